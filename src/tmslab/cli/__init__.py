@@ -1,0 +1,76 @@
+"""The ``tmslab`` command: a thin Typer layer over the Python API.
+
+``main(argv)`` runs a command and returns its exit code (0 ok, 2 user error), so tests call it
+directly. A user error prints one line, ``error: ...``, on stderr and nothing else.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+import click
+import typer
+
+from tmslab import __version__
+from tmslab.cli import protocol as protocol_commands
+from tmslab.cli import run as run_commands
+from tmslab.cli import stimulator as stimulator_commands
+from tmslab.errors import TmslabError
+
+app = typer.Typer(
+    name="tmslab",
+    help="tmslab: an in-silico laboratory for transcranial magnetic stimulation.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"tmslab {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print tmslab's version and exit."),
+) -> None:
+    """tmslab: protocols, waveforms, dose and safety; fields, neurons and plasticity to come."""
+
+
+app.add_typer(protocol_commands.app, name="protocol")
+app.add_typer(stimulator_commands.app, name="stimulator")
+app.command("run")(run_commands.run)
+
+
+def _fail(message: str) -> int:
+    sys.stderr.write(f"error: {' '.join(message.split())}\n")
+    return 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``tmslab`` with ``argv`` (default: sys.argv[1:]) and return the exit code."""
+    command = typer.main.get_command(app)
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        result = command.main(args=args, prog_name="tmslab", standalone_mode=False)
+    except TmslabError as error:
+        return _fail(str(error))
+    except click.exceptions.UsageError as error:
+        hint = f" (see '{error.ctx.command_path} --help')" if error.ctx else ""
+        return _fail(error.format_message() + hint)
+    except click.exceptions.Exit as error:
+        return int(error.exit_code)
+    except click.exceptions.Abort:
+        return _fail("aborted")
+    except KeyboardInterrupt:
+        return _fail("interrupted")
+    return int(result or 0)
+
+
+def run() -> None:
+    """Console-script entry point."""
+    raise SystemExit(main())

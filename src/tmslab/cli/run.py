@@ -1,0 +1,54 @@
+"""``tmslab run SCENARIO.toml --out DIR``: the whole in-silico experiment, with a report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from tmslab.cli.output import console, err_console, print_json
+from tmslab.errors import SpecFileError
+from tmslab.provenance import atomic_write_text, dumps, provenance
+
+
+def run(
+    scenario_file: Path = typer.Argument(..., help="Scenario TOML file (see examples/)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output directory (created if missing)."),
+    json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
+) -> None:
+    """Run a scenario and write results.json, provenance.json and report.html into OUT."""
+    from tmslab.report.html import render_report
+    from tmslab.scenario import load_scenario, run_scenario, stage_count
+
+    if out.exists() and not out.is_dir():
+        raise SpecFileError(f"--out {out} exists and is not a directory; give a directory path")
+    scenario = load_scenario(scenario_file)
+    record = provenance(scenario.raw, inputs={"scenario_file": str(scenario_file)})
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                  console=err_console, transient=True, disable=json) as progress:
+        task = progress.add_task("running", total=stage_count() + 1)
+
+        def on_stage(index: int, title: str) -> None:
+            progress.update(task, completed=index, description=title)
+
+        result = run_scenario(scenario, on_stage=on_stage)
+        progress.update(task, completed=stage_count(), description="report")
+        html = render_report(result, record)
+        progress.update(task, completed=stage_count() + 1)
+
+    results = {**result.to_dict(), "tmslab_version": record["tmslab_version"],
+               "spec_sha256": record["spec_sha256"]}
+    # Everything is computed before the first file is written: a failure leaves no partial output.
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(out / "results.json", dumps(results) + "\n")
+    atomic_write_text(out / "provenance.json", dumps(record) + "\n")
+    atomic_write_text(out / "report.html", html)
+    if json:
+        print_json(results)
+        return
+    console.print(f"[bold]{scenario.spec.name}[/bold]: wrote results.json, provenance.json, report.html to {out}")
+    for key, section in result.sections.items():
+        summary = "; ".join(f"{label}: {value}" for label, value in section.rows[:3])
+        console.print(f"  {section.title}: {summary}")

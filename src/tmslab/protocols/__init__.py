@@ -1,0 +1,1 @@
+"""TMS protocols: pulse patterns, waveforms, dose units and safety."""

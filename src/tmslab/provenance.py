@@ -1,0 +1,77 @@
+"""Atomic output files and the provenance every output carries."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import sys
+import tempfile
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+
+def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
+    """Write a file through ``write(tmp_path)`` into a temporary sibling, then rename it.
+
+    A failure inside ``write`` leaves no file at ``path`` (nor a half-written one).
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(handle)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return target
+
+
+def atomic_write_text(path: str | Path, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` atomically."""
+    return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def to_jsonable(value: Any) -> Any:
+    """Convert numpy scalars/arrays and tuples into plain JSON types, recursively."""
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if hasattr(value, "tolist"):  # numpy array or scalar
+        return to_jsonable(value.tolist())
+    if isinstance(value, float) and value != value:  # NaN is not JSON
+        return None
+    return value
+
+
+def dumps(value: Any) -> str:
+    """Pretty JSON of ``value`` (numpy-aware)."""
+    return json.dumps(to_jsonable(value), indent=2, allow_nan=False)
+
+
+def spec_hash(spec: Any) -> str:
+    """SHA-256 of the canonical JSON of ``spec`` (key order does not matter)."""
+    canonical = json.dumps(to_jsonable(spec), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def provenance(spec: Any, inputs: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What produced an output: tmslab's version, the full input spec, its hash, the platform."""
+    from tmslab import __version__
+
+    return {
+        "tmslab_version": __version__,
+        "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "spec": to_jsonable(spec),
+        "spec_sha256": spec_hash(spec),
+        "inputs": to_jsonable(inputs or {}),
+    }

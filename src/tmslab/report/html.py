@@ -1,0 +1,39 @@
+"""Render a scenario's results into one self-contained HTML page (Jinja template, inline PNGs)."""
+
+from __future__ import annotations
+
+import base64
+import io
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from tmslab import __version__
+
+
+def figure_to_data_uri(fig: Any) -> str:
+    """A matplotlib figure as a ``data:image/png;base64,...`` URI (the figure is closed)."""
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    try:
+        fig.savefig(buffer, format="png", dpi=110)
+    finally:
+        plt.close(fig)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def render_report(result: Any, provenance: dict[str, Any]) -> str:
+    """HTML of a :class:`tmslab.scenario.ScenarioResult`: one block per stage, figures inline."""
+    env = Environment(loader=PackageLoader("tmslab", "report/templates"),
+                      autoescape=select_autoescape(["html"]))
+    sections = []
+    for key, section in result.sections.items():
+        figures = [(caption, figure_to_data_uri(draw())) for caption, draw in section.figures]
+        sections.append({"key": key, "title": section.title, "rows": section.rows,
+                         "figures": figures, "notes": section.notes})
+    spec = result.scenario.spec
+    return env.get_template("report.html").render(
+        name=spec.name, description=spec.description, sections=sections,
+        version=__version__, provenance=provenance,
+    )

@@ -1,0 +1,175 @@
+"""One in-silico experiment: a scenario file -> the chain of layers -> results.
+
+A scenario is a TOML file with sections ``[protocol]``, ``[stimulator]``, ``[coil]``,
+``[subject]`` and ``[target]``. Running it passes through a list of *stages*; each stage reads the
+validated scenario and the results of the stages before it and returns a :class:`Section`:
+plain JSON-able results, rows for the report, figures to draw and notes. Layers that land
+later (field, neuron, plasticity, evidence) add a stage to :data:`STAGES`; neither the runner,
+the report nor the CLI change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from tmslab.errors import InvalidValueError, SpecFileError, pydantic_message
+from tmslab.protocols.library import protocol_from_mapping, read_toml
+from tmslab.protocols.protocol import Protocol
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StimulatorSection(_Section):
+    """The stimulator, its pulse waveform and the intensity, in one of the units labs report.
+
+    Give exactly one intensity: % of motor threshold (needs the subject's motor threshold in
+    %MSO to reach %MSO), %MSO, peak dI/dt in A/us, or a peak magnetic field in tesla (as many
+    rodent papers do; converting it needs the coil model of the coil layer).
+    """
+
+    device: str | None = None
+    waveform: str | None = None
+    intensity_pct_mt: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    intensity_pct_mso: float | None = Field(default=None, gt=0, le=100, allow_inf_nan=False)
+    intensity_didt_a_per_us: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    intensity_t: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _one_intensity(self) -> "StimulatorSection":
+        given = [name for name in ("intensity_pct_mt", "intensity_pct_mso", "intensity_didt_a_per_us",
+                                   "intensity_t") if getattr(self, name) is not None]
+        if len(given) > 1:
+            raise ValueError(f"give one intensity, not {len(given)} ({', '.join(given)})")
+        return self
+
+
+class CoilSection(_Section):
+    """The coil by name (a preset of the coil layer, or a name for the dI/dt table)."""
+
+    name: str | None = None
+
+
+class SubjectSection(_Section):
+    """Who or what is stimulated; the motor threshold links %MT to %MSO."""
+
+    species: Literal["human", "rat", "mouse", "dish"] = "human"
+    motor_threshold_pct_mso: float | None = Field(default=None, gt=0, le=100, allow_inf_nan=False)
+
+
+class TargetSection(_Section):
+    """Where the field is wanted (the field layer adds positions and depths)."""
+
+    name: str | None = None
+
+
+class ScenarioSpec(_Section):
+    """A whole scenario file, validated."""
+
+    name: str = "scenario"
+    description: str = ""
+    protocol: dict[str, Any]
+    stimulator: StimulatorSection = StimulatorSection()
+    coil: CoilSection = CoilSection()
+    subject: SubjectSection = SubjectSection()
+    target: TargetSection = TargetSection()
+
+
+@dataclass
+class Section:
+    """What one stage contributes to the results and to the report.
+
+    data: JSON-able results (SI units; keys carry the unit, e.g. ``duration_s``).
+    rows: (label, human-readable value) pairs for the report's table.
+    figures: (caption, callable returning a matplotlib Figure) pairs, drawn by the report.
+    notes: sentences to show under the table (caveats, citations).
+    """
+
+    title: str
+    data: dict[str, Any]
+    rows: list[tuple[str, str]] = field(default_factory=list)
+    figures: list[tuple[str, Callable[[], Any]]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Scenario:
+    """A validated scenario: its spec (as given) and the protocol it builds."""
+
+    spec: ScenarioSpec
+    raw: dict[str, Any]
+    protocol: Protocol
+    path: Path | None = None
+
+
+@dataclass
+class ScenarioResult:
+    scenario: Scenario
+    sections: dict[str, Section]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario.spec.name,
+            "description": self.scenario.spec.description,
+            "sections": {key: section.data for key, section in self.sections.items()},
+        }
+
+
+def scenario_from_mapping(data: dict[str, Any], where: str = "scenario") -> Scenario:
+    """Validate a scenario mapping (a parsed TOML file). Raises InvalidValueError (one line)."""
+    if "protocol" not in data:
+        raise InvalidValueError(f"{where}: the [protocol] section is missing; add e.g. preset = \"itbs\"")
+    known = set(ScenarioSpec.model_fields)
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise InvalidValueError(
+            f"{where}: unknown section or field {unknown[0]!r}; allowed: {', '.join(sorted(known))}"
+        )
+    try:
+        spec = ScenarioSpec.model_validate(data)
+    except ValidationError as error:
+        raise InvalidValueError(pydantic_message(error, prefix=where)) from None
+    protocol = protocol_from_mapping(spec.protocol, where=f"{where}:protocol")
+    return Scenario(spec=spec, raw=data, protocol=protocol)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario TOML file."""
+    path = Path(path)
+    if path.is_dir():
+        raise SpecFileError(f"{path} is a directory; give a scenario .toml file")
+    scenario = scenario_from_mapping(read_toml(path), where=path.name)
+    scenario.path = path
+    return scenario
+
+
+Stage = tuple[str, str, Callable[[Scenario, dict[str, Section]], Section]]
+
+
+def _stages() -> list[Stage]:
+    # Imported here so `import tmslab.scenario` stays cheap and layers load only when run.
+    from tmslab.stages import STAGES
+
+    return STAGES
+
+
+def run_scenario(
+    scenario: Scenario, on_stage: Callable[[int, str], None] | None = None
+) -> ScenarioResult:
+    """Run every stage in order; ``on_stage(index, title)`` is called before each (progress bars)."""
+    sections: dict[str, Section] = {}
+    for index, (key, title, stage) in enumerate(_stages()):
+        if on_stage is not None:
+            on_stage(index, title)
+        sections[key] = stage(scenario, sections)
+    return ScenarioResult(scenario=scenario, sections=sections)
+
+
+def stage_count() -> int:
+    return len(_stages())

@@ -1,0 +1,1 @@
+"""Matplotlib figures. Nothing here computes: each function draws values it is given."""

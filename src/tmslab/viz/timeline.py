@@ -1,0 +1,75 @@
+"""Protocol timeline: the whole session, and a zoom on its first train."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
+    from tmslab.protocols.protocol import Protocol
+
+
+def _time_axis(seconds: float) -> tuple[float, str]:
+    """A readable unit for a time span: (seconds per unit, unit label)."""
+    if seconds >= 120:
+        return 60.0, "min"
+    if seconds >= 2:
+        return 1.0, "s"
+    return 1e-3, "ms"
+
+
+def _draw_pulses(ax, times_s: np.ndarray, scale: np.ndarray, train: np.ndarray, unit: float) -> None:
+    colours = np.where(train % 2 == 0, "tab:blue", "tab:orange")
+    ax.vlines(times_s / unit, 0, scale, colors=colours, linewidth=0.8)
+    ax.set_ylim(0, max(1.05, float(scale.max()) * 1.05))
+    ax.set_ylabel("relative\nintensity")
+
+
+def plot_timeline(protocol: "Protocol", ax=None, zoom: bool = True) -> "Figure":
+    """Draw a protocol's pulses over one session and, with ``zoom``, its first train.
+
+    Returns the matplotlib Figure (the caller saves or shows it).
+    """
+    import matplotlib.pyplot as plt
+
+    times, scale, train = protocol.pulse_times_s, protocol.pulse_scale, protocol.train_index
+    first_train = train == train[0]
+    zoom = zoom and (protocol.n_trains > 1 or protocol.n_pulses > 20)
+    if ax is None:
+        rows = 2 if zoom else 1
+        fig, axes = plt.subplots(rows, 1, figsize=(8, 1.9 * rows + 0.6), squeeze=False)
+        axes = axes[:, 0]
+    else:
+        fig, axes = ax.figure, [ax]
+        zoom = False
+
+    span = max(protocol.duration_s, 1e-3)
+    unit, label = _time_axis(span)
+    _draw_pulses(axes[0], times, scale, train, unit)
+    axes[0].set_xlim(-0.02 * span / unit, 1.02 * span / unit)
+    axes[0].set_xlabel(f"time ({label})")
+    course = protocol.course
+    extra = (
+        f"; {course.sessions_per_day} session(s)/day x {course.days} day(s) = {protocol.total_pulses} pulses"
+        if course.n_sessions > 1 else ""
+    )
+    axes[0].set_title(
+        f"{protocol.name}: {protocol.n_pulses} pulses, {protocol.n_trains} train(s), "
+        f"{protocol.duration_s:.3g} s{extra}",
+        fontsize=10,
+    )
+    if zoom:
+        t_first = times[first_train]
+        # Show the first train, but at most ~2 s so burst structure stays visible.
+        end = min(t_first[-1], t_first[0] + 2.0)
+        shown = first_train & (times <= end)
+        zspan = max(end - t_first[0], 1e-3)
+        zunit, zlabel = _time_axis(zspan)
+        _draw_pulses(axes[1], times[shown], scale[shown], train[shown], zunit)
+        axes[1].set_xlim(-0.05 * zspan / zunit, 1.05 * zspan / zunit)
+        axes[1].set_xlabel(f"time ({zlabel}), first train" + (" (first 2 s)" if end < t_first[-1] else ""))
+    fig.tight_layout()
+    return fig
