@@ -9,7 +9,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-import click
 import typer
 
 from tmslab import __version__
@@ -59,15 +58,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = command.main(args=args, prog_name="tmslab", standalone_mode=False)
     except TmslabError as error:
         return _fail(str(error))
-    except click.exceptions.UsageError as error:
-        hint = f" (see '{error.ctx.command_path} --help')" if error.ctx else ""
-        return _fail(error.format_message() + hint)
-    except click.exceptions.Exit as error:
+    except typer.Exit as error:
         return int(error.exit_code)
-    except click.exceptions.Abort:
-        return _fail("aborted")
-    except KeyboardInterrupt:
+    except (typer.Abort, KeyboardInterrupt):
         return _fail("interrupted")
+    except Exception as error:
+        # Usage errors (bad option, missing argument) come from Typer's click layer; they carry
+        # exit code 2 and a message. Recognised by shape, as Typer now vendors click privately.
+        if getattr(error, "exit_code", None) == 2 and hasattr(error, "format_message"):
+            ctx = getattr(error, "ctx", None)
+            hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+            return _fail(error.format_message() + hint)
+        raise
     return int(result or 0)
 
 

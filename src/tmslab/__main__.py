@@ -1,0 +1,3 @@
+from tmslab.cli import run
+
+run()

@@ -1,0 +1,126 @@
+"""The command line through main(argv): outputs, files, and one-line errors with exit code 2."""
+
+import json
+
+import numpy as np
+import pytest
+
+from tmslab import __version__
+from tmslab.cli import main
+from tmslab.protocols.library import get_protocol
+
+
+def run_cli(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_one_line_error(code, out, err, *fragments):
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
+    assert "Traceback" not in err and out == ""
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_version(capsys):
+    code, out, _ = run_cli(capsys, "--version")
+    assert code == 0 and out.strip() == f"tmslab {__version__}"
+
+
+def test_list_json(capsys):
+    code, out, _ = run_cli(capsys, "protocol", "list", "--json")
+    rows = json.loads(out)
+    names = {row["name"] for row in rows}
+    assert code == 0
+    assert {"single", "sici", "icf", "lici", "rtms-1hz", "rtms-10hz-fda", "rtms-20hz", "itbs", "ctbs",
+            "ctbs300", "qps5", "saint-itbs"} <= names
+    assert all(row["source"]["doi"] for row in rows)
+
+
+def test_show_json_has_required_fields(capsys):
+    code, out, _ = run_cli(capsys, "protocol", "show", "itbs", "--json")
+    data = json.loads(out)
+    assert code == 0
+    assert data["name"] == "itbs" and data["n_pulses"] == 600 and data["n_trains"] == 20
+    assert data["duration_s"] == pytest.approx(191.84)
+    assert "Huang" in data["source"]["citation"]
+
+
+def test_show_human_readable(capsys):
+    code, out, _ = run_cli(capsys, "protocol", "show", "rtms-10hz-fda")
+    assert code == 0 and "3000" in out and "O'Reardon" in out
+
+
+def test_show_reads_a_toml_file(tmp_path, capsys):
+    path = tmp_path / "p.toml"
+    path.write_text('[protocol]\nkind = "rtms"\nfrequency_hz = 15\npulses_per_train = 30\n'
+                    'n_trains = 20\ninter_train_interval_s = 28\ncourse = { days = 7 }\n')
+    code, out, _ = run_cli(capsys, "protocol", "show", str(path), "--json")
+    data = json.loads(out)
+    assert code == 0 and data["n_pulses"] == 600 and data["total_pulses"] == 4200
+
+
+def test_show_preset_with_overrides_from_toml(tmp_path, capsys):
+    path = tmp_path / "p.toml"
+    path.write_text('[protocol]\npreset = "itbs"\nn_trains = 40\n')
+    code, out, _ = run_cli(capsys, "protocol", "show", str(path), "--json")
+    assert code == 0 and json.loads(out)["n_pulses"] == 1200
+
+
+def test_export_csv_and_json(tmp_path, capsys):
+    csv_path, json_path = tmp_path / "out" / "fda.csv", tmp_path / "fda.json"
+    assert run_cli(capsys, "protocol", "export", "rtms-10hz-fda", "--out", str(csv_path))[0] == 0
+    table = np.loadtxt(csv_path, delimiter=",", skiprows=1)
+    np.testing.assert_allclose(table[:, 1], get_protocol("rtms-10hz-fda").pulse_times_s, atol=1e-9)
+    assert run_cli(capsys, "protocol", "export", "qps5", "--out", str(json_path))[0] == 0
+    record = json.loads(json_path.read_text())
+    assert len(record["pulse_times_s"]) == 1440
+    assert record["provenance"]["tmslab_version"] == __version__
+
+
+def test_plot_writes_a_png(tmp_path, capsys):
+    path = tmp_path / "itbs.png"
+    code, _, _ = run_cli(capsys, "protocol", "plot", "itbs", "--out", str(path))
+    assert code == 0 and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("argv, fragments", [
+    (["protocol", "show", "itbsx"], ["unknown protocol 'itbsx'", "itbs"]),
+    (["protocol", "check", "nope", "--intensity-mt", "120"], ["unknown protocol 'nope'"]),
+    (["protocol", "export", "itbs", "--out", "x.txt"], [".csv or .json"]),
+    (["protocol", "plot", "itbs", "--out", "x.bmp"], [".png"]),
+    (["protocol", "check", "itbs", "--intensity-mt", "-5"], ["-5"]),
+    (["protocol", "check", "itbs", "--intensity-mt", "abc"], ["--intensity-mt", "number"]),
+    (["protocol", "show"], ["Missing argument"]),
+    (["protocol", "frobnicate"], ["frobnicate"]),
+])
+def test_bad_input_is_one_line_exit_2(tmp_path, capsys, monkeypatch, argv, fragments):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(capsys, *argv)
+    assert_one_line_error(code, out, err, *fragments)
+    assert list(tmp_path.iterdir()) == []  # nothing half-written
+
+
+@pytest.mark.parametrize("body, fragments", [
+    ('[protocol]\nkind = "rtms"\nfrequency_hz = 0\npulses_per_train = 10\n', ["frequency_hz", "greater than 0"]),
+    ('[protocol]\nkind = "rtms"\nfrequency_hz = -10\npulses_per_train = 10\n', ["frequency_hz", "-10"]),
+    ('[protocol]\nkind = "tbs"\nbursts_per_train = 10\nn_trains = 20\ntrain_cycle_s = 1\n',
+     ["train lasts 1.84 s", "1 s cycle"]),
+    ('[protocol\nkind = "rtms"\n', ["not valid TOML"]),
+    ('[protocol]\nkind = "rtms"\nfrequency_hz = "ten"\npulses_per_train = 10\n', ["frequency_hz", "ten"]),
+    ('[protocol]\npreset = "itbz"\n', ["unknown protocol 'itbz'"]),
+    ('[protocol]\nkind = "rtms"\nfrequency_hz = 10\npulses_per_train = 10\nspeed = 3\n', ["unknown field 'speed'"]),
+])
+def test_bad_protocol_files(tmp_path, capsys, body, fragments):
+    path = tmp_path / "bad.toml"
+    path.write_text(body)
+    code, out, err = run_cli(capsys, "protocol", "show", str(path))
+    assert_one_line_error(code, out, err, *fragments)
+
+
+def test_missing_file(tmp_path, capsys):
+    code, out, err = run_cli(capsys, "protocol", "show", str(tmp_path / "none.toml"))
+    assert_one_line_error(code, out, err, "file not found")
