@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
@@ -124,7 +124,8 @@ def test_biphasic_is_one_full_cycle_with_zero_net_charge(circuit, v0):
     total = np.sum(np.abs(w.e_field[inside])) * w.dt_s
     assert abs(net) < 1e-2 * total
     # one sign change of the current, at half a period; two of the E-field
-    np.testing.assert_allclose(w.zero_crossings_s, [period / 2], atol=1e-3 * w.dt_s + 1e-12)
+    # (crossings are linearly interpolated between samples: error ~ dt**2 curvature, < 1 % of dt)
+    np.testing.assert_allclose(w.zero_crossings_s, [period / 2], atol=1e-2 * w.dt_s)
     assert len(w.didt_zero_crossings_s) == 2
 
 
@@ -215,6 +216,7 @@ def test_from_timing_round_trip(period, alpha, c):
 
 @common
 @given(st.floats(30 * US, 200 * US), st.floats(5e-6, 50e-6), st.floats(0.0, 0.05))
+@example(rise=0.00019014113764866718, inductance=4.296742510936935e-05, r=1.7724910970002785e-188)
 def test_from_rise_time_round_trip(rise, inductance, r):
     circuit = RLCCircuit.from_rise_time(rise, inductance, r)
     assert circuit.rise_time_s == pytest.approx(rise, rel=1e-9)

@@ -151,10 +151,14 @@ class RLCCircuit:
                 f"it must be < 2 L / R = {1.0 / alpha if alpha else math.inf} s"
             )
         omega_max = math.pi / (2.0 * rise)  # rise -> T/4 as alpha -> 0
-        if alpha == 0.0:
+
+        def excess(w: float) -> float:
+            return math.atan2(w, alpha) - w * rise
+
+        if excess(omega_max) >= 0.0:  # alpha too small to shift the peak in float64
             omega = omega_max
         else:
-            omega = brentq(lambda w: math.atan2(w, alpha) - w * rise, 1e-9 * omega_max, omega_max)
+            omega = brentq(excess, 1e-9 * omega_max, omega_max)
         capacitance = 1.0 / (inductance * (omega**2 + alpha**2))
         return cls(capacitance, inductance, resistance, damping_resistance_ohm)
 
