@@ -53,11 +53,15 @@ def test_check_positive_rejects(value):
 def test_dumps_handles_numpy_and_nan():
     import numpy as np
 
-    assert dumps({"a": np.arange(2), "b": np.float64("nan")}).replace(" ", "").replace("\n", "") == \
-        '{"a":[0,1],"b":null}'
+    assert (
+        dumps({"a": np.arange(2), "b": np.float64("nan")}).replace(" ", "").replace("\n", "")
+        == '{"a":[0,1],"b":null}'
+    )
 
 
 def test_import_is_cheap():
     code = "import sys, tmslab; print(sorted(m for m in ('numpy', 'matplotlib', 'scipy', 'pydantic') if m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip() == "[]"

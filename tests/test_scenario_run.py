@@ -17,7 +17,11 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 def test_quickstart_writes_results_provenance_and_report(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["run", str(EXAMPLES / "quickstart.toml"), "--out", str(out)]) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["provenance.json", "report.html", "results.json"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "provenance.json",
+        "report.html",
+        "results.json",
+    ]
 
     results = json.loads((out / "results.json").read_text())
     protocol = results["sections"]["protocol"]
@@ -44,7 +48,10 @@ def test_spec_hash_ignores_key_order():
 
 
 def test_json_output(tmp_path, capsys):
-    assert main(["run", str(EXAMPLES / "quickstart.toml"), "--out", str(tmp_path / "o"), "--json"]) == 0
+    assert (
+        main(["run", str(EXAMPLES / "quickstart.toml"), "--out", str(tmp_path / "o"), "--json"])
+        == 0
+    )
     data = json.loads(capsys.readouterr().out)
     assert set(data["sections"]) >= {"protocol", "stimulator", "safety"}
 
@@ -57,16 +64,24 @@ def test_safety_without_motor_threshold_is_reported_not_guessed(tmp_path, capsys
     assert safety["checked"] is False and "motor_threshold_pct_mso" in safety["reason"]
 
 
-@pytest.mark.parametrize("body, fragment", [
-    ('[stimulator]\nintensity_pct_mt = 120\n', "[protocol] section is missing"),
-    ('[protocol]\npreset = "itbs"\n[coill]\nname = "x"\n', "unknown section or field 'coill'"),
-    ('[protocol]\npreset = "itbs"\n[stimulator]\nintensity_pct_mt = 120\nintensity_pct_mso = 50\n',
-     "give one intensity"),
-    ('[protocol]\npreset = "itbs"\n[stimulator]\nintensity_pct_mso = 150\n', "intensity_pct_mso"),
-    ('[protocol]\npreset = "itbs"\n[subject]\nspecies = "cat"\n', "species"),
-    ('[protocol]\nkind = "rtms"\nfrequency_hz = 0\npulses_per_train = 3\n', "frequency_hz"),
-    ('[protocol\n', "not valid TOML"),
-])
+@pytest.mark.parametrize(
+    "body, fragment",
+    [
+        ("[stimulator]\nintensity_pct_mt = 120\n", "[protocol] section is missing"),
+        ('[protocol]\npreset = "itbs"\n[coill]\nname = "x"\n', "unknown section or field 'coill'"),
+        (
+            '[protocol]\npreset = "itbs"\n[stimulator]\nintensity_pct_mt = 120\nintensity_pct_mso = 50\n',
+            "give one intensity",
+        ),
+        (
+            '[protocol]\npreset = "itbs"\n[stimulator]\nintensity_pct_mso = 150\n',
+            "intensity_pct_mso",
+        ),
+        ('[protocol]\npreset = "itbs"\n[subject]\nspecies = "cat"\n', "species"),
+        ('[protocol]\nkind = "rtms"\nfrequency_hz = 0\npulses_per_train = 3\n', "frequency_hz"),
+        ("[protocol\n", "not valid TOML"),
+    ],
+)
 def test_bad_scenarios_fail_in_one_line_and_write_nothing(tmp_path, capsys, body, fragment):
     scenario = tmp_path / "bad.toml"
     scenario.write_text(body)

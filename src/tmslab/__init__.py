@@ -12,9 +12,9 @@ from typing import Any
 __version__ = "0.1.0"
 
 __all__ = [
-    "__version__",
-    "TmslabError",
     "Protocol",
+    "TmslabError",
+    "__version__",
     "get_protocol",
     "list_protocols",
     "protocols",

@@ -43,7 +43,9 @@ def check_positive(name: str, value: float, unit: str = "") -> float:
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise InvalidValueError(f"{name} = {value!r} is not a number; give a value > 0{suffix}")
+        raise InvalidValueError(
+            f"{name} = {value!r} is not a number; give a value > 0{suffix}"
+        ) from None
     if not number > 0 or number == float("inf"):
         raise InvalidValueError(f"{name} = {value!r} is not allowed; it must be > 0{suffix}")
     return number
@@ -61,7 +63,9 @@ def pydantic_message(error: Exception, prefix: str = "") -> str:
         message = item.get("msg", "invalid value")
         message = message.removeprefix("Value error, ")
         given = item.get("input")
-        shown = "" if isinstance(given, dict) or item.get("type") == "missing" else f" (got {given!r})"
+        shown = (
+            "" if isinstance(given, dict) or item.get("type") == "missing" else f" (got {given!r})"
+        )
         problems.append(f"{where}: {message}{shown}" if where else f"{message}{shown}")
     extra = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
     return problems[0] + extra

@@ -42,9 +42,17 @@ class StimulatorSection(_Section):
     intensity_t: float | None = Field(default=None, gt=0, allow_inf_nan=False)
 
     @model_validator(mode="after")
-    def _one_intensity(self) -> "StimulatorSection":
-        given = [name for name in ("intensity_pct_mt", "intensity_pct_mso", "intensity_didt_a_per_us",
-                                   "intensity_t") if getattr(self, name) is not None]
+    def _one_intensity(self) -> StimulatorSection:
+        given = [
+            name
+            for name in (
+                "intensity_pct_mt",
+                "intensity_pct_mso",
+                "intensity_didt_a_per_us",
+                "intensity_t",
+            )
+            if getattr(self, name) is not None
+        ]
         if len(given) > 1:
             raise ValueError(f"give one intensity, not {len(given)} ({', '.join(given)})")
         return self
@@ -124,7 +132,9 @@ class ScenarioResult:
 def scenario_from_mapping(data: dict[str, Any], where: str = "scenario") -> Scenario:
     """Validate a scenario mapping (a parsed TOML file). Raises InvalidValueError (one line)."""
     if "protocol" not in data:
-        raise InvalidValueError(f"{where}: the [protocol] section is missing; add e.g. preset = \"itbs\"")
+        raise InvalidValueError(
+            f'{where}: the [protocol] section is missing; add e.g. preset = "itbs"'
+        )
     known = set(ScenarioSpec.model_fields)
     unknown = sorted(set(data) - known)
     if unknown:

@@ -55,17 +55,30 @@ def stimulator_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
             pair = get_coil_didt(device.name, coil.name)
             didt_max = pair.didt_max_a_per_s
             data["didt_max_a_per_s"] = didt_max
-            rows.append(("peak dI/dt at 100 % MSO", f"{didt_max / A_PER_US:.5g} A/us ({device.label} + {coil.name})"))
+            rows.append(
+                (
+                    "peak dI/dt at 100 % MSO",
+                    f"{didt_max / A_PER_US:.5g} A/us ({device.label} + {coil.name})",
+                )
+            )
             notes.append(f"Measured peak dI/dt: {pair.source}.")
         else:
             pairs = ", ".join(f"{s} + {c}" for s, c in list_coil_didts())
-            notes.append(f"No [coil] name: dI/dt is not known without a measured stimulator+coil pair ({pairs}).")
+            notes.append(
+                f"No [coil] name: dI/dt is not known without a measured stimulator+coil pair ({pairs})."
+            )
 
-    intensity = {"pct_mt": stim.intensity_pct_mt, "pct_mso": stim.intensity_pct_mso,
-                 "didt_a_per_s": stim.intensity_didt_a_per_us * A_PER_US if stim.intensity_didt_a_per_us else None}
+    intensity = {
+        "pct_mt": stim.intensity_pct_mt,
+        "pct_mso": stim.intensity_pct_mso,
+        "didt_a_per_s": stim.intensity_didt_a_per_us * A_PER_US
+        if stim.intensity_didt_a_per_us
+        else None,
+    }
     if any(value is not None for value in intensity.values()):
-        dose = convert_intensity(**intensity, mt_pct_mso=subject.motor_threshold_pct_mso,
-                                 didt_max_a_per_s=didt_max)
+        dose = convert_intensity(
+            **intensity, mt_pct_mso=subject.motor_threshold_pct_mso, didt_max_a_per_s=didt_max
+        )
     else:
         dose = {"pct_mt": None, "pct_mso": None, "didt_a_per_s": None}
     data["intensity"] = {**dose, "peak_b_t": stim.intensity_t}
@@ -75,8 +88,11 @@ def stimulator_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
             "dI/dt, %MSO or an E-field needs the coil model of the coil layer (tmslab.coils), not yet "
             "part of tmslab; it is recorded as given."
         )
-    for key, label, scale, unit in (("pct_mt", "intensity", 1, "% MT"), ("pct_mso", "intensity", 1, "% MSO"),
-                                    ("didt_a_per_s", "peak dI/dt", 1 / A_PER_US, "A/us")):
+    for key, label, scale, unit in (
+        ("pct_mt", "intensity", 1, "% MT"),
+        ("pct_mso", "intensity", 1, "% MSO"),
+        ("didt_a_per_s", "peak dI/dt", 1 / A_PER_US, "A/us"),
+    ):
         if dose[key] is not None:
             rows.append((label, f"{dose[key] * scale:.4g} {unit}"))
     if stim.intensity_t is not None:
@@ -87,23 +103,33 @@ def stimulator_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
         pct = dose["pct_mso"] if dose["pct_mso"] is not None else 100.0
         pulse = device.waveform(shape, pct)
         data["waveform"] = {
-            "shape": pulse.shape, "duration_s": pulse.duration_s, "pct_mso": pct,
-            "dt_s": pulse.dt_s, "t_s": pulse.t_s, "e_field_normalised": pulse.e_field,
+            "shape": pulse.shape,
+            "duration_s": pulse.duration_s,
+            "pct_mso": pct,
+            "dt_s": pulse.dt_s,
+            "t_s": pulse.t_s,
+            "e_field_normalised": pulse.e_field,
             "peak_current_a": pulse.peak_current_a,
         }
         rows.append(("pulse", f"{device.label}, {pulse.shape}, {pulse.duration_s * 1e6:.0f} us"))
         notes.append(f"Waveform model: {device.source}. {device.source.note}".strip())
-        figures.append((f"Pulse waveform at {pct:.3g} % MSO: coil current and normalised E-field",
-                        lambda: _plot_pulse(pulse)))
+        figures.append(
+            (
+                f"Pulse waveform at {pct:.3g} % MSO: coil current and normalised E-field",
+                lambda: _plot_pulse(
+                    pulse, f"{device.label}: {pulse.shape}, {pulse.duration_s * 1e6:.0f} us"
+                ),
+            )
+        )
     else:
         notes.append("No [stimulator] device given: the pulse waveform is not modelled.")
     return Section(title="Stimulator and dose", data=data, rows=rows, figures=figures, notes=notes)
 
 
-def _plot_pulse(pulse):
+def _plot_pulse(pulse, title: str):
     from tmslab.viz.waveform import plot_waveform
 
-    return plot_waveform(pulse)
+    return plot_waveform(pulse, title=title)
 
 
 def _intensity_pct_mt(scenario: Scenario, done: dict[str, Section]) -> float | None:
@@ -121,16 +147,34 @@ def safety_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
             "The safety tables are in % of the motor threshold; give [stimulator] intensity_pct_mt, "
             "or intensity_pct_mso with [subject] motor_threshold_pct_mso."
         )
-        return Section(title="Safety", data={"checked": False, "reason": reason},
-                       rows=[("checked", "no")], notes=[reason])
+        return Section(
+            title="Safety",
+            data={"checked": False, "reason": reason},
+            rows=[("checked", "no")],
+            notes=[reason],
+        )
     report = check_protocol(scenario.protocol, intensity)
     record = report.to_dict()
-    return Section(title="Safety", data={"checked": True, **record}, rows=_safety_rows(record),
-                   notes=list(record["notes"]))
+    notes = list(record["notes"])
+    species = scenario.spec.subject.species
+    if species != "human":
+        notes.insert(
+            0,
+            f"These limits come from studies in humans; they are shown for reference and "
+            f"are not safety limits for a {species} preparation.",
+        )
+    return Section(
+        title="Safety",
+        data={"checked": True, "species": species, **record},
+        rows=_safety_rows(record),
+        notes=notes,
+    )
 
 
 def _safety_rows(record: dict) -> list[tuple[str, str]]:
-    verdict = "within the published limits" if record["within_limits"] else "EXCEEDS a published limit"
+    verdict = (
+        "within the published limits" if record["within_limits"] else "EXCEEDS a published limit"
+    )
     counts = ", ".join(f"{n} {name}" for name, n in record["verdict_counts"].items() if n)
     rows = [
         ("verdict", verdict),
@@ -140,8 +184,12 @@ def _safety_rows(record: dict) -> list[tuple[str, str]]:
     ]
     reasons = dict.fromkeys(train["reason"] for train in record["trains"])
     rows += [("check", reason) for reason in list(reasons)[:4]]
-    rows.append(("pulses per session / day / course",
-                 f"{record['pulses_per_session']} / {record['pulses_per_day']} / {record['total_pulses']}"))
+    rows.append(
+        (
+            "pulses per session / day / course",
+            f"{record['pulses_per_session']} / {record['pulses_per_day']} / {record['total_pulses']}",
+        )
+    )
     return rows
 
 

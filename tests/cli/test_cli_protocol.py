@@ -35,8 +35,20 @@ def test_list_json(capsys):
     rows = json.loads(out)
     names = {row["name"] for row in rows}
     assert code == 0
-    assert {"single", "sici", "icf", "lici", "rtms-1hz", "rtms-10hz-fda", "rtms-20hz", "itbs", "ctbs",
-            "ctbs300", "qps5", "saint-itbs"} <= names
+    assert {
+        "single",
+        "sici",
+        "icf",
+        "lici",
+        "rtms-1hz",
+        "rtms-10hz-fda",
+        "rtms-20hz",
+        "itbs",
+        "ctbs",
+        "ctbs300",
+        "qps5",
+        "saint-itbs",
+    } <= names
     assert all(row["source"]["doi"] for row in rows)
 
 
@@ -56,8 +68,10 @@ def test_show_human_readable(capsys):
 
 def test_show_reads_a_toml_file(tmp_path, capsys):
     path = tmp_path / "p.toml"
-    path.write_text('[protocol]\nkind = "rtms"\nfrequency_hz = 15\npulses_per_train = 30\n'
-                    'n_trains = 20\ninter_train_interval_s = 28\ncourse = { days = 7 }\n')
+    path.write_text(
+        '[protocol]\nkind = "rtms"\nfrequency_hz = 15\npulses_per_train = 30\n'
+        "n_trains = 20\ninter_train_interval_s = 28\ncourse = { days = 7 }\n"
+    )
     code, out, _ = run_cli(capsys, "protocol", "show", str(path), "--json")
     data = json.loads(out)
     assert code == 0 and data["n_pulses"] == 600 and data["total_pulses"] == 4200
@@ -87,16 +101,19 @@ def test_plot_writes_a_png(tmp_path, capsys):
     assert code == 0 and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-@pytest.mark.parametrize("argv, fragments", [
-    (["protocol", "show", "itbsx"], ["unknown protocol 'itbsx'", "itbs"]),
-    (["protocol", "check", "nope", "--intensity-mt", "120"], ["unknown protocol 'nope'"]),
-    (["protocol", "export", "itbs", "--out", "x.txt"], [".csv or .json"]),
-    (["protocol", "plot", "itbs", "--out", "x.bmp"], [".png"]),
-    (["protocol", "check", "itbs", "--intensity-mt", "-5"], ["-5"]),
-    (["protocol", "check", "itbs", "--intensity-mt", "abc"], ["--intensity-mt", "number"]),
-    (["protocol", "show"], ["Missing argument"]),
-    (["protocol", "frobnicate"], ["frobnicate"]),
-])
+@pytest.mark.parametrize(
+    "argv, fragments",
+    [
+        (["protocol", "show", "itbsx"], ["unknown protocol 'itbsx'", "itbs"]),
+        (["protocol", "check", "nope", "--intensity-mt", "120"], ["unknown protocol 'nope'"]),
+        (["protocol", "export", "itbs", "--out", "x.txt"], [".csv or .json"]),
+        (["protocol", "plot", "itbs", "--out", "x.bmp"], [".png"]),
+        (["protocol", "check", "itbs", "--intensity-mt", "-5"], ["-5"]),
+        (["protocol", "check", "itbs", "--intensity-mt", "abc"], ["--intensity-mt", "number"]),
+        (["protocol", "show"], ["Missing argument"]),
+        (["protocol", "frobnicate"], ["frobnicate"]),
+    ],
+)
 def test_bad_input_is_one_line_exit_2(tmp_path, capsys, monkeypatch, argv, fragments):
     monkeypatch.chdir(tmp_path)
     code, out, err = run_cli(capsys, *argv)
@@ -104,16 +121,33 @@ def test_bad_input_is_one_line_exit_2(tmp_path, capsys, monkeypatch, argv, fragm
     assert list(tmp_path.iterdir()) == []  # nothing half-written
 
 
-@pytest.mark.parametrize("body, fragments", [
-    ('[protocol]\nkind = "rtms"\nfrequency_hz = 0\npulses_per_train = 10\n', ["frequency_hz", "greater than 0"]),
-    ('[protocol]\nkind = "rtms"\nfrequency_hz = -10\npulses_per_train = 10\n', ["frequency_hz", "-10"]),
-    ('[protocol]\nkind = "tbs"\nbursts_per_train = 10\nn_trains = 20\ntrain_cycle_s = 1\n',
-     ["train lasts 1.84 s", "1 s cycle"]),
-    ('[protocol\nkind = "rtms"\n', ["not valid TOML"]),
-    ('[protocol]\nkind = "rtms"\nfrequency_hz = "ten"\npulses_per_train = 10\n', ["frequency_hz", "ten"]),
-    ('[protocol]\npreset = "itbz"\n', ["unknown protocol 'itbz'"]),
-    ('[protocol]\nkind = "rtms"\nfrequency_hz = 10\npulses_per_train = 10\nspeed = 3\n', ["unknown field 'speed'"]),
-])
+@pytest.mark.parametrize(
+    "body, fragments",
+    [
+        (
+            '[protocol]\nkind = "rtms"\nfrequency_hz = 0\npulses_per_train = 10\n',
+            ["frequency_hz", "greater than 0"],
+        ),
+        (
+            '[protocol]\nkind = "rtms"\nfrequency_hz = -10\npulses_per_train = 10\n',
+            ["frequency_hz", "-10"],
+        ),
+        (
+            '[protocol]\nkind = "tbs"\nbursts_per_train = 10\nn_trains = 20\ntrain_cycle_s = 1\n',
+            ["train lasts 1.84 s", "1 s cycle"],
+        ),
+        ('[protocol\nkind = "rtms"\n', ["not valid TOML"]),
+        (
+            '[protocol]\nkind = "rtms"\nfrequency_hz = "ten"\npulses_per_train = 10\n',
+            ["frequency_hz", "ten"],
+        ),
+        ('[protocol]\npreset = "itbz"\n', ["unknown protocol 'itbz'"]),
+        (
+            '[protocol]\nkind = "rtms"\nfrequency_hz = 10\npulses_per_train = 10\nspeed = 3\n',
+            ["unknown field 'speed'"],
+        ),
+    ],
+)
 def test_bad_protocol_files(tmp_path, capsys, body, fragments):
     path = tmp_path / "bad.toml"
     path.write_text(body)
@@ -124,3 +158,126 @@ def test_bad_protocol_files(tmp_path, capsys, body, fragments):
 def test_missing_file(tmp_path, capsys):
     code, out, err = run_cli(capsys, "protocol", "show", str(tmp_path / "none.toml"))
     assert_one_line_error(code, out, err, "file not found")
+
+
+BAD_FILES = {
+    "zero frequency": (
+        '[protocol]\nkind = "rtms"\nfrequency_hz = 0\npulses_per_train = 10\n',
+        "frequency_hz",
+    ),
+    "train longer than cycle": (
+        '[protocol]\nkind = "rtms"\nfrequency_hz = 10\npulses_per_train = 100\n'
+        'n_trains = 3\ninter_train_interval_s = 5\niti_convention = "onset"\n',
+        "cycle",
+    ),
+    "malformed TOML": ('[protocol]\nkind = "rtms\n', "not valid TOML"),
+    "unknown preset": ('[protocol]\npreset = "ittbs"\n', "unknown protocol 'ittbs'"),
+}
+
+
+@pytest.mark.parametrize("problem", sorted(BAD_FILES))
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["protocol", "show"],
+        ["protocol", "check", "--intensity-mt", "120"],
+        ["protocol", "export", "--out", "o.csv"],
+        ["protocol", "plot", "--out", "o.png"],
+        ["run", "--out", "outdir"],
+    ],
+)
+def test_every_command_rejects_bad_protocol_files(tmp_path, capsys, monkeypatch, command, problem):
+    body, fragment = BAD_FILES[problem]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bad.toml").write_text(body)
+    code, out, err = (
+        run_cli(capsys, *command[:2], "bad.toml", *command[2:])
+        if command[0] == "protocol"
+        else run_cli(capsys, "run", "bad.toml", *command[1:])
+    )
+    assert_one_line_error(code, out, err, fragment)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml"]  # nothing written
+
+
+@pytest.mark.parametrize(
+    "argv, fragment",
+    [
+        (["stimulator", "show", "magstim-9000"], "unknown stimulator"),
+        (["stimulator", "show", "magstim-rapid2", "--pct-mso", "150"], "pct_mso"),
+        (["stimulator", "show", "magstim-rapid2", "--shape", "square"], "square"),
+        (["stimulator", "dose", "--pct-mt", "120", "--mt", "90"], "above the stimulator's maximum"),
+        (["stimulator", "dose", "--pct-mt", "120", "--pct-mso", "50"], "exactly one intensity"),
+        (["stimulator", "dose", "--pct-mso", "50", "--device", "magstim-rapid2"], "go together"),
+        (
+            [
+                "stimulator",
+                "dose",
+                "--pct-mso",
+                "50",
+                "--device",
+                "magstim-rapid2",
+                "--coil",
+                "B65",
+            ],
+            "unknown",
+        ),
+    ],
+)
+def test_stimulator_commands_bad_input(capsys, argv, fragment):
+    code, out, err = run_cli(capsys, *argv)
+    assert_one_line_error(code, out, err, fragment)
+
+
+def test_stimulator_show_and_dose(capsys, tmp_path):
+    code, out, _ = run_cli(
+        capsys,
+        "stimulator",
+        "show",
+        "magventure-magpro-x100",
+        "--json",
+        "--out",
+        str(tmp_path / "w.png"),
+    )
+    data = json.loads(out)
+    assert code == 0 and data["shape"] == "biphasic"
+    assert data["damped_period_s"] == pytest.approx(303e-6, rel=0.01)  # MagPro X100 + MC-B70 fit
+    assert data["didt0_a_per_s"] == pytest.approx(
+        155.33e6, rel=1e-6
+    )  # Drakaki et al. 2022 at 100 %
+    assert (tmp_path / "w.png").exists()
+    code, out, _ = run_cli(
+        capsys,
+        "stimulator",
+        "dose",
+        "--pct-mt",
+        "120",
+        "--mt",
+        "45",
+        "--device",
+        "magventure-magpro-x100",
+        "--coil",
+        "MC-B70",
+        "--json",
+    )
+    dose = json.loads(out)
+    assert dose["pct_mso"] == pytest.approx(54.0)
+    assert dose["didt_a_per_s"] == pytest.approx(0.54 * 155.33e6)
+
+
+def test_protocol_check_json_fields(capsys):
+    code, out, _ = run_cli(
+        capsys, "protocol", "check", "rtms-10hz-fda", "--intensity-mt", "130", "--json"
+    )
+    data = json.loads(out)
+    assert code == 0
+    # Rossi et al. 2009, Table 4: 10 Hz at 130 % MT allows 2.9 s; the 4 s trains exceed it.
+    assert data["within_limits"] is False and data["verdict_counts"]["exceeds"] == 75
+    code, out, _ = run_cli(capsys, "protocol", "check", "itbs", "--intensity-mt", "80", "--json")
+    data = json.loads(out)
+    assert data["within_limits"] is True and data["beyond_tested_range"] is True
+    assert data["covered_by_table"] is False
+
+
+def test_protocol_check_human_readable(capsys):
+    code, out, _ = run_cli(capsys, "protocol", "check", "rtms-1hz", "--intensity-mt", "110")
+    assert code == 0 and "within" in out and "900" in out

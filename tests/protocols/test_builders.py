@@ -6,7 +6,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tmslab.errors import InvalidValueError, TmslabError
-from tmslab.protocols.builders import custom, paired_pulse, quadripulse, rtms, single_pulse, theta_burst
+from tmslab.protocols.builders import (
+    custom,
+    paired_pulse,
+    quadripulse,
+    rtms,
+    single_pulse,
+    theta_burst,
+)
 from tmslab.protocols.export import pulse_times_csv
 from tmslab.protocols.pattern import nested_pulse_times
 from tmslab.protocols.spec import build
@@ -14,8 +21,11 @@ from tmslab.protocols.spec import build
 
 @settings(max_examples=60, deadline=None)
 @given(
-    f=st.floats(0.1, 100), n=st.integers(1, 60), trains=st.integers(1, 12),
-    iti=st.floats(0.1, 60), convention=st.sampled_from(["off", "onset"]),
+    f=st.floats(0.1, 100),
+    n=st.integers(1, 60),
+    trains=st.integers(1, 12),
+    iti=st.floats(0.1, 60),
+    convention=st.sampled_from(["off", "onset"]),
 )
 def test_rtms_structure(f, n, trains, iti, convention):
     span = (n - 1) / f
@@ -76,24 +86,49 @@ def test_csv_export_round_trip():
     np.testing.assert_array_equal(values[:, 2], p.train_index)
 
 
-@pytest.mark.parametrize("spec, fragment", [
-    ({"kind": "rtms", "frequency_hz": 0, "pulses_per_train": 10}, "frequency_hz"),
-    ({"kind": "rtms", "frequency_hz": -5, "pulses_per_train": 10}, "greater than 0"),
-    ({"kind": "rtms", "frequency_hz": 10, "pulses_per_train": 0}, "pulses_per_train"),
-    ({"kind": "rtms", "frequency_hz": 10, "pulses_per_train": 10, "n_trains": 2}, "pause between trains"),
-    ({"kind": "rtms", "frequency_hz": 10, "pulses_per_train": 100, "n_trains": 2,
-      "inter_train_interval_s": 5, "iti_convention": "onset"}, "not shorter than its 5 s cycle"),
-    ({"kind": "tbs", "bursts_per_train": 10, "n_trains": 20, "train_cycle_s": 1.5}, "cycle"),
-    ({"kind": "tbs", "bursts_per_train": 10, "pulses_per_burst": 20}, "burst lasts"),
-    ({"kind": "rtms", "frequncy_hz": 10, "pulses_per_train": 10}, "unknown field 'frequncy_hz'"),
-    ({"kind": "zap"}, "not a protocol kind"),
-    ({"kind": "paired", "isi_s": 0.05, "paradigm": "sici"}, "outside the SICI range"),
-    ({"kind": "custom", "pulse_times_s": [0, 2, 1]}, "strictly increase"),
-    ({"kind": "custom", "pulse_times_s": []}, "pulse_times_s"),
-    ({"kind": "rtms", "frequency_hz": float("nan"), "pulses_per_train": 1}, "frequency_hz"),
-    ({"kind": "rtms", "frequency_hz": 10, "pulses_per_train": 3,
-      "course": {"sessions_per_day": 2}}, "session_interval_s"),
-])
+@pytest.mark.parametrize(
+    "spec, fragment",
+    [
+        ({"kind": "rtms", "frequency_hz": 0, "pulses_per_train": 10}, "frequency_hz"),
+        ({"kind": "rtms", "frequency_hz": -5, "pulses_per_train": 10}, "greater than 0"),
+        ({"kind": "rtms", "frequency_hz": 10, "pulses_per_train": 0}, "pulses_per_train"),
+        (
+            {"kind": "rtms", "frequency_hz": 10, "pulses_per_train": 10, "n_trains": 2},
+            "pause between trains",
+        ),
+        (
+            {
+                "kind": "rtms",
+                "frequency_hz": 10,
+                "pulses_per_train": 100,
+                "n_trains": 2,
+                "inter_train_interval_s": 5,
+                "iti_convention": "onset",
+            },
+            "not shorter than its 5 s cycle",
+        ),
+        ({"kind": "tbs", "bursts_per_train": 10, "n_trains": 20, "train_cycle_s": 1.5}, "cycle"),
+        ({"kind": "tbs", "bursts_per_train": 10, "pulses_per_burst": 20}, "burst lasts"),
+        (
+            {"kind": "rtms", "frequncy_hz": 10, "pulses_per_train": 10},
+            "unknown field 'frequncy_hz'",
+        ),
+        ({"kind": "zap"}, "not a protocol kind"),
+        ({"kind": "paired", "isi_s": 0.05, "paradigm": "sici"}, "outside the SICI range"),
+        ({"kind": "custom", "pulse_times_s": [0, 2, 1]}, "strictly increase"),
+        ({"kind": "custom", "pulse_times_s": []}, "pulse_times_s"),
+        ({"kind": "rtms", "frequency_hz": float("nan"), "pulses_per_train": 1}, "frequency_hz"),
+        (
+            {
+                "kind": "rtms",
+                "frequency_hz": 10,
+                "pulses_per_train": 3,
+                "course": {"sessions_per_day": 2},
+            },
+            "session_interval_s",
+        ),
+    ],
+)
 def test_bad_specs_give_one_line_errors(spec, fragment):
     with pytest.raises(InvalidValueError) as caught:
         build(spec)

@@ -20,7 +20,9 @@ def train_times(p, k):
 
 def pauses(p):
     """Pause from each train's last pulse to the next train's first, seconds."""
-    return np.array([train_times(p, k + 1)[0] - train_times(p, k)[-1] for k in range(p.n_trains - 1)])
+    return np.array(
+        [train_times(p, k + 1)[0] - train_times(p, k)[-1] for k in range(p.n_trains - 1)]
+    )
 
 
 @pytest.mark.parametrize("name", list_protocols())
@@ -40,8 +42,10 @@ def test_single():
     assert (p.n_pulses, p.duration_s, p.n_trains) == (1, 0.0, 1)
 
 
-@pytest.mark.parametrize("name, isi_s, low, high", [
-    ("sici", 3e-3, 1e-3, 6e-3), ("icf", 10e-3, 10e-3, 15e-3), ("lici", 100e-3, 100e-3, 200e-3)])
+@pytest.mark.parametrize(
+    "name, isi_s, low, high",
+    [("sici", 3e-3, 1e-3, 6e-3), ("icf", 10e-3, 10e-3, 15e-3), ("lici", 100e-3, 100e-3, 200e-3)],
+)
 def test_paired_pulse_presets(name, isi_s, low, high):
     p = get_protocol(name)
     assert p.n_pulses == 2

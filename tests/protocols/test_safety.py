@@ -100,7 +100,7 @@ def test_cells_printed_with_gt_are_exactly_the_longest_tested(table):
     """The '>' cells of Rossi et al. 2009 Table 4 and no others are marked longest_tested."""
     marked = {
         (int(table.frequencies[i]), int(table.intensities[j]))
-        for i, j in zip(*np.nonzero(table.longest_tested))
+        for i, j in zip(*np.nonzero(table.longest_tested), strict=False)
     }
     assert marked == PRINTED_WITH_GT
 
@@ -122,7 +122,7 @@ def test_monotone_reading_only_lowers_cells(table):
     assert np.all(safe <= table.max_train_s) and np.all(safe <= limit)
     lowered = {
         (int(table.frequencies[i]), int(table.intensities[j]))
-        for i, j in zip(*np.nonzero(safe < table.max_train_s))
+        for i, j in zip(*np.nonzero(safe < table.max_train_s), strict=False)
     }
     assert lowered == {
         (5, 210),

@@ -339,7 +339,7 @@ RAPID_FIT = [(0.1, 0.99976873), (95.0, -0.20021609), (100.0, -0.27754649), (260.
 def test_biphasic_presets_reproduce_the_measured_waveform_fit(name, fit):
     w = get_stimulator(name).waveform("biphasic", 100, dt_s=0.1 * US)
     for t_us, value in fit:
-        k = int(round(t_us / 0.1))
+        k = round(t_us / 0.1)
         assert w.t_s[k] == pytest.approx(t_us * US)
         assert w.e_field[k] == pytest.approx(value, abs=2e-3)
 

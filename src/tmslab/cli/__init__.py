@@ -34,8 +34,13 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                 help="Print tmslab's version and exit."),
+    version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_version,
+        is_eager=True,
+        help="Print tmslab's version and exit.",
+    ),
 ) -> None:
     """tmslab: protocols, waveforms, dose and safety; fields, neurons and plasticity to come."""
 

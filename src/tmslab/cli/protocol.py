@@ -12,10 +12,14 @@ from tmslab.protocols.export import pulse_times_csv, pulse_times_json
 from tmslab.protocols.library import get_protocol, list_protocols, load_protocol
 from tmslab.provenance import atomic_write_text, dumps, provenance
 
-app = typer.Typer(help="TMS protocols: pulse patterns, their figures, exports and safety checks.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="TMS protocols: pulse patterns, their figures, exports and safety checks.",
+    no_args_is_help=True,
+)
 
-PROTOCOL_ARG = typer.Argument(..., help="A protocol name (see 'tmslab protocol list') or a TOML file.")
+PROTOCOL_ARG = typer.Argument(
+    ..., help="A protocol name (see 'tmslab protocol list') or a TOML file."
+)
 JSON_OPT = typer.Option(False, "--json", help="Print machine-readable JSON.")
 
 
@@ -25,9 +29,18 @@ def list_command(json: bool = JSON_OPT) -> None:
     rows = []
     for name in list_protocols():
         p = get_protocol(name)
-        rows.append({"name": name, "kind": p.kind, "n_pulses": p.n_pulses, "duration_s": p.duration_s,
-                     "n_trains": p.n_trains, "total_pulses": p.total_pulses,
-                     "description": p.description, "source": p.source.to_dict() if p.source else None})
+        rows.append(
+            {
+                "name": name,
+                "kind": p.kind,
+                "n_pulses": p.n_pulses,
+                "duration_s": p.duration_s,
+                "n_trains": p.n_trains,
+                "total_pulses": p.total_pulses,
+                "description": p.description,
+                "source": p.source.to_dict() if p.source else None,
+            }
+        )
     if json:
         print_json(rows)
         return
@@ -35,10 +48,22 @@ def list_command(json: bool = JSON_OPT) -> None:
 
     table = Table(title="Named protocols", title_justify="left")
     for column in ("name", "kind", "pulses", "duration", "trains", "course pulses", "source"):
-        table.add_column(column, justify="right" if column in ("pulses", "duration", "trains", "course pulses") else "left")
+        table.add_column(
+            column,
+            justify="right"
+            if column in ("pulses", "duration", "trains", "course pulses")
+            else "left",
+        )
     for r in rows:
-        table.add_row(r["name"], r["kind"], str(r["n_pulses"]), f"{r['duration_s']:.4g} s", str(r["n_trains"]),
-                      str(r["total_pulses"]), r["source"]["citation"] if r["source"] else "")
+        table.add_row(
+            r["name"],
+            r["kind"],
+            str(r["n_pulses"]),
+            f"{r['duration_s']:.4g} s",
+            str(r["n_trains"]),
+            str(r["total_pulses"]),
+            r["source"]["citation"] if r["source"] else "",
+        )
     console.print(table)
 
 
@@ -61,7 +86,12 @@ def show_command(protocol: str = PROTOCOL_ARG, json: bool = JSON_OPT) -> None:
         ("peak rate", f"{p.peak_rate_hz:.4g} Hz"),
     ]
     if summary["inter_train_pause_s"] is not None:
-        rows.append(("pause between trains (last to first pulse)", f"{summary['inter_train_pause_s']:.6g} s"))
+        rows.append(
+            (
+                "pause between trains (last to first pulse)",
+                f"{summary['inter_train_pause_s']:.6g} s",
+            )
+        )
     if course.n_sessions > 1:
         rows.append(("course", f"{course.sessions_per_day} session(s)/day x {course.days} day(s)"))
         rows.append(("pulses over the course", p.total_pulses))
@@ -73,7 +103,9 @@ def show_command(protocol: str = PROTOCOL_ARG, json: bool = JSON_OPT) -> None:
 @app.command("export")
 def export_command(
     protocol: str = PROTOCOL_ARG,
-    out: Path = typer.Option(..., "--out", "-o", help="Output file: .csv (one row per pulse) or .json."),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="Output file: .csv (one row per pulse) or .json."
+    ),
 ) -> None:
     """Export a session's pulse times (s) to CSV or JSON (with the protocol's figures and provenance)."""
     p = load_protocol(protocol)
@@ -81,7 +113,10 @@ def export_command(
     if suffix == ".csv":
         atomic_write_text(out, pulse_times_csv(p))
     elif suffix == ".json":
-        record = {**pulse_times_json(p), "provenance": provenance({"protocol": protocol, "spec": p.parameters})}
+        record = {
+            **pulse_times_json(p),
+            "provenance": provenance({"protocol": protocol, "spec": p.parameters}),
+        }
         atomic_write_text(out, dumps(record) + "\n")
     else:
         raise InvalidValueError(f"--out {out.name!r}: use a file ending in .csv or .json")
@@ -91,7 +126,9 @@ def export_command(
 @app.command("check")
 def check_command(
     protocol: str = PROTOCOL_ARG,
-    intensity_mt: float = typer.Option(..., "--intensity-mt", help="Intensity in % of the resting motor threshold."),
+    intensity_mt: float = typer.Option(
+        ..., "--intensity-mt", help="Intensity in % of the resting motor threshold."
+    ),
     json: bool = JSON_OPT,
 ) -> None:
     """Check each train against the Wassermann 1998 / Rossi 2009 maximum safe train durations."""

@@ -26,8 +26,15 @@ def run(
     scenario = load_scenario(scenario_file)
     record = provenance(scenario.raw, inputs={"scenario_file": str(scenario_file)})
 
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                  console=err_console, transient=True, disable=json) as progress:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=json,
+    ) as progress:
         task = progress.add_task("running", total=stage_count() + 1)
 
         def on_stage(index: int, title: str) -> None:
@@ -38,8 +45,11 @@ def run(
         html = render_report(result, record)
         progress.update(task, completed=stage_count() + 1)
 
-    results = {**result.to_dict(), "tmslab_version": record["tmslab_version"],
-               "spec_sha256": record["spec_sha256"]}
+    results = {
+        **result.to_dict(),
+        "tmslab_version": record["tmslab_version"],
+        "spec_sha256": record["spec_sha256"],
+    }
     # Everything is computed before the first file is written: a failure leaves no partial output.
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out / "results.json", dumps(results) + "\n")
@@ -48,7 +58,9 @@ def run(
     if json:
         print_json(results)
         return
-    console.print(f"[bold]{scenario.spec.name}[/bold]: wrote results.json, provenance.json, report.html to {out}")
-    for key, section in result.sections.items():
+    console.print(
+        f"[bold]{scenario.spec.name}[/bold]: wrote results.json, provenance.json, report.html to {out}"
+    )
+    for section in result.sections.values():
         summary = "; ".join(f"{label}: {value}" for label, value in section.rows[:3])
         console.print(f"  {section.title}: {summary}")

@@ -8,26 +8,46 @@ import typer
 
 from tmslab.cli.output import console, key_value_table, print_json, save_figure
 
-app = typer.Typer(help="Stimulators: pulse waveforms (RLC model), measured dI/dt, dose units.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Stimulators: pulse waveforms (RLC model), measured dI/dt, dose units.",
+    no_args_is_help=True,
+)
 JSON_OPT = typer.Option(False, "--json", help="Print machine-readable JSON.")
 
 
 @app.command("list")
 def list_command(json: bool = JSON_OPT) -> None:
     """List the stimulator presets and the measured stimulator+coil dI/dt pairs."""
-    from tmslab.protocols.stimulators import get_coil_didt, get_stimulator, list_coil_didts, list_stimulators
+    from tmslab.protocols.stimulators import (
+        get_coil_didt,
+        get_stimulator,
+        list_coil_didts,
+        list_stimulators,
+    )
 
     devices = []
     for name in list_stimulators():
         device = get_stimulator(name)
-        devices.append({"name": name, "label": device.label, "shapes": list(device.shapes),
-                        "reference_coil": device.reference_coil, "source": device.source.to_dict()})
+        devices.append(
+            {
+                "name": name,
+                "label": device.label,
+                "shapes": list(device.shapes),
+                "reference_coil": device.reference_coil,
+                "source": device.source.to_dict(),
+            }
+        )
     pairs = []
     for stimulator, coil in list_coil_didts():
         pair = get_coil_didt(stimulator, coil)
-        pairs.append({"stimulator": stimulator, "coil": coil, "didt_max_a_per_s": pair.didt_max_a_per_s,
-                      "source": pair.source.to_dict()})
+        pairs.append(
+            {
+                "stimulator": stimulator,
+                "coil": coil,
+                "didt_max_a_per_s": pair.didt_max_a_per_s,
+                "source": pair.source.to_dict(),
+            }
+        )
     if json:
         print_json({"stimulators": devices, "coil_didt": pairs})
         return
@@ -52,7 +72,9 @@ def show_command(
     name: str = typer.Argument(..., help="Stimulator preset (see 'tmslab stimulator list')."),
     shape: str = typer.Option(None, "--shape", help="Pulse shape (default: the device's first)."),
     pct_mso: float = typer.Option(100.0, "--pct-mso", help="Stimulator output, % MSO."),
-    out: Path = typer.Option(None, "--out", "-o", help="Also draw the waveform to this .png/.svg/.pdf."),
+    out: Path = typer.Option(
+        None, "--out", "-o", help="Also draw the waveform to this .png/.svg/.pdf."
+    ),
     json: bool = JSON_OPT,
 ) -> None:
     """Show a device's pulse: shape, duration, period, peak current and dI/dt (RLC model)."""
@@ -62,17 +84,27 @@ def show_command(
     pulse = device.waveform(shape or device.shapes[0], pct_mso)
     circuit = device.circuit(pulse.shape)
     record = {
-        "name": device.name, "label": device.label, "shape": pulse.shape, "pct_mso": pct_mso,
-        "duration_s": pulse.duration_s, "damped_period_s": circuit.damped_period_s,
-        "rise_time_s": circuit.rise_time_s, "capacitance_f": circuit.capacitance_f,
-        "inductance_h": circuit.inductance_h, "resistance_ohm": circuit.resistance_ohm,
-        "v0_v": pulse.v0_v, "peak_current_a": pulse.peak_current_a,
-        "didt0_a_per_s": float(pulse.didt_a_per_s[0]), "source": device.source.to_dict(),
+        "name": device.name,
+        "label": device.label,
+        "shape": pulse.shape,
+        "pct_mso": pct_mso,
+        "duration_s": pulse.duration_s,
+        "damped_period_s": circuit.damped_period_s,
+        "rise_time_s": circuit.rise_time_s,
+        "capacitance_f": circuit.capacitance_f,
+        "inductance_h": circuit.inductance_h,
+        "resistance_ohm": circuit.resistance_ohm,
+        "v0_v": pulse.v0_v,
+        "peak_current_a": pulse.peak_current_a,
+        "didt0_a_per_s": float(pulse.didt_a_per_s[0]),
+        "source": device.source.to_dict(),
     }
     if out is not None:
         from tmslab.viz.waveform import plot_waveform
 
-        save_figure(plot_waveform(pulse, title=f"{device.label}: {pulse.shape} at {pct_mso:g} % MSO"), out)
+        save_figure(
+            plot_waveform(pulse, title=f"{device.label}: {pulse.shape} at {pct_mso:g} % MSO"), out
+        )
     if json:
         print_json(record)
         return
@@ -81,8 +113,11 @@ def show_command(
         ("duration", f"{pulse.duration_s * 1e6:.1f} us"),
         ("damped period", f"{circuit.damped_period_s * 1e6:.1f} us"),
         ("rise time to peak current", f"{circuit.rise_time_s * 1e6:.1f} us"),
-        ("C / L / R", f"{circuit.capacitance_f * 1e6:.4g} uF / {circuit.inductance_h * 1e6:.4g} uH / "
-                      f"{circuit.resistance_ohm * 1e3:.4g} mOhm"),
+        (
+            "C / L / R",
+            f"{circuit.capacitance_f * 1e6:.4g} uF / {circuit.inductance_h * 1e6:.4g} uH / "
+            f"{circuit.resistance_ohm * 1e3:.4g} mOhm",
+        ),
         ("capacitor voltage", "unknown" if pulse.v0_v is None else f"{pulse.v0_v:.4g} V"),
         ("peak current", f"{pulse.peak_current_a / 1e3:.4g} kA"),
         ("dI/dt(0) = V0/L", f"{pulse.didt_a_per_s[0] / 1e6:.4g} A/us"),
@@ -96,7 +131,9 @@ def show_command(
 @app.command("dose")
 def dose_command(
     pct_mt: float = typer.Option(None, "--pct-mt", help="Intensity in % of motor threshold."),
-    pct_mso: float = typer.Option(None, "--pct-mso", help="Intensity in % of maximum stimulator output."),
+    pct_mso: float = typer.Option(
+        None, "--pct-mso", help="Intensity in % of maximum stimulator output."
+    ),
     didt: float = typer.Option(None, "--didt", help="Peak dI/dt in A/us."),
     mt: float = typer.Option(None, "--mt", help="The subject's motor threshold in % MSO."),
     device: str = typer.Option(None, "--device", help="Stimulator preset, for the dI/dt link."),
@@ -112,13 +149,27 @@ def dose_command(
     if (device is None) != (coil is None):
         raise InvalidValueError("--device and --coil go together (see 'tmslab stimulator list')")
     didt_max = get_coil_didt(device, coil).didt_max_a_per_s if device else None
-    dose = convert_intensity(pct_mt=pct_mt, pct_mso=pct_mso,
-                             didt_a_per_s=None if didt is None else didt * A_PER_US,
-                             mt_pct_mso=mt, didt_max_a_per_s=didt_max)
+    dose = convert_intensity(
+        pct_mt=pct_mt,
+        pct_mso=pct_mso,
+        didt_a_per_s=None if didt is None else didt * A_PER_US,
+        mt_pct_mso=mt,
+        didt_max_a_per_s=didt_max,
+    )
     if json:
         print_json({**dose, "mt_pct_mso": mt, "didt_max_a_per_s": didt_max})
         return
-    for key, unit, scale in (("pct_mt", "% MT", 1.0), ("pct_mso", "% MSO", 1.0), ("didt_a_per_s", "A/us", 1 / A_PER_US)):
+    for key, unit, scale in (
+        ("pct_mt", "% MT", 1.0),
+        ("pct_mso", "% MSO", 1.0),
+        ("didt_a_per_s", "A/us", 1 / A_PER_US),
+    ):
         value = dose[key]
-        console.print(f"{unit:>6}: " + ("(needs " + ("--mt" if key != "didt_a_per_s" else "--device/--coil") + ")"
-                                         if value is None else f"{value * scale:.5g}"))
+        console.print(
+            f"{unit:>6}: "
+            + (
+                "(needs " + ("--mt" if key != "didt_a_per_s" else "--device/--coil") + ")"
+                if value is None
+                else f"{value * scale:.5g}"
+            )
+        )

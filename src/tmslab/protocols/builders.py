@@ -14,13 +14,22 @@ from tmslab.protocols.pattern import ItiConvention
 from tmslab.protocols.protocol import Protocol
 from tmslab.protocols.spec import build
 
+
 def _course(days: int, sessions_per_day: int, session_interval_s: float | None) -> dict[str, Any]:
-    return {"days": days, "sessions_per_day": sessions_per_day, "session_interval_s": session_interval_s}
+    return {
+        "days": days,
+        "sessions_per_day": sessions_per_day,
+        "session_interval_s": session_interval_s,
+    }
 
 
-def single_pulse(repetitions: int = 1, interval_s: float = 5.0, name: str | None = None) -> Protocol:
+def single_pulse(
+    repetitions: int = 1, interval_s: float = 5.0, name: str | None = None
+) -> Protocol:
     """Single pulses: ``repetitions`` pulses ``interval_s`` (s) apart, onset to onset."""
-    return build({"kind": "single", "repetitions": repetitions, "interval_s": interval_s, "name": name})
+    return build(
+        {"kind": "single", "repetitions": repetitions, "interval_s": interval_s, "name": name}
+    )
 
 
 def paired_pulse(
@@ -34,11 +43,17 @@ def paired_pulse(
     """Paired pulses ``isi_s`` (s) apart; the first (conditioning) pulse at ``conditioning_scale``
     times the test intensity. ``paradigm`` ("sici", "icf", "lici") checks the ISI lies in that
     paradigm's published range (``spec.PAIRED_PULSE_ISI_RANGES_S``)."""
-    return build({
-        "kind": "paired", "isi_s": isi_s, "conditioning_scale": conditioning_scale,
-        "repetitions": repetitions, "interval_s": interval_s, "paradigm": paradigm,
-        "name": name or paradigm,
-    })
+    return build(
+        {
+            "kind": "paired",
+            "isi_s": isi_s,
+            "conditioning_scale": conditioning_scale,
+            "repetitions": repetitions,
+            "interval_s": interval_s,
+            "paradigm": paradigm,
+            "name": name or paradigm,
+        }
+    )
 
 
 def rtms(
@@ -58,12 +73,18 @@ def rtms(
     pulse to the next train's first pulse (MagVenture, NIBS-BIDS); with ``"onset"`` the train
     cycle from first pulse to first pulse.
     """
-    return build({
-        "kind": "rtms", "frequency_hz": frequency_hz, "pulses_per_train": pulses_per_train,
-        "n_trains": n_trains, "inter_train_interval_s": inter_train_interval_s,
-        "iti_convention": iti_convention, "name": name,
-        "course": _course(days, sessions_per_day, session_interval_s),
-    })
+    return build(
+        {
+            "kind": "rtms",
+            "frequency_hz": frequency_hz,
+            "pulses_per_train": pulses_per_train,
+            "n_trains": n_trains,
+            "inter_train_interval_s": inter_train_interval_s,
+            "iti_convention": iti_convention,
+            "name": name,
+            "course": _course(days, sessions_per_day, session_interval_s),
+        }
+    )
 
 
 def theta_burst(
@@ -81,13 +102,19 @@ def theta_burst(
     """Theta burst: bursts of ``pulses_per_burst`` at ``intra_burst_frequency_hz`` repeated at
     ``burst_frequency_hz``; ``n_trains`` trains of ``bursts_per_train`` bursts, one train every
     ``train_cycle_s`` (onset to onset). iTBS: 10 bursts, cycle 10 s, 20 trains; cTBS: 200 bursts."""
-    return build({
-        "kind": "tbs", "bursts_per_train": bursts_per_train, "n_trains": n_trains,
-        "train_cycle_s": train_cycle_s, "pulses_per_burst": pulses_per_burst,
-        "intra_burst_frequency_hz": intra_burst_frequency_hz,
-        "burst_frequency_hz": burst_frequency_hz, "name": name,
-        "course": _course(days, sessions_per_day, session_interval_s),
-    })
+    return build(
+        {
+            "kind": "tbs",
+            "bursts_per_train": bursts_per_train,
+            "n_trains": n_trains,
+            "train_cycle_s": train_cycle_s,
+            "pulses_per_burst": pulses_per_burst,
+            "intra_burst_frequency_hz": intra_burst_frequency_hz,
+            "burst_frequency_hz": burst_frequency_hz,
+            "name": name,
+            "course": _course(days, sessions_per_day, session_interval_s),
+        }
+    )
 
 
 def quadripulse(
@@ -95,17 +122,28 @@ def quadripulse(
 ) -> Protocol:
     """Quadripulse stimulation (Hamada et al. 2008): 4 pulses ``isi_s`` apart every
     ``burst_interval_s`` seconds, ``n_bursts`` times (360 bursts = 30 min)."""
-    return build({
-        "kind": "qps", "isi_s": isi_s, "n_bursts": n_bursts,
-        "burst_interval_s": burst_interval_s, "name": name,
-    })
+    return build(
+        {
+            "kind": "qps",
+            "isi_s": isi_s,
+            "n_bursts": n_bursts,
+            "burst_interval_s": burst_interval_s,
+            "name": name,
+        }
+    )
 
 
-def custom(pulse_times_s: Sequence[float], train_index: Sequence[int] | None = None,
-           name: str | None = None) -> Protocol:
+def custom(
+    pulse_times_s: Sequence[float],
+    train_index: Sequence[int] | None = None,
+    name: str | None = None,
+) -> Protocol:
     """Any pattern from its pulse times: (N,) seconds, strictly increasing, >= 0."""
-    return build({
-        "kind": "custom", "pulse_times_s": [float(t) for t in pulse_times_s],
-        "train_index": None if train_index is None else [int(i) for i in train_index],
-        "name": name,
-    })
+    return build(
+        {
+            "kind": "custom",
+            "pulse_times_s": [float(t) for t in pulse_times_s],
+            "train_index": None if train_index is None else [int(i) for i in train_index],
+            "name": name,
+        }
+    )

@@ -213,8 +213,15 @@ def convert_intensity(
     coil) links %MSO and dI/dt. Returns ``{"pct_mt", "pct_mso", "didt_a_per_s"}`` with None
     where the links given do not reach.
     """
-    given = [name for name, value in (("pct_mt", pct_mt), ("pct_mso", pct_mso),
-                                      ("didt_a_per_s", didt_a_per_s)) if value is not None]
+    given = [
+        name
+        for name, value in (
+            ("pct_mt", pct_mt),
+            ("pct_mso", pct_mso),
+            ("didt_a_per_s", didt_a_per_s),
+        )
+        if value is not None
+    ]
     if len(given) != 1:
         raise InvalidValueError(
             f"give exactly one intensity (pct_mt, pct_mso or didt_a_per_s), got {len(given)}"

@@ -15,7 +15,7 @@ def pulse_times_csv(protocol: Protocol) -> str:
     out = io.StringIO()
     out.write(",".join(CSV_COLUMNS) + "\n")
     for k, (t, train, scale) in enumerate(
-        zip(protocol.pulse_times_s, protocol.train_index, protocol.pulse_scale)
+        zip(protocol.pulse_times_s, protocol.train_index, protocol.pulse_scale, strict=False)
     ):
         out.write(f"{k},{t:.9f},{train},{scale:.6g}\n")
     return out.getvalue()

@@ -83,7 +83,9 @@ def nested_pulse_times(
     Returns: times (N,) array in seconds (first pulse at 0, ascending) and
     train_index (N,) int array (0-based), with N = pulses_per_burst * bursts_per_train * n_trains.
     """
-    within = train_offsets(pulses_per_burst, intra_burst_interval_s, bursts_per_train, burst_interval_s)
+    within = train_offsets(
+        pulses_per_burst, intra_burst_interval_s, bursts_per_train, burst_interval_s
+    )
     span = float(within[-1]) if within.size else 0.0
     onsets = train_onsets(n_trains, span, inter_train_interval_s, convention)
     times = (onsets[:, None] + within[None, :]).ravel()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -138,7 +139,7 @@ class Protocol:
     def summary(self) -> dict[str, Any]:
         """The protocol's figures as plain values (what `tmslab protocol show --json` prints)."""
         trains = self.trains()
-        gaps = [b.onset_s - (a.onset_s + a.duration_s) for a, b in zip(trains, trains[1:])]
+        gaps = [b.onset_s - (a.onset_s + a.duration_s) for a, b in itertools.pairwise(trains)]
         return {
             "name": self.name,
             "kind": self.kind,

@@ -7,7 +7,7 @@ All fields are SI: seconds and hertz.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -44,13 +44,16 @@ class CourseSpec(_Spec):
     session_interval_s: PositiveFloat | None = None
 
     @model_validator(mode="after")
-    def _interval_given_when_needed(self) -> "CourseSpec":
+    def _interval_given_when_needed(self) -> CourseSpec:
         if self.sessions_per_day > 1 and self.session_interval_s is None:
             raise ValueError(
                 f"sessions_per_day = {self.sessions_per_day} needs session_interval_s "
                 "(onset-to-onset time between sessions, seconds)"
             )
-        if self.session_interval_s is not None and self.sessions_per_day * self.session_interval_s > 86400:
+        if (
+            self.session_interval_s is not None
+            and self.sessions_per_day * self.session_interval_s > 86400
+        ):
             raise ValueError(
                 f"{self.sessions_per_day} sessions every {self.session_interval_s} s do not fit in a day"
             )
@@ -71,7 +74,7 @@ class _PatternSpec(_Spec):
         return np.ones(n_pulses)
 
     @model_validator(mode="after")
-    def _pattern_is_consistent(self) -> "_PatternSpec":
+    def _pattern_is_consistent(self) -> _PatternSpec:
         p = self.pattern()
         burst_span = (p["pulses_per_burst"] - 1) * p["intra_burst_interval_s"]
         if p["bursts_per_train"] > 1 and burst_span >= p["burst_interval_s"]:
@@ -94,10 +97,14 @@ class _PatternSpec(_Spec):
                 )
         n = p["pulses_per_burst"] * p["bursts_per_train"] * p["n_trains"]
         if n > MAX_PULSES_PER_SESSION:
-            raise ValueError(f"{n} pulses in one session exceed the limit of {MAX_PULSES_PER_SESSION}")
+            raise ValueError(
+                f"{n} pulses in one session exceed the limit of {MAX_PULSES_PER_SESSION}"
+            )
         return self
 
-    def build(self, name: str | None = None, source: Source | None = None, description: str = "") -> Protocol:
+    def build(
+        self, name: str | None = None, source: Source | None = None, description: str = ""
+    ) -> Protocol:
         p = self.pattern()
         times, index = nested_pulse_times(
             p["pulses_per_burst"],
@@ -129,9 +136,15 @@ class SingleSpec(_PatternSpec):
     interval_s: PositiveFloat = 5.0
 
     def pattern(self) -> dict[str, Any]:
-        return dict(pulses_per_burst=1, intra_burst_interval_s=0.0, bursts_per_train=1,
-                    burst_interval_s=self.interval_s, n_trains=self.repetitions,
-                    inter_train_interval_s=self.interval_s, convention="onset")
+        return dict(
+            pulses_per_burst=1,
+            intra_burst_interval_s=0.0,
+            bursts_per_train=1,
+            burst_interval_s=self.interval_s,
+            n_trains=self.repetitions,
+            inter_train_interval_s=self.interval_s,
+            convention="onset",
+        )
 
 
 class PairedSpec(_PatternSpec):
@@ -149,9 +162,15 @@ class PairedSpec(_PatternSpec):
     interval_s: PositiveFloat = 5.0
 
     def pattern(self) -> dict[str, Any]:
-        return dict(pulses_per_burst=2, intra_burst_interval_s=self.isi_s, bursts_per_train=1,
-                    burst_interval_s=self.interval_s, n_trains=self.repetitions,
-                    inter_train_interval_s=self.interval_s, convention="onset")
+        return dict(
+            pulses_per_burst=2,
+            intra_burst_interval_s=self.isi_s,
+            bursts_per_train=1,
+            burst_interval_s=self.interval_s,
+            n_trains=self.repetitions,
+            inter_train_interval_s=self.interval_s,
+            convention="onset",
+        )
 
     def pulse_scale(self, n_pulses: int) -> np.ndarray:
         scale = np.ones(n_pulses)
@@ -159,7 +178,7 @@ class PairedSpec(_PatternSpec):
         return scale
 
     @model_validator(mode="after")
-    def _pair_fits(self) -> "PairedSpec":
+    def _pair_fits(self) -> PairedSpec:
         if self.paradigm is not None:
             low, high = PAIRED_PULSE_ISI_RANGES_S[self.paradigm]
             if not low <= self.isi_s <= high:
@@ -168,7 +187,9 @@ class PairedSpec(_PatternSpec):
                     f"{low * 1e3:g}-{high * 1e3:g} ms"
                 )
         if self.repetitions > 1 and self.isi_s >= self.interval_s:
-            raise ValueError(f"isi_s = {self.isi_s:g} must be shorter than interval_s = {self.interval_s:g}")
+            raise ValueError(
+                f"isi_s = {self.isi_s:g} must be shorter than interval_s = {self.interval_s:g}"
+            )
         return self
 
 
@@ -183,10 +204,15 @@ class RTMSSpec(_PatternSpec):
     iti_convention: ItiConvention = "off"
 
     def pattern(self) -> dict[str, Any]:
-        return dict(pulses_per_burst=1, intra_burst_interval_s=0.0,
-                    bursts_per_train=self.pulses_per_train, burst_interval_s=1.0 / self.frequency_hz,
-                    n_trains=self.n_trains, inter_train_interval_s=self.inter_train_interval_s,
-                    convention=self.iti_convention)
+        return dict(
+            pulses_per_burst=1,
+            intra_burst_interval_s=0.0,
+            bursts_per_train=self.pulses_per_train,
+            burst_interval_s=1.0 / self.frequency_hz,
+            n_trains=self.n_trains,
+            inter_train_interval_s=self.inter_train_interval_s,
+            convention=self.iti_convention,
+        )
 
 
 class TBSSpec(_PatternSpec):
@@ -211,21 +237,35 @@ class TBSSpec(_PatternSpec):
     @model_validator(mode="before")
     @classmethod
     def _one_interval(cls, data: Any) -> Any:
-        if isinstance(data, dict) and data.get("train_cycle_s") is not None and data.get("inter_train_interval_s") is not None:
-            raise ValueError("give either train_cycle_s (onset to onset) or inter_train_interval_s, not both")
+        if (
+            isinstance(data, dict)
+            and data.get("train_cycle_s") is not None
+            and data.get("inter_train_interval_s") is not None
+        ):
+            raise ValueError(
+                "give either train_cycle_s (onset to onset) or inter_train_interval_s, not both"
+            )
         return data
 
     def _interval(self) -> float:
         if self.iti_convention == "onset":
-            return self.train_cycle_s if self.train_cycle_s is not None else (self.inter_train_interval_s or 0.0)
+            return (
+                self.train_cycle_s
+                if self.train_cycle_s is not None
+                else (self.inter_train_interval_s or 0.0)
+            )
         return self.inter_train_interval_s or 0.0
 
     def pattern(self) -> dict[str, Any]:
-        return dict(pulses_per_burst=self.pulses_per_burst,
-                    intra_burst_interval_s=1.0 / self.intra_burst_frequency_hz,
-                    bursts_per_train=self.bursts_per_train,
-                    burst_interval_s=1.0 / self.burst_frequency_hz, n_trains=self.n_trains,
-                    inter_train_interval_s=self._interval(), convention=self.iti_convention)
+        return dict(
+            pulses_per_burst=self.pulses_per_burst,
+            intra_burst_interval_s=1.0 / self.intra_burst_frequency_hz,
+            bursts_per_train=self.bursts_per_train,
+            burst_interval_s=1.0 / self.burst_frequency_hz,
+            n_trains=self.n_trains,
+            inter_train_interval_s=self._interval(),
+            convention=self.iti_convention,
+        )
 
 
 class QPSSpec(_PatternSpec):
@@ -239,9 +279,15 @@ class QPSSpec(_PatternSpec):
     n_bursts: Count = 360
 
     def pattern(self) -> dict[str, Any]:
-        return dict(pulses_per_burst=self.pulses_per_burst, intra_burst_interval_s=self.isi_s,
-                    bursts_per_train=self.n_bursts, burst_interval_s=self.burst_interval_s,
-                    n_trains=1, inter_train_interval_s=0.0, convention="off")
+        return dict(
+            pulses_per_burst=self.pulses_per_burst,
+            intra_burst_interval_s=self.isi_s,
+            bursts_per_train=self.n_bursts,
+            burst_interval_s=self.burst_interval_s,
+            n_trains=1,
+            inter_train_interval_s=0.0,
+            convention="off",
+        )
 
 
 class CustomSpec(_Spec):
@@ -257,7 +303,7 @@ class CustomSpec(_Spec):
     course: CourseSpec = CourseSpec()
 
     @model_validator(mode="after")
-    def _times_increase(self) -> "CustomSpec":
+    def _times_increase(self) -> CustomSpec:
         times = np.asarray(self.pulse_times_s)
         if times.size > MAX_PULSES_PER_SESSION:
             raise ValueError(f"{times.size} pulses exceed the limit of {MAX_PULSES_PER_SESSION}")
@@ -270,14 +316,20 @@ class CustomSpec(_Spec):
             )
         if self.train_index is not None:
             if len(self.train_index) != times.size:
-                raise ValueError(f"train_index has {len(self.train_index)} entries for {times.size} pulses")
+                raise ValueError(
+                    f"train_index has {len(self.train_index)} entries for {times.size} pulses"
+                )
             if np.any(np.diff(self.train_index) < 0):
                 raise ValueError("train_index must not decrease")
         return self
 
-    def build(self, name: str | None = None, source: Source | None = None, description: str = "") -> Protocol:
+    def build(
+        self, name: str | None = None, source: Source | None = None, description: str = ""
+    ) -> Protocol:
         times = np.asarray(self.pulse_times_s, dtype=float)
-        index = np.zeros(times.size, int) if self.train_index is None else np.asarray(self.train_index)
+        index = (
+            np.zeros(times.size, int) if self.train_index is None else np.asarray(self.train_index)
+        )
         return Protocol(
             name=name or self.name or "custom",
             kind="custom",
@@ -292,7 +344,7 @@ class CustomSpec(_Spec):
 
 
 ProtocolSpec = Annotated[
-    Union[SingleSpec, PairedSpec, RTMSSpec, TBSSpec, QPSSpec, CustomSpec],
+    SingleSpec | PairedSpec | RTMSSpec | TBSSpec | QPSSpec | CustomSpec,
     Field(discriminator="kind"),
 ]
 SPEC_CLASSES: dict[str, type[_Spec]] = {

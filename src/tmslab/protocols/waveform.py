@@ -460,7 +460,7 @@ def rlc_waveform(
             f"dt_s = {dt_s!r} s is too coarse for a {shape} pulse of {duration:.3g} s; "
             f"it must be <= {duration / 4:.3g} s"
         )
-    n_end = int(math.ceil(steps - 1e-9))  # samples k < n_end lie inside the pulse
+    n_end = math.ceil(steps - 1e-9)  # samples k < n_end lie inside the pulse
     t = np.arange(n_end + 1, dtype=float) * dt
     inside = np.arange(n_end + 1) < n_end
     current = np.zeros_like(t)

@@ -25,15 +25,26 @@ def figure_to_data_uri(fig: Any) -> str:
 
 def render_report(result: Any, provenance: dict[str, Any]) -> str:
     """HTML of a :class:`tmslab.scenario.ScenarioResult`: one block per stage, figures inline."""
-    env = Environment(loader=PackageLoader("tmslab", "report/templates"),
-                      autoescape=select_autoescape(["html"]))
+    env = Environment(
+        loader=PackageLoader("tmslab", "report/templates"), autoescape=select_autoescape(["html"])
+    )
     sections = []
     for key, section in result.sections.items():
         figures = [(caption, figure_to_data_uri(draw())) for caption, draw in section.figures]
-        sections.append({"key": key, "title": section.title, "rows": section.rows,
-                         "figures": figures, "notes": section.notes})
+        sections.append(
+            {
+                "key": key,
+                "title": section.title,
+                "rows": section.rows,
+                "figures": figures,
+                "notes": section.notes,
+            }
+        )
     spec = result.scenario.spec
     return env.get_template("report.html").render(
-        name=spec.name, description=spec.description, sections=sections,
-        version=__version__, provenance=provenance,
+        name=spec.name,
+        description=spec.description,
+        sections=sections,
+        version=__version__,
+        provenance=provenance,
     )

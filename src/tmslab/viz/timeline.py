@@ -21,14 +21,22 @@ def _time_axis(seconds: float) -> tuple[float, str]:
     return 1e-3, "ms"
 
 
-def _draw_pulses(ax, times_s: np.ndarray, scale: np.ndarray, train: np.ndarray, unit: float) -> None:
+def _readable_duration(seconds: float) -> str:
+    if seconds >= 120:
+        return f"{seconds:.6g} s ({seconds / 60:.1f} min)"
+    return f"{seconds:.4g} s"
+
+
+def _draw_pulses(
+    ax, times_s: np.ndarray, scale: np.ndarray, train: np.ndarray, unit: float
+) -> None:
     colours = np.where(train % 2 == 0, "tab:blue", "tab:orange")
     ax.vlines(times_s / unit, 0, scale, colors=colours, linewidth=0.8)
     ax.set_ylim(0, max(1.05, float(scale.max()) * 1.05))
     ax.set_ylabel("relative\nintensity")
 
 
-def plot_timeline(protocol: "Protocol", ax=None, zoom: bool = True) -> "Figure":
+def plot_timeline(protocol: Protocol, ax=None, zoom: bool = True) -> Figure:
     """Draw a protocol's pulses over one session and, with ``zoom``, its first train.
 
     Returns the matplotlib Figure (the caller saves or shows it).
@@ -54,11 +62,12 @@ def plot_timeline(protocol: "Protocol", ax=None, zoom: bool = True) -> "Figure":
     course = protocol.course
     extra = (
         f"; {course.sessions_per_day} session(s)/day x {course.days} day(s) = {protocol.total_pulses} pulses"
-        if course.n_sessions > 1 else ""
+        if course.n_sessions > 1
+        else ""
     )
     axes[0].set_title(
         f"{protocol.name}: {protocol.n_pulses} pulses, {protocol.n_trains} train(s), "
-        f"{protocol.duration_s:.3g} s{extra}",
+        f"{_readable_duration(protocol.duration_s)}{extra}",
         fontsize=10,
     )
     if zoom:
@@ -70,6 +79,8 @@ def plot_timeline(protocol: "Protocol", ax=None, zoom: bool = True) -> "Figure":
         zunit, zlabel = _time_axis(zspan)
         _draw_pulses(axes[1], times[shown], scale[shown], train[shown], zunit)
         axes[1].set_xlim(-0.05 * zspan / zunit, 1.05 * zspan / zunit)
-        axes[1].set_xlabel(f"time ({zlabel}), first train" + (" (first 2 s)" if end < t_first[-1] else ""))
+        axes[1].set_xlabel(
+            f"time ({zlabel}), first train" + (" (first 2 s)" if end < t_first[-1] else "")
+        )
     fig.tight_layout()
     return fig

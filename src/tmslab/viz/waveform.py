@@ -10,7 +10,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from tmslab.protocols.waveform import Waveform
 
 
-def plot_waveform(waveform: "Waveform", title: str | None = None) -> "Figure":
+def plot_waveform(waveform: Waveform, title: str | None = None) -> Figure:
     """Two panels over the pulse (time in us): coil current I(t) in kA, and the normalised
     E-field waveform dI/dt(t) / dI/dt(0). Returns the Figure."""
     import matplotlib.pyplot as plt
@@ -24,7 +24,10 @@ def plot_waveform(waveform: "Waveform", title: str | None = None) -> "Figure":
     bottom.axhline(0, color="0.7", linewidth=0.6)
     bottom.set_ylabel("E-field / E(0)")
     bottom.set_xlabel("time (us)")
-    top.set_title(title or f"{waveform.name or 'pulse'}: {waveform.shape}, {waveform.duration_s * 1e6:.0f} us",
-                  fontsize=10)
+    top.set_title(
+        title
+        or f"{waveform.name or 'pulse'}: {waveform.shape}, {waveform.duration_s * 1e6:.0f} us",
+        fontsize=10,
+    )
     fig.tight_layout()
     return fig

@@ -37,7 +37,7 @@ def _notes(checks: list[TrainCheck], table: SafetyTable) -> list[Note]:
     f_min, f_max = float(table.frequencies[0]), float(table.frequencies[-1])
     i_min, i_max = float(table.intensities[0]), float(table.intensities[-1])
     own: tuple[Cited, ...] = ((table.source, ""),)
-    table_cite = own + ((ROSSI_2009, "Table 4"),) if table.source == WASSERMANN_1998 else own
+    table_cite = (*own, (ROSSI_2009, "Table 4")) if table.source == WASSERMANN_1998 else own
     table1: tuple[Cited, ...] = ((ROSSI_2009, "Table 1"),)
     notes: list[Note] = []
 
