@@ -37,93 +37,106 @@ def protocol_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
 
 def stimulator_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
     """Pulse waveform of the device, and the intensity in every unit the inputs reach."""
-    from tmslab.protocols.dose import convert_intensity
-    from tmslab.protocols.stimulators import get_coil_didt, get_stimulator, list_coil_didts
+    from tmslab.protocols.stimulators import get_stimulator
+
+    stim = scenario.spec.stimulator
+    section = Section(title="Stimulator and dose", data={"device": None, "waveform": None})
+    device = get_stimulator(stim.device) if stim.device else None
+    didt_max = _measured_didt(device, scenario.spec.coil.name, section) if device else None
+    dose = _dose(scenario, didt_max, section)
+    if device is not None:
+        _pulse(device, stim.waveform, dose["pct_mso"], section)
+    else:
+        section.notes.append("No [stimulator] device given: the pulse waveform is not modelled.")
+    return section
+
+
+def _measured_didt(device, coil_name: str | None, section: Section) -> float | None:
+    """Peak dI/dt at 100 % MSO (A/s) of the device with the scenario's coil, if it was measured."""
+    from tmslab.protocols.stimulators import get_coil_didt, list_coil_didts
     from tmslab.units import A_PER_US
 
-    stim, subject, coil = scenario.spec.stimulator, scenario.spec.subject, scenario.spec.coil
-    data: dict = {"device": None, "waveform": None}
-    rows: list[tuple[str, str]] = []
-    notes: list[str] = []
-    figures = []
+    section.data["device"] = device.name
+    if not coil_name:
+        pairs = ", ".join(f"{s} + {c}" for s, c in list_coil_didts())
+        section.notes.append(
+            f"No [coil] name: dI/dt is not known without a measured stimulator+coil pair ({pairs})."
+        )
+        return None
+    pair = get_coil_didt(device.name, coil_name)
+    section.data["didt_max_a_per_s"] = pair.didt_max_a_per_s
+    section.rows.append(
+        (
+            "peak dI/dt at 100 % MSO",
+            f"{pair.didt_max_a_per_s / A_PER_US:.5g} A/us ({device.label} + {coil_name})",
+        )
+    )
+    section.notes.append(f"Measured peak dI/dt: {pair.source}.")
+    return pair.didt_max_a_per_s
 
-    didt_max = None
-    device = get_stimulator(stim.device) if stim.device else None
-    if device is not None:
-        data["device"] = device.name
-        if coil.name:
-            pair = get_coil_didt(device.name, coil.name)
-            didt_max = pair.didt_max_a_per_s
-            data["didt_max_a_per_s"] = didt_max
-            rows.append(
-                (
-                    "peak dI/dt at 100 % MSO",
-                    f"{didt_max / A_PER_US:.5g} A/us ({device.label} + {coil.name})",
-                )
-            )
-            notes.append(f"Measured peak dI/dt: {pair.source}.")
-        else:
-            pairs = ", ".join(f"{s} + {c}" for s, c in list_coil_didts())
-            notes.append(
-                f"No [coil] name: dI/dt is not known without a measured stimulator+coil pair ({pairs})."
-            )
 
+def _dose(scenario: Scenario, didt_max: float | None, section: Section) -> dict:
+    """The intensity in % MT, % MSO and A/s, as far as the motor threshold and dI/dt reach."""
+    from tmslab.protocols.dose import convert_intensity
+    from tmslab.units import A_PER_US
+
+    stim = scenario.spec.stimulator
+    given_didt = stim.intensity_didt_a_per_us
     intensity = {
         "pct_mt": stim.intensity_pct_mt,
         "pct_mso": stim.intensity_pct_mso,
-        "didt_a_per_s": stim.intensity_didt_a_per_us * A_PER_US
-        if stim.intensity_didt_a_per_us
-        else None,
+        "didt_a_per_s": given_didt * A_PER_US if given_didt else None,
     }
+    dose = dict.fromkeys(intensity)
     if any(value is not None for value in intensity.values()):
         dose = convert_intensity(
-            **intensity, mt_pct_mso=subject.motor_threshold_pct_mso, didt_max_a_per_s=didt_max
+            **intensity,
+            mt_pct_mso=scenario.spec.subject.motor_threshold_pct_mso,
+            didt_max_a_per_s=didt_max,
         )
-    else:
-        dose = {"pct_mt": None, "pct_mso": None, "didt_a_per_s": None}
-    data["intensity"] = {**dose, "peak_b_t": stim.intensity_t}
-    if stim.intensity_t is not None:
-        notes.append(
-            f"The intensity is given as a peak magnetic field ({stim.intensity_t:g} T). Converting it to "
-            "dI/dt, %MSO or an E-field needs the coil model of the coil layer (tmslab.coils), not yet "
-            "part of tmslab; it is recorded as given."
-        )
+    section.data["intensity"] = {**dose, "peak_b_t": stim.intensity_t}
     for key, label, scale, unit in (
         ("pct_mt", "intensity", 1, "% MT"),
         ("pct_mso", "intensity", 1, "% MSO"),
         ("didt_a_per_s", "peak dI/dt", 1 / A_PER_US, "A/us"),
     ):
         if dose[key] is not None:
-            rows.append((label, f"{dose[key] * scale:.4g} {unit}"))
+            section.rows.append((label, f"{dose[key] * scale:.4g} {unit}"))
     if stim.intensity_t is not None:
-        rows.append(("intensity (peak B, as reported)", f"{stim.intensity_t:g} T"))
-
-    if device is not None:
-        shape = stim.waveform or device.shapes[0]
-        pct = dose["pct_mso"] if dose["pct_mso"] is not None else 100.0
-        pulse = device.waveform(shape, pct)
-        data["waveform"] = {
-            "shape": pulse.shape,
-            "duration_s": pulse.duration_s,
-            "pct_mso": pct,
-            "dt_s": pulse.dt_s,
-            "t_s": pulse.t_s,
-            "e_field_normalised": pulse.e_field,
-            "peak_current_a": pulse.peak_current_a,
-        }
-        rows.append(("pulse", f"{device.label}, {pulse.shape}, {pulse.duration_s * 1e6:.0f} us"))
-        notes.append(f"Waveform model: {device.source}. {device.source.note}".strip())
-        figures.append(
-            (
-                f"Pulse waveform at {pct:.3g} % MSO: coil current and normalised E-field",
-                lambda: _plot_pulse(
-                    pulse, f"{device.label}: {pulse.shape}, {pulse.duration_s * 1e6:.0f} us"
-                ),
-            )
+        section.rows.append(("intensity (peak B, as reported)", f"{stim.intensity_t:g} T"))
+        section.notes.append(
+            f"The intensity is given as a peak magnetic field ({stim.intensity_t:g} T). Converting it to "
+            "dI/dt, %MSO or an E-field needs the coil model of the coil layer (tmslab.coils), not yet "
+            "part of tmslab; it is recorded as given."
         )
-    else:
-        notes.append("No [stimulator] device given: the pulse waveform is not modelled.")
-    return Section(title="Stimulator and dose", data=data, rows=rows, figures=figures, notes=notes)
+    return dose
+
+
+def _pulse(device, shape: str | None, pct_mso: float | None, section: Section) -> None:
+    """The device's pulse at the scenario's output (100 % MSO when unknown), data and figure."""
+    shape = shape or device.shapes[0]
+    pct = pct_mso if pct_mso is not None else 100.0
+    pulse = device.waveform(shape, pct)
+    section.data["waveform"] = {
+        "shape": pulse.shape,
+        "duration_s": pulse.duration_s,
+        "pct_mso": pct,
+        "dt_s": pulse.dt_s,
+        "t_s": pulse.t_s,
+        "e_field_normalised": pulse.e_field,
+        "peak_current_a": pulse.peak_current_a,
+    }
+    section.rows.append(
+        ("pulse", f"{device.label}, {pulse.shape}, {pulse.duration_s * 1e6:.0f} us")
+    )
+    section.notes.append(f"Waveform model: {device.source}. {device.source.note}".strip())
+    title = f"{device.label}: {pulse.shape}, {pulse.duration_s * 1e6:.0f} us"
+    section.figures.append(
+        (
+            f"Pulse waveform at {pct:.3g} % MSO: coil current and normalised E-field",
+            lambda: _plot_pulse(pulse, title),
+        )
+    )
 
 
 def _plot_pulse(pulse, title: str):

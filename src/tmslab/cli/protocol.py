@@ -26,21 +26,17 @@ JSON_OPT = typer.Option(False, "--json", help="Print machine-readable JSON.")
 @app.command("list")
 def list_command(json: bool = JSON_OPT) -> None:
     """List the named protocols with their pulse counts, durations and sources."""
-    rows = []
-    for name in list_protocols():
-        p = get_protocol(name)
-        rows.append(
-            {
-                "name": name,
-                "kind": p.kind,
-                "n_pulses": p.n_pulses,
-                "duration_s": p.duration_s,
-                "n_trains": p.n_trains,
-                "total_pulses": p.total_pulses,
-                "description": p.description,
-                "source": p.source.to_dict() if p.source else None,
-            }
-        )
+    listed = (
+        "name",
+        "kind",
+        "n_pulses",
+        "duration_s",
+        "n_trains",
+        "total_pulses",
+        "description",
+        "source",
+    )
+    rows = [{key: get_protocol(name).summary()[key] for key in listed} for name in list_protocols()]
     if json:
         print_json(rows)
         return
