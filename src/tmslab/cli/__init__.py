@@ -12,6 +12,12 @@ from collections.abc import Sequence
 import typer
 
 from tmslab import __version__
+from tmslab.cli import coil as coil_commands
+from tmslab.cli import evidence as evidence_commands
+from tmslab.cli import field as field_commands
+from tmslab.cli import meta as meta_commands
+from tmslab.cli import neuron as neuron_commands
+from tmslab.cli import plasticity as plasticity_commands
 from tmslab.cli import protocol as protocol_commands
 from tmslab.cli import run as run_commands
 from tmslab.cli import stimulator as stimulator_commands
@@ -47,6 +53,12 @@ def _root(
 
 app.add_typer(protocol_commands.app, name="protocol")
 app.add_typer(stimulator_commands.app, name="stimulator")
+app.add_typer(coil_commands.app, name="coil")
+app.add_typer(field_commands.app, name="field")
+app.add_typer(neuron_commands.app, name="neuron")
+app.add_typer(plasticity_commands.app, name="plasticity")
+app.add_typer(evidence_commands.app, name="evidence")
+app.add_typer(meta_commands.app, name="meta")
 app.command("run")(run_commands.run)
 
 
