@@ -1,0 +1,123 @@
+"""Named coil presets (``data/coils.toml``) and coils from files.
+
+``load_coil(name_or_path)`` takes a preset name, a SimNIBS ``.ccd`` file, or a TOML file with
+the same fields as a preset (``kind = "round" | "figure-8" | "spiral"``, diameters in mm).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from tmslab.coils.builders import figure8_coil, round_coil, spiral_coil
+from tmslab.coils.coil import Coil
+from tmslab.errors import InvalidValueError, SpecFileError, UnknownNameError
+from tmslab.sources import Source
+
+MM = 1e-3
+_BUILDERS = {"round": round_coil, "figure-8": figure8_coil, "spiral": spiral_coil}
+_FIELDS = {
+    "label",
+    "kind",
+    "inner_diameter_mm",
+    "outer_diameter_mm",
+    "turns",
+    "wing_separation_mm",
+    "face_gap_mm",
+    "winding_height_mm",
+    "layers",
+    "citation",
+    "doi",
+    "assumptions",
+    "n_radial",
+    "n_angular",
+}
+
+
+@cache
+def _presets() -> dict[str, dict[str, Any]]:
+    import tomllib
+
+    text = resources.files("tmslab").joinpath("data/coils.toml").read_text()
+    data = tomllib.loads(text)
+    data.pop("schema_version", None)
+    return data
+
+
+def list_coils() -> tuple[str, ...]:
+    """Names of the coil presets."""
+    return tuple(_presets())
+
+
+def coil_from_mapping(name: str, spec: dict[str, Any], where: str = "coil") -> Coil:
+    """Build a coil from preset-style fields (diameters and gaps in mm)."""
+    unknown = set(spec) - _FIELDS
+    if unknown:
+        raise InvalidValueError(
+            f"{where}: unknown field(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(_FIELDS))}"
+        )
+    kind = spec.get("kind")
+    if kind not in _BUILDERS:
+        raise InvalidValueError(f"{where}: kind = {kind!r}; give one of {', '.join(_BUILDERS)}")
+    for key in ("inner_diameter_mm", "outer_diameter_mm", "turns"):
+        if key not in spec:
+            raise InvalidValueError(f"{where}: missing {key}")
+
+    def mm(key: str, default: float = 0.0) -> float:
+        value = spec.get(key, default)
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            raise InvalidValueError(f"{where}: {key} = {value!r} is not a number")
+        return float(value) * MM
+
+    source = Source(spec.get("citation", ""), spec.get("doi", ""), "") if spec.get("citation") else None
+    info: dict[str, Any] = {
+        "name": name,
+        "label": spec.get("label", name),
+        "source": source,
+        "assumptions": tuple(spec.get("assumptions", ())),
+    }
+    args = (mm("inner_diameter_mm"), mm("outer_diameter_mm"), spec["turns"])
+    if kind == "spiral":
+        return spiral_coil(*args, face_gap_m=mm("face_gap_mm"), **info)
+    kwargs: dict[str, Any] = {
+        "face_gap_m": mm("face_gap_mm"),
+        "winding_height_m": mm("winding_height_mm"),
+        "n_layers": spec.get("layers", 1),
+        "n_radial": spec.get("n_radial", 2),
+        "n_angular": spec.get("n_angular", 48),
+    }
+    if kind == "figure-8" and "wing_separation_mm" in spec:
+        kwargs["wing_separation_m"] = mm("wing_separation_mm")
+    return _BUILDERS[kind](*args, **kwargs, **info)
+
+
+def get_coil(name: str, **resolution: int) -> Coil:
+    """A coil preset by name. resolution: optional ``n_radial``/``n_angular`` overrides."""
+    presets = _presets()
+    key = name.strip().lower()
+    if key not in presets:
+        raise UnknownNameError("coil", name, presets)
+    return coil_from_mapping(key, {**presets[key], **resolution}, where=f"coil {key!r}")
+
+
+def load_coil(name_or_path: str | Path) -> Coil:
+    """A preset name, a ``.ccd`` dipole file, or a TOML coil description."""
+    text = str(name_or_path)
+    path = Path(text)
+    if path.suffix.lower() == ".ccd":
+        from tmslab.coils.ccd import read_ccd
+
+        return read_ccd(path)
+    if path.suffix.lower() == ".toml":
+        import tomllib
+
+        try:
+            spec = tomllib.loads(path.read_text())
+        except OSError as error:
+            raise SpecFileError(f"cannot read coil file {path}: {error.strerror or error}") from None
+        except tomllib.TOMLDecodeError as error:
+            raise SpecFileError(f"{path}: not valid TOML ({error})") from None
+        return coil_from_mapping(spec.pop("name", path.stem), spec, where=str(path))
+    return get_coil(text)

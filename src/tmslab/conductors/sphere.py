@@ -1,0 +1,143 @@
+"""Spherical head models: a scalp radius, a brain radius and named targets at depths.
+
+Centred at the origin, metres. Presets in ``data/heads.toml`` carry their sources.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from tmslab.errors import InvalidValueError, UnknownNameError, check_positive
+from tmslab.sources import Source
+
+MM = 1e-3
+
+
+@dataclass(frozen=True)
+class SphereHead:
+    """A spherically symmetric head centred at the origin.
+
+    scalp_radius_m: outer radius, m; coils must lie outside it.
+    brain_radius_m: radius of the brain (cortical) surface, m; depths are measured from it.
+    targets_m: target name -> depth below the brain surface, m.
+    """
+
+    name: str
+    scalp_radius_m: float
+    brain_radius_m: float
+    species: str = "any"
+    label: str = ""
+    targets_m: dict[str, float] = field(default_factory=dict)
+    source: Source | None = None
+    assumptions: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        scalp = check_positive("scalp radius", self.scalp_radius_m, "m")
+        brain = check_positive("brain radius", self.brain_radius_m, "m")
+        if brain > scalp:
+            raise InvalidValueError(
+                f"brain radius {brain * 1e3:g} mm exceeds scalp radius {scalp * 1e3:g} mm"
+            )
+        for name, depth in self.targets_m.items():
+            if not 0 <= depth < brain:
+                raise InvalidValueError(
+                    f"target {name!r} at depth {depth * 1e3:g} mm is outside the brain "
+                    f"(0 to {brain * 1e3:g} mm)"
+                )
+
+    def target_depth(self, name_or_depth: str | float) -> float:
+        """Depth below the brain surface, m, of a named target (or a depth in m, checked)."""
+        if isinstance(name_or_depth, str):
+            if name_or_depth not in self.targets_m:
+                raise UnknownNameError(f"target of head {self.name!r}", name_or_depth, self.targets_m)
+            return self.targets_m[name_or_depth]
+        depth = float(name_or_depth)
+        if not 0 <= depth < self.brain_radius_m:
+            raise InvalidValueError(
+                f"depth {depth * 1e3:g} mm is outside the brain of {self.name!r} "
+                f"(0 to {self.brain_radius_m * 1e3:g} mm)"
+            )
+        return depth
+
+    def target_point(self, depth_m: float, direction=(0.0, 0.0, 1.0)) -> np.ndarray:
+        """The point (3,) m at ``depth_m`` below the brain surface along ``direction``."""
+        from tmslab.coils.placement import unit_vector
+
+        depth = self.target_depth(depth_m)
+        return (self.brain_radius_m - depth) * unit_vector(direction)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "label": self.label or self.name,
+            "species": self.species,
+            "scalp_radius_m": self.scalp_radius_m,
+            "brain_radius_m": self.brain_radius_m,
+            "targets_depth_m": dict(self.targets_m),
+            "source": self.source.to_dict() if self.source else None,
+            "assumptions": list(self.assumptions),
+        }
+
+
+@cache
+def _presets() -> dict[str, dict[str, Any]]:
+    import tomllib
+
+    data = tomllib.loads(resources.files("tmslab").joinpath("data/heads.toml").read_text())
+    data.pop("schema_version", None)
+    return data
+
+
+def list_heads() -> tuple[str, ...]:
+    """Names of the spherical head presets."""
+    return tuple(_presets())
+
+
+def get_head(name: str) -> SphereHead:
+    """A spherical head preset by name (``human``, ``rat``, ``mouse``)."""
+    presets = _presets()
+    key = name.strip().lower()
+    if key not in presets:
+        raise UnknownNameError("head", name, presets)
+    spec = presets[key]
+    return SphereHead(
+        name=key,
+        scalp_radius_m=spec["scalp_radius_mm"] * MM,
+        brain_radius_m=spec["brain_radius_mm"] * MM,
+        species=spec["species"],
+        label=spec["label"],
+        targets_m={k: v * MM for k, v in spec.get("targets_mm", {}).items()},
+        source=Source(spec["citation"], spec.get("doi", "")),
+        assumptions=tuple(spec.get("assumptions", ())),
+    )
+
+
+def sphere_head(scalp_radius_m: float, brain_radius_m: float | None = None) -> SphereHead:
+    """A user sphere: scalp radius (m) and brain radius (m, default: the scalp radius)."""
+    brain = scalp_radius_m if brain_radius_m is None else brain_radius_m
+    return SphereHead(
+        name=f"sphere-{scalp_radius_m * 1e3:g}mm",
+        scalp_radius_m=scalp_radius_m,
+        brain_radius_m=brain,
+        label=f"Sphere of {scalp_radius_m * 1e3:g} mm (brain {brain * 1e3:g} mm)",
+    )
+
+
+def resolve_head(name_or_radius: str) -> SphereHead:
+    """A preset name, or a radius like ``"85mm"`` / ``"0.085"`` (m) / ``"85mm/70mm"``."""
+    text = name_or_radius.strip().lower()
+    if text in _presets():
+        return get_head(text)
+    parts = text.split("/")
+    try:
+        radii = [float(p[:-2]) * MM if p.endswith("mm") else float(p) for p in parts]
+    except ValueError:
+        raise UnknownNameError("head", name_or_radius, [*_presets(), "RADIUSmm[/BRAINmm]"]) from None
+    if len(radii) > 2:
+        raise InvalidValueError(f"head {name_or_radius!r}: give SCALP or SCALP/BRAIN radii")
+    return sphere_head(*radii)

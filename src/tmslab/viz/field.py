@@ -1,0 +1,82 @@
+"""Figures of induced fields: |E| on a shell, in a cross-section, and along depth."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+
+
+def plot_shell(ds, ax=None, title: str | None = None):
+    """|E| on a spherical shell (dataset from :func:`tmslab.efield.maps.shell_map`), seen from
+    above: azimuthal equidistant projection about +z, arc length in mm."""
+    fig = None
+    if ax is None:
+        fig = Figure(figsize=(5.2, 4.4), layout="constrained")
+        ax = fig.add_subplot()
+    theta = ds["theta"].values
+    phi = ds["phi"].values
+    radius = float(np.linalg.norm(ds["position"].values[0, 0]))
+    t, p = np.meshgrid(theta, np.append(phi, phi[0] + 2 * np.pi), indexing="ij")
+    mag = ds["magnitude"].values
+    mag = np.concatenate([mag, mag[:, :1]], axis=1)
+    arc = radius * t * 1e3
+    mesh = ax.pcolormesh(arc * np.cos(p), arc * np.sin(p), mag, shading="gouraud", cmap="viridis")
+    ax.set_aspect("equal")
+    ax.set_xlabel("x (mm of arc)")
+    ax.set_ylabel("y (mm of arc)")
+    ax.set_title(title or f"|E| at {float(ds.attrs.get('depth_m', 0)) * 1e3:g} mm depth")
+    ax.figure.colorbar(mesh, ax=ax, label="|E| (V/m)")
+    return fig or ax.figure
+
+
+def plot_section(ds, ax=None, title: str | None = None, half_value: float | None = None):
+    """|E| in a cross-section through the centre (from :func:`tmslab.efield.maps.section_map`),
+    with the half-value contour when ``half_value`` (V/m) is given."""
+    fig = None
+    if ax is None:
+        fig = Figure(figsize=(5.2, 4.4), layout="constrained")
+        ax = fig.add_subplot()
+    dims = [d for d in ds["magnitude"].dims]
+    u = ds[dims[0]].values * 1e3
+    v = ds[dims[1]].values * 1e3
+    mag = ds["magnitude"].values
+    mesh = ax.pcolormesh(u, v, mag.T, shading="auto", cmap="magma")
+    if half_value:
+        ax.contour(u, v, np.nan_to_num(mag.T), levels=[half_value], colors="w", linewidths=1)
+    ax.set_aspect("equal")
+    ax.set_xlabel(f"{dims[0]} (mm)")
+    ax.set_ylabel(f"{dims[1]} (mm)")
+    ax.set_title(title or "|E| in a cross-section (white: E_max / 2)")
+    ax.figure.colorbar(mesh, ax=ax, label="|E| (V/m)")
+    return fig or ax.figure
+
+
+def plot_depth_profile(curves, ax=None, title: str = "|E| along depth"):
+    """|E| against depth below the brain surface. curves: list of (label, depths m, |E| V/m,
+    d_half m or None)."""
+    fig = None
+    if ax is None:
+        fig = Figure(figsize=(5.2, 3.6), layout="constrained")
+        ax = fig.add_subplot()
+    for label, depths, magnitude, d_half in curves:
+        (line,) = ax.plot(depths * 1e3, magnitude, label=label)
+        if d_half:
+            ax.axvline(d_half * 1e3, color=line.get_color(), ls=":", lw=1)
+    ax.set_xlabel("depth below the brain surface (mm)")
+    ax.set_ylabel("|E| (V/m)")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small")
+    return fig or ax.figure
+
+
+def plot_field_overview(shell_ds, section_ds, profile, title: str = "", half_value: float | None = None):
+    """Three panels: shell map at the surface, cross-section, depth profile."""
+    fig = Figure(figsize=(13, 4.0), layout="constrained")
+    axes = fig.subplots(1, 3)
+    plot_shell(shell_ds, ax=axes[0])
+    plot_section(section_ds, ax=axes[1], half_value=half_value)
+    plot_depth_profile([profile], ax=axes[2])
+    if title:
+        fig.suptitle(title)
+    return fig
