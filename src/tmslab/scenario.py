@@ -59,9 +59,13 @@ class StimulatorSection(_Section):
 
 
 class CoilSection(_Section):
-    """The coil by name (a preset of the coil layer, or a name for the dI/dt table)."""
+    """The coil: a name (a coil preset, or a coil of the measured dI/dt table), the field model
+    to use when the name is only in that table, and its placement over the head."""
 
     name: str | None = None
+    model: str | None = None
+    distance_mm: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+    handle_angle_deg: float = Field(default=0.0, allow_inf_nan=False)
 
 
 class SubjectSection(_Section):
@@ -72,9 +76,19 @@ class SubjectSection(_Section):
 
 
 class TargetSection(_Section):
-    """Where the field is wanted (the field layer adds positions and depths)."""
+    """Where the field is wanted: a name (matched to the head's named targets) or a depth below
+    the brain surface, under the point where the coil's field is strongest."""
 
     name: str | None = None
+    depth_mm: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+
+
+class PlasticitySection(_Section):
+    """Plasticity model (``tmslab plasticity list``) and, optionally, a postsynaptic spike
+    this long after each pulse (ms)."""
+
+    model: str = "graupner-brunel:DP"
+    post_delay_ms: float | None = Field(default=None, allow_inf_nan=False)
 
 
 class ScenarioSpec(_Section):
@@ -87,6 +101,7 @@ class ScenarioSpec(_Section):
     coil: CoilSection = CoilSection()
     subject: SubjectSection = SubjectSection()
     target: TargetSection = TargetSection()
+    plasticity: PlasticitySection = PlasticitySection()
 
 
 @dataclass

@@ -105,9 +105,8 @@ def _dose(scenario: Scenario, didt_max: float | None, section: Section) -> dict:
     if stim.intensity_t is not None:
         section.rows.append(("intensity (peak B, as reported)", f"{stim.intensity_t:g} T"))
         section.notes.append(
-            f"The intensity is given as a peak magnetic field ({stim.intensity_t:g} T). Converting it to "
-            "dI/dt, %MSO or an E-field needs the coil model of the coil layer (tmslab.coils), not yet "
-            "part of tmslab; it is recorded as given."
+            f"The intensity is given as a peak magnetic field ({stim.intensity_t:g} T); the field "
+            "section converts it to coil current, dI/dt and E-field with the coil model."
         )
     return dose
 
@@ -206,8 +205,22 @@ def _safety_rows(record: dict) -> list[tuple[str, str]]:
     return rows
 
 
+def _field_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
+    from tmslab.field_stage import field_stage
+
+    return field_stage(scenario, done)
+
+
+def _plasticity_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
+    from tmslab.field_stage import plasticity_stage
+
+    return plasticity_stage(scenario, done)
+
+
 STAGES: list[Stage] = [
     ("protocol", "Protocol", protocol_stage),
     ("stimulator", "Stimulator and dose", stimulator_stage),
     ("safety", "Safety", safety_stage),
+    ("field", "Coil and E-field", _field_stage),
+    ("plasticity", "Plasticity", _plasticity_stage),
 ]

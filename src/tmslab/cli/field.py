@@ -19,7 +19,9 @@ HEAD_OPT = typer.Option(
 )
 DIDT_OPT = typer.Option(1.0, "--didt", help="Peak dI/dt, A/s (1 gives V/m per A/s).")
 DISTANCE_OPT = typer.Option(0.0, "--distance-mm", help="Gap between scalp and coil face, mm.")
-ANGLE_OPT = typer.Option(0.0, "--handle-angle", help="Handle rotation about the coil axis, degrees.")
+ANGLE_OPT = typer.Option(
+    0.0, "--handle-angle", help="Handle rotation about the coil axis, degrees."
+)
 
 
 def _head(name: str):
@@ -38,7 +40,9 @@ def _placed(coil_name: str, head, pose: str | None, distance_mm: float, angle: f
     elif pose:
         matrix = read_pose(pose)
     else:
-        matrix = pose_on_sphere(head.scalp_radius_m, distance_m=distance_mm * 1e-3, handle_angle_deg=angle)
+        matrix = pose_on_sphere(
+            head.scalp_radius_m, distance_m=distance_mm * 1e-3, handle_angle_deg=angle
+        )
     return coil, coil.transformed(matrix)
 
 
@@ -67,7 +71,9 @@ def _read_points(path: Path):
         try:
             rows.append([float(c) for c in cells[:3]])
         except ValueError:
-            raise SpecFileError(f"{path} line {number}: {line.strip()!r} is not three numbers") from None
+            raise SpecFileError(
+                f"{path} line {number}: {line.strip()!r} is not three numbers"
+            ) from None
         if len(cells) < 3:
             raise SpecFileError(f"{path} line {number}: expected x,y,z, got {len(cells)} value(s)")
     if not rows:
@@ -82,7 +88,11 @@ def sphere_command(
     out: Path = typer.Option(..., "--out", help="Output CSV (x,y,z,ex,ey,ez; m and V/m) or .nc."),
     didt: float = DIDT_OPT,
     head: str = HEAD_OPT,
-    pose: str | None = typer.Option(None, "--pose", help="'identity' or a file with a 4x4 coil-to-head matrix (m). Default: over the vertex."),
+    pose: str | None = typer.Option(
+        None,
+        "--pose",
+        help="'identity' or a file with a 4x4 coil-to-head matrix (m). Default: over the vertex.",
+    ),
     distance_mm: float = DISTANCE_OPT,
     handle_angle: float = ANGLE_OPT,
 ) -> None:
@@ -100,11 +110,18 @@ def sphere_command(
     if out.suffix.lower() == ".nc":
         from tmslab.efield.results import points_dataset, write_netcdf
 
-        write_netcdf(points_dataset(p, e, head=model.name, coil=coil, didt_a_per_s=didt, points_file=str(points)), out)
+        write_netcdf(
+            points_dataset(
+                p, e, head=model.name, coil=coil, didt_a_per_s=didt, points_file=str(points)
+            ),
+            out,
+        )
     else:
         body = "\n".join(",".join(f"{v:.10g}" for v in row) for row in np.hstack([p, e]))
         atomic_write_text(out, "x,y,z,ex,ey,ez\n" + body + "\n")
-    console.print(f"wrote {out} ({len(p)} points, max |E| {np.linalg.norm(e, axis=1).max():.4g} V/m)")
+    console.print(
+        f"wrote {out} ({len(p)} points, max |E| {np.linalg.norm(e, axis=1).max():.4g} V/m)"
+    )
 
 
 @app.command("metrics")
@@ -147,7 +164,9 @@ def map_command(
     out: Path = typer.Option(..., "--out", help="Figure (.png, .svg, .pdf) or dataset (.nc)."),
     head: str = HEAD_OPT,
     didt: float = DIDT_OPT,
-    depth_mm: float = typer.Option(0.0, "--depth-mm", help="Depth of the shell below the brain surface, mm."),
+    depth_mm: float = typer.Option(
+        0.0, "--depth-mm", help="Depth of the shell below the brain surface, mm."
+    ),
     distance_mm: float = DISTANCE_OPT,
     handle_angle: float = ANGLE_OPT,
 ) -> None:
@@ -197,17 +216,37 @@ def _waveform(spec: str):
 
 @app.command("translate")
 def translate_command(
-    from_head: str = typer.Option(..., "--from-head", help="Head of the source experiment (human, rat, mouse, or radius)."),
+    from_head: str = typer.Option(
+        ..., "--from-head", help="Head of the source experiment (human, rat, mouse, or radius)."
+    ),
     from_coil: str = typer.Option(..., "--from-coil", help="Coil of the source experiment."),
     intensity: float = typer.Option(..., "--intensity", help="Source intensity, in --unit."),
-    unit: str = typer.Option("tesla", "--unit", help="tesla (peak B at the coil centre), didt (A/us), current (A), vpm (V/m at target), pct_mso (needs --didt-max)."),
-    from_target: str = typer.Option("cortex", "--from-target", help="Target name of the source head, or a depth like 2.5mm."),
+    unit: str = typer.Option(
+        "tesla",
+        "--unit",
+        help="tesla (peak B at the coil centre), didt (A/us), current (A), vpm (V/m at target), pct_mso (needs --didt-max).",
+    ),
+    from_target: str = typer.Option(
+        "cortex", "--from-target", help="Target name of the source head, or a depth like 2.5mm."
+    ),
     to_head: str = typer.Option("human", "--to-head", help="Head to translate to."),
     to_coil: str = typer.Option("magstim-70mm-fig8", "--to-coil", help="Coil to translate to."),
-    to_target: str = typer.Option("cortex", "--to-target", help="Target name or depth in the destination head."),
-    waveform: str = typer.Option("magstim-rapid2:biphasic", "--waveform", help="Pulse DEVICE:SHAPE of the source (links tesla and dI/dt)."),
-    didt_max: float | None = typer.Option(None, "--didt-max", help="Source stimulator+coil peak dI/dt at 100 %% MSO, A/us (for pct_mso)."),
-    to_didt_max: float | None = typer.Option(None, "--to-didt-max", help="Destination peak dI/dt at 100 %% MSO, A/us (to report %% MSO)."),
+    to_target: str = typer.Option(
+        "cortex", "--to-target", help="Target name or depth in the destination head."
+    ),
+    waveform: str = typer.Option(
+        "magstim-rapid2:biphasic",
+        "--waveform",
+        help="Pulse DEVICE:SHAPE of the source (links tesla and dI/dt).",
+    ),
+    didt_max: float | None = typer.Option(
+        None,
+        "--didt-max",
+        help="Source stimulator+coil peak dI/dt at 100 %% MSO, A/us (for pct_mso).",
+    ),
+    to_didt_max: float | None = typer.Option(
+        None, "--to-didt-max", help="Destination peak dI/dt at 100 %% MSO, A/us (to report %% MSO)."
+    ),
     json: bool = JSON_OPT,
 ) -> None:
     """The intensity another species/coil needs to match the E-field at the target."""
@@ -225,8 +264,18 @@ def translate_command(
         return text
 
     value = intensity * A_PER_US if unit == "didt" else intensity
-    source = Setup(_head(from_head), load_coil(from_coil), target(from_target), didt_max_a_per_s=didt_max * A_PER_US if didt_max else None)
-    destination = Setup(_head(to_head), load_coil(to_coil), target(to_target), didt_max_a_per_s=to_didt_max * A_PER_US if to_didt_max else None)
+    source = Setup(
+        _head(from_head),
+        load_coil(from_coil),
+        target(from_target),
+        didt_max_a_per_s=didt_max * A_PER_US if didt_max else None,
+    )
+    destination = Setup(
+        _head(to_head),
+        load_coil(to_coil),
+        target(to_target),
+        didt_max_a_per_s=to_didt_max * A_PER_US if to_didt_max else None,
+    )
     with console.status("computing fields and metrics..."):
         result = translate(source, unit, value, destination, _waveform(waveform))
     if json:
@@ -238,8 +287,17 @@ def translate_command(
         pct = f", {side['pct_mso']:.3g} % MSO" if side["pct_mso"] is not None else ""
         rows += [
             (f"{label}", f"{side['species']} / {side['coil']} / {side['target']}"),
-            ("  intensity", f"{side['peak_b_t']:.4g} T, {side['didt_a_per_s'] / A_PER_US:.4g} A/us, {side['peak_current_a']:.4g} A{pct}"),
-            ("  E_max; d_1/2; S_1/2", f"{side['emax_v_per_m']:.4g} V/m; {side['d_half_m'] * 100:.3g} cm; {side['s_half_m2'] * 1e4:.3g} cm^2"),
+            (
+                "  intensity",
+                f"{side['peak_b_t']:.4g} T, {side['didt_a_per_s'] / A_PER_US:.4g} A/us, {side['peak_current_a']:.4g} A{pct}",
+            ),
+            (
+                "  E_max; d_1/2; S_1/2",
+                f"{side['emax_v_per_m']:.4g} V/m; {side['d_half_m'] * 100:.3g} cm; {side['s_half_m2'] * 1e4:.3g} cm^2",
+            ),
         ]
-    rows += [("d_1/2 ratio (dest/source)", f"{result['d_half_ratio']:.3g}"), ("S_1/2 ratio (dest/source)", f"{result['s_half_ratio']:.3g}")]
+    rows += [
+        ("d_1/2 ratio (dest/source)", f"{result['d_half_ratio']:.3g}"),
+        ("S_1/2 ratio (dest/source)", f"{result['s_half_ratio']:.3g}"),
+    ]
     console.print(key_value_table("Dose translation", rows))

@@ -1,8 +1,8 @@
 """Coils: windings, their magnetic-dipole discretisation, presets, ``.ccd`` files, placement.
 
-    >>> from tmslab.coils import get_coil, pose_on_sphere
-    >>> coil = get_coil("magstim-70mm-fig8")
-    >>> placed = coil.transformed(pose_on_sphere(0.085))
+>>> from tmslab.coils import get_coil, pose_on_sphere
+>>> coil = get_coil("magstim-70mm-fig8")
+>>> placed = coil.transformed(pose_on_sphere(0.085))
 """
 
 from __future__ import annotations

@@ -53,7 +53,11 @@ def _circle(center: np.ndarray, radius: float, sign: float) -> np.ndarray:
     if sign < 0:
         phi = phi[::-1]
     return np.column_stack(
-        [center[0] + radius * np.cos(phi), center[1] + radius * np.sin(phi), np.full_like(phi, center[2])]
+        [
+            center[0] + radius * np.cos(phi),
+            center[1] + radius * np.sin(phi),
+            np.full_like(phi, center[2]),
+        ]
     )
 
 
@@ -86,8 +90,8 @@ def round_coil(
     face_gap_m: float = 0.0,
     winding_height_m: float = 0.0,
     n_layers: int = 1,
-    n_radial: int = 2,
-    n_angular: int = 48,
+    n_radial: int = 4,
+    n_angular: int = 24,
     name: str = "round",
     **info: Any,
 ) -> Coil:
@@ -131,8 +135,8 @@ def figure8_coil(
     face_gap_m: float = 0.0,
     winding_height_m: float = 0.0,
     n_layers: int = 1,
-    n_radial: int = 2,
-    n_angular: int = 48,
+    n_radial: int = 4,
+    n_angular: int = 24,
     name: str = "figure-8",
     **info: Any,
 ) -> Coil:
@@ -218,7 +222,12 @@ def spiral_coil(
 
 
 def coil_from_windings(
-    windings, *, name: str = "custom", subdivisions: int = 4, source: Source | None = None, **info: Any
+    windings,
+    *,
+    name: str = "custom",
+    subdivisions: int = 4,
+    source: Source | None = None,
+    **info: Any,
 ) -> Coil:
     """A coil from closed polylines (each (M, 3), metres, coil frame, current in vertex order).
 

@@ -54,7 +54,9 @@ def read_ccd(path: str | Path, name: str | None = None) -> Coil:
         try:
             rows.append([float(v) for v in fields])
         except ValueError:
-            raise SpecFileError(f"{path} line {number}: {line.strip()!r} holds a non-number") from None
+            raise SpecFileError(
+                f"{path} line {number}: {line.strip()!r} holds a non-number"
+            ) from None
     if len(rows) != count:
         raise SpecFileError(f"{path}: the header announces {count} dipoles but {len(rows)} follow")
     data = np.array(rows)

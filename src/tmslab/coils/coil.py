@@ -138,7 +138,9 @@ class Coil:
         }
 
 
-def _dipole_magnetic_field(points: np.ndarray, positions: np.ndarray, moments: np.ndarray) -> np.ndarray:
+def _dipole_magnetic_field(
+    points: np.ndarray, positions: np.ndarray, moments: np.ndarray
+) -> np.ndarray:
     """B of point dipoles, T per ampere: mu0/(4 pi) (3 (m.d) d / |d|^5 - m / |d|^3)."""
     from tmslab.efield.kernels import MU0_OVER_4PI
 

@@ -25,29 +25,35 @@ def concentric_turn_dipoles(
     center: np.ndarray,
     *,
     sign: float = 1.0,
-    n_radial: int = 2,
-    n_angular: int = 36,
+    n_radial: int = 4,
+    n_angular: int = 24,
+    radial_spacing_m: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Dipoles for concentric circular turns in the plane z = center[2].
 
     radii: (N,) turn radii, metres (any order). center: (3,) metres. sign: +1 for current
     counter-clockwise seen from +z (moments along +z), -1 for clockwise.
-    n_radial: Gauss-Legendre nodes per annulus between neighbouring radii; n_angular: nodes
-    around (uniform, spectrally accurate for the periodic integrand).
+    n_radial: Gauss-Legendre nodes per annulus between neighbouring radii, at least, and more in
+    wide annuli (the central disk) so that nodes are no further apart than radial_spacing_m
+    (default: the smaller of 3 mm and a fifth of the largest radius); n_angular: nodes around
+    (uniform, spectrally accurate for the periodic integrand).
     The moment density at radius rho is the number of turns enclosing rho; splitting the disk at
     the turn radii keeps the quadrature exact for that step function.
     Returns positions (K, 3) in m and moments (K, 3) in m^2 (A m^2 per ampere),
-    K = N * n_radial * n_angular.
+    K >= N * n_radial * n_angular.
     """
     n_radial = _check_count("n_radial", n_radial, 1)
     n_angular = _check_count("n_angular", n_angular, 3)
     edges = np.concatenate([[0.0], np.sort(np.asarray(radii, float))])
-    nodes, weights = np.polynomial.legendre.leggauss(n_radial)
+    spacing = radial_spacing_m or min(3e-3, edges[-1] / 5)
     phi = (np.arange(n_angular) + 0.5) * 2 * np.pi / n_angular
     positions, areas = [], []
     for index in range(len(edges) - 1):
         inner, outer = edges[index], edges[index + 1]
         enclosing = len(edges) - 1 - index  # turns with radius >= outer edge of this annulus
+        nodes, weights = np.polynomial.legendre.leggauss(
+            max(n_radial, int(np.ceil((outer - inner) / spacing)))
+        )
         rho = 0.5 * (outer - inner) * nodes + 0.5 * (outer + inner)
         w_rho = 0.5 * (outer - inner) * weights * rho * (2 * np.pi / n_angular) * enclosing
         rr, pp = np.meshgrid(rho, phi, indexing="ij")

@@ -71,7 +71,9 @@ def coil_from_mapping(name: str, spec: dict[str, Any], where: str = "coil") -> C
             raise InvalidValueError(f"{where}: {key} = {value!r} is not a number")
         return float(value) * MM
 
-    source = Source(spec.get("citation", ""), spec.get("doi", ""), "") if spec.get("citation") else None
+    source = (
+        Source(spec.get("citation", ""), spec.get("doi", ""), "") if spec.get("citation") else None
+    )
     info: dict[str, Any] = {
         "name": name,
         "label": spec.get("label", name),
@@ -85,8 +87,8 @@ def coil_from_mapping(name: str, spec: dict[str, Any], where: str = "coil") -> C
         "face_gap_m": mm("face_gap_mm"),
         "winding_height_m": mm("winding_height_mm"),
         "n_layers": spec.get("layers", 1),
-        "n_radial": spec.get("n_radial", 2),
-        "n_angular": spec.get("n_angular", 48),
+        "n_radial": spec.get("n_radial", 4),
+        "n_angular": spec.get("n_angular", 24),
     }
     if kind == "figure-8" and "wing_separation_mm" in spec:
         kwargs["wing_separation_m"] = mm("wing_separation_mm")
@@ -116,7 +118,9 @@ def load_coil(name_or_path: str | Path) -> Coil:
         try:
             spec = tomllib.loads(path.read_text())
         except OSError as error:
-            raise SpecFileError(f"cannot read coil file {path}: {error.strerror or error}") from None
+            raise SpecFileError(
+                f"cannot read coil file {path}: {error.strerror or error}"
+            ) from None
         except tomllib.TOMLDecodeError as error:
             raise SpecFileError(f"{path}: not valid TOML ({error})") from None
         return coil_from_mapping(spec.pop("name", path.stem), spec, where=str(path))

@@ -30,9 +30,10 @@ def check_pose(pose: np.ndarray, tolerance: float = 1e-6) -> np.ndarray:
     if not np.all(np.isfinite(p)):
         raise InvalidValueError("the pose contains non-finite values (nan or inf)")
     rotation = p[:3, :3]
-    if not np.allclose(rotation @ rotation.T, np.eye(3), atol=tolerance) or np.linalg.det(
-        rotation
-    ) < 0:
+    if (
+        not np.allclose(rotation @ rotation.T, np.eye(3), atol=tolerance)
+        or np.linalg.det(rotation) < 0
+    ):
         raise InvalidValueError(
             "the pose's 3x3 block is not a rotation (orthonormal with determinant +1); "
             "give a rigid coil-to-head transform"

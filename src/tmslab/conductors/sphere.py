@@ -54,7 +54,9 @@ class SphereHead:
         """Depth below the brain surface, m, of a named target (or a depth in m, checked)."""
         if isinstance(name_or_depth, str):
             if name_or_depth not in self.targets_m:
-                raise UnknownNameError(f"target of head {self.name!r}", name_or_depth, self.targets_m)
+                raise UnknownNameError(
+                    f"target of head {self.name!r}", name_or_depth, self.targets_m
+                )
             return self.targets_m[name_or_depth]
         depth = float(name_or_depth)
         if not 0 <= depth < self.brain_radius_m:
@@ -137,7 +139,9 @@ def resolve_head(name_or_radius: str) -> SphereHead:
     try:
         radii = [float(p[:-2]) * MM if p.endswith("mm") else float(p) for p in parts]
     except ValueError:
-        raise UnknownNameError("head", name_or_radius, [*_presets(), "RADIUSmm[/BRAINmm]"]) from None
+        raise UnknownNameError(
+            "head", name_or_radius, [*_presets(), "RADIUSmm[/BRAINmm]"]
+        ) from None
     if len(radii) > 2:
         raise InvalidValueError(f"head {name_or_radius!r}: give SCALP or SCALP/BRAIN radii")
     return sphere_head(*radii)

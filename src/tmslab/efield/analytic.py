@@ -84,9 +84,7 @@ def circular_loop_vector_potential(points: np.ndarray, radius: float) -> np.ndar
     m = 4 * radius * rho / ((radius + rho) ** 2 + z**2)
     k = np.sqrt(m)
     with np.errstate(invalid="ignore", divide="ignore"):
-        a_phi = (
-            4 * MU0_OVER_4PI / k * np.sqrt(radius / rho) * ((1 - m / 2) * ellipk(m) - ellipe(m))
-        )
+        a_phi = 4 * MU0_OVER_4PI / k * np.sqrt(radius / rho) * ((1 - m / 2) * ellipk(m) - ellipe(m))
         a_phi = np.where(rho > 0, a_phi, 0.0)
         cos_phi = np.where(rho > 0, r[:, 0] / rho, 1.0)
         sin_phi = np.where(rho > 0, r[:, 1] / rho, 0.0)

@@ -62,7 +62,7 @@ def volume_grid(
     r = head.brain_radius_m
     axis = np.arange(-r, r + spacing_m / 2, spacing_m)
     z = axis if max_depth_m is None else axis[axis >= r - max_depth_m]
-    if axis.size ** 2 * z.size > 5e7:
+    if axis.size**2 * z.size > 5e7:
         raise InvalidValueError(
             f"a {spacing_m * 1e3:g} mm grid over this brain has {axis.size**2 * z.size:.3g} points; "
             "use a coarser spacing or a max depth"

@@ -16,8 +16,7 @@ MU0_OVER_4PI = 1e-7  # H/m: mu0 / (4 pi) (the 2019 SI redefinition changes it by
 _BLOCK = 256  # points per parallel block: fits the accumulators in L1 and vectorises well
 
 
-@nb.njit(parallel=True, fastmath=True, cache=True)
-def _sphere_kernel(xs, ys, zs, px, py, pz, mx, my, mz, out):  # pragma: no cover - compiled
+def _sphere_loops(xs, ys, zs, px, py, pz, mx, my, mz, out):  # pragma: no cover - compiled
     n = xs.shape[0]
     n_dipoles = px.shape[0]
     n_blocks = (n + _BLOCK - 1) // _BLOCK
@@ -64,8 +63,7 @@ def _sphere_kernel(xs, ys, zs, px, py, pz, mx, my, mz, out):  # pragma: no cover
             out[start + j, 2] = -MU0_OVER_4PI * ez[j]
 
 
-@nb.njit(parallel=True, fastmath=True, cache=True)
-def _potential_kernel(xs, ys, zs, px, py, pz, mx, my, mz, out):  # pragma: no cover - compiled
+def _potential_loops(xs, ys, zs, px, py, pz, mx, my, mz, out):  # pragma: no cover - compiled
     n = xs.shape[0]
     n_dipoles = px.shape[0]
     n_blocks = (n + _BLOCK - 1) // _BLOCK
@@ -98,6 +96,15 @@ def _potential_kernel(xs, ys, zs, px, py, pz, mx, my, mz, out):  # pragma: no co
             out[start + j, 2] = MU0_OVER_4PI * sz[j]
 
 
+# Each kernel is compiled twice: threaded for many points, serial for a few (root finding and
+# optimisation call it point by point, where a thread pool's start-up would dominate).
+_SERIAL_BELOW = 2 * _BLOCK
+_sphere_parallel = nb.njit(parallel=True, fastmath=True, cache=True)(_sphere_loops)
+_sphere_serial = nb.njit(fastmath=True, cache=True)(_sphere_loops)
+_potential_parallel = nb.njit(parallel=True, fastmath=True, cache=True)(_potential_loops)
+_potential_serial = nb.njit(fastmath=True, cache=True)(_potential_loops)
+
+
 def _columns(array: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     a = np.asarray(array, dtype=np.float64)
     return tuple(np.ascontiguousarray(a[:, i]) for i in range(3))  # type: ignore[return-value]
@@ -120,7 +127,8 @@ def sphere_efield(points: np.ndarray, positions: np.ndarray, moments: np.ndarray
     """
     out = np.empty((len(points), 3))
     if len(points) and len(positions):
-        _sphere_kernel(*_columns(points), *_columns(positions), *_columns(moments), out)
+        kernel = _sphere_serial if len(points) < _SERIAL_BELOW else _sphere_parallel
+        kernel(*_columns(points), *_columns(positions), *_columns(moments), out)
     else:
         out[:] = 0.0
     return out
@@ -136,13 +144,16 @@ def dipole_vector_potential(
     """
     out = np.empty((len(points), 3))
     if len(points) and len(positions):
-        _potential_kernel(*_columns(points), *_columns(positions), *_columns(moments), out)
+        kernel = _potential_serial if len(points) < _SERIAL_BELOW else _potential_parallel
+        kernel(*_columns(points), *_columns(positions), *_columns(moments), out)
     else:
         out[:] = 0.0
     return out
 
 
-def sphere_efield_numpy(points: np.ndarray, positions: np.ndarray, moments: np.ndarray) -> np.ndarray:
+def sphere_efield_numpy(
+    points: np.ndarray, positions: np.ndarray, moments: np.ndarray
+) -> np.ndarray:
     """The same formula as :func:`sphere_efield`, written plainly in NumPy: a loop over
     dipoles, vectorised over points. The reference for tests and the benchmark's baseline.
 

@@ -97,7 +97,9 @@ def _emax(coil: Coil, head: SphereHead) -> tuple[float, np.ndarray]:
         b = float(np.arctan2(xy[1], xy[0]))
         return negative(np.array([a, b]))
 
-    result = minimize(offset, np.zeros(2), method="Nelder-Mead", options={"xatol": 1e-5, "fatol": 1e-12})
+    result = minimize(
+        offset, np.zeros(2), method="Nelder-Mead", options={"xatol": 1e-5, "fatol": 1e-12}
+    )
     xy = result.x
     a, b = float(np.hypot(*xy)), float(np.arctan2(xy[1], xy[0]))
     point = r * (frame @ np.array([np.sin(a) * np.cos(b), np.sin(a) * np.sin(b), np.cos(a)]))
@@ -141,7 +143,9 @@ def _crossing_depth(coil: Coil, r_brain: float, direction: np.ndarray, level: fl
     return brentq(excess, 0.0, deepest, xtol=1e-7)
 
 
-def _refine_depth(coil: Coil, r_brain: float, start: np.ndarray, level: float, guess: float) -> float:
+def _refine_depth(
+    coil: Coil, r_brain: float, start: np.ndarray, level: float, guess: float
+) -> float:
     """Maximise the half-value depth over directions near ``start``; returns metres."""
     frame = _frame(start / np.linalg.norm(start))
 
@@ -167,13 +171,15 @@ def field_metrics(
     *,
     didt_a_per_s: float = 1.0,
     surface_spacing_m: float | None = None,
-    radial_samples: int = 64,
+    radial_samples: int = 32,
+    max_directions: tuple[int, int] = (64, 192),
 ) -> FieldMetrics:
     """E_max, d_1/2, V_1/2 and S_1/2 of a placed coil in a spherical head.
 
     coil: placed in the head frame. surface_spacing_m: direction-grid spacing on the brain
     surface (default: brain radius / 120, ~0.6 mm in the human head). radial_samples: samples
-    per radial line between the surface and the deepest depth considered.
+    per radial line between the surface and the deepest depth considered. max_directions:
+    upper bounds on the (theta, phi) grid, which keep small heads under wide fields cheap.
     """
     check_coil_outside(coil, head)
     r_brain = head.brain_radius_m
@@ -191,8 +197,11 @@ def field_metrics(
         if rim.max() < half:
             break
         cap = min(np.pi, cap * 1.4)
-    n_theta = max(16, int(np.ceil(cap * r_brain / spacing)))
-    n_phi = max(32, int(np.ceil(2 * np.pi * r_brain * np.sin(min(cap, np.pi / 2)) / spacing)))
+    n_theta = min(max_directions[0], max(16, int(np.ceil(cap * r_brain / spacing))))
+    n_phi = min(
+        max_directions[1],
+        max(32, int(np.ceil(2 * np.pi * r_brain * np.sin(min(cap, np.pi / 2)) / spacing))),
+    )
     dirs, solid, _ = _directions(axis, cap, n_theta, n_phi)
     surface = np.linalg.norm(
         sphere_efield(r_brain * dirs, coil.dipole_positions, coil.dipole_moments), axis=1
@@ -220,7 +229,9 @@ def field_metrics(
     v_half = float(np.sum(volume_per_sr * solid))
     d_half = 0.0
     if np.isfinite(inner.min()):
-        d_half = _refine_depth(coil, r_brain, dirs[int(np.argmin(inner))], half, r_brain - inner.min())
+        d_half = _refine_depth(
+            coil, r_brain, dirs[int(np.argmin(inner))], half, r_brain - inner.min()
+        )
     s_half = v_half / d_half if d_half > 0 else float("nan")
     scale = float(didt_a_per_s)
     return FieldMetrics(

@@ -33,8 +33,16 @@ def points_dataset(points: np.ndarray, efield: np.ndarray, **meta: Any):
     ds = xr.Dataset(
         {
             "position": (("point", "component"), np.asarray(points), {"units": "m"}),
-            "E": (("point", "component"), np.asarray(efield), {"units": "V/m", "long_name": "E-field"}),
-            "magnitude": (("point",), np.linalg.norm(efield, axis=1), {"units": "V/m", "long_name": "|E|"}),
+            "E": (
+                ("point", "component"),
+                np.asarray(efield),
+                {"units": "V/m", "long_name": "E-field"},
+            ),
+            "magnitude": (
+                ("point",),
+                np.linalg.norm(efield, axis=1),
+                {"units": "V/m", "long_name": "|E|"},
+            ),
         },
         coords={"point": np.arange(len(points)), "component": COMPONENTS},
         attrs=_attrs(meta),
@@ -42,7 +50,9 @@ def points_dataset(points: np.ndarray, efield: np.ndarray, **meta: Any):
     return ds
 
 
-def shell_dataset(theta: np.ndarray, phi: np.ndarray, points: np.ndarray, efield: np.ndarray, **meta: Any):
+def shell_dataset(
+    theta: np.ndarray, phi: np.ndarray, points: np.ndarray, efield: np.ndarray, **meta: Any
+):
     """Dataset of E on a spherical shell: dims (theta, phi, component); angles in rad."""
     import xarray as xr
 
@@ -61,7 +71,13 @@ def shell_dataset(theta: np.ndarray, phi: np.ndarray, points: np.ndarray, efield
     )
 
 
-def grid_dataset(axes: dict[str, np.ndarray], points: np.ndarray, efield: np.ndarray, mask: np.ndarray, **meta: Any):
+def grid_dataset(
+    axes: dict[str, np.ndarray],
+    points: np.ndarray,
+    efield: np.ndarray,
+    mask: np.ndarray,
+    **meta: Any,
+):
     """Dataset on a regular grid; dims are the axes' names plus component; NaN outside the mask."""
     import xarray as xr
 
@@ -72,7 +88,10 @@ def grid_dataset(axes: dict[str, np.ndarray], points: np.ndarray, efield: np.nda
             "E": ((*dims, "component"), e, {"units": "V/m"}),
             "magnitude": (dims, np.linalg.norm(e, axis=-1), {"units": "V/m"}),
         },
-        coords={**{name: (name, values, {"units": "m"}) for name, values in axes.items()}, "component": COMPONENTS},
+        coords={
+            **{name: (name, values, {"units": "m"}) for name, values in axes.items()},
+            "component": COMPONENTS,
+        },
         attrs=_attrs(meta),
     )
 

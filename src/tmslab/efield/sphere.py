@@ -10,7 +10,8 @@ import numpy as np
 
 from tmslab.coils.coil import Coil
 from tmslab.conductors.sphere import SphereHead
-from tmslab.efield.kernels import dipole_vector_potential, sphere_efield as _sphere_kernel
+from tmslab.efield.kernels import dipole_vector_potential
+from tmslab.efield.kernels import sphere_efield as _sphere_kernel
 from tmslab.errors import InvalidValueError
 
 _SURFACE_TOLERANCE_M = 1e-9
@@ -22,7 +23,9 @@ def check_points(points, head: SphereHead | None = None, name: str = "points") -
     if p.ndim == 1 and p.shape == (3,):
         p = p[None, :]
     if p.ndim != 2 or p.shape[1] != 3:
-        raise InvalidValueError(f"{name} must be an (N, 3) array of x, y, z in metres; got shape {p.shape}")
+        raise InvalidValueError(
+            f"{name} must be an (N, 3) array of x, y, z in metres; got shape {p.shape}"
+        )
     if not np.all(np.isfinite(p)):
         bad = int(np.flatnonzero(~np.all(np.isfinite(p), axis=1))[0])
         raise InvalidValueError(f"{name} row {bad + 1} is not finite: {p[bad].tolist()}")

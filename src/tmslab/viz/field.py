@@ -70,7 +70,9 @@ def plot_depth_profile(curves, ax=None, title: str = "|E| along depth"):
     return fig or ax.figure
 
 
-def plot_field_overview(shell_ds, section_ds, profile, title: str = "", half_value: float | None = None):
+def plot_field_overview(
+    shell_ds, section_ds, profile, title: str = "", half_value: float | None = None
+):
     """Three panels: shell map at the surface, cross-section, depth profile."""
     fig = Figure(figsize=(13, 4.0), layout="constrained")
     axes = fig.subplots(1, 3)

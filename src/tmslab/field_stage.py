@@ -1,0 +1,181 @@
+"""The scenario's field stage: coil, placement and spherical head -> E at the target, metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tmslab.scenario import Scenario, Section
+
+DEFAULT_WAVEFORM = ("magstim-rapid2", "biphasic")  # links tesla to dI/dt when no device is given
+
+
+def _coil_model(scenario: Scenario, section: Section):
+    from tmslab.coils import list_coils, load_coil
+
+    coil = scenario.spec.coil
+    name = coil.model or coil.name
+    if not name:
+        section.notes.append("No [coil] name or model: the E-field is not computed.")
+        return None
+    if (
+        coil.model is None
+        and name.lower() not in list_coils()
+        and not name.endswith((".ccd", ".toml"))
+    ):
+        section.notes.append(
+            f"Coil {name!r} has no field model; set [coil] model to a coil preset "
+            f"({', '.join(list_coils())}) or a .ccd file to compute the E-field."
+        )
+        return None
+    return load_coil(name)
+
+
+def _target_depth(scenario: Scenario, head) -> tuple[str, float]:
+    target = scenario.spec.target
+    if target.depth_mm is not None:
+        return f"{target.depth_mm:g} mm deep", head.target_depth(target.depth_mm * 1e-3)
+    if target.name:
+        wanted = "-".join(target.name.lower().split())
+        matches = [k for k in head.targets_m if k in wanted or wanted in k]
+        if matches:
+            key = max(matches, key=len)
+            return key, head.targets_m[key]
+    return "cortex (brain surface)", 0.0
+
+
+def _didt(scenario: Scenario, done: dict[str, Section], coil, section: Section) -> float | None:
+    """Peak dI/dt (A/s): from the dose, or from a peak field in tesla through the coil model."""
+    from tmslab.efield.dose import current_per_didt_s
+    from tmslab.protocols.stimulators import get_stimulator
+
+    intensity = done["stimulator"].data.get("intensity", {})
+    if intensity.get("didt_a_per_s"):
+        return intensity["didt_a_per_s"]
+    tesla = scenario.spec.stimulator.intensity_t
+    if tesla:
+        stim = scenario.spec.stimulator
+        device = get_stimulator(stim.device or DEFAULT_WAVEFORM[0])
+        shape = stim.waveform or (device.shapes[0] if stim.device else DEFAULT_WAVEFORM[1])
+        pulse = device.waveform(shape)
+        didt = tesla / coil.tesla_per_ampere / current_per_didt_s(pulse)
+        section.notes.append(
+            f"{tesla:g} T at the coil's reference point is {tesla / coil.tesla_per_ampere:.4g} A of "
+            f"coil current, i.e. {didt / 1e6:.4g} A/us with the {device.label} {shape} pulse shape"
+            + ("" if stim.device else " (assumed; give [stimulator] device for yours)")
+            + "."
+        )
+        return didt
+    section.notes.append("No intensity reaches dI/dt: fields are reported per A/us.")
+    return None
+
+
+def field_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
+    """E-field at the target, E_max, d_1/2, V_1/2, S_1/2 and maps, in a spherical head."""
+    from tmslab.coils import pose_on_sphere
+    from tmslab.conductors.sphere import get_head
+    from tmslab.efield.kernels import sphere_efield
+    from tmslab.efield.metrics import field_metrics
+
+    section = Section(title="Coil and E-field", data={"computed": False})
+    species = scenario.spec.subject.species
+    if species not in ("human", "rat", "mouse"):
+        section.notes.append(
+            f"The field in a {species} needs the numerical solver (not yet part of tmslab)."
+        )
+        return section
+    coil = _coil_model(scenario, section)
+    if coil is None:
+        return section
+    head = get_head(species)
+    spec = scenario.spec.coil
+    placed = coil.transformed(
+        pose_on_sphere(
+            head.scalp_radius_m,
+            distance_m=spec.distance_mm * 1e-3,
+            handle_angle_deg=spec.handle_angle_deg,
+        )
+    )
+    didt = _didt(scenario, done, coil, section)
+    scale = didt if didt else 1e6
+    unit = "V/m" if didt else "V/m per A/us"
+    metrics = field_metrics(placed, head, didt_a_per_s=scale)
+    target_name, depth = _target_depth(scenario, head)
+    target = head.target_point(depth, metrics.emax_point_m)
+    e_target = (
+        float(
+            (
+                sphere_efield(target[None], placed.dipole_positions, placed.dipole_moments)[0] ** 2
+            ).sum()
+            ** 0.5
+        )
+        * scale
+    )
+    data: dict[str, Any] = {
+        "computed": True,
+        "coil": coil.summary(),
+        "head": head.summary(),
+        "didt_a_per_s": didt,
+        "target": {
+            "name": target_name,
+            "depth_m": depth,
+            "point_m": target,
+            "efield_v_per_m": e_target if didt else None,
+        },
+        "metrics": metrics.to_dict(),
+    }
+    if not didt:
+        data["target"]["efield_per_didt"] = e_target / scale
+    section.data.update(data)
+    section.rows += [
+        ("coil", f"{coil.label or coil.name} ({coil.n_dipoles} dipoles)"),
+        (
+            "head",
+            f"{head.label}: scalp {head.scalp_radius_m * 1e3:g} mm, brain {head.brain_radius_m * 1e3:g} mm",
+        ),
+        (f"|E| at the target ({target_name}, {depth * 1e3:g} mm)", f"{e_target:.4g} {unit}"),
+        ("E_max (brain surface)", f"{metrics.emax:.4g} {unit}"),
+        ("d_1/2 (half-value depth)", f"{metrics.d_half_m * 1e3:.3g} mm"),
+        ("V_1/2; S_1/2", f"{metrics.v_half_m3 * 1e6:.3g} cm^3; {metrics.s_half_m2 * 1e4:.3g} cm^2"),
+        (
+            "share of the brain above E_max/2",
+            f"{100 * metrics.v_half_m3 / (4 / 3 * 3.141592653589793 * head.brain_radius_m**3):.3g} %",
+        ),
+    ]
+    section.notes.append(
+        f"Analytic sphere (Heller & van Hulsteyn 1992); metrics after Deng et al. 2013 (doi:10.1016/j.brs.2012.02.005). Head: {head.source}."
+    )
+    if coil.source:
+        section.notes.append(f"Coil model: {coil.source}. " + " ".join(coil.assumptions))
+    section.notes.extend(head.assumptions)
+    section.figures.append(
+        (
+            "|E| on the brain surface, in a cross-section (white: E_max/2) and along depth",
+            lambda: _field_figure(placed, head, scale, metrics, coil.name),
+        )
+    )
+    return section
+
+
+def _field_figure(placed, head, scale, metrics, name):
+    from tmslab.efield.maps import depth_profile, section_map, shell_map
+    from tmslab.viz.field import plot_field_overview
+
+    shell = shell_map(placed, head, 0.0, didt_a_per_s=scale)
+    cut = section_map(placed, head, plane="yz", didt_a_per_s=scale)
+    depths, magnitude = depth_profile(placed, head, metrics.emax_point_m, didt_a_per_s=scale)
+    return plot_field_overview(
+        shell,
+        cut,
+        (name, depths, magnitude, metrics.d_half_m),
+        title=f"{name} over the {head.name} head",
+        half_value=metrics.emax / 2,
+    )
+
+
+def plasticity_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
+    """Predicted change of synaptic strength for the protocol (tmslab.plasticity)."""
+    from tmslab.plasticity.stage import plasticity_section
+
+    spec = scenario.spec.plasticity
+    delay = None if spec.post_delay_ms is None else spec.post_delay_ms * 1e-3
+    return plasticity_section(scenario.protocol, spec.model, post_delay_s=delay)

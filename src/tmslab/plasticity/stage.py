@@ -1,0 +1,55 @@
+"""The scenario runner's plasticity section: a protocol's predicted change for one model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tmslab.scenario import Section
+
+SECTION_TITLE = "Plasticity"
+
+
+def plasticity_section(protocol: Any, model: str, post_delay_s: float | None = None) -> Section:
+    """Run ``model`` (``family[:set]``) on ``protocol`` (a Protocol) and describe the result.
+
+    data: the prediction (relative_weight, verdict, threshold, trajectory t_s/value, details,
+    source), JSON-able and in SI units. post_delay_s: each pulse also fires the postsynaptic
+    neuron this long (s) after the presynaptic spike (None: presynaptic only).
+    """
+    from tmslab.plasticity.figures import plot_trajectory
+    from tmslab.plasticity.predict import predict_protocol
+
+    prediction = predict_protocol(protocol, model, post_delay_s=post_delay_s)
+    weight = prediction.relative_weight
+    rows = [
+        ("model", prediction.model),
+        ("input", prediction.input),
+        (
+            "relative synaptic strength (final / initial)",
+            f"{weight:.4g}" if weight is not None else "not a weight model",
+        ),
+        (
+            "verdict",
+            f"{prediction.verdict} (|change| > {prediction.threshold:.0%} of {prediction.verdict_on})",
+        ),
+    ]
+    if weight is None:
+        rows.append(("net facilitation - inhibition", f"{prediction.details['net_effect']:.4g}"))
+    notes = [
+        f"Model: {prediction.source}. {prediction.source.note}".strip(),
+        f"Method: {prediction.details.get('method', '')}.",
+        "A model's prediction for one synapse, not a measurement: the direction and size depend "
+        "on how pulses recruit pre- and postsynaptic spikes, which this section assumes as stated.",
+    ]
+    return Section(
+        title=SECTION_TITLE,
+        data=prediction.to_dict(),
+        rows=rows,
+        figures=[
+            (
+                f"{prediction.model}: {prediction.trajectory_label} during {prediction.protocol}",
+                lambda: plot_trajectory(prediction),
+            )
+        ],
+        notes=notes,
+    )
