@@ -71,10 +71,10 @@ def _didt(scenario: Scenario, done: dict[str, Section], coil, section: Section) 
 
 def field_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
     """E-field at the target, E_max, d_1/2, V_1/2, S_1/2 and maps, in a spherical head."""
-    from tmslab.coils import pose_on_sphere
+    from dataclasses import replace
+
     from tmslab.conductors.sphere import get_head
-    from tmslab.efield.kernels import sphere_efield
-    from tmslab.efield.metrics import field_metrics
+    from tmslab.efield.translate import Setup, describe
 
     section = Section(title="Coil and E-field", data={"computed": False})
     species = scenario.spec.subject.species
@@ -87,29 +87,24 @@ def field_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
     if coil is None:
         return section
     head = get_head(species)
+    target_name, depth = _target_depth(scenario, head)
     spec = scenario.spec.coil
-    placed = coil.transformed(
-        pose_on_sphere(
-            head.scalp_radius_m,
-            distance_m=spec.distance_mm * 1e-3,
-            handle_angle_deg=spec.handle_angle_deg,
-        )
+    setup = Setup(
+        head,
+        coil,
+        depth,
+        distance_m=spec.distance_mm * 1e-3,
+        handle_angle_deg=spec.handle_angle_deg,
     )
     didt = _didt(scenario, done, coil, section)
     scale = didt if didt else 1e6
     unit = "V/m" if didt else "V/m per A/us"
-    metrics = field_metrics(placed, head, didt_a_per_s=scale)
-    target_name, depth = _target_depth(scenario, head)
-    target = head.target_point(depth, metrics.emax_point_m)
-    e_target = (
-        float(
-            (
-                sphere_efield(target[None], placed.dipole_positions, placed.dipole_moments)[0] ** 2
-            ).sum()
-            ** 0.5
-        )
-        * scale
-    )
+    field = describe(setup)  # per unit dI/dt
+    placed = field["placed_coil"]
+    per_didt = field["metrics_per_didt"]
+    metrics = replace(per_didt, emax=per_didt.emax * scale, didt_a_per_s=scale)
+    target = field["target_point_m"]
+    e_target = field["efield_per_didt"] * scale
     data: dict[str, Any] = {
         "computed": True,
         "coil": coil.summary(),

@@ -75,6 +75,14 @@ def _directions(axis: np.ndarray, cap_angle: float, n_theta: int, n_phi: int):
     return local @ _frame(axis).T, solid, ct.shape
 
 
+def _tilted(frame: np.ndarray, offset: np.ndarray) -> np.ndarray:
+    """Unit direction tilted from ``frame``'s third axis by a tangent-plane offset (rad)."""
+    tilt = float(np.hypot(*offset))
+    azimuth = float(np.arctan2(offset[1], offset[0]))
+    local = np.array([np.sin(tilt) * np.cos(azimuth), np.sin(tilt) * np.sin(azimuth), np.cos(tilt)])
+    return frame @ local
+
+
 def _emax(coil: Coil, head: SphereHead) -> tuple[float, np.ndarray]:
     """Largest |E| per unit dI/dt on the brain surface and where (coarse grid, then refined)."""
     r = head.brain_radius_m
@@ -82,28 +90,18 @@ def _emax(coil: Coil, head: SphereHead) -> tuple[float, np.ndarray]:
     axis = center / np.linalg.norm(center)
     dirs, _, _ = _directions(axis, np.pi / 2, 60, 120)
     e = np.linalg.norm(sphere_efield(r * dirs, coil.dipole_positions, coil.dipole_moments), axis=1)
-    best = dirs[int(np.argmax(e))]
-    frame = _frame(best)
+    frame = _frame(dirs[int(np.argmax(e))])
 
-    def negative(angles: np.ndarray) -> float:
-        a, b = angles
-        d = frame @ np.array([np.sin(a) * np.cos(b), np.sin(a) * np.sin(b), np.cos(a)])
-        field = sphere_efield((r * d)[None], coil.dipole_positions, coil.dipole_moments)
-        return -float(np.linalg.norm(field))
-
-    # Optimise in tangent-plane offsets (small angles) around the grid maximum.
-    def offset(xy: np.ndarray) -> float:
-        a = float(np.hypot(*xy))
-        b = float(np.arctan2(xy[1], xy[0]))
-        return negative(np.array([a, b]))
+    def negative(offset: np.ndarray) -> float:
+        point = r * _tilted(frame, offset)
+        return -float(
+            np.linalg.norm(sphere_efield(point[None], coil.dipole_positions, coil.dipole_moments))
+        )
 
     result = minimize(
-        offset, np.zeros(2), method="Nelder-Mead", options={"xatol": 1e-5, "fatol": 1e-12}
+        negative, np.zeros(2), method="Nelder-Mead", options={"xatol": 1e-5, "fatol": 1e-12}
     )
-    xy = result.x
-    a, b = float(np.hypot(*xy)), float(np.arctan2(xy[1], xy[0]))
-    point = r * (frame @ np.array([np.sin(a) * np.cos(b), np.sin(a) * np.sin(b), np.cos(a)]))
-    return max(-result.fun, float(e.max())), point
+    return max(-result.fun, float(e.max())), r * _tilted(frame, result.x)
 
 
 def _stretch_volume(radii: np.ndarray, above: np.ndarray, values: np.ndarray, level: float):
@@ -149,11 +147,8 @@ def _refine_depth(
     """Maximise the half-value depth over directions near ``start``; returns metres."""
     frame = _frame(start / np.linalg.norm(start))
 
-    def negative_depth(xy: np.ndarray) -> float:
-        a = float(np.hypot(*xy))
-        b = float(np.arctan2(xy[1], xy[0]))
-        d = frame @ np.array([np.sin(a) * np.cos(b), np.sin(a) * np.sin(b), np.cos(a)])
-        return -_crossing_depth(coil, r_brain, d, level)
+    def negative_depth(offset: np.ndarray) -> float:
+        return -_crossing_depth(coil, r_brain, _tilted(frame, offset), level)
 
     step = 0.01
     result = minimize(
