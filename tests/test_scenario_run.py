@@ -21,6 +21,7 @@ def test_quickstart_writes_results_provenance_and_report(tmp_path, capsys):
         "provenance.json",
         "report.html",
         "results.json",
+        "results.nc",
     ]
 
     results = json.loads((out / "results.json").read_text())

@@ -31,7 +31,9 @@ class StimulatorSection(_Section):
 
     Give exactly one intensity: % of motor threshold (needs the subject's motor threshold in
     %MSO to reach %MSO), %MSO, peak dI/dt in A/us, or a peak magnetic field in tesla (as many
-    rodent papers do; converting it needs the coil model of the coil layer).
+    rodent papers do; converting it needs the coil model of the coil layer), measured at the
+    coil's reference point (``intensity_t_at = "coil"``) or at the brain surface under the coil
+    centre (``"brain-surface"``, as low-intensity rodent studies report it).
     """
 
     device: str | None = None
@@ -40,6 +42,7 @@ class StimulatorSection(_Section):
     intensity_pct_mso: float | None = Field(default=None, gt=0, le=100, allow_inf_nan=False)
     intensity_didt_a_per_us: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     intensity_t: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    intensity_t_at: Literal["coil", "brain-surface"] = "coil"
 
     @model_validator(mode="after")
     def _one_intensity(self) -> StimulatorSection:
@@ -91,6 +94,29 @@ class PlasticitySection(_Section):
     post_delay_ms: float | None = Field(default=None, allow_inf_nan=False)
 
 
+class NeuronsSection(_Section):
+    """Cell models placed at the target (``tmslab neuron list``; default: those that fit the
+    subject), and whether to map the activation of a layer of cells around the target."""
+
+    models: list[str] | None = None
+    activation_map: bool = True
+    map_cells_per_side: int = Field(default=11, ge=2, le=41)
+
+
+class EvidenceSection(_Section):
+    """How many of the reviewed studies nearest this protocol, species and preparation to list;
+    the preparation defaults from the subject (in_vivo, culture or human)."""
+
+    n_studies: int = Field(default=5, ge=1, le=50)
+    preparation: Literal["in_vivo", "slice", "culture", "human"] | None = None
+
+
+class CompareSection(_Section):
+    """Another scenario file to run and show next to this one (path relative to this file)."""
+
+    scenario: str
+
+
 class ScenarioSpec(_Section):
     """A whole scenario file, validated."""
 
@@ -101,7 +127,10 @@ class ScenarioSpec(_Section):
     coil: CoilSection = CoilSection()
     subject: SubjectSection = SubjectSection()
     target: TargetSection = TargetSection()
+    neurons: NeuronsSection = NeuronsSection()
     plasticity: PlasticitySection = PlasticitySection()
+    evidence: EvidenceSection = EvidenceSection()
+    compare: CompareSection | None = None
 
 
 @dataclass
@@ -112,6 +141,7 @@ class Section:
     rows: (label, human-readable value) pairs for the report's table.
     figures: (caption, callable returning a matplotlib Figure) pairs, drawn by the report.
     notes: sentences to show under the table (caveats, citations).
+    shared: in-memory values for later stages (a field callable, a placed coil); never written.
     """
 
     title: str
@@ -119,6 +149,7 @@ class Section:
     rows: list[tuple[str, str]] = field(default_factory=list)
     figures: list[tuple[str, Callable[[], Any]]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    shared: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -192,7 +223,9 @@ def run_scenario(
     for index, (key, title, stage) in enumerate(_stages()):
         if on_stage is not None:
             on_stage(index, title)
-        sections[key] = stage(scenario, sections)
+        section = stage(scenario, sections)
+        if section is not None:  # a stage with nothing to say for this scenario returns None
+            sections[key] = section
     return ScenarioResult(scenario=scenario, sections=sections)
 
 

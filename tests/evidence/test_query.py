@@ -161,6 +161,27 @@ def test_closest_studies_distance_definition():
     assert rod["frequency_octaves"] == 0
 
 
+def test_closest_studies_pattern_criterion():
+    """iTBS query: iTBS arms without a stated frequency count as 0 octaves; other patterns pay 2."""
+    near = closest_studies(
+        50, species="human", preparation="culture", pattern="iTBS", n=80, frame=FRAME
+    )
+    np.testing.assert_allclose(
+        near["distance"],
+        near["frequency_octaves"]
+        + near["species_penalty"]
+        + near["preparation_penalty"]
+        + near["pattern_penalty"],
+    )
+    thomson = near[near["id"] == "thomson2020"]
+    assert len(thomson) and np.all(thomson["distance"] == 0)  # human iTBS culture, no Hz given
+    rtms = near[near["pattern"] == "rTMS"]
+    assert np.all(rtms["pattern_penalty"] == 2.0)
+    # for rTMS, an arm without a numeric frequency still has no distance
+    plain = closest_studies(10, pattern="rTMS", n=80, frame=FRAME)
+    assert not plain["id"].isin(["liu2015", "roque2021"]).any()
+
+
 def test_closest_studies_bad_input():
     with pytest.raises(InvalidValueError):
         closest_studies(0, frame=FRAME)

@@ -17,8 +17,10 @@ def run(
     out: Path = typer.Option(..., "--out", "-o", help="Output directory (created if missing)."),
     json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
 ) -> None:
-    """Run a scenario and write results.json, provenance.json and report.html into OUT."""
+    """Run a scenario and write results.nc, results.json, provenance.json and report.html into OUT."""
+    from tmslab.efield.results import write_netcdf
     from tmslab.report.html import render_report
+    from tmslab.results import scenario_dataset
     from tmslab.scenario import load_scenario, run_scenario, stage_count
 
     if out.exists() and not out.is_dir():
@@ -50,8 +52,10 @@ def run(
         "tmslab_version": record["tmslab_version"],
         "spec_sha256": record["spec_sha256"],
     }
+    dataset = scenario_dataset(results, record)
     # Everything is computed before the first file is written: a failure leaves no partial output.
     out.mkdir(parents=True, exist_ok=True)
+    write_netcdf(dataset, out / "results.nc")
     atomic_write_text(out / "results.json", dumps(results) + "\n")
     atomic_write_text(out / "provenance.json", dumps(record) + "\n")
     atomic_write_text(out / "report.html", html)
@@ -59,7 +63,7 @@ def run(
         print_json(results)
         return
     console.print(
-        f"[bold]{scenario.spec.name}[/bold]: wrote results.json, provenance.json, report.html to {out}"
+        f"[bold]{scenario.spec.name}[/bold]: wrote results.nc, results.json, provenance.json, report.html to {out}"
     )
     for section in result.sections.values():
         summary = "; ".join(f"{label}: {value}" for label, value in section.rows[:3])

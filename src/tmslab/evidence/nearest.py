@@ -10,6 +10,9 @@ Distance of an arm i to a query (f, species, preparation), in octaves of frequen
 * s_i, species penalty: 0 when the species matches; 0.5 between two rodents (mouse, rat,
   gerbil); 2 otherwise (rodent vs human) or when the arm's species is unknown.
 * p_i, preparation penalty: 0 when the preparation matches; 1 otherwise or when unknown.
+* q_i, pattern penalty (when the query names a pattern, e.g. iTBS): 0 when the arm's pattern
+  matches, 2 otherwise. A theta-burst arm of the query's pattern that gives no numeric
+  frequency counts as 0 octaves away (theta-burst studies rarely restate their 50 Hz bursts).
 
 So a mismatch of preparation weighs as much as a factor of 2 in frequency, a rodent-to-human
 jump as much as a factor of 4. A penalty is 0 when the query leaves that criterion out. Arms
@@ -23,7 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from tmslab.errors import InvalidValueError, check_positive
-from tmslab.evidence.vocabulary import PREPARATIONS, RODENTS, SPECIES, normalise
+from tmslab.evidence.vocabulary import PATTERNS, PREPARATIONS, RODENTS, SPECIES, normalise
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -31,6 +34,8 @@ if TYPE_CHECKING:  # pragma: no cover
 SPECIES_PENALTY_RODENTS = 0.5  # between two rodent species
 SPECIES_PENALTY_OTHER = 2.0  # rodent vs human, or unknown species
 PREPARATION_PENALTY = 1.0  # different or unknown preparation
+PATTERN_PENALTY = 2.0  # a different stimulation pattern (rTMS vs iTBS vs cTBS)
+THETA_BURST = frozenset({"iTBS", "cTBS"})
 
 
 def octave_distance(frequencies_hz: np.ndarray, target_hz: float) -> np.ndarray:
@@ -79,13 +84,14 @@ def closest_studies(
     preparation: str | None = None,
     n: int = 5,
     frame: pd.DataFrame | None = None,
+    pattern: str | None = None,
 ) -> pd.DataFrame:
     """The ``n`` arms nearest the query, sorted by ``distance`` (see the module docstring).
 
-    frequency_hz: Hz, > 0. species, preparation: vocabulary words or None (not compared).
+    frequency_hz: Hz, > 0. species, preparation, pattern: vocabulary words or None (not compared).
     n: how many rows, >= 1. Returns the arm rows of :func:`~tmslab.evidence.load_evidence` with
-    columns ``distance``, ``frequency_octaves``, ``species_penalty``, ``preparation_penalty``
-    first; ties keep data-file order.
+    columns ``distance``, ``frequency_octaves``, ``species_penalty``, ``preparation_penalty``,
+    ``pattern_penalty`` first; ties keep data-file order.
     """
     from tmslab.evidence.table import load_evidence
 
@@ -96,6 +102,7 @@ def closest_studies(
     wanted_preparation = (
         None if preparation is None else normalise("preparation", preparation, PREPARATIONS)
     )
+    wanted_pattern = None if pattern is None else normalise("pattern", pattern, PATTERNS)
     df = load_evidence() if frame is None else frame
     candidates = []
     for f, listed in zip(df["frequency_hz"], df["frequency_candidates_hz"], strict=True):
@@ -106,6 +113,12 @@ def closest_studies(
         else:
             candidates.append(np.array([]))
     octaves = nearest_candidate_distance(candidates, target)
+    q_pen = np.zeros(len(df))
+    if wanted_pattern is not None:
+        same = (df["pattern"] == wanted_pattern).to_numpy(bool)
+        if wanted_pattern in THETA_BURST:
+            octaves = np.where(same & np.isnan(octaves), 0.0, octaves)
+        q_pen = np.where(same, 0.0, PATTERN_PENALTY)
     s_pen = (
         np.zeros(len(df))
         if wanted_species is None
@@ -117,10 +130,11 @@ def closest_studies(
         else preparation_penalty(df["preparation"].to_numpy(object), wanted_preparation)
     )
     result = df.copy()
+    result.insert(0, "pattern_penalty", q_pen)
     result.insert(0, "preparation_penalty", p_pen)
     result.insert(0, "species_penalty", s_pen)
     result.insert(0, "frequency_octaves", octaves)
-    result.insert(0, "distance", octaves + s_pen + p_pen)
+    result.insert(0, "distance", octaves + s_pen + p_pen + q_pen)
     result = result[~np.isnan(octaves)]
     result = result.sort_values("distance", kind="stable")
     return result.head(int(n)).reset_index(drop=True)

@@ -1,13 +1,8 @@
-"""The stages a scenario runs through, in order. Each layer adds its own stage here.
-
-A stage is ``(key, title, function)``; the function takes the validated
-:class:`~tmslab.scenario.Scenario` and the sections computed so far and returns a
-:class:`~tmslab.scenario.Section`. Stages compute; the report draws and lays out.
-"""
+"""The protocol layer's stages: the pulse pattern, the stimulator and dose, the safety check."""
 
 from __future__ import annotations
 
-from tmslab.scenario import Scenario, Section, Stage
+from tmslab.scenario import Scenario, Section
 
 
 def protocol_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
@@ -203,24 +198,3 @@ def _safety_rows(record: dict) -> list[tuple[str, str]]:
         )
     )
     return rows
-
-
-def _field_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
-    from tmslab.field_stage import field_stage
-
-    return field_stage(scenario, done)
-
-
-def _plasticity_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
-    from tmslab.field_stage import plasticity_stage
-
-    return plasticity_stage(scenario, done)
-
-
-STAGES: list[Stage] = [
-    ("protocol", "Protocol", protocol_stage),
-    ("stimulator", "Stimulator and dose", stimulator_stage),
-    ("safety", "Safety", safety_stage),
-    ("field", "Coil and E-field", _field_stage),
-    ("plasticity", "Plasticity", _plasticity_stage),
-]

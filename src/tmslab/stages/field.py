@@ -1,4 +1,4 @@
-"""The scenario's field stage: coil, placement and spherical head -> E at the target, metrics."""
+"""The field stage: coil, placement and conductor -> E at the target, metrics, maps."""
 
 from __future__ import annotations
 
@@ -43,11 +43,14 @@ def _target_depth(scenario: Scenario, head) -> tuple[str, float]:
     return "cortex (brain surface)", 0.0
 
 
-def _didt(scenario: Scenario, done: dict[str, Section], coil, section: Section) -> float | None:
+def _didt(scenario: Scenario, done: dict[str, Section], setup, section: Section) -> float | None:
     """Peak dI/dt (A/s): from the dose, or from a peak field in tesla through the coil model."""
+    import numpy as np
+
     from tmslab.efield.dose import current_per_didt_s
     from tmslab.protocols.stimulators import get_stimulator
 
+    coil = setup.coil
     intensity = done["stimulator"].data.get("intensity", {})
     if intensity.get("didt_a_per_s"):
         return intensity["didt_a_per_s"]
@@ -57,9 +60,16 @@ def _didt(scenario: Scenario, done: dict[str, Section], coil, section: Section) 
         device = get_stimulator(stim.device or DEFAULT_WAVEFORM[0])
         shape = stim.waveform or (device.shapes[0] if stim.device else DEFAULT_WAVEFORM[1])
         pulse = device.waveform(shape)
-        didt = tesla / coil.tesla_per_ampere / current_per_didt_s(pulse)
+        if stim.intensity_t_at == "brain-surface":
+            where = "the brain surface under the coil centre"
+            point = setup.head.target_point(0.0, (0.0, 0.0, 1.0))
+            per_ampere = float(np.linalg.norm(setup.placed_coil().magnetic_field(point[None])[0]))
+        else:
+            where, per_ampere = "the coil's reference point", coil.tesla_per_ampere
+        didt = tesla / per_ampere / current_per_didt_s(pulse)
+        section.data["tesla_per_ampere"] = per_ampere
         section.notes.append(
-            f"{tesla:g} T at the coil's reference point is {tesla / coil.tesla_per_ampere:.4g} A of "
+            f"{tesla:g} T at {where} is {tesla / per_ampere:.4g} A of "
             f"coil current, i.e. {didt / 1e6:.4g} A/us with the {device.label} {shape} pulse shape"
             + ("" if stim.device else " (assumed; give [stimulator] device for yours)")
             + "."
@@ -96,7 +106,7 @@ def field_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
         distance_m=spec.distance_mm * 1e-3,
         handle_angle_deg=spec.handle_angle_deg,
     )
-    didt = _didt(scenario, done, coil, section)
+    didt = _didt(scenario, done, setup, section)
     scale = didt if didt else 1e6
     unit = "V/m" if didt else "V/m per A/us"
     field = describe(setup)  # per unit dI/dt
@@ -148,7 +158,31 @@ def field_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
             lambda: _field_figure(placed, head, scale, metrics, coil.name),
         )
     )
+    if didt:
+        section.shared.update(_sphere_field_context(placed, head, target, didt))
     return section
+
+
+def _sphere_field_context(placed, head, target, didt: float) -> dict[str, Any]:
+    """What the neuron stage needs: E at any points in the head at the peak dI/dt, the target and
+    the outward normal of the cortical layer there (cells stand radially in a head)."""
+    import numpy as np
+
+    from tmslab.efield.kernels import sphere_efield
+
+    def efield(points):
+        """points: (N, 3) m inside the scalp sphere -> E: (N, 3) V/m at the peak dI/dt."""
+        p = np.ascontiguousarray(points, dtype=float)
+        return sphere_efield(p, placed.dipole_positions, placed.dipole_moments) * didt
+
+    return {
+        "efield": efield,
+        "target_point_m": np.asarray(target, float),
+        "layer_normal": np.asarray(target, float) / np.linalg.norm(target),
+        "radial_layer": True,
+        "inside": lambda points: np.linalg.norm(points, axis=1) <= head.scalp_radius_m,
+        "conductor": f"{head.label} (sphere)",
+    }
 
 
 def _field_figure(placed, head, scale, metrics, name):
@@ -165,12 +199,3 @@ def _field_figure(placed, head, scale, metrics, name):
         title=f"{name} over the {head.name} head",
         half_value=metrics.emax / 2,
     )
-
-
-def plasticity_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
-    """Predicted change of synaptic strength for the protocol (tmslab.plasticity)."""
-    from tmslab.plasticity.stage import plasticity_section
-
-    spec = scenario.spec.plasticity
-    delay = None if spec.post_delay_ms is None else spec.post_delay_ms * 1e-3
-    return plasticity_section(scenario.protocol, spec.model, post_delay_s=delay)

@@ -1,0 +1,17 @@
+"""Which neurons fire: cable models in the induced field, thresholds, strength-duration, orientation.
+
+Modules (import the one you need; nothing heavy loads with ``import tmslab.neuron``):
+
+* :mod:`~tmslab.neuron.membranes`, :mod:`~tmslab.neuron.kinetics`: membranes and channel kinetics.
+* :mod:`~tmslab.neuron.morphology`, :mod:`~tmslab.neuron.swc`, :mod:`~tmslab.neuron.cable`:
+  geometry, SWC files, compartments.
+* :mod:`~tmslab.neuron.models`: the named cell models (``hh-axon-straight``, ``hh-axon-bent``,
+  ``mrg-axon``, ``l5-pyramidal``) and SWC cells.
+* :mod:`~tmslab.neuron.drive`: pulse waveforms from the protocol layer for the solvers.
+* :mod:`~tmslab.neuron.coupling`: quasipotentials (uniform fields, line integrals).
+* :mod:`~tmslab.neuron.nrn` (the only module that imports NEURON) and
+  :mod:`~tmslab.neuron.batched` (Numba): the two solvers of the same cable equations.
+* :mod:`~tmslab.neuron.threshold`, :mod:`~tmslab.neuron.sd_curve`,
+  :mod:`~tmslab.neuron.population`: thresholds, strength-duration curves, populations.
+* :mod:`~tmslab.neuron.figures`: figures; :mod:`~tmslab.neuron.stage`: the scenario section.
+"""

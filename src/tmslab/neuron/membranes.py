@@ -1,0 +1,206 @@
+"""Membrane and cytoplasm parameter sets, each with its source.
+
+A :class:`Membrane` is what a stretch of cable is made of: specific capacitance, channel densities
+and reversal potentials, and the axial resistivity of its cytoplasm. SI units throughout (F/m^2,
+S/m^2, V, ohm m); NEURON's units are reached only in :mod:`tmslab.neuron.nrn`.
+
+Resting potential
+-----------------
+Every membrane of a cell rests at the cell's ``v_rest``: the leak reversal of an active membrane is
+set by :func:`leak_reversal` so that its ionic currents cancel there (for HH this moves el from
+-54.3 to -54.40 mV, for the MRG node from -90 to -90.20 mV), and passive membranes reverse at
+``v_rest``. A cell then starts in exact equilibrium and both solvers can start from the same
+uniform state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from tmslab.errors import InvalidValueError
+from tmslab.neuron.kinetics import HH, MRG, PASSIVE, leak_reversal_for_rest
+from tmslab.sources import Source
+
+UF_PER_CM2 = 1e-2  # F/m^2
+MS_PER_CM2 = 10.0  # S/m^2 per mS/cm^2
+S_PER_CM2 = 1e4  # S/m^2 per S/cm^2
+OHM_CM = 1e-2  # ohm m
+
+HH_1952 = Source(
+    "Hodgkin AL, Huxley AF (1952). A quantitative description of membrane current and its "
+    "application to conduction and excitation in nerve. J Physiol 117:500-544",
+    "10.1113/jphysiol.1952.sp004764",
+    "Squid giant-axon membrane as coded in NEURON's built-in hh mechanism: gNa 0.12, gK 0.036, "
+    "gL 0.0003 S/cm^2, ENa 50, EK -77 mV, cm 1 uF/cm^2, Q10 3 from 6.3 degC; Ra 35.4 ohm cm "
+    "(NEURON's default). el is set to -54.40 mV (HH: -54.3) so that -65 mV is an exact rest.",
+)
+MRG_2002 = Source(
+    "McIntyre CC, Richardson AG, Grill WM (2002). Modeling the excitability of mammalian nerve "
+    "fibers: influence of afterpotentials on the recovery cycle. J Neurophysiol 87:995-1006",
+    "10.1152/jn.00353.2001",
+    "Node of Ranvier: gNa 3.0, gNaP 0.01, gK(slow) 0.08, gL 0.007 S/cm^2, ENa 50, EK -90 mV, "
+    "cm 2 uF/cm^2, rest -80 mV, 37 degC, axoplasmic resistivity 70 ohm cm; myelin 0.1 uF/cm^2 "
+    "and 0.001 S/cm^2 per lamella membrane (two membranes per lamella), Table 1. el is set to "
+    "-90.20 mV (MRG: -90) so that -80 mV is an exact rest.",
+)
+SIMPLIFIED = Source(
+    "tmslab simplification (assumption, not a published parameter set)",
+    "",
+    "",
+)
+
+
+@dataclass(frozen=True)
+class Membrane:
+    """Membrane and cytoplasm of a stretch of cable.
+
+    name: label, e.g. "mrg-node".
+    channels: "passive", "hh" or "mrg" (the kinetics of :mod:`tmslab.neuron.kinetics`).
+    cm_f_per_m2: specific membrane capacitance, F/m^2 (1 uF/cm^2 = 0.01 F/m^2).
+    g_leak_s_per_m2: leak conductance density, S/m^2.
+    g_na_s_per_m2, g_k_s_per_m2, g_nap_s_per_m2: fast Na, K and persistent Na densities, S/m^2.
+    e_na_v, e_k_v: reversal potentials, V.
+    ra_ohm_m: axial resistivity of the cytoplasm, ohm m (100 ohm cm = 1 ohm m).
+    source: where the numbers come from.
+    """
+
+    name: str
+    channels: str
+    cm_f_per_m2: float
+    g_leak_s_per_m2: float
+    ra_ohm_m: float
+    source: Source
+    g_na_s_per_m2: float = 0.0
+    g_k_s_per_m2: float = 0.0
+    g_nap_s_per_m2: float = 0.0
+    e_na_v: float = 0.0
+    e_k_v: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.channels not in ("passive", "hh", "mrg"):
+            raise InvalidValueError(
+                f"membrane {self.name!r}: channels = {self.channels!r}; use passive, hh or mrg"
+            )
+        for key in ("cm_f_per_m2", "g_leak_s_per_m2", "ra_ohm_m"):
+            if not getattr(self, key) > 0:
+                raise InvalidValueError(f"membrane {self.name!r}: {key} must be > 0")
+
+    @property
+    def kind(self) -> int:
+        """Channel-set code of :mod:`tmslab.neuron.kinetics` (PASSIVE, HH or MRG)."""
+        return {"passive": PASSIVE, "hh": HH, "mrg": MRG}[self.channels]
+
+
+def leak_reversal(membrane: Membrane, v_rest_v: float, celsius: float) -> float:
+    """Leak reversal potential (V) that makes ``v_rest_v`` the membrane's exact rest."""
+    e_mv = leak_reversal_for_rest(
+        membrane.kind,
+        v_rest_v * 1e3,
+        celsius,
+        membrane.g_na_s_per_m2,
+        membrane.g_k_s_per_m2,
+        membrane.g_nap_s_per_m2,
+        membrane.g_leak_s_per_m2,
+        membrane.e_na_v * 1e3,
+        membrane.e_k_v * 1e3,
+    )
+    return e_mv * 1e-3
+
+
+HH_SQUID = Membrane(
+    name="hh",
+    channels="hh",
+    cm_f_per_m2=1.0 * UF_PER_CM2,
+    g_leak_s_per_m2=0.0003 * S_PER_CM2,
+    g_na_s_per_m2=0.12 * S_PER_CM2,
+    g_k_s_per_m2=0.036 * S_PER_CM2,
+    e_na_v=0.050,
+    e_k_v=-0.077,
+    ra_ohm_m=35.4 * OHM_CM,
+    source=HH_1952,
+)
+
+MRG_NODE = Membrane(
+    name="mrg-node",
+    channels="mrg",
+    cm_f_per_m2=2.0 * UF_PER_CM2,
+    g_leak_s_per_m2=0.007 * S_PER_CM2,
+    g_na_s_per_m2=3.0 * S_PER_CM2,
+    g_k_s_per_m2=0.08 * S_PER_CM2,
+    g_nap_s_per_m2=0.01 * S_PER_CM2,
+    e_na_v=0.050,
+    e_k_v=-0.090,
+    ra_ohm_m=70.0 * OHM_CM,
+    source=MRG_2002,
+)
+
+
+MRG_INTERNODAL_AXOLEMMA_S_PER_M2 = 0.0001 * S_PER_CM2  # MRG 2002, Table 1 (STIN, FLUT)
+
+
+def myelin(n_lamellae: int, ra_ohm_m: float = 70.0 * OHM_CM) -> Membrane:
+    """Passive internode of a single-cable myelinated axon with ``n_lamellae`` myelin lamellae.
+
+    Capacitance: the sheath's, each lamella adding two membranes of 0.1 uF/cm^2 in series, so
+    cm = 0.1 / (2 n) uF/cm^2 referred to the axon surface (MRG 2002, Table 1).
+    Leak: the internodal axolemma's 0.0001 S/cm^2 (MRG 2002, Table 1), which in MRG's double
+    cable reaches the outside through the periaxonal space, plus the sheath's 0.001 / (2 n).
+    Without that leak the MRG nodes have no stable rest: an isolated MRG node linearised at
+    -80 mV has an eigenvalue of +4.5 per ms, and it needs about 0.015 S/cm^2 of extra leak to be
+    stable, which a 500 um internode of axolemma provides. Simplification: one cable, the
+    periaxonal space and paranodes lumped.
+    """
+    if isinstance(n_lamellae, bool) or int(n_lamellae) != n_lamellae or n_lamellae < 1:
+        raise InvalidValueError(f"n_lamellae = {n_lamellae!r}; it must be an integer >= 1")
+    n = int(n_lamellae)
+    return Membrane(
+        name=f"myelin-{n}",
+        channels="passive",
+        cm_f_per_m2=0.1 / (2 * n) * UF_PER_CM2,
+        g_leak_s_per_m2=0.001 / (2 * n) * S_PER_CM2 + MRG_INTERNODAL_AXOLEMMA_S_PER_M2,
+        ra_ohm_m=ra_ohm_m,
+        source=replace(
+            MRG_2002,
+            note=f"Internode of {n} lamellae: capacitance of the sheath (0.1 uF/cm^2 per "
+            "lamella membrane, two per lamella) and leak of the internodal axolemma "
+            "(0.0001 S/cm^2), MRG 2002 Table 1; single cable, periaxonal space lumped "
+            "(tmslab simplification).",
+        ),
+    )
+
+
+AXON_UNMYELINATED = Membrane(
+    name="axon-unmyelinated",
+    channels="mrg",
+    cm_f_per_m2=1.0 * UF_PER_CM2,
+    g_leak_s_per_m2=0.003 * S_PER_CM2,
+    g_na_s_per_m2=0.3 * S_PER_CM2,
+    g_k_s_per_m2=0.008 * S_PER_CM2,
+    g_nap_s_per_m2=0.001 * S_PER_CM2,
+    e_na_v=0.050,
+    e_k_v=-0.090,
+    ra_ohm_m=70.0 * OHM_CM,
+    source=Source(
+        MRG_2002.citation,
+        MRG_2002.doi,
+        "Assumption (tmslab): soma and unmyelinated-axon membrane with the MRG nodal kinetics "
+        "at one tenth of the nodal Na, NaP and K densities (0.3, 0.001, 0.008 S/cm^2), cm "
+        "1 uF/cm^2 and a leak of 0.003 S/cm^2: with less than 0.002 S/cm^2 such a membrane has "
+        "no stable rest (see myelin()); the leak reversal keeps the rest at -80 mV.",
+    ),
+)
+
+PASSIVE_DENDRITE = Membrane(
+    name="passive-dendrite",
+    channels="passive",
+    cm_f_per_m2=1.0 * UF_PER_CM2,
+    g_leak_s_per_m2=1.0 / 30000.0 * S_PER_CM2,
+    ra_ohm_m=100.0 * OHM_CM,
+    source=Source(
+        "Aberra AS, Peterchev AV, Grill WM (2018). Biophysically realistic neuron models for "
+        "simulation of cortical stimulation. J Neural Eng 15:066023",
+        "10.1088/1741-2552/aadbb1",
+        "Assumption (tmslab): passive dendrite and soma with cm 1 uF/cm^2, Rm 30 kohm cm^2 and "
+        "Ra 100 ohm cm, values of the order used for cortical neurons; reverses at the cell's rest.",
+    ),
+)

@@ -1,0 +1,237 @@
+"""Activation thresholds: bisection on the pulse amplitude, for one or many fields at once.
+
+The search is the same for every solver and every run (so NEURON and the batched solver visit
+the same amplitudes as long as they agree on firing): start at a guess, double (or halve)
+until the run fires (or stops firing), then bisect until the bracket [lo, hi] is narrower than
+``rel_tol`` * hi. The threshold reported is ``hi``, the lowest amplitude seen to fire, so it
+lies within ``rel_tol`` above the true threshold (default 0.5 %). A run that does not fire at
+``max_amplitude`` has no threshold (NaN), e.g. a straight axon in a field across it.
+
+For a uniform field the amplitude is the peak field in V/m along a unit direction; for a field
+callable it is a dimensionless scale of that field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from tmslab.errors import InvalidValueError
+from tmslab.neuron.coupling import (
+    FieldLike,
+    field_at,
+    line_integral_quasipotential,
+    uniform_quasipotential,
+    unit_vector,
+)
+from tmslab.neuron.simulation import get_solver
+
+DEFAULT_REL_TOL = 0.005
+MAX_AMPLITUDE = 1e5
+
+
+@dataclass(frozen=True, eq=False)
+class ThresholdSearch:
+    """Result of bisections for N runs.
+
+    thresholds: (N,) array, lowest firing amplitude found (NaN: none up to max_amplitude).
+    lower: (N,) array, highest amplitude seen not to fire (0 if none).
+    spike_time_s: (N,) array, spike time at the threshold amplitude, seconds from onset.
+    initiation_node: (N,) int array, cable node where the spike started at threshold (-1 if
+        unknown).
+    n_simulations: total number of runs simulated.
+    """
+
+    thresholds: np.ndarray
+    lower: np.ndarray
+    spike_time_s: np.ndarray
+    initiation_node: np.ndarray
+    n_simulations: int
+
+
+def bisect_thresholds(
+    run: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]],
+    n: int,
+    guess: float,
+    rel_tol: float = DEFAULT_REL_TOL,
+    max_amplitude: float = MAX_AMPLITUDE,
+    min_amplitude: float | None = None,
+) -> ThresholdSearch:
+    """Bisect the firing threshold of ``n`` runs at once.
+
+    run(indices, amplitudes) simulates the runs ``indices`` ((K,) int array) at ``amplitudes``
+    ((K,) array) and returns (fired, spike_time_s, initiation_node), each (K,).
+    """
+    if not 0 < rel_tol < 1:
+        raise InvalidValueError(f"rel_tol = {rel_tol!r}; it must be in (0, 1), e.g. 0.005")
+    if not guess > 0:
+        raise InvalidValueError(f"guess = {guess!r}; it must be > 0")
+    floor = min_amplitude if min_amplitude is not None else guess * 1e-6
+    lo = np.zeros(n)
+    hi = np.full(n, np.inf)
+    spike = np.full(n, np.nan)
+    origin = np.full(n, -1, dtype=np.int64)
+    amp = np.full(n, float(guess))
+    active = np.ones(n, dtype=bool)
+    count = 0
+    while np.any(active):
+        idx = np.nonzero(active)[0]
+        fired, t_spike, node = run(idx, amp[idx])
+        count += len(idx)
+        fired = np.asarray(fired, dtype=bool)
+        hit, miss = idx[fired], idx[~fired]
+        hi[hit] = amp[hit]
+        spike[hit] = np.asarray(t_spike)[fired]
+        origin[hit] = np.asarray(node)[fired]
+        lo[miss] = amp[miss]
+        # next amplitude of each run still searching
+        unbounded = np.isinf(hi)
+        no_floor = lo == 0
+        nxt = np.where(unbounded, 2.0 * lo, np.where(no_floor, 0.5 * hi, 0.5 * (lo + hi)))
+        done = (
+            (~unbounded & ~no_floor & (hi - lo <= rel_tol * hi))
+            | (unbounded & (nxt > max_amplitude))
+            | (no_floor & ~unbounded & (nxt < floor))
+        )
+        amp = nxt
+        active = ~done
+    thresholds = np.where(np.isinf(hi), np.nan, hi)
+    return ThresholdSearch(thresholds, lo, spike, origin, count)
+
+
+def _runner(solver, profiles: np.ndarray):
+    def run(idx: np.ndarray, amps: np.ndarray):
+        result = solver.simulate(profiles[idx], amps)
+        return result.fired, result.spike_time_s, result.initiation_node
+
+    return run
+
+
+@dataclass(frozen=True, eq=False)
+class DirectionThresholds:
+    """Thresholds of one cell in uniform fields along D directions.
+
+    directions: (D, 3) array of unit vectors. thresholds_v_per_m: (D,) array, peak field in V/m
+    (NaN where nothing fired up to the search limit). spike_time_s: (D,) array, seconds.
+    initiation_node: (D,) int array. n_simulations: runs simulated. solver: its name.
+    """
+
+    directions: np.ndarray
+    thresholds_v_per_m: np.ndarray
+    spike_time_s: np.ndarray
+    initiation_node: np.ndarray
+    n_simulations: int
+    solver: str
+    rel_tol: float
+
+
+def direction_thresholds(
+    model,
+    drive,
+    directions: np.ndarray,
+    solver: str = "batched",
+    rel_tol: float = DEFAULT_REL_TOL,
+    guess: float | None = None,
+    **solver_options,
+) -> DirectionThresholds:
+    """Thresholds (V/m) of ``model`` in a uniform field along each of ``directions`` ((D, 3)).
+
+    With solver="neuron" the runs go one after another (a plain NEURON loop); with "batched"
+    every direction still searching is simulated in one batch per bisection step.
+    """
+    dirs = np.atleast_2d(np.asarray(directions, dtype=float))
+    dirs = np.array([unit_vector(d) for d in dirs])
+    profiles = uniform_quasipotential(model.cable.position_m, dirs)
+    engine = get_solver(solver, model, drive, **solver_options)
+    search = bisect_thresholds(
+        _runner(engine, profiles),
+        len(dirs),
+        guess or model.threshold_guess_v_per_m,
+        rel_tol,
+    )
+    return DirectionThresholds(
+        dirs,
+        search.thresholds,
+        search.spike_time_s,
+        search.initiation_node,
+        search.n_simulations,
+        engine.name,
+        rel_tol,
+    )
+
+
+def threshold(
+    model,
+    drive,
+    direction=(1.0, 0.0, 0.0),
+    solver: str = "neuron",
+    rel_tol: float = DEFAULT_REL_TOL,
+    **solver_options,
+) -> DirectionThresholds:
+    """Threshold (V/m, peak field) of ``model`` in a uniform field along ``direction`` ((3,))."""
+    return direction_thresholds(
+        model, drive, np.asarray(unit_vector(direction))[None], solver, rel_tol, **solver_options
+    )
+
+
+def field_thresholds(
+    model,
+    drive,
+    efield: FieldLike,
+    rotations: np.ndarray,
+    positions_m: np.ndarray,
+    solver: str = "batched",
+    rel_tol: float = DEFAULT_REL_TOL,
+    guess: float = 1.0,
+    **solver_options,
+) -> ThresholdSearch:
+    """Thresholds, as scales of a field callable, of ``model`` placed at P positions.
+
+    efield: callable, (N, 3) points in m -> (N, 3) E in V/m at the pulse peak.
+    rotations: (P, 3, 3) rotation of each cell about its origin. positions_m: (P, 3), metres.
+    Returns a :class:`ThresholdSearch` whose thresholds are scales (dimensionless).
+    """
+    profiles = placed_quasipotentials(model, efield, rotations, positions_m)
+    engine = get_solver(solver, model, drive, **solver_options)
+    return bisect_thresholds(_runner(engine, profiles), len(profiles), guess, rel_tol)
+
+
+def placed_quasipotentials(
+    model, efield: FieldLike, rotations: np.ndarray, positions_m: np.ndarray
+) -> np.ndarray:
+    """Quasipotentials of P placed copies of ``model`` in a field callable; (P, M) array, V."""
+    from tmslab.neuron.morphology import check_rotation
+
+    positions = np.atleast_2d(np.asarray(positions_m, dtype=float))
+    if positions.shape[1:] != (3,):
+        raise InvalidValueError(
+            f"positions have shape {positions.shape}; give a (P, 3) array, metres"
+        )
+    rots = np.asarray(rotations, dtype=float)
+    if rots.shape == (3, 3):
+        rots = np.broadcast_to(rots, (len(positions), 3, 3))
+    if rots.shape != (len(positions), 3, 3):
+        raise InvalidValueError(
+            f"rotations have shape {rots.shape}; give one (3, 3) rotation per position, "
+            f"shape ({len(positions)}, 3, 3)"
+        )
+    for r in rots[: min(len(rots), 64)]:
+        check_rotation(r)
+    local = model.cable.position_m
+    world = np.einsum("pij,mj->pmi", rots, local) + positions[:, None, :]
+    if callable(efield):
+        flat = world.reshape(-1, 3)
+        values = field_at(flat, efield).reshape(world.shape)
+    else:
+        values = np.asarray(efield, dtype=float)
+        if values.shape != world.shape:
+            if values.shape == local.shape and len(positions) == 1:
+                values = values[None]
+            else:
+                raise InvalidValueError(
+                    f"the field array has shape {values.shape}; the placed cells need "
+                    f"{world.shape} (E in V/m at every node of every cell)"
+                )
+    return line_integral_quasipotential(model.cable.parent, world, values)

@@ -1,0 +1,119 @@
+"""The evidence stage: the reviewed studies closest to this protocol, species and preparation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tmslab.scenario import Scenario, Section
+
+PREPARATION_OF_SPECIES = {"human": "human", "rat": "in_vivo", "mouse": "in_vivo", "dish": "culture"}
+SHOWN_COLUMNS = (
+    "id",
+    "reference",
+    "doi",
+    "species",
+    "preparation",
+    "disease_model",
+    "pattern",
+    "frequency_hz",
+    "intensity_reported",
+    "duration_reported",
+    "coil_reported",
+    "effect",
+    "outcomes",
+    "mechanisms",
+)
+
+
+def protocol_pattern(protocol) -> tuple[str | None, float]:
+    """The evidence vocabulary's pattern word and the frequency (Hz) to compare, of a Protocol."""
+    params = protocol.parameters
+    if protocol.kind == "tbs":
+        continuous = params.get("train_cycle_s") is None and params.get("n_trains", 1) == 1
+        return ("cTBS" if continuous else "iTBS"), float(params["intra_burst_frequency_hz"])
+    if protocol.kind == "rtms":
+        return "rTMS", float(params.get("frequency_hz", protocol.peak_rate_hz))
+    return None, float(protocol.peak_rate_hz) if protocol.n_pulses > 1 else 1.0
+
+
+def _clean(value: Any) -> Any:
+    import math
+
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value if not str(value) == "<NA>" else None
+
+
+def evidence_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
+    """The ``[evidence] n_studies`` arms nearest the scenario (tmslab.evidence.closest_studies)."""
+    from tmslab.evidence.nearest import closest_studies
+
+    spec = scenario.spec
+    species = spec.subject.species
+    preparation = spec.evidence.preparation or PREPARATION_OF_SPECIES[species]
+    pattern, frequency = protocol_pattern(scenario.protocol)
+    near = closest_studies(
+        frequency,
+        species=None if species == "dish" else species,
+        preparation=preparation,
+        pattern=pattern,
+        n=spec.evidence.n_studies,
+    )
+    studies = [
+        {"distance": round(float(row["distance"]), 9), **{k: _clean(row[k]) for k in SHOWN_COLUMNS}}
+        for _, row in near.iterrows()
+    ]
+    query = {
+        "frequency_hz": frequency,
+        "pattern": pattern,
+        "species": None if species == "dish" else species,
+        "preparation": preparation,
+    }
+    rows = [
+        (
+            "query",
+            f"{pattern or scenario.protocol.kind} at {frequency:g} Hz, {query['species'] or 'any species'}, {preparation}",
+        )
+    ]
+    for study in studies:
+        outcome = (study["outcomes"] or "").split("; ")[0]
+        rows.append(
+            (
+                f"{study['reference']} (distance {study['distance']:.2g} octaves)",
+                f"{study['species'] or '?'}, {study['frequency_hz'] or '?'} Hz, "
+                f"{study['intensity_reported'] or 'intensity not given'}; {study['effect']}: {outcome}",
+            )
+        )
+    effects = [s["effect"] for s in studies]
+    agreeing = sum(e == "positive" for e in effects)
+    notes = [
+        "Distance in octaves of frequency plus penalties for species (0.5 between rodents, 2 "
+        "otherwise), preparation (1) and pattern (2); see tmslab.evidence.nearest. Studies are "
+        "curated from the two reviews in the evidence base (tmslab evidence list).",
+        f"{agreeing} of the {len(studies)} nearest arms report a positive effect (the review's "
+        "own reading of the outcomes as beneficial or as the expected direction).",
+    ]
+    plasticity = done.get("plasticity")
+    if plasticity is not None and plasticity.data.get("verdict"):
+        notes.append(
+            f"The plasticity model predicts {plasticity.data['verdict']} for this protocol; "
+            "compare with the outcomes above (LTP-like changes, BDNF/TrkB and ERK up, are the "
+            "reviews' usual reading of high-frequency and iTBS effects)."
+        )
+    return Section(
+        title="Evidence",
+        data={"query": query, "studies": studies},
+        rows=rows,
+        figures=[
+            ("The reviewed studies nearest this scenario", lambda: _plot(studies, query)),
+        ],
+        notes=notes,
+    )
+
+
+def _plot(studies, query):
+    from tmslab.viz.evidence_match import plot_closest_studies
+
+    return plot_closest_studies(studies, query)

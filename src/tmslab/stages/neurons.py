@@ -1,0 +1,191 @@
+"""The neuron stage: which cell models fire at the target, and a map of a layer of cells around it.
+
+Orientation. In a head, cortical cells stand radially: each model's z axis (the L5 cell's apical
+dendrite) points along the outward normal of the cortical layer, and its x axis (the axons of the
+HH and MRG models) along the tangential part of the local field, the axons' most excitable
+direction. In a dish, cells lie flat in the cell layer: x along the field, y up the dish axis.
+The field enters through quasipotentials along each placed tree (tmslab.neuron.coupling), with
+the stimulator's pulse as time course at a 2.5 us step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tmslab.scenario import Scenario, Section
+
+TITLE = "Neurons at the target"
+HEAD_MODELS = ("hh-axon-straight", "mrg-axon", "l5-pyramidal")
+RODENT_MODELS = ("l5-pyramidal",)  # the 6 and 10 mm axons do not fit a rodent brain
+MAP_MODEL = "l5-pyramidal"
+MAP_HALF_WIDTH_OF_HEAD = 0.3  # the map spans +-30 % of the head radius around the target
+
+
+def _frame(normal: np.ndarray, along: np.ndarray, radial: bool) -> np.ndarray:
+    """Rotation (3, 3) whose columns are where the model's x, y and z axes go."""
+    n = normal / np.linalg.norm(normal)
+    t = along - np.dot(along, n) * n
+    if np.linalg.norm(t) < 1e-12 * max(np.linalg.norm(along), 1e-300):
+        helper = np.array([1.0, 0.0, 0.0]) if abs(n[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
+        t = helper - np.dot(helper, n) * n
+    t /= np.linalg.norm(t)
+    if radial:  # x along the field, z along the normal
+        return np.column_stack([t, np.cross(n, t), n])
+    return np.column_stack([t, n, np.cross(t, n)])  # lying flat: y along the normal
+
+
+def _waveform(done: dict[str, Section]):
+    """The stimulator stage's pulse, or the one the field stage assumed to convert tesla."""
+    from tmslab.stages.field import DEFAULT_WAVEFORM
+
+    data = done["stimulator"].data.get("waveform")
+    return data if data else ":".join(DEFAULT_WAVEFORM)
+
+
+def _skipped(reason: str) -> Section:
+    return Section(
+        title=TITLE,
+        data={"computed": False, "reason": reason},
+        rows=[("computed", "no")],
+        notes=[reason],
+    )
+
+
+def _models(scenario: Scenario) -> tuple[str, ...]:
+    chosen = scenario.spec.neurons.models
+    if chosen:
+        return tuple(chosen)
+    return HEAD_MODELS if scenario.spec.subject.species in ("human", "dish") else RODENT_MODELS
+
+
+def neuron_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
+    """Activation, thresholds and spike times of the chosen models at the target; activation map."""
+    from tmslab.neuron.models import get_model
+    from tmslab.neuron.stage import neuron_section
+
+    field = done.get("field")
+    context = field.shared if field is not None else {}
+    if "efield" not in context:
+        return _skipped(
+            "No field at a known intensity (see the field section), so no cell model was run."
+        )
+    efield, target = context["efield"], context["target_point_m"]
+    normal, radial = context["layer_normal"], context["radial_layer"]
+    e_target = efield(target[None])[0]
+    rotation = _frame(normal, e_target, radial)
+    placed, left_out = [], []
+    for name in _models(scenario):
+        cell = get_model(name)
+        nodes = cell.cable.position_m @ rotation.T + target
+        (placed if np.all(context["inside"](nodes)) else left_out).append(cell)
+    if not placed:
+        return _skipped(
+            f"No model fits inside the {context['conductor']} at the target: "
+            + ", ".join(c.name for c in left_out)
+        )
+    if not radial:  # a dish: cells in the cell layer see the field there as uniform
+
+        def cell_field(points, _e=e_target):
+            return np.broadcast_to(_e, np.shape(points)).copy()
+    else:
+        cell_field = efield
+    section = neuron_section(cell_field, target, _waveform(done), 1.0, placed, rotation)
+    section.title = TITLE
+    section.data["computed"] = True
+    section.data["orientation"] = "radial" if radial else "flat in the cell layer"
+    section.data["rotation"] = rotation
+    if left_out:
+        section.data["left_out"] = [c.name for c in left_out]
+        section.notes.append(
+            "Left out (longer than the conductor allows at the target): "
+            + ", ".join(c.name for c in left_out)
+            + "."
+        )
+    section.notes.insert(
+        0,
+        "Orientation: "
+        + (
+            "each cell's z axis along the outward normal of the cortical layer, its x axis "
+            "(the axon models) along the tangential field."
+            if radial
+            else "cells lie flat at the bottom of the dish, x (the axon models) along the field; "
+            "the field at the target is applied uniformly across each cell."
+        ),
+    )
+    if scenario.spec.neurons.activation_map and radial:
+        _activation_map(scenario, context, _waveform(done), section)
+    return section
+
+
+def _map_positions(context: dict[str, Any], half_width: float, n: int) -> np.ndarray:
+    """n x n positions on the spherical layer through the target, around it; (n*n, 3) m."""
+    target = context["target_point_m"]
+    radius = np.linalg.norm(target)
+    normal = target / radius
+    helper = np.array([1.0, 0.0, 0.0]) if abs(normal[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
+    u = np.cross(normal, helper)
+    u /= np.linalg.norm(u)
+    w = np.cross(normal, u)
+    s = np.linspace(-half_width, half_width, n)
+    a, b = np.meshgrid(s, s, indexing="ij")
+    flat = normal + (a.reshape(-1, 1) * u + b.reshape(-1, 1) * w) / radius
+    return radius * flat / np.linalg.norm(flat, axis=1, keepdims=True), s
+
+
+def _activation_map(
+    scenario: Scenario, context: dict[str, Any], waveform, section: Section
+) -> None:
+    """L5 cells on a patch of the target layer: threshold as a multiple of the applied intensity."""
+    from tmslab.neuron.models import get_model
+    from tmslab.neuron.population import population_activation
+    from tmslab.neuron.stage import as_drive
+
+    cell = get_model(MAP_MODEL)
+    efield = context["efield"]
+    radius = np.linalg.norm(context["target_point_m"])
+    n = scenario.spec.neurons.map_cells_per_side
+    positions, axis = _map_positions(context, MAP_HALF_WIDTH_OF_HEAD * radius, n)
+    fields = efield(positions)
+    rotations = np.stack(
+        [_frame(p / np.linalg.norm(p), e, True) for p, e in zip(positions, fields, strict=True)]
+    )
+    nodes = np.einsum("pij,kj->pki", rotations, cell.cable.position_m) + positions[:, None]
+    if not np.all(context["inside"](nodes.reshape(-1, 3))):
+        section.notes.append("Activation map left out: the cells around the target leave the head.")
+        return
+    result = population_activation(
+        cell, positions, efield, as_drive(waveform), 1.0, rotations, thresholds=True
+    )
+    ratio = result.thresholds_scale.reshape(n, n)
+    section.data["activation_map"] = {
+        "model": cell.name,
+        "offset_m": axis,
+        "positions_m": positions,
+        "fired": result.fired.reshape(n, n),
+        "spike_time_s": result.spike_time_s.reshape(n, n),
+        "field_v_per_m": result.field_v_per_m.reshape(n, n),
+        "threshold_ratio": ratio,
+        "fraction_fired": result.fraction_fired,
+    }
+    section.rows.append(
+        (
+            f"{cell.name} cells firing on a {2 * axis[-1] * 1e3:.3g} mm patch of the target layer",
+            f"{100 * result.fraction_fired:.3g} % of {n * n}",
+        )
+    )
+    label = f"{cell.name} cells in the target layer"
+    section.figures.append(
+        (
+            "Activation map: threshold of radially oriented L5 cells around the target, as a "
+            "multiple of the applied intensity (white contour: 1, cells inside fire)",
+            lambda: _plot_map(axis, ratio, result.field_v_per_m.reshape(n, n), label),
+        )
+    )
+
+
+def _plot_map(axis, ratio, field, label):
+    from tmslab.viz.activation import plot_activation_map
+
+    return plot_activation_map(axis, ratio, field, label)

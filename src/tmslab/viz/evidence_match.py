@@ -1,0 +1,52 @@
+"""Figure of the reviewed studies nearest a scenario: distance, effect, species, frequency."""
+
+from __future__ import annotations
+
+from matplotlib.figure import Figure
+
+EFFECT_COLOURS = {
+    "positive": "#1a9850",
+    "negative": "#d73027",
+    "mixed": "#fdae61",
+    "no_change": "#4575b4",
+    "unclear": "#999999",
+}
+
+
+def plot_closest_studies(studies: list[dict], query: dict) -> Figure:
+    """Horizontal bars: each study's distance to the query (octaves + penalties), coloured by the
+    reported effect and labelled with species, frequency and reported intensity.
+
+    studies: dicts with distance, reference, species, frequency_hz, intensity_reported, effect.
+    query: the scenario's frequency_hz, pattern, species and preparation.
+    """
+    n = max(len(studies), 1)
+    fig = Figure(figsize=(8.5, 0.55 * n + 1.4), layout="constrained")
+    ax = fig.add_subplot()
+    for i, study in enumerate(studies):
+        colour = EFFECT_COLOURS.get(study["effect"], "#999999")
+        ax.barh(i, max(study["distance"], 0.02), color=colour)
+        label = (
+            f"{study['reference']}: {study['species'] or '?'}, "
+            f"{study['frequency_hz'] if study['frequency_hz'] is not None else '?'} Hz, "
+            f"{study['intensity_reported'] or 'intensity n/a'} ({study['effect']})"
+        )
+        ax.text(0.02, i, "  " + label, va="center", fontsize=8)
+    ax.set_yticks([])
+    ax.invert_yaxis()
+    ax.set_xlabel("distance to the scenario (octaves of frequency + penalties)")
+    ax.set_xlim(0, max([s["distance"] for s in studies] + [1.0]) * 1.6 + 0.5)
+    ax.set_title(
+        f"Nearest studies to {query['pattern'] or ''} {query['frequency_hz']:g} Hz, "
+        f"{query['species'] or 'any species'}, {query['preparation']}"
+    )
+    from matplotlib.patches import Patch
+
+    handles = [
+        Patch(color=c, label=effect)
+        for effect, c in EFFECT_COLOURS.items()
+        if any(s["effect"] == effect for s in studies)
+    ]
+    if handles:
+        ax.legend(handles=handles, loc="lower right", fontsize=8)
+    return fig

@@ -1,0 +1,90 @@
+"""Every example's report opens and renders in a real browser (headless Chromium).
+
+The report marks each figure once the browser has decoded its image (``data-rendered``); the
+test reads the DOM after load and checks every figure the scenario drew is there and decoded,
+and that the page has the expected sections. Chromium is Debian's package (``.ci/run`` installs
+it); without it the test is skipped, unless TMSLAB_REQUIRE_BROWSER=1 (set by CI) makes that a
+failure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from tests.conftest import EXAMPLES
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
+
+def _chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    if os.environ.get("TMSLAB_REQUIRE_BROWSER") == "1":
+        pytest.fail("Chromium is required (TMSLAB_REQUIRE_BROWSER=1) but not installed")
+    pytest.skip("Chromium is not installed (Debian: apt-get install chromium)")
+
+
+def render_dom(html_path, tmp_path) -> str:
+    """The DOM of the page after load, as Chromium serialises it."""
+    done = subprocess.run(
+        [
+            _chromium(),
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+            html_path.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+HEAD_FIGURES = (
+    "Protocol timeline",
+    "|E| on the brain surface, in a cross-section",
+    "Thresholds at the target",
+    "Activation map",
+    "relative synaptic strength",
+    "nearest this scenario",
+)
+
+
+@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.glob("*.toml")))
+def test_example_report_renders_with_all_figures(example, example_run, tmp_path):
+    out = example_run(example)
+    html = (out / "report.html").read_text()
+    figures = html.count("<figure>")
+    dom = render_dom(out / "report.html", tmp_path)
+    rendered = re.findall(r'data-rendered="(yes|no)"', dom)
+    assert figures >= 3 and rendered.count("yes") == figures and "no" not in rendered
+    assert f'data-figures-rendered="{figures}"' in dom
+    for title in ("Protocol", "Plasticity", "Evidence"):
+        assert f"<h2>{title}</h2>" in dom
+    sections = json.loads((out / "results.json").read_text())["sections"]
+    if "activation_map" in sections["neurons"]:  # a head scenario: the whole chain drawn
+        for caption in HEAD_FIGURES:
+            assert caption in dom, caption
