@@ -21,6 +21,7 @@ from tmslab.cli import plasticity as plasticity_commands
 from tmslab.cli import protocol as protocol_commands
 from tmslab.cli import run as run_commands
 from tmslab.cli import stimulator as stimulator_commands
+from tmslab.cli import sweep as sweep_commands
 from tmslab.errors import TmslabError
 
 app = typer.Typer(
@@ -60,6 +61,7 @@ app.add_typer(plasticity_commands.app, name="plasticity")
 app.add_typer(evidence_commands.app, name="evidence")
 app.add_typer(meta_commands.app, name="meta")
 app.command("run")(run_commands.run)
+app.add_typer(sweep_commands.app, name="sweep")
 
 
 def _fail(message: str) -> int:

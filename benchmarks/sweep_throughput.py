@@ -1,0 +1,171 @@
+"""Sweep throughput: direct calls, a LocalCluster of 1 worker and of 2 workers.
+
+Runs the same N tasks (a rat and a mouse head, the rodent round coil lifted 0-4.6 mm off the
+scalp: every task goes through the E-field and neuron stages) three ways and prints tasks/s,
+the 2-worker/1-worker ratio (goal >= 1.8 on 2 cores) and the overhead per task of the Dask
+path and the store against calling the scenario directly:
+``(time with 1 worker - direct time) / N``.
+
+Fair comparison: workers run Numba single-threaded (NUMBA_NUM_THREADS=1), so the direct calls
+do too; each worker is warmed up (imports, Numba cache) by one task before timing, and the
+direct path by one call; cluster start-up is timed separately, not counted per task.
+
+    python benchmarks/sweep_throughput.py [--tasks 24]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+os.environ["NUMBA_NUM_THREADS"] = "1"  # as in the workers; set before Numba is imported
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+SCENARIO = {
+    "name": "rodent coil over rat and mouse",
+    "protocol": {"preset": "rat-15hz-7d"},
+    "stimulator": {"intensity_t": 1.0},
+    "coil": {"name": "rodent-round-25-50mm"},
+    "subject": {"species": "rat"},
+}
+
+
+def make_spec(n_tasks: int):
+    from tmslab.sweeps import sweep_spec_from_mapping
+
+    per_species = max(1, n_tasks // 2)
+    return sweep_spec_from_mapping(
+        {
+            "sweep": {
+                "name": "throughput",
+                "parameters": {
+                    "subject.species": ["rat", "mouse"],
+                    "coil.distance_mm": {
+                        "start": 0,
+                        "stop": 0.2 * (per_species - 1),
+                        "num": per_species,
+                    },
+                },
+            },
+            "scenario": SCENARIO,
+        }
+    )
+
+
+def cheap_spec(n_tasks: int):
+    """Tasks of ~10 ms (a dish: no field stage), where the Dask and store overhead dominates."""
+    from tmslab.sweeps import sweep_spec_from_mapping
+
+    return sweep_spec_from_mapping(
+        {
+            "sweep": {
+                "name": "overhead",
+                "parameters": {
+                    "coil.distance_mm": {"start": 0, "stop": n_tasks - 1, "num": n_tasks}
+                },
+            },
+            "scenario": {
+                "protocol": {"kind": "rtms", "frequency_hz": 10, "pulses_per_train": 100},
+                "subject": {"species": "dish"},
+            },
+        }
+    )
+
+
+def direct_time(spec) -> float:
+    """Seconds to run every task of ``spec`` in this process (after one warm-up call)."""
+    from tmslab.sweeps import expand_tasks, run_task
+
+    tasks = expand_tasks(spec)
+    run_task(tasks[0].mapping)  # warm-up: imports and Numba cache
+    t0 = time.perf_counter()
+    for task in tasks:
+        run_task(task.mapping)
+    return time.perf_counter() - t0
+
+
+def sweep_times(specs, workdir: Path, workers: int) -> tuple[float, list[float]]:
+    """(cluster start-up s, [sweep s for each spec]) on one LocalCluster, fresh stores."""
+    from tmslab.sweeps import dask_client, expand_tasks, run_sweep, run_task
+
+    t0 = time.perf_counter()
+    times = []
+    with dask_client(workers=workers) as client:
+        startup = time.perf_counter() - t0
+        for k, spec in enumerate(specs):
+            client.run(run_task, expand_tasks(spec)[0].mapping, [])  # warm every worker
+            store = workdir / f"w{workers}-{k}.zarr"
+            t1 = time.perf_counter()
+            run = run_sweep(spec, store, scheduler=client.scheduler.address)
+            times.append(time.perf_counter() - t1)
+            assert run.n_ran == spec.n_tasks, run
+            shutil.rmtree(store)
+    return startup, times
+
+
+def _spin(n: int) -> float:
+    t0 = time.perf_counter()
+    total = 0
+    for i in range(n):
+        total += i
+    return time.perf_counter() - t0
+
+
+def parallel_capacity(n: int = 15_000_000) -> float:
+    """How many cores' worth of pure-Python work 2 processes get right now (2.0 on an idle
+    2-core machine; less when others load it): the ceiling of the 2-worker ratio."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(2) as pool:
+        list(pool.map(_spin, [1000, 1000]))  # start the processes
+        alone = pool.submit(_spin, n).result()
+        t0 = time.perf_counter()
+        list(pool.map(_spin, [n, n]))
+        both = time.perf_counter() - t0
+    return 2 * alone / both
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tasks", type=int, default=24, help="realistic tasks (even)")
+    parser.add_argument("--cheap-tasks", type=int, default=100, help="~10 ms tasks")
+    args = parser.parse_args()
+
+    spec, cheap = make_spec(args.tasks), cheap_spec(args.cheap_tasks)
+    n, m = spec.n_tasks, cheap.n_tasks
+    print(
+        f"sweep throughput: {n} tasks ({SCENARIO['coil']['name']} over rat and mouse heads: "
+        f"field and neuron stages), {os.cpu_count()} CPUs"
+    )
+    direct, direct_cheap = direct_time(spec), direct_time(cheap)
+    with tempfile.TemporaryDirectory() as tmp:
+        startup1, (one, one_cheap) = sweep_times([spec, cheap], Path(tmp), 1)
+        capacity = [parallel_capacity()]
+        startup2, (two,) = sweep_times([spec], Path(tmp), 2)
+        capacity.append(parallel_capacity())
+
+    rows = [("direct (in-process)", direct), ("1 worker", one), ("2 workers", two)]
+    for label, seconds in rows:
+        print(
+            f"  {label:<20} {seconds:8.2f} s  {n / seconds:7.3f} tasks/s  {seconds / n:6.3f} s/task"
+        )
+    print(f"  ratio 2 workers / 1 worker: {one / two:.2f}x (goal >= 1.8)")
+    print(
+        "  machine just before / after the 2-worker run: 2 processes get "
+        f"{capacity[0]:.2f} / {capacity[1]:.2f} cores of pure-Python work (2.00 on an idle "
+        "2-core machine; the ratio cannot exceed it)"
+    )
+    print(f"  overhead per task (1 worker - direct) / N: {(one - direct) / n * 1e3:.1f} ms")
+    print(
+        f"  overhead per task on {m} ~10 ms tasks: {(one_cheap - direct_cheap) / m * 1e3:.1f} ms "
+        f"(direct {m / direct_cheap:.0f} tasks/s, 1 worker {m / one_cheap:.0f} tasks/s)"
+    )
+    print(f"  cluster start-up: {startup1:.2f} s (1 worker), {startup2:.2f} s (2 workers)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,219 @@
+"""Run a sweep: the missing tasks on Dask distributed (or in-process), results stored as they finish.
+
+Workers only compute (:func:`~tmslab.sweeps.tasks.run_task`); the client process is the single
+writer of the store, writing each result the moment ``as_completed`` hands it over. A run
+killed at any point loses at most the tasks in flight; the next run skips every stored task.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tmslab.errors import InvalidValueError, TmslabError
+from tmslab.sweeps.spec import SweepSpec, SweepTaskError, describe_parameters
+from tmslab.sweeps.store import SweepStore
+from tmslab.sweeps.tasks import Task, check_outputs, expand_tasks, run_task
+
+#: Environment of every worker process: one thread each, so 2 workers use 2 cores, not 2 x N.
+WORKER_ENV = {
+    "NUMBA_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "MPLBACKEND": "Agg",
+}
+
+
+@dataclass
+class SweepRun:
+    """What a call of :func:`run_sweep` did.
+
+    n_tasks: tasks in the sweep; n_already_done: found in the store at the start;
+    n_ran: run and stored now; failures: (task, one-line message) of tasks that failed
+    (not stored, so a later run retries them); elapsed_s: wall time of the run (s);
+    workers: LocalCluster workers (0: in-process); scheduler: the address when one was given.
+    """
+
+    store: Path
+    n_tasks: int
+    n_already_done: int
+    n_ran: int = 0
+    failures: list[tuple[Task, str]] = field(default_factory=list)
+    elapsed_s: float = 0.0
+    workers: int = 0
+    scheduler: str | None = None
+
+    @property
+    def complete(self) -> bool:
+        return self.n_already_done + self.n_ran == self.n_tasks
+
+
+Progress = Callable[[int, int], None]  # (finished now, to run)
+
+
+def run_sweep(
+    spec: SweepSpec,
+    store: str | Path,
+    workers: int = 2,
+    scheduler: str | None = None,
+    on_start: Callable[[int, int], None] | None = None,
+    on_progress: Progress | None = None,
+) -> SweepRun:
+    """Run the tasks of ``spec`` missing from ``store`` and write each result as it finishes.
+
+    workers: processes of the LocalCluster (one thread each); 0 runs in this process.
+    scheduler: address of a running Dask scheduler (``tcp://host:8786``); ``workers`` is then
+        ignored and the cluster's workers are used.
+    on_start(n_already_done, n_to_run) is called once before running; on_progress(k, n) after
+        each stored task. Every task's scenario is validated before anything runs or is written.
+    Raises SweepTaskError after the run if some tasks failed (the others are stored).
+    """
+    if workers < 0:
+        raise InvalidValueError(
+            f"--workers = {workers} is not allowed; give 0 (in-process) or more"
+        )
+    start = time.perf_counter()
+    tasks = expand_tasks(spec)  # validate all before touching the store
+    with SweepStore.create_or_open(store, spec) as sweep_store:
+        done = sweep_store.done_ids()
+        todo = [task for task in tasks if task.id not in done]
+        run = SweepRun(
+            store=Path(store),
+            n_tasks=len(tasks),
+            n_already_done=len(tasks) - len(todo),
+            workers=workers,
+            scheduler=scheduler,
+        )
+        if on_start is not None:
+            on_start(run.n_already_done, len(todo))
+        outputs_checker = _OutputsChecker(spec, sweep_store, done)
+        if todo:
+            results = (
+                _run_serial(todo)
+                if scheduler is None and workers == 0
+                else _run_dask(todo, workers, scheduler)
+            )
+            for task, outcome, elapsed in results:
+                if isinstance(outcome, BaseException):
+                    run.failures.append((task, _one_line(outcome)))
+                else:
+                    sweep_store.write(task, outcome, elapsed)
+                    run.n_ran += 1
+                    outputs_checker.check(outcome)
+                if on_progress is not None:
+                    on_progress(run.n_ran + len(run.failures), len(todo))
+    run.elapsed_s = time.perf_counter() - start
+    if run.failures:
+        task, message = run.failures[0]
+        raise SweepTaskError(
+            f"{len(run.failures)} of {len(todo)} sweep tasks failed (the other results are stored; "
+            f"run again to retry); first: task {task.index + 1} "
+            f"({describe_parameters(task.parameters)}): {message}"
+        )
+    return run
+
+
+class _OutputsChecker:
+    """Checks the spec's output paths against the first results (stored or new)."""
+
+    def __init__(self, spec: SweepSpec, store: SweepStore, done: set[str]) -> None:
+        self.pending = list(spec.outputs or ())
+        for tid in list(done)[:3]:
+            if self.pending:
+                self.check(store.read(tid)["results"])
+
+    def check(self, results: dict[str, Any]) -> None:
+        if self.pending:
+            self.pending = check_outputs(self.pending, results)
+
+
+def _one_line(error: BaseException) -> str:
+    if isinstance(error, TmslabError):
+        return str(error)
+    return " ".join(f"{type(error).__name__}: {error}".split())
+
+
+def _run_serial(todo: list[Task]) -> Iterator[tuple[Task, Any, float]]:
+    for task in todo:
+        t0 = time.perf_counter()
+        try:
+            outcome: Any = run_task(task.mapping)
+        except Exception as error:
+            outcome = error
+        yield task, outcome, time.perf_counter() - t0
+
+
+def _timed_task(mapping: dict[str, Any]) -> tuple[dict[str, Any], float]:
+    """What a worker runs: the task's results and its compute time (s)."""
+    t0 = time.perf_counter()
+    results = run_task(mapping)
+    return results, time.perf_counter() - t0
+
+
+@contextlib.contextmanager
+def dask_client(workers: int = 2, scheduler: str | None = None) -> Iterator[Any]:
+    """A quiet ``distributed.Client``: on ``scheduler`` if given, else on a new LocalCluster of
+    ``workers`` single-threaded processes (no dashboard, logging silenced)."""
+    for name in ("distributed", "distributed.nanny", "distributed.scheduler", "distributed.worker"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    from distributed import Client, LocalCluster
+
+    if scheduler is not None:
+        try:
+            client = Client(scheduler, timeout="10s")
+        except (OSError, TimeoutError) as error:
+            raise InvalidValueError(
+                f"--scheduler {scheduler}: cannot connect ({type(error).__name__}: {error})"
+            ) from None
+        try:
+            yield client
+        finally:
+            client.close()
+        return
+    if workers < 1:
+        raise InvalidValueError(f"a Dask cluster needs --workers >= 1, got {workers}")
+    cluster = LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+        env=dict(WORKER_ENV),  # set in each worker process before it imports anything
+    )
+    try:
+        client = Client(cluster)
+        try:
+            yield client
+        finally:
+            client.close()
+    finally:
+        cluster.close()
+
+
+def _run_dask(
+    todo: list[Task], workers: int, scheduler: str | None
+) -> Iterator[tuple[Task, Any, float]]:
+    from distributed import as_completed
+
+    with dask_client(workers, scheduler) as client:
+        futures = {}
+        for task in todo:
+            future = client.submit(
+                _timed_task, task.mapping, key=f"tmslab-sweep-{task.id}", pure=False
+            )
+            futures[future.key] = (future, task)
+        for future in as_completed([f for f, _ in futures.values()]):
+            task = futures[future.key][1]
+            try:
+                results, elapsed = future.result()
+            except Exception as error:
+                yield task, error, 0.0
+            else:
+                yield task, results, elapsed
+            future.release()

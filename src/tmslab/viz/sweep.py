@@ -1,0 +1,41 @@
+"""Sweep figure: an output against a swept parameter, one line per hue value."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
+    from tmslab.sweeps.summary import Series
+
+
+def plot_sweep(series: Sequence[Series], x: str, y: str, title: str | None = None) -> Figure:
+    """Lines with markers of ``y`` against ``x`` (labels are the dotted paths, whose names
+    carry the unit). Categorical x values (strings) are placed evenly. Returns the Figure."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    categorical = any(isinstance(v, str) for s in series for v in s.x)
+    categories: list[str] = []
+    if categorical:
+        for s in series:
+            for v in s.x:
+                if str(v) not in categories:
+                    categories.append(str(v))
+    for s in series:
+        xs = [categories.index(str(v)) for v in s.x] if categorical else s.x
+        ax.plot(xs, s.y, marker="o", label=s.label)
+    if categorical:
+        ax.set_xticks(range(len(categories)), categories)
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    if any(s.label for s in series):
+        ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    if not series:
+        ax.text(0.5, 0.5, "no finished tasks to show", ha="center", transform=ax.transAxes)
+    ax.set_title(title or f"{y} against {x}", fontsize=10)
+    fig.tight_layout()
+    return fig
