@@ -142,3 +142,46 @@ def test_bad_sections_give_one_line_errors(tmp_path, capsys, extra, key):
     err = capsys.readouterr().err.strip()
     assert err.startswith("error:") and "\n" not in err and key in err
     assert not (tmp_path / "out").exists()
+
+
+def test_dish_scenario_reports_the_cell_layer_and_its_cells(example_run):
+    """A figure-8 over a 35 mm dish: the walls cancel most of the free-space field (the issue's
+    premise; tests/bem checks the solver itself), and the neuron stage places flat cells at the
+    dish centre in the field found there."""
+    sections = results(example_run("culture-35mm-dish-10hz.toml"))
+    dish = sections["field"]["dish"]
+    assert dish["ratio_to_free_space"]["mean"] < 0.5
+    assert dish["efield_v_per_m"]["mean"] == pytest.approx(
+        dish["ratio_to_free_space"]["mean"] * dish["free_space_v_per_m"]["mean"]
+    )
+    neurons = sections["neurons"]
+    assert neurons["orientation"] == "flat in the cell layer"
+    assert neurons["applied_peak_e_v_per_m"] == pytest.approx(
+        sections["field"]["target"]["efield_v_per_m"]
+    )
+    shares = neurons["layer_share_above_threshold"]
+    for model in neurons["models"]:  # a lower threshold never covers less of the layer
+        for other in neurons["models"]:
+            if model["threshold_peak_e_v_per_m"] <= other["threshold_peak_e_v_per_m"]:
+                assert shares[model["model"]] >= shares[other["model"]]
+    assert sections["evidence"]["query"]["preparation"] == "culture"
+
+
+@pytest.mark.parametrize(
+    ("subject", "key"),
+    [
+        ('[subject]\nkind = "mesh"\n', "conductor"),
+        ('[subject]\nconductor = "dish-35mm"\n', "conductor"),
+        ('[subject]\nkind = "dish"\nconductor = "dish-99mm"\n', "dish-99mm"),
+    ],
+)
+def test_bad_subjects_give_one_line_errors(tmp_path, capsys, subject, key):
+    text = (EXAMPLES / "quickstart.toml").read_text().replace(
+        '[subject]\nspecies = "human"\nmotor_threshold_pct_mso = 45\n', subject
+    )
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error:") and "\n" not in err and key in err
+    assert not (tmp_path / "out").exists()

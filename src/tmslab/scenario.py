@@ -72,10 +72,35 @@ class CoilSection(_Section):
 
 
 class SubjectSection(_Section):
-    """Who or what is stimulated; the motor threshold links %MT to %MSO."""
+    """Who or what is stimulated; the motor threshold links %MT to %MSO.
 
+    kind: "head" (the analytic sphere of the species), "dish" (a culture vessel preset:
+    ``tmslab field conductors``; default dish-35mm) or "mesh" (a surface-mesh file in
+    ``conductor``, solved numerically). For a dish, species is where the cells come from
+    (``species = "dish"`` alone means a dish of unspecified cells).
+    """
+
+    kind: Literal["head", "dish", "mesh"] = "head"
     species: Literal["human", "rat", "mouse", "dish"] = "human"
     motor_threshold_pct_mso: float | None = Field(default=None, gt=0, le=100, allow_inf_nan=False)
+    conductor: str | None = None
+    medium_height_mm: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    conductivities_s_per_m: list[float] | None = None
+    well: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _kind_and_conductor(self) -> SubjectSection:
+        if self.species == "dish" and self.kind == "head":
+            object.__setattr__(self, "kind", "dish")
+        if self.kind == "mesh" and not self.conductor:
+            raise ValueError(
+                'kind = "mesh" needs conductor = "path/to/surfaces.msh" (or .stl, .vtk)'
+            )
+        if self.kind == "head" and self.conductor:
+            raise ValueError(
+                'conductor is for kind = "dish" or "mesh"; a head is the sphere of its species'
+            )
+        return self
 
 
 class TargetSection(_Section):

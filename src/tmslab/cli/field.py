@@ -301,3 +301,255 @@ def translate_command(
         ("S_1/2 ratio (dest/source)", f"{result['s_half_ratio']:.3g}"),
     ]
     console.print(key_value_table("Dose translation", rows))
+
+
+# --- numerical solver (BEM-FMM): any piecewise-homogeneous conductor -------------------------
+CONDUCTOR_OPT = typer.Option(
+    ...,
+    "--conductor",
+    help="Conductor preset (see `tmslab field conductors`), sphere-85mm, or a mesh file "
+    "(.msh, .stl, .vtk, ...).",
+)
+CONDUCTIVITIES_OPT = typer.Option(
+    None,
+    "--conductivities",
+    help="Comma-separated S/m: one per compartment (meshes: innermost first; nested spheres: "
+    "outermost first; dishes: the medium).",
+)
+EDGE_OPT = typer.Option(None, "--edge-mm", help="Target mesh edge length, mm (presets choose).")
+MEDIUM_OPT = typer.Option(
+    None, "--medium-height-mm", help="Medium height of dishes, plates and inserts, mm."
+)
+
+
+def _conductivities(text: str | None):
+    from tmslab.errors import InvalidValueError
+
+    if text is None:
+        return None
+    try:
+        values = [float(v) for v in text.replace(";", ",").split(",") if v.strip()]
+    except ValueError:
+        raise InvalidValueError(
+            f"--conductivities {text!r}: give comma-separated numbers in S/m"
+        ) from None
+    if not values or any(not v > 0 for v in values):
+        raise InvalidValueError(f"--conductivities {text!r}: every value must be > 0 S/m")
+    return values
+
+
+def _conductor(name: str, conductivities, edge_mm, medium_mm):
+    from tmslab.conductors import get_conductor
+    from tmslab.errors import check_positive
+
+    edge = None if edge_mm is None else check_positive("--edge-mm", edge_mm, "mm") * 1e-3
+    medium = None if medium_mm is None else check_positive("--medium-height-mm", medium_mm, "mm")
+    with console.status("meshing the conductor..."):
+        return get_conductor(
+            name,
+            medium_height_m=None if medium is None else medium * 1e-3,
+            conductivities=_conductivities(conductivities),
+            edge_m=edge,
+        )
+
+
+def _placed_over(coil_name: str, conductor, pose: str | None, distance_mm: float, angle: float):
+    """Place a coil: a pose file, ``identity``, or face-down over the conductor's top."""
+    import numpy as np
+
+    from tmslab.coils import identity_pose, load_coil, read_pose
+    from tmslab.efield.bem import pose_above
+
+    coil = load_coil(coil_name)
+    if pose == "identity":
+        matrix = identity_pose()
+    elif pose:
+        matrix = read_pose(pose)
+    else:
+        lo, hi = conductor.bounds()
+        centre = (lo + hi) / 2
+        if conductor.kind in ("dish", "plate", "insert"):
+            centre = np.zeros(3)
+        matrix = pose_above(hi[2], distance_mm * 1e-3, angle, centre[:2])
+    return coil, coil.transformed(matrix)
+
+
+@app.command("conductors")
+def conductors_command(json: bool = JSON_OPT) -> None:
+    """List the conductor presets of the numerical solver (dishes, plates, heads)."""
+    from tmslab.conductors import list_conductors
+    from tmslab.conductors.dishes import vessel_presets
+    from tmslab.conductors.library import head_presets
+
+    rows = []
+    vessels, heads = vessel_presets(), head_presets()
+    for name in list_conductors():
+        base = name.split(":")[0]
+        spec = vessels.get(base) or heads.get(base) or {}
+        label = spec.get("label", "sphere of the given radius (sphere-<R>mm[/<R2>mm...])")
+        if name.endswith(":one"):
+            label += ", one well"
+        rows.append({"name": name, "label": label, "source": spec.get("citation", "")})
+    if json:
+        print_json(rows)
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title="Conductor presets (numerical solver)", title_justify="left")
+    for column in ("name", "label", "source"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(escape(row[k]) for k in ("name", "label", "source")))
+    console.print(table)
+
+
+@app.command("solve")
+def solve_command(
+    conductor: str = CONDUCTOR_OPT,
+    coil: str = COIL_OPT,
+    points: Path = typer.Option(
+        ..., "--points", help="CSV with columns x,y,z (m, conductor frame)."
+    ),
+    out: Path = typer.Option(..., "--out", help="Output CSV (x,y,z,ex,ey,ez; m and V/m) or .nc."),
+    didt: float = DIDT_OPT,
+    conductivities: str | None = CONDUCTIVITIES_OPT,
+    pose: str | None = typer.Option(
+        None,
+        "--pose",
+        help="'identity' or a file with a 4x4 coil-to-conductor matrix (m). Default: face-down "
+        "over the top of the conductor, --distance-mm above it.",
+    ),
+    distance_mm: float = typer.Option(
+        0.0, "--distance-mm", help="Gap between the conductor's top and the coil face, mm."
+    ),
+    handle_angle: float = ANGLE_OPT,
+    edge_mm: float | None = EDGE_OPT,
+    medium_height_mm: float | None = MEDIUM_OPT,
+) -> None:
+    """E-field at points inside any conductor (boundary elements with fast multipoles)."""
+    import numpy as np
+
+    from tmslab.efield.bem import solve
+    from tmslab.efield.sphere import check_points
+    from tmslab.provenance import atomic_write_text
+
+    didt = _check_didt(didt)
+    p = check_points(_read_points(points))
+    model = _conductor(conductor, conductivities, edge_mm, medium_height_mm)
+    from tmslab.conductors.quality import check_points_inside
+
+    check_points_inside(model, p)
+    _, placed = _placed_over(coil, model, pose, distance_mm, handle_angle)
+    with console.status(f"solving {model.n_triangles} surface charges..."):
+        solution = solve(model, placed, didt)
+    with console.status("evaluating the field..."):
+        e = solution.efield(p, check=False)
+    if out.suffix.lower() == ".nc":
+        from tmslab.efield.results import points_dataset, write_netcdf
+
+        write_netcdf(
+            points_dataset(
+                p,
+                e,
+                conductor=model.name,
+                coil=coil,
+                didt_a_per_s=didt,
+                points_file=str(points),
+                triangles=model.n_triangles,
+                gmres_iterations=solution.iterations,
+            ),
+            out,
+        )
+    else:
+        body = "\n".join(",".join(f"{v:.10g}" for v in row) for row in np.hstack([p, e]))
+        atomic_write_text(out, "x,y,z,ex,ey,ez\n" + body + "\n")
+    console.print(
+        f"wrote {out} ({len(p)} points, {model.n_triangles} triangles, "
+        f"{solution.iterations} GMRES iterations, max |E| "
+        f"{np.linalg.norm(e, axis=1).max():.4g} V/m)"
+    )
+
+
+@app.command("dish")
+def dish_command(
+    coil: str = COIL_OPT,
+    dish: str = typer.Option(
+        "dish-35mm", "--dish", help="Vessel preset: dish-35mm, plate-N-well[:one], insert-slice."
+    ),
+    distance_mm: float = typer.Option(
+        10.0,
+        "--distance",
+        "--distance-mm",
+        help="Gap between the coil face and the medium surface, mm.",
+    ),
+    handle_angle: float = ANGLE_OPT,
+    didt: float = typer.Option(
+        1e6, "--didt", help="Peak dI/dt, A/s (default 1e6 = 1 A/us: V/m per A/us)."
+    ),
+    medium_height_mm: float | None = MEDIUM_OPT,
+    edge_mm: float | None = EDGE_OPT,
+    conductivity: str | None = typer.Option(
+        None, "--conductivity", help="Medium conductivity, S/m (no effect on one compartment)."
+    ),
+    n_points: int = typer.Option(41, "--n-points", help="Grid points across the cell layer."),
+    out: Path | None = typer.Option(
+        None, "--out", help="Also write the cell-layer map: figure (.png/.svg/.pdf) or .nc."
+    ),
+    json: bool = JSON_OPT,
+) -> None:
+    """|E| in a dish's cell layer (mean, median, max) and its ratio to the free-space estimate."""
+    from tmslab.coils import load_coil
+    from tmslab.efield.bem import dish_field
+    from tmslab.errors import check_positive
+
+    didt = _check_didt(didt)
+    if distance_mm < 0:
+        from tmslab.errors import InvalidValueError
+
+        raise InvalidValueError(f"--distance = {distance_mm!r} mm must be >= 0")
+    if n_points < 3:
+        check_positive("--n-points - 2", n_points - 2)
+    model = _conductor(dish, conductivity, edge_mm, medium_height_mm)
+    unplaced = load_coil(coil)
+    with console.status(f"solving {model.n_triangles} surface charges..."):
+        result = dish_field(
+            unplaced, model, distance_mm * 1e-3, handle_angle, didt_a_per_s=didt, n=n_points
+        )
+    summary = {"coil_name": coil, **result.to_dict()}
+    if out is not None:
+        title = f"{coil} {distance_mm:g} mm over {model.name}"
+        if out.suffix.lower() == ".nc":
+            from tmslab.efield.results import points_dataset, write_netcdf
+
+            ds = points_dataset(result.points, result.efield, **{
+                k: v for k, v in summary.items() if not isinstance(v, dict)
+            })  # fmt: skip
+            ds["E_free_space"] = (("point", "component"), result.free_space, {"units": "V/m"})
+            write_netcdf(ds, out)
+        else:
+            from tmslab.viz.conductor import plot_dish_layer
+
+            save_figure(
+                plot_dish_layer(result.points, result.efield, result.free_space, title=title),
+                out,
+            )
+    if json:
+        print_json(summary)
+        return
+    s, f, r = result.stats, result.free_space_stats, result.ratio
+    rows = [
+        ("cell layer", f"z = {result.cell_layer_z_m * 1e3:.3g} mm, {len(result.points)} points"),
+        ("coil face", f"{distance_mm:g} mm above the medium surface"),
+        ("|E| mean / median / max", f"{s['mean']:.4g} / {s['median']:.4g} / {s['max']:.4g} V/m"),
+        (
+            "free space mean / median / max",
+            f"{f['mean']:.4g} / {f['median']:.4g} / {f['max']:.4g} V/m",
+        ),
+        ("ratio mean / median / max", f"{r['mean']:.3g} / {r['median']:.3g} / {r['max']:.3g}"),
+        ("dI/dt", f"{didt:.4g} A/s"),
+        ("mesh", f"{model.n_triangles} triangles, {result.solution.iterations} GMRES iterations"),
+    ]
+    console.print(key_value_table(f"{coil} over {model.name}", rows))
+    if out is not None:
+        console.print(f"wrote {out}")

@@ -52,7 +52,10 @@ def evidence_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
 
     spec = scenario.spec
     species = spec.subject.species
-    preparation = spec.evidence.preparation or PREPARATION_OF_SPECIES[species]
+    in_dish = spec.subject.kind == "dish"
+    preparation = spec.evidence.preparation or (
+        "culture" if in_dish else PREPARATION_OF_SPECIES[species]
+    )
     pattern, frequency = protocol_pattern(scenario.protocol)
     near = closest_studies(
         frequency,

@@ -43,14 +43,26 @@ def _target_depth(scenario: Scenario, head) -> tuple[str, float]:
     return "cortex (brain surface)", 0.0
 
 
-def _didt(scenario: Scenario, done: dict[str, Section], setup, section: Section) -> float | None:
-    """Peak dI/dt (A/s): from the dose, or from a peak field in tesla through the coil model."""
+def scenario_didt(
+    scenario: Scenario,
+    done: dict[str, Section],
+    coil,
+    placed,
+    surface_point,
+    surface_name: str,
+    section: Section,
+) -> float | None:
+    """Peak dI/dt (A/s): from the dose, or from a peak field in tesla through the coil model.
+
+    coil / placed: the coil in its own frame / in the conductor's. surface_point: (3,) m, where a
+    tesla intensity given ``at = "brain-surface"`` is measured (the conductor's surface under the
+    coil centre), named ``surface_name`` in the notes.
+    """
     import numpy as np
 
     from tmslab.efield.dose import current_per_didt_s
     from tmslab.protocols.stimulators import get_stimulator
 
-    coil = setup.coil
     intensity = done["stimulator"].data.get("intensity", {})
     if intensity.get("didt_a_per_s"):
         return intensity["didt_a_per_s"]
@@ -61,9 +73,9 @@ def _didt(scenario: Scenario, done: dict[str, Section], setup, section: Section)
         shape = stim.waveform or (device.shapes[0] if stim.device else DEFAULT_WAVEFORM[1])
         pulse = device.waveform(shape)
         if stim.intensity_t_at == "brain-surface":
-            where = "the brain surface under the coil centre"
-            point = setup.head.target_point(0.0, (0.0, 0.0, 1.0))
-            per_ampere = float(np.linalg.norm(setup.placed_coil().magnetic_field(point[None])[0]))
+            where = f"the {surface_name} under the coil centre"
+            point = np.asarray(surface_point, float)[None]
+            per_ampere = float(np.linalg.norm(placed.magnetic_field(point)[0]))
         else:
             where, per_ampere = "the coil's reference point", coil.tesla_per_ampere
         didt = tesla / per_ampere / current_per_didt_s(pulse)
@@ -80,22 +92,22 @@ def _didt(scenario: Scenario, done: dict[str, Section], setup, section: Section)
 
 
 def field_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
-    """E-field at the target, E_max, d_1/2, V_1/2, S_1/2 and maps, in a spherical head."""
+    """E-field at the target, E_max, d_1/2, V_1/2, S_1/2 and maps, in a spherical head (or, for
+    a dish or mesh subject, from the numerical solver: see :mod:`tmslab.stages.field_numeric`)."""
     from dataclasses import replace
 
     from tmslab.conductors.sphere import get_head
     from tmslab.efield.translate import Setup, describe
 
     section = Section(title="Coil and E-field", data={"computed": False})
-    species = scenario.spec.subject.species
-    if species not in ("human", "rat", "mouse"):
-        section.notes.append(
-            f"The field in a {species} needs the numerical solver (not yet part of tmslab)."
-        )
-        return section
     coil = _coil_model(scenario, section)
     if coil is None:
         return section
+    species = scenario.spec.subject.species
+    if scenario.spec.subject.kind != "head":
+        from tmslab.stages.field_numeric import numeric_field_stage
+
+        return numeric_field_stage(scenario, done, coil, section)
     head = get_head(species)
     target_name, depth = _target_depth(scenario, head)
     spec = scenario.spec.coil
@@ -106,7 +118,15 @@ def field_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
         distance_m=spec.distance_mm * 1e-3,
         handle_angle_deg=spec.handle_angle_deg,
     )
-    didt = _didt(scenario, done, setup, section)
+    didt = scenario_didt(
+        scenario,
+        done,
+        coil,
+        setup.placed_coil(),
+        head.target_point(0.0, (0.0, 0.0, 1.0)),
+        "brain surface",
+        section,
+    )
     scale = didt if didt else 1e6
     unit = "V/m" if didt else "V/m per A/us"
     field = describe(setup)  # per unit dI/dt

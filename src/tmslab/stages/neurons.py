@@ -57,7 +57,8 @@ def _models(scenario: Scenario) -> tuple[str, ...]:
     chosen = scenario.spec.neurons.models
     if chosen:
         return tuple(chosen)
-    return HEAD_MODELS if scenario.spec.subject.species in ("human", "dish") else RODENT_MODELS
+    subject = scenario.spec.subject
+    return HEAD_MODELS if subject.kind != "head" or subject.species == "human" else RODENT_MODELS
 
 
 def neuron_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
@@ -116,7 +117,23 @@ def neuron_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
     )
     if scenario.spec.neurons.activation_map and radial:
         _activation_map(scenario, context, _waveform(done), section)
+    if "layer_magnitude_v_per_m" in context:
+        _layer_fractions(context["layer_magnitude_v_per_m"], section)
     return section
+
+
+def _layer_fractions(magnitude: np.ndarray, section: Section) -> None:
+    """Share of the cell layer where |E| reaches each model's threshold (cells oriented along
+    the local field, the field uniform across each cell)."""
+    shares = {}
+    for record in section.data["models"]:
+        threshold = record["threshold_peak_e_v_per_m"]
+        share = float(np.mean(magnitude >= threshold)) if np.isfinite(threshold) else 0.0
+        shares[record["model"]] = share
+        section.rows.append(
+            (f"{record['model']}: share of the cell layer above threshold", f"{100 * share:.3g} %")
+        )
+    section.data["layer_share_above_threshold"] = shares
 
 
 def _map_positions(context: dict[str, Any], half_width: float, n: int) -> np.ndarray:

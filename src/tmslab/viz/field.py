@@ -82,3 +82,17 @@ def plot_field_overview(
     if title:
         fig.suptitle(title)
     return fig
+
+
+def plot_plane_magnitude(u_m, w_m, magnitude, labels=("u (mm)", "w (mm)"), unit: str = "V/m"):
+    """|E| on a plane: u_m (nu,), w_m (nw,) metres; magnitude (nu, nw), NaN outside."""
+    fig = Figure(figsize=(5.6, 4.4), layout="constrained")
+    ax = fig.add_subplot()
+    mesh = ax.pcolormesh(
+        np.asarray(u_m) * 1e3, np.asarray(w_m) * 1e3, np.asarray(magnitude).T, cmap="viridis"
+    )
+    fig.colorbar(mesh, ax=ax, label=f"|E| ({unit})")
+    ax.set_aspect("equal")
+    ax.set_xlabel(labels[0])
+    ax.set_ylabel(labels[1])
+    return fig

@@ -1,0 +1,223 @@
+"""Surface meshes from files (meshio: Gmsh .msh, STL, VTK/VTU, OBJ, PLY, OFF, ...).
+
+A file holds one or more closed triangle surfaces. They are split into connected components
+(for SimNIBS head meshes: by the tissue tags 1001-1005 of their triangles), oriented outwards,
+checked (:mod:`tmslab.conductors.quality`) and nested by containment. Conductivities are given
+per compartment, innermost first, or taken from the SimNIBS defaults by tissue tag.
+"""
+
+from __future__ import annotations
+
+import warnings
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from tmslab.conductors.surfaces import Conductor, TriangleSurface
+from tmslab.errors import InvalidValueError, SpecFileError
+
+DEFAULT_CONDUCTIVITY = 0.33  # S/m when none is given; irrelevant for one insulated compartment
+SIMNIBS_SURFACE_OFFSET = 1000
+WRITE_FORMATS = {".msh": "gmsh22", ".stl": "stl", ".vtk": "vtk", ".vtu": "vtu", ".obj": "obj",
+                 ".ply": "ply", ".off": "off"}  # fmt: skip  # SimNIBS tags a tissue's outer surface triangles with 1000 + tag
+
+
+@cache
+def simnibs_tissues() -> dict[int, tuple[str, float]]:
+    """SimNIBS tissue tag -> (name, default conductivity S/m), Thielscher et al. 2015."""
+    import tomllib
+
+    text = resources.files("tmslab").joinpath("data/conductors/heads.toml").read_text()
+    tissues = tomllib.loads(text)["tissues"]
+    return {
+        int(v["tag"]): (name, float(v["conductivity_s_per_m"]))
+        for name, v in tissues.items()
+        if isinstance(v, dict)
+    }
+
+
+def _components(triangles: np.ndarray) -> list[np.ndarray]:
+    """Triangle index arrays of the edge-connected components."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    t = len(triangles)
+    edges = np.concatenate([triangles[:, [0, 1]], triangles[:, [1, 2]], triangles[:, [2, 0]]])
+    key = np.sort(edges, axis=1)
+    owner = np.tile(np.arange(t), 3)
+    _, inverse = np.unique(key, axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    n_edges = int(inverse.max()) + 1
+    incidence = coo_matrix((np.ones(3 * t), (owner, inverse)), shape=(t, n_edges)).tocsr()
+    adjacency = incidence @ incidence.T
+    count, labels = connected_components(adjacency, directed=False)
+    return [np.flatnonzero(labels == k) for k in range(count)]
+
+
+def _compact(vertices: np.ndarray, triangles: np.ndarray):
+    used, inverse = np.unique(triangles, return_inverse=True)
+    return vertices[used], inverse.reshape(-1, 3)
+
+
+def _weld(vertices: np.ndarray, triangles: np.ndarray, tolerance: float):
+    """Merge duplicate vertices (STL stores each triangle's corners separately)."""
+    scale = max(float(np.ptp(vertices, axis=0).max()), 1e-30)
+    keys = np.round(vertices / (tolerance * scale)).astype(np.int64)
+    _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    return vertices[first], inverse.ravel()[triangles]
+
+
+def read_surfaces(path: str | Path, unit_m: float | None = None):
+    """Closed surfaces from a mesh file: list of (name, tag, vertices (V, 3) m, triangles (T, 3)).
+
+    unit_m: length of the file's unit in metres; default: 1e-3 (mm) for .msh/.stl and when the
+    mesh is larger than 2 m across, else 1.
+    """
+    import meshio
+
+    path = Path(path)
+    if not path.exists():
+        raise SpecFileError(f"mesh file {path} does not exist")
+    try:
+        with warnings.catch_warnings():  # meshio's STL size probe overflows harmlessly
+            warnings.simplefilter("ignore", RuntimeWarning)
+            mesh = meshio.read(path)
+    except Exception as error:  # meshio raises many types for malformed files
+        raise SpecFileError(f"cannot read mesh {path}: {' '.join(str(error).split())}") from None
+    blocks = [(i, b.data) for i, b in enumerate(mesh.cells) if b.type == "triangle"]
+    if not blocks:
+        raise SpecFileError(f"mesh {path} holds no triangles (a closed surface mesh is needed)")
+    tags = None
+    for key in ("gmsh:physical", "gmsh:geometrical", "medit:ref", "cell_tags"):
+        if key in mesh.cell_data:
+            tags = np.concatenate([np.asarray(mesh.cell_data[key][i]) for i, _ in blocks])
+            break
+    triangles = np.concatenate([b for _, b in blocks]).astype(np.int64)
+    vertices = np.asarray(mesh.points, dtype=float)[:, :3]
+    if unit_m is None:
+        big = np.ptp(vertices, axis=0).max() > 2.0
+        unit_m = 1e-3 if big or path.suffix.lower() in (".msh", ".stl") else 1.0
+    vertices = vertices * unit_m
+    vertices, triangles = _weld(vertices, triangles, 1e-9)
+    groups: list[tuple[str, int | None, np.ndarray]] = []
+    if tags is not None and np.any(tags > SIMNIBS_SURFACE_OFFSET):
+        tissues = simnibs_tissues()
+        for tag in sorted(set(tags.tolist())):
+            tissue = tag - SIMNIBS_SURFACE_OFFSET
+            if tissue in tissues:
+                groups.append((tissues[tissue][0], tissue, np.flatnonzero(tags == tag)))
+        if not groups:
+            raise SpecFileError(
+                f"mesh {path}: no SimNIBS tissue surfaces (triangle tags 1001-1005) found"
+            )
+    else:
+        for k, component in enumerate(_components(triangles)):
+            groups.append((f"surface-{k + 1}", None, component))
+    out = []
+    for name, tag, index in groups:
+        v, t = _compact(vertices, triangles[index])
+        out.append((name, tag, v, t))
+    return out
+
+
+def _volume(vertices: np.ndarray, triangles: np.ndarray) -> float:
+    c = vertices[triangles]
+    return float(np.einsum("ij,ij->i", c[:, 0], np.cross(c[:, 1], c[:, 2])).sum() / 6.0)
+
+
+def conductor_from_file(
+    path: str | Path,
+    conductivities: list[float] | None = None,
+    unit_m: float | None = None,
+    check: bool = True,
+) -> Conductor:
+    """A :class:`Conductor` from a surface mesh file.
+
+    conductivities: S/m, one per compartment from the innermost surface outwards (the
+    conductivity inside each surface); default: SimNIBS defaults for tissue-tagged meshes,
+    0.33 S/m otherwise. Surfaces must be nested (each inside the next larger one) or disjoint
+    outermost surfaces; the outermost ones are insulated.
+    """
+    from tmslab.conductors.quality import check_closed_oriented, check_conductor, inside_mask
+
+    raw = read_surfaces(path, unit_m)
+    surfaces = []
+    for name, tag, v, t in raw:
+        draft = TriangleSurface(name, v, t, 1.0, 0.0)
+        check_closed_oriented(draft)
+        if _volume(v, t) < 0:
+            t = t[:, ::-1].copy()
+        surfaces.append((name, tag, v, t))
+    surfaces.sort(key=lambda s: _volume(s[2], s[3]))
+    n = len(surfaces)
+    if conductivities is None:
+        tissues = simnibs_tissues()
+        sig = [
+            tissues[tag][1] if tag in tissues else DEFAULT_CONDUCTIVITY for _, tag, _, _ in surfaces
+        ]
+    else:
+        sig = [float(s) for s in conductivities]
+        if len(sig) != n:
+            raise InvalidValueError(
+                f"{path}: {n} compartment(s) (surfaces {', '.join(s[0] for s in surfaces)}, "
+                f"innermost first) but {len(sig)} conductivities given"
+            )
+    # Which surface encloses which: the smallest enclosing one is the parent.
+    parents: list[int | None] = []
+    for i, (_, _, v, t) in enumerate(surfaces):
+        parent = None
+        probe = v[t[0]].mean(axis=0)
+        for j in range(i + 1, n):
+            outer = Conductor((TriangleSurface("probe", surfaces[j][2], surfaces[j][3], 1.0),))
+            if inside_mask(outer, probe[None, :])[0]:
+                parent = j
+                break
+        parents.append(parent)
+    built = []
+    for i, (name, _, v, t) in enumerate(surfaces):
+        outside = 0.0 if parents[i] is None else sig[parents[i]]
+        if sig[i] <= 0:
+            raise InvalidValueError(f"conductivity of {name!r} = {sig[i]} S/m must be > 0")
+        built.append(TriangleSurface(name, v, t, sig[i], outside))
+    conductor = Conductor(
+        tuple(built),
+        name=str(path),
+        label=f"mesh {Path(path).name}",
+        kind="mesh",
+        geometry={"file": str(path)},
+    )
+    if check:
+        check_conductor(conductor)
+    return conductor
+
+
+def write_surfaces(conductor: Conductor, path: str | Path, unit_m: float = 1.0) -> Path:
+    """Write the conductor's surfaces to a mesh file meshio can write (tags per surface).
+
+    unit_m: the file's length unit in metres (1e-3 writes millimetres).
+    """
+    import meshio
+
+    from tmslab.provenance import atomic_write
+
+    offsets = np.cumsum([0] + [len(s.vertices) for s in conductor.surfaces[:-1]])
+    points = np.concatenate([s.vertices for s in conductor.surfaces]) / unit_m
+    tri = np.concatenate(
+        [s.triangles + o for s, o in zip(conductor.surfaces, offsets, strict=True)]
+    )
+    tags = np.concatenate([np.full(s.n_triangles, i + 1) for i, s in enumerate(conductor.surfaces)])
+    path = Path(path)
+    suffix = path.suffix.lower()
+    cell_data = {"gmsh:physical": [tags], "gmsh:geometrical": [tags]} if suffix == ".msh" else {}
+    if suffix in (".vtk", ".vtu"):
+        cell_data = {"surface": [tags]}
+    mesh = meshio.Mesh(points, [("triangle", tri)], cell_data=cell_data)
+    if suffix not in WRITE_FORMATS:
+        raise InvalidValueError(
+            f"cannot write a surface mesh as {path.name!r}; use {', '.join(WRITE_FORMATS)}"
+        )
+    return atomic_write(
+        path, lambda tmp: meshio.write(tmp, mesh, file_format=WRITE_FORMATS[suffix])
+    )

@@ -1,0 +1,177 @@
+"""Closed triangle surfaces made by Gmsh (spheres, ellipsoids, cylinders) and an icosphere.
+
+Every function returns ``(vertices (V, 3) m, triangles (T, 3) int)``, closed and oriented
+outwards, with a target edge length ``edge_m``. Gmsh is imported inside the functions (it is
+heavy and needs system GL libraries); :func:`icosphere` needs nothing but NumPy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tmslab.errors import InvalidValueError, check_positive
+
+_MM = 1e-3
+
+
+def _orient_outward(vertices: np.ndarray, triangles: np.ndarray) -> np.ndarray:
+    c = vertices[triangles]
+    volume = np.einsum("ij,ij->i", c[:, 0], np.cross(c[:, 1], c[:, 2])).sum()
+    return triangles if volume > 0 else triangles[:, ::-1].copy()
+
+
+def _refine_flat_curves(gmsh, fine_mm: float, coarse_mm: float, reach_mm: float) -> None:
+    """Grade the mesh size from ``fine_mm`` on the model's planar curves (rims) to coarse."""
+    rims = []
+    for dim, tag in gmsh.model.getEntities(1):
+        box = gmsh.model.getBoundingBox(dim, tag)
+        if abs(box[5] - box[2]) < 1e-3:  # a curve in a horizontal plane (mm): a rim, not a seam
+            rims.append(tag)
+    distance = gmsh.model.mesh.field.add("Distance")
+    gmsh.model.mesh.field.setNumbers(distance, "CurvesList", rims)
+    gmsh.model.mesh.field.setNumber(distance, "Sampling", 400)
+    threshold = gmsh.model.mesh.field.add("Threshold")
+    gmsh.model.mesh.field.setNumber(threshold, "InField", distance)
+    gmsh.model.mesh.field.setNumber(threshold, "SizeMin", fine_mm)
+    gmsh.model.mesh.field.setNumber(threshold, "SizeMax", coarse_mm)
+    gmsh.model.mesh.field.setNumber(threshold, "DistMin", 0.5 * fine_mm)
+    gmsh.model.mesh.field.setNumber(threshold, "DistMax", reach_mm)
+    gmsh.model.mesh.field.setAsBackgroundMesh(threshold)
+    gmsh.option.setNumber("Mesh.MeshSizeExtendFromBoundary", 0)
+    gmsh.option.setNumber("Mesh.MeshSizeFromPoints", 0)
+
+
+def _gmsh_surface(
+    build, edge_m: float, rim_edge_m: float | None = None, rim_reach_m: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Run ``build(occ)`` (in millimetres) in a fresh Gmsh model and mesh its boundary.
+
+    rim_edge_m: if given, the edge length on planar curves (a cylinder's rims), graded to
+    ``edge_m`` over ``rim_reach_m`` (m).
+    """
+    try:
+        import gmsh
+    except (ImportError, OSError) as error:  # OSError: missing system GL libraries
+        raise InvalidValueError(
+            f"Gmsh cannot be loaded ({error}); install the gmsh package and its system "
+            "libraries (libglu1-mesa libxcursor1 libxft2 libxinerama1)"
+        ) from None
+    edge_mm = check_positive("mesh edge length", edge_m, "m") / _MM
+    started_here = not gmsh.isInitialized()
+    if started_here:
+        gmsh.initialize(["-nopopup"], readConfigFiles=False)
+    try:
+        gmsh.option.setNumber("General.Terminal", 0)
+        gmsh.option.setNumber("General.Verbosity", 0)
+        gmsh.model.add("tmslab-surface")
+        build(gmsh.model.occ)
+        gmsh.model.occ.synchronize()
+        gmsh.option.setNumber("Mesh.MeshSizeMax", edge_mm)
+        gmsh.option.setNumber("Mesh.MeshSizeFromCurvature", 0)
+        if rim_edge_m is None:
+            gmsh.option.setNumber("Mesh.MeshSizeMin", 0.5 * edge_mm)
+            gmsh.option.setNumber("Mesh.MeshSizeExtendFromBoundary", 1)
+        else:
+            fine = min(rim_edge_m / _MM, edge_mm)
+            reach = (rim_reach_m or 4 * edge_m) / _MM
+            gmsh.option.setNumber("Mesh.MeshSizeMin", 0.5 * fine)
+            _refine_flat_curves(gmsh, fine, edge_mm, reach)
+        gmsh.option.setNumber("Mesh.Algorithm", 6)  # Frontal-Delaunay: near-equilateral
+        gmsh.model.mesh.generate(2)
+        tags, coords, _ = gmsh.model.mesh.getNodes()
+        _, _, element_nodes = gmsh.model.mesh.getElements(2)
+    finally:
+        gmsh.model.remove()
+        if started_here:
+            gmsh.finalize()
+    coords = np.asarray(coords).reshape(-1, 3) * _MM
+    lookup = np.full(int(np.max(tags)) + 1, -1, dtype=np.int64)
+    lookup[np.asarray(tags, dtype=np.int64)] = np.arange(len(tags))
+    triangles = lookup[np.concatenate([np.asarray(e, dtype=np.int64) for e in element_nodes])]
+    triangles = triangles.reshape(-1, 3)
+    used, triangles = np.unique(triangles, return_inverse=True)
+    vertices = coords[used]
+    triangles = triangles.reshape(-1, 3)
+    return vertices, _orient_outward(vertices, triangles)
+
+
+def sphere_surface(
+    radius_m: float, edge_m: float, centre_m=(0.0, 0.0, 0.0)
+) -> tuple[np.ndarray, np.ndarray]:
+    """Gmsh triangulation of a sphere: radius (m), target edge (m), centre (3,) m."""
+    r = check_positive("sphere radius", radius_m, "m") / _MM
+    x, y, z = np.asarray(centre_m, dtype=float) / _MM
+    return _gmsh_surface(lambda occ: occ.addSphere(x, y, z, r), edge_m)
+
+
+def ellipsoid_surface(
+    semi_axes_m, edge_m: float, centre_m=(0.0, 0.0, 0.0)
+) -> tuple[np.ndarray, np.ndarray]:
+    """Gmsh triangulation of an axis-aligned ellipsoid: semi-axes (3,) m, edge (m), centre m."""
+    axes = [check_positive("ellipsoid semi-axis", a, "m") / _MM for a in semi_axes_m]
+    if len(axes) != 3:
+        raise InvalidValueError(f"an ellipsoid needs three semi-axes; got {len(axes)}")
+    x, y, z = np.asarray(centre_m, dtype=float) / _MM
+    base = min(axes)
+
+    def build(occ):
+        tag = occ.addSphere(0, 0, 0, base)
+        occ.dilate([(3, tag)], 0, 0, 0, axes[0] / base, axes[1] / base, axes[2] / base)
+        occ.translate([(3, tag)], x, y, z)
+
+    return _gmsh_surface(build, edge_m)
+
+
+def cylinder_surface(
+    radius_m: float,
+    height_m: float,
+    edge_m: float,
+    base_centre_m=(0.0, 0.0, 0.0),
+    rim_edge_m: float | None = None,
+    rim_reach_m: float | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Gmsh triangulation of a closed cylinder along z from its base centre (3,) m upwards.
+
+    radius_m, height_m, edge_m: m. rim_edge_m: finer edge length (m) at the two rims, where the
+    surface charge is singular, graded to ``edge_m`` over ``rim_reach_m`` (default 4 edges).
+    """
+    r = check_positive("cylinder radius", radius_m, "m") / _MM
+    h = check_positive("cylinder height", height_m, "m") / _MM
+    x, y, z = np.asarray(base_centre_m, dtype=float) / _MM
+    return _gmsh_surface(
+        lambda occ: occ.addCylinder(x, y, z, 0, 0, h, r), edge_m, rim_edge_m, rim_reach_m
+    )
+
+
+def _midpoint(vertices: list, midpoints: dict, a: int, b: int) -> int:
+    """Index of the unit vector halfway between vertices a and b (appended once)."""
+    key = (min(a, b), max(a, b))
+    if key not in midpoints:
+        m = vertices[a] + vertices[b]
+        vertices.append(m / np.linalg.norm(m))
+        midpoints[key] = len(vertices) - 1
+    return midpoints[key]
+
+
+def icosphere(radius_m: float, subdivisions: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sphere by subdividing an icosahedron ``subdivisions`` times: 20 * 4**n triangles.
+
+    No Gmsh needed; vertices on the sphere (radius m, centred at the origin), outward.
+    """
+    t = (1 + 5**0.5) / 2
+    v = [[-1, t, 0], [1, t, 0], [-1, -t, 0], [1, -t, 0], [0, -1, t], [0, 1, t],
+         [0, -1, -t], [0, 1, -t], [t, 0, -1], [t, 0, 1], [-t, 0, -1], [-t, 0, 1]]  # fmt: skip
+    f = [[0, 11, 5], [0, 5, 1], [0, 1, 7], [0, 7, 10], [0, 10, 11], [1, 5, 9], [5, 11, 4],
+         [11, 10, 2], [10, 7, 6], [7, 1, 8], [3, 9, 4], [3, 4, 2], [3, 2, 6], [3, 6, 8],
+         [3, 8, 9], [4, 9, 5], [2, 4, 11], [6, 2, 10], [8, 6, 7], [9, 8, 1]]  # fmt: skip
+    vertices = [np.array(p, float) / np.linalg.norm(p) for p in v]
+    faces = np.array(f)
+    for _ in range(int(subdivisions)):
+        midpoints: dict[tuple[int, int], int] = {}
+        new = []
+        for a, b, c in faces:
+            ab, bc, ca = (_midpoint(vertices, midpoints, i, j) for i, j in ((a, b), (b, c), (c, a)))
+            new += [[a, ab, ca], [b, bc, ab], [c, ca, bc], [ab, bc, ca]]
+        faces = np.array(new)
+    points = np.array(vertices) * radius_m
+    return points, _orient_outward(points, faces)

@@ -1,0 +1,215 @@
+"""Mesh quality checks: closed, consistently oriented, outward, not self-intersecting.
+
+Each check raises :class:`~tmslab.errors.InvalidValueError` with one line that names the
+surface and the first offending edge or triangle. ``inside_mask`` decides whether points lie
+inside a conductor by the winding number (sum of exact solid angles / 4 pi).
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from tmslab.errors import InvalidValueError
+
+_SURFACE_TOLERANCE_M = 1e-9
+
+
+def check_closed_oriented(surface) -> None:
+    """Raise unless every edge is shared by exactly two triangles in opposite directions."""
+    tri = surface.triangles
+    directed = np.concatenate([tri[:, [0, 1]], tri[:, [1, 2]], tri[:, [2, 0]]])
+    undirected = np.sort(directed, axis=1)
+    _, counts = np.unique(undirected, axis=0, return_counts=True)
+    if np.any(counts == 1):
+        raise InvalidValueError(
+            f"surface {surface.name!r} is open: {int((counts == 1).sum())} edges belong to a "
+            "single triangle; close the holes (e.g. in Gmsh or MeshLab)"
+        )
+    if np.any(counts > 2):
+        raise InvalidValueError(
+            f"surface {surface.name!r} is non-manifold: {int((counts > 2).sum())} edges are "
+            "shared by more than two triangles"
+        )
+    _, directed_counts = np.unique(directed, axis=0, return_counts=True)
+    if np.any(directed_counts > 1):
+        raise InvalidValueError(
+            f"surface {surface.name!r} is not consistently oriented: "
+            f"{int((directed_counts > 1).sum())} edges are traversed twice in the same direction "
+            "(neighbouring triangles with opposite normals)"
+        )
+
+
+def check_outward(surface) -> None:
+    """Raise if the (closed, oriented) surface's normals point inwards (negative volume)."""
+    if surface.volume() <= 0:
+        raise InvalidValueError(
+            f"surface {surface.name!r} has inward-pointing normals (enclosed volume "
+            f"{surface.volume():.3g} m^3); flip the triangles' vertex order"
+        )
+
+
+@nb.njit(cache=True)
+def _tri_tri_intersect(a, b):  # pragma: no cover - compiled
+    """True if triangles a, b ((3, 3) each) cross (segment-triangle tests, both ways)."""
+    for first, second in ((a, b), (b, a)):
+        e1 = second[1] - second[0]
+        e2 = second[2] - second[0]
+        for k in range(3):
+            p = first[k]
+            d = first[(k + 1) % 3] - p
+            h = np.cross(d, e2)
+            det = np.dot(e1, h)
+            if abs(det) < 1e-30:
+                continue
+            f = 1.0 / det
+            s = p - second[0]
+            u = f * np.dot(s, h)
+            if u < 1e-12 or u > 1.0 - 1e-12:
+                continue
+            q = np.cross(s, e1)
+            v = f * np.dot(d, q)
+            if v < 1e-12 or u + v > 1.0 - 1e-12:
+                continue
+            t = f * np.dot(e2, q)
+            if 1e-12 < t < 1.0 - 1e-12:
+                return True
+    return False
+
+
+@nb.njit(parallel=True, cache=True)
+def _pairs_intersect(corners, tri, pairs):  # pragma: no cover - compiled
+    out = np.zeros(pairs.shape[0], dtype=np.bool_)
+    for k in nb.prange(pairs.shape[0]):
+        i = pairs[k, 0]  # pairs: (P, 2) int64
+        j = pairs[k, 1]
+        shared = 0
+        for m in range(3):
+            for n in range(3):
+                if tri[i, m] == tri[j, n]:
+                    shared += 1
+        if shared == 0:
+            out[k] = _tri_tri_intersect(corners[i], corners[j])
+    return out
+
+
+def find_intersections(corners: np.ndarray, triangles: np.ndarray) -> np.ndarray:
+    """(P, 2) index pairs of crossing triangles (pairs sharing a vertex are skipped).
+
+    corners: (T, 3, 3) m; triangles: (T, 3) vertex ids (global over the surfaces compared).
+    """
+    from scipy.spatial import cKDTree
+
+    centroids = corners.mean(axis=1)
+    reach = np.linalg.norm(corners - centroids[:, None, :], axis=2).max()
+    pairs = cKDTree(centroids).query_pairs(2 * reach, output_type="ndarray")
+    if len(pairs) == 0:
+        return np.zeros((0, 2), dtype=np.int64)
+    hits = _pairs_intersect(
+        np.ascontiguousarray(corners), np.ascontiguousarray(triangles), pairs.astype(np.int64)
+    )
+    return pairs[hits]
+
+
+def check_not_self_intersecting(surface) -> None:
+    """Raise if two triangles of the surface cross each other."""
+    hits = find_intersections(surface.corners(), surface.triangles)
+    if len(hits):
+        i, j = hits[0]
+        where = np.round(surface.corners()[i].mean(axis=0) * 1e3, 2).tolist()
+        raise InvalidValueError(
+            f"surface {surface.name!r} intersects itself: {len(hits)} crossing triangle pairs "
+            f"(e.g. triangles {i} and {j} near {where} mm)"
+        )
+
+
+def check_surface(surface) -> None:
+    """All checks of one surface: closed, oriented, outward, not self-intersecting."""
+    check_closed_oriented(surface)
+    check_outward(surface)
+    check_not_self_intersecting(surface)
+
+
+def check_conductor(conductor) -> None:
+    """Check every surface, and that no two surfaces cross each other."""
+    for surface in conductor.surfaces:
+        check_surface(surface)
+    if len(conductor.surfaces) > 1:
+        offsets = np.cumsum([0] + [len(s.vertices) for s in conductor.surfaces[:-1]])
+        tri = np.concatenate(
+            [s.triangles + o for s, o in zip(conductor.surfaces, offsets, strict=True)]
+        )
+        hits = find_intersections(conductor.corners, tri)
+        index = conductor.surface_index
+        hits = hits[index[hits[:, 0]] != index[hits[:, 1]]]
+        if len(hits):
+            a, b = index[hits[0]]
+            raise InvalidValueError(
+                f"surfaces {conductor.surfaces[a].name!r} and {conductor.surfaces[b].name!r} "
+                f"intersect ({len(hits)} crossing triangle pairs); compartments must be nested "
+                "or disjoint"
+            )
+
+
+@nb.njit(parallel=True, cache=True)
+def _winding(points, corners):  # pragma: no cover - compiled
+    out = np.zeros(points.shape[0])
+    for i in nb.prange(points.shape[0]):
+        total = 0.0
+        for j in range(corners.shape[0]):
+            x1 = corners[j, 0, 0] - points[i, 0]
+            y1 = corners[j, 0, 1] - points[i, 1]
+            z1 = corners[j, 0, 2] - points[i, 2]
+            x2 = corners[j, 1, 0] - points[i, 0]
+            y2 = corners[j, 1, 1] - points[i, 1]
+            z2 = corners[j, 1, 2] - points[i, 2]
+            x3 = corners[j, 2, 0] - points[i, 0]
+            y3 = corners[j, 2, 1] - points[i, 1]
+            z3 = corners[j, 2, 2] - points[i, 2]
+            r1 = np.sqrt(x1 * x1 + y1 * y1 + z1 * z1)
+            r2 = np.sqrt(x2 * x2 + y2 * y2 + z2 * z2)
+            r3 = np.sqrt(x3 * x3 + y3 * y3 + z3 * z3)
+            triple = x1 * (y2 * z3 - z2 * y3) + y1 * (z2 * x3 - x2 * z3) + z1 * (x2 * y3 - y2 * x3)
+            den = (
+                r1 * r2 * r3
+                + (x1 * x2 + y1 * y2 + z1 * z2) * r3
+                + (x1 * x3 + y1 * y3 + z1 * z3) * r2
+                + (x2 * x3 + y2 * y3 + z2 * z3) * r1
+            )
+            total += 2.0 * np.arctan2(triple, den)
+        out[i] = total / (4.0 * np.pi)
+    return out
+
+
+def inside_mask(conductor, points: np.ndarray) -> np.ndarray:
+    """(N,) bool: which points (N, 3) m lie inside the conductor's outermost surfaces.
+
+    Uses the winding number of the insulated (sigma_out = 0) surfaces; points outside their
+    bounding box are outside without computation.
+    """
+    p = np.ascontiguousarray(points, dtype=float).reshape(-1, 3)
+    mask = np.zeros(len(p), dtype=bool)
+    for surface in conductor.surfaces:
+        if surface.sigma_out != 0:
+            continue
+        lo = surface.vertices.min(axis=0) - _SURFACE_TOLERANCE_M
+        hi = surface.vertices.max(axis=0) + _SURFACE_TOLERANCE_M
+        candidates = np.flatnonzero(np.all((p >= lo) & (p <= hi), axis=1) & ~mask)
+        if len(candidates):
+            winding = _winding(p[candidates], np.ascontiguousarray(surface.corners()))
+            mask[candidates[winding > 0.5]] = True
+    return mask
+
+
+def check_points_inside(conductor, points: np.ndarray, name: str = "points") -> None:
+    """Raise if any of the points (N, 3) m lies outside the conductor."""
+    inside = inside_mask(conductor, points)
+    if not np.all(inside):
+        bad = np.flatnonzero(~inside)
+        i = int(bad[0])
+        where = np.round(np.asarray(points)[i] * 1e3, 3).tolist()
+        raise InvalidValueError(
+            f"{bad.size} of {len(inside)} {name} lie outside the conductor "
+            f"{getattr(conductor, 'name', '')!r}, e.g. row {i + 1} at {where} mm; points are "
+            "metres in the conductor's frame"
+        )

@@ -1,0 +1,110 @@
+"""The discrete charge-based boundary integral operator (Makarov et al. 2018).
+
+Unknowns: the surface charge density s_i = rho_i / eps0 (V/m) on each triangle, constant per
+triangle, collocated at centroids. Normal-current continuity sigma_in E_n^- = sigma_out E_n^+
+with the jump E_n^+- = E_n^pv +- s/2 gives, per triangle with K = (sigma_in - sigma_out) /
+(sigma_in + sigma_out),
+
+    s_i / 2 - K_i n_i . E_s^pv[s](c_i) = K_i n_i . E_p(c_i)
+
+(E_p the primary field -dA/dt; E_s^pv the principal value of the charges' field; n outward).
+E_s^pv is the multipole sum over centroid point charges s_j a_j plus the exact-minus-point
+corrections of near triangles (:mod:`.nearfield`); a flat triangle's own principal value has
+no normal component.
+
+Insulated outer surfaces (K = 1) leave one null vector per closed conductor (the equilibrium
+charge, which adds no field inside). Each is removed by a rank-one term
+u_c (a_c . s) / A_c (u_c: the rows of the outer surface c), which makes the matrix regular and
+keeps the total charge of each conductor zero (the right side integrates to zero because
+div E_p = 0).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from tmslab.efield.bem.curvature import self_curvature_terms
+from tmslab.efield.bem.fmm import DEFAULT_EPS, coulomb_field
+from tmslab.efield.bem.nearfield import (
+    averaged_normal_corrections,
+    near_corrections,
+    near_pairs,
+)
+
+NEAR_FACTOR = 3.0  # triangles within this many (longest) edge lengths are integrated exactly
+
+
+@dataclass(frozen=True, eq=False)
+class ChargeOperator:
+    """The matrix-free operator of the charge equation for one conductor's triangles.
+
+    centroids, normals: (T, 3) m and unit; areas: (T,) m^2; contrast: (T,) K values;
+    near: sparse (T, T) normal components of the near-field corrections;
+    outer_groups: list of triangle index arrays of insulated (K = 1) surfaces.
+    """
+
+    centroids: np.ndarray
+    normals: np.ndarray
+    areas: np.ndarray
+    contrast: np.ndarray
+    near: sp.csr_matrix
+    outer_groups: tuple[np.ndarray, ...]
+    eps: float = DEFAULT_EPS
+
+    @property
+    def n(self) -> int:
+        return len(self.areas)
+
+    def normal_field(self, density: np.ndarray) -> np.ndarray:
+        """(T,) n_i . E_s^pv(c_i), V/m, of the charge density (T,) V/m."""
+        e = coulomb_field(self.centroids, density * self.areas, eps=self.eps)
+        return np.einsum("ij,ij->i", self.normals, e) + self.near @ density
+
+    def matvec(self, density: np.ndarray) -> np.ndarray:
+        """Apply the left side of the charge equation (with the deflation terms) to (T,)."""
+        density = np.asarray(density, dtype=float).ravel()
+        out = 0.5 * density - self.contrast * self.normal_field(density)
+        for group in self.outer_groups:
+            a = self.areas[group]
+            out[group] += (a @ density[group]) / a.sum()
+        return out
+
+
+def build_operator(
+    conductor,
+    near_factor: float = NEAR_FACTOR,
+    eps: float = DEFAULT_EPS,
+    curvature: bool = True,
+    averaged: bool = True,
+):
+    """Assemble the :class:`ChargeOperator` of a :class:`~tmslab.conductors.surfaces.Conductor`."""
+    c = conductor.centroids
+    indptr, indices = near_pairs(c, c, conductor.sizes, near_factor)
+    rows = np.repeat(np.arange(len(c)), np.diff(indptr))
+    keep = rows != indices  # a flat triangle's own principal value has no normal part
+    rows, indices = rows[keep], indices[keep]
+    indptr = np.zeros(len(c) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=len(c)), out=indptr[1:])
+    if averaged:
+        normal_values = averaged_normal_corrections(
+            indptr, indices, conductor.corners, c, conductor.normals, conductor.areas
+        )
+    else:
+        values = near_corrections(
+            c, indptr, indices, conductor.corners, c, conductor.normals, conductor.areas
+        )
+        normal_values = np.einsum("ij,ij->i", conductor.normals[rows], values)
+    near = sp.csr_matrix((normal_values, indices, indptr), shape=(len(c), len(c)))
+    if curvature:
+        near = (near + sp.diags(self_curvature_terms(conductor))).tocsr()
+    groups = tuple(
+        np.flatnonzero(conductor.surface_index == i)
+        for i, s in enumerate(conductor.surfaces)
+        if s.sigma_out == 0
+    )
+    return ChargeOperator(
+        c, conductor.normals, conductor.areas, conductor.contrast, near, groups, eps
+    )

@@ -1,0 +1,272 @@
+"""Solve for the surface charges a placed coil induces on a conductor's interfaces."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from tmslab.efield.bem.evaluate import charge_field
+from tmslab.efield.bem.fmm import DEFAULT_EPS
+from tmslab.efield.bem.operator import NEAR_FACTOR, build_operator
+from tmslab.efield.kernels import dipole_vector_potential
+from tmslab.errors import InvalidValueError, check_positive
+
+GMRES_RTOL = 1e-7  # relative residual; the discretisation error is ~1e-3..1e-2
+GMRES_MAXITER = 300
+
+
+@dataclass(frozen=True)
+class GradientPart:
+    """The part E_g(r) = e0 + S (r - r0) of the primary field that is a gradient.
+
+    e0: (3,) V/m per A/s at r0 (3,) m; jacobian_sym: (3, 3) symmetric, traceless, 1/s... per m.
+    E_g = grad(e0 . d + d.S.d / 2) with d = r - r0 is harmonic (trace S = 0), so an insulated
+    conductor of any inner conductivities cancels it exactly: the total field inside is
+    E_p - E_g plus the field of the charges E_p - E_g induces. Solving for that remainder
+    removes the largest part of the discretisation error where E_p is nearly uniform (dishes).
+    """
+
+    r0: np.ndarray
+    e0: np.ndarray
+    jacobian_sym: np.ndarray
+
+    def __call__(self, points: np.ndarray) -> np.ndarray:
+        return self.e0 + (np.asarray(points) - self.r0) @ self.jacobian_sym.T
+
+
+def gradient_part(coil, centre: np.ndarray, size_m: float) -> GradientPart:
+    """Fit :class:`GradientPart` of a coil's primary field at ``centre`` (3,) m.
+
+    The Jacobian comes from central differences with a step of 1e-3 * size_m (m).
+    """
+    h = 1e-3 * size_m
+    offsets = np.concatenate([[np.zeros(3)], h * np.eye(3), -h * np.eye(3)])
+    e = -dipole_vector_potential(centre + offsets, coil.dipole_positions, coil.dipole_moments)
+    jacobian = ((e[1:4] - e[4:7]) / (2 * h)).T  # J[a, b] = d E_a / d x_b
+    sym = 0.5 * (jacobian + jacobian.T)
+    sym -= np.trace(sym) / 3 * np.eye(3)
+    return GradientPart(np.asarray(centre, float), e[0], sym)
+
+
+@dataclass(frozen=True, eq=False)
+class BodyGradients:
+    """One :class:`GradientPart` per insulated body (outer surface) of a conductor.
+
+    surfaces: index of each body's outer surface in ``conductor.surfaces``; parts: its
+    gradient part; owner: (T,) index into ``parts`` of the body each triangle belongs to.
+    Each insulated body cancels its own part exactly, whatever the other bodies do (its
+    interior Neumann problem does not see them).
+    """
+
+    surfaces: tuple[int, ...]
+    parts: tuple[GradientPart, ...]
+    owner: np.ndarray
+
+    def at_triangles(self, centroids: np.ndarray) -> np.ndarray:
+        """(T, 3) the owning body's gradient part at each triangle centroid."""
+        out = np.zeros_like(centroids)
+        for k, part in enumerate(self.parts):
+            mine = self.owner == k
+            out[mine] = part(centroids[mine])
+        return out
+
+    def at_points(self, conductor, points: np.ndarray) -> np.ndarray:
+        """(N, 3) the gradient part of the body each point lies in (0 outside all bodies)."""
+        if len(self.parts) == 1:
+            return self.parts[0](points)
+        from tmslab.conductors.quality import inside_mask
+        from tmslab.conductors.surfaces import Conductor
+
+        out = np.zeros_like(points)
+        left = np.ones(len(points), dtype=bool)
+        for index, part in zip(self.surfaces, self.parts, strict=True):
+            body = Conductor((conductor.surfaces[index],))
+            mine = np.zeros(len(points), dtype=bool)
+            mine[left] = inside_mask(body, points[left])
+            out[mine] = part(points[mine])
+            left &= ~mine
+        return out
+
+
+def body_gradients(conductor, coil) -> BodyGradients | None:
+    """The :class:`BodyGradients` of a placed coil's primary field (None: nothing insulated)."""
+    from tmslab.conductors.quality import inside_mask
+    from tmslab.conductors.surfaces import Conductor
+
+    outer = [i for i, s in enumerate(conductor.surfaces) if s.sigma_out == 0]
+    if not outer:
+        return None
+    parts = []
+    for i in outer:
+        surface = conductor.surfaces[i]
+        mine = conductor.surface_index == i
+        weights = conductor.areas[mine]
+        centre = weights @ conductor.centroids[mine] / weights.sum()
+        size = float(np.ptp(surface.vertices, axis=0).max())
+        parts.append(gradient_part(coil, centre, size))
+    owner_of_surface = np.zeros(len(conductor.surfaces), dtype=np.int64)
+    for j, surface in enumerate(conductor.surfaces):
+        if j in outer:
+            owner_of_surface[j] = outer.index(j)
+            continue
+        probe = surface.vertices[:1]
+        for k, i in enumerate(outer):
+            if inside_mask(Conductor((conductor.surfaces[i],)), probe)[0]:
+                owner_of_surface[j] = k
+                break
+    return BodyGradients(tuple(outer), tuple(parts), owner_of_surface[conductor.surface_index])
+
+
+@dataclass(frozen=True, eq=False)
+class Solution:
+    """Surface charge of a conductor driven by a placed coil, and the field it gives.
+
+    conductor: the :class:`~tmslab.conductors.surfaces.Conductor`.
+    coil: the placed coil (conductor frame, metres).
+    didt_a_per_s: coil current slope the fields are scaled to, A/s.
+    density: (T,) surface charge density / eps0 per unit dI/dt, V/m per A/s (unscaled).
+    iterations: GMRES iterations; residual: final relative residual.
+    gradients: the exactly cancelled gradient part of the primary field in each insulated body
+        (None if not used); ``density`` is then the charge of the remainder E_p - E_g only, and
+        fields are valid inside the conductor only.
+    timings_s: seconds spent in "operator", "rhs" and "gmres".
+    """
+
+    conductor: object
+    coil: object
+    didt_a_per_s: float
+    density: np.ndarray
+    iterations: int
+    residual: float
+    timings_s: dict[str, float] = field(default_factory=dict)
+    near_factor: float = NEAR_FACTOR
+    eps: float = DEFAULT_EPS
+    gradients: BodyGradients | None = None
+
+    @property
+    def charge_density(self) -> np.ndarray:
+        """(T,) surface charge density, C/m^2, at ``didt_a_per_s``."""
+        from scipy.constants import epsilon_0
+
+        return self.density * epsilon_0 * self.didt_a_per_s
+
+    def primary(self, points, check: bool = True) -> np.ndarray:
+        """(N, 3) primary field -dA/dt, V/m, at points (N, 3) m."""
+        p = self._points(points, check)
+        return (
+            -dipole_vector_potential(p, self.coil.dipole_positions, self.coil.dipole_moments)
+            * self.didt_a_per_s
+        )
+
+    def secondary(self, points, check: bool = True) -> np.ndarray:
+        """(N, 3) field of the surface charges -grad(phi), V/m, at points (N, 3) m."""
+        p = self._points(points, check)
+        e = charge_field(self.conductor, self.density, p, self.near_factor, self.eps)
+        if self.gradients is not None:
+            e -= self.gradients.at_points(self.conductor, p)
+        return e * self.didt_a_per_s
+
+    def efield(self, points, check: bool = True) -> np.ndarray:
+        """(N, 3) total E-field, V/m, at points (N, 3) m inside the conductor."""
+        p = self._points(points, check)
+        return self.primary(p, check=False) + self.secondary(p, check=False)
+
+    def _points(self, points, check: bool) -> np.ndarray:
+        from tmslab.conductors.quality import check_points_inside
+        from tmslab.efield.sphere import check_points
+
+        p = check_points(points)
+        if check:
+            check_points_inside(self.conductor, p)
+        return p
+
+
+def _check_coil(conductor, coil) -> None:
+    from tmslab.conductors.quality import inside_mask
+
+    inside = inside_mask(conductor, coil.dipole_positions)
+    if np.any(inside):
+        k = int(np.flatnonzero(inside)[0])
+        where = np.round(coil.dipole_positions[k] * 1e3, 2).tolist()
+        raise InvalidValueError(
+            f"the coil intersects the conductor {getattr(conductor, 'name', '')!r}: "
+            f"{int(inside.sum())} of {len(inside)} coil dipoles lie inside it (e.g. at {where} "
+            "mm); move the coil away with a pose or a larger distance"
+        )
+
+
+def solve(
+    conductor,
+    coil,
+    didt_a_per_s: float = 1.0,
+    *,
+    near_factor: float = NEAR_FACTOR,
+    eps: float = DEFAULT_EPS,
+    rtol: float = GMRES_RTOL,
+    check: bool = True,
+    subtract_gradient: bool = True,
+) -> Solution:
+    """Surface charges induced by a placed coil on a conductor (charge-based BEM with FMM).
+
+    conductor: :class:`~tmslab.conductors.surfaces.Conductor` (closed, outward surfaces).
+    coil: a :class:`~tmslab.coils.coil.Coil` placed in the conductor's frame (metres).
+    didt_a_per_s: coil current slope, A/s, the fields are scaled to.
+    near_factor: triangles closer than this many edge lengths are integrated exactly.
+    eps: FMM precision; rtol: GMRES relative tolerance.
+    subtract_gradient: solve for the primary field minus its exactly cancelled gradient part
+        (:class:`GradientPart`); needs an insulated outer surface, else ignored.
+    Returns a :class:`Solution`; its ``efield(points)`` gives E (N, 3) V/m.
+    """
+    from scipy.sparse.linalg import LinearOperator, gmres
+
+    didt = check_positive("dI/dt", didt_a_per_s, "A/s")
+    if check:
+        _check_coil(conductor, coil)
+    timings = {}
+    start = time.perf_counter()
+    op = build_operator(conductor, near_factor=near_factor, eps=eps)
+    timings["operator"] = time.perf_counter() - start
+    start = time.perf_counter()
+    primary = -dipole_vector_potential(
+        conductor.centroids, coil.dipole_positions, coil.dipole_moments
+    )
+    subtract = body_gradients(conductor, coil) if subtract_gradient else None
+    if subtract is not None:
+        primary = primary - subtract.at_triangles(conductor.centroids)
+    rhs = conductor.contrast * np.einsum("ij,ij->i", conductor.normals, primary)
+    timings["rhs"] = time.perf_counter() - start
+    start = time.perf_counter()
+    count = [0]
+
+    def callback(_):
+        count[0] += 1
+
+    scale = float(np.linalg.norm(rhs))
+    if scale == 0.0:
+        density = np.zeros(op.n)
+        residual = 0.0
+    else:
+        linear = LinearOperator((op.n, op.n), matvec=op.matvec, dtype=float)
+        density, info = gmres(
+            linear,
+            rhs / scale,
+            rtol=rtol,
+            atol=0.0,
+            restart=60,
+            maxiter=GMRES_MAXITER,
+            callback=callback,
+            callback_type="pr_norm",
+        )
+        density = density * scale
+        residual = float(np.linalg.norm(op.matvec(density) - rhs) / scale)
+        if info != 0 and residual > 1e3 * rtol:
+            raise InvalidValueError(
+                f"the BEM system did not converge (relative residual {residual:.2g} after "
+                f"{count[0]} iterations); check the mesh quality"
+            )
+    timings["gmres"] = time.perf_counter() - start
+    return Solution(
+        conductor, coil, didt, density, count[0], residual, timings, near_factor, eps, subtract
+    )
