@@ -2,7 +2,6 @@
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,9 +13,8 @@ from tmslab.provenance import spec_hash
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
-def test_quickstart_writes_results_provenance_and_report(tmp_path, capsys):
-    out = tmp_path / "out"
-    assert main(["run", str(EXAMPLES / "quickstart.toml"), "--out", str(out)]) == 0
+def test_quickstart_writes_results_provenance_and_report(example_run):
+    out = example_run("quickstart.toml")
     assert sorted(p.name for p in out.iterdir()) == [
         "provenance.json",
         "report.html",
@@ -102,9 +100,13 @@ def test_out_must_be_a_directory(tmp_path, capsys):
     assert "not a directory" in capsys.readouterr().err
 
 
-def test_every_example_runs(tmp_path):
-    for example in sorted(EXAMPLES.glob("*.toml")):
-        out = tmp_path / example.stem
-        assert main(["run", str(example), "--out", str(out)]) == 0, example.name
-        assert (out / "report.html").stat().st_size > 1000
-        shutil.rmtree(out)
+@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.glob("*.toml")))
+def test_every_example_runs(example, example_run):
+    out = example_run(example)  # shared with the chain and browser tests: each runs once
+    assert sorted(p.name for p in out.iterdir()) == [
+        "provenance.json",
+        "report.html",
+        "results.json",
+        "results.nc",
+    ]
+    assert (out / "report.html").stat().st_size > 1000
