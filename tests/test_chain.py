@@ -176,8 +176,10 @@ def test_dish_scenario_reports_the_cell_layer_and_its_cells(example_run):
     ],
 )
 def test_bad_subjects_give_one_line_errors(tmp_path, capsys, subject, key):
-    text = (EXAMPLES / "quickstart.toml").read_text().replace(
-        '[subject]\nspecies = "human"\nmotor_threshold_pct_mso = 45\n', subject
+    text = (
+        (EXAMPLES / "quickstart.toml")
+        .read_text()
+        .replace('[subject]\nspecies = "human"\nmotor_threshold_pct_mso = 45\n', subject)
     )
     path = tmp_path / "bad.toml"
     path.write_text(text)
