@@ -187,3 +187,35 @@ def test_bad_subjects_give_one_line_errors(tmp_path, capsys, subject, key):
     err = capsys.readouterr().err.strip()
     assert err.startswith("error:") and "\n" not in err and key in err
     assert not (tmp_path / "out").exists()
+
+
+def test_mesh_subject_matches_the_analytic_sphere(tmp_path, capsys):
+    """A sphere exported as an STL mesh and run as ``kind = "mesh"``: |E| at the target equals
+    the analytic sphere's at the same point (Heller & van Hulsteyn 1992) within 2 %."""
+    import meshio
+
+    from tmslab.coils import load_coil, pose_on_sphere
+    from tmslab.conductors import get_conductor
+    from tmslab.conductors.sphere import get_head
+    from tmslab.efield.sphere import sphere_efield
+
+    surface = get_conductor("sphere-85mm", edge_m=6e-3).surfaces[0]
+    mesh_path = tmp_path / "head.stl"  # STL files are read in millimetres
+    meshio.write(mesh_path, meshio.Mesh(surface.vertices * 1e3, [("triangle", surface.triangles)]))
+    scenario = tmp_path / "mesh.toml"
+    scenario.write_text(
+        'name = "mesh head"\n[protocol]\npreset = "single"\n'
+        "[stimulator]\nintensity_didt_a_per_us = 100\n"
+        '[coil]\nname = "magstim-70mm-fig8"\n'
+        f'[subject]\nkind = "mesh"\nconductor = "{mesh_path}"\nconductivities_s_per_m = [0.33]\n'
+        "[target]\ndepth_mm = 15\n"
+    )
+    out = tmp_path / "out"
+    assert main(["run", str(scenario), "--out", str(out)]) == 0
+    capsys.readouterr()
+    field = results(out)["field"]
+    target = np.asarray(field["target"]["point_m"])
+    assert target[2] == pytest.approx(surface.vertices[:, 2].max() - 0.015)
+    coil = load_coil("magstim-70mm-fig8").transformed(pose_on_sphere(0.085))
+    exact = np.linalg.norm(sphere_efield(coil, target[None], get_head("human"), 1e8)[0])
+    assert field["target"]["efield_v_per_m"] == pytest.approx(exact, rel=0.02)

@@ -200,6 +200,7 @@ def _sphere_field_context(placed, head, target, didt: float) -> dict[str, Any]:
         "target_point_m": np.asarray(target, float),
         "layer_normal": np.asarray(target, float) / np.linalg.norm(target),
         "radial_layer": True,
+        "spherical_layers": True,  # layers are shells about the origin (the activation map)
         "inside": lambda points: np.linalg.norm(points, axis=1) <= head.scalp_radius_m,
         "conductor": f"{head.label} (sphere)",
     }

@@ -115,7 +115,7 @@ def neuron_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
             "the field at the target is applied uniformly across each cell."
         ),
     )
-    if scenario.spec.neurons.activation_map and radial:
+    if scenario.spec.neurons.activation_map and context.get("spherical_layers"):
         _activation_map(scenario, context, _waveform(done), section)
     if "layer_magnitude_v_per_m" in context:
         _layer_fractions(context["layer_magnitude_v_per_m"], section)

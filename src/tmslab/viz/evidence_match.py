@@ -4,13 +4,7 @@ from __future__ import annotations
 
 from matplotlib.figure import Figure
 
-EFFECT_COLOURS = {
-    "positive": "#1a9850",
-    "negative": "#d73027",
-    "mixed": "#fdae61",
-    "no_change": "#4575b4",
-    "unclear": "#999999",
-}
+from tmslab.evidence.plots import EFFECT_COLOURS
 
 
 def plot_closest_studies(studies: list[dict], query: dict) -> Figure:
