@@ -104,6 +104,14 @@ def _emax(coil: Coil, head: SphereHead) -> tuple[float, np.ndarray]:
     return max(-result.fun, float(e.max())), r * _tilted(frame, result.x)
 
 
+def brain_surface_emax(coil: Coil, head: SphereHead) -> tuple[float, np.ndarray]:
+    """Largest |E| on the brain surface per unit dI/dt (V/m per A/s) and where, (3,) m.
+
+    coil: placed in the head frame. The same search as :func:`field_metrics` uses for E_max.
+    """
+    return _emax(coil, head)
+
+
 def _stretch_volume(radii: np.ndarray, above: np.ndarray, values: np.ndarray, level: float):
     """For radial samples (outer to inner) return the r^2 dr integral over |E| >= level and the
     smallest radius reached, per direction. radii: (R,), values: (M, R)."""

@@ -7,8 +7,10 @@ Evidence base (one record per study the reviews tabulate or describe with parame
 * ``load_evidence()`` -> pandas DataFrame, one row per stimulation arm;
 * ``query(species=..., frequency_hz=..., direction=..., preparation=..., disease_model=...,
   mechanism=...)`` -> the matching rows;
-* ``closest_studies(frequency_hz, species, preparation, n=5)`` -> nearest arms with a
-  ``distance`` column (octaves of frequency plus species/preparation penalties);
+* ``closest_studies(frequency_hz, species, preparation, n=5, pattern=None)`` -> nearest arms
+  with a ``distance`` column (octaves of frequency plus species/preparation/pattern penalties);
+* ``estimate_study_field(arm)`` -> E_max estimate (V/m) of a rodent arm from its tesla and
+  coil size, through the field layer (None when it reports too little);
 * ``load_studies()`` / ``get_study(id)`` -> the validated :class:`~tmslab.evidence.schema.Study`
   records.
 
@@ -25,6 +27,7 @@ from typing import Any
 
 __all__ = [
     "closest_studies",
+    "estimate_study_field",
     "evidence_map_figure",
     "find_paths",
     "get_study",
@@ -41,6 +44,7 @@ _LAZY = {
     "load_outcomes": ("tmslab.evidence.table", "load_outcomes"),
     "query": ("tmslab.evidence.table", "query"),
     "closest_studies": ("tmslab.evidence.nearest", "closest_studies"),
+    "estimate_study_field": ("tmslab.evidence.field_estimate", "estimate_study_field"),
     "find_paths": ("tmslab.evidence.graph", "find_paths"),
     "mechanism_graph": ("tmslab.evidence.graph", "load_graph"),
     "evidence_map_figure": ("tmslab.evidence.plots", "evidence_map_figure"),

@@ -48,6 +48,7 @@ def _clean(value: Any) -> Any:
 
 def evidence_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
     """The ``[evidence] n_studies`` arms nearest the scenario (tmslab.evidence.closest_studies)."""
+    from tmslab.evidence.field_estimate import estimate_study_field
     from tmslab.evidence.nearest import closest_studies
 
     spec = scenario.spec
@@ -64,10 +65,13 @@ def evidence_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
         pattern=pattern,
         n=spec.evidence.n_studies,
     )
-    studies = [
-        {"distance": round(float(row["distance"]), 9), **{k: _clean(row[k]) for k in SHOWN_COLUMNS}}
-        for _, row in near.iterrows()
-    ]
+    studies = []
+    for _, row in near.iterrows():
+        study = {"distance": round(float(row["distance"]), 9)}
+        study.update({k: _clean(row[k]) for k in SHOWN_COLUMNS})
+        estimate = estimate_study_field(row.to_dict())
+        study["estimated_emax_v_per_m"] = None if estimate is None else estimate["emax_v_per_m"]
+        studies.append(study)
     query = {
         "frequency_hz": frequency,
         "pattern": pattern,
@@ -82,11 +86,14 @@ def evidence_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
     ]
     for study in studies:
         outcome = (study["outcomes"] or "").split("; ")[0]
+        estimate = study["estimated_emax_v_per_m"]
+        field = f" (E_max about {estimate:.3g} V/m)" if estimate is not None else ""
         rows.append(
             (
                 f"{study['reference']} (distance {study['distance']:.2g} octaves)",
                 f"{study['species'] or '?'}, {study['frequency_hz'] or '?'} Hz, "
-                f"{study['intensity_reported'] or 'intensity not given'}; {study['effect']}: {outcome}",
+                f"{study['intensity_reported'] or 'intensity not given'}{field}; "
+                f"{study['effect']}: {outcome}",
             )
         )
     effects = [s["effect"] for s in studies]
@@ -98,6 +105,20 @@ def evidence_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
         f"{agreeing} of the {len(studies)} nearest arms report a positive effect (the review's "
         "own reading of the outcomes as beneficial or as the expected direction).",
     ]
+    if any(s["estimated_emax_v_per_m"] is not None for s in studies):
+        emax = (done["field"].data.get("metrics") or {}).get("emax") if "field" in done else None
+        here = (
+            f" (this scenario: {emax:.3g} V/m)"
+            if emax and done["field"].data.get("didt_a_per_s")
+            else ""
+        )
+        notes.append(
+            "E_max estimates for rodent studies that report tesla and a coil size: the largest "
+            "|E| on the brain surface of the species' sphere, with the tesla taken at the coil "
+            "and a biphasic Rapid2 pulse shape assumed (tmslab.evidence.field_estimate)"
+            + here
+            + "."
+        )
     plasticity = done.get("plasticity")
     if plasticity is not None and plasticity.data.get("verdict"):
         notes.append(

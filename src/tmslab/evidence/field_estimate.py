@@ -1,0 +1,117 @@
+"""An E-field estimate for a reviewed rodent study from what it reports: tesla, coil size, species.
+
+Rodent papers give the peak magnetic field (T or mT) and the coil's diameters, rarely the field
+in the brain. With the field layer that is enough for an estimate: a round coil of those
+diameters, its peak current from the reported field at the coil's reference point, dI/dt from
+an assumed pulse shape, and the analytic sphere of the species. The estimate is E_max, the
+largest |E| on the brain surface, in V/m.
+
+Coil: the round coil preset with the same diameters when there is one (its assumptions are
+documented in ``data/coils.toml``), otherwise a round coil with the rodent 25/50 mm preset's
+assumed winding (10 turns, 1 mm casing, 4 mm tall, 2 layers) and the study's diameters; a
+single reported diameter is taken as the outer one, with the inner a quarter of it (as the 8 mm
+mouse coil preset). Pulse: Magstim Rapid2 biphasic (the field stage's default).
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from typing import Any
+
+TESLA_PER_UNIT = {"T": 1.0, "mT": 1e-3}
+ASSUMED_PULSE = ("magstim-rapid2", "biphasic")
+FALLBACK_WINDING = "rodent-round-25-50mm"  # its assumed turns, casing and height
+SINGLE_DIAMETER_INNER_FRACTION = 0.25
+
+
+def _finite(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) and number > 0 else None
+
+
+def study_diameters(record: dict[str, Any]) -> tuple[float, float] | None:
+    """(inner, outer) winding diameters in m from a study record, or None if none is given."""
+    inner = _finite(record.get("coil_inner_diameter_m"))
+    outer = _finite(record.get("coil_outer_diameter_m"))
+    single = _finite(record.get("coil_diameter_m"))
+    if outer is None and single is not None:
+        outer = single
+    if outer is None:
+        return None
+    if inner is None or inner >= outer:
+        inner = SINGLE_DIAMETER_INNER_FRACTION * outer
+    return inner, outer
+
+
+@lru_cache(maxsize=64)
+def _emax_per_tesla(species: str, inner_m: float, outer_m: float) -> tuple[float, str]:
+    """E_max (V/m per T at the coil's reference point) and the coil used, cached by geometry."""
+    from tmslab.coils import get_coil, list_coils
+    from tmslab.coils.placement import pose_on_sphere
+    from tmslab.conductors.sphere import get_head
+    from tmslab.efield.dose import current_per_didt_s
+    from tmslab.efield.metrics import brain_surface_emax
+    from tmslab.protocols.stimulators import get_stimulator
+
+    coil = None
+    for name in list_coils():
+        candidate = get_coil(name)
+        p = candidate.parameters
+        if (
+            candidate.kind == "round"
+            and math.isclose(p["outer_diameter_m"], outer_m, rel_tol=1e-6)
+            and math.isclose(p["inner_diameter_m"], inner_m, rel_tol=1e-6)
+        ):
+            coil = candidate
+            break
+    if coil is None:
+        from tmslab.coils.builders import round_coil
+
+        w = get_coil(FALLBACK_WINDING).parameters
+        coil = round_coil(
+            inner_m,
+            outer_m,
+            w["turns"],
+            face_gap_m=w["face_gap_m"],
+            winding_height_m=w["winding_height_m"],
+            n_layers=w["layers"],
+            name=f"round-{inner_m * 1e3:g}-{outer_m * 1e3:g}mm",
+        )
+    head = get_head(species)
+    placed = coil.transformed(pose_on_sphere(head.scalp_radius_m))
+    emax_per_didt, _ = brain_surface_emax(placed, head)
+    pulse = get_stimulator(ASSUMED_PULSE[0]).waveform(ASSUMED_PULSE[1])
+    didt_per_tesla = 1.0 / coil.tesla_per_ampere / current_per_didt_s(pulse)
+    return emax_per_didt * didt_per_tesla, coil.name
+
+
+def estimate_study_field(record: dict[str, Any]) -> dict[str, Any] | None:
+    """E_max estimate (V/m) of a study arm, or None when it cannot be made.
+
+    record: an arm row of :func:`~tmslab.evidence.load_evidence` (as a dict). Needs species rat
+    or mouse, an intensity in T or mT and a coil diameter. Returns ``{"emax_v_per_m", "coil",
+    "tesla", "assumptions"}``.
+    """
+    species = record.get("species")
+    unit = record.get("intensity_unit")
+    tesla = _finite(record.get("intensity_value"))
+    diameters = study_diameters(record)
+    if species not in ("rat", "mouse") or unit not in TESLA_PER_UNIT or tesla is None:
+        return None
+    if diameters is None:
+        return None
+    tesla *= TESLA_PER_UNIT[unit]
+    per_tesla, coil = _emax_per_tesla(species, *diameters)
+    return {
+        "emax_v_per_m": per_tesla * tesla,
+        "coil": coil,
+        "tesla": tesla,
+        "assumptions": (
+            "field at the coil's reference point; Magstim Rapid2 biphasic pulse shape; "
+            f"{coil} winding; analytic {species} sphere"
+        ),
+    }
