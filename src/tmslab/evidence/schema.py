@@ -54,6 +54,25 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class _SubjectVocabulary(_Model):
+    """Checks the subject fields that arms and studies share against the vocabulary."""
+
+    @field_validator("species", check_fields=False)
+    @classmethod
+    def _species(cls, value: str | None) -> str | None:
+        return _one_of("species", value, SPECIES)
+
+    @field_validator("preparation", check_fields=False)
+    @classmethod
+    def _preparation(cls, value: str | None) -> str | None:
+        return _one_of("preparation", value, PREPARATIONS)
+
+    @field_validator("disease_model", check_fields=False)
+    @classmethod
+    def _disease_model(cls, value: str | None) -> str | None:
+        return _one_of("disease_model", value, DISEASE_MODELS)
+
+
 class Location(_Model):
     """Where a review tabulates or describes the study.
 
@@ -131,7 +150,7 @@ class Outcome(_Model):
     detail: Text | None = None
 
 
-class Arm(_Model):
+class Arm(_SubjectVocabulary):
     """One stimulation condition of a study, with its findings.
 
     frequency_hz: pulse (or, for theta burst, intra-burst) frequency as the review gives it, Hz.
@@ -168,21 +187,6 @@ class Arm(_Model):
     intensity_class: Literal["low", "high"] | None = None
     outcomes: tuple[Outcome, ...] = Field(min_length=1)
     notes: Text | None = None
-
-    @field_validator("species")
-    @classmethod
-    def _species(cls, value: str | None) -> str | None:
-        return _one_of("species", value, SPECIES)
-
-    @field_validator("preparation")
-    @classmethod
-    def _preparation(cls, value: str | None) -> str | None:
-        return _one_of("preparation", value, PREPARATIONS)
-
-    @field_validator("disease_model")
-    @classmethod
-    def _disease_model(cls, value: str | None) -> str | None:
-        return _one_of("disease_model", value, DISEASE_MODELS)
 
     @field_validator("pattern")
     @classmethod
@@ -238,7 +242,7 @@ class Arm(_Model):
         return self.frequency_candidates_hz
 
 
-class Study(_Model):
+class Study(_SubjectVocabulary):
     """One study as the reviews present it: reference, where cited, subjects, coil, arms.
 
     target: the stimulated region, as reported. stimulator and pulse_waveform (Chipchase items
@@ -278,21 +282,6 @@ class Study(_Model):
         if not ID_PATTERN.match(value):
             raise ValueError(f"id {value!r} must be lower-case letters, digits and single hyphens")
         return value
-
-    @field_validator("species")
-    @classmethod
-    def _species(cls, value: str | None) -> str | None:
-        return _one_of("species", value, SPECIES)
-
-    @field_validator("preparation")
-    @classmethod
-    def _preparation(cls, value: str | None) -> str | None:
-        return _one_of("preparation", value, PREPARATIONS)
-
-    @field_validator("disease_model")
-    @classmethod
-    def _disease_model(cls, value: str | None) -> str | None:
-        return _one_of("disease_model", value, DISEASE_MODELS)
 
     @field_validator("mechanisms")
     @classmethod
