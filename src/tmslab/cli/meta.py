@@ -17,13 +17,22 @@ app = typer.Typer(
 
 DATA_ARG = typer.Argument(
     ...,
-    help="CSV, one row per study, metafor's escalc column names: ai,bi,ci,di (or ai,n1i,ci,n2i); "
-    "m1i,sd1i,n1i,m2i,sd2i,n2i; or yi,vi (or yi,sei); optional 'study' and moderator columns.",
+    help="Table, one row per study: CSV, or R's write.csv / write.table output (quoted strings, "
+    "row names, NA). Columns named as metafor's escalc arguments: ai,bi,ci,di (or ai,n1i,ci,n2i); "
+    "m1i,sd1i,n1i,m2i,sd2i,n2i; or yi,vi (or yi,sei); optional 'study' and moderator columns. "
+    "Other names through --columns.",
 )
 MEASURE_OPT = typer.Option(
     ...,
     "--measure",
-    help="RR (log risk ratio), OR (log odds ratio), SMD (Hedges' g), MD (mean difference) or GEN (yi, vi).",
+    help="metafor's measure: RR (log risk ratio), OR (log odds ratio), SMD (Hedges' g), "
+    "MD (mean difference) or GEN (yi, vi).",
+)
+COLUMNS_OPT = typer.Option(
+    "",
+    "--columns",
+    help="metafor argument=file column, comma-separated, for files with other column names, "
+    "e.g. metafor's dat.bcg: ai=tpos,bi=tneg,ci=cpos,di=cneg (study= or slab= for labels).",
 )
 METHOD_OPT = typer.Option(
     "REML", "--method", help="FE (inverse variance) or a tau^2 estimator: DL, REML, PM, ML."
@@ -48,10 +57,15 @@ def _check_figure(path: Path | None) -> None:
         )
 
 
-def _load(data: Path, measure: str, smd_correction: str, mods: tuple[str, ...] = ()):
-    from tmslab.evidence.meta.data import load_meta_csv
+def _load(
+    data: Path, measure: str, smd_correction: str, mods: tuple[str, ...] = (), columns: str = ""
+):
+    from tmslab.evidence.meta.data import load_meta_csv, parse_columns
 
-    return load_meta_csv(data, measure, smd_correction=smd_correction.lower(), mods=mods)
+    mapping = parse_columns(columns)  # a malformed option is reported before the file is read
+    return load_meta_csv(
+        data, measure, smd_correction=smd_correction.lower(), mods=mods, columns=mapping
+    )
 
 
 def _fit(dataset, method: str, knha: bool, level: float, confint: bool = True):
@@ -194,6 +208,7 @@ def run_command(
     method: str = METHOD_OPT,
     knha: bool = KNHA_OPT,
     smd_correction: str = SMD_OPT,
+    columns: str = COLUMNS_OPT,
     mods: str = typer.Option(
         "",
         "--mods",
@@ -212,7 +227,7 @@ def run_command(
     _check_figure(forest)
     _check_figure(funnel)
     moderators = tuple(name.strip() for name in mods.split(",") if name.strip())
-    dataset = _load(data, measure, smd_correction, moderators)
+    dataset = _load(data, measure, smd_correction, moderators, columns)
     result = _fit(dataset, method, knha, level)
     if funnel is not None and result.p > 1:
         raise InvalidValueError(
@@ -244,6 +259,7 @@ def loo_command(
     method: str = METHOD_OPT,
     knha: bool = KNHA_OPT,
     smd_correction: str = SMD_OPT,
+    columns: str = COLUMNS_OPT,
     level: float = LEVEL_OPT,
     json: bool = JSON_OPT,
     plot: Path | None = typer.Option(
@@ -254,7 +270,7 @@ def loo_command(
     from tmslab.evidence.meta.sensitivity import leave_one_out
 
     _check_figure(plot)
-    dataset = _load(data, measure, smd_correction)
+    dataset = _load(data, measure, smd_correction, columns=columns)
     result = _fit(dataset, method, knha, level)
     loo = leave_one_out(result)
     if plot is not None:
@@ -296,13 +312,14 @@ def egger_command(
     method: str = METHOD_OPT,
     knha: bool = KNHA_OPT,
     smd_correction: str = SMD_OPT,
+    columns: str = COLUMNS_OPT,
     level: float = LEVEL_OPT,
     json: bool = JSON_OPT,
 ) -> None:
     """Egger's regression test for funnel-plot asymmetry (metafor regtest: model rma, predictor sei)."""
     from tmslab.evidence.meta.bias import egger_test
 
-    dataset = _load(data, measure, smd_correction)
+    dataset = _load(data, measure, smd_correction, columns=columns)
     result = _fit(dataset, method, knha, level, confint=False)
     egger = egger_test(result)
     record = {**_header(dataset), **egger.to_dict()}
@@ -332,6 +349,7 @@ def trimfill_command(
     method: str = METHOD_OPT,
     knha: bool = KNHA_OPT,
     smd_correction: str = SMD_OPT,
+    columns: str = COLUMNS_OPT,
     level: float = LEVEL_OPT,
     side: str = typer.Option("", "--side", help="left or right; default: chosen as metafor does."),
     json: bool = JSON_OPT,
@@ -343,7 +361,7 @@ def trimfill_command(
     from tmslab.evidence.meta.bias import trim_and_fill
 
     _check_figure(funnel)
-    dataset = _load(data, measure, smd_correction)
+    dataset = _load(data, measure, smd_correction, columns=columns)
     result = _fit(dataset, method, knha, level)
     tf = trim_and_fill(result, side=side.strip().lower() or None)
     if funnel is not None:

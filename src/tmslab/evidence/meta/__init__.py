@@ -1,8 +1,8 @@
 """Meta-analysis that agrees with R's metafor: effect sizes, FE/RE models, heterogeneity, bias.
 
 Effect sizes (:mod:`~tmslab.evidence.meta.effect_sizes`): log risk and odds ratios, mean
-differences, Hedges' g (exact or RevMan 5), generic yi/vi, from tidy CSV with metafor's
-column names (:func:`load_meta_csv`). Models (:func:`fit`): fixed effect (inverse variance)
+differences, Hedges' g (exact or RevMan 5), generic yi/vi, from CSV or R's write.table /
+write.csv output with metafor's column names or a mapping onto them (:func:`load_meta_csv`). Models (:func:`fit`): fixed effect (inverse variance)
 and random effects with the DL, REML, PM and ML estimators of tau^2, optional
 Hartung-Knapp(-Sidik-Jonkman) inference, Q, I^2, H^2 (tau^2 truncated at zero), Q-profile
 intervals, prediction intervals; meta-regression (:func:`meta_regression`); leave-one-out
@@ -17,7 +17,14 @@ than 1e-6; ``tests/meta/reference/make_reference.R`` records how the reference w
 from __future__ import annotations
 
 from tmslab.evidence.meta.bias import EggerResult, TrimFillResult, egger_test, trim_and_fill
-from tmslab.evidence.meta.data import MetaData, effect_data, load_meta_csv, read_table
+from tmslab.evidence.meta.data import (
+    MetaData,
+    MetaTable,
+    effect_data,
+    load_meta_csv,
+    map_columns,
+    read_table,
+)
 from tmslab.evidence.meta.effect_sizes import (
     hedges_correction_exact,
     hedges_correction_revman,
@@ -42,6 +49,7 @@ __all__ = [
     "Measure",
     "MetaData",
     "MetaResult",
+    "MetaTable",
     "TrimFillResult",
     "design_matrix",
     "effect_data",
@@ -54,6 +62,7 @@ __all__ = [
     "load_meta_csv",
     "log_odds_ratio",
     "log_risk_ratio",
+    "map_columns",
     "mean_difference",
     "meta_regression",
     "predict",
