@@ -373,7 +373,11 @@ def test_bad_moderators(capsys, tmp_path):
 
 def test_unknown_names_and_files(capsys, tmp_path):
     assert_one_line_error(
-        *run_cli(capsys, "meta", "run", BCG, "--measure", "RD"), "unknown measure 'RD'"
+        *run_cli(capsys, "meta", "run", BCG, "--measure", "RDX"), "unknown measure 'RDX'"
+    )
+    # metafor's risk difference is a measure tmslab does not compute: named as such
+    assert_one_line_error(
+        *run_cli(capsys, "meta", "run", BCG, "--measure", "RD"), "'RD'", "does not compute", "GEN"
     )
     assert_one_line_error(
         *run_cli(capsys, "meta", "run", BCG, "--measure", "RR", "--method", "HS"),
