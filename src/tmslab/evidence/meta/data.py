@@ -217,14 +217,24 @@ def read_table(path: str | Path) -> MetaTable:
     body = records[1:]
     if not body:
         raise SpecFileError(f"{name} has a header but no studies; add one row per study")
-    row_names: tuple[str, ...] = ()
-    if all(len(cells) == len(header) + 1 for _, cells in body):
-        row_names = tuple(cells[0].strip() for _, cells in body)  # R write.table
-        body = [(number, cells[1:]) for number, cells in body]
-    elif len(header) > 1 and header[0] == "" and all(len(c) == len(header) for _, c in body):
-        row_names = tuple(cells[0].strip() for _, cells in body)  # R write.csv
-        header = header[1:]
-        body = [(number, cells[1:]) for number, cells in body]
+    # R's row names: a first data row one cell longer than the header (write.table), or an
+    # empty first header name (write.csv, write.table(col.names=NA), pandas' index)
+    named_rows = len(body[0][1]) == len(header) + 1
+    if not named_rows and len(header) > 1 and header[0] == "":
+        header, named_rows = header[1:], True
+    width = len(header) + named_rows
+    for number, cells in body:
+        if len(cells) != width:
+            names = f"{len(header)} columns" + (" and the row names" if named_rows else "")
+            hint = (
+                "; quote text that holds spaces, as write.table does"
+                if delimiter is None and len(cells) > width
+                else ""
+            )
+            raise SpecFileError(
+                f"{name}: line {number} has {len(cells)} cells but the header names {names}{hint}"
+            )
+    row_names = tuple(cells[0].strip() for _, cells in body) if named_rows else ()
     seen: set[str] = set()
     for column in header:
         if not column:
@@ -232,22 +242,12 @@ def read_table(path: str | Path) -> MetaTable:
         if column.lower() in seen:
             raise SpecFileError(f"{name}: column {column!r} appears twice in the header")
         seen.add(column.lower())
-    rows = []
-    for number, cells in body:
-        if len(cells) != len(header):
-            hint = (
-                "; quote text that holds spaces, as write.table does"
-                if delimiter is None and len(cells) > len(header)
-                else ""
-            )
-            raise SpecFileError(
-                f"{name}: line {number} has {len(cells)} cells but the header names "
-                f"{len(header)} columns{hint}"
-            )
-        rows.append(dict(zip(header, (c.strip() for c in cells), strict=True)))
+    rows = tuple(
+        dict(zip(header, (c.strip() for c in cells[named_rows:]), strict=True)) for _, cells in body
+    )
     layout = {",": "csv", ";": "semicolon", "\t": "tab", None: "whitespace"}[delimiter]
     return MetaTable(
-        path=str(path), header=tuple(header), rows=tuple(rows), row_names=row_names, layout=layout
+        path=str(path), header=tuple(header), rows=rows, row_names=row_names, layout=layout
     )
 
 
