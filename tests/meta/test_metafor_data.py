@@ -323,3 +323,18 @@ def test_errors_are_tmslab_errors_with_one_line(tmp_path):
     assert "line 3" in str(error.value) and "quote text" in str(error.value)
     assert "\n" not in str(error.value)
     assert np.isfinite(load_meta_csv(BCG_TXT, "RR", columns=BCG_COLUMNS).yi).all()
+
+
+def test_write_csv2_decimal_commas_are_named(tmp_path):
+    path = tmp_path / "csv2.csv"
+    path.write_text('"";"yi";"vi"\n"1";-0,5;0,1\n"2";0,25;0,2\n')
+    with pytest.raises(InvalidValueError, match="decimal comma"):
+        load_meta_csv(path, "GEN")
+
+
+def test_columns_of_measures_tmslab_does_not_compute_are_named(tmp_path):
+    path = tmp_path / "cor.txt"
+    path.write_text('"study" "ri" "ni"\n"1" "A" 0.3 40\n"2" "B" 0.1 55\n')
+    with pytest.raises(SpecFileError, match="columns ri, ni are metafor arguments") as error:
+        load_meta_csv(path, "GEN")
+    assert "does not compute" in str(error.value) and "escalc" in str(error.value)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -330,7 +331,14 @@ def _number(table: MetaTable, i: int, column: str) -> float:
             raise ValueError(text)
         value = float(text)
     except ValueError:
-        raise InvalidValueError(f"{table.where(i, column)}: {text!r} is not a number") from None
+        hint = (
+            " (a decimal comma, as R's write.csv2 writes; write the file with write.csv)"
+            if re.fullmatch(r"[-+]?\d*,\d+", text)
+            else ""
+        )
+        raise InvalidValueError(
+            f"{table.where(i, column)}: {text!r} is not a number{hint}"
+        ) from None
     if not np.isfinite(value):
         raise InvalidValueError(f"{table.where(i, column)}: {text!r} is not a finite number")
     return value
