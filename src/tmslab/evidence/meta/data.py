@@ -12,8 +12,8 @@ case or surrounding spaces); a file with other names, such as metafor's data set
   sizes; ``bi = n1i - ai``, ``di = n2i - ci``);
 - ``SMD``, ``MD``: ``m1i, sd1i, n1i, m2i, sd2i, n2i`` (group means, SDs, sizes);
 - ``GEN``: ``yi`` with ``vi`` (or ``sei``): precomputed effect sizes and variances (or SEs);
-- optional ``study`` (a label; metafor's ``slab``) and any moderator columns (numbers, or text for a categorical
-  moderator); other columns are ignored.
+- optional ``study`` (a label; metafor's ``slab``) and any moderator columns (numbers, or
+  text for a categorical moderator); other columns are ignored.
 
 Every problem raises a :class:`~tmslab.errors.TmslabError` whose one line names the file,
 the 1-based data row (with the study label when there is one) and the column.
@@ -140,8 +140,8 @@ def _split_whitespace(line: str, number: int, name: str) -> list[str]:
             i += 1
             if i < n and line[i] not in _WHITESPACE:
                 raise SpecFileError(
-                    f"{name}: line {number}: text right after a closing quote ({line[i : i + 10]!r});"
-                    " separate the fields with spaces"
+                    f"{name}: line {number}: text right after a closing quote "
+                    f"({line[i : i + 10]!r}); separate the fields with spaces"
                 )
             fields.append("".join(chars))
         else:

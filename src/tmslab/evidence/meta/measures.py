@@ -111,8 +111,8 @@ def get_measure(name: str) -> Measure:
     key = str(name).strip().upper()
     if key in UNSUPPORTED_MEASURES:
         raise InvalidValueError(
-            f"measure {str(name)!r} is one of metafor's escalc measures ({UNSUPPORTED_MEASURES[key]}) "
-            f"that tmslab does not compute; use {', '.join(sorted(MEASURES))}, or "
+            f"measure {str(name)!r} is one of metafor's escalc measures "
+            f"({UNSUPPORTED_MEASURES[key]}) that tmslab does not compute; use {', '.join(sorted(MEASURES))}, or "
             f"{UNSUPPORTED_HINT}"
         )
     if key not in MEASURES:
