@@ -5,10 +5,10 @@ differences, Hedges' g (exact or RevMan 5), generic yi/vi, from CSV or R's write
 write.csv output with metafor's column names or a mapping onto them (:func:`load_meta_csv`).
 Models (:func:`fit`): fixed effect (inverse variance) and random effects with the DL, REML,
 PM and ML estimators of tau^2, optional Hartung-Knapp(-Sidik-Jonkman) inference, Q, I^2, H^2
-(tau^2 truncated at zero), Q-profile intervals, prediction intervals; meta-regression (:func:`meta_regression`); leave-one-out
-(:func:`leave_one_out`); Egger's test and trim-and-fill (:func:`egger_test`,
-:func:`trim_and_fill`). Figures live in :mod:`tmslab.evidence.meta.figures` (matplotlib,
-imported only there).
+(tau^2 truncated at zero), Q-profile intervals, prediction intervals; meta-regression
+(:func:`meta_regression`); leave-one-out (:func:`leave_one_out`); Egger's test and
+trim-and-fill (:func:`egger_test`, :func:`trim_and_fill`). Figures live in
+:mod:`tmslab.evidence.meta.figures` (matplotlib, imported only there).
 
 The numbers agree with metafor 3.8 (Viechtbauer 2010, doi:10.18637/jss.v036.i03) to better
 than 1e-6; ``tests/meta/reference/make_reference.R`` records how the reference was made.

@@ -112,8 +112,8 @@ def get_measure(name: str) -> Measure:
     if key in UNSUPPORTED_MEASURES:
         raise InvalidValueError(
             f"measure {str(name)!r} is one of metafor's escalc measures "
-            f"({UNSUPPORTED_MEASURES[key]}) that tmslab does not compute; use {', '.join(sorted(MEASURES))}, or "
-            f"{UNSUPPORTED_HINT}"
+            f"({UNSUPPORTED_MEASURES[key]}) that tmslab does not compute; use "
+            f"{', '.join(sorted(MEASURES))}, or {UNSUPPORTED_HINT}"
         )
     if key not in MEASURES:
         raise UnknownNameError("measure", str(name), MEASURES)
