@@ -338,3 +338,10 @@ def test_columns_of_measures_tmslab_does_not_compute_are_named(tmp_path):
     with pytest.raises(SpecFileError, match="columns ri, ni are metafor arguments") as error:
         load_meta_csv(path, "GEN")
     assert "does not compute" in str(error.value) and "escalc" in str(error.value)
+
+
+def test_moderator_na_from_write_table_is_reported(tmp_path):
+    path = tmp_path / "na_mod.txt"
+    path.write_text(BCG_TXT.read_text().replace(' 44 "random"\n', ' NA "random"\n', 1))
+    with pytest.raises(InvalidValueError, match=r"row 1, column 'ablat' is missing \(NA\)"):
+        load_meta_csv(path, "RR", columns=BCG_COLUMNS, mods=["ablat"])

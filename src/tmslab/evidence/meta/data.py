@@ -507,8 +507,9 @@ def _moderator(table: MetaTable, name: str) -> tuple[str, list[float] | list[str
     cells = [row[column] for row in table.rows]
     for i, cell in enumerate(cells):
         if cell.lower() in MISSING:
+            what = "is empty" if not cell else f"is missing ({cell})"
             raise InvalidValueError(
-                f"{table.where(i, column)} is empty; fill it in or remove the study"
+                f"{table.where(i, column)} {what}; fill it in or remove the study"
             )
     numeric = []
     for cell in cells:
