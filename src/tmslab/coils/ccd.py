@@ -169,7 +169,7 @@ def read_ccd(path: str | Path, name: str | None = None) -> Coil:
         raise SpecFileError(f"{path} is not a text .ccd file (it holds binary data)") from None
     if "\x00" in text:
         raise SpecFileError(f"{path} is not a text .ccd file (it holds NUL bytes)")
-    lines = text.splitlines()
+    lines = re.split(r"\r\n|\r|\n", text)  # the line ends Python's text files know, no others
     if len(lines) < 2:
         raise SpecFileError(
             f"{path}: a .ccd file needs a '#' header line, the dipole count, then "
@@ -241,8 +241,12 @@ def _reference(positions: np.ndarray) -> np.ndarray:
 
 
 def _header_value(value: object) -> str:
-    """Text SimNIBS's header parser returns unchanged: no ; = , . # or line breaks."""
-    return re.sub(r"[;=,.#\r\n]+", "_", str(value)).strip() or "unnamed"
+    """Text SimNIBS's header parser returns unchanged: printable, no ; = , . or #."""
+    # Non-ASCII digits ('²') pass str.isdigit but not int(), which SimNIBS then calls.
+    text = "".join(
+        c if c.isprintable() and (c.isascii() or not c.isdigit()) else "_" for c in str(value)
+    )
+    return re.sub(r"[;=,.#]+", "_", text).strip() or "unnamed"
 
 
 def ccd_text(coil: Coil, header: str | None = None) -> str:
@@ -255,11 +259,13 @@ def ccd_text(coil: Coil, header: str | None = None) -> str:
         from tmslab import __version__
 
         params = coil.parameters
-        fields = [f"# tmslab {__version__}".replace(";", " ")]
+        fields = [f"# tmslab {__version__}"]
         fields.append(f"coilname={_header_value(params.get('coilname') or coil.name)}")
-        for key in ("brand", "stimulator"):
-            if params.get(key):
-                fields.append(f"{key}={_header_value(params[key])}")
+        fields.extend(
+            f"{key}={_header_value(params[key])}"
+            for key in ("brand", "stimulator")
+            if params.get(key)
+        )
         didt = params.get("didt_max_a_per_s")
         if didt:
             fields.append(f"dIdtmax={float(didt) / A_PER_US!r}")
@@ -268,7 +274,7 @@ def ccd_text(coil: Coil, header: str | None = None) -> str:
         parse_header(header.replace("\n", " "), "header")
     lines = [header.replace("\n", " "), str(coil.n_dipoles), COMMENT]
     if coil.source:
-        lines.append("# source: " + coil.source.citation.replace("\n", " "))
+        lines.append("# source: " + re.sub(r"\s+", " ", coil.source.citation))
     data = np.hstack([coil.dipole_positions, coil.dipole_moments])
     lines.extend(" ".join(repr(float(v)) for v in row) for row in data)
     return "\n".join(lines) + "\n"

@@ -83,7 +83,7 @@ class TcdWaveform:
     def summary(self) -> dict[str, Any]:
         return {
             "name": self.name,
-            "n_samples": int(len(self.time_s)),
+            "n_samples": len(self.time_s),
             "duration_s": float(self.time_s[-1] - self.time_s[0]),
         }
 
@@ -116,8 +116,8 @@ class TcdCasing:
     def summary(self) -> dict[str, Any]:
         lo, hi = self.vertices_m.min(axis=0), self.vertices_m.max(axis=0)
         return {
-            "n_vertices": int(len(self.vertices_m)),
-            "n_faces": int(len(self.faces)),
+            "n_vertices": len(self.vertices_m),
+            "n_faces": len(self.faces),
             "min_m": lo.tolist(),
             "max_m": hi.tolist(),
         }
@@ -497,7 +497,7 @@ def loop_dipoles(loop: np.ndarray, step_m: float = SHEET_STEP_M) -> tuple[np.nda
     b, c = vertices, np.roll(vertices, -1, axis=0)
     area = 0.5 * np.cross(b - apex, c - apex)  # (M, 3) vector areas
     mid = 0.5 * (b + c)
-    n = max(1, int(math.ceil(np.linalg.norm(mid - apex, axis=1).max() / step_m)))
+    n = max(1, math.ceil(np.linalg.norm(mid - apex, axis=1).max() / step_m))
     t = np.linspace(0.0, 1.0, n + 1)
     t0, t1 = t[:-1], t[1:]
     fraction = t1**2 - t0**2  # share of the triangle's area in each strip
