@@ -128,7 +128,7 @@ def tcd_dict(*, binary: bool = True, layers: int | None = None) -> dict:
     """
     loops = fig8_polyline()
     if layers is not None:
-        loops = loops[: layers * TURNS]
+        loops = [loop for i, loop in enumerate(loops) if (i // TURNS) % len(LAYER_Z_M) < layers]
     mids, vectors = line_elements(loops)
 
     def arr(a: np.ndarray) -> object:

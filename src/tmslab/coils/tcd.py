@@ -189,6 +189,8 @@ class _Reader:
                 out = np.array(value, dtype=float)
             except (TypeError, ValueError):
                 raise self.fail(where, f"must be a list of [{width} numbers]") from None
+            if width == 1 and out.ndim == 1:  # waveforms: plain lists of numbers
+                out = out[:, None]
             if out.ndim != 2 or out.shape[1] != width or len(out) == 0:
                 raise self.fail(where, f"must be a non-empty list of [{width} numbers]")
             if dtype is np.int64:
@@ -395,7 +397,7 @@ def _element(
             "is a sampled A-field grid (type 3), which tmslab does not support; it reads "
             "dipole (type 1) and line-segment (type 2) elements",
         )
-    if kind not in (1, 2):
+    if isinstance(kind, bool) or kind not in (1, 2):
         raise r.fail(label, f"type = {kind!r:.40}; give 1 (dipoles) or 2 (line elements)")
     stimulator = r.index(item, "stimulator", n_stim, label, "stimulators")
     if stimulator is None:
