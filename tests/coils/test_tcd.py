@@ -135,6 +135,17 @@ def test_open_path_with_close_leads_is_closed_and_flagged(tmp_path):
     assert len(coil.windings) == 1 and len(coil.windings[0]) == len(loop)
 
 
+def test_elements_outside_the_casing_are_flagged(tmp_path):
+    data = tcd_dict(layers=1, binary=False)
+    data["coilModels"][0]["points"] = (np.array(data["coilModels"][0]["points"]) / 10).tolist()
+    coil = read_tcd(write_tcd(tmp_path / "small_casing.tcd", data))
+    assert any("outside the casing" in a for a in coil.assumptions)
+    assert not any(
+        "casing" in a
+        for a in read_tcd(write_tcd(tmp_path / "ok.tcd", tcd_dict(layers=1))).assumptions
+    )
+
+
 def test_segment_loops_refuses_open_paths_far_apart():
     starts = np.array([[0.0, 0, 0], [0.01, 0, 0]])
     ends = np.array([[0.01, 0, 0], [0.02, 0, 0]])

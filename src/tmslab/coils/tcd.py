@@ -136,6 +136,7 @@ class TcdElement:
     points_m: np.ndarray
     values: np.ndarray
     deformed: bool = False
+    n_deformations: int = 0
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,7 @@ class TcdFile:
     elements: tuple[TcdElement, ...]
     stimulators: tuple[TcdStimulator, ...]
     casing: TcdCasing | None
+    models: tuple[TcdCasing, ...] = ()  # every coilModels entry (coil and element casings)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -272,6 +274,7 @@ def read_tcd_file(path: str | Path) -> TcdFile:
         elements=elements,
         stimulators=stimulators,
         casing=casings[casing_index] if casing_index is not None else None,
+        models=tuple(casings),
     )
 
 
@@ -428,7 +431,7 @@ def _element(
     points = points @ affine[:3, :3].T + affine[:3, 3]
     values = values @ affine[:3, :3].T
     deformed = not np.allclose(affine, np.eye(4))
-    return TcdElement(name, kind, stimulator, points, values, deformed)
+    return TcdElement(name, kind, stimulator, points, values, deformed, len(indices))
 
 
 def segment_loops(
@@ -578,11 +581,13 @@ def read_tcd(path: str | Path, name: str | None = None) -> Coil:
             f"to {gap / MM:.3g} mm bridged); B from Biot-Savart of the paths, the sphere solver "
             f"uses a dipole sheet spanning them (strips <= {SHEET_STEP_M / MM:g} mm)."
         )
-    if any(e.deformed for e in tcd.elements):
+    if any(e.n_deformations for e in tcd.elements):
         assumptions.append(
             "Flexible coil: elements placed at the deformations' initial values; SimNIBS fits "
             "them to the head, tmslab does not."
         )
+    if tcd.models:
+        assumptions.extend(_casing_check(tcd))
     pos = np.concatenate(positions)
     mom = np.concatenate(moments)
     summary = tcd.summary()
@@ -609,6 +614,23 @@ def read_tcd(path: str | Path, name: str | None = None) -> Coil:
         parameters={k: v for k, v in parameters.items() if v is not None},
         assumptions=tuple(assumptions),
     )
+
+
+def _casing_check(tcd: TcdFile, margin_m: float = 0.01) -> list[str]:
+    """A note when current elements lie well outside the casings' box (units or frame off?).
+
+    Element casings are stored undeformed, so the box is that of all casings as stored."""
+    points = np.concatenate([e.points_m for e in tcd.elements])
+    vertices = np.concatenate([m.vertices_m for m in tcd.models])
+    lo = vertices.min(axis=0) - margin_m
+    hi = vertices.max(axis=0) + margin_m
+    outside = int(np.sum(np.any((points < lo) | (points > hi), axis=1)))
+    if not outside:
+        return []
+    return [
+        f"{outside} of {len(points)} current elements lie more than {margin_m / MM:g} mm outside "
+        "the casing's bounding box: check the file's units (mm) and frame."
+    ]
 
 
 def _face_z(positions: np.ndarray, elements: tuple[TcdElement, ...]) -> float:
