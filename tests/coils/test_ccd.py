@@ -313,3 +313,14 @@ def test_dose_uses_the_files_didt_when_no_device_is_given(tmp_path):
     assert section.data["didt_max_a_per_s"] == pytest.approx(114.73e6)
     assert any("dIdtmax in the header of fig8.ccd" in note for note in section.notes)
     assert math.isclose(read_ccd(path).didt_max_a_per_s, 114.73e6)
+
+
+def test_last_row_without_newline_and_crlf_line_ends(tmp_path):
+    """SimNIBS's MagVenture_C-B70.ccd ends without a final newline; Windows editors write CRLF."""
+    text = GOOD.decode()
+    for name, blob in (("eof.ccd", text.rstrip("\n")), ("crlf.ccd", text.replace("\n", "\r\n"))):
+        path = tmp_path / name
+        path.write_bytes(blob.encode())
+        coil = read_ccd(path)
+        assert coil.n_dipoles == 2 and coil.didt_max_a_per_s == pytest.approx(1e8)
+        assert coil.parameters["coilname"] == "t"
