@@ -1,4 +1,5 @@
-"""``tmslab coil``: coil presets, their geometry and field per ampere, ``.ccd`` export."""
+"""``tmslab coil``: coil presets and SimNIBS files, their geometry and field per ampere,
+``.ccd`` export."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import typer
 from tmslab.cli.output import console, key_value_table, print_json
 
 app = typer.Typer(
-    help="Coil models: presets, custom windings and SimNIBS .ccd files.", no_args_is_help=True
+    help="Coil models: presets, custom windings and SimNIBS .ccd/.tcd files.", no_args_is_help=True
 )
 JSON_OPT = typer.Option(False, "--json", help="Print machine-readable JSON.")
 
@@ -41,20 +42,66 @@ def list_command(json: bool = JSON_OPT) -> None:
     console.print(table)
 
 
+_FILE_ROWS = (
+    ("coilname", "coil name (file)"),
+    ("brand", "brand (file)"),
+    ("stimulator", "stimulator (file)"),
+    ("format", "format"),
+    ("file", "file"),
+)
+
+
 @app.command("show")
 def show_command(
-    coil: str = typer.Argument(..., help="Preset name, .ccd file or coil TOML file."),
+    coil: str = typer.Argument(..., help="Preset name, .ccd/.tcd file or coil TOML file."),
     json: bool = JSON_OPT,
 ) -> None:
-    """Show one coil: geometry (SI), dipoles, field per ampere at its reference point, source."""
+    """Show one coil: geometry (SI), dipoles, field per ampere at its reference point, source;
+    for SimNIBS files also the header's names and the peak dI/dt they state."""
     from tmslab.coils import load_coil
 
     info = load_coil(coil).summary()
     if json:
         print_json(info)
         return
+    params = dict(info["parameters"])
     rows = [("label", info["label"]), ("kind", info["kind"])]
-    rows += [(k, v) for k, v in info["parameters"].items()]
+    rows += [(title, params.pop(key)) for key, title in _FILE_ROWS if key in params]
+    params.pop("didt_max_a_per_s", None)
+    ccd = params.pop("ccd_header", None)
+    tcd = params.pop("tcd", None)
+    rows += [(k, v) for k, v in params.items()]
+    if info["didt_max_a_per_s"] is not None:
+        rows.append(
+            (
+                "peak dI/dt at 100 % MSO (file)",
+                f"{info['didt_max_a_per_s'] / 1e6:.5g} A/us",
+            )
+        )
+    if ccd:
+        shown = {"dIdtmax", "coilname", "brand", "stimulator"}
+        rows += [(f"header {k}", v) for k, v in ccd["fields"].items() if k not in shown]
+    if tcd:
+        for e in tcd["elements"]:
+            kind = {1: "dipoles", 2: "line elements"}[e["type"]]
+            moved = ", deformed" if e["deformed"] else ""
+            rows.append((f"element {e['name']}", f"{e['count']} {kind}{moved}"))
+        for s in tcd["stimulators"]:
+            didt = f", {s['didt_max_a_per_s'] / 1e6:.5g} A/us" if s["didt_max_a_per_s"] else ""
+            waves = ", ".join(w["name"] or "unnamed" for w in s["waveforms"])
+            rows.append(
+                (
+                    "stimulator",
+                    f"{s['brand'] or ''} {s['name'] or ''}{didt}".strip()
+                    + (f"; waveforms: {waves}" if waves else ""),
+                )
+            )
+        if tcd["casing"]:
+            c = tcd["casing"]
+            size = [
+                round((hi - lo) * 1e3, 1) for lo, hi in zip(c["min_m"], c["max_m"], strict=True)
+            ]
+            rows.append(("casing", f"{c['n_faces']} triangles, {size} mm (x, y, z)"))
     rows += [
         ("dipoles", info["n_dipoles"]),
         ("windings (filaments)", info["n_windings"]),
@@ -69,10 +116,11 @@ def show_command(
 
 @app.command("export")
 def export_command(
-    coil: str = typer.Argument(..., help="Preset name, .ccd file or coil TOML file."),
+    coil: str = typer.Argument(..., help="Preset name, .ccd/.tcd file or coil TOML file."),
     out: Path = typer.Option(..., "--out", help="Output .ccd file."),
 ) -> None:
-    """Write a coil's dipoles as a SimNIBS .ccd file (metres, A m^2 per ampere)."""
+    """Write a coil's dipoles as a SimNIBS .ccd file (metres, A m^2 per ampere; the header
+    carries coilname, brand, stimulator and dIdtmax when known)."""
     from tmslab.coils import load_coil, write_ccd
     from tmslab.errors import InvalidValueError
 

@@ -1,4 +1,5 @@
-"""Coils: windings, their magnetic-dipole discretisation, presets, ``.ccd`` files, placement.
+"""Coils: windings, their magnetic-dipole discretisation, presets, SimNIBS ``.ccd`` and ``.tcd``
+files, placement.
 
 >>> from tmslab.coils import get_coil, pose_on_sphere
 >>> coil = get_coil("magstim-70mm-fig8")
@@ -8,13 +9,17 @@
 from __future__ import annotations
 
 from tmslab.coils.builders import coil_from_windings, figure8_coil, round_coil, spiral_coil
-from tmslab.coils.ccd import read_ccd, write_ccd
+from tmslab.coils.ccd import CcdHeader, read_ccd, write_ccd
 from tmslab.coils.coil import Coil
-from tmslab.coils.library import get_coil, list_coils, load_coil
+from tmslab.coils.library import coil_file_didt, get_coil, list_coils, load_coil
 from tmslab.coils.placement import identity_pose, pose_on_sphere, read_pose
+from tmslab.coils.tcd import TcdFile, read_tcd, read_tcd_file
 
 __all__ = [
+    "CcdHeader",
     "Coil",
+    "TcdFile",
+    "coil_file_didt",
     "coil_from_windings",
     "figure8_coil",
     "get_coil",
@@ -24,6 +29,8 @@ __all__ = [
     "pose_on_sphere",
     "read_ccd",
     "read_pose",
+    "read_tcd",
+    "read_tcd_file",
     "round_coil",
     "spiral_coil",
     "write_ccd",

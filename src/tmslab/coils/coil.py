@@ -115,6 +115,13 @@ class Coil:
         return _dipole_magnetic_field(points, self.dipole_positions, self.dipole_moments)
 
     @property
+    def didt_max_a_per_s(self) -> float | None:
+        """Peak dI/dt at 100 % MSO, A/s, from the coil file (``.ccd`` dIdtmax, ``.tcd``
+        stimulator maxdIdt); None for presets and files that do not give it."""
+        value = self.parameters.get("didt_max_a_per_s")
+        return None if value is None else float(value)
+
+    @property
     def tesla_per_ampere(self) -> float:
         """|B| per ampere at the reference point, T/A (how rodent papers' tesla map to current)."""
         return float(np.linalg.norm(self.magnetic_field(self.reference_point[None, :])[0]))
@@ -133,6 +140,7 @@ class Coil:
             "extent_m": (hi - lo).tolist(),
             "reference_point_m": self.reference_point.tolist(),
             "tesla_per_ampere": self.tesla_per_ampere,
+            "didt_max_a_per_s": self.didt_max_a_per_s,
             "source": self.source.to_dict() if self.source else None,
             "assumptions": list(self.assumptions),
         }

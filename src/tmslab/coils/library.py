@@ -1,7 +1,8 @@
 """Named coil presets (``data/coils.toml``) and coils from files.
 
-``load_coil(name_or_path)`` takes a preset name, a SimNIBS ``.ccd`` file, or a TOML file with
-the same fields as a preset (``kind = "round" | "figure-8" | "spiral"``, diameters in mm).
+``load_coil(name_or_path)`` takes a preset name, a SimNIBS ``.ccd`` or ``.tcd`` file, or a TOML
+file with the same fields as a preset (``kind = "round" | "figure-8" | "spiral"``, diameters in
+mm).
 """
 
 from __future__ import annotations
@@ -104,15 +105,24 @@ def get_coil(name: str, **resolution: int) -> Coil:
     return coil_from_mapping(key, {**presets[key], **resolution}, where=f"coil {key!r}")
 
 
+COIL_FILE_SUFFIXES = (".ccd", ".tcd", ".toml")
+
+
 def load_coil(name_or_path: str | Path) -> Coil:
-    """A preset name, a ``.ccd`` dipole file, or a TOML coil description."""
+    """A preset name, a SimNIBS ``.ccd`` dipole file or ``.tcd`` coil definition, or a TOML
+    coil description. An existing file of any other kind is refused with what was expected."""
     text = str(name_or_path)
     path = Path(text)
-    if path.suffix.lower() == ".ccd":
+    suffix = path.suffix.lower()
+    if suffix == ".ccd":
         from tmslab.coils.ccd import read_ccd
 
         return read_ccd(path)
-    if path.suffix.lower() == ".toml":
+    if suffix == ".tcd":
+        from tmslab.coils.tcd import read_tcd
+
+        return read_tcd(path)
+    if suffix == ".toml":
         import tomllib
 
         try:
@@ -121,7 +131,51 @@ def load_coil(name_or_path: str | Path) -> Coil:
             raise SpecFileError(
                 f"cannot read coil file {path}: {error.strerror or error}"
             ) from None
+        except UnicodeDecodeError:
+            raise SpecFileError(f"{path} is not a text coil .toml file") from None
         except tomllib.TOMLDecodeError as error:
             raise SpecFileError(f"{path}: not valid TOML ({error})") from None
         return coil_from_mapping(spec.pop("name", path.stem), spec, where=str(path))
+    if path.is_file():
+        raise SpecFileError(
+            f"{path} is not a .ccd, .tcd or coil .toml file; give one of those or a coil preset "
+            "name (tmslab coil list)"
+        )
     return get_coil(text)
+
+
+def coil_file_didt(name_or_path: str | Path) -> tuple[float, str] | None:
+    """Peak dI/dt at 100 % MSO (A/s) stated by a coil file, and where it comes from.
+
+    ``.ccd``: the header's ``dIdtmax``; ``.tcd``: the stimulator's ``maxdIdt``. None for presets,
+    TOML coils and files that do not state it. Reads only what it needs (no dipole sheet).
+    """
+    path = Path(str(name_or_path))
+    suffix = path.suffix.lower()
+    if suffix == ".ccd":
+        from tmslab.coils.ccd import parse_header
+
+        try:
+            with path.open(encoding="utf-8") as handle:
+                first = handle.readline().rstrip("\r\n")
+        except (OSError, UnicodeDecodeError):
+            return None
+        header = parse_header(first, f"{path} line 1")
+        value = header.didt_max_a_per_s
+        where = f"dIdtmax in the header of {path.name}"
+        stimulator = header.stimulator
+    elif suffix == ".tcd":
+        from tmslab.coils.tcd import read_tcd_file
+
+        tcd = read_tcd_file(path)
+        used = sorted({e.stimulator for e in tcd.elements})
+        if len(used) != 1:
+            return None
+        value = tcd.stimulators[used[0]].didt_max_a_per_s
+        where = f"maxdIdt of the stimulator in {path.name}"
+        stimulator = tcd.stimulators[used[0]].name
+    else:
+        return None
+    if value is None:
+        return None
+    return value, f"{where}{f' ({stimulator})' if stimulator else ''}"

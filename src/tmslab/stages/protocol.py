@@ -58,6 +58,8 @@ def _measured_didt(device, coil_name: str | None, section: Section) -> float | N
             f"No [coil] name: dI/dt is not known without a measured stimulator+coil pair ({pairs})."
         )
         return None
+    if coil_name.lower().endswith((".ccd", ".tcd")):
+        return None  # the coil file states its own peak dI/dt: _dose takes it from there
     pair = get_coil_didt(device.name, coil_name)
     section.data["didt_max_a_per_s"] = pair.didt_max_a_per_s
     section.rows.append(
@@ -76,6 +78,19 @@ def _dose(scenario: Scenario, didt_max: float | None, section: Section) -> dict:
     from tmslab.units import A_PER_US
 
     stim = scenario.spec.stimulator
+    coil_name = scenario.spec.coil.name
+    if didt_max is None and coil_name:
+        from tmslab.coils import coil_file_didt
+
+        stated = coil_file_didt(coil_name)
+        if stated is not None:
+            didt_max, origin = stated
+            section.data["didt_max_a_per_s"] = didt_max
+            section.rows.append(
+                ("peak dI/dt at 100 % MSO", f"{didt_max / A_PER_US:.5g} A/us (coil file)")
+            )
+            device = f" (the scenario's device is {stim.device})" if stim.device else ""
+            section.notes.append(f"Peak dI/dt at 100 % MSO from the {origin}{device}.")
     given_didt = stim.intensity_didt_a_per_us
     intensity = {
         "pct_mt": stim.intensity_pct_mt,
