@@ -147,9 +147,9 @@ def test_implausible_threshold_gets_a_warning_naming_the_cause():
 
 def test_threshold_drops_to_a_plausible_range():
     """Published context: L5 pyramidal cells 184-248 V/m for a monophasic MagPro pulse (Aberra
-    et al. 2020, Brain Stimul 13:175). With types 5-7 passive (the old behaviour) the same cell
-    needs several times more (2,400 V/m before this change; 136 V/m after, downward field, batched
-solver); with them modelled it lands within a few x of the published."""
+        et al. 2020, Brain Stimul 13:175). With types 5-7 passive (the old behaviour) the same cell
+        needs several times more (2,400 V/m before this change; 136 V/m after, downward field, batched
+    solver); with them modelled it lands within a few x of the published."""
     from tmslab.neuron.drive import get_drive
     from tmslab.neuron.threshold import direction_thresholds
 
@@ -203,10 +203,18 @@ def test_stage_attaches_warnings_beside_the_threshold():
 
     model = model_from_swc(FIXTURE)
     record = {"model": model.name, "threshold_peak_e_v_per_m": 20000.0}
-    section = Section(title="t", data={"models": [record]})
+    section = Section(
+        title="t", data={"models": [record]}, rows=[(model.name, "fires (threshold 2e4 V/m)")]
+    )
     _attach_warnings([model], section)
-    assert record["warnings"][: len(model.warnings)] == list(model.warnings)
-    assert "implausibly high" in record["warnings"][-1]
+    assert "fidelity warning(s)" in section.rows[0][1]
+    assert record["warnings"].split(" | ")[: len(model.warnings)] == list(model.warnings)
+    assert "implausibly high" in record["warnings"].split(" | ")[-1]
+    builtin = {"model": "l5-pyramidal", "threshold_peak_e_v_per_m": 200.0}
+    from tmslab.neuron.models import get_model
+
+    _attach_warnings([get_model("l5-pyramidal")], Section(title="t", data={"models": [builtin]}))
+    assert "warnings" not in builtin  # built-in models: results unchanged
     assert any(label.endswith("warning") for label, _ in section.rows)
     assert any(note.startswith("Warning") for note in section.notes)
 
@@ -289,3 +297,27 @@ def test_random_corruptions_give_one_line_errors(tmp_path_factory, points, data)
     else:  # a corruption that is still a valid tree (e.g. a radius of 2.5) loads
         assert model.cable.n_nodes > 0
         swc_branches(parse_swc(path.read_text()))
+
+
+@pytest.mark.slow
+def test_scenario_with_an_swc_cell_reports_its_warnings(tmp_path):
+    """A scenario naming an SWC file among its cells: results.json, results.nc and the report
+    carry the warnings beside the threshold (about 50 s: the head field is computed)."""
+    import xarray as xr
+
+    from tests.conftest import EXAMPLES
+    from tmslab.cli import main
+
+    (tmp_path / "cell.swc").write_text(TEXT)
+    text = (EXAMPLES / "quickstart.toml").read_text()
+    text += '\n[neurons]\nmodels = ["cell.swc", "mrg-axon"]\nactivation_map = false\n'
+    (tmp_path / "s.toml").write_text(text)
+    out = tmp_path / "out"
+    assert main(["run", str(tmp_path / "s.toml"), "--out", str(out)]) == 0
+    models = json.loads((out / "results.json").read_text())["sections"]["neurons"]["models"]
+    cell = next(m for m in models if m["model"] == "cell")
+    assert "not Aberra 2018's" in cell["warnings"]
+    assert "warnings" not in next(m for m in models if m["model"] == "mrg-axon")
+    with xr.open_dataset(out / "results.nc") as ds:
+        assert "not Aberra 2018's" in str(ds["neurons__models__warnings"].values[0])
+    assert "Warning (cell)" in (out / "report.html").read_text()

@@ -77,14 +77,27 @@ def _cell(scenario: Scenario, name: str):
 
 
 def _attach_warnings(cells, section: Section) -> None:
-    """Put each cell's fidelity warnings beside its threshold: results, table and notes."""
+    """Put each cell's fidelity warnings beside its threshold: results, table and notes.
+
+    In the records they are one string (joined by " | ") so that results.nc keeps them as a
+    text column; cells without warnings (the built-in models) get no key.
+    """
     by_name = {c.name: c for c in cells}
     for record in section.data.get("models", []):
         cell = by_name.get(record["model"])
         if cell is None:
             continue
-        warnings = list(cell.threshold_warnings(record["threshold_peak_e_v_per_m"]))
-        record["warnings"] = warnings
+        warnings = cell.threshold_warnings(record["threshold_peak_e_v_per_m"])
+        if not warnings:
+            continue
+        record["warnings"] = " | ".join(warnings)
+        # flag the threshold row itself, so that even a one-line summary carries the warning
+        section.rows = [
+            (label, f"{value} [{len(warnings)} fidelity warning(s) below]")
+            if label == cell.name
+            else (label, value)
+            for label, value in section.rows
+        ]
         for warning in warnings:
             section.rows.append((f"{cell.name}: warning", warning))
             section.notes.append(f"Warning ({cell.name}): {warning}")
