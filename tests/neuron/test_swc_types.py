@@ -131,6 +131,17 @@ def test_unknown_type_is_refused_with_its_line_or_passive_on_request(tmp_path):
         model_from_swc(path, swc_types={9: "glia"})
 
 
+def test_cannon_fork_and_end_points_on_dendrites_are_not_taken_for_axon(tmp_path):
+    """Cannon et al. 1998's original standard: 5 fork point, 6 end point (on dendrites)."""
+    text = "1 1 0 0 0 10 -1\n2 3 0 12 0 1 1\n3 5 0 200 0 1 2\n4 6 40 400 0 0.8 3\n"
+    path = write(tmp_path, text)
+    with pytest.raises(SpecFileError) as info:
+        model_from_swc(path)
+    assert "line 3" in str(info.value) and "fork and end" in str(info.value)
+    model = model_from_swc(path, swc_types={5: "dendrite", 6: "dendrite"})
+    assert all(b.membrane is PASSIVE_DENDRITE for b in model.morphology.branches[1:])
+
+
 def test_axonless_and_unmyelinated_files_are_flagged(tmp_path):
     stick = "1 1 0 0 0 10 -1\n2 3 0 12 0 1 1\n3 3 0 200 0 1 2\n"
     assert any("no axon" in w for w in model_from_swc(write(tmp_path, stick)).warnings)

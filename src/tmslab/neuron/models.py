@@ -522,6 +522,19 @@ def _swc_roles(points, pieces, swc_types, unknown_types, where) -> tuple[dict[in
         if role not in SWC_ROLES:
             raise UnknownNameError(f"role of SWC type {kind}", str(role), SWC_ROLES)
         roles[int(kind)] = role
+    # In the original SWC standard (Cannon et al. 1998) 5 and 6 are fork and end points and 7 is
+    # custom: such points sit on dendrites. An axon type that continues a dendrite is refused.
+    for piece in pieces:
+        if piece.kind in (5, 6, 7) and piece.kind not in given and piece.parent >= 0:
+            parent_kind = pieces[piece.parent].kind
+            if parent_kind in (3, 4):
+                raise SpecFileError(
+                    f"{where}, line {piece.line}: SWC type {piece.kind} continues a dendrite "
+                    f"(type {parent_kind}); tmslab reads 5-7 as myelin, node and unmyelinated "
+                    "axon (NeMo-TMS), but in the original SWC standard 5 and 6 are fork and end "
+                    f"points: say what they are, e.g. swc_types={{{piece.kind}: 'dendrite'}} "
+                    f"(CLI --swc-types {piece.kind}=dendrite)"
+                )
     runs = _median_run_lengths(pieces)
     guessed = [k for k in (NODE, UNMYELINATED) if k in present and k not in given]
     for kind in guessed:
