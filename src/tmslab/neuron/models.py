@@ -25,6 +25,14 @@ Built-in models (``tmslab neuron list``)
     not fitted to a reconstruction; fibre proportions scaled from MRG's (node 0.56 x axon
     diameter), which puts its strength-duration time constant at 140-200 us (tests).
 
+SWC cells (:func:`model_from_swc`)
+----------------------------------
+Types 1-4 as in the SWC standard; 5 myelin, 6/7 node of Ranvier and unmyelinated axon as in
+NeMo-TMS's Aberra et al. 2018 cells (which of 6 and 7 is the node is read from the geometry, as
+NeMo-TMS's L5 and L2/3 scripts swap them); other types are refused with their line unless mapped
+(``swc_types``) or accepted as passive (``unknown_types="passive"``). What the model cannot
+represent faithfully is listed in ``CellModel.warnings`` and printed beside every threshold.
+
 Every model rests uniformly (HH -65 mV, MRG-type -80 mV). A model *fires* when the membrane
 potential at one of its recording sites crosses ``v_spike_v`` (0 mV) upwards: the middle of each
 half of the HH axons (1.5 mm from the ends), the 6th and 16th nodes of the MRG axon, the soma and the
