@@ -149,6 +149,23 @@ def test_axonless_and_unmyelinated_files_are_flagged(tmp_path):
     assert any("no myelin" in w for w in model_from_swc(write(tmp_path, axon)).warnings)
 
 
+@pytest.mark.neuron
+def test_neuron_and_batched_agree_on_the_axon_types():
+    """Independent implementation: NEURON (nrn.py) and tmslab's batched solver give the same
+    threshold for the myelin / node / unmyelinated membranes (same bisection, 0.5 %)."""
+    from tmslab.neuron.drive import get_drive
+    from tmslab.neuron.threshold import direction_thresholds
+
+    model = model_from_swc(FIXTURE)
+    drive = get_drive("monophasic", 2.5e-6)
+    down = np.array([[0.0, -1.0, 0.0]])
+    got = [
+        direction_thresholds(model, drive, down, solver, 0.005).thresholds_v_per_m[0]
+        for solver in ("neuron", "batched")
+    ]
+    assert got[0] == pytest.approx(got[1], rel=0.011)
+
+
 def test_implausible_threshold_gets_a_warning_naming_the_cause():
     model = model_from_swc(FIXTURE)
     assert model.threshold_warnings(150.0) == model.warnings
