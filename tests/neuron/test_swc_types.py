@@ -349,3 +349,10 @@ def test_scenario_with_an_swc_cell_reports_its_warnings(tmp_path):
     with xr.open_dataset(out / "results.nc") as ds:
         assert "not Aberra 2018's" in str(ds["neurons__models__warnings"].values[0])
     assert "Warning (cell)" in (out / "report.html").read_text()
+
+
+def test_too_many_compartments_refused_before_allocation(tmp_path):
+    text = "1 1 0 0 0 10 -1\n2 2 0 -12 0 1 1\n3 2 0 -90000 0 1 2\n"  # a 9 cm axon
+    with pytest.raises(TmslabError) as info:
+        model_from_swc(write(tmp_path, text), max_segment_m=0.1e-6)
+    assert "compartments" in str(info.value) and "\n" not in str(info.value)
