@@ -171,6 +171,8 @@ def test_implausible_threshold_gets_a_warning_naming_the_cause():
     assert model.threshold_warnings(150.0) == model.warnings
     extra = model.threshold_warnings(12825.0)[-1]
     assert "implausibly high" in extra and "axon" in extra
+    low = model.threshold_warnings(16.4)[-1]  # the NeMo-TMS L2/3 cell's lowest, 20 directions
+    assert "implausibly low" in low and "cut axon end" in low
 
 
 def test_threshold_drops_to_a_plausible_range():

@@ -100,18 +100,29 @@ class CellModel:
     v_spike_v: float = 0.0
     notes: tuple[str, ...] = field(default_factory=tuple)
     warnings: tuple[str, ...] = field(default_factory=tuple)
-    plausible_threshold_v_per_m: float = float("inf")
+    plausible_thresholds_v_per_m: tuple[float, float] = (0.0, float("inf"))
 
     def threshold_warnings(self, threshold_v_per_m: float) -> tuple[str, ...]:
-        """``warnings``, plus one if a threshold (V/m) is above what the cell type can have."""
-        extra = ()
-        if np.isfinite(threshold_v_per_m) and threshold_v_per_m > self.plausible_threshold_v_per_m:
+        """``warnings``, plus one if a threshold (V/m) is outside what the cell type can have
+        (``plausible_thresholds_v_per_m``, low and high)."""
+        low, high = self.plausible_thresholds_v_per_m
+        published = (
+            "published: lowest 184 V/m, median 248 V/m for L5 pyramidal cells, Aberra et al. "
+            "2020, Brain Stimul 13:175, doi 10.1016/j.brs.2019.10.002"
+        )
+        extra: tuple[str, ...] = ()
+        if np.isfinite(threshold_v_per_m) and threshold_v_per_m > high:
             extra = (
                 f"Threshold {threshold_v_per_m:.4g} V/m is implausibly high for a cortical "
-                f"neuron (above {self.plausible_threshold_v_per_m:g} V/m; published: lowest "
-                "184 V/m, median 248 V/m for L5 pyramidal cells, Aberra et al. 2020, Brain "
-                "Stimul 13:175, doi 10.1016/j.brs.2019.10.002); likely cause: the axon is "
-                "missing, cut short or modelled as passive membrane.",
+                f"neuron (above {high:g} V/m; {published}); likely cause: the axon is missing, "
+                "cut short or modelled as passive membrane.",
+            )
+        elif np.isfinite(threshold_v_per_m) and threshold_v_per_m < low:
+            extra = (
+                f"Threshold {threshold_v_per_m:.4g} V/m is implausibly low for a cortical "
+                f"neuron (below {low:g} V/m; {published}); likely cause: a node of Ranvier or "
+                "thin axon at a cut axon end (MRG nodal channels at a sealed end fire easily) "
+                "or SWC types 6 and 7 swapped.",
             )
         return tuple(self.warnings) + extra
 
@@ -144,7 +155,7 @@ class CellModel:
             self.v_spike_v,
             self.notes,
             self.warnings,
-            self.plausible_threshold_v_per_m,
+            self.plausible_thresholds_v_per_m,
         )
 
     def summary(self) -> dict:
@@ -721,12 +732,13 @@ def model_from_swc(
             ),
         ),
         warnings=tuple(warnings),
-        # 4x the highest median L5/L2/3 threshold of Aberra 2020 (~250 V/m) for a cortical cell
-        plausible_threshold_v_per_m=float("inf") if hh else PLAUSIBLE_CORTICAL_THRESHOLD_V_PER_M,
+        plausible_thresholds_v_per_m=(0.0, float("inf")) if hh else PLAUSIBLE_CORTICAL_V_PER_M,
     )
 
 
-PLAUSIBLE_CORTICAL_THRESHOLD_V_PER_M = 1000.0
+# About a quarter of the lowest and 4x the median published L5 threshold (Aberra 2020: 184 and
+# 248 V/m): outside this range a cortical cell's threshold points at a modelling problem.
+PLAUSIBLE_CORTICAL_V_PER_M = (50.0, 1000.0)
 MAX_SWC_COMPARTMENTS = 200_000
 
 
