@@ -94,6 +94,7 @@ def test_warnings_name_the_kinetics_and_the_6_7_guess():
     text = " ".join(model.warnings)
     assert "not Aberra 2018's" in text and "realistic cortical neurons" in text
     assert "type 6 as nodes of Ranvier" in text
+    assert "axon ends are nodes" not in text  # the fixture's axon ends are unmyelinated
     assert model.summary()["warnings"] == list(model.warnings)
     assert model.placed(np.eye(3), np.zeros(3)).warnings == model.warnings
 
@@ -164,6 +165,12 @@ def test_neuron_and_batched_agree_on_the_axon_types():
         for solver in ("neuron", "batched")
     ]
     assert got[0] == pytest.approx(got[1], rel=0.011)
+
+
+def test_axon_ends_on_nodes_are_counted(tmp_path):
+    lines = [line for line in TEXT.splitlines() if " 7 " not in line[:6]]  # drop the terminals
+    model = model_from_swc(write(tmp_path, "\n".join(lines) + "\n"))
+    assert any(w.startswith("3 of 3 axon ends are nodes") for w in model.warnings)
 
 
 def test_implausible_threshold_gets_a_warning_naming_the_cause():

@@ -709,6 +709,18 @@ def model_from_swc(
         )
         for piece, n in zip(pieces, counts, strict=True)
     ]
+    with_children = {piece.parent for piece in pieces}
+    axon_ends = [
+        roles[p.kind]
+        for i, p in enumerate(pieces)
+        if i not in with_children and roles[p.kind] in ("axon", "node", "unmyelinated")
+    ]
+    if axon_ends.count("node") and not hh:
+        warnings.append(
+            f"{axon_ends.count('node')} of {len(axon_ends)} axon ends are nodes of Ranvier (as in "
+            "the file): with MRG nodal channels at a sealed end they are the most excitable "
+            "sites, and set the threshold in most field directions."
+        )
     label = name or Path(path).stem
     return CellModel(
         name=label,
