@@ -17,7 +17,21 @@ app = typer.Typer(
 JSON_OPT = typer.Option(False, "--json", help="Print machine-readable JSON.")
 MODEL_OPT = typer.Option(None, "--model", "-m", help="Model name (see 'tmslab neuron list').")
 SWC_OPT = typer.Option(
-    None, "--swc", help="Use a morphology from this SWC file instead of --model."
+    None,
+    "--swc",
+    "--morphology",
+    help="Use a morphology from this SWC file instead of --model (um; types 1-7 as NeMo-TMS).",
+)
+SWC_TYPES_OPT = typer.Option(
+    None,
+    "--swc-types",
+    help="Roles of SWC types, e.g. 6=unmyelinated,7=node (roles: soma, axon, dendrite, myelin, "
+    "node, unmyelinated, passive); 6 and 7 are otherwise recognised from their geometry.",
+)
+UNKNOWN_TYPES_OPT = typer.Option(
+    "error",
+    "--unknown-types",
+    help="Other SWC types: error (refuse) or passive (model as passive dendrite, with a warning).",
 )
 MEMBRANE_OPT = typer.Option(
     "cortical", "--membrane", help="Membranes of an SWC cell: cortical or hh."
@@ -35,13 +49,40 @@ SOLVER_OPT = typer.Option("neuron", "--solver", help="neuron or batched.")
 TOL_OPT = typer.Option(0.005, "--tol", help="Relative width of the final bisection bracket.")
 
 
-def _model(model: str | None, swc: Path | None, membrane: str, max_segment_um: float):
+def _swc_types(text: str | None) -> dict[int, str] | None:
+    if not text:
+        return None
+    roles: dict[int, str] = {}
+    for part in (p for p in text.replace(" ", "").split(",") if p):
+        kind, sep, role = part.partition("=")
+        if not sep or not kind.lstrip("-").isdigit():
+            raise InvalidValueError(
+                f"--swc-types {text!r}: give TYPE=ROLE pairs, e.g. 6=unmyelinated,7=node"
+            )
+        roles[int(kind)] = role.lower()
+    return roles
+
+
+def _model(
+    model: str | None,
+    swc: Path | None,
+    membrane: str,
+    max_segment_um: float,
+    swc_types: str | None = None,
+    unknown_types: str = "error",
+):
     from tmslab.neuron.models import get_model, model_from_swc
 
     if swc is not None:
         if model not in (None, "swc"):
             raise InvalidValueError(f"give either --model {model} or --swc {swc}, not both")
-        return model_from_swc(swc, membrane=membrane, max_segment_m=max_segment_um / 1e6)
+        return model_from_swc(
+            swc,
+            membrane=membrane,
+            max_segment_m=max_segment_um / 1e6,
+            swc_types=_swc_types(swc_types),
+            unknown_types=unknown_types,
+        )
     if model is None:
         raise InvalidValueError("give --model NAME (see 'tmslab neuron list') or --swc FILE")
     return get_model(model)
@@ -106,15 +147,19 @@ def nodes_command(
     swc: Path = SWC_OPT,
     membrane: str = MEMBRANE_OPT,
     max_segment_um: float = SEGMENT_OPT,
+    swc_types: str = SWC_TYPES_OPT,
+    unknown_types: str = UNKNOWN_TYPES_OPT,
     out: Path = typer.Option(..., "--out", "-o", help="CSV file of node positions (m)."),
 ) -> None:
     """Write the model's cable nodes (x, y, z in metres): where --field must give E."""
     from tmslab.provenance import atomic_write_text
 
-    cell = _model(model, swc, membrane, max_segment_um)
+    cell = _model(model, swc, membrane, max_segment_um, swc_types, unknown_types)
     lines = ["x_m,y_m,z_m"] + [f"{x:.9g},{y:.9g},{z:.9g}" for x, y, z in cell.cable.position_m]
     atomic_write_text(out, "\n".join(lines) + "\n")
     console.print(f"wrote {cell.cable.n_nodes} node positions of {cell.name} to {out}")
+    for warning in cell.warnings:
+        console.print(f"warning: {warning}")
 
 
 def _read_field(path: Path, n_nodes: int):
@@ -155,6 +200,8 @@ def threshold_command(
     swc: Path = SWC_OPT,
     membrane: str = MEMBRANE_OPT,
     max_segment_um: float = SEGMENT_OPT,
+    swc_types: str = SWC_TYPES_OPT,
+    unknown_types: str = UNKNOWN_TYPES_OPT,
     waveform: str = WAVEFORM_OPT,
     dt_us: float = DT_OPT,
     direction: str = typer.Option(
@@ -174,7 +221,7 @@ def threshold_command(
     from tmslab.neuron.simulation import get_solver
     from tmslab.neuron.threshold import bisect_thresholds, direction_thresholds
 
-    cell = _model(model, swc, membrane, max_segment_um)
+    cell = _model(model, swc, membrane, max_segment_um, swc_types, unknown_types)
     drive = get_drive(waveform, dt_us / 1e6)
     record = {
         "model": cell.name,
@@ -226,6 +273,7 @@ def threshold_command(
     record["activated"] = bool(np.isfinite(record["threshold"]))
     record["initiation_site"] = _site(cell, node)
     record["source"] = cell.source.to_dict()
+    record["warnings"] = list(cell.threshold_warnings(record["threshold_v_per_m"]))
     if json:
         print_json(record)
         return
@@ -242,6 +290,7 @@ def threshold_command(
     if record["initiation_site"]:
         site = record["initiation_site"]
         rows.append(("action potential starts at", f"{site['label']} (node {site['node']})"))
+    rows += [("warning", w) for w in record["warnings"]]
     console.print(key_value_table(f"Threshold of {cell.name}", rows))
 
 
@@ -260,6 +309,8 @@ def sd_curve_command(
     swc: Path = SWC_OPT,
     membrane: str = MEMBRANE_OPT,
     max_segment_um: float = SEGMENT_OPT,
+    swc_types: str = SWC_TYPES_OPT,
+    unknown_types: str = UNKNOWN_TYPES_OPT,
     direction: str = typer.Option(
         "1,0,0", "--direction", "-d", help="Uniform field direction x,y,z."
     ),
@@ -279,7 +330,7 @@ def sd_curve_command(
     """Strength-duration curve for rectangular pulses and its fitted time constant (Lapicque)."""
     from tmslab.neuron.sd_curve import strength_duration
 
-    cell = _model(model, swc, membrane, max_segment_um)
+    cell = _model(model, swc, membrane, max_segment_um, swc_types, unknown_types)
     try:
         widths = [float(w) / 1e6 for w in widths_us.split(",") if w.strip()]
     except ValueError:
@@ -297,6 +348,7 @@ def sd_curve_command(
         "solver": solver,
         **sd.to_dict(),
     }
+    record["warnings"] = list(cell.threshold_warnings(sd.rheobase_v_per_m))
     if json:
         print_json(record)
         return
@@ -308,6 +360,7 @@ def sd_curve_command(
         ("rheobase", f"{sd.rheobase_v_per_m:.4g} V/m"),
         ("time constant", f"{sd.tau_s * 1e6:.4g} us"),
     ]
+    rows += [("warning", w) for w in record["warnings"]]
     console.print(key_value_table(f"Strength-duration of {cell.name}", rows))
 
 
@@ -317,6 +370,8 @@ def map_command(
     swc: Path = SWC_OPT,
     membrane: str = MEMBRANE_OPT,
     max_segment_um: float = SEGMENT_OPT,
+    swc_types: str = SWC_TYPES_OPT,
+    unknown_types: str = UNKNOWN_TYPES_OPT,
     waveform: str = WAVEFORM_OPT,
     dt_us: float = DT_OPT,
     n_directions: int = typer.Option(200, "--n-directions", help="Field directions on the sphere."),
@@ -334,7 +389,7 @@ def map_command(
     from tmslab.neuron.drive import get_drive
     from tmslab.neuron.threshold import direction_thresholds
 
-    cell = _model(model, swc, membrane, max_segment_um)
+    cell = _model(model, swc, membrane, max_segment_um, swc_types, unknown_types)
     drive = get_drive(waveform, dt_us / 1e6)
     result = direction_thresholds(cell, drive, fibonacci_sphere(n_directions), solver, tol)
     th = result.thresholds_v_per_m
@@ -350,6 +405,9 @@ def map_command(
         "max_threshold_v_per_m": float(np.max(th[ok])) if np.any(ok) else None,
         "lowest_direction": result.directions[np.nanargmin(th)] if np.any(ok) else None,
     }
+    summary["warnings"] = list(
+        cell.threshold_warnings(summary["min_threshold_v_per_m"] or float("nan"))
+    )
     if out is not None:
         from tmslab.neuron.figures import plot_direction_map
 
@@ -357,5 +415,6 @@ def map_command(
     if json:
         print_json({**summary, "directions": result.directions, "thresholds_v_per_m": th})
         return
-    rows = [(k.replace("_", " "), v) for k, v in summary.items() if k != "model"]
+    rows = [(k.replace("_", " "), v) for k, v in summary.items() if k not in ("model", "warnings")]
+    rows += [("warning", w) for w in summary["warnings"]]
     console.print(key_value_table(f"Threshold map of {cell.name}", rows))

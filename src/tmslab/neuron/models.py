@@ -25,6 +25,14 @@ Built-in models (``tmslab neuron list``)
     not fitted to a reconstruction; fibre proportions scaled from MRG's (node 0.56 x axon
     diameter), which puts its strength-duration time constant at 140-200 us (tests).
 
+SWC cells (:func:`model_from_swc`)
+----------------------------------
+Types 1-4 as in the SWC standard; 5 myelin, 6/7 node of Ranvier and unmyelinated axon as in
+NeMo-TMS's Aberra et al. 2018 cells (which of 6 and 7 is the node is read from the geometry, as
+NeMo-TMS's L5 and L2/3 scripts swap them); other types are refused with their line unless mapped
+(``swc_types``) or accepted as passive (``unknown_types="passive"``). What the model cannot
+represent faithfully is listed in ``CellModel.warnings`` and printed beside every threshold.
+
 Every model rests uniformly (HH -65 mV, MRG-type -80 mV). A model *fires* when the membrane
 potential at one of its recording sites crosses ``v_spike_v`` (0 mV) upwards: the middle of each
 half of the HH axons (1.5 mm from the ends), the 6th and 16th nodes of the MRG axon, the soma and the
@@ -41,14 +49,18 @@ from pathlib import Path
 
 import numpy as np
 
-from tmslab.errors import InvalidValueError, UnknownNameError
+from tmslab.errors import InvalidValueError, SpecFileError, UnknownNameError
 from tmslab.neuron.cable import Cable, discretise
 from tmslab.neuron.membranes import (
     AXON_UNMYELINATED,
     HH_SQUID,
     MRG_2002,
+    MRG_INTERNODAL_AXOLEMMA_S_PER_M2,
     MRG_NODE,
+    OHM_CM,
     PASSIVE_DENDRITE,
+    S_PER_CM2,
+    UF_PER_CM2,
     Membrane,
     myelin,
 )
@@ -72,6 +84,8 @@ class CellModel:
     response_window_s: how long after the pulse ends spikes are looked for, s.
     threshold_guess_v_per_m: first amplitude tried by the threshold search, V/m.
     source: where the geometry comes from and what was assumed.
+    warnings: what the model cannot represent faithfully (e.g. SWC axon types modelled with
+    tmslab's kinetics rather than the original cell's); printed beside every threshold.
     """
 
     name: str
@@ -85,6 +99,32 @@ class CellModel:
     source: Source
     v_spike_v: float = 0.0
     notes: tuple[str, ...] = field(default_factory=tuple)
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+    plausible_thresholds_v_per_m: tuple[float, float] = (0.0, float("inf"))
+
+    def threshold_warnings(self, threshold_v_per_m: float) -> tuple[str, ...]:
+        """``warnings``, plus one if a threshold (V/m) is outside what the cell type can have
+        (``plausible_thresholds_v_per_m``, low and high)."""
+        low, high = self.plausible_thresholds_v_per_m
+        published = (
+            "published: lowest 184 V/m, median 248 V/m for L5 pyramidal cells, Aberra et al. "
+            "2020, Brain Stimul 13:175, doi 10.1016/j.brs.2019.10.002"
+        )
+        extra: tuple[str, ...] = ()
+        if np.isfinite(threshold_v_per_m) and threshold_v_per_m > high:
+            extra = (
+                f"Threshold {threshold_v_per_m:.4g} V/m is implausibly high for a cortical "
+                f"neuron (above {high:g} V/m; {published}); likely cause: the axon is missing, "
+                "cut short or modelled as passive membrane.",
+            )
+        elif np.isfinite(threshold_v_per_m) and threshold_v_per_m < low:
+            extra = (
+                f"Threshold {threshold_v_per_m:.4g} V/m is implausibly low for a cortical "
+                f"neuron (below {low:g} V/m; {published}); likely cause: a node of Ranvier or "
+                "thin axon at a cut axon end (MRG nodal channels at a sealed end fire easily) "
+                "or SWC types 6 and 7 swapped.",
+            )
+        return tuple(self.warnings) + extra
 
     @cached_property
     def cable(self) -> Cable:
@@ -114,6 +154,8 @@ class CellModel:
             self.source,
             self.v_spike_v,
             self.notes,
+            self.warnings,
+            self.plausible_thresholds_v_per_m,
         )
 
     def summary(self) -> dict:
@@ -130,6 +172,7 @@ class CellModel:
             "membranes": [m.name for m in cable.membranes],
             "source": self.source.to_dict(),
             "membrane_sources": {m.name: m.source.to_dict() for m in cable.membranes},
+            "warnings": list(self.warnings),
         }
 
 
@@ -443,6 +486,142 @@ def _l5_pyramidal() -> CellModel:
 # -- SWC morphologies -------------------------------------------------------------------------
 
 SWC_MEMBRANES = ("cortical", "hh")
+SWC_ROLES = ("soma", "axon", "dendrite", "myelin", "node", "unmyelinated", "passive")
+UNKNOWN_TYPE_POLICIES = ("error", "passive")
+NODE_RUN_MAX_M = 3.0 * UM  # a node of Ranvier is about 1 um long; terminals are longer
+REALISTIC_NEURONS_ISSUE = "see issue 'realistic cortical neurons'"
+
+ABERRA_2018 = Source(
+    "Aberra AS, Peterchev AV, Grill WM (2018). Biophysically realistic neuron models for "
+    "simulation of cortical stimulation. J Neural Eng 15:066023",
+    "10.1088/1741-2552/aadbb1",
+    "Myelin as a passive membrane of cm 0.02 uF/cm^2 and g 1/1.125e6 S/cm^2, Ra 100 ohm cm; "
+    "the same values in NeMo-TMS's Aberra_L5_model.m and Aberra_L23_model.m (Shirinpour et al. "
+    "2021, Brain Stimul 14:1470, doi 10.1016/j.brs.2021.09.004).",
+)
+# Myelinated internode of an SWC cell: Aberra 2018's sheath capacitance and leak, plus the
+# internodal axolemma leak of MRG 2002 (0.0001 S/cm^2) that a single-cable MRG-kinetics axon
+# needs for a stable rest (see membranes.myelin); the added leak is flagged in the warnings.
+SWC_MYELIN = Membrane(
+    name="swc-myelin",
+    channels="passive",
+    cm_f_per_m2=0.02 * UF_PER_CM2,
+    g_leak_s_per_m2=(1.0 / 1.125e6) * S_PER_CM2 + MRG_INTERNODAL_AXOLEMMA_S_PER_M2,
+    ra_ohm_m=100.0 * OHM_CM,
+    source=ABERRA_2018,
+)
+
+
+def _median_run_lengths(pieces) -> dict[int, float]:
+    lengths: dict[int, list[float]] = {}
+    for piece in pieces:
+        steps = np.linalg.norm(np.diff(piece.points_m, axis=0), axis=1)
+        lengths.setdefault(piece.kind, []).append(float(np.sum(steps)))
+    return {kind: float(np.median(v)) for kind, v in lengths.items()}
+
+
+def _swc_roles(points, pieces, swc_types, unknown_types, where) -> tuple[dict[int, str], list[str]]:
+    """Role of every SWC type in the file, and the warnings the choice needs.
+
+    Types 1-4 are soma, axon and dendrites; 5 is myelin. Types 6 and 7 have no fixed meaning:
+    NeMo-TMS's Aberra_L5_model.m names them node and unmyelin, its Aberra_L23_model.m the other
+    way round, and the SWC file does not say which. They are taken from ``swc_types`` if given,
+    else from their geometry (a node's runs are about 1 um long, median <= 3 um).
+    """
+    from tmslab.neuron.swc import NODE, UNMYELINATED
+
+    present = sorted({p.kind for p in points})
+    first_line = {}
+    for p in points:
+        first_line.setdefault(p.kind, p.line)
+    roles: dict[int, str] = {1: "soma", 2: "axon", 3: "dendrite", 4: "dendrite", 5: "myelin"}
+    warnings: list[str] = []
+    given = dict(swc_types or {})
+    for kind, role in given.items():
+        if role not in SWC_ROLES:
+            raise UnknownNameError(f"role of SWC type {kind}", str(role), SWC_ROLES)
+        roles[int(kind)] = role
+    # In the original SWC standard (Cannon et al. 1998) 5 and 6 are fork and end points and 7 is
+    # custom: such points sit on dendrites. An axon type that continues a dendrite is refused.
+    for piece in pieces:
+        if piece.kind in (5, 6, 7) and piece.kind not in given and piece.parent >= 0:
+            parent_kind = pieces[piece.parent].kind
+            if parent_kind in (3, 4):
+                raise SpecFileError(
+                    f"{where}, line {piece.line}: SWC type {piece.kind} continues a dendrite "
+                    f"(type {parent_kind}); tmslab reads 5-7 as myelin, node and unmyelinated "
+                    "axon (NeMo-TMS), but in the original SWC standard 5 and 6 are fork and end "
+                    f"points: say what they are, e.g. swc_types={{{piece.kind}: 'dendrite'}} "
+                    f"(CLI --swc-types {piece.kind}=dendrite)"
+                )
+    runs = _median_run_lengths(pieces)
+    guessed = [k for k in (NODE, UNMYELINATED) if k in present and k not in given]
+    for kind in guessed:
+        roles[kind] = "node" if runs[kind] <= NODE_RUN_MAX_M else "unmyelinated"
+    if guessed:
+        node_like = [k for k in (NODE, UNMYELINATED) if roles.get(k) == "node" and k in present]
+        if len(node_like) > 1:
+            raise SpecFileError(
+                f"{where}: SWC types 6 and 7 both look like nodes of Ranvier (runs of about "
+                f"{runs[6] * 1e6:.2g} and {runs[7] * 1e6:.2g} um); say which is which, e.g. "
+                "swc_types={6: 'node', 7: 'unmyelinated'} (CLI --swc-types 6=node,7=unmyelinated)"
+            )
+        described = ", ".join(
+            f"type {k} as {'nodes of Ranvier' if roles[k] == 'node' else 'unmyelinated axon'} "
+            f"(median run {runs[k] * 1e6:.2g} um)"
+            for k in guessed
+        )
+        warnings.append(
+            "SWC types 6 and 7 have no fixed meaning (NeMo-TMS's L5 and L2/3 Aberra scripts swap "
+            f"them); taken from the geometry: {described}. Give swc_types / --swc-types to fix "
+            "them."
+        )
+    unknown = [k for k in present if k not in roles]
+    if unknown:
+        if unknown_types == "error":
+            kind = unknown[0]
+            raise SpecFileError(
+                f"{where}, line {first_line[kind]}: SWC type {kind} is not one tmslab can model "
+                "(1 soma, 2 axon, 3/4 dendrites, 5 myelin, 6/7 node or unmyelinated axon); map it "
+                f"with swc_types={{{kind}: 'dendrite'}} or accept it as passive with "
+                "unknown_types='passive' (CLI --unknown-types passive)"
+            )
+        for kind in unknown:
+            roles[kind] = "passive"
+        count = sum(1 for p in points if p.kind in unknown)
+        warnings.append(
+            f"SWC type(s) {', '.join(map(str, unknown))} ({count} points, first on line "
+            f"{first_line[unknown[0]]}) are not known to tmslab and were modelled as passive "
+            "dendrite membrane (unknown_types='passive'); if they are axon, the threshold is "
+            "too high."
+        )
+    axon_roles = {roles[k] for k in present} & {"myelin", "node", "unmyelinated"}
+    if axon_roles:
+        names = ", ".join(
+            f"type {k} as {roles[k]}"
+            for k in present
+            if roles[k] in ("myelin", "node", "unmyelinated")
+        )
+        warnings.append(
+            f"Axon (SWC {names}) modelled with tmslab's channels: McIntyre et al. 2002 (MRG) "
+            "nodal kinetics at nodes, MRG kinetics at a tenth of the nodal densities on "
+            "unmyelinated axon, Aberra 2018's myelin (cm 0.02 uF/cm^2) with MRG's internodal "
+            "leak added for a stable rest; not Aberra 2018's Blue Brain channel set, so the "
+            f"threshold is an approximation of theirs ({REALISTIC_NEURONS_ISSUE})."
+        )
+    elif any(roles[k] == "axon" for k in present):
+        warnings.append(
+            "The axon has no myelin or nodes (no SWC type modelled as either) and is modelled "
+            "as unmyelinated membrane (SWC type 2) with MRG kinetics at a tenth of the nodal "
+            "densities; a myelinated cortical axon would have a lower threshold "
+            f"({REALISTIC_NEURONS_ISSUE})."
+        )
+    else:
+        warnings.append(
+            "The file has no axon (no SWC type 2, 5, 6 or 7): only the soma can start an action "
+            "potential, so the threshold is far above that of a real cell with its axon."
+        )
+    return roles, warnings
 
 
 def model_from_swc(
@@ -450,47 +629,99 @@ def model_from_swc(
     membrane: str = "cortical",
     max_segment_m: float = 20.0 * UM,
     name: str | None = None,
+    swc_types: dict[int, str] | None = None,
+    unknown_types: str = "error",
 ) -> CellModel:
-    """A cell from an SWC file.
+    """A cell from an SWC file (types as in :mod:`tmslab.neuron.swc`).
 
-    membrane: "cortical" (soma and axon with MRG kinetics at a tenth of the nodal densities,
-    dendrites passive, 37 degC, rest -80 mV) or "hh" (HH squid membrane everywhere, 6.3 degC).
-    max_segment_m: longest compartment, metres. Spikes are detected at the soma (or the root).
+    membrane: "cortical" (37 degC, rest -80 mV: soma, axon (2) and unmyelinated axon with MRG
+    kinetics at a tenth of the nodal densities, nodes of Ranvier with MRG nodal channels, myelin
+    (5) with Aberra 2018's sheath, dendrites (3, 4) passive) or "hh" (HH squid membrane on
+    everything but myelin, 6.3 degC).
+    max_segment_m: longest compartment, metres. swc_types: roles of SWC types, e.g.
+    ``{6: "unmyelinated", 7: "node"}`` (roles: soma, axon, dendrite, myelin, node,
+    unmyelinated, passive); 6 and 7 are otherwise recognised from their geometry.
+    unknown_types: "error" (default) refuses any other type with its line; "passive" models it
+    as passive dendrite and says so in ``warnings``. Spikes are detected at the soma (or root).
+    The returned model's ``warnings`` list what it cannot represent faithfully.
     """
     from tmslab.neuron.morphology import segments_for_length
-    from tmslab.neuron.swc import AXON, SOMA, read_swc
+    from tmslab.neuron.swc import SOMA, _read_points, swc_branches
 
     if membrane not in SWC_MEMBRANES:
         raise UnknownNameError("SWC membrane", membrane, SWC_MEMBRANES)
+    if unknown_types not in UNKNOWN_TYPE_POLICIES:
+        raise UnknownNameError("policy for unknown SWC types", unknown_types, UNKNOWN_TYPE_POLICIES)
     if not max_segment_m > 0:
         raise InvalidValueError(f"max_segment_m = {max_segment_m!r}; it must be > 0 m")
-    pieces = read_swc(path)
+    points, where = _read_points(path)
+    pieces = swc_branches(points, where=where)
+    roles, warnings = _swc_roles(points, pieces, swc_types, unknown_types, where)
+    hh = membrane == "hh"
+    if hh:
+        warnings.append(
+            "HH squid membrane (6.3 degC) on soma, axon, nodes and dendrites; only myelin keeps "
+            "its own passive membrane: a teaching model, not a cortical cell."
+        )
 
     def membrane_of(kind: int) -> Membrane:
-        if membrane == "hh":
+        role = roles[kind]
+        if role == "myelin":
+            return SWC_MYELIN
+        if hh:
             return HH_SQUID
-        return AXON_UNMYELINATED if kind in (SOMA, AXON) else PASSIVE_DENDRITE
+        if role == "node":
+            return MRG_NODE
+        if role in ("soma", "axon", "unmyelinated"):
+            return AXON_UNMYELINATED
+        return PASSIVE_DENDRITE
 
-    branches = []
-    for piece in pieces:
-        arc = np.concatenate(
-            [[0.0], np.cumsum(np.linalg.norm(np.diff(piece.points_m, axis=0), axis=1))]
+    lengths = [float(np.sum(np.linalg.norm(np.diff(p.points_m, axis=0), axis=1))) for p in pieces]
+    counts = [
+        1 if p.kind == SOMA and p.parent < 0 else segments_for_length(length, max_segment_m)
+        for p, length in zip(pieces, lengths, strict=True)
+    ]
+    if sum(counts) > MAX_SWC_COMPARTMENTS:
+        raise InvalidValueError(
+            f"{where}: {sum(counts)} compartments of at most {max_segment_m * 1e6:g} um; more "
+            f"than {MAX_SWC_COMPARTMENTS} is beyond a single-cell model here: raise "
+            "--max-segment-um or check the file's units (micrometres)"
         )
-        branches.append(
-            Branch(
-                piece.points_m,
-                piece.diameters_m,
-                membrane_of(piece.kind),
-                1
-                if piece.kind == SOMA and piece.parent < 0
-                else segments_for_length(arc[-1], max_segment_m),
-                piece.parent,
-                piece.parent_x,
-                {1: "soma", 2: "axon", 3: "dend", 4: "apic"}.get(piece.kind, f"type-{piece.kind}"),
-            )
+    labels = {
+        "soma": "soma",
+        "axon": "axon",
+        "myelin": "myelin",
+        "node": "node",
+        "unmyelinated": "unmyelinated",
+        "passive": "passive",
+    }
+    branches = [
+        Branch(
+            piece.points_m,
+            piece.diameters_m,
+            membrane_of(piece.kind),
+            n,
+            piece.parent,
+            piece.parent_x,
+            {3: "dend", 4: "apic"}.get(piece.kind, labels.get(roles[piece.kind], "dend"))
+            if piece.kind in (1, 2, 3, 4, 5, 6, 7)
+            else f"type-{piece.kind}",
+        )
+        for piece, n in zip(pieces, counts, strict=True)
+    ]
+    with_children = {piece.parent for piece in pieces}
+    axon_ends = [
+        roles[p.kind]
+        for i, p in enumerate(pieces)
+        if i not in with_children and roles[p.kind] in ("axon", "node", "unmyelinated")
+    ]
+    if axon_ends.count("node") and not hh:
+        warnings.append(
+            f"{axon_ends.count('node')} of {len(axon_ends)} axon ends are nodes of Ranvier (as in "
+            "the file): with MRG nodal channels at a sealed end they are the most excitable "
+            "sites, and set the threshold in most field directions."
         )
     label = name or Path(path).stem
-    hh = membrane == "hh"
     return CellModel(
         name=label,
         description=f"SWC morphology {Path(path).name} ({membrane} membrane)",
@@ -505,13 +736,22 @@ def model_from_swc(
             "",
             "Membranes: "
             + (
-                "HH squid (Hodgkin & Huxley 1952)"
+                "HH squid (Hodgkin & Huxley 1952), myelin after Aberra et al. 2018"
                 if hh
-                else "soma and axon MRG "
-                "kinetics at one tenth of the nodal densities, passive dendrites (assumptions)"
+                else "soma and axon MRG kinetics at one tenth of the nodal densities, nodes MRG "
+                "2002, myelin Aberra et al. 2018 plus MRG internodal leak, passive dendrites "
+                "(assumptions)"
             ),
         ),
+        warnings=tuple(warnings),
+        plausible_thresholds_v_per_m=(0.0, float("inf")) if hh else PLAUSIBLE_CORTICAL_V_PER_M,
     )
+
+
+# About a quarter of the lowest and 4x the median published L5 threshold (Aberra 2020: 184 and
+# 248 V/m): outside this range a cortical cell's threshold points at a modelling problem.
+PLAUSIBLE_CORTICAL_V_PER_M = (50.0, 1000.0)
+MAX_SWC_COMPARTMENTS = 200_000
 
 
 _BUILDERS: dict[str, Callable[[], CellModel]] = {

@@ -1,11 +1,24 @@
 """Reading SWC morphologies (Cannon et al. 1998; the NeuroMorpho.Org format) into branches.
 
 An SWC file has one point per line, ``id type x y z radius parent`` (micrometres, parent -1 for
-the root); ``#`` starts a comment. Types: 1 soma, 2 axon, 3 basal dendrite, 4 apical dendrite,
-others custom. The soma follows NEURON's one-point convention: a cylinder through the root
-point along y, as long as it is wide (2 r, so its area is the sphere's 4 pi r^2); every other
-soma point is absorbed into it and whatever hangs from a soma point hangs from the soma's middle.
-Other points are joined into unbranched branches between branch points.
+the root); ``#`` starts a comment. Types: 1 soma, 2 axon, 3 basal dendrite, 4 apical dendrite;
+TREES toolbox / NeMo-TMS files (Shirinpour et al. 2021, Brain Stimul 14:1470, doi
+10.1016/j.brs.2021.09.004) add 5 myelinated internode, 6 node of Ranvier and 7 unmyelinated axon
+(their region names ``myelin``, ``node``, ``unmyelin``), which is how the Aberra et al. 2018 cells
+are distributed. Any other type is custom: the reader keeps it, and
+:func:`tmslab.neuron.models.model_from_swc` refuses it unless told how to model it.
+
+A point's type is the type of the stretch from its parent to it (NEURON's and TREES' convention),
+so a branch ends where the type changes as well as at a branch point: a one-point type-6 run
+between myelin points is a node as long as the distance to its parent (about 1 um).
+
+The soma follows NEURON's one-point convention: a cylinder through the root point along y, as
+long as it is wide (2 r, so its area is the sphere's 4 pi r^2); every other soma point is
+absorbed into it and whatever hangs from a soma point hangs from the soma's middle.
+
+Files are checked before anything is allocated: a point further than 20 cm from the origin, a
+tree wider than 10 cm, a radius <= 0 or above 1 mm, a repeated id, a missing parent, a loop, a
+binary file: each gives a one-line SpecFileError naming the line.
 
 Blue Brain / NMC cell morphologies (used by Aberra et al. 2020) are CC BY-NC-SA and are not
 shipped with tmslab: load them from your own disk.
@@ -21,27 +34,46 @@ import numpy as np
 from tmslab.errors import SpecFileError
 
 SOMA, AXON, BASAL, APICAL = 1, 2, 3, 4
+MYELIN, NODE, UNMYELINATED = 5, 6, 7  # TREES toolbox / NeMo-TMS regions
+TYPE_NAMES = {
+    SOMA: "soma",
+    AXON: "axon",
+    BASAL: "basal dendrite",
+    APICAL: "apical dendrite",
+    MYELIN: "myelinated internode",
+    NODE: "node of Ranvier",
+    UNMYELINATED: "unmyelinated axon",
+}
 UM = 1e-6
+# Plausibility limits (micrometres): a cortical neuron spans at most a few mm, and no neurite is
+# a mm thick. Checked per line, before anything is allocated (issue 15: a 1e12 um point asked
+# for 373 GiB of compartments).
+MAX_COORDINATE_UM = 2e5  # 20 cm from the origin (cells placed in head coordinates)
+MAX_EXTENT_UM = 1e5  # 10 cm across
+MAX_RADIUS_UM = 1e3  # 1 mm
 
 
 @dataclass(frozen=True)
 class SwcPoint:
-    """One SWC sample: identifier, type, position (m), radius (m), parent identifier."""
+    """One SWC sample: identifier, type, position (m), radius (m), parent identifier, and the
+    line of the file it was read from (0 if it was not read from a file)."""
 
     ident: int
     kind: int
     position_m: tuple[float, float, float]
     radius_m: float
     parent: int
+    line: int = 0
 
 
 @dataclass(frozen=True, eq=False)
 class SwcBranch:
-    """An unbranched piece of an SWC tree.
+    """An unbranched piece of an SWC tree, all of one type.
 
     points_m: (K, 3) array, metres. diameters_m: (K,) array, metres. kind: SWC type of its
     points. parent: index of the parent SwcBranch (-1 for the soma or the root). parent_x:
-    attachment point on the parent (0.5 on the soma, 1 elsewhere).
+    attachment point on the parent (0.5 on the soma, 1 elsewhere). line: line of its first
+    SWC point in the file (0 if unknown).
     """
 
     points_m: np.ndarray
@@ -49,12 +81,30 @@ class SwcBranch:
     kind: int
     parent: int
     parent_x: float
+    line: int = 0
+
+
+def _integer(text: str) -> int:
+    """An SWC integer field; '3.0' is accepted (some writers print floats), '3.5' is not."""
+    value = float(text)
+    if not value.is_integer():
+        raise ValueError(text)
+    return int(value)
 
 
 def parse_swc(text: str, where: str = "SWC") -> list[SwcPoint]:
-    """Parse SWC text into points; SpecFileError (one line, with the line number) if malformed."""
+    """Parse SWC text into points; SpecFileError (one line, with the line number) if malformed.
+
+    Checks, line by line and before any array is built: 7 numeric fields, integer id, type and
+    parent, finite coordinates within 20 cm of the origin, 0 < radius <= 1 mm, unique ids, no
+    self-parent; then one root, every parent present, no loop, extent <= 10 cm.
+    """
+    if "\x00" in text:
+        raise SpecFileError(f"{where}: contains NUL bytes; this is a binary file, not SWC text")
     points: list[SwcPoint] = []
-    seen: set[int] = set()
+    seen: dict[int, int] = {}
+    low = np.full(3, np.inf)
+    high = np.full(3, -np.inf)
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.split("#", 1)[0].strip()
         if not line:
@@ -66,50 +116,92 @@ def parse_swc(text: str, where: str = "SWC") -> list[SwcPoint]:
                 "id type x y z radius parent"
             )
         try:
-            ident, kind, parent = int(fields[0]), int(float(fields[1])), int(fields[6])
+            ident, kind, parent = _integer(fields[0]), _integer(fields[1]), _integer(fields[6])
             x, y, z, r = (float(v) for v in fields[2:6])
-        except ValueError:
+        except (ValueError, OverflowError):
             raise SpecFileError(
-                f"{where}, line {number}: {' '.join(fields[:7])!r} is not numbers "
-                "(id type x y z radius parent)"
+                f"{where}, line {number}: {' '.join(fields[:7])[:80]!r} is not numbers "
+                "(integers id type parent; numbers x y z radius)"
             ) from None
         if not np.all(np.isfinite([x, y, z, r])):
             raise SpecFileError(f"{where}, line {number}: non-finite coordinate or radius")
+        if max(abs(x), abs(y), abs(z)) > MAX_COORDINATE_UM:
+            raise SpecFileError(
+                f"{where}, line {number}: point {ident} at ({x:g}, {y:g}, {z:g}) um is more "
+                f"than {MAX_COORDINATE_UM / 1e4:g} cm from the origin; SWC coordinates are in "
+                "micrometres (a file in nm or a corrupt line?)"
+            )
         if r <= 0:
             raise SpecFileError(f"{where}, line {number}: radius {r:g} um; it must be > 0")
+        if r > MAX_RADIUS_UM:
+            raise SpecFileError(
+                f"{where}, line {number}: radius {r:g} um is implausible for a neurite (over "
+                f"{MAX_RADIUS_UM / 1e3:g} mm); SWC radii are in micrometres"
+            )
+        if ident < 0:
+            raise SpecFileError(f"{where}, line {number}: point id {ident}; ids must be >= 0")
         if ident in seen:
-            raise SpecFileError(f"{where}, line {number}: point id {ident} appears twice")
+            raise SpecFileError(
+                f"{where}, line {number}: point id {ident} appears twice (first on line "
+                f"{seen[ident]})"
+            )
         if parent == ident:
             raise SpecFileError(f"{where}, line {number}: point {ident} is its own parent")
-        seen.add(ident)
-        points.append(SwcPoint(ident, kind, (x * UM, y * UM, z * UM), r * UM, parent))
+        seen[ident] = number
+        xyz = np.array([x, y, z])
+        low, high = np.minimum(low, xyz), np.maximum(high, xyz)
+        if np.any(high - low > MAX_EXTENT_UM):
+            raise SpecFileError(
+                f"{where}, line {number}: point {ident} makes the tree wider than "
+                f"{MAX_EXTENT_UM / 1e4:g} cm; SWC coordinates are in micrometres"
+            )
+        points.append(
+            SwcPoint(
+                ident, kind, (x * UM, y * UM, z * UM), r * UM, parent if parent >= 0 else -1, number
+            )
+        )
     if not points:
         raise SpecFileError(
             f"{where}: no points; an SWC file needs lines 'id type x y z radius parent'"
         )
     roots = [p for p in points if p.parent < 0]
     if len(roots) != 1:
+        lines = ", ".join(str(p.line) for p in roots[:5])
         raise SpecFileError(
-            f"{where}: {len(roots)} root points (parent -1); an SWC file must describe one tree"
+            f"{where}: {len(roots)} root points (parent -1)"
+            + (f" on lines {lines}" if roots else "")
+            + "; an SWC file must describe one tree"
         )
     for p in points:
         if p.parent >= 0 and p.parent not in seen:
             raise SpecFileError(
-                f"{where}: point {p.ident} has parent {p.parent}, which is not in the file"
+                f"{where}, line {p.line}: point {p.ident} has parent {p.parent}, which is not "
+                "in the file"
             )
     return points
 
 
 def read_swc(path: str | Path) -> list[SwcBranch]:
     """Read an SWC file into branches (see the module docstring). SpecFileError if malformed."""
+    return swc_branches(*_read_points(path))
+
+
+def read_swc_points(path: str | Path) -> list[SwcPoint]:
+    """The checked points of an SWC file (see :func:`parse_swc`)."""
+    return _read_points(path)[0]
+
+
+def _read_points(path: str | Path) -> tuple[list[SwcPoint], str]:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise SpecFileError(f"SWC file {path} not found") from None
     except OSError as error:
         raise SpecFileError(f"cannot read SWC file {path}: {error.strerror or error}") from None
-    return swc_branches(parse_swc(text, where=path.name), where=path.name)
+    if b"\x00" in data:
+        raise SpecFileError(f"{path.name}: contains NUL bytes; this is a binary file, not SWC text")
+    return parse_swc(data.decode("utf-8", errors="replace"), where=path.name), path.name
 
 
 def swc_branches(points: list[SwcPoint], where: str = "SWC") -> list[SwcBranch]:
@@ -122,8 +214,11 @@ def swc_branches(points: list[SwcPoint], where: str = "SWC") -> list[SwcBranch]:
     root = next(p for p in points if p.parent < 0)
     reached = _reachable(root.ident, children)
     if len(reached) != len(points):
+        stray = min((p for p in points if p.ident not in reached), key=lambda p: p.line)
         raise SpecFileError(
-            f"{where}: {len(points) - len(reached)} point(s) form a loop; the parents must form a tree"
+            f"{where}, line {stray.line}: point {stray.ident} is on a loop of parents "
+            f"({len(points) - len(reached)} point(s) cannot reach the root); the parents must "
+            "form a tree"
         )
 
     branches: list[SwcBranch] = []
@@ -139,6 +234,7 @@ def swc_branches(points: list[SwcPoint], where: str = "SWC") -> list[SwcBranch]:
                 SOMA,
                 -1,
                 1.0,
+                root.line,
             )
         )
         for sid in sorted(soma_ids):
@@ -154,10 +250,11 @@ def swc_branches(points: list[SwcPoint], where: str = "SWC") -> list[SwcBranch]:
 
     while starts:
         first, parent_branch, parent_x = starts.pop(0)
-        chain = [first]
-        while len(children[chain[-1]]) == 1:
-            chain.append(children[chain[-1]][0])
         head = by_id[first]
+        chain = [first]
+        # a branch ends at a branch point and where the type changes (a node between internodes)
+        while len(children[chain[-1]]) == 1 and by_id[children[chain[-1]][0]].kind == head.kind:
+            chain.append(children[chain[-1]][0])
         anchor = by_id[head.parent].position_m if head.parent >= 0 else None
         positions = [np.array(by_id[i].position_m) for i in chain]
         diameters = [2 * by_id[i].radius_m for i in chain]
@@ -169,8 +266,8 @@ def swc_branches(points: list[SwcPoint], where: str = "SWC") -> list[SwcBranch]:
         ]
         if len(keep) < 2:
             raise SpecFileError(
-                f"{where}: point {first} starts a branch of zero length (it sits on its parent); "
-                "move it or remove it"
+                f"{where}, line {head.line}: point {first} starts a branch of zero length (it "
+                "sits on its parent); move it or remove it"
             )
         index = len(branches)
         branches.append(
@@ -180,6 +277,7 @@ def swc_branches(points: list[SwcPoint], where: str = "SWC") -> list[SwcBranch]:
                 head.kind,
                 parent_branch,
                 parent_x,
+                head.line,
             )
         )
         starts += [(c, index, 1.0) for c in children[chain[-1]]]
@@ -204,3 +302,25 @@ def _connected_of_type(start: int, children, by_id, kind: int) -> set[int]:
                 seen.add(c)
                 stack.append(c)
     return seen
+
+
+def format_swc(points: list[SwcPoint], name: str = "tree") -> str:
+    """SWC text in the TREES toolbox layout that NeMo-TMS distributes (``swc_tree``): six header
+    comment lines, then ``%d %d %12.8f %12.8f %12.8f %12.8f %d`` per point, micrometres, parent
+    -1 for the root. Inverse of :func:`parse_swc` to 1e-8 um."""
+    header = [
+        f"# TREES toolbox tree - {name}",
+        '# written by an automatic procedure "swc_tree" part of the TREES package',
+        "# in MATLAB",
+        "# copyright 2009 Hermann Cuntz",
+        "#",
+        "# inode R X Y Z D/2 idpar",
+    ]
+    rows = []
+    for p in points:
+        x, y, z = (c / UM for c in p.position_m)
+        rows.append(
+            f"{p.ident:d} {p.kind:d} {x:12.8f} {y:12.8f} {z:12.8f} {p.radius_m / UM:12.8f} "
+            f"{p.parent:d}"
+        )
+    return "\n".join(header + rows) + "\n"

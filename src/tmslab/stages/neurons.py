@@ -61,9 +61,50 @@ def _models(scenario: Scenario) -> tuple[str, ...]:
     return HEAD_MODELS if subject.kind != "head" or subject.species == "human" else RODENT_MODELS
 
 
+def _cell(scenario: Scenario, name: str):
+    """A built-in model by name, or a cell from an SWC file (``*.swc``, relative to the scenario
+    file), whose fidelity warnings travel with it into the results and the report."""
+    from pathlib import Path
+
+    from tmslab.neuron.models import get_model, model_from_swc
+
+    if not str(name).lower().endswith(".swc"):
+        return get_model(name)
+    path = Path(name)
+    if not path.is_absolute() and scenario.path is not None:
+        path = Path(scenario.path).parent / path
+    return model_from_swc(path)
+
+
+def _attach_warnings(cells, section: Section) -> None:
+    """Put each cell's fidelity warnings beside its threshold: results, table and notes.
+
+    In the records they are one string (joined by " | ") so that results.nc keeps them as a
+    text column; cells without warnings (the built-in models) get no key.
+    """
+    by_name = {c.name: c for c in cells}
+    for record in section.data.get("models", []):
+        cell = by_name.get(record["model"])
+        if cell is None:
+            continue
+        warnings = cell.threshold_warnings(record["threshold_peak_e_v_per_m"])
+        if not warnings:
+            continue
+        record["warnings"] = " | ".join(warnings)
+        # flag the threshold row itself, so that even a one-line summary carries the warning
+        section.rows = [
+            (label, f"{value} [{len(warnings)} fidelity warning(s) below]")
+            if label == cell.name
+            else (label, value)
+            for label, value in section.rows
+        ]
+        for warning in warnings:
+            section.rows.append((f"{cell.name}: warning", warning))
+            section.notes.append(f"Warning ({cell.name}): {warning}")
+
+
 def neuron_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
     """Activation, thresholds and spike times of the chosen models at the target; activation map."""
-    from tmslab.neuron.models import get_model
     from tmslab.neuron.stage import neuron_section
 
     field = done.get("field")
@@ -78,7 +119,7 @@ def neuron_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
     rotation = _frame(normal, e_target, radial)
     placed, left_out = [], []
     for name in _models(scenario):
-        cell = get_model(name)
+        cell = _cell(scenario, name)
         nodes = cell.cable.position_m @ rotation.T + target
         (placed if np.all(context["inside"](nodes)) else left_out).append(cell)
     if not placed:
@@ -94,6 +135,7 @@ def neuron_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
         cell_field = efield
     section = neuron_section(cell_field, target, _waveform(done), 1.0, placed, rotation)
     section.title = TITLE
+    _attach_warnings(placed, section)
     section.data["computed"] = True
     section.data["orientation"] = "radial" if radial else "flat in the cell layer"
     section.data["rotation"] = rotation
