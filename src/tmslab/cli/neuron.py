@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from tmslab.cli.output import console, key_value_table, print_json, save_figure
+from tmslab.cli.params import quantity_option
 from tmslab.errors import InvalidValueError
 
 app = typer.Typer(
@@ -22,7 +23,9 @@ SWC_OPT = typer.Option(
 MEMBRANE_OPT = typer.Option(
     "cortical", "--membrane", help="Membranes of an SWC cell: cortical or hh."
 )
-SEGMENT_OPT = typer.Option(20.0, "--max-segment-um", help="Longest compartment of an SWC cell, um.")
+SEGMENT_OPT = quantity_option(
+    20.0, "--max-segment-um", unit="um", help="Longest compartment of an SWC cell."
+)
 WAVEFORM_OPT = typer.Option(
     "monophasic",
     "--waveform",
