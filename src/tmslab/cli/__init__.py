@@ -18,12 +18,12 @@ from tmslab.cli import evidence as evidence_commands
 from tmslab.cli import field as field_commands
 from tmslab.cli import meta as meta_commands
 from tmslab.cli import neuron as neuron_commands
-from tmslab.cli.params import use_click_type_labels
 from tmslab.cli import plasticity as plasticity_commands
 from tmslab.cli import protocol as protocol_commands
 from tmslab.cli import run as run_commands
 from tmslab.cli import stimulator as stimulator_commands
 from tmslab.cli import sweep as sweep_commands
+from tmslab.cli.params import use_click_type_labels
 from tmslab.errors import TmslabError
 
 

@@ -263,9 +263,9 @@ def translate_command(
     json: bool = JSON_OPT,
 ) -> None:
     """The intensity another species/coil needs to match the E-field at the target."""
+    from tmslab.cli.params import intensity_value
     from tmslab.coils import load_coil
     from tmslab.efield.translate import Setup, translate
-    from tmslab.cli.params import intensity_value
     from tmslab.errors import InvalidValueError, check_positive
     from tmslab.units import A_PER_US, parse_quantity, split_quantity
 
