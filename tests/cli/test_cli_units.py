@@ -116,7 +116,7 @@ def test_translate_intensity_with_units(capsys, translate_calls):
             "--to-target", "2mm", "--json"]  # fmt: skip
     code, _, err = run(capsys, *base, "--intensity", "1260mT", "--to-didt-max", "114.73A/us")
     assert code == 0, err
-    source, unit, value, destination = translate_calls[-1]
+    _, unit, value, destination = translate_calls[-1]
     assert (unit, value) == ("tesla", pytest.approx(1.26))
     assert destination.didt_max_a_per_s == pytest.approx(114.73e6)
     assert destination.target == pytest.approx(0.002)
