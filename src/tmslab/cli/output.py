@@ -54,10 +54,17 @@ class TmslabConsole(Console):
     """A Rich console that, off a terminal, prints tables as plain lines and wraps nothing."""
 
     def print(self, *objects: Any, **kwargs: Any) -> None:
-        if not self.is_terminal:
-            objects = tuple(Text(plain_table(o)) if isinstance(o, Table) else o for o in objects)
-            kwargs.setdefault("soft_wrap", True)  # a line stays a line, however long
-        super().print(*objects, **kwargs)
+        if self.is_terminal:
+            super().print(*objects, **kwargs)
+            return
+        kwargs.setdefault("soft_wrap", True)  # a line stays a line, however long
+        for obj in objects:
+            if isinstance(obj, Table):
+                # Written directly: Rich would expand the tabs into spaces.
+                self.file.write(plain_table(obj) + "\n")
+                self.file.flush()
+            else:
+                super().print(obj, **kwargs)
 
 
 console = TmslabConsole()
