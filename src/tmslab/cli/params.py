@@ -49,7 +49,7 @@ def _warn_if_implausible(option: str, text: str, unit: str) -> None:
     except InvalidValueError:
         return
     below, meant = _IMPLAUSIBLE_BELOW[unit]
-    if not suffix and 0 < abs(value) < below:
+    if not suffix and 0 < value < below:  # <= 0 is refused by the command itself
         shown = f"{value:g}"
         sys.stderr.write(
             f"warning: {option} {shown} is read as {shown} {unit}; did you mean {shown}{meant}?\n"
