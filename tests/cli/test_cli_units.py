@@ -125,6 +125,11 @@ def test_translate_intensity_with_units(capsys, translate_calls):
     code, _, err = run(capsys, *base, "--unit", "didt", "--intensity", "50")
     assert translate_calls[-1][2] == 50.0
     assert "--intensity 50 is read as 50 A/s; did you mean 50A/us?" in err
+    code, _, err = run(capsys, *base, "--intensity", "500")
+    assert translate_calls[-1][2] == 500.0
+    assert "--intensity 500 is read as 500 T; did you mean 500mT?" in err
+    code, _, err = run(capsys, *base, "--intensity", "1.5")
+    assert err == ""  # a plausible tesla
     code, _, err = run(capsys, *base, "--unit", "pct_mso", "--intensity", "60%",
                        "--didt-max", "1.5e8")  # fmt: skip
     assert code == 0, err

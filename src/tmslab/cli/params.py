@@ -14,9 +14,10 @@ import typer
 from tmslab.errors import InvalidValueError
 from tmslab.units import dimension_of, parse_quantity, split_quantity
 
-# A bare number below this, read in the bare unit, is implausible for a TMS pulse; the user most
-# likely meant the customary unit named beside it (100 A/s is a million times below any coil).
-_IMPLAUSIBLE_BELOW = {"A/s": (1e3, "A/us")}
+# Bare numbers outside (low, high), read in the bare unit, are implausible for a TMS pulse; the
+# user most likely meant the customary unit named beside it: 100 A/s is a million times below any
+# coil (100 A/us is typical), 500 T is a hundred times above any coil (500 mT is typical).
+_PLAUSIBLE = {"A/s": (1e3, float("inf"), "A/us"), "T": (0.0, 20.0, "mT")}
 
 
 def accepted_units(unit: str) -> str:
@@ -42,14 +43,14 @@ def quantity_parser(option: str, unit: str):
 
 
 def _warn_if_implausible(option: str, text: str, unit: str) -> None:
-    if unit not in _IMPLAUSIBLE_BELOW:
+    if unit not in _PLAUSIBLE:
         return
     try:
         value, suffix = split_quantity(text)
     except InvalidValueError:
         return
-    below, meant = _IMPLAUSIBLE_BELOW[unit]
-    if not suffix and 0 < value < below:  # <= 0 is refused by the command itself
+    low, high, meant = _PLAUSIBLE[unit]
+    if not suffix and value > 0 and not low <= value <= high:  # <= 0 is refused anyway
         shown = f"{value:g}"
         sys.stderr.write(
             f"warning: {option} {shown} is read as {shown} {unit}; did you mean {shown}{meant}?\n"
