@@ -57,6 +57,7 @@ DIMENSIONS: dict[str, Dimension] = {
         ),
         _dimension("efield", "V/m", {"V/m": 1.0, "mV/mm": 1.0, "V/cm": 100.0}, {}),
         _dimension("current", "A", {"A": 1.0, "kA": 1e3}, {}),
+        _dimension("time", "s", {"s": 1.0, "ms": 1e-3, "us": US}, {"µs": "us", "μs": "us"}),
     )
 }
 

@@ -150,3 +150,16 @@ def test_unknown_device_is_named_as_such(capsys):
     assert code == 2 and out == ""
     assert err.startswith("error: unknown stimulator 'magstim-9000'")
     assert "go together" not in err
+
+
+def test_time_options_accept_suffixes(capsys):
+    argv = ["plasticity", "stdp", "--model", "graupner-brunel:DP", "--pairs", "60", "--json"]
+    code, bare, _ = run(capsys, *argv, "--dt-ms", "-10")
+    assert code == 0
+    code, seconds, _ = run(capsys, *argv, "--dt-ms", "-0.01s")
+    assert code == 0 and json.loads(seconds) == json.loads(bare)
+    code, us, _ = run(capsys, *argv, "--dt-ms", "-10000 µs")
+    assert code == 0 and json.loads(us)["relative_weight"] == json.loads(bare)["relative_weight"]
+    code, out, err = run(capsys, *argv, "--dt-ms", "10A/us")
+    assert out == ""
+    assert code == 2 and "--dt-ms" in err and "s, ms, us" in err

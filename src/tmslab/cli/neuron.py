@@ -33,7 +33,7 @@ WAVEFORM_OPT = typer.Option(
     help="DEVICE:SHAPE (e.g. magventure-magpro-x100:biphasic), a shape on the MagPro X100 "
     "(monophasic, biphasic, half-sine) or rect-WIDTHus.",
 )
-DT_OPT = typer.Option(2.5, "--dt-us", help="Time step, us (<= 5).")
+DT_OPT = quantity_option(2.5, "--dt-us", unit="us", help="Time step (<= 5 us).")
 SOLVER_OPT = typer.Option("neuron", "--solver", help="neuron or batched.")
 TOL_OPT = typer.Option(0.005, "--tol", help="Relative width of the final bisection bracket.")
 
