@@ -10,6 +10,7 @@ brain surface gives that field there; the comparison's matched intensity is line
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -139,8 +140,10 @@ def test_bad_sections_give_one_line_errors(tmp_path, capsys, extra, key):
     path = tmp_path / "bad.toml"
     path.write_text(text)
     assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 2
-    err = capsys.readouterr().err.strip()
-    assert err.startswith("error:") and "\n" not in err and key in err
+    *progress, err = capsys.readouterr().err.strip().splitlines()
+    assert err.startswith("error:") and key in err
+    # Off a terminal, one line per stage run before the failure; nothing else.
+    assert all(re.match(r"\[\d+/\d+\] ", line) for line in progress), progress
     assert not (tmp_path / "out").exists()
 
 
@@ -184,8 +187,10 @@ def test_bad_subjects_give_one_line_errors(tmp_path, capsys, subject, key):
     path = tmp_path / "bad.toml"
     path.write_text(text)
     assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 2
-    err = capsys.readouterr().err.strip()
-    assert err.startswith("error:") and "\n" not in err and key in err
+    *progress, err = capsys.readouterr().err.strip().splitlines()
+    assert err.startswith("error:") and key in err
+    # Off a terminal, one line per stage run before the failure; nothing else.
+    assert all(re.match(r"\[\d+/\d+\] ", line) for line in progress), progress
     assert not (tmp_path / "out").exists()
 
 

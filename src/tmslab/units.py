@@ -1,10 +1,126 @@
-"""Constants for the few unit conversions done at the edges (CLI, files, reports).
+"""Unit conversions done at the edges (CLI, files, reports), and the one parser of "value+unit".
 
 Inside tmslab everything is SI: seconds, hertz, amperes, A/s, volts, tesla, V/m. Dose units that
 need device data (%MSO, %MT) live in :mod:`tmslab.protocols.dose`.
+
+``parse_quantity("100A/us", "A/s")`` reads a number with an optional unit suffix and returns it in
+the unit named second (which is also the unit of a bare number): ``1e8``.
 """
 
 from __future__ import annotations
 
+import math
+import re
+from dataclasses import dataclass
+
+from tmslab.errors import InvalidValueError
+
 US = 1e-6  # seconds per microsecond
 A_PER_US = 1e6  # A/s per A/us (stimulator manuals and coil files give dI/dt in A/us)
+
+_MICRO = ("us", "µs", "μs")  # ASCII, micro sign U+00B5, Greek mu U+03BC
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A physical quantity with the unit spellings accepted for it.
+
+    factors : {spelling: SI value of one such unit}; ``units`` lists the spellings shown in help.
+    """
+
+    name: str
+    si_unit: str
+    factors: dict[str, float]
+    units: tuple[str, ...]
+
+
+def _dimension(
+    name: str, si_unit: str, shown: dict[str, float], aliases: dict[str, str]
+) -> Dimension:
+    factors = dict(shown)
+    factors.update({alias: shown[target] for alias, target in aliases.items()})
+    return Dimension(name, si_unit, factors, tuple(shown))
+
+
+DIMENSIONS: dict[str, Dimension] = {
+    d.name: d
+    for d in (
+        _dimension(
+            "didt",
+            "A/s",
+            {"A/s": 1.0, "A/ms": 1e3, "A/us": A_PER_US, "kA/us": 1e9},
+            {**{f"A/{u}": "A/us" for u in _MICRO}, **{f"kA/{u}": "kA/us" for u in _MICRO}},
+        ),
+        _dimension("tesla", "T", {"T": 1.0, "mT": 1e-3}, {}),
+        _dimension(
+            "length", "m", {"m": 1.0, "cm": 1e-2, "mm": 1e-3, "um": 1e-6}, {"µm": "um", "μm": "um"}
+        ),
+        _dimension("efield", "V/m", {"V/m": 1.0, "mV/mm": 1.0, "V/cm": 100.0}, {}),
+        _dimension("current", "A", {"A": 1.0, "kA": 1e3}, {}),
+        _dimension("time", "s", {"s": 1.0, "ms": 1e-3, "us": US}, {"µs": "us", "μs": "us"}),
+    )
+}
+
+_NUMBER = re.compile(r"\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*?)\s*$", re.DOTALL)
+
+
+def dimension_of(unit: str) -> Dimension:
+    """The dimension a unit spelling belongs to (``"A/us"`` -> didt)."""
+    for dimension in DIMENSIONS.values():
+        if unit in dimension.factors:
+            return dimension
+    known = ", ".join(u for d in DIMENSIONS.values() for u in d.units)
+    raise InvalidValueError(f"unknown unit {unit!r}; known units: {known}")
+
+
+def _lookup(dimension: Dimension, suffix: str) -> float | None:
+    compact = suffix.replace(" ", "")
+    if compact in dimension.factors:
+        return dimension.factors[compact]
+    # Case-insensitive only when unambiguous ("a/us" is A/us; no two spellings differ by case).
+    folded = [k for k in dimension.factors if k.lower() == compact.lower()]
+    if len({dimension.factors[k] for k in folded}) == 1:
+        return dimension.factors[folded[0]]
+    return None
+
+
+def split_quantity(text: str) -> tuple[float, str]:
+    """``"100 A/us"`` -> ``(100.0, "A/us")``; ``"1e8"`` -> ``(1e8, "")``. No unit check."""
+    match = _NUMBER.fullmatch(str(text))
+    if match is None:
+        raise InvalidValueError(f"{text!r} is not a number with an optional unit, e.g. 100A/us")
+    return float(match.group(1)), match.group(2)
+
+
+def parse_quantity(text: str | float, unit: str) -> float:
+    """A number with an optional unit suffix, in ``unit`` (a bare number is already in ``unit``).
+
+    text : e.g. ``"100A/us"``, ``"100 A/µs"``, ``"1e8"``, ``"85mm"``; a float passes through.
+    unit : the unit of the result and of a bare number, e.g. ``"A/s"`` or ``"mm"``.
+    Returns the finite value in ``unit``; a suffix of another dimension or no number raises
+    InvalidValueError naming the accepted units.
+    """
+    dimension = dimension_of(unit)
+    accepted = ", ".join(dimension.units)
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        value, suffix = float(text), ""
+    else:
+        try:
+            value, suffix = split_quantity(str(text))
+        except InvalidValueError:
+            raise InvalidValueError(
+                f"{text!r} is not a number with an optional unit ({accepted}; bare: {unit})"
+            ) from None
+    if not math.isfinite(value):
+        raise InvalidValueError(f"{text!r} is not a finite number")
+    if not suffix:
+        return value
+    factor = _lookup(dimension, suffix)
+    if factor is None:
+        raise InvalidValueError(
+            f"{text!r} has unit {suffix!r}, not one of {accepted} (a bare number is {unit})"
+        )
+    result = value * (factor / dimension.factors[unit])
+    if not math.isfinite(result):
+        raise InvalidValueError(f"{text!r} is out of range")
+    return result

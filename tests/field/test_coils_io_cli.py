@@ -221,7 +221,7 @@ def test_field_translate_json(capsys):
         "--to-target",
         "2mm",
         "--to-didt-max",
-        "114.73",
+        "114.73A/us",
         "--json",
     ]
     assert main(argv) == 0

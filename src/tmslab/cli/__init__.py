@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 
 import typer
+from typer.core import TyperGroup
 
 from tmslab import __version__
 from tmslab.cli import coil as coil_commands
@@ -22,9 +23,20 @@ from tmslab.cli import protocol as protocol_commands
 from tmslab.cli import run as run_commands
 from tmslab.cli import stimulator as stimulator_commands
 from tmslab.cli import sweep as sweep_commands
+from tmslab.cli.params import use_click_type_labels
 from tmslab.errors import TmslabError
 
+
+class _TmslabGroup(TyperGroup):
+    """The root group: built with its whole tree, which then shows click's help labels."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        use_click_type_labels(self)
+
+
 app = typer.Typer(
+    cls=_TmslabGroup,
     name="tmslab",
     help="tmslab: an in-silico laboratory for transcranial magnetic stimulation.",
     no_args_is_help=True,

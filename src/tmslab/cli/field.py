@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from tmslab.cli.output import console, key_value_table, print_json, save_figure
+from tmslab.cli.params import quantity_option
 
 app = typer.Typer(
     help="Induced E-field: analytic sphere heads, metrics, maps and cross-species translation.",
@@ -17,8 +18,10 @@ COIL_OPT = typer.Option(..., "--coil", help="Coil preset name, .ccd file or coil
 HEAD_OPT = typer.Option(
     "human", "--head", help="Head preset (human, rat, mouse) or radius, e.g. 85mm or 85mm/70mm."
 )
-DIDT_OPT = typer.Option(1.0, "--didt", help="Peak dI/dt, A/s (1 gives V/m per A/s).")
-DISTANCE_OPT = typer.Option(0.0, "--distance-mm", help="Gap between scalp and coil face, mm.")
+DIDT_OPT = quantity_option(1.0, "--didt", unit="A/s", help="Peak dI/dt (1 gives V/m per A/s).")
+DISTANCE_OPT = quantity_option(
+    0.0, "--distance-mm", unit="mm", help="Gap between scalp and coil face."
+)
 ANGLE_OPT = typer.Option(
     0.0, "--handle-angle", help="Handle rotation about the coil axis, degrees."
 )
@@ -164,8 +167,8 @@ def map_command(
     out: Path = typer.Option(..., "--out", help="Figure (.png, .svg, .pdf) or dataset (.nc)."),
     head: str = HEAD_OPT,
     didt: float = DIDT_OPT,
-    depth_mm: float = typer.Option(
-        0.0, "--depth-mm", help="Depth of the shell below the brain surface, mm."
+    depth_mm: float = quantity_option(
+        0.0, "--depth-mm", unit="mm", help="Depth of the shell below the brain surface."
     ),
     distance_mm: float = DISTANCE_OPT,
     handle_angle: float = ANGLE_OPT,
@@ -220,11 +223,17 @@ def translate_command(
         ..., "--from-head", help="Head of the source experiment (human, rat, mouse, or radius)."
     ),
     from_coil: str = typer.Option(..., "--from-coil", help="Coil of the source experiment."),
-    intensity: float = typer.Option(..., "--intensity", help="Source intensity, in --unit."),
+    intensity: str = typer.Option(
+        ...,
+        "--intensity",
+        metavar="QUANTITY",
+        help="Source intensity in --unit, with an optional unit suffix: 1.2T or 800mT, "
+        "1e8A/s or 100A/us, 5kA, 150V/m; a bare number is T, A/s, A, V/m or % MSO.",
+    ),
     unit: str = typer.Option(
         "tesla",
         "--unit",
-        help="tesla (peak B at the coil centre), didt (A/us), current (A), vpm (V/m at target), pct_mso (needs --didt-max).",
+        help="tesla (peak B at the coil centre), didt (dI/dt), current (A), vpm (V/m at target), pct_mso (needs --didt-max).",
     ),
     from_target: str = typer.Option(
         "cortex", "--from-target", help="Target name of the source head, or a depth like 2.5mm."
@@ -239,42 +248,49 @@ def translate_command(
         "--waveform",
         help="Pulse DEVICE:SHAPE of the source (links tesla and dI/dt).",
     ),
-    didt_max: float | None = typer.Option(
+    didt_max: float | None = quantity_option(
         None,
         "--didt-max",
-        help="Source stimulator+coil peak dI/dt at 100 %% MSO, A/us (for pct_mso).",
+        unit="A/s",
+        help="Source stimulator+coil peak dI/dt at 100 % MSO (for pct_mso).",
     ),
-    to_didt_max: float | None = typer.Option(
-        None, "--to-didt-max", help="Destination peak dI/dt at 100 %% MSO, A/us (to report %% MSO)."
+    to_didt_max: float | None = quantity_option(
+        None,
+        "--to-didt-max",
+        unit="A/s",
+        help="Destination peak dI/dt at 100 % MSO (to report % MSO).",
     ),
     json: bool = JSON_OPT,
 ) -> None:
     """The intensity another species/coil needs to match the E-field at the target."""
+    from tmslab.cli.params import intensity_value
     from tmslab.coils import load_coil
     from tmslab.efield.translate import Setup, translate
-    from tmslab.units import A_PER_US
+    from tmslab.errors import InvalidValueError, check_positive
+    from tmslab.units import A_PER_US, parse_quantity, split_quantity
 
     def target(text: str):
-        t = text.strip().lower()
-        if t.endswith("mm"):
-            try:
-                return float(t[:-2]) * 1e-3
-            except ValueError:
-                pass
-        return text
+        try:
+            _, suffix = split_quantity(text)
+        except InvalidValueError:
+            return text  # a target name
+        return parse_quantity(text, "m") if suffix else text
 
-    value = intensity * A_PER_US if unit == "didt" else intensity
+    value = intensity_value("--intensity", intensity, unit)
+    for option, given in (("--didt-max", didt_max), ("--to-didt-max", to_didt_max)):
+        if given is not None:
+            check_positive(option, given, "A/s")
     source = Setup(
         _head(from_head),
         load_coil(from_coil),
         target(from_target),
-        didt_max_a_per_s=didt_max * A_PER_US if didt_max else None,
+        didt_max_a_per_s=didt_max,
     )
     destination = Setup(
         _head(to_head),
         load_coil(to_coil),
         target(to_target),
-        didt_max_a_per_s=to_didt_max * A_PER_US if to_didt_max else None,
+        didt_max_a_per_s=to_didt_max,
     )
     with console.status("computing fields and metrics..."):
         result = translate(source, unit, value, destination, _waveform(waveform))
@@ -316,9 +332,11 @@ CONDUCTIVITIES_OPT = typer.Option(
     help="Comma-separated S/m: one per compartment (meshes: innermost first; nested spheres: "
     "outermost first; dishes: the medium).",
 )
-EDGE_OPT = typer.Option(None, "--edge-mm", help="Target mesh edge length, mm (presets choose).")
-MEDIUM_OPT = typer.Option(
-    None, "--medium-height-mm", help="Medium height of dishes, plates and inserts, mm."
+EDGE_OPT = quantity_option(
+    None, "--edge-mm", unit="mm", help="Target mesh edge length (presets choose)."
+)
+MEDIUM_OPT = quantity_option(
+    None, "--medium-height-mm", unit="mm", help="Medium height of dishes, plates and inserts."
 )
 
 
@@ -420,8 +438,8 @@ def solve_command(
         help="'identity' or a file with a 4x4 coil-to-conductor matrix (m). Default: face-down "
         "over the top of the conductor, --distance-mm above it.",
     ),
-    distance_mm: float = typer.Option(
-        0.0, "--distance-mm", help="Gap between the conductor's top and the coil face, mm."
+    distance_mm: float = quantity_option(
+        0.0, "--distance-mm", unit="mm", help="Gap between the conductor's top and the coil face."
     ),
     handle_angle: float = ANGLE_OPT,
     edge_mm: float | None = EDGE_OPT,
@@ -477,15 +495,16 @@ def dish_command(
     dish: str = typer.Option(
         "dish-35mm", "--dish", help="Vessel preset: dish-35mm, plate-N-well[:one], insert-slice."
     ),
-    distance_mm: float = typer.Option(
+    distance_mm: float = quantity_option(
         10.0,
         "--distance",
         "--distance-mm",
-        help="Gap between the coil face and the medium surface, mm.",
+        unit="mm",
+        help="Gap between the coil face and the medium surface.",
     ),
     handle_angle: float = ANGLE_OPT,
-    didt: float = typer.Option(
-        1e6, "--didt", help="Peak dI/dt, A/s (default 1e6 = 1 A/us: V/m per A/us)."
+    didt: float = quantity_option(
+        1e6, "--didt", unit="A/s", help="Peak dI/dt (default 1e6 A/s = 1 A/us: V/m per A/us)."
     ),
     medium_height_mm: float | None = MEDIUM_OPT,
     edge_mm: float | None = EDGE_OPT,
@@ -501,15 +520,15 @@ def dish_command(
     """|E| in a dish's cell layer (mean, median, max) and its ratio to the free-space estimate."""
     from tmslab.coils import load_coil
     from tmslab.efield.bem import dish_field
-    from tmslab.errors import check_positive
+    from tmslab.errors import InvalidValueError
 
     didt = _check_didt(didt)
     if distance_mm < 0:
-        from tmslab.errors import InvalidValueError
-
         raise InvalidValueError(f"--distance = {distance_mm!r} mm must be >= 0")
     if n_points < 3:
-        check_positive("--n-points - 2", n_points - 2)
+        raise InvalidValueError(
+            f"--n-points {n_points} is not allowed; give 3 or more grid points across the layer"
+        )
     model = _conductor(dish, conductivity, edge_mm, medium_height_mm)
     unplaced = load_coil(coil)
     with console.status(f"solving {model.n_triangles} surface charges..."):

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from tmslab.cli.output import console, key_value_table, print_json, save_figure
+from tmslab.cli.params import quantity_option
 from tmslab.errors import InvalidValueError
 
 app = typer.Typer(
@@ -36,7 +37,9 @@ UNKNOWN_TYPES_OPT = typer.Option(
 MEMBRANE_OPT = typer.Option(
     "cortical", "--membrane", help="Membranes of an SWC cell: cortical or hh."
 )
-SEGMENT_OPT = typer.Option(20.0, "--max-segment-um", help="Longest compartment of an SWC cell, um.")
+SEGMENT_OPT = quantity_option(
+    20.0, "--max-segment-um", unit="um", help="Longest compartment of an SWC cell."
+)
 WAVEFORM_OPT = typer.Option(
     "monophasic",
     "--waveform",
@@ -44,7 +47,7 @@ WAVEFORM_OPT = typer.Option(
     help="DEVICE:SHAPE (e.g. magventure-magpro-x100:biphasic), a shape on the MagPro X100 "
     "(monophasic, biphasic, half-sine) or rect-WIDTHus.",
 )
-DT_OPT = typer.Option(2.5, "--dt-us", help="Time step, us (<= 5).")
+DT_OPT = quantity_option(2.5, "--dt-us", unit="us", help="Time step (<= 5 us).")
 SOLVER_OPT = typer.Option("neuron", "--solver", help="neuron or batched.")
 TOL_OPT = typer.Option(0.005, "--tol", help="Relative width of the final bisection bracket.")
 

@@ -1,20 +1,157 @@
-"""How commands print: JSON for machines, Rich tables for people, figures saved atomically."""
+"""How commands print: JSON for machines, Rich tables for people, figures saved atomically.
+
+On a terminal, tables are Rich tables and long work shows a progress bar. Anywhere else (a pipe, a
+file, a CI log, a test) nothing is wrapped to a guessed width: tables become one tab-separated
+line per row and progress becomes one line per stage on stderr.
+"""
 
 from __future__ import annotations
 
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from tmslab.errors import InvalidValueError
 from tmslab.provenance import atomic_write, dumps
 
 FIGURE_FORMATS = ("png", "svg", "pdf")
 
-console = Console()
-err_console = Console(stderr=True)
+
+def _plain(cell: Any) -> str:
+    """A cell or title as one line of plain text (markup applied, newlines and tabs removed)."""
+    if isinstance(cell, Text):
+        text = cell.plain
+    elif isinstance(cell, str):
+        text = Text.from_markup(cell).plain
+    else:  # another renderable: render it without a width limit
+        capture = Console(width=10_000, color_system=None, file=None)
+        with capture.capture() as captured:
+            capture.print(cell, soft_wrap=True)
+        text = captured.get()
+    return " ".join(text.replace("\t", " ").split("\n")).strip()
+
+
+def plain_table(table: Table) -> str:
+    """A Rich table as text: its title, then the header and each row, tab-separated, one a line."""
+    lines = []
+    if table.title:
+        lines.append(_plain(table.title))
+    columns = [list(column.cells) for column in table.columns]
+    if table.show_header and any(str(column.header) for column in table.columns):
+        lines.append("\t".join(_plain(column.header) for column in table.columns))
+    lines.extend("\t".join(_plain(cell) for cell in row) for row in zip(*columns, strict=True))
+    if table.caption:
+        lines.append(_plain(table.caption))
+    return "\n".join(lines)
+
+
+class TmslabConsole(Console):
+    """A Rich console that, off a terminal, prints tables as plain lines and wraps nothing."""
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        if self.is_terminal:
+            super().print(*objects, **kwargs)
+            return
+        kwargs.setdefault("soft_wrap", True)  # a line stays a line, however long
+        for obj in objects:
+            if isinstance(obj, Table):
+                # Written directly: Rich would expand the tabs into spaces.
+                self.file.write(plain_table(obj) + "\n")
+                self.file.flush()
+            else:
+                super().print(obj, **kwargs)
+
+
+console = TmslabConsole()
+err_console = TmslabConsole(stderr=True)
+
+
+class StageProgress:
+    """Progress of a long command: a Rich bar on a terminal, else lines on stderr.
+
+    ``stage(index, title)`` starts stage ``index`` (0-based) of ``total``; ``update(completed=k,
+    total=n, description=...)`` works as for a Rich task. Off a terminal each stage writes
+    ``[i/n] title (t s)`` and counted work writes ``description k/n (t s)`` at every step up to
+    20 steps, else at every tenth (a log of a 10 000-task sweep stays short).
+    """
+
+    def __init__(
+        self,
+        description: str,
+        total: float | None = None,
+        *,
+        disable: bool = False,
+        columns: tuple[Any, ...] = (),
+    ) -> None:
+        self._disable = disable
+        self._columns = columns
+        self._bar: Any = None
+        self._description, self._total, self._completed = description, total, 0.0
+        self._start = time.monotonic()
+        self._printed: tuple[str, int] | None = None
+
+    def __enter__(self) -> StageProgress:
+        if not self._disable and err_console.is_terminal:
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+            columns = self._columns or (
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TimeElapsedColumn(),
+            )
+            self._bar = Progress(*columns, console=err_console, transient=True)
+            self._bar.__enter__()
+            self._task = self._bar.add_task(self._description, total=self._total)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
+
+    def stage(self, index: int, title: str) -> None:
+        """Stage ``index`` (0-based) of ``total`` begins."""
+        self._completed, self._description = index, title
+        if self._bar is not None:
+            self._bar.update(self._task, completed=index, description=title)
+        elif not self._disable:
+            count = f"[{index + 1}/{int(self._total)}] " if self._total else ""
+            self._line(f"{count}{title}")
+
+    def update(
+        self,
+        *,
+        completed: float | None = None,
+        total: float | None = None,
+        description: str | None = None,
+    ) -> None:
+        """As ``rich.progress.Progress.update`` for the one task."""
+        if completed is not None:
+            self._completed = completed
+        if total is not None:
+            self._total = total
+        if description is not None:
+            self._description = description
+        if self._bar is not None:
+            self._bar.update(self._task, completed=completed, total=total, description=description)
+            return
+        if self._disable or completed is None:
+            return
+        done, n = int(self._completed), self._total
+        step = done if not n or n <= 20 else int(10 * done // n)
+        if (self._description, step) != self._printed:
+            self._printed = (self._description, step)
+            self._line(
+                f"{self._description} {done}/{int(n)}" if n else f"{self._description} {done}"
+            )
+
+    def _line(self, text: str) -> None:
+        sys.stderr.write(f"{text} ({time.monotonic() - self._start:.1f} s)\n")
+        sys.stderr.flush()
 
 
 def print_json(value: Any) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from tmslab.cli.output import console, fmt, key_value_table, print_json, save_figure
+from tmslab.cli.params import quantity_option
 
 app = typer.Typer(
     help="Calcium-based plasticity models: LTP/LTD predictions for protocols and pairings.",
@@ -18,10 +19,11 @@ MODEL_HELP = "Model as NAME[:SET], e.g. graupner-brunel:DP, shouval, bcm, huang-
 THRESHOLD_OPT = typer.Option(
     0.05, "--threshold", help="Relative change above which the verdict is LTP/LTD (0.05 = 5 %)."
 )
-POST_DELAY_OPT = typer.Option(
+POST_DELAY_OPT = quantity_option(
     None,
     "--post-delay-ms",
-    help="Each pulse also fires the postsynaptic neuron this many ms after the presynaptic spike (default: presynaptic only).",
+    unit="ms",
+    help="Each pulse also fires the postsynaptic neuron this long after the presynaptic spike (default: presynaptic only).",
 )
 MS = 1e-3
 
@@ -86,10 +88,11 @@ def predict_command(
     prime: str | None = typer.Option(
         None, "--prime", help="A protocol run first (priming, metaplasticity): name or TOML file."
     ),
-    prime_gap_s: float = typer.Option(
+    prime_gap_s: float = quantity_option(
         0.0,
         "--prime-gap-s",
-        help="Pause from the priming protocol's last pulse to the first of --protocol, s.",
+        unit="s",
+        help="Pause from the priming protocol's last pulse to the first of --protocol.",
     ),
     threshold: float = THRESHOLD_OPT,
     plot: Path | None = typer.Option(
@@ -123,8 +126,11 @@ def stdp_command(
     model: str = typer.Option(..., "--model", help=MODEL_HELP),
     pairs: int = typer.Option(60, "--pairs", help="Number of pre/post pairs."),
     frequency: float = typer.Option(1.0, "--frequency", help="Pair repetition rate, Hz."),
-    dt_ms: float = typer.Option(
-        10.0, "--dt-ms", help="Postsynaptic minus presynaptic spike time, ms (> 0: post after pre)."
+    dt_ms: float = quantity_option(
+        10.0,
+        "--dt-ms",
+        unit="ms",
+        help="Postsynaptic minus presynaptic spike time (> 0: post after pre).",
     ),
     n_post: int = typer.Option(
         1, "--n-post", help="Postsynaptic spikes per pairing (11.5 ms apart)."

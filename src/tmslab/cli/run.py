@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from tmslab.cli.output import console, err_console, print_json
+from tmslab.cli.output import StageProgress, console, print_json
 from tmslab.errors import SpecFileError
 from tmslab.provenance import atomic_write_text, dumps, provenance
 
@@ -28,24 +28,14 @@ def run(
     scenario = load_scenario(scenario_file)
     record = provenance(scenario.raw, inputs={"scenario_file": str(scenario_file)})
 
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-        disable=json,
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with StageProgress(
+        "running", total=stage_count() + 1, disable=json, columns=columns
     ) as progress:
-        task = progress.add_task("running", total=stage_count() + 1)
-
-        def on_stage(index: int, title: str) -> None:
-            progress.update(task, completed=index, description=title)
-
-        result = run_scenario(scenario, on_stage=on_stage)
-        progress.update(task, completed=stage_count(), description="report")
+        result = run_scenario(scenario, on_stage=progress.stage)
+        progress.stage(stage_count(), "report")
         html = render_report(result, record)
-        progress.update(task, completed=stage_count() + 1)
+        progress.update(completed=stage_count() + 1)
 
     results = {
         **result.to_dict(),

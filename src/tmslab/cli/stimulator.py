@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from tmslab.cli.output import console, key_value_table, print_json, save_figure
+from tmslab.cli.params import quantity_option
 
 app = typer.Typer(
     help="Stimulators: pulse waveforms (RLC model), measured dI/dt, dose units.",
@@ -134,25 +135,27 @@ def dose_command(
     pct_mso: float = typer.Option(
         None, "--pct-mso", help="Intensity in % of maximum stimulator output."
     ),
-    didt: float = typer.Option(None, "--didt", help="Peak dI/dt in A/us."),
+    didt: float = quantity_option(None, "--didt", unit="A/s", help="Peak dI/dt."),
     mt: float = typer.Option(None, "--mt", help="The subject's motor threshold in % MSO."),
     device: str = typer.Option(None, "--device", help="Stimulator preset, for the dI/dt link."),
     coil: str = typer.Option(None, "--coil", help="Coil of a measured stimulator+coil pair."),
     json: bool = JSON_OPT,
 ) -> None:
-    """Convert an intensity between % MT, % MSO and peak dI/dt (A/us)."""
+    """Convert an intensity between % MT, % MSO and peak dI/dt (shown in A/us)."""
     from tmslab.errors import InvalidValueError
     from tmslab.protocols.dose import convert_intensity
-    from tmslab.protocols.stimulators import get_coil_didt
+    from tmslab.protocols.stimulators import get_coil_didt, get_stimulator
     from tmslab.units import A_PER_US
 
+    if device is not None:
+        get_stimulator(device)  # an unknown name is reported as such, before the pairing rule
     if (device is None) != (coil is None):
         raise InvalidValueError("--device and --coil go together (see 'tmslab stimulator list')")
     didt_max = get_coil_didt(device, coil).didt_max_a_per_s if device else None
     dose = convert_intensity(
         pct_mt=pct_mt,
         pct_mso=pct_mso,
-        didt_a_per_s=None if didt is None else didt * A_PER_US,
+        didt_a_per_s=didt,
         mt_pct_mso=mt,
         didt_max_a_per_s=didt_max,
     )

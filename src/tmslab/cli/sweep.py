@@ -16,7 +16,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from tmslab.cli.output import console, err_console, fmt, print_json
+from tmslab.cli.output import StageProgress, console, fmt, print_json
 from tmslab.errors import InvalidValueError
 
 
@@ -59,7 +59,6 @@ def run(
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
-        Progress,
         TextColumn,
         TimeElapsedColumn,
         TimeRemainingColumn,
@@ -78,17 +77,15 @@ def run(
         if scheduler
         else ("this process" if workers == 0 else f"{workers} worker(s)")
     )
-    with Progress(
+    columns = (
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
-        console=err_console,
-        transient=True,
-        disable=json or not err_console.is_terminal,  # no bar (nor its blank line) in logs
-    ) as progress:
-        bar = progress.add_task("preparing", total=None)
+    )
+    # A bar on a terminal; in a log, a line at every tenth of the tasks.
+    with StageProgress("preparing", disable=json, columns=columns) as progress:
 
         def on_start(n_done: int, n_todo: int) -> None:
             if not json:
@@ -97,10 +94,10 @@ def run(
                     f"{n_todo} to run on {where}",
                     highlight=False,
                 )
-            progress.update(bar, total=n_todo, description="tasks")
+            progress.update(total=n_todo, description="tasks")
 
         def on_progress(k: int, n: int) -> None:
-            progress.update(bar, completed=k)
+            progress.update(completed=k)
 
         result = run_sweep(
             spec,
