@@ -94,9 +94,7 @@ def conduction_time_s(model) -> float:
     active = own | excitable[up]
     length = np.linalg.norm(cable.position_m[child] - cable.position_m[up], axis=1)
     diameter = np.maximum(cable.diameter_m[node], 1e-9)
-    seconds = np.where(
-        active, length / slowest_velocity_m_per_s(diameter, model.celsius), 0.0
-    )
+    seconds = np.where(active, length / slowest_velocity_m_per_s(diameter, model.celsius), 0.0)
     weights = seconds + 1e-15  # csgraph drops zero-weight edges
     graph = coo_matrix((weights, (child, up)), shape=(n, n)).tocsr()
     times = dijkstra(graph, directed=False, indices=model.record_nodes, min_only=True)
