@@ -217,7 +217,19 @@ def scenario_from_mapping(data: dict[str, Any], where: str = "scenario") -> Scen
     except ValidationError as error:
         raise InvalidValueError(pydantic_message(error, prefix=where)) from None
     protocol = protocol_from_mapping(spec.protocol, where=f"{where}:protocol")
+    _check_names(spec, where)
     return Scenario(spec=spec, raw=data, protocol=protocol)
+
+
+def _check_names(spec: ScenarioSpec, where: str) -> None:
+    """Names resolved by later stages, checked at load so a typo fails before any computation."""
+    from tmslab.errors import TmslabError
+    from tmslab.stages.field import check_target
+
+    try:
+        check_target(spec)
+    except TmslabError as error:
+        raise type(error)(f"{where}: [target] {error}") from None
 
 
 def load_scenario(path: str | Path) -> Scenario:
