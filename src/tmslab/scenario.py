@@ -112,10 +112,11 @@ class TargetSection(_Section):
 
 
 class PlasticitySection(_Section):
-    """Plasticity model (``tmslab plasticity list``) and, optionally, a postsynaptic spike
-    this long after each pulse (ms)."""
+    """Plasticity model (``tmslab plasticity list``; default: the protocol family's, theta burst
+    huang-tbs, other trains shouval:rate, see docs/plasticity-vs-experiments.md) and, optionally,
+    a postsynaptic spike this long after each pulse (ms)."""
 
-    model: str = "graupner-brunel:DP"
+    model: str | None = None
     post_delay_ms: float | None = Field(default=None, allow_inf_nan=False)
 
 
@@ -229,7 +230,20 @@ def _check_names(spec: ScenarioSpec, where: str) -> None:
     try:
         check_target(spec)
     except TmslabError as error:
-        raise type(error)(f"{where}: [target] {error}") from None
+        from tmslab.conductors.sphere import UnknownTargetError
+        from tmslab.errors import UnknownNameError
+
+        message = f"{where}: [target] {error}"
+        if isinstance(error, UnknownNameError):
+            raise UnknownTargetError(message) from None
+        raise InvalidValueError(message) from None
+    if spec.plasticity.model is not None:
+        from tmslab.plasticity.registry import get_model
+
+        try:
+            get_model(spec.plasticity.model)
+        except TmslabError as error:
+            raise InvalidValueError(f"{where}: [plasticity] model: {error}") from None
 
 
 def load_scenario(path: str | Path) -> Scenario:

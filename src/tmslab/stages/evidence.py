@@ -122,7 +122,8 @@ def evidence_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
     plasticity = done.get("plasticity")
     if plasticity is not None and plasticity.data.get("verdict"):
         notes.append(
-            f"The plasticity model predicts {plasticity.data['verdict']} for this protocol; "
+            f"The plasticity model ({plasticity.data['model']}) predicts "
+            f"{plasticity.data['verdict']} for this protocol; "
             "compare with the outcomes above (LTP-like changes, BDNF/TrkB and ERK up, are the "
             "reviews' usual reading of high-frequency and iTBS effects)."
         )
