@@ -108,3 +108,17 @@ def test_estimate_is_linear_and_a_surface_tesla_means_a_stronger_coil(tesla, stu
     )
     if study == "somebody2020":  # B falls off from the coil: the same tesla deeper needs more
         assert one["emax_if_brain_surface_v_per_m"] > one["emax_v_per_m"]
+
+
+def test_rat_rows_flag_an_unreported_location():
+    from tmslab.stages.evidence import evidence_stage
+
+    scenario = scenario_from_mapping(
+        {"protocol": {"preset": "rat-15hz-7d"}, "subject": {"species": "rat"}}
+    )
+    section = evidence_stage(scenario, {})
+    flagged = [s for s in section.data["studies"] if s["estimated_emax_v_per_m"] is not None]
+    assert flagged and all(s["estimated_emax_tesla_at"] == "coil" for s in flagged)
+    assert all(s["estimated_emax_if_brain_surface_v_per_m"] > 0 for s in flagged)
+    rows = [v for _, v in section.rows if "E_max about" in v]
+    assert rows and all("where it was measured is not reported" in v for v in rows)

@@ -100,3 +100,20 @@ def test_missing_threshold_says_why_in_cli_and_json():
     assert "within 6 ms" in reason
     text = runner.invoke(app, args)
     assert "no spike up to 96,000 V/m" in " ".join(text.output.split())
+
+
+def test_missing_threshold_says_why_in_the_scenario_report():
+    from tmslab.neuron.stage import neuron_section
+    from tmslab.protocols.stimulators import get_stimulator
+
+    pulse = get_stimulator("magventure-magpro-x100").waveform("monophasic", dt_s=2.5e-6)
+
+    def across(points):  # a uniform field across the straight axon excites nothing
+        return np.broadcast_to([0.0, 100.0, 0.0], points.shape).copy()
+
+    section = neuron_section(across, [0.0, 0.0, 0.0], pulse, 1.0, models=("hh-axon-straight",))
+    record = section.data["models"][0]
+    assert not np.isfinite(record["threshold_peak_e_v_per_m"])
+    assert record["no_threshold_reason"].startswith("no spike up to ")
+    assert "V/m at the target: hh-axon-straight did not fire" in record["no_threshold_reason"]
+    assert record["no_threshold_reason"] in section.rows[1][1]

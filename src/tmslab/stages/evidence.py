@@ -72,8 +72,12 @@ def evidence_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
         estimate = estimate_study_field(row.to_dict())
         study["estimated_emax_v_per_m"] = None if estimate is None else estimate["emax_v_per_m"]
         # where the study's tesla was taken: the same convention as [stimulator] intensity_t_at
-        for key in ("tesla_at", "tesla_at_reported", "emax_if_brain_surface_v_per_m"):
-            study[f"estimated_emax_{key}"] = None if estimate is None else estimate[key]
+        for key, name in (
+            ("tesla_at", "estimated_emax_tesla_at"),
+            ("tesla_at_reported", "estimated_emax_tesla_at_reported"),
+            ("emax_if_brain_surface_v_per_m", "estimated_emax_if_brain_surface_v_per_m"),
+        ):
+            study[name] = None if estimate is None else estimate[key]
         studies.append(study)
     query = {
         "frequency_hz": frequency,
