@@ -82,9 +82,12 @@ def test_evidence_row_states_the_convention(mouse):
 
     scenario, done = mouse
     section = evidence_stage(scenario, done)
-    heath = [s for s in section.data["studies"] if s["id"] == "heath2018"]
-    assert heath and heath[0]["estimated_emax_tesla_at"] == "brain-surface"
-    row = next(value for label, value in section.rows if label.startswith("Heath"))
+    heath = {s["intensity_reported"]: s for s in section.data["studies"] if s["id"] == "heath2018"}
+    assert heath["50 mT"]["estimated_emax_tesla_at"] == "brain-surface"
+    # the 1 T arm's location was not read from the paper: taken at the coil and flagged
+    assert heath["1 T"]["estimated_emax_tesla_at_reported"] is False
+    rows = [value for label, value in section.rows if label.startswith("Heath")]
+    row = next(value for value in rows if ", 50 mT (" in value)
     assert "tesla at the brain surface as the study reports" in row
     assert any(
         "this scenario: 0.667 V/m, its 0.05 T taken at the brain surface" in n
@@ -97,6 +100,7 @@ def test_evidence_row_states_the_convention(mouse):
 def test_estimate_is_linear_and_a_surface_tesla_means_a_stronger_coil(tesla, study):
     record = {
         "id": study,
+        "arm_label": "50 mT",
         "species": "mouse",
         "intensity_unit": "T",
         "intensity_value": tesla,

@@ -33,11 +33,12 @@ FALLBACK_WINDING = "rodent-round-25-50mm"  # its assumed turns, casing and heigh
 SINGLE_DIAMETER_INNER_FRACTION = 0.25
 TESLA_AT = ("coil", "brain-surface")
 DEFAULT_TESLA_AT = "coil"  # the scenario's default [stimulator] intensity_t_at
-# study id -> (where its primary paper measured the peak field, what says so)
-TESLA_MEASURED_AT: dict[str, tuple[str, str]] = {
-    "heath2018": (
+# (study id, arm label) -> (where its primary paper measured the peak field, what says so).
+# Only arms whose location was read: Heath's 1 T arm is not known to follow the 50 mT one.
+TESLA_MEASURED_AT: dict[tuple[str, str], tuple[str, str]] = {
+    ("heath2018", "50 mT"): (
         "brain-surface",
-        "Heath et al. 2018 (Transl Psychiatry 8:126) give the field at the cortical surface, as "
+        "Heath et al. 2018 (Transl Psychiatry 8:126) give the 50 mT at the cortical surface, as "
         "read for the mouse-10hz-20d protocol preset and examples/mouse-8mm-10hz-50mt.toml",
     ),
 }
@@ -68,7 +69,7 @@ def study_diameters(record: dict[str, Any]) -> tuple[float, float] | None:
 def tesla_measured_at(record: dict[str, Any]) -> tuple[str, bool, str]:
     """(where, reported, why) for a study record: where its tesla was measured ("coil" or
     "brain-surface"), whether a source says so, and the source or the assumption in words."""
-    known = TESLA_MEASURED_AT.get(str(record.get("id")))
+    known = TESLA_MEASURED_AT.get((str(record.get("id")), str(record.get("arm_label"))))
     if known is not None:
         return known[0], True, known[1]
     return (
