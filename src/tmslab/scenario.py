@@ -112,10 +112,11 @@ class TargetSection(_Section):
 
 
 class PlasticitySection(_Section):
-    """Plasticity model (``tmslab plasticity list``) and, optionally, a postsynaptic spike
-    this long after each pulse (ms)."""
+    """Plasticity model (``tmslab plasticity list``; default: the protocol family's, theta burst
+    huang-tbs, other trains shouval:rate, see docs/plasticity-vs-experiments.md) and, optionally,
+    a postsynaptic spike this long after each pulse (ms)."""
 
-    model: str = "graupner-brunel:DP"
+    model: str | None = None
     post_delay_ms: float | None = Field(default=None, allow_inf_nan=False)
 
 
@@ -217,7 +218,32 @@ def scenario_from_mapping(data: dict[str, Any], where: str = "scenario") -> Scen
     except ValidationError as error:
         raise InvalidValueError(pydantic_message(error, prefix=where)) from None
     protocol = protocol_from_mapping(spec.protocol, where=f"{where}:protocol")
+    _check_names(spec, where)
     return Scenario(spec=spec, raw=data, protocol=protocol)
+
+
+def _check_names(spec: ScenarioSpec, where: str) -> None:
+    """Names resolved by later stages, checked at load so a typo fails before any computation."""
+    from tmslab.errors import TmslabError
+    from tmslab.stages.field import check_target
+
+    try:
+        check_target(spec)
+    except TmslabError as error:
+        from tmslab.conductors.sphere import UnknownTargetError
+        from tmslab.errors import UnknownNameError
+
+        message = f"{where}: [target] {error}"
+        if isinstance(error, UnknownNameError):
+            raise UnknownTargetError(message) from None
+        raise InvalidValueError(message) from None
+    if spec.plasticity.model is not None:
+        from tmslab.plasticity.registry import get_model
+
+        try:
+            get_model(spec.plasticity.model)
+        except TmslabError as error:
+            raise InvalidValueError(f"{where}: [plasticity] model: {error}") from None
 
 
 def load_scenario(path: str | Path) -> Scenario:

@@ -222,7 +222,11 @@ def threshold_command(
 
     from tmslab.neuron.drive import get_drive
     from tmslab.neuron.simulation import get_solver
-    from tmslab.neuron.threshold import bisect_thresholds, direction_thresholds
+    from tmslab.neuron.threshold import (
+        bisect_thresholds,
+        direction_thresholds,
+        no_threshold_reason,
+    )
 
     cell = _model(model, swc, membrane, max_segment_um, swc_types, unknown_types)
     drive = get_drive(waveform, dt_us / 1e6)
@@ -258,6 +262,7 @@ def threshold_command(
             spike_time_s=search.spike_time_s[0],
             n_simulations=search.n_simulations,
         )
+        highest = float(search.lower[0]) * peak
         node = int(search.initiation_node[0])
     else:
         unit = _direction(direction or "1,0,0")
@@ -273,7 +278,11 @@ def threshold_command(
             spike_time_s=result.spike_time_s[0],
             n_simulations=result.n_simulations,
         )
+        highest = float(result.lower_v_per_m[0])
     record["activated"] = bool(np.isfinite(record["threshold"]))
+    record["no_threshold_reason"] = (
+        None if record["activated"] else no_threshold_reason(cell, drive, highest)
+    )
     record["initiation_site"] = _site(cell, node)
     record["source"] = cell.source.to_dict()
     record["warnings"] = list(cell.threshold_warnings(record["threshold_v_per_m"]))
@@ -286,7 +295,7 @@ def threshold_command(
         ("waveform", f"{drive.name}, dt {drive.dt_s * 1e6:g} us"),
         (
             "threshold",
-            f"{threshold:.5g} V/m" if record["activated"] else "not activated up to 1e5 V/m",
+            f"{threshold:.5g} V/m" if record["activated"] else record["no_threshold_reason"],
         ),
         ("solver", f"{solver} ({record['n_simulations']} runs, bracket {tol * 100:g} %)"),
     ]

@@ -16,6 +16,10 @@ app = typer.Typer(
 
 JSON_OPT = typer.Option(False, "--json", help="Print machine-readable JSON.")
 MODEL_HELP = "Model as NAME[:SET], e.g. graupner-brunel:DP, shouval, bcm, huang-tbs (see 'tmslab plasticity list')."
+DEFAULT_HELP = (
+    " Default: the protocol family's model, huang-tbs for theta burst and shouval:rate for "
+    "other trains (the best agreement in docs/plasticity-vs-experiments.md)."
+)
 THRESHOLD_OPT = typer.Option(
     0.05, "--threshold", help="Relative change above which the verdict is LTP/LTD (0.05 = 5 %)."
 )
@@ -64,7 +68,7 @@ def _print_prediction(prediction, json: bool) -> None:
         return
     weight = prediction.relative_weight
     rows = [
-        ("model", prediction.model),
+        ("model", f"{prediction.model} ({prediction.model_choice})"),
         ("protocol", prediction.protocol),
         ("input", prediction.input),
         ("relative weight (final / initial)", "n/a" if weight is None else fmt(weight)),
@@ -83,7 +87,7 @@ def predict_command(
     protocol: str = typer.Option(
         ..., "--protocol", help="A protocol name (see 'tmslab protocol list') or a TOML file."
     ),
-    model: str = typer.Option(..., "--model", help=MODEL_HELP),
+    model: str | None = typer.Option(None, "--model", help=MODEL_HELP + DEFAULT_HELP),
     post_delay_ms: float | None = POST_DELAY_OPT,
     prime: str | None = typer.Option(
         None, "--prime", help="A protocol run first (priming, metaplasticity): name or TOML file."
@@ -123,7 +127,11 @@ def predict_command(
 
 @app.command("stdp")
 def stdp_command(
-    model: str = typer.Option(..., "--model", help=MODEL_HELP),
+    model: str | None = typer.Option(
+        None,
+        "--model",
+        help=MODEL_HELP + " Default: graupner-brunel:DP (the classical STDP window).",
+    ),
     pairs: int = typer.Option(60, "--pairs", help="Number of pre/post pairs."),
     frequency: float = typer.Option(1.0, "--frequency", help="Pair repetition rate, Hz."),
     dt_ms: float = quantity_option(
@@ -152,7 +160,12 @@ def stdp_command(
 
 @app.command("curve")
 def curve_command(
-    model: list[str] = typer.Option(..., "--model", help=MODEL_HELP + " Repeat for several."),
+    model: list[str] | None = typer.Option(
+        None,
+        "--model",
+        help=MODEL_HELP + " Repeat for several. Default: shouval:rate (the conventional-rTMS "
+        "default, docs/plasticity-vs-experiments.md).",
+    ),
     pulses: int = typer.Option(
         900, "--pulses", help="Pulses per frequency (one continuous train)."
     ),
@@ -176,6 +189,10 @@ def curve_command(
     if high < low:
         raise InvalidValueError(f"--fmax {fmax:g} Hz is below --fmin {fmin:g} Hz")
     freqs = np.geomspace(low, high, check_count("--points", points))
+    if not model:
+        from tmslab.plasticity.registry import RTMS_MODEL
+
+        model = [RTMS_MODEL]
     curves = [
         frequency_response(
             name, freqs, pulses, post_delay_s=_seconds(post_delay_ms), threshold=threshold

@@ -5,6 +5,7 @@ Centred at the origin, metres. Presets in ``data/heads.toml`` carry their source
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -12,10 +13,26 @@ from typing import Any
 
 import numpy as np
 
-from tmslab.errors import InvalidValueError, UnknownNameError, check_positive
+from tmslab.errors import InvalidValueError, TmslabError, UnknownNameError, check_positive
 from tmslab.sources import Source
 
 MM = 1e-3
+
+
+class UnknownTargetError(UnknownNameError):
+    """A target name that is not one of a head's targets (the message carries the hint)."""
+
+    def __init__(self, message: str) -> None:
+        TmslabError.__init__(self, message)
+
+
+def normalise_target_name(name: str) -> str:
+    """Case, spaces, hyphens, underscores and parentheses aside: "Motor_Cortex (Hand)" ->
+    "motor cortex hand"."""
+    text = str(name).lower()
+    for char in "-_()":
+        text = text.replace(char, " ")
+    return " ".join(text.split())
 
 
 @dataclass(frozen=True)
@@ -25,6 +42,7 @@ class SphereHead:
     scalp_radius_m: outer radius, m; coils must lie outside it.
     brain_radius_m: radius of the brain (cortical) surface, m; depths are measured from it.
     targets_m: target name -> depth below the brain surface, m.
+    target_aliases: target name -> other names (labels) it is known by.
     """
 
     name: str
@@ -35,6 +53,7 @@ class SphereHead:
     targets_m: dict[str, float] = field(default_factory=dict)
     source: Source | None = None
     assumptions: tuple[str, ...] = ()
+    target_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         scalp = check_positive("scalp radius", self.scalp_radius_m, "m")
@@ -49,15 +68,46 @@ class SphereHead:
                     f"target {name!r} at depth {depth * 1e3:g} mm is outside the brain "
                     f"(0 to {brain * 1e3:g} mm)"
                 )
+        self._target_index()  # refuses an alias that names two targets
+
+    def _target_index(self) -> dict[str, str]:
+        """Normalised name or alias -> target name."""
+        index: dict[str, str] = {}
+        for key in self.targets_m:
+            index[normalise_target_name(key)] = key
+        for key, aliases in self.target_aliases.items():
+            if key not in self.targets_m:
+                raise InvalidValueError(f"aliases given for {key!r}, which is not a target")
+            for alias in aliases:
+                norm = normalise_target_name(alias)
+                if index.setdefault(norm, key) != key:
+                    raise InvalidValueError(
+                        f"target alias {alias!r} of {key!r} also names {index[norm]!r}"
+                    )
+        return index
+
+    def find_target(self, name: str) -> str:
+        """The target name (a key of ``targets_m``) that ``name`` or one of its aliases matches
+        exactly, case, spaces, hyphens, underscores and parentheses aside; UnknownNameError
+        with the nearest name (difflib) otherwise. Never a substring match."""
+        index = self._target_index()
+        wanted = normalise_target_name(name)
+        if wanted in index:
+            return index[wanted]
+        close = difflib.get_close_matches(wanted, list(index), n=1, cutoff=0.6)
+        known = ", ".join(self.targets_m)
+        hint = (
+            f"did you mean {index[close[0]]!r}?"
+            if close
+            else f"the {self.name} head knows {known}; or give a depth ([target] depth_mm)"
+        )
+        raise UnknownTargetError(f"unknown target {name!r}; {hint}")
 
     def target_depth(self, name_or_depth: str | float) -> float:
-        """Depth below the brain surface, m, of a named target (or a depth in m, checked)."""
+        """Depth below the brain surface, m, of a named target (:meth:`find_target`) or of a
+        depth in m (checked)."""
         if isinstance(name_or_depth, str):
-            if name_or_depth not in self.targets_m:
-                raise UnknownNameError(
-                    f"target of head {self.name!r}", name_or_depth, self.targets_m
-                )
-            return self.targets_m[name_or_depth]
+            return self.targets_m[self.find_target(name_or_depth)]
         depth = float(name_or_depth)
         if not 0 <= depth < self.brain_radius_m:
             raise InvalidValueError(
@@ -81,6 +131,7 @@ class SphereHead:
             "scalp_radius_m": self.scalp_radius_m,
             "brain_radius_m": self.brain_radius_m,
             "targets_depth_m": dict(self.targets_m),
+            "target_aliases": {k: list(v) for k, v in self.target_aliases.items()},
             "source": self.source.to_dict() if self.source else None,
             "assumptions": list(self.assumptions),
         }
@@ -116,6 +167,7 @@ def get_head(name: str) -> SphereHead:
         targets_m={k: v * MM for k, v in spec.get("targets_mm", {}).items()},
         source=Source(spec["citation"], spec.get("doi", "")),
         assumptions=tuple(spec.get("assumptions", ())),
+        target_aliases={k: tuple(v) for k, v in spec.get("target_aliases", {}).items()},
     )
 
 

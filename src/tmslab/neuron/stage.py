@@ -95,6 +95,13 @@ def neuron_section(
             guess=guess,
         )
         threshold_scale = float(result.thresholds_scale[0])
+        reason = None
+        if not np.isfinite(threshold_scale):
+            from tmslab.neuron.threshold import MAX_AMPLITUDE, no_threshold_reason
+
+            # the search doubled from the guess and stopped before exceeding MAX_AMPLITUDE
+            highest = guess * 2.0 ** np.floor(np.log2(MAX_AMPLITUDE / guess))
+            reason = no_threshold_reason(cell, drive, highest * magnitude, "V/m at the target")
         records.append(
             {
                 "model": cell.name,
@@ -102,6 +109,7 @@ def neuron_section(
                 "spike_time_s": float(result.spike_time_s[0]),
                 "threshold_scale": threshold_scale,
                 "threshold_peak_e_v_per_m": threshold_scale * magnitude,
+                "no_threshold_reason": reason,
                 "source": cell.source.to_dict(),
             }
         )
@@ -109,7 +117,7 @@ def neuron_section(
     rows = [("applied peak |E| at the target", f"{applied:.4g} V/m ({drive.name})")]
     for r in records:
         threshold = r["threshold_peak_e_v_per_m"]
-        shown = f"{threshold:.4g} V/m" if np.isfinite(threshold) else "not reached"
+        shown = f"{threshold:.4g} V/m" if np.isfinite(threshold) else r["no_threshold_reason"]
         verdict = "fires" if r["fires"] else "does not fire"
         timing = f", spike {r['spike_time_s'] * 1e3:.2f} ms after onset" if r["fires"] else ""
         rows.append((r["model"], f"{verdict} (threshold {shown}{timing})"))

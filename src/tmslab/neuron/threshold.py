@@ -5,7 +5,10 @@ the same amplitudes as long as they agree on firing): start at a guess, double (
 until the run fires (or stops firing), then bisect until the bracket [lo, hi] is narrower than
 ``rel_tol`` * hi. The threshold reported is ``hi``, the lowest amplitude seen to fire, so it
 lies within ``rel_tol`` above the true threshold (default 0.5 %). A run that does not fire at
-``max_amplitude`` has no threshold (NaN), e.g. a straight axon in a field across it.
+``max_amplitude`` has no threshold (NaN), e.g. a straight axon in a field across it;
+:func:`no_threshold_reason` says why in words (the highest amplitude tried and the response
+window, which is long enough for a spike to reach a recording site: see
+:mod:`tmslab.neuron.simulation`).
 
 For a uniform field the amplitude is the peak field in V/m along a unit direction; for a field
 callable it is a dimensionless scale of that field.
@@ -26,7 +29,12 @@ from tmslab.neuron.coupling import (
     uniform_quasipotential,
     unit_vector,
 )
-from tmslab.neuron.simulation import get_solver
+from tmslab.neuron.simulation import (
+    CONDUCTION_MARGIN_S,
+    conduction_time_s,
+    get_solver,
+    response_window_s,
+)
 
 DEFAULT_REL_TOL = 0.005
 MAX_AMPLITUDE = 1e5
@@ -116,6 +124,8 @@ class DirectionThresholds:
     directions: (D, 3) array of unit vectors. thresholds_v_per_m: (D,) array, peak field in V/m
     (NaN where nothing fired up to the search limit). spike_time_s: (D,) array, seconds.
     initiation_node: (D,) int array. n_simulations: runs simulated. solver: its name.
+    lower_v_per_m: (D,) array, highest field seen not to fire, V/m (where the threshold is NaN:
+    the highest tried).
     """
 
     directions: np.ndarray
@@ -125,6 +135,7 @@ class DirectionThresholds:
     n_simulations: int
     solver: str
     rel_tol: float
+    lower_v_per_m: np.ndarray | None = None
 
 
 def direction_thresholds(
@@ -159,6 +170,7 @@ def direction_thresholds(
         search.n_simulations,
         engine.name,
         rel_tol,
+        search.lower,
     )
 
 
@@ -173,6 +185,31 @@ def threshold(
     """Threshold (V/m, peak field) of ``model`` in a uniform field along ``direction`` ((3,))."""
     return direction_thresholds(
         model, drive, np.asarray(unit_vector(direction))[None], solver, rel_tol, **solver_options
+    )
+
+
+def no_threshold_reason(model, drive, highest_tried: float, unit: str = "V/m") -> str:
+    """Why a threshold search found none: one sentence with the highest amplitude tried
+    (``highest_tried`` in ``unit``) and the response window of ``model`` with ``drive``."""
+    window = response_window_s(model)
+    conduction = conduction_time_s(model)
+    pulse = len(drive.e) * drive.dt_s
+    if conduction + CONDUCTION_MARGIN_S >= window:
+        why = (
+            f"long enough for a spike from any excitable compartment to conduct there at the "
+            f"slowest plausible velocity ({conduction * 1e3:.3g} ms) plus "
+            f"{CONDUCTION_MARGIN_S * 1e3:g} ms"
+        )
+    else:
+        why = (
+            f"the model's window, longer than the slowest conduction to a recording site "
+            f"({conduction * 1e3:.3g} ms)"
+        )
+    return (
+        f"no spike up to {highest_tried:,.0f} {unit}: {model.name} did not fire at its "
+        f"recording sites within {window * 1e3:.3g} ms after the {pulse * 1e6:.4g} us pulse "
+        f"({why}); the field does not depolarise an excitable part of the cell enough "
+        "(e.g. a straight axon across the field), or the threshold lies above the search limit"
     )
 
 

@@ -1,10 +1,12 @@
 """Predict the plasticity a protocol, a pairing or given spike trains leave behind.
 
-``predict_protocol(protocol, "graupner-brunel:DP")`` fires the presynaptic axon at every pulse
+``predict_protocol(protocol, "shouval:rate")`` fires the presynaptic axon at every pulse
 (and the postsynaptic neuron ``post_delay_s`` later, if given), runs the model and returns a
 :class:`~tmslab.plasticity.prediction.Prediction` with the relative weight, the verdict and the
 threshold it used. ``prime=`` runs another protocol first (metaplasticity): the reported change
-is the test protocol's, from the weight it started at.
+is the test protocol's, from the weight it started at. Without a model name the protocol
+family's default is used (:func:`tmslab.plasticity.registry.default_model`) and the prediction
+says so (``model_choice``).
 """
 
 from __future__ import annotations
@@ -16,12 +18,25 @@ import numpy as np
 from tmslab.errors import InvalidValueError
 from tmslab.plasticity.inputs import SpikeTrains, pairing, pulse_spikes, spike_trains
 from tmslab.plasticity.prediction import Outcome, Prediction
-from tmslab.plasticity.registry import Model, get_model
+from tmslab.plasticity.registry import (
+    Model,
+    ModelChoice,
+    default_model,
+    get_model,
+    pairing_default,
+)
 from tmslab.plasticity.verdict import DEFAULT_THRESHOLD, check_threshold, verdict
 
 
 def _model(model: str | Model) -> Model:
     return model if isinstance(model, Model) else get_model(model)
+
+
+def _chosen(model: str | Model | None, default: ModelChoice) -> tuple[Model, str]:
+    """The model to run and why: the one given, else ``default``."""
+    if model is None:
+        return get_model(default.name), default.reason
+    return _model(model), "chosen by the user"
 
 
 def _pulse_times(protocol: Any) -> tuple[np.ndarray, str]:
@@ -42,7 +57,12 @@ def input_description(post_delay_s: float | None) -> str:
 
 
 def _prediction(
-    model: Model, outcome: Outcome, protocol: str, threshold: float, input_note: str
+    model: Model,
+    outcome: Outcome,
+    protocol: str,
+    threshold: float,
+    input_note: str,
+    choice: str = "chosen by the user",
 ) -> Prediction:
     verdict_on = (
         "relative weight - 1"
@@ -62,6 +82,7 @@ def _prediction(
         input=input_note,
         source=model.source,
         details=outcome.details,
+        model_choice=choice,
     )
 
 
@@ -86,7 +107,7 @@ def predict_spikes(
 
 def predict_protocol(
     protocol: Any,
-    model: str | Model,
+    model: str | Model | None = None,
     post_delay_s: float | None = None,
     threshold: float = DEFAULT_THRESHOLD,
     prime: Any = None,
@@ -97,15 +118,16 @@ def predict_protocol(
     post_delay_s: each pulse also fires the postsynaptic neuron this long after the presynaptic
     spike, s (None: presynaptic spikes only). prime: a protocol run first (priming); prime_gap_s:
     pause from its last pulse to the test protocol's first, s. With ``prime``, the details carry
-    the unprimed relative weight for comparison.
+    the unprimed relative weight for comparison. model: ``family[:set]`` or None for the
+    protocol family's default (:func:`~tmslab.plasticity.registry.default_model`).
     """
     threshold = check_threshold(threshold)
-    m = _model(model)
     times, name = _pulse_times(protocol)
+    m, choice = _chosen(model, default_model(times) if model is None else None)
     trains = pulse_spikes(times, post_delay_s)
     note = input_description(post_delay_s)
     if prime is None:
-        return _prediction(m, m.outcome(trains), name, threshold, note)
+        return _prediction(m, m.outcome(trains), name, threshold, note, choice)
     prime_times, prime_name = _pulse_times(prime)
     primer = pulse_spikes(prime_times, post_delay_s)
     outcome = m.primed_outcome(primer, trains, prime_gap_s)
@@ -125,11 +147,11 @@ def predict_protocol(
         outcome.trajectory_label,
         details,
     )
-    return _prediction(m, primed, f"{name} primed by {prime_name}", threshold, note)
+    return _prediction(m, primed, f"{name} primed by {prime_name}", threshold, note, choice)
 
 
 def predict_pairing(
-    model: str | Model,
+    model: str | Model | None = None,
     n_pairs: int = 60,
     frequency_hz: float = 1.0,
     dt_s: float = 0.01,
@@ -138,10 +160,11 @@ def predict_pairing(
 ) -> Prediction:
     """Prediction for a pre/post pairing protocol (dt_s > 0: post after pre, s).
 
-    Only models that read spike timing (graupner-brunel, shouval) accept pairings.
+    Only models that read spike timing (graupner-brunel, shouval) accept pairings; model None
+    uses :func:`~tmslab.plasticity.registry.pairing_default`.
     """
     threshold = check_threshold(threshold)
-    m = _model(model)
+    m, choice = _chosen(model, pairing_default())
     if not m.timing:
         raise InvalidValueError(
             f"model {m.name} does not read spike timing; pairing protocols need "
@@ -150,4 +173,4 @@ def predict_pairing(
     trains: SpikeTrains = pairing(n_pairs, frequency_hz, dt_s, n_post=n_post)
     label = f"{n_pairs} pairs at {frequency_hz:g} Hz, dt = {dt_s * 1e3:+g} ms"
     note = f"pre/post pairing, postsynaptic burst of {n_post} spike(s)"
-    return _prediction(m, m.outcome(trains), label, threshold, note)
+    return _prediction(m, m.outcome(trains), label, threshold, note, choice)

@@ -37,6 +37,7 @@ class Prediction:
     an after-effect, not a weight). verdict: 'LTP', 'LTD' or 'none'. threshold: the relative
     change above which the verdict is not 'none'. verdict_on: what the threshold was applied to.
     t_s, trajectory: (K,) arrays, s and ``trajectory_label``. input: how pulses drive the synapse.
+    model_choice: why this model (the protocol family's default, or the user's choice).
     """
 
     model: str
@@ -51,11 +52,13 @@ class Prediction:
     input: str
     source: Source
     details: dict[str, Any] = field(default_factory=dict)
+    model_choice: str = "chosen by the user"
 
     def to_dict(self, with_trajectory: bool = True) -> dict[str, Any]:
         """Plain JSON-able values (SI units; keys carry them)."""
         record: dict[str, Any] = {
             "model": self.model,
+            "model_choice": self.model_choice,
             "protocol": self.protocol,
             "relative_weight": self.relative_weight,
             "verdict": self.verdict,

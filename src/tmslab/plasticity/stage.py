@@ -9,8 +9,12 @@ from tmslab.scenario import Section
 SECTION_TITLE = "Plasticity"
 
 
-def plasticity_section(protocol: Any, model: str, post_delay_s: float | None = None) -> Section:
-    """Run ``model`` (``family[:set]``) on ``protocol`` (a Protocol) and describe the result.
+def plasticity_section(
+    protocol: Any, model: str | None = None, post_delay_s: float | None = None
+) -> Section:
+    """Run ``model`` (``family[:set]``; None: the protocol family's default, see
+    :func:`~tmslab.plasticity.registry.default_model`) on ``protocol`` (a Protocol) and describe
+    the result; the verdict row names the model and why it was used.
 
     data: the prediction (relative_weight, verdict, threshold, trajectory t_s/value, details,
     source), JSON-able and in SI units. post_delay_s: each pulse also fires the postsynaptic
@@ -21,16 +25,18 @@ def plasticity_section(protocol: Any, model: str, post_delay_s: float | None = N
 
     prediction = predict_protocol(protocol, model, post_delay_s=post_delay_s)
     weight = prediction.relative_weight
+    # the verdict and its model first: the console summary shows the first rows
     rows = [
-        ("model", prediction.model),
-        ("input", prediction.input),
+        ("verdict", f"{prediction.verdict} by {prediction.model}"),
+        ("model", f"{prediction.model} ({prediction.model_choice})"),
         (
             "relative synaptic strength (final / initial)",
             f"{weight:.4g}" if weight is not None else "not a weight model",
         ),
+        ("input", prediction.input),
         (
-            "verdict",
-            f"{prediction.verdict} (|change| > {prediction.threshold:.0%} of {prediction.verdict_on})",
+            "verdict threshold",
+            f"|change| > {prediction.threshold:.0%} of {prediction.verdict_on}",
         ),
     ]
     if weight is None:

@@ -149,4 +149,13 @@ def _counts(table: ComparisonTable) -> list[str]:
         if sum(c.agreement == AGREE for c in row) == best
     ]
     lines += ["", f"Most agreements ({best}): " + ", ".join(top) + "."]
+    from tmslab.plasticity.registry import RTMS_MODEL, THETA_BURST_MODEL
+
+    lines += [
+        "",
+        "Defaults read from this table (`tmslab.plasticity.registry.default_model`, used when "
+        f"a scenario or command names no model): theta burst `{THETA_BURST_MODEL}`, conventional "
+        f"rTMS and other pulse trains `{RTMS_MODEL}` (the most agreements among the rows without "
+        "`+ post`, the input a scenario gives when the target cell does not fire).",
+    ]
     return lines

@@ -71,6 +71,13 @@ def evidence_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
         study.update({k: _clean(row[k]) for k in SHOWN_COLUMNS})
         estimate = estimate_study_field(row.to_dict())
         study["estimated_emax_v_per_m"] = None if estimate is None else estimate["emax_v_per_m"]
+        # where the study's tesla was taken: the same convention as [stimulator] intensity_t_at
+        for key, name in (
+            ("tesla_at", "estimated_emax_tesla_at"),
+            ("tesla_at_reported", "estimated_emax_tesla_at_reported"),
+            ("emax_if_brain_surface_v_per_m", "estimated_emax_if_brain_surface_v_per_m"),
+        ):
+            study[name] = None if estimate is None else estimate[key]
         studies.append(study)
     query = {
         "frequency_hz": frequency,
@@ -86,8 +93,7 @@ def evidence_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
     ]
     for study in studies:
         outcome = (study["outcomes"] or "").split("; ")[0]
-        estimate = study["estimated_emax_v_per_m"]
-        field = f" (E_max about {estimate:.3g} V/m)" if estimate is not None else ""
+        field = _estimate_words(study)
         rows.append(
             (
                 f"{study['reference']} (distance {study['distance']:.2g} octaves)",
@@ -107,22 +113,29 @@ def evidence_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
     ]
     if any(s["estimated_emax_v_per_m"] is not None for s in studies):
         emax = (done["field"].data.get("metrics") or {}).get("emax") if "field" in done else None
-        here = (
-            f" (this scenario: {emax:.3g} V/m)"
-            if emax and done["field"].data.get("didt_a_per_s")
-            else ""
-        )
+        here = ""
+        if emax and done["field"].data.get("didt_a_per_s"):
+            stim = spec.stimulator
+            taken = (
+                f", its {stim.intensity_t:g} T taken at the "
+                + ("brain surface" if stim.intensity_t_at == "brain-surface" else "coil")
+                if stim.intensity_t
+                else ""
+            )
+            here = f" (this scenario: {emax:.3g} V/m{taken})"
         notes.append(
             "E_max estimates for rodent studies that report tesla and a coil size: the largest "
-            "|E| on the brain surface of the species' sphere, with the tesla taken at the coil "
-            "and a biphasic Rapid2 pulse shape assumed (tmslab.evidence.field_estimate)"
-            + here
-            + "."
+            "|E| on the brain surface of the species' sphere, a biphasic Rapid2 pulse shape "
+            "assumed, and the tesla taken where the study measured it, at the coil's reference "
+            "point or at the brain surface under the coil, the same convention as a scenario's "
+            "[stimulator] intensity_t_at; where a study does not say, at the coil, with the "
+            "brain-surface reading beside it (tmslab.evidence.field_estimate)" + here + "."
         )
     plasticity = done.get("plasticity")
     if plasticity is not None and plasticity.data.get("verdict"):
         notes.append(
-            f"The plasticity model predicts {plasticity.data['verdict']} for this protocol; "
+            f"The plasticity model ({plasticity.data['model']}) predicts "
+            f"{plasticity.data['verdict']} for this protocol; "
             "compare with the outcomes above (LTP-like changes, BDNF/TrkB and ERK up, are the "
             "reviews' usual reading of high-frequency and iTBS effects)."
         )
@@ -134,6 +147,21 @@ def evidence_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
             ("The reviewed studies nearest this scenario", lambda: _plot(studies, query)),
         ],
         notes=notes,
+    )
+
+
+def _estimate_words(study: dict[str, Any]) -> str:
+    """The E_max estimate for the report row, with where its tesla was taken."""
+    estimate = study["estimated_emax_v_per_m"]
+    if estimate is None:
+        return ""
+    if study["estimated_emax_tesla_at_reported"]:
+        at = "brain surface" if study["estimated_emax_tesla_at"] == "brain-surface" else "coil"
+        return f" (E_max about {estimate:.3g} V/m, tesla at the {at} as the study reports)"
+    other = study["estimated_emax_if_brain_surface_v_per_m"]
+    return (
+        f" (E_max about {estimate:.3g} V/m with the tesla taken at the coil; where it was "
+        f"measured is not reported: {other:.3g} V/m if at the brain surface)"
     )
 
 

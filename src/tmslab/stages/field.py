@@ -31,16 +31,39 @@ def _coil_model(scenario: Scenario, section: Section):
 
 
 def _target_depth(scenario: Scenario, head) -> tuple[str, float]:
+    """(name shown, depth below the brain surface in m) of the scenario's [target].
+
+    A name must be one of the head's targets or their aliases (exactly, case and punctuation
+    aside: :meth:`~tmslab.conductors.sphere.SphereHead.find_target`); substrings once turned
+    "left primary motor cortex (hand knob)" into "cortex, 0 mm" (issue 21).
+    """
     target = scenario.spec.target
     if target.depth_mm is not None:
         return f"{target.depth_mm:g} mm deep", head.target_depth(target.depth_mm * 1e-3)
     if target.name:
-        wanted = "-".join(target.name.lower().split())
-        matches = [k for k in head.targets_m if k in wanted or wanted in k]
-        if matches:
-            key = max(matches, key=len)
-            return key, head.targets_m[key]
+        key = head.find_target(target.name)
+        return key, head.targets_m[key]
     return "cortex (brain surface)", 0.0
+
+
+def check_target(spec) -> None:
+    """Refuse, before any computation, a [target] name the subject cannot resolve.
+
+    spec: a :class:`~tmslab.scenario.ScenarioSpec`. A name needs a head (dishes and meshes take
+    ``depth_mm``) and must be one of that head's targets.
+    """
+    from tmslab.conductors.sphere import get_head
+    from tmslab.errors import InvalidValueError
+
+    name = spec.target.name
+    if not name or spec.target.depth_mm is not None:
+        return
+    if spec.subject.kind != "head":
+        raise InvalidValueError(
+            f"[target] name {name!r} needs a head subject; for a {spec.subject.kind} give "
+            "[target] depth_mm"
+        )
+    get_head(spec.subject.species).find_target(name)
 
 
 def scenario_didt(

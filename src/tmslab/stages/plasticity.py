@@ -46,6 +46,7 @@ def plasticity_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
         how = f"[plasticity] post_delay_ms = {spec.post_delay_ms:g}: each pulse pairs a presynaptic spike with a postsynaptic one"
     else:
         delay, how = _post_delay_from_neurons(done)
+    # spec.model None: the protocol family's default (tmslab.plasticity.registry.default_model)
     section = plasticity_section(scenario.protocol, spec.model, post_delay_s=delay)
     section.data["post_delay_s"] = delay
     section.notes.insert(0, f"Input: {how}.")
