@@ -20,11 +20,11 @@ def _coil_model(scenario: Scenario, section: Section):
     if (
         coil.model is None
         and name.lower() not in list_coils()
-        and not name.endswith((".ccd", ".toml"))
+        and not name.lower().endswith((".ccd", ".tcd", ".toml"))
     ):
         section.notes.append(
             f"Coil {name!r} has no field model; set [coil] model to a coil preset "
-            f"({', '.join(list_coils())}) or a .ccd file to compute the E-field."
+            f"({', '.join(list_coils())}) or a .ccd/.tcd file to compute the E-field."
         )
         return None
     return load_coil(name)
