@@ -96,7 +96,7 @@ def test_bad_pose_unit_exits_2(tmp_path, capsys, points):
 def test_check_coil_gap_limits():
     check_coil_gap(0.0, "head surface")
     check_coil_gap(MAX_COIL_GAP_M, "head surface")
-    with pytest.raises(InvalidValueError, match="5.1 cm from the head surface"):
+    with pytest.raises(InvalidValueError, match=r"5\.1 cm from the head surface"):
         check_coil_gap(0.051, "head surface", "m")
     with pytest.raises(InvalidValueError, match="inside the mesh surface"):
         check_coil_gap(-0.01, "mesh surface", "mm", "[coil] pose_unit")

@@ -87,7 +87,7 @@ def test_mat_file_in_metres_by_mistake_is_refused(tmp_path):
 def test_mat_file_without_or_with_two_poses_is_refused(tmp_path):
     none = tmp_path / "none.mat"
     scipy.io.savemat(none, {"other": np.eye(3)})
-    with pytest.raises(SpecFileError, match="no 4x4 matsimnibs.*variables: other"):
+    with pytest.raises(SpecFileError, match=r"no 4x4 matsimnibs.*variables: other"):
         read_pose(none)
     two = tmp_path / "two.mat"
     m = np.array(SIMNIBS_EXAMPLE, float)
