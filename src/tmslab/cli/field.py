@@ -503,9 +503,9 @@ def solve_command(
         read_pose(pose, pose_unit)
     p = check_points(_read_points(points))
     model = _conductor(conductor, conductivities, edge_mm, medium_height_mm, mesh_unit)
-    from tmslab.conductors.quality import check_points_inside
+    from tmslab.efield.bem.evaluate import check_field_points
 
-    check_points_inside(model, p)
+    check_field_points(model, p)  # inside, and off every boundary, before solving
     _, placed = _placed_over(coil, model, pose, distance_mm, handle_angle, pose_unit)
     with console.status(f"solving {model.n_triangles} surface charges..."):
         solution = solve(model, placed, didt)

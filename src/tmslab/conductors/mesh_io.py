@@ -8,7 +8,9 @@ per compartment, innermost first, or taken from the SimNIBS defaults by tissue t
 
 from __future__ import annotations
 
+import io
 import warnings
+from contextlib import redirect_stderr, redirect_stdout
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -88,6 +90,24 @@ def _unit_name(unit_m: float) -> str:
     return next((k for k, v in MESH_UNITS_M.items() if v == unit_m), f"{unit_m:g} m")
 
 
+def _check_header(path: Path) -> None:
+    """Refuse PLY/OFF files whose header is cut short: meshio's readers loop forever on them."""
+    suffix = path.suffix.lower()
+    if suffix not in (".ply", ".off"):
+        return
+    with open(path, "rb") as handle:
+        head = handle.read(1 << 20)
+    if suffix == ".ply":
+        complete = b"end_header" in head
+    else:
+        lines = [line.strip() for line in head.splitlines()[1:]]
+        complete = any(line and not line.startswith(b"#") for line in lines)
+    if not complete:
+        raise SpecFileError(
+            f"cannot read mesh {path}: its {suffix[1:].upper()} header is cut short"
+        )
+
+
 def read_surfaces(path: str | Path, unit_m: float | None = None):
     """Closed surfaces from a mesh file: list of (name, tag, vertices (V, 3) m, triangles (T, 3)).
 
@@ -101,12 +121,17 @@ def read_surfaces(path: str | Path, unit_m: float | None = None):
     path = Path(path)
     if not path.exists():
         raise SpecFileError(f"mesh file {path} does not exist")
+    _check_header(path)
+    said = io.StringIO()
     try:
-        with warnings.catch_warnings():  # meshio's STL size probe overflows harmlessly
-            warnings.simplefilter("ignore", RuntimeWarning)
+        # meshio prints its complaints and, for some formats, calls sys.exit: keep both in.
+        with warnings.catch_warnings(), redirect_stdout(said), redirect_stderr(said):
+            warnings.simplefilter("ignore", RuntimeWarning)  # STL size probe overflows harmlessly
             mesh = meshio.read(path)
-    except Exception as error:  # meshio raises many types for malformed files
-        raise SpecFileError(f"cannot read mesh {path}: {' '.join(str(error).split())}") from None
+    except (Exception, SystemExit) as error:  # meshio raises many types for malformed files
+        reason = str(error) if not isinstance(error, SystemExit) else said.getvalue()
+        reason = " ".join(reason.split()) or "unreadable or truncated"
+        raise SpecFileError(f"cannot read mesh {path}: {reason}") from None
     blocks = [(i, b.data) for i, b in enumerate(mesh.cells) if b.type == "triangle"]
     if not blocks:
         raise SpecFileError(f"mesh {path} holds no triangles (a closed surface mesh is needed)")

@@ -34,6 +34,21 @@ def check_clearance(conductor, points: np.ndarray, indptr, indices) -> None:
         )
 
 
+def check_field_points(conductor, points: np.ndarray, near_factor: float = NEAR_FACTOR) -> None:
+    """Raise unless every point (N, 3) m is off the boundaries and inside the conductor.
+
+    Cheap (a k-d tree and the near triangles): run it before solving. A point on a boundary is
+    named as such (rather than as "outside", which a winding number may say for it).
+    """
+    from tmslab.conductors.quality import check_points_inside
+
+    p = np.ascontiguousarray(points, dtype=float).reshape(-1, 3)
+    if len(p):
+        indptr, indices = near_pairs(p, conductor.centroids, conductor.sizes, near_factor)
+        check_clearance(conductor, p, indptr, indices)
+        check_points_inside(conductor, p)
+
+
 def charge_field(
     conductor,
     density: np.ndarray,
