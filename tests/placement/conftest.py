@@ -7,7 +7,7 @@ import numpy as np
 
 def one_line_error(capsys, *texts: str) -> str:
     """The CLI's stderr: one ``error:`` line containing every text; returns it."""
-    err = capsys.readouterr().err
+    err = capsys.readouterr().err.lstrip("\n")  # `run` may end its progress line first
     assert err.startswith("error: ") and err.count("\n") == 1, err
     for text in texts:
         assert text in err, err
