@@ -128,3 +128,33 @@ def test_head_pose_equal_to_the_default_placement_gives_the_same_field(tmp_path)
                 break
         emax[name] = done["field"].data["metrics"]["emax"]
     assert emax["posed"] == pytest.approx(emax["plain"], rel=1e-9)
+
+
+@pytest.mark.slow
+def test_dish_pose_equal_to_the_default_placement_gives_the_same_layer_field(tmp_path):
+    """A pose file holding the default dish placement (10 mm above the medium) gives the same
+    cell-layer field, and the report names the pose."""
+    from tmslab.conductors import get_conductor
+    from tmslab.efield.bem import pose_above
+    from tmslab.stages import STAGES
+
+    height = get_conductor("dish-35mm").geometry["medium_height_m"]
+    write_pose(tmp_path / "pose.txt", pose_above(height, 0.01), "mm")
+    text = (
+        '[protocol]\npreset = "single"\n[stimulator]\nintensity_didt_a_per_us = 100\n'
+        '[subject]\nkind = "dish"\n[coil]\nname = "magstim-70mm-fig8"\n'
+    )
+    (tmp_path / "posed.toml").write_text(text + 'pose = "pose.txt"\n')
+    (tmp_path / "plain.toml").write_text(text + "distance_mm = 10\n")
+    field = {}
+    for name in ("posed", "plain"):
+        scenario = load_scenario(tmp_path / f"{name}.toml")
+        done = {}
+        for key, _, stage in STAGES:
+            done[key] = stage(scenario, done)
+            if key == "field":
+                break
+        field[name] = done["field"]
+    a, b = (field[k].data["dish"]["efield_v_per_m"]["mean"] for k in ("posed", "plain"))
+    assert a == pytest.approx(b, rel=1e-9)
+    assert any(label == "coil pose" for label, _ in field["posed"].rows)

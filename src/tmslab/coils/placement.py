@@ -1,7 +1,15 @@
 """Placing a coil on a head: 4x4 rigid poses (coil frame -> head frame).
 
-Coil frame: origin at the centre of the coil face, z into the head, y along the handle.
-Head frame of the spherical models: metres, the sphere centred at the origin.
+Coil frame (the same as SimNIBS's): metres, origin at the centre of the coil face (the side
+that rests on the head), z-axis pointing into the head, y-axis along the handle (the handle
+lies on the +y side; SimNIBS: "the coil y-axis is a prolongation of the handle"), windings at
+z <= 0. Head frame of the spherical models: metres, the sphere centred at the origin.
+
+A pose is SimNIBS's ``matsimnibs``: columns 1-3 are the coil's x, y, z axes in head coordinates,
+column 4 the coil centre; SimNIBS writes the centre in mm, tmslab works in metres inside, so
+files carry a unit (:func:`read_pose`, :func:`write_pose`). A posed coil whose centre lies more
+than :data:`MAX_COIL_GAP_M` from the conductor's surface, or inside it, is refused
+(:func:`check_coil_gap`): that is nearly always a unit slip.
 """
 
 from __future__ import annotations
