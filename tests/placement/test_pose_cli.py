@@ -165,7 +165,8 @@ def test_coil_pose_command_writes_what_field_reads(tmp_path, capsys):
 @pytest.mark.parametrize(
     ("extra", "message"),
     [(["--unit", "cm"], "--unit 'cm'"), (["--direction", "1,2"], "--direction '1,2'"),
-     (["--direction", "0,0,0"], "not all zero"), (["--head", "elephant"], "elephant")],
+     (["--direction", "0,0,0"], "not all zero"), (["--head", "elephant"], "elephant"),
+     (["--out", "pose.mat"], "pose files are text")],
 )  # fmt: skip
 def test_coil_pose_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, extra, message):
     out = tmp_path / "pose.txt"

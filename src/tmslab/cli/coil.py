@@ -108,6 +108,8 @@ def pose_command(
     from tmslab.errors import InvalidValueError
 
     unit = check_pose_unit(unit, "--unit")
+    if out.suffix.lower() == ".mat":
+        raise InvalidValueError(f"--out {out}: pose files are text; use .txt (--pose reads both)")
     try:
         vector = [float(v) for v in direction.replace(";", ",").split(",")]
     except ValueError:
