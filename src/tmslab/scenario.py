@@ -63,12 +63,31 @@ class StimulatorSection(_Section):
 
 class CoilSection(_Section):
     """The coil: a name (a coil preset, or a coil of the measured dI/dt table), the field model
-    to use when the name is only in that table, and its placement over the head."""
+    to use when the name is only in that table, and its placement over the head.
+
+    Placement: ``distance_mm`` and ``handle_angle_deg`` over the vertex (heads) or the top
+    (dishes, meshes), or ``pose``: a 4x4 coil -> head pose file (SimNIBS matsimnibs layout, text
+    or .mat; path relative to the scenario file) whose translation is in ``pose_unit`` ("mm" or
+    "m"; default: mm for .mat and matsimnibs files, else the file's ``# unit:`` line, else m).
+    Coil frame: z into the head, y along the handle, origin at the centre of the coil face.
+    """
 
     name: str | None = None
     model: str | None = None
     distance_mm: float = Field(default=0.0, ge=0, allow_inf_nan=False)
     handle_angle_deg: float = Field(default=0.0, allow_inf_nan=False)
+    pose: str | None = None
+    pose_unit: Literal["mm", "m"] | None = None
+
+    @model_validator(mode="after")
+    def _pose_or_distance(self) -> CoilSection:
+        if self.pose and (self.distance_mm or self.handle_angle_deg):
+            raise ValueError(
+                "give pose or distance_mm/handle_angle_deg, not both (the pose places the coil)"
+            )
+        if self.pose_unit and not self.pose:
+            raise ValueError('pose_unit needs pose = "file" (the unit of its translation)')
+        return self
 
 
 class SubjectSection(_Section):
@@ -76,7 +95,8 @@ class SubjectSection(_Section):
 
     kind: "head" (the analytic sphere of the species), "dish" (a culture vessel preset:
     ``tmslab field conductors``; default dish-35mm) or "mesh" (a surface-mesh file in
-    ``conductor``, solved numerically). For a dish, species is where the cells come from
+    ``conductor``, solved numerically; ``mesh_unit`` "mm" or "m" gives its length unit, default
+    by format: mm for .msh/.stl). For a dish, species is where the cells come from
     (``species = "dish"`` alone means a dish of unspecified cells).
     """
 
@@ -87,6 +107,7 @@ class SubjectSection(_Section):
     medium_height_mm: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     conductivities_s_per_m: list[float] | None = None
     well: int = Field(default=0, ge=0)
+    mesh_unit: Literal["mm", "m"] | None = None
 
     @model_validator(mode="after")
     def _kind_and_conductor(self) -> SubjectSection:
@@ -96,6 +117,8 @@ class SubjectSection(_Section):
             raise ValueError(
                 'kind = "mesh" needs conductor = "path/to/surfaces.msh" (or .stl, .vtk)'
             )
+        if self.mesh_unit and self.kind != "mesh":
+            raise ValueError('mesh_unit is for kind = "mesh" (the length unit of its file)')
         if self.kind == "head" and self.conductor:
             raise ValueError(
                 'conductor is for kind = "dish" or "mesh"; a head is the sphere of its species'

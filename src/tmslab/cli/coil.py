@@ -129,3 +129,48 @@ def export_command(
     model = load_coil(coil)
     write_ccd(model, out)
     console.print(f"wrote {out} ({model.n_dipoles} dipoles)")
+
+
+@app.command("pose")
+def pose_command(
+    out: Path = typer.Option(..., "--out", help="Output pose file (text; .txt, .csv or .dat)."),
+    head: str = typer.Option(
+        "human", "--head", help="Head preset (human, rat, mouse) or scalp radius, e.g. 85mm."
+    ),
+    direction: str = typer.Option(
+        "0,0,1", "--direction", help="Head-frame direction from the centre to the coil, x,y,z."
+    ),
+    distance_mm: float = typer.Option(0.0, "--distance-mm", help="Scalp to coil face, mm."),
+    handle_angle: float = typer.Option(
+        0.0, "--handle-angle", help="Handle rotation about the coil axis, degrees."
+    ),
+    unit: str = typer.Option("mm", "--unit", help="Translation unit written: mm (SimNIBS) or m."),
+) -> None:
+    """Write the 4x4 pose of a coil over a spherical head (SimNIBS matsimnibs layout).
+
+    The file is what ``--pose`` reads back (exactly): columns are the coil's x, y, z axes in
+    head coordinates (z into the head, y along the handle) and the coil centre.
+    """
+    from tmslab.coils.placement import check_pose_unit, pose_on_sphere, write_pose
+    from tmslab.conductors.sphere import resolve_head
+    from tmslab.errors import InvalidValueError
+
+    unit = check_pose_unit(unit, "--unit")
+    if out.suffix.lower() == ".mat":
+        raise InvalidValueError(f"--out {out}: pose files are text; use .txt (--pose reads both)")
+    try:
+        vector = [float(v) for v in direction.replace(";", ",").split(",")]
+    except ValueError:
+        vector = []
+    if len(vector) != 3:
+        raise InvalidValueError(f"--direction {direction!r}: give three numbers x,y,z")
+    model = resolve_head(head)
+    pose = pose_on_sphere(
+        model.scalp_radius_m, vector, distance_m=distance_mm * 1e-3, handle_angle_deg=handle_angle
+    )
+    write_pose(out, pose, unit)
+    centre = pose[:3, 3] * (1e3 if unit == "mm" else 1.0)
+    console.print(
+        f"wrote {out} (coil centre at {', '.join(f'{v:.4g}' for v in centre)} {unit}, "
+        f"{model.name} head)"
+    )

@@ -25,6 +25,18 @@ DISTANCE_OPT = quantity_option(
 ANGLE_OPT = typer.Option(
     0.0, "--handle-angle", help="Handle rotation about the coil axis, degrees."
 )
+POSE_UNIT_OPT = typer.Option(
+    None,
+    "--pose-unit",
+    help="Unit of the --pose file's translation: mm or m. Default: mm for .mat files and "
+    "SimNIBS matsimnibs text (or the file's '# unit:' line), else m.",
+)
+MESH_UNIT_OPT = typer.Option(
+    None,
+    "--mesh-unit",
+    help="Length unit of a --conductor mesh file: mm or m. Default: mm for .msh/.stl "
+    "(and meshes over 2 m across), else m.",
+)
 
 
 def _head(name: str):
@@ -33,20 +45,44 @@ def _head(name: str):
     return resolve_head(name)
 
 
-def _placed(coil_name: str, head, pose: str | None, distance_mm: float, angle: float):
-    """Load a coil and place it: a pose file, ``identity``, or over the vertex (default)."""
-    from tmslab.coils import identity_pose, load_coil, pose_on_sphere, read_pose
+def _placed(
+    coil_name: str,
+    head,
+    pose: str | None,
+    distance_mm: float,
+    angle: float,
+    pose_unit: str | None = None,
+):
+    """Load a coil and place it: a pose file, ``identity``, or over the vertex (default).
 
+    A pose file's coil centre must lie on or near the scalp sphere (see
+    :func:`tmslab.coils.placement.check_coil_gap`).
+    """
+    import numpy as np
+
+    from tmslab.coils import identity_pose, load_coil, pose_on_sphere, read_pose
+    from tmslab.coils.placement import check_coil_gap, check_pose_unit
+
+    unit = check_pose_unit(pose_unit)
     coil = load_coil(coil_name)
     if pose == "identity":
         matrix = identity_pose()
     elif pose:
-        matrix = read_pose(pose)
+        matrix = read_pose(pose, unit)
+        gap = float(np.linalg.norm(matrix[:3, 3])) - head.scalp_radius_m
+        check_coil_gap(gap, "head surface", _pose_unit_used(pose, unit))
     else:
         matrix = pose_on_sphere(
             head.scalp_radius_m, distance_m=distance_mm * 1e-3, handle_angle_deg=angle
         )
     return coil, coil.transformed(matrix)
+
+
+def _pose_unit_used(pose: str, unit: str | None) -> str:
+    """The unit :func:`read_pose` took for a file (for the hint in plausibility errors)."""
+    from tmslab.coils.placement import pose_file_unit
+
+    return unit or pose_file_unit(pose)
 
 
 def _check_didt(didt: float) -> float:
@@ -61,9 +97,13 @@ def _read_points(path: Path):
     from tmslab.errors import SpecFileError
 
     try:
-        lines = path.read_text().splitlines()
+        lines = path.read_bytes().decode("utf-8").splitlines()
     except OSError as error:
         raise SpecFileError(f"cannot read points file {path}: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise SpecFileError(
+            f"points file {path} is not a text file; give a CSV with the header x,y,z (metres)"
+        ) from None
     if not lines or [c.strip().lower() for c in lines[0].split(",")][:3] != ["x", "y", "z"]:
         raise SpecFileError(f"{path}: the first line must be the header x,y,z (metres, head frame)")
     rows = []
@@ -94,8 +134,10 @@ def sphere_command(
     pose: str | None = typer.Option(
         None,
         "--pose",
-        help="'identity' or a file with a 4x4 coil-to-head matrix (m). Default: over the vertex.",
+        help="'identity' or a 4x4 coil-to-head pose (SimNIBS matsimnibs: text or .mat; see "
+        "--pose-unit). Default: over the vertex.",
     ),
+    pose_unit: str | None = POSE_UNIT_OPT,
     distance_mm: float = DISTANCE_OPT,
     handle_angle: float = ANGLE_OPT,
 ) -> None:
@@ -107,7 +149,7 @@ def sphere_command(
 
     model = _head(head)
     didt = _check_didt(didt)
-    _, placed = _placed(coil, model, pose, distance_mm, handle_angle)
+    _, placed = _placed(coil, model, pose, distance_mm, handle_angle, pose_unit)
     p = _read_points(points)
     e = sphere_efield(placed, p, model, didt)
     if out.suffix.lower() == ".nc":
@@ -356,10 +398,12 @@ def _conductivities(text: str | None):
     return values
 
 
-def _conductor(name: str, conductivities, edge_mm, medium_mm):
+def _conductor(name: str, conductivities, edge_mm, medium_mm, mesh_unit: str | None = None):
     from tmslab.conductors import get_conductor
+    from tmslab.conductors.mesh_io import mesh_unit_m
     from tmslab.errors import check_positive
 
+    unit_m = mesh_unit_m(mesh_unit)
     edge = None if edge_mm is None else check_positive("--edge-mm", edge_mm, "mm") * 1e-3
     medium = None if medium_mm is None else check_positive("--medium-height-mm", medium_mm, "mm")
     with console.status("meshing the conductor..."):
@@ -368,21 +412,37 @@ def _conductor(name: str, conductivities, edge_mm, medium_mm):
             medium_height_m=None if medium is None else medium * 1e-3,
             conductivities=_conductivities(conductivities),
             edge_m=edge,
+            mesh_unit_m=unit_m,
         )
 
 
-def _placed_over(coil_name: str, conductor, pose: str | None, distance_mm: float, angle: float):
-    """Place a coil: a pose file, ``identity``, or face-down over the conductor's top."""
+def _placed_over(
+    coil_name: str,
+    conductor,
+    pose: str | None,
+    distance_mm: float,
+    angle: float,
+    pose_unit: str | None = None,
+):
+    """Place a coil: a pose file, ``identity``, or face-down over the conductor's top.
+
+    A pose file's coil centre must lie on or near the conductor's outer surface.
+    """
     import numpy as np
 
     from tmslab.coils import identity_pose, load_coil, read_pose
+    from tmslab.coils.placement import check_coil_gap, check_pose_unit
+    from tmslab.conductors.quality import signed_surface_distance
     from tmslab.efield.bem import pose_above
 
+    unit = check_pose_unit(pose_unit)
     coil = load_coil(coil_name)
     if pose == "identity":
         matrix = identity_pose()
     elif pose:
-        matrix = read_pose(pose)
+        matrix = read_pose(pose, unit)
+        gap = float(signed_surface_distance(conductor, matrix[None, :3, 3])[0])
+        check_coil_gap(gap, "conductor surface", _pose_unit_used(pose, unit))
     else:
         lo, hi = conductor.bounds()
         centre = (lo + hi) / 2
@@ -435,9 +495,11 @@ def solve_command(
     pose: str | None = typer.Option(
         None,
         "--pose",
-        help="'identity' or a file with a 4x4 coil-to-conductor matrix (m). Default: face-down "
-        "over the top of the conductor, --distance-mm above it.",
+        help="'identity' or a 4x4 coil-to-conductor pose (SimNIBS matsimnibs: text or .mat; see "
+        "--pose-unit). Default: face-down over the top of the conductor, --distance-mm above it.",
     ),
+    pose_unit: str | None = POSE_UNIT_OPT,
+    mesh_unit: str | None = MESH_UNIT_OPT,
     distance_mm: float = quantity_option(
         0.0, "--distance-mm", unit="mm", help="Gap between the conductor's top and the coil face."
     ),
@@ -453,12 +515,16 @@ def solve_command(
     from tmslab.provenance import atomic_write_text
 
     didt = _check_didt(didt)
-    p = check_points(_read_points(points))
-    model = _conductor(conductor, conductivities, edge_mm, medium_height_mm)
-    from tmslab.conductors.quality import check_points_inside
+    if pose and pose != "identity":  # read (and refuse) the pose before meshing
+        from tmslab.coils import read_pose
 
-    check_points_inside(model, p)
-    _, placed = _placed_over(coil, model, pose, distance_mm, handle_angle)
+        read_pose(pose, pose_unit)
+    p = check_points(_read_points(points))
+    model = _conductor(conductor, conductivities, edge_mm, medium_height_mm, mesh_unit)
+    from tmslab.efield.bem.evaluate import check_field_points
+
+    check_field_points(model, p)  # inside, and off every boundary, before solving
+    _, placed = _placed_over(coil, model, pose, distance_mm, handle_angle, pose_unit)
     with console.status(f"solving {model.n_triangles} surface charges..."):
         solution = solve(model, placed, didt)
     with console.status("evaluating the field..."):

@@ -123,6 +123,7 @@ def get_conductor(
     medium_height_m: float | None = None,
     conductivities=None,
     edge_m: float | None = None,
+    mesh_unit_m: float | None = None,
 ) -> Conductor:
     """A conductor preset or mesh file, meshed and ready for :func:`tmslab.efield.bem.solve`.
 
@@ -131,6 +132,8 @@ def get_conductor(
     conductivities: S/m; one value for dishes (the medium) and ellipsoids; one per compartment
         for nested spheres (outermost first) and for mesh files (innermost first).
     edge_m: target mesh edge length, m (presets choose one when None).
+    mesh_unit_m: length unit of a mesh file, m (1e-3: mm); default by format
+        (:func:`tmslab.conductors.mesh_io.read_surfaces`). Presets ignore it.
     """
     text = str(name_or_path).strip()
     key = text.lower()
@@ -139,7 +142,11 @@ def get_conductor(
     if path.suffix.lower() in MESH_SUFFIXES or path.exists():
         from tmslab.conductors.mesh_io import conductor_from_file
 
-        return conductor_from_file(path, sigma)
+        return conductor_from_file(path, sigma, unit_m=mesh_unit_m)
+    if mesh_unit_m is not None:
+        raise InvalidValueError(
+            f"a mesh unit applies to mesh files, not to the preset {text!r}; drop it"
+        )
     base, _, option = key.partition(":")
     if base in vessel_presets() and base != "medium":
         kind = vessel_presets()[base]["kind"]

@@ -8,7 +8,9 @@ per compartment, innermost first, or taken from the SimNIBS defaults by tissue t
 
 from __future__ import annotations
 
+import io
 import warnings
+from contextlib import redirect_stderr, redirect_stdout
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -69,23 +71,67 @@ def _weld(vertices: np.ndarray, triangles: np.ndarray, tolerance: float):
     return vertices[first], inverse.ravel()[triangles]
 
 
+MESH_UNITS_M = {"mm": 1e-3, "m": 1.0}
+MIN_MESH_SIZE_M = 5e-3  # a conductor under 5 mm across is a unit slip (metres read as mm)
+MAX_MESH_SIZE_M = 1.0  # over 1 m across: millimetres read as metres
+
+
+def mesh_unit_m(unit: str | None, option: str = "--mesh-unit") -> float | None:
+    """The length of a mesh unit name (``mm`` or ``m``) in metres; None stays None."""
+    if unit is None:
+        return None
+    text = str(unit).strip().lower()
+    if text not in MESH_UNITS_M:
+        raise InvalidValueError(f"{option} {unit!r}: give mm or m")
+    return MESH_UNITS_M[text]
+
+
+def _unit_name(unit_m: float) -> str:
+    return next((k for k, v in MESH_UNITS_M.items() if v == unit_m), f"{unit_m:g} m")
+
+
+def _check_header(path: Path) -> None:
+    """Refuse PLY/OFF files whose header is cut short: meshio's readers loop forever on them."""
+    suffix = path.suffix.lower()
+    if suffix not in (".ply", ".off"):
+        return
+    with open(path, "rb") as handle:
+        head = handle.read(1 << 20)
+    if suffix == ".ply":
+        complete = b"end_header" in head
+    else:
+        lines = [line.strip() for line in head.splitlines()[1:]]
+        complete = any(line and not line.startswith(b"#") for line in lines)
+    if not complete:
+        raise SpecFileError(
+            f"cannot read mesh {path}: its {suffix[1:].upper()} header is cut short"
+        )
+
+
 def read_surfaces(path: str | Path, unit_m: float | None = None):
     """Closed surfaces from a mesh file: list of (name, tag, vertices (V, 3) m, triangles (T, 3)).
 
     unit_m: length of the file's unit in metres; default: 1e-3 (mm) for .msh/.stl and when the
-    mesh is larger than 2 m across, else 1.
+    mesh is larger than 2 m across, else 1. A mesh under :data:`MIN_MESH_SIZE_M` or over
+    :data:`MAX_MESH_SIZE_M` across in that unit is refused (the unit is wrong): give the unit
+    (``--mesh-unit`` on the command line, ``[subject] mesh_unit`` in scenarios).
     """
     import meshio
 
     path = Path(path)
     if not path.exists():
         raise SpecFileError(f"mesh file {path} does not exist")
+    _check_header(path)
+    said = io.StringIO()
     try:
-        with warnings.catch_warnings():  # meshio's STL size probe overflows harmlessly
-            warnings.simplefilter("ignore", RuntimeWarning)
+        # meshio prints its complaints and, for some formats, calls sys.exit: keep both in.
+        with warnings.catch_warnings(), redirect_stdout(said), redirect_stderr(said):
+            warnings.simplefilter("ignore", RuntimeWarning)  # STL size probe overflows harmlessly
             mesh = meshio.read(path)
-    except Exception as error:  # meshio raises many types for malformed files
-        raise SpecFileError(f"cannot read mesh {path}: {' '.join(str(error).split())}") from None
+    except (Exception, SystemExit) as error:  # meshio raises many types for malformed files
+        reason = str(error) if not isinstance(error, SystemExit) else said.getvalue()
+        reason = " ".join(reason.split()) or "unreadable or truncated"
+        raise SpecFileError(f"cannot read mesh {path}: {reason}") from None
     blocks = [(i, b.data) for i, b in enumerate(mesh.cells) if b.type == "triangle"]
     if not blocks:
         raise SpecFileError(f"mesh {path} holds no triangles (a closed surface mesh is needed)")
@@ -95,10 +141,36 @@ def read_surfaces(path: str | Path, unit_m: float | None = None):
             tags = np.concatenate([np.asarray(mesh.cell_data[key][i]) for i, _ in blocks])
             break
     triangles = np.concatenate([b for _, b in blocks]).astype(np.int64)
-    vertices = np.asarray(mesh.points, dtype=float)[:, :3]
+    vertices = np.asarray(mesh.points, dtype=float)
+    if vertices.ndim != 2 or vertices.shape[1] < 3 or not len(vertices):
+        raise SpecFileError(f"mesh {path}: its points are not x, y, z triples")
+    vertices = vertices[:, :3]
+    if triangles.ndim != 2 or triangles.shape[1] != 3 or not len(triangles):
+        raise SpecFileError(f"mesh {path}: its triangles are not index triples")
+    if triangles.min() < 0 or triangles.max() >= len(vertices):
+        raise SpecFileError(
+            f"mesh {path}: a triangle refers to point {int(triangles.max())} of "
+            f"{len(vertices)} (the file is truncated or corrupt)"
+        )
+    used = vertices[np.unique(triangles)]
+    if not np.all(np.isfinite(used)):
+        raise SpecFileError(f"mesh {path}: some triangle corners are not finite (nan or inf)")
+    size = float(np.ptp(used, axis=0).max())
     if unit_m is None:
-        big = np.ptp(vertices, axis=0).max() > 2.0
-        unit_m = 1e-3 if big or path.suffix.lower() in (".msh", ".stl") else 1.0
+        unit_m = 1e-3 if size > 2.0 or path.suffix.lower() in (".msh", ".stl") else 1.0
+    unit = _unit_name(unit_m)
+    if not MIN_MESH_SIZE_M <= size * unit_m <= MAX_MESH_SIZE_M:
+        small = size * unit_m < MIN_MESH_SIZE_M
+        fix = "m" if small and unit_m < 1.0 else "mm" if not small and unit_m >= 1.0 else None
+        advice = (
+            f'is it in {fix}? give --mesh-unit {fix} (scenarios: [subject] mesh_unit = "{fix}")'
+            if fix
+            else "check the file's unit (--mesh-unit mm or m)"
+        )
+        raise SpecFileError(
+            f"mesh {path} is {size:.4g} {unit} across ({size * unit_m:.4g} m), "
+            f"outside {MIN_MESH_SIZE_M * 1e3:g} mm to {MAX_MESH_SIZE_M:g} m; {advice}"
+        )
     vertices = vertices * unit_m
     vertices, triangles = _weld(vertices, triangles, 1e-9)
     groups: list[tuple[str, int | None, np.ndarray]] = []
@@ -135,6 +207,7 @@ def conductor_from_file(
 ) -> Conductor:
     """A :class:`Conductor` from a surface mesh file.
 
+    unit_m: the file's length unit, m (1e-3 for mm); default by format, see :func:`read_surfaces`.
     conductivities: S/m, one per compartment from the innermost surface outwards (the
     conductivity inside each surface); default: SimNIBS defaults for tissue-tagged meshes,
     0.33 S/m otherwise. Surfaces must be nested (each inside the next larger one) or disjoint

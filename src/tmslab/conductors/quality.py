@@ -213,3 +213,50 @@ def check_points_inside(conductor, points: np.ndarray, name: str = "points") -> 
             f"{getattr(conductor, 'name', '')!r}, e.g. row {i + 1} at {where} mm; points are "
             "metres in the conductor's frame"
         )
+
+
+def point_triangle_distance(points: np.ndarray, corners: np.ndarray) -> np.ndarray:
+    """(P,) distance, m, from each point (P, 3) m to its triangle (P, 3, 3) m (pairwise)."""
+    p = np.asarray(points, dtype=float).reshape(-1, 3)
+    c = np.asarray(corners, dtype=float).reshape(-1, 3, 3)
+    a, b, d = c[:, 0], c[:, 1], c[:, 2]
+    normal = np.cross(b - a, d - a)
+    norm = np.linalg.norm(normal, axis=1)
+    unit = normal / np.where(norm > 0, norm, 1.0)[:, None]
+    height = np.einsum("ij,ij->i", p - a, unit)
+    foot = p - height[:, None] * unit
+    # The foot lies inside when it is on the inner side of all three edges.
+    inside = norm > 0
+    for u, v in ((a, b), (b, d), (d, a)):
+        inside &= np.einsum("ij,ij->i", np.cross(v - u, foot - u), normal) >= 0
+    best = np.full(len(p), np.inf)
+    for u, v in ((a, b), (b, d), (d, a)):
+        edge = v - u
+        length2 = np.einsum("ij,ij->i", edge, edge)
+        s = np.einsum("ij,ij->i", p - u, edge) / np.where(length2 > 0, length2, 1.0)
+        closest = u + np.clip(s, 0.0, 1.0)[:, None] * edge
+        best = np.minimum(best, np.linalg.norm(p - closest, axis=1))
+    return np.where(inside, np.abs(height), best)
+
+
+def surface_distance(conductor, points: np.ndarray, outer_only: bool = False) -> np.ndarray:
+    """(N,) distance, m, from points (N, 3) m to the nearest triangle of the conductor.
+
+    outer_only: only the insulated outer surfaces (sigma_out = 0), e.g. the scalp of a head.
+    Brute force over all triangles: meant for a few points (a coil centre), not for grids.
+    """
+    p = np.asarray(points, dtype=float).reshape(-1, 3)
+    surfaces = [s for s in conductor.surfaces if s.sigma_out == 0 or not outer_only]
+    out = np.full(len(p), np.inf)
+    for surface in surfaces:
+        corners = surface.corners()
+        for i, point in enumerate(p):
+            d = point_triangle_distance(np.broadcast_to(point, (len(corners), 3)), corners)
+            out[i] = min(out[i], float(d.min()))
+    return out
+
+
+def signed_surface_distance(conductor, points: np.ndarray) -> np.ndarray:
+    """(N,) distance, m, from points (N, 3) m to the outer surface; negative inside."""
+    distance = surface_distance(conductor, points, outer_only=True)
+    return np.where(inside_mask(conductor, points), -distance, distance)

@@ -2,11 +2,40 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from tmslab.scenario import Scenario, Section
 
 DEFAULT_WAVEFORM = ("magstim-rapid2", "biphasic")  # links tesla to dI/dt when no device is given
+POSE_UNIT_KEY = "[coil] pose_unit"
+
+
+def scenario_pose(scenario: Scenario):
+    """The ``[coil] pose`` of a scenario, read: ((4, 4) coil -> head pose in m, the unit the
+    file was read in), or None. Paths are relative to the scenario file."""
+    from pathlib import Path
+
+    from tmslab.coils.placement import pose_file_unit, read_pose
+
+    spec = scenario.spec.coil
+    if not spec.pose:
+        return None
+    path = Path(spec.pose).expanduser()
+    if not path.is_absolute() and scenario.path is not None:
+        path = scenario.path.parent / path
+    matrix = read_pose(path, spec.pose_unit, POSE_UNIT_KEY)
+    return matrix, spec.pose_unit or pose_file_unit(path)
+
+
+def pose_rows(pose, unit: str) -> list[tuple[str, str]]:
+    """Report rows describing a pose: the coil centre and where its axis points (head frame)."""
+    centre = ", ".join(f"{v * 1e3:.4g}" for v in pose[:3, 3])
+    axis = ", ".join(f"{v:.3g}" for v in pose[:3, 2])
+    handle = ", ".join(f"{v:.3g}" for v in pose[:3, 1])
+    return [
+        ("coil pose", f"centre ({centre}) mm; z axis ({axis}); handle ({handle}); file in {unit}")
+    ]
 
 
 def _coil_model(scenario: Scenario, section: Section):
@@ -134,19 +163,34 @@ def field_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
     head = get_head(species)
     target_name, depth = _target_depth(scenario, head)
     spec = scenario.spec.coil
-    setup = Setup(
-        head,
-        coil,
-        depth,
-        distance_m=spec.distance_mm * 1e-3,
-        handle_angle_deg=spec.handle_angle_deg,
-    )
+    posed = scenario_pose(scenario)
+    if posed is None:
+        setup = Setup(
+            head,
+            coil,
+            depth,
+            distance_m=spec.distance_mm * 1e-3,
+            handle_angle_deg=spec.handle_angle_deg,
+        )
+        under = (0.0, 0.0, 1.0)
+    else:
+        import numpy as np
+
+        from tmslab.coils.placement import check_coil_gap
+
+        pose, pose_unit = posed
+        gap = float(np.linalg.norm(pose[:3, 3])) - head.scalp_radius_m
+        check_coil_gap(gap, "head surface", pose_unit, POSE_UNIT_KEY)
+        setup = _posed_setup_class()(head, coil, depth, distance_m=gap, pose=pose)
+        under = tuple(pose[:3, 3])
+        section.rows += pose_rows(pose, pose_unit)
+        section.data["pose_m"] = pose.tolist()
     didt = scenario_didt(
         scenario,
         done,
         coil,
         setup.placed_coil(),
-        head.target_point(0.0, (0.0, 0.0, 1.0)),
+        head.target_point(0.0, under),
         "brain surface",
         section,
     )
@@ -204,6 +248,24 @@ def field_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
     if didt:
         section.shared.update(_sphere_field_context(placed, head, target, didt))
     return section
+
+
+@cache
+def _posed_setup_class():
+    from dataclasses import dataclass
+
+    from tmslab.efield.translate import Setup
+
+    @dataclass(frozen=True)
+    class PosedSetup(Setup):
+        """A :class:`Setup` whose coil is placed by a 4x4 pose instead of over the vertex."""
+
+        pose: object = None
+
+        def placed_coil(self):
+            return self.coil.transformed(self.pose)
+
+    return PosedSetup
 
 
 def _sphere_field_context(placed, head, target, didt: float) -> dict[str, Any]:

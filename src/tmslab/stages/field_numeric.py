@@ -34,7 +34,47 @@ def _conductor(scenario: Scenario):
         return get_conductor(
             name, medium_height_m=height, conductivities=subject.conductivities_s_per_m
         )
-    return get_conductor(name, conductivities=subject.conductivities_s_per_m)
+    from tmslab.conductors.mesh_io import mesh_unit_m
+
+    return get_conductor(
+        name,
+        conductivities=subject.conductivities_s_per_m,
+        mesh_unit_m=mesh_unit_m(subject.mesh_unit, "[subject] mesh_unit"),
+    )
+
+
+def _posed(scenario: Scenario, conductor, section: Section):
+    """The scenario's ``[coil] pose`` checked against the conductor's surface, or None."""
+    from tmslab.coils.placement import check_coil_gap
+    from tmslab.conductors.quality import signed_surface_distance
+    from tmslab.stages.field import POSE_UNIT_KEY, pose_rows, scenario_pose
+
+    posed = scenario_pose(scenario)
+    if posed is None:
+        return None
+    pose, unit = posed
+    gap = float(signed_surface_distance(conductor, pose[None, :3, 3])[0])
+    check_coil_gap(gap, f"{conductor.kind} surface", unit, POSE_UNIT_KEY)
+    section.rows += pose_rows(pose, unit)
+    section.data["pose_m"] = pose.tolist()
+    return pose, gap
+
+
+def _entry_point(conductor, pose, gap: float) -> np.ndarray:
+    """(3,) m: where the coil's axis (its z, into the conductor) first enters the conductor."""
+    from tmslab.conductors.quality import inside_mask
+
+    centre, axis = pose[:3, 3], pose[:3, 2]
+    steps = centre + np.outer(np.linspace(0.0, max(gap, 0.0) + 0.05, 2001), axis)
+    inside = np.flatnonzero(inside_mask(conductor, steps))
+    if not len(inside):
+        from tmslab.errors import InvalidValueError
+
+        raise InvalidValueError(
+            "the coil's axis (the pose's z column) does not enter the conductor within 5 cm of "
+            "the surface; point the coil's z axis into the conductor"
+        )
+    return steps[inside[0]]
 
 
 def numeric_field_stage(scenario: Scenario, done: dict[str, Section], coil, section: Section):
@@ -69,20 +109,23 @@ def _dish(scenario, done, coil, conductor, section: Section) -> Section:
         )
     centre = geometry["well_centres_m"][subject.well]
     top = geometry["medium_height_m"]
-    placed = coil.transformed(
-        pose_above(top, spec.distance_mm * 1e-3, spec.handle_angle_deg, centre)
-    )
+    posed = _posed(scenario, conductor, section)
+    pose = None if posed is None else posed[0]
+    if pose is None:
+        pose = pose_above(top, spec.distance_mm * 1e-3, spec.handle_angle_deg, centre)
+    placed = coil.transformed(pose)
     surface = np.array([centre[0], centre[1], top])
     didt = scenario_didt(scenario, done, coil, placed, surface, "medium surface", section)
     scale, unit = _scale(didt)
     result = dish_field(
         coil,
         conductor,
-        spec.distance_mm * 1e-3,
+        spec.distance_mm * 1e-3 if posed is None else posed[1],
         spec.handle_angle_deg,
         scale,
         n=LAYER_POINTS_ACROSS,
         well=subject.well,
+        pose=pose,
     )
     magnitude = np.linalg.norm(result.efield, axis=1)
     centre_xy = np.asarray(centre, float)[:2]
@@ -103,7 +146,11 @@ def _dish(scenario, done, coil, conductor, section: Section) -> Section:
         }
     )
     section.rows += [
-        ("coil", f"{coil.label or coil.name}, {spec.distance_mm:g} mm above the medium"),
+        (
+            "coil",
+            f"{coil.label or coil.name}, {result.distance_m * 1e3:.3g} mm above the "
+            f"{'medium' if posed is None else 'vessel surface (coil centre)'}",
+        ),
         (
             "vessel",
             f"{conductor.name} ({conductor.n_triangles} triangles), cell layer at "
@@ -151,15 +198,20 @@ def _mesh(scenario, done, coil, conductor, section: Section) -> Section:
     vertices = np.concatenate([s.vertices for s in conductor.surfaces])
     lo, hi = vertices.min(axis=0), vertices.max(axis=0)
     centre = 0.5 * (lo + hi)
-    placed = coil.transformed(
-        pose_above(hi[2], spec.distance_mm * 1e-3, spec.handle_angle_deg, centre[:2])
-    )
-    surface = np.array([centre[0], centre[1], hi[2]])
+    posed = _posed(scenario, conductor, section)
+    if posed is None:
+        pose = pose_above(hi[2], spec.distance_mm * 1e-3, spec.handle_angle_deg, centre[:2])
+        surface = np.array([centre[0], centre[1], hi[2]])
+    else:
+        pose = posed[0]
+        surface = _entry_point(conductor, pose, posed[1])
+    placed = coil.transformed(pose)
     didt = scenario_didt(scenario, done, coil, placed, surface, "mesh top", section)
     scale, unit = _scale(didt)
     depth_mm = scenario.spec.target.depth_mm
     depth = DEFAULT_MESH_DEPTH_M if depth_mm is None else depth_mm * 1e-3
-    target = surface - np.array([0.0, 0.0, depth])
+    # Below the surface along the coil axis (straight down for the default placement).
+    target = surface + depth * pose[:3, 2]
     solution = solve(conductor, placed, scale)
     e_target = float(np.linalg.norm(solution.efield(target[None])[0]))
     section.data.update(
@@ -179,7 +231,15 @@ def _mesh(scenario, done, coil, conductor, section: Section) -> Section:
         }
     )
     section.rows += [
-        ("coil", f"{coil.label or coil.name}, {spec.distance_mm:g} mm above the mesh top"),
+        (
+            "coil",
+            f"{coil.label or coil.name}, "
+            + (
+                f"{spec.distance_mm:g} mm above the mesh top"
+                if posed is None
+                else f"posed, centre {posed[1] * 1e3:.3g} mm from the mesh surface"
+            ),
+        ),
         ("conductor", f"{conductor.name} ({conductor.n_triangles} triangles)"),
         (f"|E| at the target ({depth * 1e3:g} mm below the top)", f"{e_target:.4g} {unit}"),
     ]

@@ -137,6 +137,7 @@ def dish_field(
     n: int = 41,
     cell_layer_z_m: float | None = None,
     well: int | None = None,
+    pose: np.ndarray | None = None,
 ) -> DishField:
     """Solve the dish and sample |E| in its cell layer.
 
@@ -148,6 +149,8 @@ def dish_field(
     n: points across the layer's diameter (n x n grid clipped to the disc).
     cell_layer_z_m: height of the layer, m (default 0.2 mm, capped at a quarter of the medium;
         for inserts the middle of the slice).
+    pose: (4, 4) coil -> dish pose, m, placing the coil instead of ``distance_m`` and
+        ``handle_angle_deg`` (which are then only recorded).
     Returns a :class:`DishField` with fields at ``didt_a_per_s``.
     """
     from tmslab.efield.bem.solve import solve
@@ -173,7 +176,9 @@ def dish_field(
         )
     radius = geometry.get("slice_radius_m", geometry["radius_m"])
     over = (0.0, 0.0) if well is None else centres[well]
-    placed = coil.transformed(pose_above(height, distance_m, handle_angle_deg, over))
+    if pose is None:
+        pose = pose_above(height, distance_m, handle_angle_deg, over)
+    placed = coil.transformed(pose)
     solution = solve(dish_conductor, placed, didt)
     spacing = 2 * radius / max(int(n) - 1, 2)
     layers = centres if well is None else [centres[well]]

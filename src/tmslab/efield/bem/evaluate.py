@@ -7,6 +7,46 @@ import numpy as np
 from tmslab.efield.bem.fmm import DEFAULT_EPS, coulomb_field
 from tmslab.efield.bem.nearfield import near_corrections, near_pairs
 from tmslab.efield.bem.operator import NEAR_FACTOR
+from tmslab.errors import InvalidValueError
+
+# Points nearer a boundary than this fraction of the mean edge length are refused: the field
+# jumps across a charged surface, so a point on it has no single value (and the integrals blow up).
+SURFACE_CLEARANCE = 1e-6
+
+
+def check_clearance(conductor, points: np.ndarray, indptr, indices) -> None:
+    """Raise if a point (N, 3) m lies on a boundary (within the clearance of a near triangle)."""
+    from tmslab.conductors.quality import point_triangle_distance
+
+    if not len(indices):
+        return
+    rows = np.repeat(np.arange(len(points)), np.diff(indptr))
+    distance = point_triangle_distance(points[rows], conductor.corners[indices])
+    limit = SURFACE_CLEARANCE * conductor.mean_edge_m()
+    bad = distance < limit
+    if np.any(bad):
+        k = int(np.flatnonzero(bad)[0])
+        where = np.round(points[rows[k]] * 1e3, 4).tolist()
+        raise InvalidValueError(
+            f"point {where} mm (row {rows[k] + 1}) is {distance[k]:.3g} m from a boundary of the "
+            f"conductor (closer than {limit:.3g} m: on it); the field jumps across a boundary, "
+            "so move the point inside a compartment"
+        )
+
+
+def check_field_points(conductor, points: np.ndarray, near_factor: float = NEAR_FACTOR) -> None:
+    """Raise unless every point (N, 3) m is off the boundaries and inside the conductor.
+
+    Cheap (a k-d tree and the near triangles): run it before solving. A point on a boundary is
+    named as such (rather than as "outside", which a winding number may say for it).
+    """
+    from tmslab.conductors.quality import check_points_inside
+
+    p = np.ascontiguousarray(points, dtype=float).reshape(-1, 3)
+    if len(p):
+        indptr, indices = near_pairs(p, conductor.centroids, conductor.sizes, near_factor)
+        check_clearance(conductor, p, indptr, indices)
+        check_points_inside(conductor, p)
 
 
 def charge_field(
@@ -19,14 +59,17 @@ def charge_field(
     """Field of the piecewise-constant surface charge at points, V/m.
 
     conductor: :class:`~tmslab.conductors.surfaces.Conductor` with T triangles.
-    density: (T,) charge density / eps0, V/m. points: (N, 3) m, off the surfaces.
+    density: (T,) charge density / eps0, V/m. points: (N, 3) m, off the surfaces: a point
+    nearer a boundary than ``SURFACE_CLEARANCE`` mean edge lengths raises InvalidValueError
+    (naming the point and its distance) instead of returning an undefined value.
     Returns (N, 3) V/m: -grad phi, the secondary field.
     """
     p = np.ascontiguousarray(points, dtype=float)
     if len(p) == 0:
         return np.zeros((0, 3))
-    e = coulomb_field(conductor.centroids, density * conductor.areas, p, eps=eps)
     indptr, indices = near_pairs(p, conductor.centroids, conductor.sizes, near_factor)
+    check_clearance(conductor, p, indptr, indices)
+    e = coulomb_field(conductor.centroids, density * conductor.areas, p, eps=eps)
     if len(indices):
         values = near_corrections(
             p,

@@ -174,12 +174,12 @@ class Solution:
         return self.primary(p, check=False) + self.secondary(p, check=False)
 
     def _points(self, points, check: bool) -> np.ndarray:
-        from tmslab.conductors.quality import check_points_inside
+        from tmslab.efield.bem.evaluate import check_field_points
         from tmslab.efield.sphere import check_points
 
         p = check_points(points)
         if check:
-            check_points_inside(self.conductor, p)
+            check_field_points(self.conductor, p, self.near_factor)
         return p
 
 
