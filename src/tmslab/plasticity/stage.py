@@ -9,6 +9,17 @@ from tmslab.scenario import Section
 SECTION_TITLE = "Plasticity"
 
 
+def verdict_text(prediction: Any) -> str:
+    """The verdict with the rule that gave it, stated the right way round:
+    "LTD (change -18.1 %; LTP above +5 %, LTD below -5 %)"."""
+    threshold = f"{prediction.threshold * 100:.3g} %"
+    rule = f"LTP above +{threshold}, LTD below -{threshold}"
+    if prediction.relative_weight is None:
+        return f"{prediction.verdict} ({prediction.verdict_on}: {rule})"
+    change = (prediction.relative_weight - 1) * 100
+    return f"{prediction.verdict} (change {change:+.3g} %; {rule})"
+
+
 def plasticity_section(protocol: Any, model: str, post_delay_s: float | None = None) -> Section:
     """Run ``model`` (``family[:set]``) on ``protocol`` (a Protocol) and describe the result.
 
@@ -28,10 +39,7 @@ def plasticity_section(protocol: Any, model: str, post_delay_s: float | None = N
             "relative synaptic strength (final / initial)",
             f"{weight:.4g}" if weight is not None else "not a weight model",
         ),
-        (
-            "verdict",
-            f"{prediction.verdict} (|change| > {prediction.threshold:.0%} of {prediction.verdict_on})",
-        ),
+        ("verdict", verdict_text(prediction)),
     ]
     if weight is None:
         rows.append(("net facilitation - inhibition", f"{prediction.details['net_effect']:.4g}"))

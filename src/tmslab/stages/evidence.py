@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tmslab.scenario import Scenario, Section
+from tmslab.wording import counted
 
 PREPARATION_OF_SPECIES = {"human": "human", "rat": "in_vivo", "mouse": "in_vivo", "dish": "culture"}
 SHOWN_COLUMNS = (
@@ -34,6 +35,20 @@ def protocol_pattern(protocol) -> tuple[str | None, float]:
     if protocol.kind == "rtms":
         return "rTMS", float(params.get("frequency_hz", protocol.peak_rate_hz))
     return None, float(protocol.peak_rate_hz) if protocol.n_pulses > 1 else 1.0
+
+
+def who(query: dict) -> str:
+    """Species and preparation in words, once each: "human" (not "human, human"), "rat, in vivo"."""
+    parts = [query["species"] or "any species", query["preparation"].replace("_", " ")]
+    return ", ".join(dict.fromkeys(parts))
+
+
+def distance_text(distance: float) -> str:
+    """A study's distance to the scenario: octaves of frequency plus penalties, so it is a score
+    in octave units: "0", "1 octave", "0.42 octaves"."""
+    if distance == 0:
+        return "0"
+    return counted(float(f"{distance:.2g}"), "octave")
 
 
 def _clean(value: Any) -> Any:
@@ -78,20 +93,16 @@ def evidence_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
         "species": None if species == "dish" else species,
         "preparation": preparation,
     }
-    rows = [
-        (
-            "query",
-            f"{pattern or scenario.protocol.kind} at {frequency:g} Hz, {query['species'] or 'any species'}, {preparation}",
-        )
-    ]
+    rows = [("query", f"{pattern or scenario.protocol.kind} at {frequency:g} Hz, {who(query)}")]
     for study in studies:
         outcome = (study["outcomes"] or "").split("; ")[0]
         estimate = study["estimated_emax_v_per_m"]
         field = f" (E_max about {estimate:.3g} V/m)" if estimate is not None else ""
+        hz = f"{study['frequency_hz']:g}" if study["frequency_hz"] is not None else "?"
         rows.append(
             (
-                f"{study['reference']} (distance {study['distance']:.2g} octaves)",
-                f"{study['species'] or '?'}, {study['frequency_hz'] or '?'} Hz, "
+                f"{study['reference']} (distance {distance_text(study['distance'])})",
+                f"{study['species'] or '?'}, {hz} Hz, "
                 f"{study['intensity_reported'] or 'intensity not given'}{field}; "
                 f"{study['effect']}: {outcome}",
             )

@@ -20,7 +20,7 @@ def plot_dish_layer(
     """|E| in the cell layer (left) and the free-space estimate (right), same colour scale.
 
     points: (N, 3) m on a horizontal plane; efield, free_space: (N, 3) V/m;
-    unit_scale: factor applied to V/m for display (e.g. 1e-6 for V/m per A/us at 1 A/s).
+    unit_scale: factor applied to V/m for display (e.g. 1e-6 for V/m per A/µs at 1 A/s).
     """
     fig = Figure(figsize=(10, 4.4), layout="constrained")
     axes = fig.subplots(1, 2, sharex=True, sharey=True)
