@@ -75,7 +75,8 @@ def round_floats(value: Any, significant: int = RESULT_SIGNIFICANT_DIGITS) -> An
     if isinstance(value, list):
         return [round_floats(v, significant) for v in value]
     if isinstance(value, float) and math.isfinite(value):
-        return float(f"{value:.{significant}g}")
+        rounded = float(f"{value:.{significant}g}")
+        return rounded if math.isfinite(rounded) else value  # 1.795e308 rounds up to inf
     return value
 
 
