@@ -9,6 +9,7 @@ a caption promised a contour that was not drawn.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -200,7 +201,7 @@ def assert_no_duplicate_neighbour_labels(fig):
         if label.get_visible() and label.get_text():
             labels.append((label.get_window_extent(renderer).x0, label.get_text()))
     texts = [text for _, text in sorted(labels)]
-    for left, right in zip(texts, texts[1:], strict=False):
+    for left, right in itertools.pairwise(texts):
         assert left != right, f"{left!r} printed twice side by side"
 
 
@@ -280,9 +281,8 @@ def test_field_overview_labels_each_quantity_once():
 
 
 def test_timeline_trains_in_one_colour_or_a_legend():
-    from matplotlib.collections import LineCollection
-
     import matplotlib.pyplot as plt
+    from matplotlib.collections import LineCollection
 
     from tmslab.protocols.library import get_protocol
 
