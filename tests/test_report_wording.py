@@ -9,7 +9,6 @@ a caption promised a contour that was not drawn.
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 import re
@@ -193,16 +192,20 @@ def assert_titles_clear(fig):
 
 
 def assert_no_duplicate_neighbour_labels(fig):
-    """No two side-by-side y labels (axes and colour bars, left to right) read the same."""
+    """No two side-by-side y labels (axes and colour bars of one row, left to right) read the
+    same; stacked panels may repeat theirs."""
     renderer = _renderer(fig)
     labels = []
     for ax in fig.axes:
         label = ax.yaxis.label
         if label.get_visible() and label.get_text():
-            labels.append((label.get_window_extent(renderer).x0, label.get_text()))
-    texts = [text for _, text in sorted(labels)]
-    for left, right in itertools.pairwise(texts):
-        assert left != right, f"{left!r} printed twice side by side"
+            box = ax.get_window_extent(renderer)
+            labels.append((label.get_window_extent(renderer).x0, box.y0, box.y1, label.get_text()))
+    labels.sort()
+    for i, (_, y0, y1, text) in enumerate(labels):
+        row = [other for other in labels[i + 1 :] if other[1] < y1 and other[2] > y0]
+        if row:  # the next label to the right in the same row
+            assert row[0][3] != text, f"{text!r} printed twice side by side"
 
 
 def _activation_data(ratio_scale: float, n: int = 11):
