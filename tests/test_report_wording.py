@@ -124,6 +124,8 @@ def test_plasticity_verdict_states_the_rule_the_right_way_round():
     ltd = SimpleNamespace(verdict="LTD", threshold=0.05, relative_weight=0.8188, verdict_on="")
     assert verdict_text(ltd) == "LTD (change -18.1 %; LTP above +5 %, LTD below -5 %)"
     assert ">" not in verdict_text(none)
+    flat = SimpleNamespace(verdict="none", threshold=0.05, relative_weight=1 - 4e-8, verdict_on="")
+    assert verdict_text(flat) == "none (change 0 %; LTP above +5 %, LTD below -5 %)"
 
 
 def test_evidence_query_names_species_and_preparation_once():

@@ -17,7 +17,8 @@ def verdict_text(prediction: Any) -> str:
     if prediction.relative_weight is None:
         return f"{prediction.verdict} ({prediction.verdict_on}: {rule})"
     change = (prediction.relative_weight - 1) * 100
-    return f"{prediction.verdict} (change {change:+.3g} %; {rule})"
+    size = f"{change:+.3g} %" if abs(change) >= 5e-4 else "0 %"  # not "+0 %" or "-3.9e-06 %"
+    return f"{prediction.verdict} (change {size}; {rule})"
 
 
 def plasticity_section(protocol: Any, model: str, post_delay_s: float | None = None) -> Section:
@@ -37,7 +38,7 @@ def plasticity_section(protocol: Any, model: str, post_delay_s: float | None = N
         ("input", prediction.input),
         (
             "relative synaptic strength (final / initial)",
-            f"{weight:.4g}" if weight is not None else "not a weight model",
+            f"{weight:#.4g}" if weight is not None else "not a weight model",  # 1.000, not 1
         ),
         ("verdict", verdict_text(prediction)),
     ]

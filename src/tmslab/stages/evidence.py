@@ -98,11 +98,12 @@ def evidence_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
         outcome = (study["outcomes"] or "").split("; ")[0]
         estimate = study["estimated_emax_v_per_m"]
         field = f" (E_max about {estimate:.3g} V/m)" if estimate is not None else ""
-        hz = f"{study['frequency_hz']:g}" if study["frequency_hz"] is not None else "?"
+        freq = study["frequency_hz"]
+        hz = f"{freq:g} Hz" if freq is not None else "frequency not reported"
         rows.append(
             (
                 f"{study['reference']} (distance {distance_text(study['distance'])})",
-                f"{study['species'] or '?'}, {hz} Hz, "
+                f"{study['species'] or 'species not reported'}, {hz}, "
                 f"{study['intensity_reported'] or 'intensity not given'}{field}; "
                 f"{study['effect']}: {outcome}",
             )

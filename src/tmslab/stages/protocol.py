@@ -11,7 +11,7 @@ def protocol_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
     p = scenario.protocol
     summary = p.summary()
     rows = [
-        ("protocol", f"{p.name} ({p.kind})"),
+        ("protocol", p.name if p.name == p.kind else f"{p.name} ({p.kind})"),
         ("pulses per session", str(p.n_pulses)),
         ("duration, first to last pulse", f"{p.duration_s:.6g} s"),
         ("trains", str(p.n_trains)),

@@ -34,7 +34,11 @@ def plot_dish_layer(
         ax.set_xlabel("x (mm)")
         ax.set_title(f"|E| {name}: mean {values.mean():.3g}, max {values.max():.3g} {unit}")
     axes[0].set_ylabel("y (mm)")
-    fig.colorbar(image, ax=axes, label=f"|E| ({unit})", shrink=0.9)
+    bar = fig.colorbar(image, ax=axes, label=f"|E| ({unit})", shrink=0.9)
+    # Round ticks, not the 41 contour levels' edges (369.8, 323.6, ...).
+    from matplotlib.ticker import MaxNLocator
+
+    bar.set_ticks(MaxNLocator(6).tick_values(0, top))
     if title:
         fig.suptitle(title)
     return fig

@@ -20,9 +20,10 @@ def plot_closest_studies(studies: list[dict], query: dict) -> Figure:
     for i, study in enumerate(studies):
         colour = EFFECT_COLOURS.get(study["effect"], "#999999")
         ax.barh(i, max(study["distance"], 0.02), color=colour)
-        hz = f"{study['frequency_hz']:g}" if study["frequency_hz"] is not None else "?"
+        freq = study["frequency_hz"]
+        hz = f"{freq:g} Hz" if freq is not None else "frequency not reported"
         label = (
-            f"{study['reference']}: {study['species'] or '?'}, {hz} Hz, "
+            f"{study['reference']}: {study['species'] or 'species not reported'}, {hz}, "
             f"{study['intensity_reported'] or 'intensity n/a'} ({study['effect']})"
         )
         ax.text(0.02, i, "  " + label, va="center", fontsize=8)
