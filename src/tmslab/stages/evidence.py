@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from tmslab.scenario import Scenario, Section
@@ -94,7 +95,12 @@ def evidence_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
         "preparation": preparation,
     }
     rows = [("query", f"{pattern or scenario.protocol.kind} at {frequency:g} Hz, {who(query)}")]
+    # Several arms of one study share a reference: number them so no label repeats.
+    arms = Counter(study["reference"] for study in studies)
+    seen: Counter = Counter()
     for study in studies:
+        seen[study["reference"]] += 1
+        arm = f"arm {seen[study['reference']]}; " if arms[study["reference"]] > 1 else ""
         outcome = (study["outcomes"] or "").split("; ")[0]
         estimate = study["estimated_emax_v_per_m"]
         field = f" (E_max about {estimate:.3g} V/m)" if estimate is not None else ""
@@ -102,7 +108,7 @@ def evidence_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
         hz = f"{freq:g} Hz" if freq is not None else "frequency not reported"
         rows.append(
             (
-                f"{study['reference']} (distance {distance_text(study['distance'])})",
+                f"{study['reference']} ({arm}distance {distance_text(study['distance'])})",
                 f"{study['species'] or 'species not reported'}, {hz}, "
                 f"{study['intensity_reported'] or 'intensity not given'}{field}; "
                 f"{study['effect']}: {outcome}",
