@@ -182,19 +182,35 @@ def safety_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
     )
 
 
+# The safety checker's verdict names, as the trains row reads them ("75 within the limits").
+TRAIN_VERDICT_WORDS = {
+    "within": "within the limits",
+    "beyond-tested": "beyond the tested durations",
+    "exceeds": "exceeding a limit",
+    "not-covered": "not covered by the table",
+}
+
+
 def _safety_rows(record: dict) -> list[tuple[str, str]]:
     verdict = (
         "within the published limits" if record["within_limits"] else "EXCEEDS a published limit"
     )
-    counts = ", ".join(f"{n} {name}" for name, n in record["verdict_counts"].items() if n)
+    counts = ", ".join(
+        f"{n} {TRAIN_VERDICT_WORDS.get(name, name)}"
+        for name, n in record["verdict_counts"].items()
+        if n
+    )
     rows = [
         ("verdict", verdict),
         ("intensity", f"{record['intensity_pct_mt']:.4g} % MT"),
         ("beyond the tested or covered range", "yes" if record["beyond_tested_range"] else "no"),
         ("trains", counts),
     ]
-    reasons = dict.fromkeys(train["reason"] for train in record["trains"])
-    rows += [("check", reason) for reason in list(reasons)[:4]]
+    reasons = list(dict.fromkeys(train["reason"] for train in record["trains"]))[:4]
+    if len(reasons) == 1:
+        rows.append(("check", reasons[0]))
+    else:  # one label per row: "check 1", "check 2", not "check" four times
+        rows += [(f"check {i}", reason) for i, reason in enumerate(reasons, 1)]
     rows.append(
         (
             "pulses per session / day / course",
