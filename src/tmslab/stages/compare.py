@@ -112,7 +112,10 @@ def compare_stage(scenario: Scenario, done: dict[str, Section]) -> Section | Non
         if didt_max:
             data["other_matched_pct_mso"] = 100 * matched / didt_max
             text += f" ({100 * matched / didt_max:.3g} % MSO)"
-        rows.append((f"intensity giving {name} this |E| at its target", text))
+        # The other scenario's name is a sentence of its own: keep it out of the label.
+        rows.append(
+            ("intensity at which the right-hand scenario gives this |E| at its target", text)
+        )
         if this["d_half_m"] and that["d_half_m"]:
             notes.append(
                 f"At matched |E| the field of {name} reaches {that['d_half_m'] / this['d_half_m']:.3g} "
