@@ -358,6 +358,27 @@ def test_every_report_figure_fits_and_reads_once(example):
             assert not ASCII_MICRO.search(human_text(caption))
 
 
+def test_console_summary_lines():
+    from types import SimpleNamespace
+
+    from tmslab.cli.run import summary_lines
+    from tmslab.scenario import Section
+
+    sections = {
+        "stimulator": Section(
+            title="Stimulator and dose",
+            data={},
+            rows=[("peak dI/dt", "83.88 A/us"), ("pulse", "biphasic, 303 us")],
+        ),
+        "field": Section(title="Coil and E-field", data={}, notes=["Coil 'X' has no field model."]),
+    }
+    lines = summary_lines(SimpleNamespace(sections=sections))
+    assert lines == [
+        "  Stimulator and dose: peak dI/dt: 83.88 A/µs; pulse: biphasic, 303 µs",
+        "  Coil and E-field: Coil 'X' has no field model.",
+    ]
+
+
 def test_console_summary_lines_are_plain_text():
     """The console prints rows as text: "[hippocampus]" is not swallowed as Rich markup."""
     from io import StringIO
