@@ -371,11 +371,15 @@ def test_console_summary_lines():
             rows=[("peak dI/dt", "83.88 A/us"), ("pulse", "biphasic, 303 us")],
         ),
         "field": Section(title="Coil and E-field", data={}, notes=["Coil 'X' has no field model."]),
+        "safety": Section(
+            title="Safety", data={}, rows=[("checked", "no")], notes=["Give % MT.", "More."]
+        ),
     }
     lines = summary_lines(SimpleNamespace(sections=sections))
     assert lines == [
         "  Stimulator and dose: peak dI/dt: 83.88 A/µs; pulse: biphasic, 303 µs",
         "  Coil and E-field: Coil 'X' has no field model.",
+        "  Safety: checked: no; Give % MT.",
     ]
 
 

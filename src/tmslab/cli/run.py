@@ -80,7 +80,8 @@ def summary_lines(result) -> list[str]:
     lines = []
     for section in result.sections.values():
         summary = "; ".join(f"{label}: {value}" for label, value in section.rows[:3])
-        if not summary and section.notes:  # a stage that did not run says why in its notes
-            summary = section.notes[0]
+        skipped = [value for _, value in section.rows] in ([], ["no"])  # "computed: no"
+        if skipped and section.notes:  # a stage that did not run says why in its notes
+            summary = "; ".join(filter(None, [summary, section.notes[0]]))
         lines.append(human_text(f"  {section.title}: {summary}"))
     return lines
