@@ -395,3 +395,22 @@ def test_console_summary_lines_are_plain_text():
     Console(file=buffer, width=200).print(escape(line))
     assert "[hippocampus]" in buffer.getvalue()
     assert re.search(r"\d us\b", human_text("303 us")) is None
+
+
+def test_dish_figure_colour_bar_has_round_ticks_within_the_data():
+    from tmslab.viz.conductor import plot_dish_layer
+
+    rng = np.random.default_rng(0)
+    r, a = rng.uniform(0, 0.016, 400), rng.uniform(0, 2 * np.pi, 400)
+    points = np.c_[r * np.cos(a), r * np.sin(a), np.zeros_like(r)]
+    zeros = np.zeros_like(r)
+    dish = np.c_[20 + 50 * r / 0.016, zeros, zeros]
+    free = np.c_[339 + 30 * (1 - r / 0.016), zeros, zeros]
+    fig = plot_dish_layer(points, dish, free, title="dish-35mm")
+    assert_texts_inside(fig)
+    assert_titles_clear(fig)
+    bar = next(ax for ax in fig.axes if ax.get_ylabel() == "|E| (V/m)")
+    top = float(np.linalg.norm(free, axis=1).max())
+    assert bar.get_ylim()[1] == pytest.approx(top)  # the scale is not stretched past the data
+    ticks = bar.get_yticks()
+    assert len(ticks) >= 3 and np.allclose(ticks, np.round(ticks, -1))  # 0, 80, 160, not 369.8

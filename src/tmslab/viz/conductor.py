@@ -38,7 +38,7 @@ def plot_dish_layer(
     # Round ticks, not the 41 contour levels' edges (369.8, 323.6, ...).
     from matplotlib.ticker import MaxNLocator
 
-    bar.set_ticks(MaxNLocator(6).tick_values(0, top))
+    bar.set_ticks([t for t in MaxNLocator(6).tick_values(0, top) if 0 <= t <= top])
     if title:
         fig.suptitle(title)
     return fig
