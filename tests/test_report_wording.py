@@ -339,6 +339,7 @@ def test_nearest_studies_figure_title():
 def test_every_report_figure_fits_and_reads_once(example):
     """All figures a head scenario draws: no text beyond the figure's edge, no label twice."""
     import matplotlib.pyplot as plt
+    from matplotlib.text import Text
 
     from tests.conftest import EXAMPLES
     from tmslab.scenario import load_scenario, run_scenario
@@ -351,6 +352,9 @@ def test_every_report_figure_fits_and_reads_once(example):
                 assert_texts_inside(fig)
                 assert_titles_clear(fig)
                 assert_no_duplicate_neighbour_labels(fig)
+                shown = " ".join(t.get_text() for t in fig.findobj(Text))
+                assert not ASCII_MICRO.search(shown), ASCII_MICRO.search(shown).group(0)
+                assert not re.search(r"\w\(s\)", shown), "a hedged plural: use counted()"
             except AssertionError as error:
                 raise AssertionError(f"{section.title} / {caption}: {error}") from None
             finally:
