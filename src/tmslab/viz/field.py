@@ -49,7 +49,8 @@ def plot_section(ds, ax=None, title: str | None = None, half_value: float | None
     ax.set_aspect("equal")
     ax.set_xlabel(f"{dims[0]} (mm)")
     ax.set_ylabel(f"{dims[1]} (mm)")
-    ax.set_title(title or "|E| in a cross-section (white: E_max / 2)")
+    contour = "\n(white line: E_max / 2)" if half_value else ""
+    ax.set_title(title or "|E| in a cross-section" + contour)
     ax.figure.colorbar(mesh, ax=ax, label="|E| (V/m)")
     return fig or ax.figure
 
@@ -77,7 +78,8 @@ def plot_field_overview(
     shell_ds, section_ds, profile, title: str = "", half_value: float | None = None
 ):
     """Three panels: shell map at the surface, cross-section, depth profile."""
-    fig = Figure(figsize=(13, 4.0), layout="constrained")
+    # The report shows figures at most 9 in wide (110 dpi): 11 in keeps the text readable.
+    fig = Figure(figsize=(11.0, 3.8), layout="constrained")
     axes = fig.subplots(1, 3)
     plot_shell(shell_ds, ax=axes[0])
     plot_section(section_ds, ax=axes[1], half_value=half_value)
