@@ -61,9 +61,35 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
-def dumps(value: Any) -> str:
-    """Pretty JSON of ``value`` (numpy-aware)."""
-    return json.dumps(to_jsonable(value), indent=2, allow_nan=False)
+# Computed results carry float noise below this (25.999999999999545 for 26); inputs never rounded.
+RESULT_SIGNIFICANT_DIGITS = 12
+
+
+def round_floats(value: Any, significant: int = RESULT_SIGNIFICANT_DIGITS) -> Any:
+    """``value`` (JSON-able) with every float rounded to ``significant`` significant digits.
+
+    Integers, booleans, strings and None are left alone; non-finite floats are kept as they are.
+    """
+    if isinstance(value, dict):
+        return {k: round_floats(v, significant) for k, v in value.items()}
+    if isinstance(value, list):
+        return [round_floats(v, significant) for v in value]
+    if isinstance(value, float) and math.isfinite(value):
+        rounded = float(f"{value:.{significant}g}")
+        return rounded if math.isfinite(rounded) else value  # 1.795e308 rounds up to inf
+    return value
+
+
+def dumps(value: Any, significant: int | None = None) -> str:
+    """Pretty JSON of ``value`` (numpy-aware).
+
+    significant: round every float to this many significant digits (for computed results, to
+    drop float noise); None writes floats exactly (inputs and provenance).
+    """
+    plain = to_jsonable(value)
+    if significant is not None:
+        plain = round_floats(plain, significant)
+    return json.dumps(plain, indent=2, allow_nan=False)
 
 
 def spec_hash(spec: Any) -> str:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from tmslab.cli.output import StageProgress, console, print_json
+from tmslab.cli.output import StageProgress, console
 from tmslab.errors import SpecFileError
-from tmslab.provenance import atomic_write_text, dumps, provenance
+from tmslab.provenance import RESULT_SIGNIFICANT_DIGITS, atomic_write_text, dumps, provenance
 
 
 def run(
@@ -46,15 +47,31 @@ def run(
     # Everything is computed before the first file is written: a failure leaves no partial output.
     out.mkdir(parents=True, exist_ok=True)
     write_netcdf(dataset, out / "results.nc")
-    atomic_write_text(out / "results.json", dumps(results) + "\n")
+    results_json = dumps(results, RESULT_SIGNIFICANT_DIGITS)
+    atomic_write_text(out / "results.json", results_json + "\n")
     atomic_write_text(out / "provenance.json", dumps(record) + "\n")
     atomic_write_text(out / "report.html", html)
     if json:
-        print_json(results)
+        print(results_json)
         return
     console.print(
-        f"[bold]{scenario.spec.name}[/bold]: wrote results.nc, results.json, provenance.json, report.html to {out}"
+        f"[bold]{escape(scenario.spec.name)}[/bold]: wrote results.nc, results.json, "
+        f"provenance.json, report.html to {escape(str(out))}"
     )
+    for line in summary_lines(result):
+        # Rows hold text such as "[hippocampus]": printed as is, not read as Rich markup.
+        console.print(escape(line))
+
+
+def summary_lines(result) -> list[str]:
+    """One line per section for the console: its title and its first three table rows."""
+    from tmslab.wording import human_text
+
+    lines = []
     for section in result.sections.values():
         summary = "; ".join(f"{label}: {value}" for label, value in section.rows[:3])
-        console.print(f"  {section.title}: {summary}")
+        skipped = [value for _, value in section.rows] in ([], ["no"])  # "computed: no"
+        if skipped and section.notes:  # a stage that did not run says why in its notes
+            summary = "; ".join(filter(None, [summary, section.notes[0]]))
+        lines.append(human_text(f"  {section.title}: {summary}"))
+    return lines

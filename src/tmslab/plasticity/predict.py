@@ -50,10 +50,10 @@ def input_description(post_delay_s: float | None) -> str:
     """How pulses drive the synapse, in words."""
     if post_delay_s is None:
         return "each pulse fires the presynaptic axon (no postsynaptic spike)"
-    return (
-        "each pulse fires the presynaptic axon and the postsynaptic neuron "
-        f"{post_delay_s * 1e3:+g} ms later"
-    )
+    # 3 significant digits: the spike time of a cable model is not known better than that.
+    delay_ms = post_delay_s * 1e3
+    when = f"{abs(delay_ms):.3g} ms " + ("earlier" if delay_ms < 0 else "later")
+    return f"each pulse fires the presynaptic axon and the postsynaptic neuron {when}"
 
 
 def _prediction(

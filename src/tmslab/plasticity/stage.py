@@ -9,6 +9,18 @@ from tmslab.scenario import Section
 SECTION_TITLE = "Plasticity"
 
 
+def verdict_text(prediction: Any) -> str:
+    """The verdict with the rule that gave it, stated the right way round:
+    "LTD (change -18.1 %; LTP above +5 %, LTD below -5 %)"."""
+    threshold = f"{prediction.threshold * 100:.3g} %"
+    rule = f"LTP above +{threshold}, LTD below -{threshold}"
+    if prediction.relative_weight is None:
+        return f"{prediction.verdict} ({prediction.verdict_on}: {rule})"
+    change = (prediction.relative_weight - 1) * 100
+    size = f"{change:+.3g} %" if abs(change) >= 5e-4 else "0 %"  # not "+0 %" or "-3.9e-06 %"
+    return f"{prediction.verdict} (change {size}; {rule})"
+
+
 def plasticity_section(
     protocol: Any, model: str | None = None, post_delay_s: float | None = None
 ) -> Section:
@@ -31,13 +43,10 @@ def plasticity_section(
         ("model", f"{prediction.model} ({prediction.model_choice})"),
         (
             "relative synaptic strength (final / initial)",
-            f"{weight:.4g}" if weight is not None else "not a weight model",
+            f"{weight:#.4g}" if weight is not None else "not a weight model",  # 1.000, not 1
         ),
         ("input", prediction.input),
-        (
-            "verdict threshold",
-            f"|change| > {prediction.threshold:.0%} of {prediction.verdict_on}",
-        ),
+        ("verdict rule", verdict_text(prediction)),
     ]
     if weight is None:
         rows.append(("net facilitation - inhibition", f"{prediction.details['net_effect']:.4g}"))

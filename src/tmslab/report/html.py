@@ -9,6 +9,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from tmslab import __version__
+from tmslab.wording import human_text
 
 
 def figure_to_data_uri(fig: Any) -> str:
@@ -30,20 +31,22 @@ def render_report(result: Any, provenance: dict[str, Any]) -> str:
     )
     sections = []
     for key, section in result.sections.items():
-        figures = [(caption, figure_to_data_uri(draw())) for caption, draw in section.figures]
+        figures = [
+            (human_text(caption), figure_to_data_uri(draw())) for caption, draw in section.figures
+        ]
         sections.append(
             {
                 "key": key,
-                "title": section.title,
-                "rows": section.rows,
+                "title": human_text(section.title),
+                "rows": [(human_text(str(k)), human_text(str(v))) for k, v in section.rows],
                 "figures": figures,
-                "notes": section.notes,
+                "notes": [human_text(note) for note in section.notes],
             }
         )
     spec = result.scenario.spec
     return env.get_template("report.html").render(
         name=spec.name,
-        description=spec.description,
+        description=human_text(spec.description or ""),
         sections=sections,
         version=__version__,
         provenance=provenance,

@@ -73,7 +73,7 @@ ROWS = (
     ("protocol", "protocol", 1.0, ""),
     ("pulses per session", "pulses_per_session", 1.0, ""),
     ("pulses over the course", "pulses_over_course", 1.0, ""),
-    ("peak dI/dt", "didt_a_per_s", 1e-6, "A/us"),
+    ("peak dI/dt", "didt_a_per_s", 1e-6, "A/µs"),
     ("target", "target", 1.0, ""),
     ("|E| at the target", "target_efield_v_per_m", 1.0, "V/m"),
     ("E_max", "emax_v_per_m", 1.0, "V/m"),
@@ -107,12 +107,15 @@ def compare_stage(scenario: Scenario, done: dict[str, Section]) -> Section | Non
     if e_this and e_that and that["didt_a_per_s"]:
         matched = that["didt_a_per_s"] * e_this / e_that
         data["other_matched_didt_a_per_s"] = matched
-        text = f"{matched * 1e-6:.4g} A/us"
+        text = f"{matched * 1e-6:.4g} A/µs"
         didt_max = _get(other.sections["stimulator"].data, "didt_max_a_per_s")
         if didt_max:
             data["other_matched_pct_mso"] = 100 * matched / didt_max
             text += f" ({100 * matched / didt_max:.3g} % MSO)"
-        rows.append((f"intensity giving {name} this |E| at its target", text))
+        # The other scenario's name is a sentence of its own: keep it out of the label.
+        rows.append(
+            ("intensity at which the right-hand scenario gives this |E| at its target", text)
+        )
         if this["d_half_m"] and that["d_half_m"]:
             notes.append(
                 f"At matched |E| the field of {name} reaches {that['d_half_m'] / this['d_half_m']:.3g} "

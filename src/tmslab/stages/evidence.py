@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from tmslab.scenario import Scenario, Section
+from tmslab.wording import counted
 
 PREPARATION_OF_SPECIES = {"human": "human", "rat": "in_vivo", "mouse": "in_vivo", "dish": "culture"}
 SHOWN_COLUMNS = (
@@ -34,6 +36,20 @@ def protocol_pattern(protocol) -> tuple[str | None, float]:
     if protocol.kind == "rtms":
         return "rTMS", float(params.get("frequency_hz", protocol.peak_rate_hz))
     return None, float(protocol.peak_rate_hz) if protocol.n_pulses > 1 else 1.0
+
+
+def who(query: dict) -> str:
+    """Species and preparation in words, once each: "human" (not "human, human"), "rat, in vivo"."""
+    parts = [query["species"] or "any species", query["preparation"].replace("_", " ")]
+    return ", ".join(dict.fromkeys(parts))
+
+
+def distance_text(distance: float) -> str:
+    """A study's distance to the scenario: octaves of frequency plus penalties, so it is a score
+    in octave units: "0", "1 octave", "0.42 octaves"."""
+    if distance == 0:
+        return "0"
+    return counted(float(f"{distance:.2g}"), "octave")
 
 
 def _clean(value: Any) -> Any:
@@ -85,19 +101,21 @@ def evidence_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
         "species": None if species == "dish" else species,
         "preparation": preparation,
     }
-    rows = [
-        (
-            "query",
-            f"{pattern or scenario.protocol.kind} at {frequency:g} Hz, {query['species'] or 'any species'}, {preparation}",
-        )
-    ]
+    rows = [("query", f"{pattern or scenario.protocol.kind} at {frequency:g} Hz, {who(query)}")]
+    # Several arms of one study share a reference: number them so no label repeats.
+    arms = Counter(study["reference"] for study in studies)
+    seen: Counter = Counter()
     for study in studies:
+        seen[study["reference"]] += 1
+        arm = f"arm {seen[study['reference']]}; " if arms[study["reference"]] > 1 else ""
         outcome = (study["outcomes"] or "").split("; ")[0]
         field = _estimate_words(study)
+        freq = study["frequency_hz"]
+        hz = f"{freq:g} Hz" if freq is not None else "frequency not reported"
         rows.append(
             (
-                f"{study['reference']} (distance {study['distance']:.2g} octaves)",
-                f"{study['species'] or '?'}, {study['frequency_hz'] or '?'} Hz, "
+                f"{study['reference']} ({arm}distance {distance_text(study['distance'])})",
+                f"{study['species'] or 'species not reported'}, {hz}, "
                 f"{study['intensity_reported'] or 'intensity not given'}{field}; "
                 f"{study['effect']}: {outcome}",
             )

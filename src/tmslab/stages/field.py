@@ -195,7 +195,7 @@ def field_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
         section,
     )
     scale = didt if didt else 1e6
-    unit = "V/m" if didt else "V/m per A/us"
+    unit = "V/m" if didt else "V/m per A/µs"
     field = describe(setup)  # per unit dI/dt
     placed = field["placed_coil"]
     per_didt = field["metrics_per_didt"]

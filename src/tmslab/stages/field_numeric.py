@@ -91,7 +91,7 @@ def numeric_field_stage(scenario: Scenario, done: dict[str, Section], coil, sect
 
 
 def _scale(didt):
-    return (didt, "V/m") if didt else (1e6, "V/m per A/us")
+    return (didt, "V/m") if didt else (1e6, "V/m per A/µs")
 
 
 def _dish(scenario, done, coil, conductor, section: Section) -> Section:

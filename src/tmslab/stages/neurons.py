@@ -234,11 +234,20 @@ def _activation_map(
             f"{100 * result.fraction_fired:.3g} % of {n * n}",
         )
     )
+    from tmslab.viz.activation import has_boundary
+
     label = f"{cell.name} cells in the target layer"
+    if has_boundary(ratio):
+        boundary = "white contour: threshold = applied intensity; cells inside it fire"
+    else:  # the figure draws no contour then: say why rather than promise one
+        everyone = bool(np.all(ratio <= 1))
+        boundary = (
+            f"{'every' if everyone else 'no'} cell on the patch fires, so no boundary is drawn"
+        )
     section.figures.append(
         (
-            "Activation map: threshold of radially oriented L5 cells around the target, as a "
-            "multiple of the applied intensity (white contour: 1, cells inside fire)",
+            "Activation map: |E| at radially oriented L5 cells around the target (left) and their "
+            f"threshold as a multiple of the applied intensity (right; {boundary})",
             lambda: _plot_map(axis, ratio, result.field_v_per_m.reshape(n, n), label),
         )
     )

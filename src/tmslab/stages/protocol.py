@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tmslab.scenario import Scenario, Section
+from tmslab.wording import counted
 
 
 def protocol_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
@@ -10,12 +11,15 @@ def protocol_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
     p = scenario.protocol
     summary = p.summary()
     rows = [
-        ("protocol", f"{p.name} ({p.kind})"),
+        ("protocol", p.name if p.name == p.kind else f"{p.name} ({p.kind})"),
         ("pulses per session", str(p.n_pulses)),
         ("duration, first to last pulse", f"{p.duration_s:.6g} s"),
         ("trains", str(p.n_trains)),
         ("mean / peak rate", f"{p.mean_rate_hz:.4g} Hz / {p.peak_rate_hz:.4g} Hz"),
-        ("course", f"{p.course.sessions_per_day} session(s) a day for {p.course.days} day(s)"),
+        (
+            "course",
+            f"{counted(p.course.sessions_per_day, 'session')} a day for {counted(p.course.days, 'day')}",
+        ),
         ("pulses over the course", str(p.total_pulses)),
     ]
     notes = [p.description] if p.description else []
@@ -65,7 +69,7 @@ def _measured_didt(device, coil_name: str | None, section: Section) -> float | N
     section.rows.append(
         (
             "peak dI/dt at 100 % MSO",
-            f"{pair.didt_max_a_per_s / A_PER_US:.5g} A/us ({device.label} + {coil_name})",
+            f"{pair.didt_max_a_per_s / A_PER_US:.5g} A/µs ({device.label} + {coil_name})",
         )
     )
     section.notes.append(f"Measured peak dI/dt: {pair.source}.")
@@ -105,13 +109,13 @@ def _dose(scenario: Scenario, didt_max: float | None, section: Section) -> dict:
             didt_max_a_per_s=didt_max,
         )
     section.data["intensity"] = {**dose, "peak_b_t": stim.intensity_t}
-    for key, label, scale, unit in (
-        ("pct_mt", "intensity", 1, "% MT"),
-        ("pct_mso", "intensity", 1, "% MSO"),
-        ("didt_a_per_s", "peak dI/dt", 1 / A_PER_US, "A/us"),
-    ):
-        if dose[key] is not None:
-            section.rows.append((label, f"{dose[key] * scale:.4g} {unit}"))
+    # One row for the intensity in every unit it reaches ("120 % MT = 54 % MSO"), not one each.
+    units = (("pct_mt", "% MT"), ("pct_mso", "% MSO"))
+    shown = [f"{dose[key]:.4g} {unit}" for key, unit in units if dose[key] is not None]
+    if shown:
+        section.rows.append(("intensity", " = ".join(shown)))
+    if dose["didt_a_per_s"] is not None:
+        section.rows.append(("peak dI/dt", f"{dose['didt_a_per_s'] / A_PER_US:.4g} A/µs"))
     if stim.intensity_t is not None:
         section.rows.append(("intensity (peak B, as reported)", f"{stim.intensity_t:g} T"))
         section.notes.append(
@@ -136,10 +140,10 @@ def _pulse(device, shape: str | None, pct_mso: float | None, section: Section) -
         "peak_current_a": pulse.peak_current_a,
     }
     section.rows.append(
-        ("pulse", f"{device.label}, {pulse.shape}, {pulse.duration_s * 1e6:.0f} us")
+        ("pulse", f"{device.label}, {pulse.shape}, {pulse.duration_s * 1e6:.0f} µs")
     )
     section.notes.append(f"Waveform model: {device.source}. {device.source.note}".strip())
-    title = f"{device.label}: {pulse.shape}, {pulse.duration_s * 1e6:.0f} us"
+    title = f"{device.label}: {pulse.shape}, {pulse.duration_s * 1e6:.0f} µs"
     section.figures.append(
         (
             f"Pulse waveform at {pct:.3g} % MSO: coil current and normalised E-field",
@@ -193,19 +197,35 @@ def safety_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
     )
 
 
+# The safety checker's verdict names, as the trains row reads them ("75 within the limits").
+TRAIN_VERDICT_WORDS = {
+    "within": "within the limits",
+    "beyond-tested": "beyond the tested durations",
+    "exceeds": "exceeding a limit",
+    "not-covered": "not covered by the table",
+}
+
+
 def _safety_rows(record: dict) -> list[tuple[str, str]]:
     verdict = (
         "within the published limits" if record["within_limits"] else "EXCEEDS a published limit"
     )
-    counts = ", ".join(f"{n} {name}" for name, n in record["verdict_counts"].items() if n)
+    counts = ", ".join(
+        f"{n} {TRAIN_VERDICT_WORDS.get(name, name)}"
+        for name, n in record["verdict_counts"].items()
+        if n
+    )
     rows = [
         ("verdict", verdict),
         ("intensity", f"{record['intensity_pct_mt']:.4g} % MT"),
         ("beyond the tested or covered range", "yes" if record["beyond_tested_range"] else "no"),
         ("trains", counts),
     ]
-    reasons = dict.fromkeys(train["reason"] for train in record["trains"])
-    rows += [("check", reason) for reason in list(reasons)[:4]]
+    reasons = list(dict.fromkeys(train["reason"] for train in record["trains"]))[:4]
+    if len(reasons) == 1:
+        rows.append(("check", reasons[0]))
+    else:  # one label per row: "check 1", "check 2", not "check" four times
+        rows += [(f"check {i}", reason) for i, reason in enumerate(reasons, 1)]
     rows.append(
         (
             "pulses per session / day / course",

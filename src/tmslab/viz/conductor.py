@@ -20,7 +20,7 @@ def plot_dish_layer(
     """|E| in the cell layer (left) and the free-space estimate (right), same colour scale.
 
     points: (N, 3) m on a horizontal plane; efield, free_space: (N, 3) V/m;
-    unit_scale: factor applied to V/m for display (e.g. 1e-6 for V/m per A/us at 1 A/s).
+    unit_scale: factor applied to V/m for display (e.g. 1e-6 for V/m per A/µs at 1 A/s).
     """
     fig = Figure(figsize=(10, 4.4), layout="constrained")
     axes = fig.subplots(1, 2, sharex=True, sharey=True)
@@ -34,7 +34,11 @@ def plot_dish_layer(
         ax.set_xlabel("x (mm)")
         ax.set_title(f"|E| {name}: mean {values.mean():.3g}, max {values.max():.3g} {unit}")
     axes[0].set_ylabel("y (mm)")
-    fig.colorbar(image, ax=axes, label=f"|E| ({unit})", shrink=0.9)
+    bar = fig.colorbar(image, ax=axes, label=f"|E| ({unit})", shrink=0.9)
+    # Round ticks, not the 41 contour levels' edges (369.8, 323.6, ...).
+    from matplotlib.ticker import MaxNLocator
+
+    bar.set_ticks([t for t in MaxNLocator(6).tick_values(0, top) if 0 <= t <= top])
     if title:
         fig.suptitle(title)
     return fig

@@ -20,9 +20,10 @@ def plot_closest_studies(studies: list[dict], query: dict) -> Figure:
     for i, study in enumerate(studies):
         colour = EFFECT_COLOURS.get(study["effect"], "#999999")
         ax.barh(i, max(study["distance"], 0.02), color=colour)
+        freq = study["frequency_hz"]
+        hz = f"{freq:g} Hz" if freq is not None else "frequency not reported"
         label = (
-            f"{study['reference']}: {study['species'] or '?'}, "
-            f"{study['frequency_hz'] if study['frequency_hz'] is not None else '?'} Hz, "
+            f"{study['reference']}: {study['species'] or 'species not reported'}, {hz}, "
             f"{study['intensity_reported'] or 'intensity n/a'} ({study['effect']})"
         )
         ax.text(0.02, i, "  " + label, va="center", fontsize=8)
@@ -30,9 +31,10 @@ def plot_closest_studies(studies: list[dict], query: dict) -> Figure:
     ax.invert_yaxis()
     ax.set_xlabel("distance to the scenario (octaves of frequency + penalties)")
     ax.set_xlim(0, max([s["distance"] for s in studies] + [1.0]) * 1.6 + 0.5)
+    # Species and preparation once each ("human", not "human, human"; "in vivo", not "in_vivo").
+    who = dict.fromkeys([query["species"] or "any species", query["preparation"].replace("_", " ")])
     ax.set_title(
-        f"Nearest studies to {query['pattern'] or ''} {query['frequency_hz']:g} Hz, "
-        f"{query['species'] or 'any species'}, {query['preparation']}"
+        f"Nearest studies to {query['pattern'] or ''} {query['frequency_hz']:g} Hz, {', '.join(who)}"
     )
     from matplotlib.patches import Patch
 

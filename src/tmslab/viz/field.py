@@ -24,7 +24,10 @@ def plot_shell(ds, ax=None, title: str | None = None):
     ax.set_aspect("equal")
     ax.set_xlabel("x (mm of arc)")
     ax.set_ylabel("y (mm of arc)")
-    ax.set_title(title or f"|E| at {float(ds.attrs.get('depth_m', 0)) * 1e3:g} mm depth")
+    depth_mm = float(ds.attrs.get("depth_m", 0)) * 1e3
+    ax.set_title(
+        title or (f"|E| at {depth_mm:g} mm depth" if depth_mm else "|E| on the brain surface")
+    )
     ax.figure.colorbar(mesh, ax=ax, label="|E| (V/m)")
     return fig or ax.figure
 
@@ -46,7 +49,8 @@ def plot_section(ds, ax=None, title: str | None = None, half_value: float | None
     ax.set_aspect("equal")
     ax.set_xlabel(f"{dims[0]} (mm)")
     ax.set_ylabel(f"{dims[1]} (mm)")
-    ax.set_title(title or "|E| in a cross-section (white: E_max / 2)")
+    contour = "\n(white line: E_max / 2)" if half_value else ""
+    ax.set_title(title or "|E| in a cross-section" + contour)
     ax.figure.colorbar(mesh, ax=ax, label="|E| (V/m)")
     return fig or ax.figure
 
@@ -74,11 +78,14 @@ def plot_field_overview(
     shell_ds, section_ds, profile, title: str = "", half_value: float | None = None
 ):
     """Three panels: shell map at the surface, cross-section, depth profile."""
-    fig = Figure(figsize=(13, 4.0), layout="constrained")
+    # The report shows figures at most 9 in wide (110 dpi): 11 in keeps the text readable.
+    fig = Figure(figsize=(11.0, 3.8), layout="constrained")
     axes = fig.subplots(1, 3)
     plot_shell(shell_ds, ax=axes[0])
     plot_section(section_ds, ax=axes[1], half_value=half_value)
-    plot_depth_profile([profile], ax=axes[2])
+    plot_depth_profile([profile], ax=axes[2], title="|E| along depth (V/m)")
+    # The section's colour bar, just left of this panel, already reads "|E| (V/m)": not twice.
+    axes[2].set_ylabel("")
     if title:
         fig.suptitle(title)
     return fig

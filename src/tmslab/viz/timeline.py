@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from tmslab.wording import counted
+
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
@@ -27,11 +29,9 @@ def _readable_duration(seconds: float) -> str:
     return f"{seconds:.4g} s"
 
 
-def _draw_pulses(
-    ax, times_s: np.ndarray, scale: np.ndarray, train: np.ndarray, unit: float
-) -> None:
-    colours = np.where(train % 2 == 0, "tab:blue", "tab:orange")
-    ax.vlines(times_s / unit, 0, scale, colors=colours, linewidth=0.8)
+def _draw_pulses(ax, times_s: np.ndarray, scale: np.ndarray, unit: float) -> None:
+    # One colour: trains show as the gaps between them (alternating colours read as two kinds).
+    ax.vlines(times_s / unit, 0, scale, colors="tab:blue", linewidth=0.8)
     ax.set_ylim(0, max(1.05, float(scale.max()) * 1.05))
     ax.set_ylabel("relative\nintensity")
 
@@ -56,17 +56,19 @@ def plot_timeline(protocol: Protocol, ax=None, zoom: bool = True) -> Figure:
 
     span = max(protocol.duration_s, 1e-3)
     unit, label = _time_axis(span)
-    _draw_pulses(axes[0], times, scale, train, unit)
+    _draw_pulses(axes[0], times, scale, unit)
     axes[0].set_xlim(-0.02 * span / unit, 1.02 * span / unit)
     axes[0].set_xlabel(f"time ({label})")
     course = protocol.course
     extra = (
-        f"; {course.sessions_per_day} session(s)/day x {course.days} day(s) = {protocol.total_pulses} pulses"
+        f"; {counted(course.sessions_per_day, 'session')} a day for {counted(course.days, 'day')}"
+        f" = {counted(protocol.total_pulses, 'pulse')}"
         if course.n_sessions > 1
         else ""
     )
     axes[0].set_title(
-        f"{protocol.name}: {protocol.n_pulses} pulses, {protocol.n_trains} train(s), "
+        f"{protocol.name}: {counted(protocol.n_pulses, 'pulse')}, "
+        f"{counted(protocol.n_trains, 'train')}, "
         f"{_readable_duration(protocol.duration_s)}{extra}",
         fontsize=10,
     )
@@ -77,7 +79,7 @@ def plot_timeline(protocol: Protocol, ax=None, zoom: bool = True) -> Figure:
         shown = first_train & (times <= end)
         zspan = max(end - t_first[0], 1e-3)
         zunit, zlabel = _time_axis(zspan)
-        _draw_pulses(axes[1], times[shown], scale[shown], train[shown], zunit)
+        _draw_pulses(axes[1], times[shown], scale[shown], zunit)
         axes[1].set_xlim(-0.05 * zspan / zunit, 1.05 * zspan / zunit)
         axes[1].set_xlabel(
             f"time ({zlabel}), first train" + (" (first 2 s)" if end < t_first[-1] else "")

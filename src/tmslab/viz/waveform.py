@@ -11,7 +11,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def plot_waveform(waveform: Waveform, title: str | None = None) -> Figure:
-    """Two panels over the pulse (time in us): coil current I(t) in kA, and the normalised
+    """Two panels over the pulse (time in µs): coil current I(t) in kA, and the normalised
     E-field waveform dI/dt(t) / dI/dt(0). Returns the Figure."""
     import matplotlib.pyplot as plt
 
@@ -23,10 +23,10 @@ def plot_waveform(waveform: Waveform, title: str | None = None) -> Figure:
     bottom.plot(t_us, waveform.e_field, color="tab:red")
     bottom.axhline(0, color="0.7", linewidth=0.6)
     bottom.set_ylabel("E-field / E(0)")
-    bottom.set_xlabel("time (us)")
+    bottom.set_xlabel("time (µs)")
     top.set_title(
         title
-        or f"{waveform.name or 'pulse'}: {waveform.shape}, {waveform.duration_s * 1e6:.0f} us",
+        or f"{waveform.name or 'pulse'}: {waveform.shape}, {waveform.duration_s * 1e6:.0f} µs",
         fontsize=10,
     )
     fig.tight_layout()
