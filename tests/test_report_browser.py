@@ -19,7 +19,7 @@ import pytest
 
 from tests.conftest import EXAMPLES
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # runs every example scenario
 
 CHROMIUM_FLAGS = (
     "--headless",

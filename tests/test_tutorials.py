@@ -8,6 +8,7 @@ a ```python block lists lines the script must print (``...`` stands for lines le
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import subprocess
@@ -29,9 +30,11 @@ def fenced_blocks(path: Path) -> list[tuple[str, str]]:
 def expected_python_lines(blocks: list[tuple[str, str]]) -> list[str]:
     """Lines of the ```text blocks that directly follow a ```python block."""
     lines = []
-    for (language, _), (next_language, text) in zip(blocks, blocks[1:], strict=False):
+    for (language, _), (next_language, text) in itertools.pairwise(blocks):
         if language == "python" and next_language == "text":
-            lines += [line.rstrip() for line in text.splitlines() if line.strip() not in ("", "...")]
+            lines += [
+                line.rstrip() for line in text.splitlines() if line.strip() not in ("", "...")
+            ]
     return lines
 
 
@@ -57,11 +60,17 @@ def test_tutorial_runs_as_written(tutorial, tmp_path):
     for name in ("examples", "tests"):
         (tmp_path / name).symlink_to(ROOT / name, target_is_directory=True)
     bin_dir = str(Path(sys.executable).parent)  # where `tmslab` is installed
+    # The commands run elsewhere: a relative PYTHONPATH (e.g. PYTHONPATH=src) must stay pointing
+    # at the same code.
+    python_path = [
+        str(Path(p).resolve()) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p
+    ]
     env = {
         **os.environ,
         "MPLBACKEND": "Agg",
         "COLUMNS": "100",
         "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
+        "PYTHONPATH": os.pathsep.join(python_path),
     }
     blocks = fenced_blocks(tutorial)
     for language, text in blocks:
@@ -74,6 +83,7 @@ def test_tutorial_runs_as_written(tutorial, tmp_path):
             capture_output=True,
             text=True,
             timeout=900,
+            check=False,
         )
         assert done.returncode == 0, f"{tutorial.name}:\n{text}\n{done.stderr[-3000:]}"
     script = "\n".join(text for language, text in blocks if language == "python")
@@ -86,6 +96,7 @@ def test_tutorial_runs_as_written(tutorial, tmp_path):
         capture_output=True,
         text=True,
         timeout=900,
+        check=False,
     )
     assert done.returncode == 0, f"{tutorial.name}: Python failed\n{done.stderr[-3000:]}"
     printed = [line.rstrip() for line in done.stdout.splitlines()]
