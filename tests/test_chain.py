@@ -48,6 +48,7 @@ def test_results_nc_holds_the_labelled_results(example_run):
         )
 
 
+@pytest.mark.slow
 def test_neuron_stage_uses_the_local_field_and_radial_orientation(example_run):
     from tmslab.neuron.models import get_model
     from tmslab.neuron.stage import as_drive
@@ -75,6 +76,7 @@ def test_neuron_stage_uses_the_local_field_and_radial_orientation(example_run):
     assert np.array_equal(np.asarray(grid["fired"]), ratio <= 1.0)
 
 
+@pytest.mark.slow
 def test_plasticity_pairs_pulses_with_the_target_cells_spike(example_run):
     sections = results(example_run("quickstart.toml"))
     l5 = next(m for m in sections["neurons"]["models"] if m["model"] == "l5-pyramidal")
@@ -86,6 +88,7 @@ def test_plasticity_pairs_pulses_with_the_target_cells_spike(example_run):
         assert rat["plasticity"]["post_delay_s"] is None
 
 
+@pytest.mark.slow
 def test_tesla_at_the_brain_surface_is_that_field_there(example_run):
     from tmslab.coils import load_coil, pose_on_sphere
     from tmslab.conductors.sphere import get_head
@@ -102,6 +105,7 @@ def test_tesla_at_the_brain_surface_is_that_field_there(example_run):
     assert current * b_per_a == pytest.approx(0.05, rel=1e-6)
 
 
+@pytest.mark.slow
 def test_rat_next_to_human_matches_intensity_linearly(example_run):
     sections = results(example_run("rat-15hz-7d.toml"))
     compare = sections["compare"]
@@ -114,6 +118,7 @@ def test_rat_next_to_human_matches_intensity_linearly(example_run):
     assert other["d_half_m"] > 3 * this["d_half_m"]  # the human field reaches deeper
 
 
+@pytest.mark.slow
 def test_evidence_stage_lists_nearest_studies_first(example_run):
     evidence = results(example_run("rat-15hz-7d.toml"))["evidence"]
     distances = [s["distance"] for s in evidence["studies"]]
@@ -131,7 +136,9 @@ def test_evidence_stage_lists_nearest_studies_first(example_run):
     ("extra", "key"),
     [
         ("[neurons]\nmodel = ['l5-pyramidal']\n", "model"),
-        ("[compare]\nscenario = 'missing.toml'\n", "missing.toml"),
+        pytest.param(  # runs the whole chain before the compare stage finds the file missing
+            "[compare]\nscenario = 'missing.toml'\n", "missing.toml", marks=pytest.mark.slow
+        ),
         ("[evidence]\nn_studies = 0\n", "n_studies"),
     ],
 )
@@ -147,6 +154,7 @@ def test_bad_sections_give_one_line_errors(tmp_path, capsys, extra, key):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_dish_scenario_reports_the_cell_layer_and_its_cells(example_run):
     """A figure-8 over a 35 mm dish: the walls cancel most of the free-space field (the issue's
     premise; tests/bem checks the solver itself), and the neuron stage places flat cells at the
@@ -194,6 +202,7 @@ def test_bad_subjects_give_one_line_errors(tmp_path, capsys, subject, key):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_mesh_subject_matches_the_analytic_sphere(tmp_path, capsys):
     """A sphere exported as an STL mesh and run as ``kind = "mesh"``: |E| at the target equals
     the analytic sphere's at the same point (Heller & van Hulsteyn 1992) within 2 %."""

@@ -26,7 +26,7 @@ from tests.conftest import EXAMPLES
 from tmslab.provenance import RESULT_SIGNIFICANT_DIGITS
 from tmslab.wording import ASCII_MICRO
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # runs every example scenario
 
 CHROMIUM_FLAGS = (
     "--headless",

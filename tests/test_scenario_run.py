@@ -46,6 +46,7 @@ def test_spec_hash_ignores_key_order():
     assert spec_hash({"a": 1}) != spec_hash({"a": 2})
 
 
+@pytest.mark.slow
 def test_json_output(tmp_path, capsys):
     assert (
         main(["run", str(EXAMPLES / "quickstart.toml"), "--out", str(tmp_path / "o"), "--json"])
@@ -100,6 +101,7 @@ def test_out_must_be_a_directory(tmp_path, capsys):
     assert "not a directory" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.glob("*.toml")))
 def test_every_example_runs(example, example_run):
     out = example_run(example)  # shared with the chain and browser tests: each runs once

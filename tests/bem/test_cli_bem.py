@@ -33,6 +33,7 @@ def ball_file(tmp_path):
     return path
 
 
+@pytest.mark.slow
 def test_field_solve_writes_csv_matching_the_api(tmp_path, ball_file):
     points = tmp_path / "in.csv"
     write_points(points, [[0, 0, 0.015], [0.005, 0, 0.0]])

@@ -48,6 +48,7 @@ def _observed_order(edges, fig8):
     return rdm, order
 
 
+@pytest.mark.slow
 def test_error_falls_with_refinement(fig8_over_head):
     rdm, order = _observed_order([12e-3, 8e-3, 5.5e-3], fig8_over_head)
     assert np.all(np.diff(rdm) < 0)
@@ -61,6 +62,7 @@ def test_error_falls_with_refinement_fine(fig8_over_head):
     assert order > 0.5
 
 
+@pytest.mark.slow
 def test_nested_spheres_do_not_change_the_field(fig8_over_head):
     """A spherically symmetric conductor gives the same E inside whatever its shells' sigma."""
     conductor = get_conductor("sphere-85mm/75mm", conductivities=[0.465, 0.126], edge_m=7e-3)

@@ -25,6 +25,7 @@ RAT = {
 }
 
 
+@pytest.mark.slow
 def test_rat_estimate_is_the_scenario_field(example_run):
     sections = json.loads((example_run("rat-15hz-7d.toml") / "results.json").read_text())
     emax = sections["sections"]["field"]["metrics"]["emax"]

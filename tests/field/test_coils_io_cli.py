@@ -206,6 +206,7 @@ def test_field_metrics_json_keys(capsys):
     assert data["s_half"] == pytest.approx(data["v_half"] / data["d_half"])
 
 
+@pytest.mark.slow
 def test_field_translate_json(capsys):
     argv = [
         "field",
@@ -231,6 +232,7 @@ def test_field_translate_json(capsys):
     assert data["destination"]["target_depth_m"] == pytest.approx(0.002)
 
 
+@pytest.mark.slow
 def test_field_map_figure_and_coil_commands(tmp_path, capsys):
     fig = tmp_path / "map.png"
     assert (

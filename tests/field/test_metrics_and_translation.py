@@ -48,6 +48,7 @@ def test_figure8_is_more_focal_than_round(deng_metrics):
     assert np.allclose(fig8.emax_point_m, [0, 0, HEAD.brain_radius_m], atol=2e-4)
 
 
+@pytest.mark.slow
 def test_metric_volume_converges_when_the_grid_is_refined():
     coil = get_coil("magstim-70mm-fig8").transformed(pose_on_sphere(HEAD.scalp_radius_m))
     coarse = field_metrics(coil, HEAD, surface_spacing_m=3e-3, radial_samples=24)
@@ -56,6 +57,7 @@ def test_metric_volume_converges_when_the_grid_is_refined():
     assert coarse.d_half_m == pytest.approx(fine.d_half_m, rel=2e-3)
 
 
+@pytest.mark.slow
 def test_metrics_scale_with_didt_but_depth_does_not():
     coil = get_coil("rodent-fig8-25mm").transformed(pose_on_sphere(get_head("rat").scalp_radius_m))
     a = field_metrics(coil, get_head("rat"), didt_a_per_s=1.0)
@@ -64,6 +66,7 @@ def test_metrics_scale_with_didt_but_depth_does_not():
     assert b.d_half_m == pytest.approx(a.d_half_m)
 
 
+@pytest.mark.slow
 def test_rodent_field_is_shallow_and_unfocal_relative_to_the_brain():
     # The reviews' point: a rodent coil as large as the head fills much of the brain.
     rat = get_head("rat")
@@ -96,6 +99,7 @@ def test_coil_dose_round_trips_through_every_unit(unit, value):
     assert dose.peak_b_t == pytest.approx(dose.peak_current_a * coil.tesla_per_ampere)
 
 
+@pytest.mark.slow
 def test_translation_matches_the_field_at_both_targets():
     rat = Setup(get_head("rat"), get_coil("rodent-round-25-50mm"), "hippocampus-ca1")
     human = Setup(

@@ -122,6 +122,7 @@ def test_steady_polarisation_is_e_lambda_at_the_terminal_and_half_at_the_bend():
     assert 3.0e-4 < lam < 4.0e-4  # about 345 um for a 2 um HH axon at rest
 
 
+@pytest.mark.slow
 def test_compartment_length_has_converged(drives):
     """Halving the 8 um compartments where the field acts moves the threshold by < 1 %."""
     drive = drives["monophasic"]

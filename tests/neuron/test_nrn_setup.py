@@ -8,6 +8,7 @@ import pytest
 pytestmark = pytest.mark.neuron
 
 
+@pytest.mark.slow
 def test_compiled_library_lives_in_the_user_cache(tmp_path, monkeypatch):
     from tmslab.neuron import nrn
 

@@ -60,6 +60,7 @@ def test_l5_time_constant_lies_in_the_published_range(direction, in_peterchev):
     assert sd.rms_log_error < 0.05
 
 
+@pytest.mark.slow
 def test_hh_squid_axon_is_far_slower_than_cortex():
     """The 6.3 degC squid membrane integrates over milliseconds: its fitted time constant is an
     order of magnitude above the cortical range (a sanity check of the fit, not a validation)."""

@@ -59,7 +59,10 @@ def test_traces_agree_through_an_action_potential(name, drives):
 
 
 @pytest.mark.parametrize("shape", ["monophasic", "biphasic", "half-sine"])
-@pytest.mark.parametrize("name", list_models())
+@pytest.mark.parametrize(  # the 6.3 degC HH axons take the longest: those run with --run-slow
+    "name",
+    [pytest.param(n, marks=pytest.mark.slow) if n.startswith("hh-") else n for n in list_models()],
+)
 def test_neuron_threshold_within_one_percent_of_batched(name, shape, drives):
     model, drive = get_model(name), drives[shape]
     direction = DIRECTIONS[name]

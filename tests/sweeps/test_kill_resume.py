@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from tmslab.sweeps import SweepStore, load_results, load_sweep_spec
 
@@ -60,6 +61,7 @@ def _snapshot(store: Path) -> dict[str, bytes]:
     }
 
 
+@pytest.mark.slow
 def test_killed_sweep_resumes_without_loss_or_duplicates(tmp_path):
     spec_path = tmp_path / "spec.toml"
     spec_path.write_text(SPEC, encoding="utf-8")

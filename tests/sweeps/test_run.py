@@ -100,6 +100,7 @@ def test_grid_sweep_stores_what_each_scenario_gives(tmp_path, write_spec):
     assert len(SweepStore.open(store).done_ids()) == 6
 
 
+@pytest.mark.slow
 def test_field_sweep_through_the_field_stage(tmp_path, write_spec):
     text = (
         '[sweep]\nmode = "zip"\noutputs = ["field.target.efield_v_per_m"]\n'
@@ -161,7 +162,7 @@ def test_an_invalid_combination_is_refused_before_writing(tmp_path, write_spec):
     assert not (tmp_path / "s.zarr").exists()  # validated before anything was written
 
 
-@pytest.mark.parametrize("workers", [0, "cluster"])
+@pytest.mark.parametrize("workers", [0, pytest.param("cluster", marks=pytest.mark.slow)])
 def test_a_task_failing_at_run_time_is_reported_and_retried(
     tmp_path, write_spec, capsys, workers, request
 ):
@@ -187,6 +188,7 @@ def test_a_task_failing_at_run_time_is_reported_and_retried(
     assert "1 of 1 sweep tasks failed" in err
 
 
+@pytest.mark.slow
 def test_dask_run_on_a_scheduler_matches_in_process(tmp_path, write_spec, cluster, capsys):
     spec_path = write_spec(DISH_GRID)
     serial_store, dask_store = tmp_path / "serial.zarr", tmp_path / "dask.zarr"
