@@ -248,3 +248,10 @@ def test_any_input_reads_or_gives_one_line_tmslab_error(content):
         _gen(content)
     except TmslabError as error:
         _assert_one_line(error)
+
+
+def test_tab_separated_write_table_escapes_quotes_with_backslashes():
+    """R's write.table(sep="\\t") writes a quote inside a string as \\" (qmethod "escape");
+    hypothesis found the tab layout read it as broken CSV."""
+    table = _read_text('"A"\t"B"\n"1"\t0\t"\\""\n')
+    assert [row["B"] for row in table.rows] == ['"']

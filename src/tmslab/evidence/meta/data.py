@@ -160,7 +160,12 @@ def _records(text: str, delimiter: str | None, name: str) -> list[tuple[int, lis
             for number, line in enumerate(lines, start=1)
         ]
     else:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+        # A tab means R's write.table(sep="\t"), whose quotes are escaped \" (qmethod "escape");
+        # "" is read as one quote too, so tab-separated files from other tools still work.
+        escape = "\\" if delimiter == "\t" else None
+        reader = csv.reader(
+            io.StringIO(text, newline=""), delimiter=delimiter, strict=True, escapechar=escape
+        )
         try:
             records = [(reader.line_num, row) for row in reader]
         except csv.Error as error:
