@@ -247,16 +247,25 @@ def scenario_from_mapping(data: dict[str, Any], where: str = "scenario") -> Scen
 
 def _check_names(spec: ScenarioSpec, where: str) -> None:
     """Names resolved by later stages, checked at load so a typo fails before any computation."""
-    from tmslab.errors import TmslabError
+    from tmslab.errors import TmslabError, UnknownNameError
     from tmslab.stages.field import check_target
 
+    subject = spec.subject
+    if subject.kind == "dish" and subject.conductor:
+        from tmslab.conductors.library import list_conductors
+
+        # the vessel first: a target that does not fit it is a consequence, not the cause
+        if subject.conductor.strip().lower() not in list_conductors():
+            known = [name for name in list_conductors() if not name.startswith("sphere")]
+            error = UnknownNameError("conductor", subject.conductor, known)
+            raise InvalidValueError(f"{where}: [subject] {error}")
     try:
         check_target(spec)
     except TmslabError as error:
         from tmslab.conductors.sphere import UnknownTargetError
-        from tmslab.errors import UnknownNameError
 
-        message = f"{where}: [target] {error}"
+        text = str(error)
+        message = f"{where}: {text}" if text.startswith("[target]") else f"{where}: [target] {text}"
         if isinstance(error, UnknownNameError):
             raise UnknownTargetError(message) from None
         raise InvalidValueError(message) from None

@@ -162,13 +162,28 @@ def test_an_invalid_combination_is_refused_before_writing(tmp_path, write_spec):
     assert not (tmp_path / "s.zarr").exists()  # validated before anything was written
 
 
+def test_a_task_refused_by_the_scenario_check_stops_the_sweep_before_it_runs(
+    tmp_path, write_spec, capsys
+):
+    # Plasticity model names are checked when each task's scenario is built, before any task runs.
+    text = (
+        '[sweep]\n[sweep.parameters]\n"plasticity.model" = ["bcm", "nope", "shouval"]\n'
+        + DISH_SCENARIO
+    )
+    code = main(["sweep", str(write_spec(text)), "--out", str(tmp_path / "s.zarr"), "--serial"])
+    _, err = capsys.readouterr()
+    assert code == 2 and "Traceback" not in err
+    assert err.splitlines()[-1].startswith("error: sweep task 2 of 3")
+    assert "unknown plasticity model 'nope'" in err
+
+
 @pytest.mark.parametrize("workers", [0, pytest.param("cluster", marks=pytest.mark.slow)])
 def test_a_task_failing_at_run_time_is_reported_and_retried(
     tmp_path, write_spec, capsys, workers, request
 ):
-    # A plasticity model name is checked only when the stage runs: one task of three fails.
+    # A waveform shape is checked only when the stimulator stage runs: one task of three fails.
     text = (
-        '[sweep]\n[sweep.parameters]\n"plasticity.model" = ["bcm", "nope", "shouval"]\n'
+        '[sweep]\n[sweep.parameters]\n"stimulator.waveform" = ["monophasic", "nope", "biphasic"]\n'
         + DISH_SCENARIO
     )
     spec_path, store = write_spec(text), tmp_path / "s.zarr"
@@ -179,8 +194,8 @@ def test_a_task_failing_at_run_time_is_reported_and_retried(
     assert code == 2 and err.splitlines()[-1].startswith("error: "), err
     assert sum(line.startswith("error: ") for line in err.splitlines()) == 1
     assert "Traceback" not in err
-    assert "1 of 3 sweep tasks failed" in err and "plasticity.model='nope'" in err
-    assert "unknown plasticity model 'nope'" in err
+    assert "1 of 3 sweep tasks failed" in err and "stimulator.waveform='nope'" in err
+    assert "unknown waveform shape 'nope'" in err
     assert len(SweepStore.open(store).done_ids()) == 2  # the others are stored
     assert main(["sweep", str(spec_path), "--out", str(store), *where]) == 2
     out, err = capsys.readouterr()
