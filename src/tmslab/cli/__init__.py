@@ -81,6 +81,13 @@ def _fail(message: str) -> int:
     return 2
 
 
+def _os_message(error: OSError) -> str:
+    reason = error.strerror or str(error) or type(error).__name__
+    paths = [p for p in (error.filename, getattr(error, "filename2", None)) if p]
+    where = " -> ".join(str(p) for p in paths)
+    return f"{where}: {reason}; check the path and its permissions" if where else f"{reason}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``tmslab`` with ``argv`` (default: sys.argv[1:]) and return the exit code."""
     command = typer.main.get_command(app)
@@ -93,6 +100,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(error.exit_code)
     except (typer.Abort, KeyboardInterrupt):
         return _fail("interrupted")
+    except OSError as error:
+        # The last resort for the file system (permissions, a full disk, a file where a folder
+        # should be): one line naming the path and the reason, never a traceback.
+        return _fail(_os_message(error))
     except Exception as error:
         # Usage errors (bad option, missing argument) come from Typer's click layer; they carry
         # exit code 2 and a message. Recognised by shape, as Typer now vendors click privately.
