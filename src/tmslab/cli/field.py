@@ -319,6 +319,11 @@ def translate_command(
         return parse_quantity(text, "m") if suffix else text
 
     value = intensity_value("--intensity", intensity, unit)
+    if unit == "pct_mso" and didt_max is None:  # checked before minutes of field computation
+        raise InvalidValueError(
+            "--unit pct_mso needs --didt-max (the source stimulator and coil's peak dI/dt at "
+            "100 % MSO, e.g. --didt-max 150A/us)"
+        )
     for option, given in (("--didt-max", didt_max), ("--to-didt-max", to_didt_max)):
         if given is not None:
             check_positive(option, given, "A/s")
