@@ -64,8 +64,38 @@ def check_output_dir(path: str | Path, option: str = "--out") -> Path:
     return path
 
 
+def check_output_file(
+    path: str | Path, suffixes: Iterable[str] | None = None, option: str = "--out"
+) -> Path:
+    """Check, before any work, that file ``path`` can be written (atomically, via a sibling).
+
+    suffixes: the file types the command writes (``(".png", ".svg")``); None accepts any.
+    Raises OutputLocationError naming the path and the reason. Returns ``path``.
+    """
+    path = Path(path)
+    if suffixes is not None:
+        allowed = [s.lower() for s in suffixes]
+        if path.suffix.lower() not in allowed:
+            raise OutputLocationError(
+                f"{option} {path}: cannot write a {path.suffix or 'file without an extension'} "
+                f"file; give a file ending in {', '.join(allowed)}"
+            )
+    if path.is_dir():
+        raise OutputLocationError(f"{option} {path} is a directory; give a file path")
+    ancestor = path.parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise OutputLocationError(
+            f"{option} {path}: cannot create it, {ancestor} is a file, not a directory; "
+            "give a path under a directory"
+        )
+    _probe(ancestor, path, option)
+    return path
+
+
 def _probe(folder: Path, path: Path, option: str) -> None:
-    fix = "choose another --out folder or fix its permissions"
+    fix = f"choose another {option} location or fix its permissions"
     if not os.access(folder, os.W_OK | os.X_OK):
         raise OutputLocationError(f"{option} {path}: {folder} is not writable; {fix}")
     try:  # os.access can say yes where a write fails (read-only mounts, ACLs, a full disk)
