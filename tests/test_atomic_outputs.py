@@ -444,3 +444,30 @@ def test_two_sweeps_starting_together_on_a_new_store(tmp_path):
     assert isinstance(refused[0], SpecFileError) and "another sweep" in str(refused[0])
     assert "Errno" not in str(refused[0])
     opened[0].close()
+
+
+def test_run_refuses_to_replace_the_current_folder(tmp_path, capsys, monkeypatch):
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(CHEAP)
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    assert main(["run", str(scenario), "--out", "."]) == 2
+    assert "current folder" in _one_error_line(capsys.readouterr().err)
+    assert main(["run", str(scenario), "--out", ".."]) == 2
+    capsys.readouterr()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["here", "s.toml"]
+
+
+def test_run_through_a_link_replaces_the_folder_it_names(tmp_path, capsys):
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(CHEAP)
+    real = tmp_path / "real"
+    link = tmp_path / "link"
+    link.symlink_to(real, target_is_directory=True)
+    assert main(["run", str(scenario), "--out", str(link), "--json"]) == 0
+    assert main(["run", str(scenario), "--out", str(link), "--json"]) == 0
+    capsys.readouterr()
+    assert link.is_symlink() and sorted(p.name for p in link.iterdir()) == sorted(
+        ["provenance.json", "report.html", "results.json", "results.nc"]
+    )

@@ -107,12 +107,18 @@ def _probe(folder: Path, path: Path, option: str) -> None:
 
 
 def check_only_own_files(path: Path, names: Iterable[str], option: str = "--out") -> None:
-    """Refuse to replace a folder holding files other than ``names`` (a set of this command's).
+    """Refuse to replace a folder holding files other than ``names`` (a set of this command's),
+    or the current folder (or one holding it).
 
     The whole folder is replaced by the new set, so anything else in it would be lost.
     """
     if not path.is_dir():
         return
+    if Path.cwd().resolve().is_relative_to(path.resolve()):
+        raise OutputLocationError(
+            f"{option} {path} is the current folder or holds it (the folder is replaced as a "
+            "whole); give a folder for this run, e.g. --out results"
+        )
     own = set(names)
     foreign = sorted(
         entry.name

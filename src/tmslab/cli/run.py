@@ -29,7 +29,7 @@ def run(
 
     scenario = load_scenario(scenario_file)
     # Checked before any stage runs: a bad --out fails in a second, not after minutes of work.
-    target = out.resolve() if out.is_symlink() else out  # replace the folder, not the link
+    target = out.resolve()  # a link is followed: the folder it names is replaced, not the link
     check_output_dir(target)
     clean_leftovers(target)  # a killed earlier run's temporary or set-aside folders
     check_only_own_files(target, OUTPUT_FILES)
