@@ -471,3 +471,16 @@ def test_run_through_a_link_replaces_the_folder_it_names(tmp_path, capsys):
     assert link.is_symlink() and sorted(p.name for p in link.iterdir()) == sorted(
         ["provenance.json", "report.html", "results.json", "results.nc"]
     )
+
+
+def test_a_full_disk_is_one_line_naming_the_file_not_its_temporary(tmp_path, capsys, monkeypatch):
+    def full(self, *args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self))
+
+    monkeypatch.setattr(Path, "write_text", full)
+    target = tmp_path / "pulses.csv"
+    assert main(["protocol", "export", "itbs", "--out", str(target)]) == 2
+    line = _one_error_line(capsys.readouterr().err)
+    assert f"{target}: No space left on device" in line and "disk is full" in line
+    assert ".part" not in line
+    assert list(tmp_path.iterdir()) == []  # the temporary file is removed

@@ -21,16 +21,29 @@ def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
     A failure inside ``write`` leaves no file at ``path`` (nor a half-written one).
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".part", dir=target.parent
-    )
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        from tmslab.outputs import check_output_file
+
+        check_output_file(target, option="output")  # names the file in the way, if one is
+        raise
+    try:
+        handle, tmp_name = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=".part", dir=target.parent
+        )
+    except OSError as error:  # name the file asked for, not the hidden temporary one
+        raise OSError(error.errno, error.strerror, str(target)) from None
     os.close(handle)
     tmp = Path(tmp_name)
     try:
         write(tmp)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual file mode
         os.replace(tmp, target)
+    except OSError as error:
+        if error.errno is None:
+            raise
+        raise OSError(error.errno, error.strerror, str(target)) from None
     finally:
         if tmp.exists():
             tmp.unlink()
