@@ -484,3 +484,15 @@ def test_a_full_disk_is_one_line_naming_the_file_not_its_temporary(tmp_path, cap
     assert f"{target}: No space left on device" in line and "disk is full" in line
     assert ".part" not in line
     assert list(tmp_path.iterdir()) == []  # the temporary file is removed
+
+
+def test_a_killed_writers_part_file_is_removed_by_the_next_write(tmp_path):
+    from tmslab.provenance import atomic_write_text
+
+    dead = tmp_path / f".p.csv.{_dead_pid()}-abcd1234.part"  # a writer killed mid-file
+    legacy = tmp_path / ".p.csv.k2j4h5g6.part"  # the same, written before the pid was in the name
+    busy = tmp_path / f".p.csv.{os.getppid()}-abcd1234.part"  # a writer still at work
+    for part in (dead, legacy, busy):
+        part.write_text("half")
+    atomic_write_text(tmp_path / "p.csv", "a,b\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([busy.name, "p.csv"])

@@ -136,7 +136,8 @@ def check_only_own_files(path: Path, names: Iterable[str], option: str = "--out"
 _LEFTOVER = re.compile(rf"^\.(?P<name>.+)\.(?P<kind>{TMP_MARK}|{OLD_MARK})-(?P<pid>\d+)-\w+$")
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (this one included)."""
     if pid == os.getpid():
         return True
     try:
@@ -163,7 +164,7 @@ def clean_leftovers(path: str | Path) -> list[Path]:
     leftovers = []
     for entry in parent.iterdir():
         match = _LEFTOVER.match(entry.name)
-        if match and match["name"] == path.name and not _alive(int(match["pid"])):
+        if match and match["name"] == path.name and not process_alive(int(match["pid"])):
             leftovers.append((match["kind"], entry))
     for kind, entry in sorted(leftovers, key=lambda item: item[0] != OLD_MARK):
         if kind == OLD_MARK and not path.exists():
