@@ -496,3 +496,26 @@ def test_a_killed_writers_part_file_is_removed_by_the_next_write(tmp_path):
         part.write_text("half")
     atomic_write_text(tmp_path / "p.csv", "a,b\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([busy.name, "p.csv"])
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["plasticity", "curve", "--out", "{bad}/c.png"],
+        ["plasticity", "predict", "--protocol", "itbs", "--plot", "{bad}/p.png"],
+        ["neuron", "sd-curve", "--out", "{bad}/sd.png"],
+        ["neuron", "map", "--out", "{bad}/map.png"],
+        ["field", "map", "--coil", "round-7cm", "--out", "{bad}/m.png"],
+        ["field", "map", "--coil", "round-7cm", "--out", "{ok}/m.jpg"],
+    ],
+)
+def test_figure_outputs_are_checked_before_the_work(tmp_path, capsys, argv):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    args = [a.format(bad=blocker, ok=tmp_path) for a in argv]
+    start = time.monotonic()
+    assert main(args) == 2
+    line = _one_error_line(capsys.readouterr().err)
+    assert "is a file" in line or ".jpg" in line
+    assert time.monotonic() - start < 5
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
