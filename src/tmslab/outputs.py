@@ -17,6 +17,7 @@ folders of a killed run (its process id no longer alive) are removed by the next
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import secrets
@@ -248,3 +249,25 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+_OS_FIXES = {
+    errno.EACCES: "check its permissions or choose another path",
+    errno.EPERM: "check its permissions or choose another path",
+    errno.EROFS: "the file system is read-only; choose another path",
+    errno.ENOSPC: "the disk is full; free some space or choose another path",
+    errno.EDQUOT: "the disk quota is used up; free some space or choose another path",
+    errno.ENOENT: "check that the path exists",
+    errno.EEXIST: "a file is in the way; choose another path",
+    errno.ENOTDIR: "a file is in the way where a folder is needed; choose another path",
+    errno.EISDIR: "a folder is in the way where a file is needed; choose another path",
+}
+
+
+def os_error_message(error: OSError) -> str:
+    """One line for an OSError: the path(s), the reason and a fix chosen by errno."""
+    reason = error.strerror or str(error) or type(error).__name__
+    paths = [p for p in (error.filename, getattr(error, "filename2", None)) if p]
+    where = " -> ".join(str(p) for p in paths)
+    fix = _OS_FIXES.get(error.errno, "check the path and its permissions")
+    return f"{where}: {reason}; {fix}" if where else f"{reason}; {fix}"

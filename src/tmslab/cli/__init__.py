@@ -6,7 +6,6 @@ directly. A user error prints one line, ``error: ...``, on stderr and nothing el
 
 from __future__ import annotations
 
-import errno
 import sys
 from collections.abc import Sequence
 
@@ -82,27 +81,6 @@ def _fail(message: str) -> int:
     return 2
 
 
-_OS_FIXES = {
-    errno.EACCES: "check its permissions or choose another path",
-    errno.EPERM: "check its permissions or choose another path",
-    errno.EROFS: "the file system is read-only; choose another path",
-    errno.ENOSPC: "the disk is full; free some space or choose another path",
-    errno.EDQUOT: "the disk quota is used up; free some space or choose another path",
-    errno.ENOENT: "check that the path exists",
-    errno.EEXIST: "a file is in the way; choose another path",
-    errno.ENOTDIR: "a file is in the way where a folder is needed; choose another path",
-    errno.EISDIR: "a folder is in the way where a file is needed; choose another path",
-}
-
-
-def _os_message(error: OSError) -> str:
-    reason = error.strerror or str(error) or type(error).__name__
-    paths = [p for p in (error.filename, getattr(error, "filename2", None)) if p]
-    where = " -> ".join(str(p) for p in paths)
-    fix = _OS_FIXES.get(error.errno, "check the path and its permissions")
-    return f"{where}: {reason}; {fix}" if where else f"{reason}; {fix}"
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``tmslab`` with ``argv`` (default: sys.argv[1:]) and return the exit code."""
     command = typer.main.get_command(app)
@@ -118,7 +96,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:
         # The last resort for the file system (permissions, a full disk, a file where a folder
         # should be): one line naming the path and the reason, never a traceback.
-        return _fail(_os_message(error))
+        from tmslab.outputs import os_error_message
+
+        return _fail(os_error_message(error))
     except Exception as error:
         # Usage errors (bad option, missing argument) come from Typer's click layer; they carry
         # exit code 2 and a message. Recognised by shape, as Typer now vendors click privately.
