@@ -21,20 +21,59 @@ def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
     A failure inside ``write`` leaves no file at ``path`` (nor a half-written one).
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".part", dir=target.parent
-    )
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        from tmslab.outputs import check_output_file
+
+        check_output_file(target, option="output")  # names the file in the way, if one is
+        raise
+    _remove_stale_parts(target)
+    try:
+        # The process id in the name tells a later writer whether the writer is still alive.
+        handle, tmp_name = tempfile.mkstemp(
+            prefix=f".{target.name}.{os.getpid()}-", suffix=".part", dir=target.parent
+        )
+    except OSError as error:  # name the file asked for, not the hidden temporary one
+        raise OSError(error.errno, error.strerror, str(target)) from None
     os.close(handle)
     tmp = Path(tmp_name)
     try:
         write(tmp)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual file mode
         os.replace(tmp, target)
+    except OSError as error:
+        if error.errno is None:
+            raise
+        raise OSError(error.errno, error.strerror, str(target)) from None
     finally:
         if tmp.exists():
             tmp.unlink()
     return target
+
+
+def _remove_stale_parts(target: Path) -> None:
+    """Remove ``.NAME.PID-XXXX.part`` files a killed writer of ``target`` left behind."""
+    import re
+
+    from tmslab.outputs import process_alive
+
+    pattern = re.compile(rf"^\.{re.escape(target.name)}\.(?:(\d+)-)?\w+\.part$")
+    try:
+        siblings = list(target.parent.glob(f".{_glob_escape(target.name)}.*.part"))
+    except OSError:
+        return
+    for part in siblings:
+        match = pattern.match(part.name)
+        if match and not (match[1] and process_alive(int(match[1]))):
+            part.unlink(missing_ok=True)
+
+
+def _glob_escape(name: str) -> str:
+    """``name`` with glob's special characters ([, ], *, ?) taken literally."""
+    import glob
+
+    return glob.escape(name)
 
 
 def _umask() -> int:

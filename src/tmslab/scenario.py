@@ -278,14 +278,37 @@ def _check_names(spec: ScenarioSpec, where: str) -> None:
             raise InvalidValueError(f"{where}: [plasticity] model: {error}") from None
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario TOML file."""
+def load_scenario(path: str | Path, follow_compare: bool = True) -> Scenario:
+    """Read and validate a scenario TOML file (and the ``[compare]`` scenario it names).
+
+    follow_compare: also load and validate the ``[compare]`` file (False for that file itself:
+    comparisons do not chain).
+    """
     path = Path(path)
     if path.is_dir():
         raise SpecFileError(f"{path} is a directory; give a scenario .toml file")
     scenario = scenario_from_mapping(read_toml(path), where=path.name)
     scenario.path = path
+    if scenario.spec.compare is not None and follow_compare:
+        _check_compare(scenario, path)
     return scenario
+
+
+def _check_compare(scenario: Scenario, path: Path) -> None:
+    """Load and validate the ``[compare]`` scenario now, not after this one has run for minutes."""
+    from tmslab.errors import TmslabError
+
+    given = scenario.spec.compare.scenario
+    other = path.parent / given
+    if not other.is_file():
+        raise SpecFileError(
+            f"{path.name}: [compare] scenario {given!r}: no file {other}; give a scenario file "
+            "path relative to this scenario file"
+        )
+    try:
+        load_scenario(other, follow_compare=False)  # the compare stage runs it without its own
+    except TmslabError as error:
+        raise SpecFileError(f"{path.name}: [compare] scenario {given!r}: {error}") from None
 
 
 Stage = tuple[str, str, Callable[[Scenario, dict[str, Section]], Section]]

@@ -93,6 +93,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(error.exit_code)
     except (typer.Abort, KeyboardInterrupt):
         return _fail("interrupted")
+    except OSError as error:
+        # The last resort for the file system (permissions, a full disk, a file where a folder
+        # should be): one line naming the path and the reason, never a traceback.
+        from tmslab.outputs import os_error_message
+
+        return _fail(os_error_message(error))
     except Exception as error:
         # Usage errors (bad option, missing argument) come from Typer's click layer; they carry
         # exit code 2 and a message. Recognised by shape, as Typer now vendors click privately.

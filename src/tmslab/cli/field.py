@@ -6,8 +6,11 @@ from pathlib import Path
 
 import typer
 
-from tmslab.cli.output import console, key_value_table, print_json, save_figure
+from tmslab.cli.output import FIGURE_FORMATS, console, key_value_table, print_json, save_figure
 from tmslab.cli.params import quantity_option
+from tmslab.outputs import check_output_file
+
+FIGURE_SUFFIXES = tuple(f".{name}" for name in FIGURE_FORMATS)
 
 app = typer.Typer(
     help="Induced E-field: analytic sphere heads, metrics, maps and cross-species translation.",
@@ -147,6 +150,7 @@ def sphere_command(
     from tmslab.efield.sphere import sphere_efield
     from tmslab.provenance import atomic_write_text
 
+    check_output_file(out)  # before the field is computed
     model = _head(head)
     didt = _check_didt(didt)
     _, placed = _placed(coil, model, pose, distance_mm, handle_angle, pose_unit)
@@ -219,6 +223,8 @@ def map_command(
     from tmslab.efield.maps import depth_profile, section_map, shell_map
     from tmslab.efield.metrics import field_metrics
 
+    check_output_file(out, (".nc", *FIGURE_SUFFIXES))
+    check_output_file(out, (".nc", *FIGURE_SUFFIXES))
     model = _head(head)
     didt = _check_didt(didt)
     _, placed = _placed(coil, model, None, distance_mm, handle_angle)
@@ -319,6 +325,11 @@ def translate_command(
         return parse_quantity(text, "m") if suffix else text
 
     value = intensity_value("--intensity", intensity, unit)
+    if unit == "pct_mso" and didt_max is None:  # checked before minutes of field computation
+        raise InvalidValueError(
+            "--unit pct_mso needs --didt-max (the source stimulator and coil's peak dI/dt at "
+            "100 % MSO, e.g. --didt-max 150A/us)"
+        )
     for option, given in (("--didt-max", didt_max), ("--to-didt-max", to_didt_max)):
         if given is not None:
             check_positive(option, given, "A/s")
@@ -514,6 +525,7 @@ def solve_command(
     from tmslab.efield.sphere import check_points
     from tmslab.provenance import atomic_write_text
 
+    check_output_file(out)  # before meshing and solving
     didt = _check_didt(didt)
     if pose and pose != "identity":  # read (and refuse) the pose before meshing
         from tmslab.coils import read_pose
@@ -588,6 +600,8 @@ def dish_command(
     from tmslab.efield.bem import dish_field
     from tmslab.errors import InvalidValueError
 
+    if out is not None:
+        check_output_file(out, (".nc", *FIGURE_SUFFIXES))
     didt = _check_didt(didt)
     if distance_mm < 0:
         raise InvalidValueError(f"--distance = {distance_mm!r} mm must be >= 0")

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import typer
 
-from tmslab.cli.output import console, key_value_table, print_json, save_figure
+from tmslab.cli.output import (
+    check_figure_path,
+    console,
+    key_value_table,
+    print_json,
+    save_figure,
+)
 from tmslab.cli.params import quantity_option
 from tmslab.errors import InvalidValueError
 
@@ -342,6 +348,7 @@ def sd_curve_command(
     """Strength-duration curve for rectangular pulses and its fitted time constant (Lapicque)."""
     from tmslab.neuron.sd_curve import strength_duration
 
+    check_figure_path(out)  # before the thresholds are computed
     cell = _model(model, swc, membrane, max_segment_um, swc_types, unknown_types)
     try:
         widths = [float(w) / 1e6 for w in widths_us.split(",") if w.strip()]
@@ -401,6 +408,7 @@ def map_command(
     from tmslab.neuron.drive import get_drive
     from tmslab.neuron.threshold import direction_thresholds
 
+    check_figure_path(out)  # before the thresholds are computed
     cell = _model(model, swc, membrane, max_segment_um, swc_types, unknown_types)
     drive = get_drive(waveform, dt_us / 1e6)
     result = direction_thresholds(cell, drive, fibonacci_sphere(n_directions), solver, tol)

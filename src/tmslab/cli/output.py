@@ -177,6 +177,14 @@ def fmt(value: Any) -> str:
     return str(value)
 
 
+def check_figure_path(path: str | Path | None, option: str = "--out") -> None:
+    """Before the work: ``path`` (if given) is a .png/.svg/.pdf file that can be written."""
+    if path is not None:
+        from tmslab.outputs import check_output_file
+
+        check_output_file(path, tuple(f".{name}" for name in FIGURE_FORMATS), option)
+
+
 def save_figure(fig: Any, path: str | Path) -> Path:
     """Save a matplotlib figure atomically in the format its suffix names (png, svg, pdf)."""
     import matplotlib.pyplot as plt

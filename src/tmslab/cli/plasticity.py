@@ -6,7 +6,14 @@ from pathlib import Path
 
 import typer
 
-from tmslab.cli.output import console, fmt, key_value_table, print_json, save_figure
+from tmslab.cli.output import (
+    check_figure_path,
+    console,
+    fmt,
+    key_value_table,
+    print_json,
+    save_figure,
+)
 from tmslab.cli.params import quantity_option
 
 app = typer.Typer(
@@ -108,6 +115,7 @@ def predict_command(
     from tmslab.plasticity.predict import predict_protocol
     from tmslab.protocols.library import load_protocol
 
+    check_figure_path(plot, "--plot")  # before the prediction is computed
     test = load_protocol(protocol)
     primer = load_protocol(prime) if prime is not None else None
     prediction = predict_protocol(
@@ -184,6 +192,7 @@ def curve_command(
     from tmslab.plasticity.curves import frequency_response
     from tmslab.plasticity.inputs import check_count
 
+    check_figure_path(out)  # before the curves are computed
     check_count("--pulses", pulses)
     low, high = check_positive("--fmin", fmin, "Hz"), check_positive("--fmax", fmax, "Hz")
     if high < low:

@@ -9,8 +9,11 @@ from rich.markup import escape
 from rich.progress import BarColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from tmslab.cli.output import StageProgress, console
-from tmslab.errors import SpecFileError
-from tmslab.provenance import RESULT_SIGNIFICANT_DIGITS, atomic_write_text, dumps, provenance
+from tmslab.outputs import OutputSet, check_only_own_files, check_output_dir, clean_leftovers
+from tmslab.provenance import RESULT_SIGNIFICANT_DIGITS, dumps, provenance
+
+# The set `tmslab run` writes; OUT holds all of them from one run, or the previous run's.
+OUTPUT_FILES = ("results.nc", "results.json", "provenance.json", "report.html")
 
 
 def run(
@@ -24,9 +27,12 @@ def run(
     from tmslab.results import scenario_dataset
     from tmslab.scenario import load_scenario, run_scenario, stage_count
 
-    if out.exists() and not out.is_dir():
-        raise SpecFileError(f"--out {out} exists and is not a directory; give a directory path")
     scenario = load_scenario(scenario_file)
+    # Checked before any stage runs: a bad --out fails in a second, not after minutes of work.
+    target = out.resolve()  # a link is followed: the folder it names is replaced, not the link
+    check_output_dir(target)
+    clean_leftovers(target)  # a killed earlier run's temporary or set-aside folders
+    check_only_own_files(target, OUTPUT_FILES)
     record = provenance(scenario.raw, inputs={"scenario_file": str(scenario_file)})
 
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
@@ -44,13 +50,13 @@ def run(
         "spec_sha256": record["spec_sha256"],
     }
     dataset = scenario_dataset(results, record)
-    # Everything is computed before the first file is written: a failure leaves no partial output.
-    out.mkdir(parents=True, exist_ok=True)
-    write_netcdf(dataset, out / "results.nc")
     results_json = dumps(results, RESULT_SIGNIFICANT_DIGITS)
-    atomic_write_text(out / "results.json", results_json + "\n")
-    atomic_write_text(out / "provenance.json", dumps(record) + "\n")
-    atomic_write_text(out / "report.html", html)
+    # Everything is computed first, then the whole set appears in OUT at once (tmslab.outputs).
+    with OutputSet(target) as files:
+        files.write("results.nc", lambda path: write_netcdf(dataset, path))
+        files.write_text("results.json", results_json + "\n")
+        files.write_text("provenance.json", dumps(record) + "\n")
+        files.write_text("report.html", html)
     if json:
         print(results_json)
         return

@@ -18,6 +18,7 @@ from typer.core import TyperGroup
 
 from tmslab.cli.output import StageProgress, console, fmt, print_json
 from tmslab.errors import InvalidValueError
+from tmslab.outputs import check_output_dir, check_output_file
 
 
 class _RunByDefault(TyperGroup):
@@ -72,6 +73,7 @@ def run(
     if workers < 0:
         raise InvalidValueError(f"--workers {workers} is not allowed; give 0 (in-process) or more")
     spec = load_sweep_spec(spec_file)
+    check_output_dir(out)  # a store that cannot be written fails before any task runs
     where = (
         f"scheduler {scheduler}"
         if scheduler
@@ -188,6 +190,7 @@ def plot(
     from tmslab.sweeps.summary import figure_series
     from tmslab.viz.sweep import plot_sweep
 
+    check_output_file(out, (".png", ".svg", ".pdf"))
     fixed = {}
     for item in where or []:
         name, sep, value = item.partition("=")
@@ -218,6 +221,7 @@ def export(
 
     if out.suffix.lower() != ".nc":
         raise InvalidValueError(f"--out {out.name!r}: give a netCDF file name ending in .nc")
+    check_output_file(out)
     dataset = load_results(store, "all" if all_outputs else (output or None))
     atomic_write(out, dataset.to_netcdf)
     console.print(

@@ -139,8 +139,32 @@ def scenario_didt(
             + "."
         )
         return didt
-    section.notes.append("No intensity reaches dI/dt: fields are reported per A/us.")
+    reason = no_didt_reason(scenario, done)
+    section.shared["no_didt_reason"] = reason  # the neuron stage says why it did not run
+    section.notes.append(f"{reason}: fields are reported per A/us.")
     return None
+
+
+def no_didt_reason(scenario: Scenario, done: dict[str, Section]) -> str:
+    """Why the scenario's intensity does not reach a dI/dt, and the fix, as one sentence."""
+    stim, subject = scenario.spec.stimulator, scenario.spec.subject
+    if stim.intensity_pct_mt is not None and subject.motor_threshold_pct_mso is None:
+        return (
+            f"intensity_pct_mt = {stim.intensity_pct_mt:g} gives no dI/dt without the motor "
+            "threshold (add [subject] motor_threshold_pct_mso, or give intensity_pct_mso or "
+            "intensity_didt_a_per_us)"
+        )
+    if not any(
+        value is not None
+        for value in (stim.intensity_pct_mt, stim.intensity_pct_mso, stim.intensity_didt_a_per_us)
+    ):
+        return "No [stimulator] intensity is given (add intensity_pct_mso, for example)"
+    if done["stimulator"].data.get("didt_max_a_per_s") is None:
+        return (
+            "The peak dI/dt at 100 % MSO of this stimulator and coil is not known (give "
+            "[stimulator] device, or intensity_didt_a_per_us)"
+        )
+    return "No intensity reaches dI/dt"
 
 
 def field_stage(scenario: Scenario, done: dict[str, Section]) -> Section:

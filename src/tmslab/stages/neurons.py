@@ -110,8 +110,11 @@ def neuron_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
     field = done.get("field")
     context = field.shared if field is not None else {}
     if "efield" not in context:
+        why = context.get("no_didt_reason")  # the field exists only per A/us: say why
         return _skipped(
-            "No field at a known intensity (see the field section), so no cell model was run."
+            f"No field at a known intensity ({why}), so no cell model was run."
+            if why
+            else "No field at a known intensity (see the field section), so no cell model was run."
         )
     efield, target = context["efield"], context["target_point_m"]
     normal, radial = context["layer_normal"], context["radial_layer"]

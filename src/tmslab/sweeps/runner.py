@@ -8,6 +8,7 @@ killed at any point loses at most the tasks in flight; the next run skips every 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -80,7 +81,13 @@ def run_sweep(
         )
     start = time.perf_counter()
     tasks = expand_tasks(spec)  # validate all before touching the store
-    with SweepStore.create_or_open(store, spec) as sweep_store:
+    with contextlib.ExitStack() as stack:
+        # Checked before the store is created: a sweep refused here leaves nothing behind.
+        client = None
+        if scheduler is not None:
+            client = stack.enter_context(dask_client(workers, scheduler))
+        first = _first_result(spec, store, tasks)
+        sweep_store = stack.enter_context(SweepStore.create_or_open(store, spec))
         done = sweep_store.done_ids()
         todo = [task for task in tasks if task.id not in done]
         run = SweepRun(
@@ -94,10 +101,17 @@ def run_sweep(
             on_start(run.n_already_done, len(todo))
         outputs_checker = _OutputsChecker(spec, sweep_store, done)
         if todo:
-            results = (
-                _run_serial(todo)
-                if scheduler is None and workers == 0
-                else _run_dask(todo, workers, scheduler)
+            ahead = [first] if first is not None and first[0].id not in done else []
+            rest = [task for task in todo if not ahead or task.id != ahead[0][0].id]
+            results = itertools.chain(
+                ahead,
+                (
+                    ()
+                    if not rest
+                    else _run_serial(rest)
+                    if scheduler is None and workers == 0
+                    else _run_dask(rest, workers, scheduler, client)
+                ),
             )
             for task, outcome, elapsed in results:
                 if isinstance(outcome, BaseException):
@@ -117,6 +131,22 @@ def run_sweep(
             f"({describe_parameters(task.parameters)}): {message}"
         )
     return run
+
+
+def _first_result(
+    spec: SweepSpec, store: str | Path, tasks: list[Task]
+) -> tuple[Task, Any, float] | None:
+    """For a new store whose spec names outputs: the first task, run here, its outputs checked.
+
+    Output paths are only known from a result; running one task before the store exists means
+    an unknown output is refused with nothing written (InvalidValueError).
+    """
+    if not spec.outputs or not tasks or (Path(store) / "zarr.json").is_file():
+        return None
+    first = next(_run_serial(tasks[:1]))
+    if not isinstance(first[1], BaseException):
+        check_outputs(list(spec.outputs), first[1])
+    return first
 
 
 class _OutputsChecker:
@@ -197,11 +227,13 @@ def dask_client(workers: int = 2, scheduler: str | None = None) -> Iterator[Any]
 
 
 def _run_dask(
-    todo: list[Task], workers: int, scheduler: str | None
+    todo: list[Task], workers: int, scheduler: str | None, client: Any = None
 ) -> Iterator[tuple[Task, Any, float]]:
     from distributed import as_completed
 
-    with dask_client(workers, scheduler) as client:
+    with contextlib.ExitStack() as stack:
+        if client is None:
+            client = stack.enter_context(dask_client(workers, scheduler))
         futures = {}
         for task in todo:
             future = client.submit(

@@ -35,6 +35,7 @@ the aim: files are not fsynced.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import shutil
@@ -147,9 +148,14 @@ class SweepStore:
             zarr.create_group(store=str(tmp / _TASKS), zarr_format=3)
             (tmp / _PARTIAL).mkdir()
             if path.is_dir():  # an empty directory: replace it
-                path.rmdir()
+                with contextlib.suppress(FileNotFoundError):
+                    path.rmdir()
             os.rename(tmp, path)
         except OSError as error:
+            # Two sweeps creating the same new store at once: the first rename wins and the
+            # other opens that store (same spec, or a clear refusal; then the writer lock).
+            if error.errno in (errno.ENOTEMPTY, errno.EEXIST) and (path / "zarr.json").is_file():
+                return
             raise SpecFileError(f"cannot create sweep store {path}: {error}") from None
         finally:
             if tmp.exists():
