@@ -62,8 +62,9 @@ def run_once(src: Path, scenario: Path, cache: str, out: Path) -> dict[str, floa
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def differences(a, b, path="") -> list[str]:
-    """Where two JSON values differ beyond rounding noise (relative 1e-9)."""
+def differences(a, b, path="", scale=0.0) -> list[str]:
+    """Where two JSON values differ beyond rounding noise: relative 1e-9 of the number, or of
+    the largest number in the list holding it (a rotation's 1e-11 next to its 1.0 is noise)."""
     if isinstance(a, dict) and isinstance(b, dict):
         out = [f"{path}/{k}: only in one" for k in set(a) ^ set(b)]
         for k in sorted(set(a) & set(b)):
@@ -72,15 +73,16 @@ def differences(a, b, path="") -> list[str]:
     if isinstance(a, list) and isinstance(b, list):
         if len(a) != len(b):
             return [f"{path}: lengths {len(a)} != {len(b)}"]
-        return [
-            d
-            for i, (x, y) in enumerate(zip(a, b, strict=True))
-            for d in differences(x, y, f"{path}[{i}]")
-        ]
+        numbers = [abs(x) for x in a if isinstance(x, float) and math.isfinite(x)]
+        scale = max(numbers, default=scale)
+        out = []
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            out += differences(x, y, f"{path}[{i}]", scale)
+        return out
     if isinstance(a, float) and isinstance(b, float):
         if math.isnan(a) and math.isnan(b):
             return []
-        if math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-300):
+        if math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9 * scale):
             return []
         return [f"{path}: {a!r} != {b!r}"]
     return [] if a == b else [f"{path}: {a!r} != {b!r}"]
