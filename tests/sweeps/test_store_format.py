@@ -55,3 +55,22 @@ def test_a_written_task_opens_as_a_zarr_group(tmp_path):
         json.loads((tmp_path / "s.zarr/tasks" / task.id / "zarr.json").read_text())["node_type"]
         == "group"
     )
+
+
+def test_a_new_store_is_what_zarr_would_write(tmp_path):
+    from tmslab.sweeps import sweep_spec_from_mapping
+
+    spec = sweep_spec_from_mapping(
+        {
+            "sweep": {"name": "fmt", "parameters": {"coil.distance_mm": [0, 1.5]}},
+            "scenario": {"protocol": {"preset": "rtms-10hz-fda"}, "subject": {"species": "dish"}},
+        }
+    )
+    path = tmp_path / "s.zarr"
+    SweepStore.create_or_open(path, spec).close()
+    root = json.loads((path / "zarr.json").read_text())
+    assert (path / "zarr.json").read_bytes() == _zarr_bytes(root["attributes"])
+    assert (path / "tasks" / "zarr.json").read_bytes() == _zarr_bytes({})
+    group = zarr.open_group(str(path), mode="r")
+    assert group.attrs["n_tasks"] == 2 and "tasks" in group
+    assert SweepStore.open(path).spec.n_tasks == 2
