@@ -44,6 +44,15 @@ def best_of(repeats: int, run) -> float:
     return min(times)
 
 
+def _threading_layer() -> str:
+    import numba
+
+    try:
+        return numba.threading_layer()
+    except ValueError:  # no threaded code ever ran: the serial build served the call
+        return "NONE: no thread pool started (a serial build ran)"
+
+
 def measure(points_n: int, baseline_n: int, repeats: int) -> dict:
     """One measurement in this process; returns the figures as a dict."""
     import numba
@@ -84,7 +93,7 @@ def measure(points_n: int, baseline_n: int, repeats: int) -> dict:
         "dipoles": k,
         "points": points_n,
         "variant": ran.py_func.__qualname__,
-        "threading_layer": numba.threading_layer() if threaded else "none (serial)",
+        "threading_layer": _threading_layer() if threaded else "none (serial)",
         "threads": numba.get_num_threads(),
         "cache_hits": sum(ran.stats.cache_hits.values()),
         "cache_misses": sum(ran.stats.cache_misses.values()),
