@@ -10,7 +10,11 @@ Fair comparison: workers run Numba single-threaded (NUMBA_NUM_THREADS=1), so the
 do too; each worker is warmed up (imports, Numba cache) by one task before timing, and the
 direct path by one call; cluster start-up is timed separately, not counted per task.
 
-    python benchmarks/sweep_throughput.py [--tasks 24]
+``--overhead`` measures only the overhead per cheap task, for this tree and for the baseline
+(the commit this branch left main, extracted with git archive, run in a subprocess), side by
+side (issue 20: 16.8 ms before; goal <= 5 ms).
+
+    python benchmarks/sweep_throughput.py [--tasks 24] [--overhead [--base REV]]
 """
 
 from __future__ import annotations
@@ -129,11 +133,77 @@ def parallel_capacity(n: int = 15_000_000) -> float:
     return 2 * alone / both
 
 
+def cheap_overhead(m: int, repeats: int = 2) -> dict[str, float]:
+    """Overhead per cheap task of a 1-worker sweep over calling the scenarios directly.
+
+    Wall time: (sweep - direct) / m, smallest of ``repeats`` alternating runs. CPU time, which a
+    shared machine disturbs far less: (client + worker CPU during the sweep - CPU of the direct
+    calls) / m, the worker's read with ``client.run(time.process_time)``.
+    """
+    spec = cheap_spec(m)
+    direct, dask, direct_cpu, sweep_cpu = [], [], [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        from tmslab.sweeps import dask_client, expand_tasks, run_sweep, run_task
+
+        with dask_client(workers=1) as client:
+            client.run(run_task, expand_tasks(spec)[0].mapping, [])  # warm the worker
+            for k in range(repeats):
+                c0 = time.process_time()
+                direct.append(direct_time(spec))
+                direct_cpu.append(time.process_time() - c0)
+                store = Path(tmp) / f"o{k}.zarr"
+                w0 = sum(client.run(time.process_time).values())
+                c0, t0 = time.process_time(), time.perf_counter()
+                run_sweep(spec, store, scheduler=client.scheduler.address)
+                dask.append(time.perf_counter() - t0)
+                client_cpu = time.process_time() - c0
+                sweep_cpu.append(client_cpu + sum(client.run(time.process_time).values()) - w0)
+    return {
+        "direct_s_per_task": min(direct) / m,
+        "sweep_s_per_task": min(dask) / m,
+        "overhead_s_per_task": (min(dask) - min(direct)) / m,
+        "overhead_cpu_s_per_task": (min(sweep_cpu) - min(direct_cpu)) / m,
+    }
+
+
+def overhead_main(args) -> None:
+    import json
+    import subprocess
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _baseline import baseline_src, current_src
+
+    if args.json:
+        print(json.dumps(cheap_overhead(args.cheap_tasks)))
+        return
+    rev, base = baseline_src(args.base)
+    print(f"overhead per cheap task, {args.cheap_tasks} tasks, 1 worker, {os.cpu_count()} CPUs")
+    for name, src in ((f"baseline {rev}", base), ("this tree", current_src())):
+        env = {**os.environ, "PYTHONPATH": str(src)}
+        command = [sys.executable, __file__, "--overhead", "--json"]
+        command += ["--cheap-tasks", str(args.cheap_tasks)]
+        done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+        r = json.loads(done.stdout.strip().splitlines()[-1])
+        print(
+            f"  {name:<20} direct {r['direct_s_per_task'] * 1e3:6.1f} ms/task, sweep "
+            f"{r['sweep_s_per_task'] * 1e3:6.1f} ms/task, overhead "
+            f"{r['overhead_s_per_task'] * 1e3:5.1f} ms/task; CPU overhead "
+            f"{r['overhead_cpu_s_per_task'] * 1e3:5.1f} ms/task (goal <= 5 ms)"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int, default=24, help="realistic tasks (even)")
     parser.add_argument("--cheap-tasks", type=int, default=100, help="~10 ms tasks")
+    parser.add_argument("--overhead", action="store_true", help="cheap-task overhead vs baseline")
+    parser.add_argument("--base", default=None, help="baseline commit (default: merge-base)")
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.overhead:
+        overhead_main(args)
+        return
 
     spec, cheap = make_spec(args.tasks), cheap_spec(args.cheap_tasks)
     n, m = spec.n_tasks, cheap.n_tasks

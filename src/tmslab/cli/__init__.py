@@ -2,78 +2,134 @@
 
 ``main(argv)`` runs a command and returns its exit code (0 ok, 2 user error), so tests call it
 directly. A user error prints one line, ``error: ...``, on stderr and nothing else.
+
+Importing this module is cheap (no Typer, NumPy or pydantic): ``tmslab --version`` and
+``tmslab --help`` are answered from the table below, and a command group's module is imported
+only when that group runs (:mod:`tmslab.cli._app`). ``tmslab.cli.app``, the whole Typer
+application, is built on first access.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-
-import typer
-from typer.core import TyperGroup
+from typing import Any
 
 from tmslab import __version__
-from tmslab.cli import coil as coil_commands
-from tmslab.cli import evidence as evidence_commands
-from tmslab.cli import field as field_commands
-from tmslab.cli import meta as meta_commands
-from tmslab.cli import neuron as neuron_commands
-from tmslab.cli import plasticity as plasticity_commands
-from tmslab.cli import protocol as protocol_commands
-from tmslab.cli import run as run_commands
-from tmslab.cli import stimulator as stimulator_commands
-from tmslab.cli import sweep as sweep_commands
-from tmslab.cli.params import use_click_type_labels
-from tmslab.errors import TmslabError
 
+HELP = "tmslab: an in-silico laboratory for transcranial magnetic stimulation."
 
-class _TmslabGroup(TyperGroup):
-    """The root group: built with its whole tree, which then shows click's help labels."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        use_click_type_labels(self)
-
-
-app = typer.Typer(
-    cls=_TmslabGroup,
-    name="tmslab",
-    help="tmslab: an in-silico laboratory for transcranial magnetic stimulation.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
+# name -> (module in tmslab.cli, attribute, one-line help). In the order the help lists them.
+# The help texts repeat the groups' own (tests/cli/test_lazy_cli.py keeps them equal).
+GROUPS: dict[str, tuple[str, str, str]] = {
+    "run": (
+        "run",
+        "run",
+        "Run a scenario and write results.nc, results.json, provenance.json and report.html "
+        "into OUT.",
+    ),
+    "protocol": (
+        "protocol",
+        "app",
+        "TMS protocols: pulse patterns, their figures, exports and safety checks.",
+    ),
+    "stimulator": (
+        "stimulator",
+        "app",
+        "Stimulators: pulse waveforms (RLC model), measured dI/dt, dose units.",
+    ),
+    "coil": ("coil", "app", "Coil models: presets, custom windings and SimNIBS .ccd/.tcd files."),
+    "field": (
+        "field",
+        "app",
+        "Induced E-field: analytic sphere heads, metrics, maps and cross-species translation.",
+    ),
+    "neuron": (
+        "neuron",
+        "app",
+        "Cable models in the induced field: thresholds, strength-duration, orientation maps.",
+    ),
+    "plasticity": (
+        "plasticity",
+        "app",
+        "Calcium-based plasticity models: LTP/LTD predictions for protocols and pairings.",
+    ),
+    "evidence": (
+        "evidence",
+        "app",
+        "The curated evidence base of the reviewed studies and the mechanism graph.",
+    ),
+    "meta": (
+        "meta",
+        "app",
+        "Meta-analysis: effect sizes, fixed and random effects, heterogeneity, bias tests.",
+    ),
+    "sweep": (
+        "sweep",
+        "app",
+        "Parameter sweeps: vary scenario fields, run on Dask, resume, show and plot. "
+        "`tmslab sweep SPEC.toml --out STORE` runs a sweep (short for `tmslab sweep run`).",
+    ),
+}
+OPTIONS = (
+    ("--version", "Print tmslab's version and exit."),
+    ("--help", "Show this message and exit."),
 )
 
 
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"tmslab {__version__}")
-        raise typer.Exit()
+def __getattr__(name: str) -> Any:
+    if name == "app":  # the Typer application, built (without its groups) on first use
+        from tmslab.cli._app import app
+
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-@app.callback()
-def _root(
-    version: bool = typer.Option(
-        False,
-        "--version",
-        callback=_version,
-        is_eager=True,
-        help="Print tmslab's version and exit.",
-    ),
-) -> None:
-    """tmslab: protocols, waveforms, dose and safety; fields, neurons and plasticity to come."""
+def root_help(width: int | None = None) -> str:
+    """The root ``--help`` text, laid out as Typer's Rich help, from :data:`GROUPS` alone."""
+    import os
+    import shutil
+    import textwrap
 
+    if width is None:
+        columns = os.environ.get("COLUMNS", "")
+        tty = sys.stdout.isatty()
+        width = (
+            int(columns)
+            if columns.isdigit()
+            else (shutil.get_terminal_size().columns if tty else 80)
+        )
+    width = max(width, 40)
+    encoding = getattr(sys.stdout, "encoding", None) or "ascii"
+    try:
+        "╭─╮│╰╯".encode(encoding)
+        tl, h, tr, v, bl, br = "╭─╮│╰╯"
+    except (UnicodeEncodeError, LookupError):
+        tl, h, tr, v, bl, br = "+-+|++"
 
-app.add_typer(protocol_commands.app, name="protocol")
-app.add_typer(stimulator_commands.app, name="stimulator")
-app.add_typer(coil_commands.app, name="coil")
-app.add_typer(field_commands.app, name="field")
-app.add_typer(neuron_commands.app, name="neuron")
-app.add_typer(plasticity_commands.app, name="plasticity")
-app.add_typer(evidence_commands.app, name="evidence")
-app.add_typer(meta_commands.app, name="meta")
-app.command("run")(run_commands.run)
-app.add_typer(sweep_commands.app, name="sweep")
+    def panel(title: str, rows: Sequence[tuple[str, str]], gap: int) -> list[str]:
+        inner = width - 4
+        key_width = max(len(k) for k, _ in rows) + gap
+        lines = [f"{tl}{h} {title} " + h * (width - len(title) - 5) + tr]
+        for key, text in rows:
+            wrapped = textwrap.wrap(text, inner - key_width, break_on_hyphens=False) or [""]
+            for i, part in enumerate(wrapped):
+                left = key if i == 0 else ""
+                lines.append(f"{v} {left:<{key_width}}{part:<{inner - key_width}} {v}")
+        lines.append(bl + h * (width - 2) + br)
+        return lines
+
+    blank = " " * width
+    out = [
+        blank,
+        f" {'Usage: tmslab [OPTIONS] COMMAND [ARGS]...':<{width - 1}}",
+        blank,
+        *(f" {line:<{width - 1}}" for line in textwrap.wrap(HELP, width - 2)),
+        blank,
+        *panel("Options", OPTIONS, 10),
+        *panel("Commands", [(name, text) for name, (_, _, text) in GROUPS.items()], 2),
+    ]
+    return "\n".join(out) + "\n\n"
 
 
 def _fail(message: str) -> int:
@@ -83,31 +139,17 @@ def _fail(message: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``tmslab`` with ``argv`` (default: sys.argv[1:]) and return the exit code."""
-    command = typer.main.get_command(app)
     args = list(sys.argv[1:] if argv is None else argv)
-    try:
-        result = command.main(args=args, prog_name="tmslab", standalone_mode=False)
-    except TmslabError as error:
-        return _fail(str(error))
-    except typer.Exit as error:
-        return int(error.exit_code)
-    except (typer.Abort, KeyboardInterrupt):
-        return _fail("interrupted")
-    except OSError as error:
-        # The last resort for the file system (permissions, a full disk, a file where a folder
-        # should be): one line naming the path and the reason, never a traceback.
-        from tmslab.outputs import os_error_message
+    # Answered without Typer: the two calls a person makes to see what the tool is.
+    if args == ["--version"]:
+        sys.stdout.write(f"tmslab {__version__}\n")
+        return 0
+    if args == ["--help"]:
+        sys.stdout.write(root_help())
+        return 0
+    from tmslab.cli._app import invoke
 
-        return _fail(os_error_message(error))
-    except Exception as error:
-        # Usage errors (bad option, missing argument) come from Typer's click layer; they carry
-        # exit code 2 and a message. Recognised by shape, as Typer now vendors click privately.
-        if getattr(error, "exit_code", None) == 2 and hasattr(error, "format_message"):
-            ctx = getattr(error, "ctx", None)
-            hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
-            return _fail(error.format_message() + hint)
-        raise
-    return int(result or 0)
+    return invoke(args)
 
 
 def run() -> None:

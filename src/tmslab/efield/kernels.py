@@ -9,6 +9,8 @@ and focality metrics (``benchmarks/sphere_field.py`` measures it).
 
 from __future__ import annotations
 
+import types
+
 import numba as nb
 import numpy as np
 
@@ -96,13 +98,36 @@ def _potential_loops(xs, ys, zs, px, py, pz, mx, my, mz, out):  # pragma: no cov
             out[start + j, 2] = MU0_OVER_4PI * sz[j]
 
 
+def _variant(loops, parallel: bool):
+    """``loops`` compiled threaded or serial, as a function object of its own.
+
+    Numba names a function's cache files after its qualified name and first line and keys the
+    entries by signature and CPU, not by the ``parallel`` flag: two ``njit`` of one function
+    shared one entry, so whichever variant compiled first served both (the threaded kernel
+    then ran up to 5x slower, issue 20). A copy with its own ``__qualname__`` gets its own files.
+    """
+    suffix = "parallel" if parallel else "serial"
+    func = types.FunctionType(
+        loops.__code__, loops.__globals__, f"{loops.__name__}_{suffix}", loops.__defaults__
+    )
+    func.__qualname__ = f"{loops.__qualname__}_{suffix}"
+    func.__module__ = loops.__module__
+    func.__doc__ = loops.__doc__
+    return nb.njit(parallel=parallel, fastmath=True, cache=True)(func)
+
+
 # Each kernel is compiled twice: threaded for many points, serial for a few (root finding and
 # optimisation call it point by point, where a thread pool's start-up would dominate).
 _SERIAL_BELOW = 2 * _BLOCK
-_sphere_parallel = nb.njit(parallel=True, fastmath=True, cache=True)(_sphere_loops)
-_sphere_serial = nb.njit(fastmath=True, cache=True)(_sphere_loops)
-_potential_parallel = nb.njit(parallel=True, fastmath=True, cache=True)(_potential_loops)
-_potential_serial = nb.njit(fastmath=True, cache=True)(_potential_loops)
+_sphere_parallel = _variant(_sphere_loops, parallel=True)
+_sphere_serial = _variant(_sphere_loops, parallel=False)
+_potential_parallel = _variant(_potential_loops, parallel=True)
+_potential_serial = _variant(_potential_loops, parallel=False)
+VARIANTS = {
+    "sphere": (_sphere_serial, _sphere_parallel),
+    "potential": (_potential_serial, _potential_parallel),
+}
+"""(serial, threaded) dispatcher of each kernel; ``_SERIAL_BELOW`` points picks between them."""
 
 
 def _columns(array: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

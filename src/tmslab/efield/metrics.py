@@ -16,6 +16,8 @@ the half-value crossing (a root on the radial line) is maximised over the direct
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,7 +85,37 @@ def _tilted(frame: np.ndarray, offset: np.ndarray) -> np.ndarray:
     return frame @ local
 
 
+# E_max searches already done in this process, by geometry (the exact dipoles and brain radius):
+# the field stage, the evidence stage's study estimates and the comparison often place the same
+# coil over the same head, and the search (a 7,200-point grid, then Nelder-Mead) is the same.
+_EMAX_DONE: OrderedDict[bytes, tuple[float, tuple[float, float, float]]] = OrderedDict()
+_EMAX_KEPT = 32
+
+
+def _geometry_key(coil: Coil, head: SphereHead) -> bytes:
+    digest = hashlib.blake2b(digest_size=20)
+    for array in (coil.dipole_positions, coil.dipole_moments):
+        a = np.ascontiguousarray(array, dtype=np.float64)
+        digest.update(repr(a.shape).encode())
+        digest.update(a.tobytes())
+    digest.update(np.float64(head.brain_radius_m).tobytes())
+    return digest.digest()
+
+
 def _emax(coil: Coil, head: SphereHead) -> tuple[float, np.ndarray]:
+    """Largest |E| per unit dI/dt on the brain surface and where; searched once per geometry."""
+    key = _geometry_key(coil, head)
+    if key not in _EMAX_DONE:
+        emax, point = _search_emax(coil, head)
+        _EMAX_DONE[key] = (emax, tuple(float(v) for v in point))
+        while len(_EMAX_DONE) > _EMAX_KEPT:
+            _EMAX_DONE.popitem(last=False)
+    _EMAX_DONE.move_to_end(key)
+    emax, point = _EMAX_DONE[key]
+    return emax, np.array(point)
+
+
+def _search_emax(coil: Coil, head: SphereHead) -> tuple[float, np.ndarray]:
     """Largest |E| per unit dI/dt on the brain surface and where (coarse grid, then refined)."""
     r = head.brain_radius_m
     center = coil.dipole_positions.mean(axis=0)

@@ -3,6 +3,10 @@
 Workers only compute (:func:`~tmslab.sweeps.tasks.run_task`); the client process is the single
 writer of the store, writing each result the moment ``as_completed`` hands it over. A run
 killed at any point loses at most the tasks in flight; the next run skips every stored task.
+
+Tasks go to Dask in small batches (:func:`batch_size`, at most :data:`MAX_BATCH` tasks, and
+enough batches for every worker to get several): each Dask task costs the scheduler, the client
+and the worker some milliseconds, as much as a cheap scenario takes (issue 20).
 """
 
 from __future__ import annotations
@@ -29,6 +33,17 @@ WORKER_ENV = {
     "MKL_NUM_THREADS": "1",
     "MPLBACKEND": "Agg",
 }
+
+
+#: Largest number of scenarios in one Dask task.
+MAX_BATCH = 8
+#: Dask tasks per worker at least, so that the workers stay balanced to the end.
+BATCHES_PER_WORKER = 4
+
+
+def batch_size(n_tasks: int, n_workers: int) -> int:
+    """Scenarios per Dask task for ``n_tasks`` over ``n_workers`` workers (1 to MAX_BATCH)."""
+    return max(1, min(MAX_BATCH, n_tasks // (BATCHES_PER_WORKER * max(1, n_workers))))
 
 
 @dataclass
@@ -179,11 +194,17 @@ def _run_serial(todo: list[Task]) -> Iterator[tuple[Task, Any, float]]:
         yield task, outcome, time.perf_counter() - t0
 
 
-def _timed_task(mapping: dict[str, Any]) -> tuple[dict[str, Any], float]:
-    """What a worker runs: the task's results and its compute time (s)."""
-    t0 = time.perf_counter()
-    results = run_task(mapping)
-    return results, time.perf_counter() - t0
+def _timed_batch(mappings: list[dict[str, Any]]) -> list[tuple[Any, float]]:
+    """What a worker runs: each task's (results or the exception it raised, compute time)."""
+    out: list[tuple[Any, float]] = []
+    for mapping in mappings:
+        t0 = time.perf_counter()
+        try:
+            outcome: Any = run_task(mapping)
+        except Exception as error:  # one task's failure must not take its batch with it
+            outcome = error
+        out.append((outcome, time.perf_counter() - t0))
+    return out
 
 
 @contextlib.contextmanager
@@ -234,18 +255,26 @@ def _run_dask(
     with contextlib.ExitStack() as stack:
         if client is None:
             client = stack.enter_context(dask_client(workers, scheduler))
+        n_workers = len(client.nthreads()) if scheduler is not None else workers
+        size = batch_size(len(todo), n_workers)
         futures = {}
-        for task in todo:
+        for start in range(0, len(todo), size):
+            batch = todo[start : start + size]
             future = client.submit(
-                _timed_task, task.mapping, key=f"tmslab-sweep-{task.id}", pure=False
+                _timed_batch,
+                [task.mapping for task in batch],
+                key=f"tmslab-sweep-{batch[0].id}-{len(batch)}",
+                pure=False,
             )
-            futures[future.key] = (future, task)
+            futures[future.key] = (future, batch)
         for future in as_completed([f for f, _ in futures.values()]):
-            task = futures[future.key][1]
+            batch = futures[future.key][1]
             try:
-                results, elapsed = future.result()
-            except Exception as error:
-                yield task, error, 0.0
+                outcomes = future.result()
+            except Exception as error:  # the worker died or the batch could not run
+                for task in batch:
+                    yield task, error, 0.0
             else:
-                yield task, results, elapsed
+                for task, (outcome, elapsed) in zip(batch, outcomes, strict=True):
+                    yield task, outcome, elapsed if not isinstance(outcome, BaseException) else 0.0
             future.release()
