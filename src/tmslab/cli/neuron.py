@@ -6,7 +6,14 @@ from pathlib import Path
 
 import typer
 
-from tmslab.cli.output import console, key_value_table, print_json, save_figure
+from tmslab.cli.output import (
+    FIGURE_SUFFIXES,
+    check_out,
+    console,
+    key_value_table,
+    print_json,
+    save_figure,
+)
 from tmslab.cli.params import quantity_option
 from tmslab.errors import InvalidValueError
 
@@ -155,6 +162,7 @@ def nodes_command(
     out: Path = typer.Option(..., "--out", "-o", help="CSV file of node positions (m)."),
 ) -> None:
     """Write the model's cable nodes (x, y, z in metres): where --field must give E."""
+    check_out(out, (".csv",))
     from tmslab.provenance import atomic_write_text
 
     cell = _model(model, swc, membrane, max_segment_um, swc_types, unknown_types)
@@ -340,6 +348,7 @@ def sd_curve_command(
     json: bool = JSON_OPT,
 ) -> None:
     """Strength-duration curve for rectangular pulses and its fitted time constant (Lapicque)."""
+    check_out(out, FIGURE_SUFFIXES)
     from tmslab.neuron.sd_curve import strength_duration
 
     cell = _model(model, swc, membrane, max_segment_um, swc_types, unknown_types)
@@ -395,14 +404,20 @@ def map_command(
     json: bool = JSON_OPT,
 ) -> None:
     """Threshold against the direction of a uniform field, over directions on the sphere."""
+    check_out(out, FIGURE_SUFFIXES)
     import numpy as np
 
     from tmslab.neuron.directions import fibonacci_sphere
     from tmslab.neuron.drive import get_drive
-    from tmslab.neuron.threshold import direction_thresholds
+    from tmslab import budgets
+    from tmslab.neuron.threshold import direction_thresholds, map_size
 
     cell = _model(model, swc, membrane, max_segment_um, swc_types, unknown_types)
     drive = get_drive(waveform, dt_us / 1e6)
+    if n_directions < 1:
+        raise InvalidValueError(f"--n-directions {n_directions} is not allowed; give 1 or more")
+    # Before the directions are made: 1e8 of them would fill gigabytes before any simulation.
+    budgets.check(budgets.neuron_map(n_directions, *map_size(cell, drive)))
     result = direction_thresholds(cell, drive, fibonacci_sphere(n_directions), solver, tol)
     th = result.thresholds_v_per_m
     ok = np.isfinite(th)

@@ -193,3 +193,32 @@ def save_figure(fig: Any, path: str | Path) -> Path:
     finally:
         plt.close(fig)
     return path
+
+
+FIGURE_SUFFIXES = tuple("." + f for f in FIGURE_FORMATS)
+
+
+def check_out(
+    path: str | Path | None, suffixes: tuple[str, ...] | None, option: str = "--out"
+) -> Path | None:
+    """Refuse an output path before any work: an unknown extension, or a folder that cannot be
+    made because a file stands in its place. ``suffixes``: known extensions (with the dot), or
+    None for a folder. Missing folders are fine (they are made on writing). Returns the path."""
+    if path is None:
+        return None
+    path = Path(path)
+    if suffixes is not None and path.suffix.lower() not in suffixes:
+        raise InvalidValueError(
+            f"{option} {str(path)!r}: unknown output type; use a file ending in {', '.join(suffixes)}"
+        )
+    if suffixes is None and path.exists() and not path.is_dir():
+        raise InvalidValueError(f"{option} {str(path)!r} is a file; give a folder name")
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise InvalidValueError(
+                    f"{option} {str(path)!r}: {str(parent)!r} is a file, not a folder; "
+                    "give a path in a folder"
+                )
+            break
+    return path

@@ -6,7 +6,15 @@ from pathlib import Path
 
 import typer
 
-from tmslab.cli.output import console, fmt, key_value_table, print_json, save_figure
+from tmslab.cli.output import (
+    FIGURE_SUFFIXES,
+    check_out,
+    console,
+    fmt,
+    key_value_table,
+    print_json,
+    save_figure,
+)
 from tmslab.cli.params import quantity_option
 
 app = typer.Typer(
@@ -105,6 +113,7 @@ def predict_command(
     json: bool = JSON_OPT,
 ) -> None:
     """Predict the change of synaptic strength a protocol leaves behind (LTP / LTD / none)."""
+    check_out(plot, FIGURE_SUFFIXES, "--plot")
     from tmslab.plasticity.predict import predict_protocol
     from tmslab.protocols.library import load_protocol
 
@@ -178,6 +187,7 @@ def curve_command(
     json: bool = JSON_OPT,
 ) -> None:
     """Frequency-response curve: relative weight after N pulses at each frequency."""
+    check_out(out, FIGURE_SUFFIXES)
     import numpy as np
 
     from tmslab.errors import InvalidValueError, check_positive
@@ -240,6 +250,7 @@ def table_command(
     json: bool = JSON_OPT,
 ) -> None:
     """Each model's verdict for the seed reviews' protocols against the reported direction."""
+    check_out(out, None)
     from tmslab import __version__
     from tmslab.plasticity.table import build_table
     from tmslab.plasticity.table_markdown import render_markdown

@@ -16,7 +16,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from tmslab.cli.output import StageProgress, console, fmt, print_json
+from tmslab.cli.output import FIGURE_SUFFIXES, StageProgress, check_out, console, fmt, print_json
 from tmslab.errors import InvalidValueError
 
 
@@ -56,6 +56,7 @@ def run(
     json: bool = typer.Option(False, "--json", help="Print what was run as JSON."),
 ) -> None:
     """Run the sweep's missing tasks and store each result as it finishes (resumable)."""
+    check_out(out, None)
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -183,6 +184,7 @@ def plot(
     out: Path = typer.Option(..., "--out", "-o", help="Figure file (.png, .svg or .pdf)."),
 ) -> None:
     """Figure of an output against a swept parameter."""
+    check_out(out, FIGURE_SUFFIXES)
     from tmslab.cli.output import save_figure
     from tmslab.sweeps.store import SweepStore
     from tmslab.sweeps.summary import figure_series
@@ -213,6 +215,7 @@ def export(
     all_outputs: bool = typer.Option(False, "--all", help="Include every stored output."),
 ) -> None:
     """Write the results as a netCDF file (the xarray Dataset of `load_results`)."""
+    check_out(out, (".nc",))
     from tmslab.provenance import atomic_write
     from tmslab.sweeps.store import load_results
 
