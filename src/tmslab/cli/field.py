@@ -327,7 +327,7 @@ def translate_command(
             return text  # a target name
         return parse_quantity(text, "m") if suffix else text
 
-    value = intensity_value("--intensity", intensity, unit)
+    value = check_positive("--intensity", intensity_value("--intensity", intensity, unit))
     for option, given in (("--didt-max", didt_max), ("--to-didt-max", to_didt_max)):
         if given is not None:
             check_positive(option, given, "A/s")
@@ -601,7 +601,9 @@ def dish_command(
 
     didt = _check_didt(didt)
     if not 0 <= distance_mm < float("inf"):
-        raise InvalidValueError(f"--distance = {distance_mm!r} mm is not allowed; give a gap >= 0 mm")
+        raise InvalidValueError(
+            f"--distance = {distance_mm!r} mm is not allowed; give a gap >= 0 mm"
+        )
     if n_points < 3:
         raise InvalidValueError(
             f"--n-points {n_points} is not allowed; give 3 or more grid points across the layer"
@@ -609,9 +611,7 @@ def dish_command(
     check_out(out, (".nc", *FIGURE_SUFFIXES))
     unplaced = load_coil(coil)
     # The grid is known before meshing: an oversized one is refused now, not after the mesh.
-    budgets.check(
-        budgets.point_field(n_points**2 * 0.785, unplaced.n_dipoles, hint="--n-points")
-    )
+    budgets.check(budgets.point_field(n_points**2 * 0.785, unplaced.n_dipoles, hint="--n-points"))
     model = _conductor(dish, conductivity, edge_mm, medium_height_mm)
     with console.status(f"solving {model.n_triangles} surface charges..."):
         result = dish_field(

@@ -407,9 +407,9 @@ def map_command(
     check_out(out, FIGURE_SUFFIXES)
     import numpy as np
 
+    from tmslab import budgets
     from tmslab.neuron.directions import fibonacci_sphere
     from tmslab.neuron.drive import get_drive
-    from tmslab import budgets
     from tmslab.neuron.threshold import direction_thresholds, map_size
 
     cell = _model(model, swc, membrane, max_segment_um, swc_types, unknown_types)

@@ -211,6 +211,8 @@ def check_out(
         raise InvalidValueError(
             f"{option} {str(path)!r}: unknown output type; use a file ending in {', '.join(suffixes)}"
         )
+    if suffixes is not None and path.is_dir():
+        raise InvalidValueError(f"{option} {str(path)!r} is a folder; give a file name")
     if suffixes is None and path.exists() and not path.is_dir():
         raise InvalidValueError(f"{option} {str(path)!r} is a file; give a folder name")
     for parent in path.parents:

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,10 @@ def run(
         workers = 0
     if workers < 0:
         raise InvalidValueError(f"--workers {workers} is not allowed; give 0 (in-process) or more")
+    if scheduler is not None and not re.fullmatch(r"([a-z]+://)?[\w.\-\[\]:]+:\d+", scheduler):
+        raise InvalidValueError(
+            f"--scheduler {scheduler!r} is not an address; give HOST:PORT, e.g. tcp://host:8786"
+        )
     spec = load_sweep_spec(spec_file)
     where = (
         f"scheduler {scheduler}"

@@ -73,7 +73,9 @@ def coil_from_mapping(name: str, spec: dict[str, Any], where: str = "coil") -> C
         if not isinstance(value, int | float) or isinstance(value, bool):
             raise InvalidValueError(f"{where}: {key} = {value!r} is not a number")
         if not math.isfinite(value) or value < 0:
-            raise InvalidValueError(f"{where}: {key} = {value!r} is not allowed; give a size >= 0 mm")
+            raise InvalidValueError(
+                f"{where}: {key} = {value!r} is not allowed; give a size >= 0 mm"
+            )
         return float(value) * MM
 
     def count(key: str, default: int, minimum: int = 1) -> int:
