@@ -198,6 +198,10 @@ def save_figure(fig: Any, path: str | Path) -> Path:
 FIGURE_SUFFIXES = tuple("." + f for f in FIGURE_FORMATS)
 
 
+def _either(suffixes: tuple[str, ...]) -> str:
+    return " or ".join([", ".join(suffixes[:-1]), suffixes[-1]] if len(suffixes) > 1 else suffixes)
+
+
 def check_out(
     path: str | Path | None, suffixes: tuple[str, ...] | None, option: str = "--out"
 ) -> Path | None:
@@ -207,9 +211,13 @@ def check_out(
     if path is None:
         return None
     path = Path(path)
+    if suffixes == FIGURE_SUFFIXES and path.suffix.lower() not in suffixes:
+        raise InvalidValueError(
+            f"cannot save a figure as {path.name!r}; use a file ending in {_either(suffixes)}"
+        )
     if suffixes is not None and path.suffix.lower() not in suffixes:
         raise InvalidValueError(
-            f"{option} {str(path)!r}: unknown output type; use a file ending in {', '.join(suffixes)}"
+            f"{option} {str(path)!r}: unknown output type; use a file ending in {_either(suffixes)}"
         )
     if suffixes is not None and path.is_dir():
         raise InvalidValueError(f"{option} {str(path)!r} is a folder; give a file name")
