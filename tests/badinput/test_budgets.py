@@ -55,7 +55,7 @@ def test_the_environment_raises_and_lowers_the_limits(monkeypatch):
     monkeypatch.setenv(budgets.MINUTES_ENV, "120")
     budgets.check(big)
     monkeypatch.setenv(budgets.MINUTES_ENV, "0.001")
-    with pytest.raises(budgets.BudgetError, match="limit 0.06 s"):
+    with pytest.raises(budgets.BudgetError, match=r"limit 0\.06 s"):
         budgets.check(budgets.bem(1e3))
 
 

@@ -35,7 +35,7 @@ POST_DELAY_OPT = quantity_option(
     None,
     "--post-delay-ms",
     unit="ms",
-    help="Each pulse also fires the postsynaptic neuron this long after the presynaptic spike (default: presynaptic only).",
+    help="Each pulse also fires the postsynaptic neuron this long after the presynaptic spike; negative: before it (post-pre pairing); its size must be below the shortest inter-pulse interval (default: presynaptic only).",
 )
 MS = 1e-3
 
