@@ -222,7 +222,9 @@ def check_out(
     if suffixes is not None and path.is_dir():
         raise InvalidValueError(f"{option} {str(path)!r} is a folder; give a file name")
     if suffixes is None and path.exists() and not path.is_dir():
-        raise InvalidValueError(f"{option} {str(path)!r} is a file; give a folder name")
+        raise InvalidValueError(
+            f"{option} {str(path)!r} is a file, not a directory; give a folder name"
+        )
     for parent in path.parents:
         if parent.exists():
             if not parent.is_dir():
