@@ -170,20 +170,3 @@ def neuron_map(
         work * BISECTION_STEPS / COMPARTMENT_STEPS_PER_S,
         hint,
     )
-
-
-def compartments(n_compartments: float, hint: str = "--max-segment-um") -> Estimate:
-    """A cable model of ``n_compartments`` compartments (one threshold search)."""
-    n = _count("compartments", n_compartments)
-    return Estimate(
-        f"a cable model of {n:.4g} compartments",
-        n * 8.0 * 40,
-        n * 2000 * BISECTION_STEPS / COMPARTMENT_STEPS_PER_S,
-        hint,
-    )
-
-
-def events(n_events: float, what: str, hint: str = "") -> Estimate:
-    """A run over ``n_events`` spikes or pulses (plasticity models step event to event)."""
-    n = _count("events", n_events)
-    return Estimate(f"{what} ({n:.4g} events)", n * 64.0, n / 1e5, hint)

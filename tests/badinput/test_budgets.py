@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -110,3 +111,24 @@ def test_coil_specs_build_or_raise_a_tmslab_error(turns, n_angular, n_radial, la
     else:
         assert coil.n_dipoles >= 1
     assert time.monotonic() - start < 2.0
+
+
+def test_a_large_mesh_is_refused_before_the_solve(monkeypatch):
+    # Any conductor goes through solve(): a 1000-triangle ball is refused under a tiny budget.
+    from tmslab.coils import get_coil
+    from tmslab.conductors import get_conductor
+    from tmslab.efield.bem import solve
+
+    ball = get_conductor("sphere-50mm", edge_m=0.02)
+    coil = get_coil("round-7cm").transformed(np.diag([1.0, 1.0, 1.0, 1.0]) + _lift(0.07))
+    monkeypatch.setenv(budgets.MINUTES_ENV, "1e-6")
+    start = time.monotonic()
+    with pytest.raises(budgets.BudgetError, match="triangles"):
+        solve(ball, coil, 1.0)
+    assert time.monotonic() - start < 0.5
+
+
+def _lift(z: float):
+    lift = np.zeros((4, 4))
+    lift[2, 3] = z
+    return lift
