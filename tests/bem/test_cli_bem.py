@@ -143,6 +143,13 @@ def test_bad_conductivities_exit_2(tmp_path, capsys, ball_file):
     points = tmp_path / "in.csv"
     write_points(points, [[0, 0, 0.0]])
     args = ["field", "solve", "--conductor", str(ball_file), "--coil", "magstim-70mm-fig8"]
-    args += ["--conductivities", "0.3,abc", "--points", str(points), "--out", str(tmp_path / "o")]
+    args += [
+        "--conductivities",
+        "0.3,abc",
+        "--points",
+        str(points),
+        "--out",
+        str(tmp_path / "o.csv"),
+    ]
     assert main(args) == 2
     one_line_error(capsys, "--conductivities")

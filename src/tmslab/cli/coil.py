@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from tmslab.cli.output import console, key_value_table, print_json
+from tmslab.cli.output import check_out, console, key_value_table, print_json
 
 app = typer.Typer(
     help="Coil models: presets, custom windings and SimNIBS .ccd/.tcd files.", no_args_is_help=True
@@ -121,6 +121,7 @@ def export_command(
 ) -> None:
     """Write a coil's dipoles as a SimNIBS .ccd file (metres, A m^2 per ampere; the header
     carries coilname, brand, stimulator and dIdtmax when known)."""
+    check_out(out, (".ccd",))
     from tmslab.coils import load_coil, write_ccd
     from tmslab.errors import InvalidValueError
 
@@ -151,6 +152,7 @@ def pose_command(
     The file is what ``--pose`` reads back (exactly): columns are the coil's x, y, z axes in
     head coordinates (z into the head, y along the handle) and the coil centre.
     """
+    check_out(out, (".txt", ".csv", ".dat", ".mat"))
     from tmslab.coils.placement import check_pose_unit, pose_on_sphere, write_pose
     from tmslab.conductors.sphere import resolve_head
     from tmslab.errors import InvalidValueError

@@ -7,7 +7,15 @@ from typing import Any
 
 import typer
 
-from tmslab.cli.output import console, fmt, key_value_table, print_json, save_figure
+from tmslab.cli.output import (
+    FIGURE_SUFFIXES,
+    check_out,
+    console,
+    fmt,
+    key_value_table,
+    print_json,
+    save_figure,
+)
 from tmslab.errors import InvalidValueError
 from tmslab.provenance import atomic_write_text, dumps, provenance
 
@@ -309,6 +317,7 @@ def export_command(
     ),
 ) -> None:
     """Export the evidence base, one row per arm, to CSV or JSON."""
+    check_out(out, (".csv", ".json"))
     from tmslab.evidence.table import frame_records, load_evidence
 
     suffix = out.suffix.lower()
@@ -331,6 +340,7 @@ def map_command(
     out: Path = typer.Option(..., "--out", "-o", help="Figure file (.png, .svg or .pdf)."),
 ) -> None:
     """Evidence map: frequency x intensity, colour = effect, marker = preparation, one panel per intensity unit."""
+    check_out(out, FIGURE_SUFFIXES)
     from tmslab.evidence.plots import evidence_map_figure
     from tmslab.evidence.table import load_evidence
 
@@ -433,6 +443,7 @@ def graph_command(
     ),
 ) -> None:
     """Export the mechanism graph (GraphML, JSON) or draw it."""
+    check_out(out, (".graphml", ".json", *FIGURE_SUFFIXES))
     from tmslab.evidence.graph import graph_to_graphml, graph_to_json, load_graph
 
     suffix = out.suffix.lower()

@@ -6,7 +6,15 @@ from pathlib import Path
 
 import typer
 
-from tmslab.cli.output import FIGURE_FORMATS, console, key_value_table, print_json, save_figure
+from tmslab.cli.output import (
+    FIGURE_FORMATS,
+    FIGURE_SUFFIXES,
+    check_out,
+    console,
+    key_value_table,
+    print_json,
+    save_figure,
+)
 from tmslab.cli.params import quantity_option
 from tmslab.outputs import check_output_file
 
@@ -150,7 +158,7 @@ def sphere_command(
     from tmslab.efield.sphere import sphere_efield
     from tmslab.provenance import atomic_write_text
 
-    check_output_file(out)  # before the field is computed
+    check_out(out, (".csv", ".nc"))
     model = _head(head)
     didt = _check_didt(didt)
     _, placed = _placed(coil, model, pose, distance_mm, handle_angle, pose_unit)
@@ -223,8 +231,7 @@ def map_command(
     from tmslab.efield.maps import depth_profile, section_map, shell_map
     from tmslab.efield.metrics import field_metrics
 
-    check_output_file(out, (".nc", *FIGURE_SUFFIXES))
-    check_output_file(out, (".nc", *FIGURE_SUFFIXES))
+    check_out(out, (".nc", *FIGURE_SUFFIXES))
     model = _head(head)
     didt = _check_didt(didt)
     _, placed = _placed(coil, model, None, distance_mm, handle_angle)
@@ -324,7 +331,7 @@ def translate_command(
             return text  # a target name
         return parse_quantity(text, "m") if suffix else text
 
-    value = intensity_value("--intensity", intensity, unit)
+    value = check_positive("--intensity", intensity_value("--intensity", intensity, unit))
     if unit == "pct_mso" and didt_max is None:  # checked before minutes of field computation
         raise InvalidValueError(
             "--unit pct_mso needs --didt-max (the source stimulator and coil's peak dI/dt at "
@@ -525,7 +532,7 @@ def solve_command(
     from tmslab.efield.sphere import check_points
     from tmslab.provenance import atomic_write_text
 
-    check_output_file(out)  # before meshing and solving
+    check_out(out, (".csv", ".nc"))
     didt = _check_didt(didt)
     if pose and pose != "identity":  # read (and refuse) the pose before meshing
         from tmslab.coils import read_pose
@@ -596,6 +603,7 @@ def dish_command(
     json: bool = JSON_OPT,
 ) -> None:
     """|E| in a dish's cell layer (mean, median, max) and its ratio to the free-space estimate."""
+    from tmslab import budgets
     from tmslab.coils import load_coil
     from tmslab.efield.bem import dish_field
     from tmslab.errors import InvalidValueError
@@ -603,14 +611,19 @@ def dish_command(
     if out is not None:
         check_output_file(out, (".nc", *FIGURE_SUFFIXES))
     didt = _check_didt(didt)
-    if distance_mm < 0:
-        raise InvalidValueError(f"--distance = {distance_mm!r} mm must be >= 0")
+    if not 0 <= distance_mm < float("inf"):
+        raise InvalidValueError(
+            f"--distance = {distance_mm!r} mm is not allowed; give a gap >= 0 mm"
+        )
     if n_points < 3:
         raise InvalidValueError(
             f"--n-points {n_points} is not allowed; give 3 or more grid points across the layer"
         )
-    model = _conductor(dish, conductivity, edge_mm, medium_height_mm)
+    check_out(out, (".nc", *FIGURE_SUFFIXES))
     unplaced = load_coil(coil)
+    # The grid is known before meshing: an oversized one is refused now, not after the mesh.
+    budgets.check(budgets.point_field(n_points**2 * 0.785, unplaced.n_dipoles, hint="--n-points"))
+    model = _conductor(dish, conductivity, edge_mm, medium_height_mm)
     with console.status(f"solving {model.n_triangles} surface charges..."):
         result = dish_field(
             unplaced, model, distance_mm * 1e-3, handle_angle, didt_a_per_s=didt, n=n_points

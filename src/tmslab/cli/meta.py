@@ -7,7 +7,16 @@ from typing import Any
 
 import typer
 
-from tmslab.cli.output import FIGURE_FORMATS, console, fmt, key_value_table, print_json, save_figure
+from tmslab.cli.output import (
+    FIGURE_FORMATS,
+    FIGURE_SUFFIXES,
+    check_out,
+    console,
+    fmt,
+    key_value_table,
+    print_json,
+    save_figure,
+)
 from tmslab.errors import InvalidValueError
 
 app = typer.Typer(
@@ -224,6 +233,8 @@ def run_command(
     ),
 ) -> None:
     """Pool the studies: estimate, CI, prediction interval, tau^2, I^2, H^2 (with Q-profile CIs), Q."""
+    check_out(funnel, FIGURE_SUFFIXES, "--funnel")
+    check_out(forest, FIGURE_SUFFIXES, "--forest")
     _check_figure(forest)
     _check_figure(funnel)
     moderators = tuple(name.strip() for name in mods.split(",") if name.strip())
@@ -267,6 +278,7 @@ def loo_command(
     ),
 ) -> None:
     """Leave-one-out: the pooled effect and heterogeneity with each study omitted in turn."""
+    check_out(plot, FIGURE_SUFFIXES, "--plot")
     from tmslab.evidence.meta.sensitivity import leave_one_out
 
     _check_figure(plot)
@@ -358,6 +370,7 @@ def trimfill_command(
     ),
 ) -> None:
     """Trim-and-fill (Duval & Tweedie, L0 estimator): missing studies and the adjusted estimate."""
+    check_out(funnel, FIGURE_SUFFIXES, "--funnel")
     from tmslab.evidence.meta.bias import trim_and_fill
 
     _check_figure(funnel)

@@ -7,7 +7,9 @@ from pathlib import Path
 import typer
 
 from tmslab.cli.output import (
+    FIGURE_SUFFIXES,
     check_figure_path,
+    check_out,
     console,
     key_value_table,
     print_json,
@@ -161,6 +163,7 @@ def nodes_command(
     out: Path = typer.Option(..., "--out", "-o", help="CSV file of node positions (m)."),
 ) -> None:
     """Write the model's cable nodes (x, y, z in metres): where --field must give E."""
+    check_out(out, (".csv",))
     from tmslab.provenance import atomic_write_text
 
     cell = _model(model, swc, membrane, max_segment_um, swc_types, unknown_types)
@@ -346,6 +349,7 @@ def sd_curve_command(
     json: bool = JSON_OPT,
 ) -> None:
     """Strength-duration curve for rectangular pulses and its fitted time constant (Lapicque)."""
+    check_out(out, FIGURE_SUFFIXES)
     from tmslab.neuron.sd_curve import strength_duration
 
     check_figure_path(out)  # before the thresholds are computed
@@ -402,15 +406,21 @@ def map_command(
     json: bool = JSON_OPT,
 ) -> None:
     """Threshold against the direction of a uniform field, over directions on the sphere."""
+    check_out(out, FIGURE_SUFFIXES)
     import numpy as np
 
+    from tmslab import budgets
     from tmslab.neuron.directions import fibonacci_sphere
     from tmslab.neuron.drive import get_drive
-    from tmslab.neuron.threshold import direction_thresholds
+    from tmslab.neuron.threshold import direction_thresholds, map_size
 
     check_figure_path(out)  # before the thresholds are computed
     cell = _model(model, swc, membrane, max_segment_um, swc_types, unknown_types)
     drive = get_drive(waveform, dt_us / 1e6)
+    if n_directions < 1:
+        raise InvalidValueError(f"--n-directions {n_directions} is not allowed; give 1 or more")
+    # Before the directions are made: 1e8 of them would fill gigabytes before any simulation.
+    budgets.check(budgets.neuron_map(n_directions, *map_size(cell, drive)))
     result = direction_thresholds(cell, drive, fibonacci_sphere(n_directions), solver, tol)
     th = result.thresholds_v_per_m
     ok = np.isfinite(th)

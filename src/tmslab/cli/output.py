@@ -179,10 +179,7 @@ def fmt(value: Any) -> str:
 
 def check_figure_path(path: str | Path | None, option: str = "--out") -> None:
     """Before the work: ``path`` (if given) is a .png/.svg/.pdf file that can be written."""
-    if path is not None:
-        from tmslab.outputs import check_output_file
-
-        check_output_file(path, tuple(f".{name}" for name in FIGURE_FORMATS), option)
+    check_out(path, FIGURE_SUFFIXES, option)
 
 
 def save_figure(fig: Any, path: str | Path) -> Path:
@@ -200,4 +197,49 @@ def save_figure(fig: Any, path: str | Path) -> Path:
         atomic_write(path, lambda tmp: fig.savefig(tmp, format=fmt_name, dpi=150))
     finally:
         plt.close(fig)
+    return path
+
+
+FIGURE_SUFFIXES = tuple("." + f for f in FIGURE_FORMATS)
+
+
+def _either(suffixes: tuple[str, ...]) -> str:
+    return " or ".join([", ".join(suffixes[:-1]), suffixes[-1]] if len(suffixes) > 1 else suffixes)
+
+
+def check_out(
+    path: str | Path | None, suffixes: tuple[str, ...] | None, option: str = "--out"
+) -> Path | None:
+    """Refuse an output path before any work: an unknown extension, or a folder that cannot be
+    made because a file stands in its place. ``suffixes``: known extensions (with the dot), or
+    None for a folder. Missing folders are fine (they are made on writing). Returns the path."""
+    if path is None:
+        return None
+    path = Path(path)
+    if suffixes == FIGURE_SUFFIXES and path.suffix.lower() not in suffixes:
+        raise InvalidValueError(
+            f"cannot save a figure as {path.name!r}; use a file ending in {_either(suffixes)}"
+        )
+    if suffixes is not None and path.suffix.lower() not in suffixes:
+        raise InvalidValueError(
+            f"{option} {str(path)!r}: unknown output type; use a file ending in {_either(suffixes)}"
+        )
+    if suffixes is not None and path.is_dir():
+        raise InvalidValueError(f"{option} {str(path)!r} is a folder; give a file name")
+    if suffixes is None and path.exists() and not path.is_dir():
+        raise InvalidValueError(
+            f"{option} {str(path)!r} is a file, not a directory; give a folder name"
+        )
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise InvalidValueError(
+                    f"{option} {str(path)!r}: {str(parent)!r} is a file, not a folder; "
+                    "give a path in a folder"
+                )
+            break
+    if suffixes is not None:  # and the folder it goes in can be written (permissions, mounts)
+        from tmslab.outputs import check_output_file
+
+        check_output_file(path, None, option)
     return path

@@ -7,7 +7,9 @@ from pathlib import Path
 import typer
 
 from tmslab.cli.output import (
+    FIGURE_SUFFIXES,
     check_figure_path,
+    check_out,
     console,
     fmt,
     key_value_table,
@@ -34,7 +36,7 @@ POST_DELAY_OPT = quantity_option(
     None,
     "--post-delay-ms",
     unit="ms",
-    help="Each pulse also fires the postsynaptic neuron this long after the presynaptic spike (default: presynaptic only).",
+    help="Each pulse also fires the postsynaptic neuron this long after the presynaptic spike; negative: before it (post-pre pairing); its size must be below the shortest inter-pulse interval (default: presynaptic only).",
 )
 MS = 1e-3
 
@@ -112,6 +114,7 @@ def predict_command(
     json: bool = JSON_OPT,
 ) -> None:
     """Predict the change of synaptic strength a protocol leaves behind (LTP / LTD / none)."""
+    check_out(plot, FIGURE_SUFFIXES, "--plot")
     from tmslab.plasticity.predict import predict_protocol
     from tmslab.protocols.library import load_protocol
 
@@ -186,6 +189,7 @@ def curve_command(
     json: bool = JSON_OPT,
 ) -> None:
     """Frequency-response curve: relative weight after N pulses at each frequency."""
+    check_out(out, FIGURE_SUFFIXES)
     import numpy as np
 
     from tmslab.errors import InvalidValueError, check_positive
@@ -249,6 +253,7 @@ def table_command(
     json: bool = JSON_OPT,
 ) -> None:
     """Each model's verdict for the seed reviews' protocols against the reported direction."""
+    check_out(out, None)
     from tmslab import __version__
     from tmslab.plasticity.table import build_table
     from tmslab.plasticity.table_markdown import render_markdown

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import typer
 
-from tmslab.cli.output import console, key_value_table, print_json, save_figure
+from tmslab.cli.output import (
+    FIGURE_SUFFIXES,
+    check_out,
+    console,
+    key_value_table,
+    print_json,
+    save_figure,
+)
 from tmslab.errors import InvalidValueError
 from tmslab.protocols.export import pulse_times_csv, pulse_times_json
 from tmslab.protocols.library import get_protocol, list_protocols, load_protocol
@@ -104,6 +111,7 @@ def export_command(
     ),
 ) -> None:
     """Export a session's pulse times (s) to CSV or JSON (with the protocol's figures and provenance)."""
+    check_out(out, (".csv", ".json"))
     p = load_protocol(protocol)
     suffix = out.suffix.lower()
     if suffix == ".csv":
@@ -146,6 +154,7 @@ def plot_command(
     out: Path = typer.Option(..., "--out", "-o", help="Figure file (.png, .svg or .pdf)."),
 ) -> None:
     """Draw the protocol's timeline: the whole session and a zoom on the first train."""
+    check_out(out, FIGURE_SUFFIXES)
     p = load_protocol(protocol)
     save_figure(p.plot(), out)
     console.print(f"wrote {out}")

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import typer
 
-from tmslab.cli.output import console, key_value_table, print_json, save_figure
+from tmslab.cli.output import (
+    FIGURE_SUFFIXES,
+    check_out,
+    console,
+    key_value_table,
+    print_json,
+    save_figure,
+)
 from tmslab.cli.params import quantity_option
 
 app = typer.Typer(
@@ -79,6 +86,7 @@ def show_command(
     json: bool = JSON_OPT,
 ) -> None:
     """Show a device's pulse: shape, duration, period, peak current and dI/dt (RLC model)."""
+    check_out(out, FIGURE_SUFFIXES)
     from tmslab.protocols.stimulators import get_stimulator
 
     device = get_stimulator(name)

@@ -10,13 +10,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import typer
 from typer.core import TyperGroup
 
-from tmslab.cli.output import StageProgress, console, fmt, print_json
+from tmslab.cli.output import FIGURE_SUFFIXES, StageProgress, check_out, console, fmt, print_json
 from tmslab.errors import InvalidValueError
 from tmslab.outputs import check_output_dir, check_output_file
 
@@ -57,6 +58,7 @@ def run(
     json: bool = typer.Option(False, "--json", help="Print what was run as JSON."),
 ) -> None:
     """Run the sweep's missing tasks and store each result as it finishes (resumable)."""
+    check_out(out, None)
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -72,6 +74,10 @@ def run(
         workers = 0
     if workers < 0:
         raise InvalidValueError(f"--workers {workers} is not allowed; give 0 (in-process) or more")
+    if scheduler is not None and not re.fullmatch(r"([a-z]+://)?[\w.\-\[\]:]+:\d+", scheduler):
+        raise InvalidValueError(
+            f"--scheduler {scheduler!r} is not an address; give HOST:PORT, e.g. tcp://host:8786"
+        )
     spec = load_sweep_spec(spec_file)
     check_output_dir(out)  # a store that cannot be written fails before any task runs
     where = (
@@ -185,6 +191,7 @@ def plot(
     out: Path = typer.Option(..., "--out", "-o", help="Figure file (.png, .svg or .pdf)."),
 ) -> None:
     """Figure of an output against a swept parameter."""
+    check_out(out, FIGURE_SUFFIXES)
     from tmslab.cli.output import save_figure
     from tmslab.sweeps.store import SweepStore
     from tmslab.sweeps.summary import figure_series
@@ -216,6 +223,7 @@ def export(
     all_outputs: bool = typer.Option(False, "--all", help="Include every stored output."),
 ) -> None:
     """Write the results as a netCDF file (the xarray Dataset of `load_results`)."""
+    check_out(out, (".nc",))
     from tmslab.provenance import atomic_write
     from tmslab.sweeps.store import load_results
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tmslab import budgets
 from tmslab.errors import InvalidValueError
 
 
@@ -44,6 +45,7 @@ def concentric_turn_dipoles(
     """
     n_radial = _check_count("n_radial", n_radial, 1)
     n_angular = _check_count("n_angular", n_angular, 3)
+    budgets.check(budgets.coil_dipoles(len(radii) * n_radial * n_angular, hint="n_angular"))
     edges = np.concatenate([[0.0], np.sort(np.asarray(radii, float))])
     spacing = radial_spacing_m or min(3e-3, edges[-1] / 5)
     phi = (np.arange(n_angular) + 0.5) * 2 * np.pi / n_angular

@@ -7,11 +7,13 @@ mm).
 
 from __future__ import annotations
 
+import math
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from tmslab import budgets
 from tmslab.coils.builders import figure8_coil, round_coil, spiral_coil
 from tmslab.coils.coil import Coil
 from tmslab.errors import InvalidValueError, SpecFileError, UnknownNameError
@@ -70,7 +72,32 @@ def coil_from_mapping(name: str, spec: dict[str, Any], where: str = "coil") -> C
         value = spec.get(key, default)
         if not isinstance(value, int | float) or isinstance(value, bool):
             raise InvalidValueError(f"{where}: {key} = {value!r} is not a number")
+        if not math.isfinite(value) or value < 0:
+            raise InvalidValueError(
+                f"{where}: {key} = {value!r} is not allowed; give a size >= 0 mm"
+            )
         return float(value) * MM
+
+    def count(key: str, default: int, minimum: int = 1) -> int:
+        value = spec.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise InvalidValueError(
+                f"{where}: {key} = {value!r} is not allowed; give an integer >= {minimum}"
+            )
+        return value
+
+    # The dipole count is known before any array is made: refuse an oversized coil now.
+    turns = spec["turns"]
+    if isinstance(turns, bool) or not isinstance(turns, int | float) or not 0 < turns < math.inf:
+        raise InvalidValueError(f"{where}: turns = {turns!r} is not allowed; give a number > 0")
+    n_dipoles = (
+        math.ceil(turns)
+        * count("n_radial", 4)
+        * count("n_angular", 24)
+        * (1 if kind == "spiral" else count("layers", 1))
+        * (2 if kind == "figure-8" else 1)
+    )
+    budgets.check(budgets.coil_dipoles(n_dipoles, hint="turns, layers, n_radial or n_angular"))
 
     source = (
         Source(spec.get("citation", ""), spec.get("doi", ""), "") if spec.get("citation") else None

@@ -312,6 +312,10 @@ def pose_on_sphere(
         reference = np.array([1.0, 0.0, 0.0])
     y0 = reference - (reference @ u) * u
     y0 /= np.linalg.norm(y0)
+    if not np.isfinite(handle_angle_deg):
+        raise InvalidValueError(
+            f"handle angle = {handle_angle_deg!r} deg is not allowed; give a finite angle"
+        )
     angle = np.deg2rad(handle_angle_deg)
     # Rotate about the coil z-axis (right-handed).
     x0 = np.cross(y0, z_axis)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tmslab import budgets
 from tmslab.errors import InvalidValueError, check_positive
 
 _MM = 1e-3
@@ -42,12 +43,18 @@ def _refine_flat_curves(gmsh, fine_mm: float, coarse_mm: float, reach_mm: float)
 
 
 def _gmsh_surface(
-    build, edge_m: float, rim_edge_m: float | None = None, rim_reach_m: float | None = None
+    build,
+    edge_m: float,
+    rim_edge_m: float | None = None,
+    rim_reach_m: float | None = None,
+    *,
+    area_m2: float,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Run ``build(occ)`` (in millimetres) in a fresh Gmsh model and mesh its boundary.
 
     rim_edge_m: if given, the edge length on planar curves (a cylinder's rims), graded to
-    ``edge_m`` over ``rim_reach_m`` (m).
+    ``edge_m`` over ``rim_reach_m`` (m). area_m2: the surface's area, m^2, for the budget check
+    (an edge far below the size would mesh for hours).
     """
     try:
         import gmsh
@@ -57,6 +64,9 @@ def _gmsh_surface(
             "libraries (libglu1-mesa libxcursor1 libxft2 libxinerama1)"
         ) from None
     edge_mm = check_positive("mesh edge length", edge_m, "m") / _MM
+    budgets.check(
+        budgets.bem(budgets.triangles_for(area_m2, edge_m), hint="the mesh edge (--edge-mm)")
+    )
     started_here = not gmsh.isInitialized()
     if started_here:
         gmsh.initialize(["-nopopup"], readConfigFiles=False)
@@ -101,7 +111,8 @@ def sphere_surface(
     """Gmsh triangulation of a sphere: radius (m), target edge (m), centre (3,) m."""
     r = check_positive("sphere radius", radius_m, "m") / _MM
     x, y, z = np.asarray(centre_m, dtype=float) / _MM
-    return _gmsh_surface(lambda occ: occ.addSphere(x, y, z, r), edge_m)
+    area = 4 * np.pi * (r * _MM) ** 2
+    return _gmsh_surface(lambda occ: occ.addSphere(x, y, z, r), edge_m, area_m2=area)
 
 
 def ellipsoid_surface(
@@ -119,7 +130,11 @@ def ellipsoid_surface(
         occ.dilate([(3, tag)], 0, 0, 0, axes[0] / base, axes[1] / base, axes[2] / base)
         occ.translate([(3, tag)], x, y, z)
 
-    return _gmsh_surface(build, edge_m)
+    # Knud Thomsen's approximation of an ellipsoid's area (within 1.1 %).
+    a, b, c = (v * _MM for v in axes)
+    p = 1.6075
+    area = 4 * np.pi * (((a * b) ** p + (a * c) ** p + (b * c) ** p) / 3) ** (1 / p)
+    return _gmsh_surface(build, edge_m, area_m2=area)
 
 
 def cylinder_surface(
@@ -138,8 +153,13 @@ def cylinder_surface(
     r = check_positive("cylinder radius", radius_m, "m") / _MM
     h = check_positive("cylinder height", height_m, "m") / _MM
     x, y, z = np.asarray(base_centre_m, dtype=float) / _MM
+    area = 2 * np.pi * r * (r + h) * _MM**2
     return _gmsh_surface(
-        lambda occ: occ.addCylinder(x, y, z, 0, 0, h, r), edge_m, rim_edge_m, rim_reach_m
+        lambda occ: occ.addCylinder(x, y, z, 0, 0, h, r),
+        edge_m,
+        rim_edge_m,
+        rim_reach_m,
+        area_m2=area,
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tmslab import budgets
 from tmslab.coils.coil import Coil
 from tmslab.conductors.sphere import SphereHead
 from tmslab.efield.kernels import dipole_vector_potential
@@ -70,12 +71,14 @@ def sphere_efield(
     """
     p = check_points(points, head)
     check_coil_outside(coil, head)
+    budgets.check(budgets.point_field(len(p), coil.n_dipoles, hint="the number of points"))
     return _sphere_kernel(p, coil.dipole_positions, coil.dipole_moments) * float(didt_a_per_s)
 
 
 def primary_efield(coil: Coil, points, didt_a_per_s: float = 1.0) -> np.ndarray:
     """Free-space (primary) E-field -dA/dt, V/m, at points (N, 3) m of a placed coil."""
     p = check_points(points)
+    budgets.check(budgets.point_field(len(p), coil.n_dipoles, hint="the number of points"))
     return -dipole_vector_potential(p, coil.dipole_positions, coil.dipole_moments) * float(
         didt_a_per_s
     )

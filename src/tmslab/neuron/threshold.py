@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tmslab import budgets
 from tmslab.errors import InvalidValueError
 from tmslab.neuron.coupling import (
     FieldLike,
@@ -138,6 +139,12 @@ class DirectionThresholds:
     lower_v_per_m: np.ndarray | None = None
 
 
+def map_size(model, drive) -> tuple[int, int]:
+    """(compartments, time steps) of one simulation of ``model`` under ``drive``, for budgets."""
+    steps = len(getattr(drive, "e", ())) + int(2e-3 / drive.dt_s)  # the pulse and ~2 ms after
+    return len(model.cable.position_m), steps
+
+
 def direction_thresholds(
     model,
     drive,
@@ -153,6 +160,7 @@ def direction_thresholds(
     every direction still searching is simulated in one batch per bisection step.
     """
     dirs = np.atleast_2d(np.asarray(directions, dtype=float))
+    budgets.check(budgets.neuron_map(len(dirs), *map_size(model, drive), hint="the directions"))
     dirs = np.array([unit_vector(d) for d in dirs])
     profiles = uniform_quasipotential(model.cable.position_m, dirs)
     engine = get_solver(solver, model, drive, **solver_options)

@@ -88,6 +88,13 @@ def pulse_spikes(pulse_times_s: np.ndarray, post_delay_s: float | None = None) -
     delay = float(post_delay_s)
     if not np.isfinite(delay):
         raise InvalidValueError(f"post_delay_s = {post_delay_s!r} is not a finite number")
+    gaps = np.diff(pulses)
+    if len(gaps) and abs(delay) >= gaps.min():
+        # The "postsynaptic spike of a pulse" would fall beyond its neighbour: a unit slip.
+        raise InvalidValueError(
+            f"post_delay_s = {post_delay_s!r} s is not allowed; its size must be below the "
+            f"shortest interval between pulses ({gaps.min():g} s)"
+        )
     return SpikeTrains(pulses, pulses + delay, pulses)
 
 

@@ -227,6 +227,9 @@ def convert_intensity(
             f"give exactly one intensity (pct_mt, pct_mso or didt_a_per_s), got {len(given)}"
             + (f": {', '.join(given)}" if given else "")
         )
+    for name, value in (("pct_mt", pct_mt), ("pct_mso", pct_mso), ("didt_a_per_s", didt_a_per_s)):
+        if value is not None:
+            check_positive(name, value)  # NaN, inf, 0 and negatives have no dose
     if pct_mt is not None and mt_pct_mso is not None:
         pct_mso = pct_mt_to_pct_mso(pct_mt, mt_pct_mso)
     if didt_a_per_s is not None and didt_max_a_per_s is not None:

@@ -416,9 +416,18 @@ def _check_fraction(decay_fraction: float) -> float:
     return fraction
 
 
+MIN_DT_S = 1e-9
+
+
 def check_dt(dt_s: float) -> float:
     """Return dt_s if 0 < dt_s <= MAX_DT_S (5 us), else raise InvalidValueError."""
     dt = check_positive("dt_s", dt_s, "s")
+    if dt < MIN_DT_S:
+        # Far below any solver's need: most likely seconds given where microseconds were meant.
+        raise InvalidValueError(
+            f"dt_s = {dt_s!r} s is too fine; it must be >= {MIN_DT_S:g} s (1 ns); "
+            "is the step in the right unit?"
+        )
     if dt > MAX_DT_S * (1 + 1e-12):
         raise InvalidValueError(
             f"dt_s = {dt_s!r} s is too coarse; it must be <= {MAX_DT_S:g} s (5 us) "

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from tmslab import budgets
 from tmslab.errors import InvalidValueError, check_positive
 
 CELL_LAYER_HEIGHT_M = 0.2e-3  # default height of the cell layer above the dish bottom
@@ -178,10 +179,16 @@ def dish_field(
     over = (0.0, 0.0) if well is None else centres[well]
     if pose is None:
         pose = pose_above(height, distance_m, handle_angle_deg, over)
+    layers = centres if well is None else [centres[well]]
+    if isinstance(n, bool) or int(n) != n or n < 3:
+        raise InvalidValueError(f"n = {n!r} grid points is not allowed; give an integer >= 3")
+    # About pi/4 n^2 points per layer, each summed over dipoles (primary) and triangles.
+    n_points = np.pi / 4 * float(n) ** 2 * len(layers)
+    sources = coil.n_dipoles + dish_conductor.n_triangles
+    budgets.check(budgets.point_field(n_points, sources, hint="the grid size (--n-points)"))
     placed = coil.transformed(pose)
     solution = solve(dish_conductor, placed, didt)
     spacing = 2 * radius / max(int(n) - 1, 2)
-    layers = centres if well is None else [centres[well]]
     points = np.concatenate([cell_layer_points(radius, z, spacing, c) for c in layers])
     free = solution.primary(points, check=False)
     total = free + solution.secondary(points, check=False)

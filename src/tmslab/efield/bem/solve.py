@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from tmslab import budgets
 from tmslab.efield.bem.evaluate import charge_field
 from tmslab.efield.bem.fmm import DEFAULT_EPS
 from tmslab.efield.bem.operator import NEAR_FACTOR, build_operator
@@ -222,6 +223,8 @@ def solve(
     from scipy.sparse.linalg import LinearOperator, gmres
 
     didt = check_positive("dI/dt", didt_a_per_s, "A/s")
+    # A mesh read from a file (or many wells) can be far larger than any one meshing call.
+    budgets.check(budgets.bem(conductor.n_triangles, hint="the mesh (--edge-mm)"))
     if check:
         _check_coil(conductor, coil)
     timings = {}

@@ -90,6 +90,9 @@ class SafetyReport:
         }
 
 
+MAX_PCT_MT = 1000.0
+
+
 def _check_intensity(value: Any) -> float:
     """``value`` as a float if it is a finite number > 0, else InvalidValueError."""
     message = (
@@ -104,6 +107,12 @@ def _check_intensity(value: Any) -> float:
         raise InvalidValueError(message) from None
     if not (math.isfinite(number) and number > 0):
         raise InvalidValueError(message)
+    if number > MAX_PCT_MT:
+        # 100 % MSO is rarely above 5 x a motor threshold: this is another unit (A/s? % MSO x 100?).
+        raise InvalidValueError(
+            f"intensity_pct_mt = {value!r} is implausible (above {MAX_PCT_MT:g} % of motor "
+            "threshold); give the intensity in % of the resting motor threshold, e.g. 120"
+        )
     return number
 
 
