@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 
 from tmslab.cli.output import (
-    FIGURE_FORMATS,
     FIGURE_SUFFIXES,
     check_out,
     console,
@@ -16,9 +15,6 @@ from tmslab.cli.output import (
     save_figure,
 )
 from tmslab.cli.params import quantity_option
-from tmslab.outputs import check_output_file
-
-FIGURE_SUFFIXES = tuple(f".{name}" for name in FIGURE_FORMATS)
 
 app = typer.Typer(
     help="Induced E-field: analytic sphere heads, metrics, maps and cross-species translation.",
@@ -608,8 +604,7 @@ def dish_command(
     from tmslab.efield.bem import dish_field
     from tmslab.errors import InvalidValueError
 
-    if out is not None:
-        check_output_file(out, (".nc", *FIGURE_SUFFIXES))
+    check_out(out, (".nc", *FIGURE_SUFFIXES))
     didt = _check_didt(didt)
     if not 0 <= distance_mm < float("inf"):
         raise InvalidValueError(
