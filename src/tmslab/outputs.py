@@ -51,14 +51,7 @@ def check_output_dir(path: str | Path, option: str = "--out") -> Path:
             f"{option} {path} exists and is not a directory; give a directory path"
         )
     # The set is built beside the folder and renamed in: the parent must be writable too.
-    ancestor = path.parent
-    while not ancestor.exists() and ancestor != ancestor.parent:
-        ancestor = ancestor.parent
-    if not ancestor.is_dir():
-        raise OutputLocationError(
-            f"{option} {path}: cannot create it, {ancestor} is a file, not a directory; "
-            "give a path under a directory"
-        )
+    ancestor = _existing_folder(path, option)
     probe_dirs = [path, ancestor] if path.is_dir() else [ancestor]
     for folder in dict.fromkeys(probe_dirs):
         _probe(folder, path, option)
@@ -83,6 +76,13 @@ def check_output_file(
             )
     if path.is_dir():
         raise OutputLocationError(f"{option} {path} is a directory; give a file path")
+    ancestor = _existing_folder(path, option)
+    _probe(ancestor, path, option)
+    return path
+
+
+def _existing_folder(path: Path, option: str) -> Path:
+    """The nearest existing ancestor of ``path``, which must be a folder (it is created below)."""
     ancestor = path.parent
     while not ancestor.exists() and ancestor != ancestor.parent:
         ancestor = ancestor.parent
@@ -91,8 +91,7 @@ def check_output_file(
             f"{option} {path}: cannot create it, {ancestor} is a file, not a directory; "
             "give a path under a directory"
         )
-    _probe(ancestor, path, option)
-    return path
+    return ancestor
 
 
 def _probe(folder: Path, path: Path, option: str) -> None:

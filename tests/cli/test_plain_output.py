@@ -2,25 +2,12 @@
 
 import pytest
 
+from tests.sweeps.conftest import DISH_SCENARIO
 from tmslab.cli import main
 from tmslab.cli.output import StageProgress, TmslabConsole, plain_table
 from tmslab.protocols.library import get_protocol, list_protocols
 
 # The dish scenario of the sweep tests: protocol, dose, safety and plasticity only (fast).
-DISH_SCENARIO = """
-[scenario]
-name = "dish"
-[scenario.protocol]
-kind = "rtms"
-frequency_hz = 10
-pulses_per_train = 100
-[scenario.stimulator]
-device = "magpro-x100"
-intensity_pct_mso = 50
-[scenario.subject]
-species = "dish"
-"""
-
 # The same as a scenario file of `tmslab run`.
 DISH_RUN = DISH_SCENARIO.replace("[scenario.", "[").replace('[scenario]\nname = "dish"\n', "")
 

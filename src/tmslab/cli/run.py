@@ -8,7 +8,7 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from tmslab.cli.output import StageProgress, check_out, console
+from tmslab.cli.output import StageProgress, console
 from tmslab.outputs import OutputSet, check_only_own_files, check_output_dir, clean_leftovers
 from tmslab.provenance import RESULT_SIGNIFICANT_DIGITS, dumps, provenance
 
@@ -22,7 +22,6 @@ def run(
     json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
 ) -> None:
     """Run a scenario and write results.nc, results.json, provenance.json and report.html into OUT."""
-    check_out(out, None)
     from tmslab.efield.results import write_netcdf
     from tmslab.report.html import render_report
     from tmslab.results import scenario_dataset
