@@ -324,3 +324,17 @@ def test_last_row_without_newline_and_crlf_line_ends(tmp_path):
         coil = read_ccd(path)
         assert coil.n_dipoles == 2 and coil.didt_max_a_per_s == pytest.approx(1e8)
         assert coil.parameters["coilname"] == "t"
+
+
+def test_stimulator_dose_takes_the_peak_didt_from_a_coil_file(tmp_path, capsys):
+    """`tmslab stimulator dose --coil FILE.ccd` converts %MSO through the header's dIdtmax
+    (114.73 A/us: Magstim Rapid2 + D70, Drakaki et al. 2022); a file without one is refused."""
+    path = write_fig8_ccd(tmp_path / "fig8.ccd")
+    assert main(["stimulator", "dose", "--pct-mso", "50", "--coil", str(path), "--json"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["didt_a_per_s"] == pytest.approx(0.5 * 114.73e6)
+    assert "dIdtmax in the header of fig8.ccd" in record["didt_max_source"]
+    legacy = write_fig8_ccd(tmp_path / "legacy.ccd", style="legacy")
+    assert main(["stimulator", "dose", "--pct-mso", "50", "--coil", str(legacy)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "states no peak dI/dt" in err and err.count("\n") == 1

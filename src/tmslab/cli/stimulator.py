@@ -146,7 +146,12 @@ def dose_command(
     didt: float = quantity_option(None, "--didt", unit="A/s", help="Peak dI/dt."),
     mt: float = typer.Option(None, "--mt", help="The subject's motor threshold in % MSO."),
     device: str = typer.Option(None, "--device", help="Stimulator preset, for the dI/dt link."),
-    coil: str = typer.Option(None, "--coil", help="Coil of a measured stimulator+coil pair."),
+    coil: str = typer.Option(
+        None,
+        "--coil",
+        help="Coil of a measured stimulator+coil pair (with --device), or a SimNIBS .ccd/.tcd "
+        "file that states its peak dI/dt (dIdtmax, maxdIdt).",
+    ),
     json: bool = JSON_OPT,
 ) -> None:
     """Convert an intensity between % MT, % MSO and peak dI/dt (shown in A/us)."""
@@ -157,9 +162,21 @@ def dose_command(
 
     if device is not None:
         get_stimulator(device)  # an unknown name is reported as such, before the pairing rule
-    if (device is None) != (coil is None):
+    didt_source = None
+    if device is None and coil is not None and coil.lower().endswith((".ccd", ".tcd")):
+        from tmslab.coils.library import coil_file_didt
+
+        stated = coil_file_didt(coil)  # a coil file may state its stimulator's peak dI/dt
+        if stated is None:
+            raise InvalidValueError(
+                f"--coil {coil} states no peak dI/dt (dIdtmax); give --device with a measured "
+                "coil name instead (see 'tmslab stimulator list')"
+            )
+        didt_max, didt_source = stated
+    elif (device is None) != (coil is None):
         raise InvalidValueError("--device and --coil go together (see 'tmslab stimulator list')")
-    didt_max = get_coil_didt(device, coil).didt_max_a_per_s if device else None
+    else:
+        didt_max = get_coil_didt(device, coil).didt_max_a_per_s if device else None
     dose = convert_intensity(
         pct_mt=pct_mt,
         pct_mso=pct_mso,
@@ -168,8 +185,12 @@ def dose_command(
         didt_max_a_per_s=didt_max,
     )
     if json:
-        print_json({**dose, "mt_pct_mso": mt, "didt_max_a_per_s": didt_max})
+        print_json(
+            {**dose, "mt_pct_mso": mt, "didt_max_a_per_s": didt_max, "didt_max_source": didt_source}
+        )
         return
+    if didt_source:
+        console.print(f"peak dI/dt at 100 % MSO: {didt_max / A_PER_US:.5g} A/us ({didt_source})")
     for key, unit, scale in (
         ("pct_mt", "% MT", 1.0),
         ("pct_mso", "% MSO", 1.0),
