@@ -131,41 +131,65 @@ def _corrections(targets, indptr, indices, corners, centroids, normals, areas): 
     return out
 
 
+PAIR_CHUNK = 1 << 15  # targets per block: bounds the temporary pair arrays (~100 pairs each)
+
+
 def near_pairs(
-    targets: np.ndarray, centroids: np.ndarray, sizes: np.ndarray, factor: float
+    targets: np.ndarray,
+    centroids: np.ndarray,
+    sizes: np.ndarray,
+    factor: float,
+    skip_self: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Triangles near each target, as CSR (indptr (M+1,), indices (P,)).
+    """Triangles near each target, as CSR (indptr (M+1,) int64, indices (P,) int32).
 
     A triangle j is near a target when their distance is below ``factor * sizes[j]``
     (sizes: longest edges, m). targets: (M, 3) m; centroids: (T, 3) m. Triangles are searched
-    in bins of similar size, so graded meshes do not inflate the search radius.
+    in bins of similar size, so graded meshes do not inflate the search radius. skip_self:
+    leave out the pair (i, i) (targets are then the centroids themselves). The search is done
+    with array operations in blocks of targets, so its temporaries stay small on 1M facets.
     """
     from scipy.spatial import cKDTree
 
     targets = np.asarray(targets, dtype=float)
+    centroids = np.asarray(centroids, dtype=float)
+    sizes = np.asarray(sizes, dtype=float)
     order_of_size = np.floor(np.log2(sizes / sizes.min()) * 2).astype(np.int64)
-    all_rows, all_cols = [], []
-    tree_targets = cKDTree(targets)
+    levels = []
     for level in np.unique(order_of_size):
         members = np.flatnonzero(order_of_size == level)
         radius = factor * float(sizes[members].max())
-        tree = cKDTree(centroids[members])
-        found = tree.query_ball_tree(tree_targets, radius)  # for each member: targets near it
-        counts = np.fromiter((len(f) for f in found), dtype=np.int64, count=len(members))
-        if counts.sum() == 0:
+        levels.append((members, radius, cKDTree(centroids[members])))
+    counts = np.zeros(len(targets), dtype=np.int64)
+    blocks = []
+    for start in range(0, len(targets), PAIR_CHUNK):
+        block = targets[start : start + PAIR_CHUNK]
+        block_tree = cKDTree(block)
+        rows_parts, cols_parts = [], []
+        for members, radius, tree in levels:
+            found = block_tree.sparse_distance_matrix(tree, radius, output_type="ndarray")
+            if len(found) == 0:
+                continue
+            cols = members[found["j"]]
+            keep = found["v"] < factor * sizes[cols]
+            rows = found["i"][keep]
+            cols = cols[keep]
+            if skip_self:
+                other = rows + start != cols
+                rows, cols = rows[other], cols[other]
+            rows_parts.append(rows.astype(np.int32))
+            cols_parts.append(cols.astype(np.int32))
+        if not rows_parts:
             continue
-        rows = np.fromiter((i for f in found for i in f), dtype=np.int64, count=int(counts.sum()))
-        cols = np.repeat(members, counts)
-        distance = np.linalg.norm(targets[rows] - centroids[cols], axis=1)
-        keep = distance < factor * sizes[cols]
-        all_rows.append(rows[keep])
-        all_cols.append(cols[keep])
-    rows = np.concatenate(all_rows) if all_rows else np.zeros(0, dtype=np.int64)
-    cols = np.concatenate(all_cols) if all_cols else np.zeros(0, dtype=np.int64)
-    order = np.lexsort((cols, rows))
+        rows = np.concatenate(rows_parts)
+        cols = np.concatenate(cols_parts)
+        order = np.lexsort((cols, rows))
+        blocks.append(cols[order])
+        counts[start : start + len(block)] = np.bincount(rows, minlength=len(block))
     indptr = np.zeros(len(targets) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=len(targets)), out=indptr[1:])
-    return indptr, np.ascontiguousarray(cols[order])
+    np.cumsum(counts, out=indptr[1:])
+    indices = np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.int32)
+    return indptr, indices
 
 
 def near_corrections(
@@ -197,7 +221,7 @@ def near_corrections(
 def _averaged_normal_corrections(
     indptr, indices, corners, centroids, normals, areas, bary, weights
 ):  # pragma: no cover - compiled
-    out = np.empty(indices.shape[0])
+    out = np.empty(indices.shape[0], dtype=np.float32)  # stored as float32 (see operator)
     for i in nb.prange(indptr.shape[0] - 1):
         ci = corners[i]
         nx = normals[i, 0]
@@ -240,7 +264,7 @@ GAUSS7_WEIGHTS = np.array([0.225] + [0.125939180544827] * 3 + [0.132394152788506
 
 
 def averaged_normal_corrections(indptr, indices, corners, centroids, normals, areas):
-    """(P,) near-pair corrections of the operator, averaged over each target triangle.
+    """(P,) float32 near-pair corrections of the operator, averaged over each target triangle.
 
     For pair k (target triangle i, source j != i): the mean over triangle i (7-point rule) of
     n_i . F_j / (4 pi) minus the point-charge value at c_i. Testing with the mean over the
