@@ -101,6 +101,7 @@ def run(src: Path, target: int, timeout_s: float) -> dict | None:
         done = subprocess.run(
             [sys.executable, str(HERE), "--worker", str(target)],
             env=env,
+            check=False,
             capture_output=True,
             text=True,
             timeout=timeout_s,

@@ -23,4 +23,10 @@ from tmslab.efield.bem.solve import BemOperator, Solution, solve
 
 __all__ = [
     "BemOperator",
-    "DishField", "Solution", "cell_layer_points", "dish_field", "pose_above", "solve"]
+    "DishField",
+    "Solution",
+    "cell_layer_points",
+    "dish_field",
+    "pose_above",
+    "solve",
+]

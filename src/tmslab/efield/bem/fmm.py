@@ -31,6 +31,8 @@ def eps_for_edge(mean_edge_m: float) -> float:
     less than at eps 1e-6 (the cost grows with the expansion order, ~log(1/eps)).
     """
     return float(np.clip(expected_rdm(mean_edge_m), MIN_EPS, MAX_EPS))
+
+
 _DIRECT_BELOW = 400  # below this many interactions (sources x targets / 1000) sum directly
 
 
