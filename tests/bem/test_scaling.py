@@ -120,3 +120,18 @@ def test_bad_eps_is_refused(small_ball, eps):
     conductor, coil = small_ball
     with pytest.raises(InvalidValueError, match="eps"):
         solve(conductor, coil, eps=eps)
+
+
+def test_fast_near_corrections_equal_the_reference_kernel(small_ball):
+    """The set-up kernel (edge frames precomputed, normal part only) gives the sums of the
+    reference kernel built on triangle_integral (itself checked against quadrature)."""
+    conductor, _ = small_ball
+    c = conductor.centroids
+    indptr, indices = near_pairs(c, c, conductor.sizes, 3.0, skip_self=True)
+    args = (indptr, indices, conductor.corners, c, conductor.normals, conductor.areas)
+    fast = nearfield.averaged_normal_corrections(*args)
+    reference = nearfield._averaged_normal_corrections(
+        *args, nearfield.GAUSS7_BARY, nearfield.GAUSS7_WEIGHTS
+    )
+    assert fast.dtype == np.float32 and len(fast) == len(indices) > 50 * conductor.n_triangles
+    np.testing.assert_allclose(fast, reference, rtol=1e-5, atol=1e-6 * np.abs(reference).max())
