@@ -135,3 +135,27 @@ def test_fast_near_corrections_equal_the_reference_kernel(small_ball):
     )
     assert fast.dtype == np.float32 and len(fast) == len(indices) > 50 * conductor.n_triangles
     np.testing.assert_allclose(fast, reference, rtol=1e-5, atol=1e-6 * np.abs(reference).max())
+
+
+@settings(max_examples=25, deadline=None)
+@given(n=st.integers(1, 40), seed=st.integers(0, 2**31 - 1), restart=st.integers(1, 60))
+def test_gmres_solves_like_a_direct_solver_with_one_product_per_iteration(n, seed, restart):
+    """Against numpy's LU solve, on second-kind systems I/2 + K like the BEM's (restarted or
+    not); the products are counted: one per iteration plus one per restart, none more."""
+    from tmslab.efield.bem.solve import gmres
+
+    rng = np.random.default_rng(seed)
+    a = 0.5 * np.eye(n) + 0.4 * rng.standard_normal((n, n)) / np.sqrt(n)
+    b = rng.standard_normal(n)
+    calls = []
+
+    def matvec(v):
+        calls.append(1)
+        return a @ v
+
+    x, history, converged = gmres(matvec, b, 1e-10, restart=restart, maxiter=500)
+    assert converged
+    np.testing.assert_allclose(a @ x, b, atol=1e-8 * np.linalg.norm(b))
+    np.testing.assert_allclose(x, np.linalg.solve(a, b), rtol=1e-6, atol=1e-6 * np.abs(x).max())
+    restarts = (len(history) - 1) // restart
+    assert len(calls) == len(history) + restarts
