@@ -129,7 +129,8 @@ class Solution:
     coil: the placed coil (conductor frame, metres).
     didt_a_per_s: coil current slope the fields are scaled to, A/s.
     density: (T,) surface charge density / eps0 per unit dI/dt, V/m per A/s (unscaled).
-    iterations: GMRES iterations; residual: final relative residual.
+    iterations: GMRES iterations (one FMM product each); residual: GMRES's estimate of the
+        final relative residual.
     gradients: the exactly cancelled gradient part of the primary field in each insulated body
         (None if not used); ``density`` is then the charge of the remainder E_p - E_g only, and
         fields are valid inside the conductor only.
