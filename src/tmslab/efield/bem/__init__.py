@@ -19,6 +19,14 @@ field integrated exactly.
 from __future__ import annotations
 
 from tmslab.efield.bem.dish import DishField, cell_layer_points, dish_field, pose_above
-from tmslab.efield.bem.solve import Solution, solve
+from tmslab.efield.bem.solve import BemOperator, Solution, solve
 
-__all__ = ["DishField", "Solution", "cell_layer_points", "dish_field", "pose_above", "solve"]
+__all__ = [
+    "BemOperator",
+    "DishField",
+    "Solution",
+    "cell_layer_points",
+    "dish_field",
+    "pose_above",
+    "solve",
+]

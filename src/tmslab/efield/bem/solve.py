@@ -10,11 +10,13 @@ import numpy as np
 from tmslab import budgets
 from tmslab.efield.bem.evaluate import charge_field
 from tmslab.efield.bem.fmm import DEFAULT_EPS
-from tmslab.efield.bem.operator import NEAR_FACTOR, build_operator
+from tmslab.efield.bem.operator import NEAR_FACTOR, ChargeOperator, build_operator
 from tmslab.efield.kernels import dipole_vector_potential
 from tmslab.errors import InvalidValueError, check_positive
 
-GMRES_RTOL = 1e-7  # relative residual; the discretisation error is ~1e-3..1e-2
+# Relative residual. The discretisation error is >= 5e-4 on 1M-facet meshes; on the sphere,
+# 1e-5 (4 iterations) moves the field by 5e-7 RDM from 1e-8 (7 iterations).
+GMRES_RTOL = 1e-5
 GMRES_MAXITER = 300
 
 
@@ -128,7 +130,8 @@ class Solution:
     coil: the placed coil (conductor frame, metres).
     didt_a_per_s: coil current slope the fields are scaled to, A/s.
     density: (T,) surface charge density / eps0 per unit dI/dt, V/m per A/s (unscaled).
-    iterations: GMRES iterations; residual: final relative residual.
+    iterations: GMRES iterations (one FMM product each); residual: GMRES's estimate of the
+        final relative residual.
     gradients: the exactly cancelled gradient part of the primary field in each insulated body
         (None if not used); ``density`` is then the charge of the remainder E_p - E_g only, and
         fields are valid inside the conductor only.
@@ -143,7 +146,7 @@ class Solution:
     residual: float
     timings_s: dict[str, float] = field(default_factory=dict)
     near_factor: float = NEAR_FACTOR
-    eps: float = DEFAULT_EPS
+    eps: float = DEFAULT_EPS  # FMM precision of the solve and of the fields at points
     gradients: BodyGradients | None = None
 
     @property
@@ -198,13 +201,160 @@ def _check_coil(conductor, coil) -> None:
         )
 
 
+def gmres(matvec, b: np.ndarray, rtol: float, restart: int = 60, maxiter: int = GMRES_MAXITER):
+    """Restarted GMRES (Saad & Schultz 1986) from a zero start, for an FMM-costly product.
+
+    matvec: (n,) -> (n,); b: (n,) right side. Returns (x, history, converged) with history
+    the relative residual estimate after each iteration. Unlike scipy's gmres it spends no
+    product on the zero start vector's residual nor on a closing residual check (each is an
+    FMM call, a fifth of a typical solve): convergence is judged by the Arnoldi estimate.
+    Basis vectors are kept only as far as used (~5 on BEM systems), not restart x n.
+    """
+    from scipy.linalg import solve_triangular
+
+    x = np.zeros(len(b))
+    norm_b = float(np.linalg.norm(b))
+    history: list[float] = []
+    if norm_b == 0.0:
+        return x, history, True
+    r, beta = b, norm_b
+    while len(history) < maxiter:
+        basis = [r / beta]
+        h = np.zeros((restart + 1, restart))
+        g = np.zeros(restart + 1)
+        g[0] = beta
+        cs, sn = np.zeros(restart), np.zeros(restart)
+        for k in range(restart):
+            w = matvec(basis[k])
+            for i in range(k + 1):  # modified Gram-Schmidt
+                h[i, k] = basis[i] @ w
+                w = w - h[i, k] * basis[i]
+            h[k + 1, k] = np.linalg.norm(w)
+            breakdown = h[k + 1, k] <= 1e-14 * abs(h[k, k])
+            if not breakdown:
+                basis.append(w / h[k + 1, k])
+            for i in range(k):  # earlier Givens rotations
+                h[i, k], h[i + 1, k] = (
+                    cs[i] * h[i, k] + sn[i] * h[i + 1, k],
+                    -sn[i] * h[i, k] + cs[i] * h[i + 1, k],
+                )
+            d = np.hypot(h[k, k], h[k + 1, k])
+            cs[k], sn[k] = h[k, k] / d, h[k + 1, k] / d
+            h[k, k], h[k + 1, k] = d, 0.0
+            g[k + 1], g[k] = -sn[k] * g[k], cs[k] * g[k]
+            history.append(abs(g[k + 1]) / norm_b)
+            if history[-1] <= rtol or breakdown or len(history) >= maxiter:
+                break
+        y = solve_triangular(h[: k + 1, : k + 1], g[: k + 1])
+        for i in range(k + 1):
+            x += y[i] * basis[i]
+        if history[-1] <= rtol or breakdown:
+            return x, history, True
+        r = b - matvec(x)
+        beta = float(np.linalg.norm(r))
+    return x, history, False
+
+
+@dataclass(frozen=True, eq=False)
+class BemOperator:
+    """The coil-independent part of the BEM on one conductor: build once, solve many coils.
+
+    The operator (near pairs, exact near-field corrections, curvature terms) depends only on
+    the mesh, so for many coil placements build it once (the set-up is about half the time of
+    a single solve) and call :meth:`solve` per placement.
+
+    conductor: the :class:`~tmslab.conductors.surfaces.Conductor`; operator: the assembled
+    :class:`~tmslab.efield.bem.operator.ChargeOperator`; near_factor: near-field radius in
+    edge lengths; eps: FMM precision of the products; setup_s: seconds to build it.
+    """
+
+    conductor: object
+    operator: ChargeOperator
+    near_factor: float = NEAR_FACTOR
+    eps: float = DEFAULT_EPS
+    setup_s: float = 0.0
+
+    @classmethod
+    def build(
+        cls, conductor, *, near_factor: float = NEAR_FACTOR, eps: float | None = None
+    ) -> BemOperator:
+        """Assemble the operator of ``conductor``; eps None: from the mesh (``eps_for_edge``)."""
+        if eps is not None:
+            check_positive("FMM eps", eps)
+            if eps >= 0.1:
+                raise InvalidValueError(
+                    f"FMM eps {eps:g} is too loose for a field solver; use 1e-6..1e-3 "
+                    "(or leave it out to choose it from the mesh)"
+                )
+        # A mesh read from a file (or many wells) can be far larger than any one meshing call.
+        budgets.check(budgets.bem(conductor.n_triangles, hint="the mesh (--edge-mm)"))
+        start = time.perf_counter()
+        op = build_operator(conductor, near_factor=near_factor, eps=eps)
+        return cls(conductor, op, near_factor, op.eps, time.perf_counter() - start)
+
+    @property
+    def n(self) -> int:
+        return self.operator.n
+
+    def solve(
+        self,
+        coil,
+        didt_a_per_s: float = 1.0,
+        *,
+        rtol: float = GMRES_RTOL,
+        check: bool = True,
+        subtract_gradient: bool = True,
+    ) -> Solution:
+        """Surface charges a placed coil induces; see :func:`solve` for the arguments."""
+        conductor, op = self.conductor, self.operator
+        didt = check_positive("dI/dt", didt_a_per_s, "A/s")
+        if check:
+            _check_coil(conductor, coil)
+        timings = {"operator": self.setup_s}
+        start = time.perf_counter()
+        primary = -dipole_vector_potential(
+            conductor.centroids, coil.dipole_positions, coil.dipole_moments
+        )
+        subtract = body_gradients(conductor, coil) if subtract_gradient else None
+        if subtract is not None:
+            primary = primary - subtract.at_triangles(conductor.centroids)
+        rhs = conductor.contrast * np.einsum("ij,ij->i", conductor.normals, primary)
+        timings["rhs"] = time.perf_counter() - start
+        start = time.perf_counter()
+        scale = float(np.linalg.norm(rhs))
+        if scale == 0.0:
+            density, history, residual = np.zeros(op.n), [], 0.0
+        else:
+            density, history, converged = gmres(op.matvec, rhs / scale, rtol)
+            density = density * scale
+            residual = history[-1]
+            if not converged and residual > 1e3 * rtol:
+                raise InvalidValueError(
+                    f"the BEM system did not converge (relative residual {residual:.2g} after "
+                    f"{len(history)} iterations); check the mesh quality"
+                )
+        timings["gmres"] = time.perf_counter() - start
+        return Solution(
+            conductor,
+            coil,
+            didt,
+            density,
+            len(history),
+            residual,
+            timings,
+            self.near_factor,
+            self.eps,
+            subtract,
+        )
+
+
 def solve(
     conductor,
     coil,
     didt_a_per_s: float = 1.0,
     *,
     near_factor: float = NEAR_FACTOR,
-    eps: float = DEFAULT_EPS,
+    eps: float | None = None,
     rtol: float = GMRES_RTOL,
     check: bool = True,
     subtract_gradient: bool = True,
@@ -215,61 +365,17 @@ def solve(
     coil: a :class:`~tmslab.coils.coil.Coil` placed in the conductor's frame (metres).
     didt_a_per_s: coil current slope, A/s, the fields are scaled to.
     near_factor: triangles closer than this many edge lengths are integrated exactly.
-    eps: FMM precision; rtol: GMRES relative tolerance.
+    eps: FMM precision of the solver's products (None: from the mean edge length, see
+        :func:`~tmslab.efield.bem.fmm.eps_for_edge`); rtol: GMRES relative tolerance.
     subtract_gradient: solve for the primary field minus its exactly cancelled gradient part
         (:class:`GradientPart`); needs an insulated outer surface, else ignored.
-    Returns a :class:`Solution`; its ``efield(points)`` gives E (N, 3) V/m.
+    Returns a :class:`Solution`; its ``efield(points)`` gives E (N, 3) V/m. For many coil
+    placements on one mesh, build a :class:`BemOperator` once and call its ``solve``.
     """
-    from scipy.sparse.linalg import LinearOperator, gmres
-
-    didt = check_positive("dI/dt", didt_a_per_s, "A/s")
-    # A mesh read from a file (or many wells) can be far larger than any one meshing call.
-    budgets.check(budgets.bem(conductor.n_triangles, hint="the mesh (--edge-mm)"))
+    check_positive("dI/dt", didt_a_per_s, "A/s")
     if check:
         _check_coil(conductor, coil)
-    timings = {}
-    start = time.perf_counter()
-    op = build_operator(conductor, near_factor=near_factor, eps=eps)
-    timings["operator"] = time.perf_counter() - start
-    start = time.perf_counter()
-    primary = -dipole_vector_potential(
-        conductor.centroids, coil.dipole_positions, coil.dipole_moments
-    )
-    subtract = body_gradients(conductor, coil) if subtract_gradient else None
-    if subtract is not None:
-        primary = primary - subtract.at_triangles(conductor.centroids)
-    rhs = conductor.contrast * np.einsum("ij,ij->i", conductor.normals, primary)
-    timings["rhs"] = time.perf_counter() - start
-    start = time.perf_counter()
-    count = [0]
-
-    def callback(_):
-        count[0] += 1
-
-    scale = float(np.linalg.norm(rhs))
-    if scale == 0.0:
-        density = np.zeros(op.n)
-        residual = 0.0
-    else:
-        linear = LinearOperator((op.n, op.n), matvec=op.matvec, dtype=float)
-        density, info = gmres(
-            linear,
-            rhs / scale,
-            rtol=rtol,
-            atol=0.0,
-            restart=60,
-            maxiter=GMRES_MAXITER,
-            callback=callback,
-            callback_type="pr_norm",
-        )
-        density = density * scale
-        residual = float(np.linalg.norm(op.matvec(density) - rhs) / scale)
-        if info != 0 and residual > 1e3 * rtol:
-            raise InvalidValueError(
-                f"the BEM system did not converge (relative residual {residual:.2g} after "
-                f"{count[0]} iterations); check the mesh quality"
-            )
-    timings["gmres"] = time.perf_counter() - start
-    return Solution(
-        conductor, coil, didt, density, count[0], residual, timings, near_factor, eps, subtract
+    operator = BemOperator.build(conductor, near_factor=near_factor, eps=eps)
+    return operator.solve(
+        coil, didt_a_per_s, rtol=rtol, check=False, subtract_gradient=subtract_gradient
     )
