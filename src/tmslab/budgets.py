@@ -28,8 +28,10 @@ GIB = 1024.0**3
 
 # Rates (orders of magnitude on one core of a 2020s laptop).
 PAIRS_PER_S = 1e8  # coil dipole x field point kernel evaluations (compiled loops)
-BYTES_PER_TRIANGLE = 12e3  # BEM: near-field corrections, FMM tree and GMRES basis
-SECONDS_PER_TRIANGLE = 2e-3  # BEM: meshing, near field, ~20 GMRES iterations (measured: dish)
+# BEM, measured with benchmarks/bem_scale.py: peak 5.9 GB and 248 s wall for 1.02M facets on 2
+# cores (fmm3d's tree sets the peak); the time allows 2x for load and for meshing with gmsh.
+BYTES_PER_TRIANGLE = 6e3
+SECONDS_PER_TRIANGLE = 5e-4
 BYTES_PER_DIPOLE = 6 * 8.0  # position and moment, float64
 COMPARTMENT_STEPS_PER_S = 2e7  # batched cable solver
 BISECTION_STEPS = 12  # threshold search: bracketing plus bisection to 0.5 %

@@ -17,6 +17,17 @@ class TmslabError(Exception):
         # One line, always: collapse whatever a lower layer put in.
         super().__init__(" ".join(str(message).split()))
 
+    def __reduce__(self):
+        # Rebuilt from the message whatever the subclass's constructor takes, so an error raised
+        # in a Dask worker reaches the client as itself (not as a TypeError from unpickling).
+        return (_restore, (type(self), self.args[0] if self.args else ""), self.__dict__ or None)
+
+
+def _restore(cls: type[TmslabError], message: str) -> TmslabError:
+    error = cls.__new__(cls)
+    TmslabError.__init__(error, message)
+    return error
+
 
 class InvalidValueError(TmslabError, ValueError):
     """A parameter is outside its allowed range or of the wrong kind."""
