@@ -149,6 +149,14 @@ class StageProgress:
                 f"{self._description} {done}/{int(n)}" if n else f"{self._description} {done}"
             )
 
+    def finish(self) -> None:
+        """All stages done: the bar fills; off a terminal one closing ``done (t s)`` line."""
+        self._completed = self._total
+        if self._bar is not None:
+            self._bar.update(self._task, completed=self._total)
+        elif not self._disable:
+            self._line("done")
+
     def _line(self, text: str) -> None:
         sys.stderr.write(f"{text} ({time.monotonic() - self._start:.1f} s)\n")
         sys.stderr.flush()

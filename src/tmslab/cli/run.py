@@ -42,7 +42,7 @@ def run(
         result = run_scenario(scenario, on_stage=progress.stage)
         progress.stage(stage_count(), "report")
         html = render_report(result, record)
-        progress.update(completed=stage_count() + 1)
+        progress.finish()
 
     results = {
         **result.to_dict(),
