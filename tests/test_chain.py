@@ -167,8 +167,10 @@ def test_dish_scenario_reports_the_cell_layer_and_its_cells(example_run):
     )
     neurons = sections["neurons"]
     assert neurons["orientation"] == "flat in the cell layer"
+    # the same field, evaluated by the FMM in two batches of points: equal to the FMM's precision
+    # (eps from the mesh, ~1e-3; tmslab.efield.bem.fmm.eps_for_edge)
     assert neurons["applied_peak_e_v_per_m"] == pytest.approx(
-        sections["field"]["target"]["efield_v_per_m"]
+        sections["field"]["target"]["efield_v_per_m"], rel=1e-4
     )
     shares = neurons["layer_share_above_threshold"]
     for model in neurons["models"]:  # a lower threshold never covers less of the layer
