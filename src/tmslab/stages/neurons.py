@@ -93,7 +93,10 @@ def _attach_warnings(cells, section: Section) -> None:
         record["warnings"] = " | ".join(warnings)
         # flag the threshold row itself, so that even a one-line summary carries the warning
         section.rows = [
-            (label, f"{value} [{len(warnings)} fidelity warning(s) below]")
+            (
+                label,
+                f"{value} [{len(warnings)} fidelity warning{'s' if len(warnings) != 1 else ''} below]",
+            )
             if label == cell.name
             else (label, value)
             for label, value in section.rows
