@@ -244,7 +244,7 @@ def test_stage_attaches_warnings_beside_the_threshold():
         title="t", data={"models": [record]}, rows=[(model.name, "fires (threshold 2e4 V/m)")]
     )
     _attach_warnings([model], section)
-    assert "fidelity warning(s)" in section.rows[0][1]
+    assert "fidelity warnings below" in section.rows[0][1]
     assert record["warnings"].split(" | ")[: len(model.warnings)] == list(model.warnings)
     assert "implausibly high" in record["warnings"].split(" | ")[-1]
     builtin = {"model": "l5-pyramidal", "threshold_peak_e_v_per_m": 200.0}
