@@ -217,35 +217,6 @@ def near_corrections(
     )
 
 
-@nb.njit(parallel=True, cache=True)
-def _averaged_normal_corrections(
-    indptr, indices, corners, centroids, normals, areas, bary, weights
-):  # pragma: no cover - compiled
-    out = np.empty(indices.shape[0], dtype=np.float32)  # stored as float32 (see operator)
-    for i in nb.prange(indptr.shape[0] - 1):
-        ci = corners[i]
-        nx = normals[i, 0]
-        ny = normals[i, 1]
-        nz = normals[i, 2]
-        for k in range(indptr[i], indptr[i + 1]):
-            j = indices[k]
-            total = 0.0
-            for q in range(weights.shape[0]):
-                px = bary[q, 0] * ci[0, 0] + bary[q, 1] * ci[1, 0] + bary[q, 2] * ci[2, 0]
-                py = bary[q, 0] * ci[0, 1] + bary[q, 1] * ci[1, 1] + bary[q, 2] * ci[2, 1]
-                pz = bary[q, 0] * ci[0, 2] + bary[q, 1] * ci[1, 2] + bary[q, 2] * ci[2, 2]
-                f = triangle_integral(px, py, pz, corners[j], normals[j, 0], normals[j, 1],
-                                      normals[j, 2])  # fmt: skip
-                total += weights[q] * (nx * f[0] + ny * f[1] + nz * f[2])
-            dx = centroids[i, 0] - centroids[j, 0]
-            dy = centroids[i, 1] - centroids[j, 1]
-            dz = centroids[i, 2] - centroids[j, 2]
-            d2 = dx * dx + dy * dy + dz * dz
-            w = areas[j] / (d2 * np.sqrt(d2))
-            out[k] = (total - w * (nx * dx + ny * dy + nz * dz)) / (4.0 * np.pi)
-    return out
-
-
 @nb.njit(cache=True, inline="always")
 def _log_term(dax, day, daz, ra, rb, sa, sb, tx, ty, tz):  # pragma: no cover - compiled
     """_edge_log with the corner distances ra, rb and positions sa, sb already known."""
@@ -266,7 +237,8 @@ def _log_term(dax, day, daz, ra, rb, sa, sb, tx, ty, tz):  # pragma: no cover - 
 def _averaged_normal_corrections_fast(
     indptr, indices, corners, centroids, normals, areas, tangents, edge_normals, bary, weights
 ):  # pragma: no cover - compiled
-    """Same sums as _averaged_normal_corrections, with each source triangle's edge frames
+    """Same sums as the reference kernel in tests/bem/test_scaling.py (quadrature of
+    triangle_integral), with each source triangle's edge frames
     precomputed and only the normal component formed: the corner distances serve both the
     solid angle and the edge logs (3 square roots per point instead of 15)."""
     n_quad = weights.shape[0]
