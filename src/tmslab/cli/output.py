@@ -218,36 +218,23 @@ def _either(suffixes: tuple[str, ...]) -> str:
 def check_out(
     path: str | Path | None, suffixes: tuple[str, ...] | None, option: str = "--out"
 ) -> Path | None:
-    """Refuse an output path before any work: an unknown extension, or a folder that cannot be
-    made because a file stands in its place. ``suffixes``: known extensions (with the dot), or
-    None for a folder. Missing folders are fine (they are made on writing). Returns the path."""
+    """Refuse an output path before any work: an unknown extension, then whatever
+    :mod:`tmslab.outputs` finds (a file or folder in the way, no permission to write).
+    ``suffixes``: known extensions (with the dot), or None for a folder. Missing folders are fine
+    (they are made on writing). Returns the path."""
+    from tmslab.outputs import check_output_dir, check_output_file
+
     if path is None:
         return None
     path = Path(path)
-    if suffixes == FIGURE_SUFFIXES and path.suffix.lower() not in suffixes:
-        raise InvalidValueError(
-            f"cannot save a figure as {path.name!r}; use a file ending in {_either(suffixes)}"
-        )
-    if suffixes is not None and path.suffix.lower() not in suffixes:
+    if suffixes is None:
+        return check_output_dir(path, option)
+    if path.suffix.lower() not in suffixes:
+        if suffixes == FIGURE_SUFFIXES:
+            raise InvalidValueError(
+                f"cannot save a figure as {path.name!r}; use a file ending in {_either(suffixes)}"
+            )
         raise InvalidValueError(
             f"{option} {str(path)!r}: unknown output type; use a file ending in {_either(suffixes)}"
         )
-    if suffixes is not None and path.is_dir():
-        raise InvalidValueError(f"{option} {str(path)!r} is a folder; give a file name")
-    if suffixes is None and path.exists() and not path.is_dir():
-        raise InvalidValueError(
-            f"{option} {str(path)!r} is a file, not a directory; give a folder name"
-        )
-    for parent in path.parents:
-        if parent.exists():
-            if not parent.is_dir():
-                raise InvalidValueError(
-                    f"{option} {str(path)!r}: {str(parent)!r} is a file, not a folder; "
-                    "give a path in a folder"
-                )
-            break
-    if suffixes is not None:  # and the folder it goes in can be written (permissions, mounts)
-        from tmslab.outputs import check_output_file
-
-        check_output_file(path, None, option)
-    return path
+    return check_output_file(path, None, option)
