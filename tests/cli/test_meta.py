@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.meta.refs import DATA, close, reference
+from tests.evidence.meta.refs import DATA, close, reference
 from tmslab.cli import main
 
 BCG = str(DATA / "bcg.csv")

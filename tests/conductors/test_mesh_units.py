@@ -17,7 +17,7 @@ from tmslab.conductors.surfaces import Conductor, TriangleSurface
 from tmslab.errors import InvalidValueError, SpecFileError, TmslabError
 from tmslab.scenario import scenario_from_mapping
 
-from .conftest import one_line_error
+from tests.coils.conftest import one_line_error
 
 FUNCTION_SCOPED = [HealthCheck.function_scoped_fixture]
 

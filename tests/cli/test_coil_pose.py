@@ -22,7 +22,7 @@ from tmslab.conductors.sphere import resolve_head
 from tmslab.efield.sphere import sphere_efield
 from tmslab.errors import InvalidValueError
 
-from .conftest import one_line_error
+from tests.coils.conftest import one_line_error
 
 FIG8 = "magstim-70mm-fig8"
 

@@ -9,7 +9,7 @@ dat.bangertdrowns2004, dat.nielweise2007). "fits" were run with tight convergenc
 import numpy as np
 import pytest
 
-from tests.meta.refs import CASES, DATA, SOURCES, close, reference, split_key
+from tests.evidence.meta.refs import CASES, DATA, SOURCES, close, reference, split_key
 from tmslab.evidence.meta import (
     egger_test,
     fit,

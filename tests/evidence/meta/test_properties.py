@@ -5,7 +5,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from tests.meta.refs import DATA, METHODS, reference
+from tests.evidence.meta.refs import DATA, METHODS, reference
 from tmslab.evidence.meta import (
     egger_test,
     fit,

@@ -10,7 +10,7 @@ from tmslab import __version__
 from tmslab.cli import main
 from tmslab.provenance import spec_hash
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def test_quickstart_writes_results_provenance_and_report(example_run):

@@ -13,7 +13,7 @@ from tmslab.errors import InvalidValueError
 from tmslab.scenario import load_scenario, scenario_from_mapping
 from tmslab.stages.field import scenario_pose
 
-from .conftest import one_line_error
+from tests.coils.conftest import one_line_error
 
 BASE = {"protocol": {"preset": "single"}}
 

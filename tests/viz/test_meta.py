@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from tests.meta.refs import DATA
+from tests.evidence.meta.refs import DATA
 from tmslab.evidence.meta import (
     fit,
     get_measure,

@@ -6,7 +6,7 @@ import sys
 import numpy as np
 import pytest
 
-from tests.meta.refs import DATA, close, reference
+from tests.evidence.meta.refs import DATA, close, reference
 from tmslab.errors import InvalidValueError, TmslabError, UnknownNameError
 from tmslab.evidence.meta import (
     design_matrix,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.bem.conftest import R_HEAD, rdm_mag, shell_points
+from tests.efield.bem.conftest import R_HEAD, rdm_mag, shell_points
 from tmslab.conductors import get_conductor
 from tmslab.efield.bem import solve
 from tmslab.efield.kernels import sphere_efield

@@ -25,7 +25,7 @@ import json
 import numpy as np
 import pytest
 
-from tests.meta.refs import DATA, close, reference
+from tests.evidence.meta.refs import DATA, close, reference
 from tmslab.cli import main
 from tmslab.errors import InvalidValueError, SpecFileError, TmslabError
 from tmslab.evidence.meta import fit, get_measure, load_meta_csv, map_columns, read_table

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.meta.refs import DATA, reference
+from tests.evidence.meta.refs import DATA, reference
 from tmslab.evidence.meta import (
     hedges_correction_exact,
     hedges_correction_revman,

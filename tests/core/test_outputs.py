@@ -32,7 +32,7 @@ from tmslab.outputs import (
     clean_leftovers,
 )
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 CHEAP = '[protocol]\nkind = "rtms"\nfrequency_hz = 1\npulses_per_train = 3\n'
 
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.bem.conftest import R_HEAD, rdm_mag, shell_points
+from tests.efield.bem.conftest import R_HEAD, rdm_mag, shell_points
 from tmslab.coils import get_coil, pose_on_sphere
 from tmslab.conductors import get_conductor
 from tmslab.efield.bem import BemOperator, nearfield, solve

@@ -21,7 +21,7 @@ from tmslab.conductors.surfaces import Conductor, TriangleSurface
 from tmslab.efield.bem import solve
 from tmslab.errors import InvalidValueError, SpecFileError, TmslabError
 
-from .conftest import one_line_error
+from tests.coils.conftest import one_line_error
 
 FUNCTION_SCOPED = [HealthCheck.function_scoped_fixture]
 
