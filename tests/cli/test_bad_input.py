@@ -22,7 +22,7 @@ from tmslab.cli import main
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 EXAMPLES = ROOT / "examples"
-BCG = ROOT / "tests" / "meta" / "data" / "bcg.csv"
+BCG = ROOT / "tests" / "evidence" / "meta" / "data" / "bcg.csv"
 SWC = ROOT / "tests" / "neuron" / "data" / "nemo_synthetic_pyramidal.swc"
 
 # A request refused by a budget or a value check must not start the work: 1 s is generous.

@@ -157,7 +157,7 @@ def test_bad_sections_give_one_line_errors(tmp_path, capsys, extra, key):
 @pytest.mark.slow
 def test_dish_scenario_reports_the_cell_layer_and_its_cells(example_run):
     """A figure-8 over a 35 mm dish: the walls cancel most of the free-space field (the issue's
-    premise; tests/bem checks the solver itself), and the neuron stage places flat cells at the
+    premise; tests/efield/bem checks the solver itself), and the neuron stage places flat cells at the
     dish centre in the field found there."""
     sections = results(example_run("culture-35mm-dish-10hz.toml"))
     dish = sections["field"]["dish"]

@@ -3,11 +3,11 @@
 # Run from the repository root (needs R with metafor and jsonlite, e.g. Debian's
 # r-base-core + r-cran-metafor; the tests themselves never need R):
 #
-#     Rscript tests/meta/reference/make_reference.R
+#     Rscript tests/evidence/meta/reference/make_reference.R
 #
-# It exports metafor's bundled data sets to tests/meta/data/*.csv (metafor's escalc argument
+# It exports metafor's bundled data sets to tests/evidence/meta/data/*.csv (metafor's escalc argument
 # names as column names), reads them back, and writes one JSON file per data set and outcome
-# measure to tests/meta/reference/*.json.
+# measure to tests/evidence/meta/reference/*.json.
 #
 # Two sets of fits are stored for every estimator:
 #   "fits":     metafor with tight convergence controls, so that it returns the exact root or
@@ -24,8 +24,8 @@ suppressMessages({
   library(jsonlite)
 })
 
-data_dir <- file.path("tests", "meta", "data")
-ref_dir <- file.path("tests", "meta", "reference")
+data_dir <- file.path("tests", "evidence", "meta", "data")
+ref_dir <- file.path("tests", "evidence", "meta", "reference")
 dir.create(data_dir, showWarnings = FALSE, recursive = TRUE)
 dir.create(ref_dir, showWarnings = FALSE, recursive = TRUE)
 
