@@ -22,8 +22,6 @@ from tmslab.conductors.sphere import resolve_head
 from tmslab.efield.sphere import sphere_efield
 from tmslab.errors import InvalidValueError
 
-from tests.coils.conftest import one_line_error
-
 FIG8 = "magstim-70mm-fig8"
 
 
@@ -50,12 +48,12 @@ def _sphere(args, points, out):
                  *args])  # fmt: skip
 
 
-def test_mm_pose_without_unit_is_refused_and_writes_nothing(tmp_path, capsys, points):
+def test_mm_pose_without_unit_is_refused_and_writes_nothing(tmp_path, cli, points):
     pose = pose_on_sphere(0.085, (0, 0.3, 1), distance_m=0.004)
     path = _write(tmp_path / "pose.txt", _matsimnibs_mm(pose))
     out = tmp_path / "out.csv"
     assert _sphere(["--pose", str(path)], points, out) == 2
-    one_line_error(capsys, "from the origin", "pass --pose-unit mm")
+    cli.error("from the origin", "pass --pose-unit mm")
     assert not out.exists()
 
 
@@ -72,25 +70,25 @@ def test_mm_pose_with_unit_gives_the_field_of_that_pose(tmp_path, points):
     assert np.linalg.norm(got, axis=1).max() > 10  # tens of V/m, not 1e-10
 
 
-def test_far_pose_names_the_distance_and_the_other_unit(tmp_path, capsys, points):
+def test_far_pose_names_the_distance_and_the_other_unit(tmp_path, cli, points):
     pose = pose_on_sphere(0.085, distance_m=0.3)  # 30 cm off the scalp, in metres
     path = _write(tmp_path / "pose.txt", pose)
     out = tmp_path / "out.csv"
     assert _sphere(["--pose", str(path)], points, out) == 2
-    one_line_error(capsys, "the coil centre is 30 cm from the head surface", "--pose-unit mm")
+    cli.error("the coil centre is 30 cm from the head surface", "--pose-unit mm")
     assert not out.exists()
 
 
-def test_pose_in_metres_read_as_mm_is_inside_the_head(tmp_path, capsys, points):
+def test_pose_in_metres_read_as_mm_is_inside_the_head(tmp_path, cli, points):
     path = _write(tmp_path / "pose.txt", pose_on_sphere(0.085))
     assert _sphere(["--pose", str(path), "--pose-unit", "mm"], points, tmp_path / "o.csv") == 2
-    one_line_error(capsys, "inside the head surface", "pass --pose-unit m")
+    cli.error("inside the head surface", "pass --pose-unit m")
 
 
-def test_bad_pose_unit_exits_2(tmp_path, capsys, points):
+def test_bad_pose_unit_exits_2(tmp_path, cli, points):
     path = _write(tmp_path / "pose.txt", pose_on_sphere(0.085))
     assert _sphere(["--pose", str(path), "--pose-unit", "cm"], points, tmp_path / "o.csv") == 2
-    one_line_error(capsys, "--pose-unit 'cm'", "mm or m")
+    cli.error("--pose-unit 'cm'", "mm or m")
 
 
 def test_check_coil_gap_limits():
@@ -122,7 +120,7 @@ def ball_mm(tmp_path):
     return path
 
 
-def test_solve_with_far_mesh_pose_exits_before_solving(tmp_path, capsys, ball_mm):
+def test_solve_with_far_mesh_pose_exits_before_solving(tmp_path, cli, ball_mm):
     points = tmp_path / "p.csv"
     points.write_text("x,y,z\n0,0,0.01\n")
     pose = _write(tmp_path / "pose.txt", _matsimnibs_mm(pose_on_sphere(0.02, distance_m=0.2)),
@@ -130,7 +128,7 @@ def test_solve_with_far_mesh_pose_exits_before_solving(tmp_path, capsys, ball_mm
     out = tmp_path / "o.csv"
     args = ["field", "solve", "--conductor", str(ball_mm), "--coil", FIG8, "--pose", str(pose)]
     assert main([*args, "--points", str(points), "--out", str(out)]) == 2
-    one_line_error(capsys, "20 cm from the conductor surface", "--pose-unit m")
+    cli.error("20 cm from the conductor surface", "--pose-unit m")
     assert not out.exists()
 
 
@@ -168,8 +166,8 @@ def test_coil_pose_command_writes_what_field_reads(tmp_path, capsys):
      (["--direction", "0,0,0"], "not all zero"), (["--head", "elephant"], "elephant"),
      (["--out", "pose.mat"], "pose files are text")],
 )  # fmt: skip
-def test_coil_pose_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, extra, message):
+def test_coil_pose_bad_input_exits_2_and_writes_nothing(tmp_path, cli, extra, message):
     out = tmp_path / "pose.txt"
     assert main(["coil", "pose", "--out", str(out), *extra]) == 2
-    one_line_error(capsys, message)
+    cli.error(message)
     assert not out.exists()

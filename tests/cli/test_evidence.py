@@ -16,26 +16,18 @@ import pytest
 from tmslab.cli import main
 
 
-def _json(capsys, argv):
-    assert main(argv) == 0
-    return json.loads(capsys.readouterr().out)
-
-
-def test_query_json(capsys):
-    out = _json(
-        capsys,
-        [
-            "evidence",
-            "query",
-            "--species",
-            "rat",
-            "--frequency",
-            "10",
-            "--direction",
-            "positive",
-            "--json",
-        ],
-    )
+def test_query_json(cli):
+    out = cli.ok(
+        "evidence",
+        "query",
+        "--species",
+        "rat",
+        "--frequency",
+        "10",
+        "--direction",
+        "positive",
+        "--json",
+    ).json()
     assert out["count"] == len(out["arms"]) == 6
     assert {a["id"] for a in out["arms"]} == {
         "zhao2018",
@@ -58,14 +50,13 @@ def test_query_table_and_range(capsys):
     assert "panja2009" in text and "fujiki2020" in text
 
 
-def test_list_and_show_json(capsys):
-    rows = _json(capsys, ["evidence", "list", "--json"])
+def test_list_and_show_json(capsys, cli):
+    rows = cli.ok("evidence", "list", "--json").json()
     assert len(rows) == 53
     assert (
-        len(_json(capsys, ["evidence", "list", "--review", "antidepressant-review", "--json"]))
-        == 16
+        len(cli.ok("evidence", "list", "--review", "antidepressant-review", "--json").json()) == 16
     )
-    shown = _json(capsys, ["evidence", "show", "guo2017", "--json"])
+    shown = cli.ok("evidence", "show", "guo2017", "--json").json()
     assert shown["reference"]["doi"] == "10.3389/fphys.2017.00559"
     assert shown["source"]["doi"] == "10.3389/fphys.2017.00559"
     measures = {o["measure"]: o["direction"] for o in shown["arms"][0]["outcomes"]}
@@ -74,31 +65,28 @@ def test_list_and_show_json(capsys):
     assert "Citation mismatch" in capsys.readouterr().out
 
 
-def test_closest_json(capsys):
-    rows = _json(
-        capsys,
-        [
-            "evidence",
-            "closest",
-            "--frequency",
-            "15",
-            "--species",
-            "rat",
-            "--preparation",
-            "in_vivo",
-            "-n",
-            "4",
-            "--json",
-        ],
-    )
+def test_closest_json(cli):
+    rows = cli.ok(
+        "evidence",
+        "closest",
+        "--frequency",
+        "15",
+        "--species",
+        "rat",
+        "--preparation",
+        "in_vivo",
+        "-n",
+        "4",
+        "--json",
+    ).json()
     assert len(rows) == 4
     assert all(
         r["distance"] == 0 and r["frequency_hz"] == 15 for r in rows
     )  # Table 1: six 15 Hz rat rows
 
 
-def test_paths_json(capsys):
-    out = _json(capsys, ["evidence", "paths", "--from", "rTMS", "--to", "apoptosis", "--json"])
+def test_paths_json(capsys, cli):
+    out = cli.ok("evidence", "paths", "--from", "rTMS", "--to", "apoptosis", "--json").json()
     assert out["source"] == "rTMS" and out["target"] == "apoptosis"
     assert out["count"] == len(out["paths"]) == out["n_decreasing"] + out["n_increasing"]
     chain = ["rTMS", "BDNF", "NTRK2", "PI3K", "AKT1", "BCL2", "apoptosis"]
@@ -153,14 +141,9 @@ def test_figures_and_graph_exports(tmp_path, capsys):
         (["evidence", "list", "--review", "nature"], "unknown review"),
     ],
 )
-def test_bad_input_gives_one_line_and_exit_2(argv, fragment, capsys, tmp_path, monkeypatch):
+def test_bad_input_gives_one_line_and_exit_2(argv, fragment, cli, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert main(argv) == 2
-    captured = capsys.readouterr()
-    assert captured.out == ""
-    lines = captured.err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: ")
-    assert fragment in lines[0]
+    cli.fails(*argv, says=fragment)
     assert list(tmp_path.iterdir()) == []  # nothing half-written
 
 
@@ -171,7 +154,7 @@ def test_map_to_a_bad_suffix_writes_nothing(tmp_path, capsys):
     assert capsys.readouterr().err.startswith("error: cannot save a figure")
 
 
-def test_validate_shipped_and_malformed_files(tmp_path, capsys):
+def test_validate_shipped_and_malformed_files(tmp_path, cli):
     from importlib import resources
 
     folder = resources.files("tmslab").joinpath("data/evidence")
@@ -184,7 +167,7 @@ def test_validate_shipped_and_malformed_files(tmp_path, capsys):
     mech.write_text(
         folder.joinpath("mechanisms.toml").read_text(encoding="utf-8"), encoding="utf-8"
     )
-    reports = _json(capsys, ["evidence", "validate", str(table), str(mech), "--json"])
+    reports = cli.ok("evidence", "validate", str(table), str(mech), "--json").json()
     by_file = {r["file"]: r for r in reports}
     assert by_file[str(table)]["studies"] == 5  # Table 3 has 5 rows
     assert by_file[str(mech)]["edges"] > 100
@@ -193,9 +176,6 @@ def test_validate_shipped_and_malformed_files(tmp_path, capsys):
         table.read_text(encoding="utf-8").replace('disease_model = "SCI"', 'disease_model = "flu"'),
         encoding="utf-8",
     )
-    assert main(["evidence", "validate", str(broken)]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith("error: broken.toml: study chalfouh2020:")
-    assert "disease_model 'flu'" in err[0]
-    assert main(["evidence", "validate", str(tmp_path / "missing.toml")]) == 2
-    assert "not found" in capsys.readouterr().err
+    line = cli.fails("evidence", "validate", str(broken), says="disease_model 'flu'")
+    assert line.startswith("error: broken.toml: study chalfouh2020:")
+    cli.fails("evidence", "validate", str(tmp_path / "missing.toml"), says="not found")

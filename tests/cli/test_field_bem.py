@@ -19,12 +19,6 @@ def write_points(path, rows):
     path.write_text("x,y,z\n" + "\n".join(",".join(str(v) for v in r) for r in rows) + "\n")
 
 
-def one_line_error(capsys, text):
-    err = capsys.readouterr().err
-    assert err.startswith("error: ") and err.count("\n") == 1, err
-    assert text in err, err
-
-
 @pytest.fixture
 def ball_file(tmp_path):
     v, t = icosphere(20.0, 3)  # millimetres, as STL files usually are
@@ -83,39 +77,39 @@ def test_field_conductors_lists_presets(capsys):
     assert {"dish-35mm", "plate-96-well", "plate-6-well:one", "insert-slice"} <= set(names)
 
 
-def test_unknown_conductor_exits_2(tmp_path, capsys):
+def test_unknown_conductor_exits_2(tmp_path, cli):
     points = tmp_path / "in.csv"
     write_points(points, [[0, 0, 0]])
     args = ["field", "solve", "--conductor", "petri-dish", "--coil", "magstim-70mm-fig8"]
     assert main([*args, "--points", str(points), "--out", str(tmp_path / "o.csv")]) == 2
-    one_line_error(capsys, "unknown conductor 'petri-dish'")
+    cli.error("unknown conductor 'petri-dish'")
 
 
-def test_unknown_dish_exits_2(capsys):
+def test_unknown_dish_exits_2(cli):
     assert main(["field", "dish", "--coil", "magstim-70mm-fig8", "--dish", "plate-5-well"]) == 2
-    one_line_error(capsys, "known conductors")
+    cli.error("known conductors")
 
 
-def test_points_outside_exit_2_and_write_nothing(tmp_path, capsys, ball_file):
+def test_points_outside_exit_2_and_write_nothing(tmp_path, cli, ball_file):
     points = tmp_path / "in.csv"
     write_points(points, [[0, 0, 0.0], [0, 0, 0.05]])
     out = tmp_path / "o.csv"
     args = ["field", "solve", "--conductor", str(ball_file), "--coil", "magstim-70mm-fig8"]
     assert main([*args, "--points", str(points), "--out", str(out)]) == 2
-    one_line_error(capsys, "lie outside the conductor")
+    cli.error("lie outside the conductor")
     assert not out.exists()
 
 
-def test_coil_intersecting_the_conductor_exits_2(tmp_path, capsys, ball_file):
+def test_coil_intersecting_the_conductor_exits_2(tmp_path, cli, ball_file):
     points = tmp_path / "in.csv"
     write_points(points, [[0, 0, 0.0]])
     args = ["field", "solve", "--conductor", str(ball_file), "--coil", "magstim-70mm-round"]
     args += ["--pose", "identity", "--points", str(points), "--out", str(tmp_path / "o.csv")]
     assert main(args) == 2
-    one_line_error(capsys, "coil intersects the conductor")
+    cli.error("coil intersects the conductor")
 
 
-def test_open_mesh_exits_2(tmp_path, capsys):
+def test_open_mesh_exits_2(tmp_path, cli):
     v, t = icosphere(20.0, 2)
     path = tmp_path / "open.stl"
     meshio.write(path, meshio.Mesh(v, [("triangle", t[:-2])]), file_format="stl")
@@ -123,10 +117,10 @@ def test_open_mesh_exits_2(tmp_path, capsys):
     write_points(points, [[0, 0, 0.0]])
     args = ["field", "solve", "--conductor", str(path), "--coil", "magstim-70mm-fig8"]
     assert main([*args, "--points", str(points), "--out", str(tmp_path / "o.csv")]) == 2
-    one_line_error(capsys, "is open")
+    cli.error("is open")
 
 
-def test_self_intersecting_mesh_exits_2(tmp_path, capsys):
+def test_self_intersecting_mesh_exits_2(tmp_path, cli):
     v, t = icosphere(20.0, 2)
     w = v + np.array([7.3, 4.1, 2.9])
     mesh = meshio.Mesh(np.vstack([v, w]), [("triangle", np.vstack([t, t + len(v)]))])
@@ -136,10 +130,10 @@ def test_self_intersecting_mesh_exits_2(tmp_path, capsys):
     write_points(points, [[0, 0, 0.0]])
     args = ["field", "solve", "--conductor", str(path), "--coil", "magstim-70mm-fig8"]
     assert main([*args, "--points", str(points), "--out", str(tmp_path / "o.csv")]) == 2
-    one_line_error(capsys, "intersect")
+    cli.error("intersect")
 
 
-def test_bad_conductivities_exit_2(tmp_path, capsys, ball_file):
+def test_bad_conductivities_exit_2(tmp_path, cli, ball_file):
     points = tmp_path / "in.csv"
     write_points(points, [[0, 0, 0.0]])
     args = ["field", "solve", "--conductor", str(ball_file), "--coil", "magstim-70mm-fig8"]
@@ -152,4 +146,4 @@ def test_bad_conductivities_exit_2(tmp_path, capsys, ball_file):
         str(tmp_path / "o.csv"),
     ]
     assert main(args) == 2
-    one_line_error(capsys, "--conductivities")
+    cli.error("--conductivities")

@@ -5,26 +5,10 @@ import json
 import pytest
 
 from tests.evidence.meta.refs import DATA, close, reference
-from tmslab.cli import main
 
 BCG = str(DATA / "bcg.csv")
 NORMAND = str(DATA / "normand1999.csv")
 HACKSHAW = str(DATA / "hackshaw1998.csv")
-
-
-def run_cli(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def assert_one_line_error(code, out, err, *fragments):
-    assert code == 2
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), err
-    assert "Traceback" not in err and out == ""
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
 
 
 def write_csv(tmp_path, text, name="data.csv"):
@@ -37,10 +21,8 @@ def write_csv(tmp_path, text, name="data.csv"):
 
 
 @pytest.mark.parametrize("method", ["FE", "DL", "REML", "PM", "ML"])
-def test_run_json_matches_metafor(capsys, method):
-    code, out, err = run_cli(
-        capsys, "meta", "run", BCG, "--measure", "RR", "--method", method, "--json"
-    )
+def test_run_json_matches_metafor(cli, method):
+    code, out, err = cli("meta", "run", BCG, "--measure", "RR", "--method", method, "--json")
     assert code == 0, err
     record = json.loads(out)
     ref = reference("bcg_rr")["fits"][method]
@@ -71,9 +53,9 @@ def test_run_json_matches_metafor(capsys, method):
     assert sum(s["weight_percent"] for s in record["studies"]) == pytest.approx(100.0)
 
 
-def test_run_knha_json(capsys):
-    code, out, _ = run_cli(
-        capsys, "meta", "run", BCG, "--measure", "RR", "--method", "REML", "--knha", "--json"
+def test_run_knha_json(cli):
+    code, out, _ = cli(
+        "meta", "run", BCG, "--measure", "RR", "--method", "REML", "--knha", "--json"
     )
     record = json.loads(out)
     ref = reference("bcg_rr")["fits"]["REML_knha"]
@@ -83,10 +65,9 @@ def test_run_knha_json(capsys):
     close(record["se"], ref["se"])
 
 
-def test_run_smd_revman_and_exact(capsys):
+def test_run_smd_revman_and_exact(cli):
     for correction, case in (("exact", "normand1999_smd"), ("revman", "normand1999_smd_revman")):
-        code, out, _ = run_cli(
-            capsys,
+        code, out, _ = cli(
             "meta",
             "run",
             NORMAND,
@@ -104,19 +85,9 @@ def test_run_smd_revman_and_exact(capsys):
         close(record["tau2"], reference(case)["fits"]["PM"]["tau2"])
 
 
-def test_run_mods_json(capsys):
-    code, out, _ = run_cli(
-        capsys,
-        "meta",
-        "run",
-        BCG,
-        "--measure",
-        "RR",
-        "--mods",
-        "ablat,year",
-        "--method",
-        "REML",
-        "--json",
+def test_run_mods_json(cli):
+    code, out, _ = cli(
+        "meta", "run", BCG, "--measure", "RR", "--mods", "ablat,year", "--method", "REML", "--json"
     )
     record = json.loads(out)
     ref = reference("bcg_rr")["meta_regression"]["ablat_year:REML"]
@@ -128,10 +99,9 @@ def test_run_mods_json(capsys):
     assert record["pi_lb"] is None  # no single pooled effect in a meta-regression
 
 
-def test_run_table_output_and_figures(capsys, tmp_path):
+def test_run_table_output_and_figures(cli, tmp_path):
     forest, funnel = tmp_path / "forest.png", tmp_path / "funnel.svg"
-    code, out, err = run_cli(
-        capsys,
+    code, out, err = cli(
         "meta",
         "run",
         BCG,
@@ -151,19 +121,16 @@ def test_run_table_output_and_figures(capsys, tmp_path):
     assert funnel.read_text().lstrip().startswith("<?xml")
 
 
-def test_run_json_with_figure_keeps_stdout_pure_json(capsys, tmp_path):
+def test_run_json_with_figure_keeps_stdout_pure_json(cli, tmp_path):
     forest = tmp_path / "f.pdf"
-    code, out, _ = run_cli(
-        capsys, "meta", "run", BCG, "--measure", "OR", "--json", "--forest", str(forest)
-    )
+    code, out, _ = cli("meta", "run", BCG, "--measure", "OR", "--json", "--forest", str(forest))
     assert code == 0 and json.loads(out)["measure"] == "OR"
     assert forest.read_bytes().startswith(b"%PDF")
 
 
-def test_loo_json_matches_leave1out(capsys, tmp_path):
+def test_loo_json_matches_leave1out(cli, tmp_path):
     plot = tmp_path / "loo.png"
-    code, out, _ = run_cli(
-        capsys,
+    code, out, _ = cli(
         "meta",
         "loo",
         NORMAND,
@@ -184,27 +151,26 @@ def test_loo_json_matches_leave1out(capsys, tmp_path):
     assert plot.exists()
 
 
-def test_loo_table(capsys):
-    code, out, _ = run_cli(capsys, "meta", "loo", NORMAND, "--measure", "SMD")
+def test_loo_table(cli):
+    code, out, _ = cli("meta", "loo", NORMAND, "--measure", "SMD")
     assert code == 0 and "Orpington-Moderate" in out and "Leave-one-out" in out
 
 
-def test_egger_json_and_table(capsys):
-    code, out, _ = run_cli(capsys, "meta", "egger", HACKSHAW, "--measure", "GEN", "--json")
+def test_egger_json_and_table(cli):
+    code, out, _ = cli("meta", "egger", HACKSHAW, "--measure", "GEN", "--json")
     record = json.loads(out)
     ref = reference("hackshaw1998_gen")["egger"]["REML"]
     assert code == 0
     close(record["statistic"], ref["zval"])
     close(record["pval"], ref["pval"])
     close(record["limit_estimate"], ref["limit_estimate"])
-    code, out, _ = run_cli(capsys, "meta", "egger", HACKSHAW, "--measure", "GEN")
+    code, out, _ = cli("meta", "egger", HACKSHAW, "--measure", "GEN")
     assert code == 0 and "2.10549" in out
 
 
-def test_trimfill_json_and_funnel(capsys, tmp_path):
+def test_trimfill_json_and_funnel(cli, tmp_path):
     funnel = tmp_path / "tf.png"
-    code, out, _ = run_cli(
-        capsys,
+    code, out, _ = cli(
         "meta",
         "trimfill",
         HACKSHAW,
@@ -222,14 +188,12 @@ def test_trimfill_json_and_funnel(capsys, tmp_path):
     assert record["k"] == 44 and len(record["filled"]) == 7
     close(record["estimate"], ref["beta"])
     assert funnel.exists()
-    code, out, _ = run_cli(
-        capsys, "meta", "trimfill", HACKSHAW, "--measure", "GEN", "--side", "right"
-    )
+    code, out, _ = cli("meta", "trimfill", HACKSHAW, "--measure", "GEN", "--side", "right")
     assert code == 0 and "right side" in out
 
 
-def test_meta_help_lists_commands(capsys):
-    code, out, _ = run_cli(capsys, "meta", "--help")
+def test_meta_help_lists_commands(cli):
+    code, out, _ = cli("meta", "--help")
     assert code == 0
     for command in ("run", "loo", "egger", "trimfill"):
         assert command in out
@@ -238,213 +202,168 @@ def test_meta_help_lists_commands(capsys):
 # ---- bad input: one line naming row and column, exit 2 ------------------------------------------
 
 
-def test_missing_column(capsys, tmp_path):
+def test_missing_column(cli, tmp_path):
     path = write_csv(tmp_path, "study,ai,bi,ci\nA,1,2,3\nB,2,3,4\n")
-    assert_one_line_error(
-        *run_cli(capsys, "meta", "run", path, "--measure", "RR"), "missing column(s) di", "RR"
-    )
+    cli.fails("meta", "run", path, "--measure", "RR", says=("missing column(s) di", "RR"))
 
 
-def test_missing_yi_vi_columns_hint(capsys, tmp_path):
+def test_missing_yi_vi_columns_hint(cli, tmp_path):
     path = write_csv(tmp_path, "study,ai,bi,ci,di\nA,1,2,3,4\n")
-    assert_one_line_error(*run_cli(capsys, "meta", "run", path, "--measure", "GEN"), "yi", "vi")
+    cli.fails("meta", "run", path, "--measure", "GEN", says=("yi", "vi"))
 
 
-def test_non_positive_variance(capsys, tmp_path):
+def test_non_positive_variance(cli, tmp_path):
     path = write_csv(tmp_path, "study,yi,vi\nA,0.1,0.02\nB,0.3,0\nC,0.2,0.05\n")
-    assert_one_line_error(
-        *run_cli(capsys, "meta", "run", path, "--measure", "GEN"), "row 2 (B)", "column 'vi'", "> 0"
-    )
+    cli.fails("meta", "run", path, "--measure", "GEN", says=("row 2 (B)", "column 'vi'", "> 0"))
 
 
-def test_non_positive_standard_error(capsys, tmp_path):
+def test_non_positive_standard_error(cli, tmp_path):
     path = write_csv(tmp_path, "yi,sei\n0.1,0.2\n0.3,-0.1\n")
-    assert_one_line_error(
-        *run_cli(capsys, "meta", "run", path, "--measure", "GEN"), "row 2", "column 'sei'"
-    )
+    cli.fails("meta", "run", path, "--measure", "GEN", says=("row 2", "column 'sei'"))
 
 
-def test_non_numeric_cell(capsys, tmp_path):
+def test_non_numeric_cell(cli, tmp_path):
     path = write_csv(tmp_path, "study,ai,bi,ci,di\nA,1,2,3,4\nB,2,x3,4,5\n")
-    assert_one_line_error(
-        *run_cli(capsys, "meta", "run", path, "--measure", "OR"),
-        "row 2 (B)",
-        "column 'bi'",
-        "'x3' is not a number",
+    cli.fails(
+        "meta",
+        "run",
+        path,
+        "--measure",
+        "OR",
+        says=("row 2 (B)", "column 'bi'", "'x3' is not a number"),
     )
 
 
-def test_empty_cell(capsys, tmp_path):
+def test_empty_cell(cli, tmp_path):
     path = write_csv(tmp_path, "m1i,sd1i,n1i,m2i,sd2i,n2i\n1,1,10,0,1,10\n1,,10,0,1,10\n")
-    assert_one_line_error(
-        *run_cli(capsys, "meta", "run", path, "--measure", "MD"), "row 2", "column 'sd1i'", "empty"
-    )
+    cli.fails("meta", "run", path, "--measure", "MD", says=("row 2", "column 'sd1i'", "empty"))
 
 
-def test_negative_count(capsys, tmp_path):
+def test_negative_count(cli, tmp_path):
     path = write_csv(tmp_path, "study,ai,n1i,ci,n2i\nA,1,20,3,20\nB,-2,20,4,20\n")
-    assert_one_line_error(
-        *run_cli(capsys, "meta", "run", path, "--measure", "RR"),
-        "row 2 (B)",
-        "column 'ai'",
-        "negative",
-    )
+    cli.fails("meta", "run", path, "--measure", "RR", says=("row 2 (B)", "column 'ai'", "negative"))
 
 
-def test_events_exceed_group_size(capsys, tmp_path):
+def test_events_exceed_group_size(cli, tmp_path):
     path = write_csv(tmp_path, "study,ai,n1i,ci,n2i\nA,1,20,3,20\nB,2,20,24,20\n")
-    assert_one_line_error(
-        *run_cli(capsys, "meta", "run", path, "--measure", "OR"),
-        "row 2 (B)",
-        "column 'ci'",
-        "exceed",
-    )
+    cli.fails("meta", "run", path, "--measure", "OR", says=("row 2 (B)", "column 'ci'", "exceed"))
 
 
-def test_inconsistent_group_size(capsys, tmp_path):
+def test_inconsistent_group_size(cli, tmp_path):
     path = write_csv(tmp_path, "ai,bi,ci,di,n1i,n2i\n1,9,2,8,10,10\n1,9,2,8,11,10\n")
-    assert_one_line_error(
-        *run_cli(capsys, "meta", "run", path, "--measure", "RR"), "row 2", "column 'n1i'"
-    )
+    cli.fails("meta", "run", path, "--measure", "RR", says=("row 2", "column 'n1i'"))
 
 
-def test_negative_sd_and_tiny_smd_study(capsys, tmp_path):
+def test_negative_sd_and_tiny_smd_study(cli, tmp_path):
     path = write_csv(
         tmp_path, "study,m1i,sd1i,n1i,m2i,sd2i,n2i\nA,1,1,10,0,1,10\nB,1,-1,10,0,1,10\n"
     )
-    assert_one_line_error(
-        *run_cli(capsys, "meta", "run", path, "--measure", "SMD"), "row 2 (B)", "column 'sd1i'"
-    )
+    cli.fails("meta", "run", path, "--measure", "SMD", says=("row 2 (B)", "column 'sd1i'"))
     path = write_csv(tmp_path, "study,m1i,sd1i,n1i,m2i,sd2i,n2i\nA,1,1,10,0,1,10\nB,1,1,1,0,1,2\n")
-    assert_one_line_error(
-        *run_cli(capsys, "meta", "run", path, "--measure", "SMD"),
-        "row 2 (B)",
-        "column 'n1i'",
-        ">= 4",
-    )
+    cli.fails("meta", "run", path, "--measure", "SMD", says=("row 2 (B)", "column 'n1i'", ">= 4"))
 
 
-def test_zero_variance_from_zero_sds(capsys, tmp_path):
+def test_zero_variance_from_zero_sds(cli, tmp_path):
     path = write_csv(tmp_path, "m1i,sd1i,n1i,m2i,sd2i,n2i\n1,1,10,0,1,10\n1,0,10,0,0,10\n")
-    assert_one_line_error(*run_cli(capsys, "meta", "run", path, "--measure", "MD"), "row 2", "sd1i")
+    cli.fails("meta", "run", path, "--measure", "MD", says=("row 2", "sd1i"))
 
 
-def test_too_few_studies_for_the_method(capsys, tmp_path):
+def test_too_few_studies_for_the_method(cli, tmp_path):
     path = write_csv(tmp_path, "study,yi,vi\nOnly,0.2,0.04\n")
-    assert_one_line_error(
-        *run_cli(capsys, "meta", "run", path, "--measure", "GEN", "--method", "REML"),
-        "at least 2 studies",
-        "got 1",
+    cli.fails(
+        "meta",
+        "run",
+        path,
+        "--measure",
+        "GEN",
+        "--method",
+        "REML",
+        says=("at least 2 studies", "got 1"),
     )
-    code, out, _ = run_cli(
-        capsys, "meta", "run", path, "--measure", "GEN", "--method", "FE", "--json"
-    )
+    code, out, _ = cli("meta", "run", path, "--measure", "GEN", "--method", "FE", "--json")
     assert code == 0 and json.loads(out)["estimate"] == pytest.approx(0.2)
     two = write_csv(tmp_path, "yi,vi\n0.2,0.04\n0.5,0.1\n", name="two.csv")
-    assert_one_line_error(
-        *run_cli(capsys, "meta", "egger", two, "--measure", "GEN"), "at least 3 studies"
-    )
-    assert_one_line_error(
-        *run_cli(capsys, "meta", "loo", two, "--measure", "GEN"), "at least 3 studies"
-    )
-    assert_one_line_error(
-        *run_cli(capsys, "meta", "trimfill", two, "--measure", "GEN"), "at least 3 studies"
-    )
-    assert_one_line_error(
-        *run_cli(capsys, "meta", "run", two, "--measure", "GEN", "--mods", "vi"),
-        "at least 3 studies",
-    )
+    cli.fails("meta", "egger", two, "--measure", "GEN", says="at least 3 studies")
+    cli.fails("meta", "loo", two, "--measure", "GEN", says="at least 3 studies")
+    cli.fails("meta", "trimfill", two, "--measure", "GEN", says="at least 3 studies")
+    cli.fails("meta", "run", two, "--measure", "GEN", "--mods", "vi", says="at least 3 studies")
 
 
-def test_bad_moderators(capsys, tmp_path):
+def test_bad_moderators(cli, tmp_path):
     path = write_csv(
         tmp_path, "study,yi,vi,dose\nA,0.1,0.02,1\nB,0.3,0.04,high\nC,0.2,0.05,3\nD,0.5,0.1,4\n"
     )
-    assert_one_line_error(
-        *run_cli(capsys, "meta", "run", path, "--measure", "GEN", "--mods", "dose"),
-        "row 2 (B)",
-        "column 'dose'",
+    cli.fails(
+        "meta",
+        "run",
+        path,
+        "--measure",
+        "GEN",
+        "--mods",
+        "dose",
+        says=("row 2 (B)", "column 'dose'"),
     )
-    assert_one_line_error(
-        *run_cli(capsys, "meta", "run", path, "--measure", "GEN", "--mods", "weight"),
-        "no moderator column 'weight'",
+    cli.fails(
+        "meta",
+        "run",
+        path,
+        "--measure",
+        "GEN",
+        "--mods",
+        "weight",
+        says="no moderator column 'weight'",
     )
 
 
-def test_unknown_names_and_files(capsys, tmp_path):
-    assert_one_line_error(
-        *run_cli(capsys, "meta", "run", BCG, "--measure", "RDX"), "unknown measure 'RDX'"
-    )
+def test_unknown_names_and_files(cli, tmp_path):
+    cli.fails("meta", "run", BCG, "--measure", "RDX", says="unknown measure 'RDX'")
     # metafor's risk difference is a measure tmslab does not compute: named as such
-    assert_one_line_error(
-        *run_cli(capsys, "meta", "run", BCG, "--measure", "RD"), "'RD'", "does not compute", "GEN"
-    )
-    assert_one_line_error(
-        *run_cli(capsys, "meta", "run", BCG, "--measure", "RR", "--method", "HS"),
-        "unknown method 'HS'",
-    )
-    assert_one_line_error(
-        *run_cli(capsys, "meta", "run", NORMAND, "--measure", "SMD", "--smd-correction", "glass"),
-        "glass",
-    )
-    assert_one_line_error(
-        *run_cli(capsys, "meta", "run", str(tmp_path / "none.csv"), "--measure", "RR"),
-        "does not exist",
-    )
+    cli.fails("meta", "run", BCG, "--measure", "RD", says=("'RD'", "does not compute", "GEN"))
+    cli.fails("meta", "run", BCG, "--measure", "RR", "--method", "HS", says="unknown method 'HS'")
+    cli.fails("meta", "run", NORMAND, "--measure", "SMD", "--smd-correction", "glass", says="glass")
+    cli.fails("meta", "run", str(tmp_path / "none.csv"), "--measure", "RR", says="does not exist")
     empty = write_csv(tmp_path, "", name="empty.csv")
-    assert_one_line_error(*run_cli(capsys, "meta", "run", empty, "--measure", "RR"), "empty")
+    cli.fails("meta", "run", empty, "--measure", "RR", says="empty")
     header_only = write_csv(tmp_path, "yi,vi\n", name="header.csv")
-    assert_one_line_error(
-        *run_cli(capsys, "meta", "run", header_only, "--measure", "GEN"), "no studies"
-    )
+    cli.fails("meta", "run", header_only, "--measure", "GEN", says="no studies")
     twice = write_csv(tmp_path, "yi,vi,YI\n1,1,1\n", name="twice.csv")
-    assert_one_line_error(
-        *run_cli(capsys, "meta", "run", twice, "--measure", "GEN"), "appears twice"
-    )
+    cli.fails("meta", "run", twice, "--measure", "GEN", says="appears twice")
 
 
-def test_bad_figure_name_writes_nothing(capsys, tmp_path):
+def test_bad_figure_name_writes_nothing(cli, tmp_path):
     forest, funnel = tmp_path / "forest.png", tmp_path / "funnel.gif"
-    assert_one_line_error(
-        *run_cli(
-            capsys,
-            "meta",
-            "run",
-            BCG,
-            "--measure",
-            "RR",
-            "--forest",
-            str(forest),
-            "--funnel",
-            str(funnel),
-        ),
-        "funnel.gif",
+    cli.fails(
+        "meta",
+        "run",
+        BCG,
+        "--measure",
+        "RR",
+        "--forest",
+        str(forest),
+        "--funnel",
+        str(funnel),
+        says="funnel.gif",
     )
     assert list(tmp_path.iterdir()) == []
 
 
-def test_funnel_with_moderators_is_refused(capsys, tmp_path):
+def test_funnel_with_moderators_is_refused(cli, tmp_path):
     funnel = tmp_path / "f.png"
-    assert_one_line_error(
-        *run_cli(
-            capsys,
-            "meta",
-            "run",
-            BCG,
-            "--measure",
-            "RR",
-            "--mods",
-            "ablat",
-            "--funnel",
-            str(funnel),
-        ),
-        "--funnel needs a model without moderators",
+    cli.fails(
+        "meta",
+        "run",
+        BCG,
+        "--measure",
+        "RR",
+        "--mods",
+        "ablat",
+        "--funnel",
+        str(funnel),
+        says="--funnel needs a model without moderators",
     )
     assert not funnel.exists()
 
 
-def test_collinear_moderators(capsys, tmp_path):
+def test_collinear_moderators(cli, tmp_path):
     path = write_csv(tmp_path, "yi,vi,a,b\n0.1,0.02,1,2\n0.3,0.04,2,4\n0.2,0.05,3,6\n0.5,0.1,4,8\n")
-    assert_one_line_error(
-        *run_cli(capsys, "meta", "run", path, "--measure", "GEN", "--mods", "a,b"), "collinear"
-    )
+    cli.fails("meta", "run", path, "--measure", "GEN", "--mods", "a,b", says="collinear")

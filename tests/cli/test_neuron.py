@@ -7,29 +7,13 @@ import json
 import numpy as np
 import pytest
 
-from tmslab.cli import main
 from tmslab.neuron.drive import get_drive
 from tmslab.neuron.models import get_model
 from tmslab.neuron.threshold import direction_thresholds
 
 
-def run_cli(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def assert_one_line_error(code, out, err, *fragments):
-    assert code == 2
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), err
-    assert "Traceback" not in err and out == ""
-    for fragment in fragments:
-        assert fragment in lines[0]
-
-
-def test_list_json(capsys):
-    code, out, _ = run_cli(capsys, "neuron", "list", "--json")
+def test_list_json(cli):
+    code, out, _ = cli("neuron", "list", "--json")
     rows = {row["name"]: row for row in json.loads(out)}
     assert code == 0
     assert {"hh-axon-straight", "hh-axon-bent", "mrg-axon", "l5-pyramidal"} <= set(rows)
@@ -37,11 +21,8 @@ def test_list_json(capsys):
     assert rows["mrg-axon"]["celsius"] == 37.0 and rows["hh-axon-straight"]["celsius"] == 6.3
 
 
-def test_threshold_json_matches_the_api(capsys):
-    code, out, _ = run_cli(
-        capsys, "neuron", "threshold", "--model", "mrg-axon", "--waveform", "magpro-x100:biphasic",
-        "--direction", "0,2,0", "--solver", "batched", "--json",
-    )  # fmt: skip
+def test_threshold_json_matches_the_api(cli):
+    code, out, _ = cli("neuron", "threshold", "--model", "mrg-axon", "--waveform", "magpro-x100:biphasic", "--direction", "0,2,0", "--solver", "batched", "--json")  # fmt: skip
     data = json.loads(out)
     expected = direction_thresholds(get_model("mrg-axon"), get_drive("biphasic"), [(0, 1, 0)])
     assert code == 0
@@ -50,11 +31,8 @@ def test_threshold_json_matches_the_api(capsys):
 
 
 @pytest.mark.neuron
-def test_threshold_with_neuron_reports_the_terminal(capsys):
-    code, out, _ = run_cli(
-        capsys, "neuron", "threshold", "--model", "mrg-axon", "--waveform", "biphasic",
-        "--direction", "1,0,0", "--json",
-    )  # fmt: skip
+def test_threshold_with_neuron_reports_the_terminal(cli):
+    code, out, _ = cli("neuron", "threshold", "--model", "mrg-axon", "--waveform", "biphasic", "--direction", "1,0,0", "--json")  # fmt: skip
     data = json.loads(out)
     batched = direction_thresholds(get_model("mrg-axon"), get_drive("biphasic"), [(1, 0, 0)])
     assert code == 0 and data["solver"] == "neuron"
@@ -63,17 +41,14 @@ def test_threshold_with_neuron_reports_the_terminal(capsys):
     assert abs(data["initiation_site"]["position_m"][0]) > 4.9e-3  # a terminal node, 5 mm out
 
 
-def test_field_file_of_a_uniform_field_gives_the_direction_threshold(capsys, tmp_path):
+def test_field_file_of_a_uniform_field_gives_the_direction_threshold(cli, tmp_path):
     nodes = tmp_path / "nodes.csv"
-    code, _, _ = run_cli(capsys, "neuron", "nodes", "--model", "mrg-axon", "--out", nodes)
+    code, _, _ = cli("neuron", "nodes", "--model", "mrg-axon", "--out", nodes)
     positions = np.loadtxt(nodes, delimiter=",", skiprows=1)
     assert code == 0 and positions.shape == (get_model("mrg-axon").cable.n_nodes, 3)
     field = tmp_path / "field.npy"
     np.save(field, np.tile([40.0, 0.0, 0.0], (len(positions), 1)))
-    code, out, _ = run_cli(
-        capsys, "neuron", "threshold", "--model", "mrg-axon", "--waveform", "biphasic",
-        "--field", field, "--solver", "batched", "--json",
-    )  # fmt: skip
+    code, out, _ = cli("neuron", "threshold", "--model", "mrg-axon", "--waveform", "biphasic", "--field", field, "--solver", "batched", "--json")  # fmt: skip
     data = json.loads(out)
     direct = direction_thresholds(get_model("mrg-axon"), get_drive("biphasic"), [(1, 0, 0)])
     assert code == 0
@@ -81,24 +56,18 @@ def test_field_file_of_a_uniform_field_gives_the_direction_threshold(capsys, tmp
     assert data["threshold_scale"] == pytest.approx(data["threshold"] / 40.0)
 
 
-def test_sd_curve_json_and_figure(capsys, tmp_path):
+def test_sd_curve_json_and_figure(cli, tmp_path):
     figure = tmp_path / "sd.png"
-    code, out, _ = run_cli(
-        capsys, "neuron", "sd-curve", "--model", "mrg-axon", "--widths-us", "30,60,120,240",
-        "--out", figure, "--json",
-    )  # fmt: skip
+    code, out, _ = cli("neuron", "sd-curve", "--model", "mrg-axon", "--widths-us", "30,60,120,240", "--out", figure, "--json")  # fmt: skip
     data = json.loads(out)
     assert code == 0 and figure.stat().st_size > 1000
     assert len(data["thresholds_v_per_m"]) == 4 and data["tau_s"] > 0
     assert np.all(np.diff(data["thresholds_v_per_m"]) < 0)
 
 
-def test_map_figure_and_summary(capsys, tmp_path):
+def test_map_figure_and_summary(cli, tmp_path):
     figure = tmp_path / "map.png"
-    code, out, _ = run_cli(
-        capsys, "neuron", "map", "--model", "hh-axon-straight", "--n-directions", "6",
-        "--dt-us", "5", "--out", figure, "--json",
-    )  # fmt: skip
+    code, out, _ = cli("neuron", "map", "--model", "hh-axon-straight", "--n-directions", "6", "--dt-us", "5", "--out", figure, "--json")  # fmt: skip
     data = json.loads(out)
     assert code == 0 and figure.stat().st_size > 1000
     th = np.array([np.nan if t is None else t for t in data["thresholds_v_per_m"]])
@@ -136,32 +105,36 @@ def test_map_figure_and_summary(capsys, tmp_path):
         (["neuron", "map", "--model", "mrg-axon", "--n-directions", "0"], ["directions"]),
     ],
 )
-def test_bad_input_gives_one_line_and_exit_2(capsys, argv, fragments):
-    assert_one_line_error(*run_cli(capsys, *argv), *fragments)
+def test_bad_input_gives_one_line_and_exit_2(cli, argv, fragments):
+    cli.fails(*argv, says=tuple(fragments))
 
 
-def test_malformed_swc_and_mismatched_field(capsys, tmp_path):
+def test_malformed_swc_and_mismatched_field(cli, tmp_path):
     swc = tmp_path / "bad.swc"
     swc.write_text("1 1 0 0 0 5 -1\n2 3 0 10 0 1 9\n")
-    assert_one_line_error(
-        *run_cli(capsys, "neuron", "threshold", "--swc", swc), "bad.swc", "parent 9"
-    )
+    cli.fails("neuron", "threshold", "--swc", swc, says=("bad.swc", "parent 9"))
     field = tmp_path / "field.csv"
     field.write_text("ex,ey,ez\n1,0,0\n2,0,0\n")
-    assert_one_line_error(
-        *run_cli(capsys, "neuron", "threshold", "--model", "mrg-axon", "--field", field),
-        "shape (2, 3)",
-        f"{get_model('mrg-axon').cable.n_nodes} nodes",
+    cli.fails(
+        "neuron",
+        "threshold",
+        "--model",
+        "mrg-axon",
+        "--field",
+        field,
+        says=("shape (2, 3)", f"{get_model('mrg-axon').cable.n_nodes} nodes"),
     )
-    assert_one_line_error(
-        *run_cli(capsys, "neuron", "threshold", "--model", "mrg-axon", "--swc", swc),
-        "either --model",
-    )
+    cli.fails("neuron", "threshold", "--model", "mrg-axon", "--swc", swc, says="either --model")
     figure = tmp_path / "map.gif"
-    assert_one_line_error(
-        *run_cli(
-            capsys, "neuron", "map", "--model", "mrg-axon", "--n-directions", "2", "--out", figure
-        ),
-        "map.gif",
+    cli.fails(
+        "neuron",
+        "map",
+        "--model",
+        "mrg-axon",
+        "--n-directions",
+        "2",
+        "--out",
+        figure,
+        says="map.gif",
     )
     assert not figure.exists()

@@ -3,7 +3,6 @@
 import pytest
 
 from tests.sweeps.conftest import DISH_SCENARIO
-from tmslab.cli import main
 from tmslab.cli.output import StageProgress, TmslabConsole, plain_table
 from tmslab.protocols.library import get_protocol, list_protocols
 
@@ -12,15 +11,8 @@ from tmslab.protocols.library import get_protocol, list_protocols
 DISH_RUN = DISH_SCENARIO.replace("[scenario.", "[").replace('[scenario]\nname = "dish"\n', "")
 
 
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    assert code == 0, err
-    return out, err
-
-
-def test_protocol_list_one_line_per_protocol(capsys):
-    out, _ = run(capsys, "protocol", "list")
+def test_protocol_list_one_line_per_protocol(cli):
+    _, out, _ = cli.ok("protocol", "list")
     lines = out.splitlines()
     assert lines[0] == "Named protocols"
     header = lines[1].split("\t")
@@ -37,8 +29,8 @@ def test_protocol_list_one_line_per_protocol(capsys):
     assert max(len(line) for line in lines) > 80  # would have been squeezed to 80 columns
 
 
-def test_key_value_tables_and_long_lines_are_not_wrapped(capsys):
-    out, _ = run(capsys, "stimulator", "show", "magstim-rapid2")
+def test_key_value_tables_and_long_lines_are_not_wrapped(cli):
+    _, out, _ = cli.ok("stimulator", "show", "magstim-rapid2")
     rows = dict(line.split("\t") for line in out.splitlines()[1:])
     assert rows["dI/dt(0) = V0/L"] == "114.7 A/us"
     assert (
@@ -46,17 +38,17 @@ def test_key_value_tables_and_long_lines_are_not_wrapped(capsys):
     )
 
 
-def test_sweep_show_rows_intact_and_progress_lines(tmp_path, capsys):
+def test_sweep_show_rows_intact_and_progress_lines(tmp_path, cli):
     spec = tmp_path / "spec.toml"
     spec.write_text(
         '[sweep]\nname = "plain"\noutputs = ["plasticity.relative_weight", "protocol.n_pulses"]\n'
         '[sweep.parameters]\n"protocol.frequency_hz" = [1, 5, 10, 20]\n' + DISH_SCENARIO
     )
     store = tmp_path / "s.zarr"
-    _, err = run(capsys, "sweep", str(spec), "--out", str(store), "--serial")
+    _, _, err = cli.ok("sweep", str(spec), "--out", str(store), "--serial")
     progress = err.splitlines()
     assert [line.split(" (")[0] for line in progress] == [f"tasks {k}/4" for k in range(1, 5)]
-    out, _ = run(capsys, "sweep", "show", str(store))
+    _, out, _ = cli.ok("sweep", "show", str(store))
     lines = out.splitlines()
     assert lines[0].startswith("plain: 4/4 tasks done")
     header = lines[1].split("\t")
@@ -70,12 +62,12 @@ def test_sweep_show_rows_intact_and_progress_lines(tmp_path, capsys):
     assert lines[6].startswith("store ")
 
 
-def test_run_prints_one_line_per_stage(tmp_path, capsys):
+def test_run_prints_one_line_per_stage(tmp_path, cli):
     from tmslab.scenario import stage_count
 
     scenario = tmp_path / "dish.toml"
     scenario.write_text(DISH_RUN)
-    out, err = run(capsys, "run", str(scenario), "--out", str(tmp_path / "o"))
+    _, out, err = cli.ok("run", str(scenario), "--out", str(tmp_path / "o"))
     lines = err.splitlines()
     n = stage_count() + 1
     assert [line.split("] ")[0] + "]" for line in lines[:n]] == [
@@ -87,10 +79,10 @@ def test_run_prints_one_line_per_stage(tmp_path, capsys):
     assert "wrote results.nc" in out
 
 
-def test_json_runs_print_no_progress(tmp_path, capsys):
+def test_json_runs_print_no_progress(tmp_path, cli):
     scenario = tmp_path / "dish.toml"
     scenario.write_text(DISH_RUN)
-    _, err = run(capsys, "run", str(scenario), "--out", str(tmp_path / "o"), "--json")
+    _, _, err = cli.ok("run", str(scenario), "--out", str(tmp_path / "o"), "--json")
     assert err == ""
 
 
@@ -135,8 +127,8 @@ def test_console_on_a_terminal_keeps_rich_tables():
 
 
 @pytest.mark.parametrize("argv", [["evidence", "list"], ["plasticity", "list"], ["neuron", "list"]])
-def test_other_tables_are_tab_separated(capsys, argv):
-    out, _ = run(capsys, *argv)
+def test_other_tables_are_tab_separated(cli, argv):
+    _, out, _ = cli.ok(*argv)
     lines = out.splitlines()
     widths = {len(line.split("\t")) for line in lines[1:] if "\t" in line}
     assert len(widths) == 1 and widths.pop() > 1  # every row has the header's columns

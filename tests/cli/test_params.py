@@ -5,19 +5,11 @@ import json
 import numpy as np
 import pytest
 
-from tmslab.cli import main
-
 FIELD = ["field", "metrics", "--coil", "mouse-8mm", "--head", "mouse", "--json"]
 
 
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 @pytest.fixture
-def field_at(tmp_path, capsys):
+def field_at(tmp_path, cli):
     """field_at(*options) -> (E at one point off the axis of the mouse coil, V/m; stderr)."""
     points = tmp_path / "p.csv"
     points.write_text("x,y,z\n0.002,0,0.004\n")
@@ -25,7 +17,7 @@ def field_at(tmp_path, capsys):
 
     def field(*options):
         argv = ["field", "sphere", "--coil", "mouse-8mm", "--head", "mouse"]
-        code, _, err = run(capsys, *argv, "--points", str(points), "--out", str(out), *options)
+        code, _, err = cli(*argv, "--points", str(points), "--out", str(out), *options)
         assert code == 0, err
         values = [float(v) for v in out.read_text().splitlines()[1].split(",")]
         return np.linalg.norm(values[3:]), err
@@ -77,22 +69,17 @@ def test_length_suffix_on_an_mm_option(field_at):
         ),
     ],
 )  # fmt: skip
-def test_bad_units_fail_in_one_line(capsys, argv, fragments):
-    code, out, err = run(capsys, *argv)
-    assert code == 2 and out == ""
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), err
-    for fragment in fragments:
-        assert fragment in lines[0]
+def test_bad_units_fail_in_one_line(cli, argv, fragments):
+    cli.fails(*argv, says=tuple(fragments))
 
 
-def test_stimulator_dose_reads_didt_like_every_other_command(capsys):
+def test_stimulator_dose_reads_didt_like_every_other_command(cli):
     device = ["--device", "magventure-magpro-x100", "--coil", "MC-B70", "--json"]
-    code, out, _ = run(capsys, "stimulator", "dose", "--didt", "77.665A/us", *device)
+    code, out, _ = cli("stimulator", "dose", "--didt", "77.665A/us", *device)
     assert code == 0
     # Drakaki et al. 2022: MagPro X100 + MC-B70 peaks at 155.33 A/us at 100 % MSO.
     assert json.loads(out)["pct_mso"] == pytest.approx(50.0)
-    code, out, _ = run(capsys, "stimulator", "dose", "--didt", "7.7665e7", *device)
+    code, out, _ = cli("stimulator", "dose", "--didt", "7.7665e7", *device)
     assert json.loads(out)["pct_mso"] == pytest.approx(50.0)
 
 
@@ -111,55 +98,53 @@ def translate_calls(monkeypatch):
     return calls
 
 
-def test_translate_intensity_with_units(capsys, translate_calls):
+def test_translate_intensity_with_units(cli, translate_calls):
     base = ["field", "translate", "--from-head", "rat", "--from-coil", "rodent-round-25-50mm",
             "--to-target", "2mm", "--json"]  # fmt: skip
-    code, _, err = run(capsys, *base, "--intensity", "1260mT", "--to-didt-max", "114.73A/us")
+    code, _, err = cli(*base, "--intensity", "1260mT", "--to-didt-max", "114.73A/us")
     assert code == 0, err
     _, unit, value, destination = translate_calls[-1]
     assert (unit, value) == ("tesla", pytest.approx(1.26))
     assert destination.didt_max_a_per_s == pytest.approx(114.73e6)
     assert destination.target == pytest.approx(0.002)
-    code, _, err = run(capsys, *base, "--unit", "didt", "--intensity", "80A/us")
+    code, _, err = cli(*base, "--unit", "didt", "--intensity", "80A/us")
     assert code == 0 and translate_calls[-1][2] == pytest.approx(8e7) and err == ""
-    code, _, err = run(capsys, *base, "--unit", "didt", "--intensity", "50")
+    code, _, err = cli(*base, "--unit", "didt", "--intensity", "50")
     assert translate_calls[-1][2] == 50.0
     assert "--intensity 50 is read as 50 A/s; did you mean 50A/us?" in err
-    code, _, err = run(capsys, *base, "--intensity", "500")
+    code, _, err = cli(*base, "--intensity", "500")
     assert translate_calls[-1][2] == 500.0
     assert "--intensity 500 is read as 500 T; did you mean 500mT?" in err
-    code, _, err = run(capsys, *base, "--intensity", "1.5")
+    code, _, err = cli(*base, "--intensity", "1.5")
     assert err == ""  # a plausible tesla
-    code, _, err = run(capsys, *base, "--unit", "pct_mso", "--intensity", "60%",
+    code, _, err = cli(*base, "--unit", "pct_mso", "--intensity", "60%",
                        "--didt-max", "1.5e8")  # fmt: skip
     assert code == 0, err
     assert translate_calls[-1][2] == 60.0 and translate_calls[-1][0].didt_max_a_per_s == 1.5e8
 
 
-def test_n_points_error_names_the_users_value(capsys):
-    code, out, err = run(capsys, "field", "dish", "--coil", "mouse-8mm", "--n-points", "0")
+def test_n_points_error_names_the_users_value(cli):
+    code, out, err = cli("field", "dish", "--coil", "mouse-8mm", "--n-points", "0")
     assert code == 2 and out == ""
     assert "--n-points 0 is not allowed; give 3 or more" in err
     assert "- 2" not in err
 
 
-def test_unknown_device_is_named_as_such(capsys):
-    code, out, err = run(
-        capsys, "stimulator", "dose", "--pct-mso", "50", "--device", "magstim-9000"
-    )
+def test_unknown_device_is_named_as_such(cli):
+    code, out, err = cli("stimulator", "dose", "--pct-mso", "50", "--device", "magstim-9000")
     assert code == 2 and out == ""
     assert err.startswith("error: unknown stimulator 'magstim-9000'")
     assert "go together" not in err
 
 
-def test_time_options_accept_suffixes(capsys):
+def test_time_options_accept_suffixes(cli):
     argv = ["plasticity", "stdp", "--model", "graupner-brunel:DP", "--pairs", "60", "--json"]
-    code, bare, _ = run(capsys, *argv, "--dt-ms", "-10")
+    code, bare, _ = cli(*argv, "--dt-ms", "-10")
     assert code == 0
-    code, seconds, _ = run(capsys, *argv, "--dt-ms", "-0.01s")
+    code, seconds, _ = cli(*argv, "--dt-ms", "-0.01s")
     assert code == 0 and json.loads(seconds) == json.loads(bare)
-    code, us, _ = run(capsys, *argv, "--dt-ms", "-10000 µs")
+    code, us, _ = cli(*argv, "--dt-ms", "-10000 µs")
     assert code == 0 and json.loads(us)["relative_weight"] == json.loads(bare)["relative_weight"]
-    code, out, err = run(capsys, *argv, "--dt-ms", "10A/us")
+    code, out, err = cli(*argv, "--dt-ms", "10A/us")
     assert out == ""
     assert code == 2 and "--dt-ms" in err and "s, ms, us" in err

@@ -4,29 +4,11 @@ import json
 
 import pytest
 
-from tmslab.cli import main
 
-
-def run_cli(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def assert_one_line_error(code, out, err, *fragments):
-    assert code == 2
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), err
-    assert "Traceback" not in err and out == ""
-    for fragment in fragments:
-        assert fragment in lines[0]
-
-
-def test_stdp_json(capsys):
+def test_stdp_json(cli):
     # GB 2012 Fig. 2 (DP): ~1.22 at +10 ms, ~0.88 at -10 ms after 60 pairs at 1 Hz
     for dt, expected, verdict in (("10", 1.22, "LTP"), ("-10", 0.88, "LTD")):
-        code, out, _ = run_cli(
-            capsys,
+        code, out, _ = cli(
             "plasticity",
             "stdp",
             "--model",
@@ -45,12 +27,11 @@ def test_stdp_json(capsys):
         assert data["verdict"] == verdict
 
 
-def test_stdp_shouval_pairing_set(capsys):
+def test_stdp_shouval_pairing_set(cli):
     # Shouval 2002 Fig. 3C: post-pre (-10 ms) depresses, pre-post (+10 ms) potentiates
     verdicts = []
     for dt in ("-10", "10"):
-        code, out, _ = run_cli(
-            capsys,
+        code, out, _ = cli(
             "plasticity",
             "stdp",
             "--model",
@@ -66,19 +47,18 @@ def test_stdp_shouval_pairing_set(capsys):
     assert verdicts == ["LTD", "LTP"]
 
 
-def test_predict_json(capsys):
-    code, out, _ = run_cli(
-        capsys, "plasticity", "predict", "--protocol", "rtms-1hz", "--model", "shouval", "--json"
+def test_predict_json(cli):
+    code, out, _ = cli(
+        "plasticity", "predict", "--protocol", "rtms-1hz", "--model", "shouval", "--json"
     )
     data = json.loads(out)
     assert code == 0 and data["verdict"] == "LTD" and 0 < data["relative_weight"] < 0.95
     assert data["threshold"] == 0.05 and data["source"]["doi"]
 
 
-def test_predict_with_priming_and_plot(capsys, tmp_path):
+def test_predict_with_priming_and_plot(cli, tmp_path):
     fig = tmp_path / "w.png"
-    code, out, _ = run_cli(
-        capsys,
+    code, out, _ = cli(
         "plasticity",
         "predict",
         "--protocol",
@@ -98,11 +78,10 @@ def test_predict_with_priming_and_plot(capsys, tmp_path):
     assert data["primed_by"] == "rtms-20hz" and data["unprimed_relative_weight"] is not None
 
 
-def test_predict_from_a_protocol_file(capsys, tmp_path):
+def test_predict_from_a_protocol_file(cli, tmp_path):
     spec = tmp_path / "p.toml"
     spec.write_text('[protocol]\nkind = "rtms"\nfrequency_hz = 50\npulses_per_train = 100\n')
-    code, out, _ = run_cli(
-        capsys,
+    code, out, _ = cli(
         "plasticity",
         "predict",
         "--protocol",
@@ -116,10 +95,9 @@ def test_predict_from_a_protocol_file(capsys, tmp_path):
     assert code == 0 and json.loads(out)["verdict"] == "LTP"
 
 
-def test_curve_figure_and_json(capsys, tmp_path):
+def test_curve_figure_and_json(cli, tmp_path):
     fig = tmp_path / "fig.png"
-    code, out, _ = run_cli(
-        capsys,
+    code, out, _ = cli(
         "plasticity",
         "curve",
         "--model",
@@ -141,16 +119,16 @@ def test_curve_figure_and_json(capsys, tmp_path):
     assert curves[0]["relative_weight"][-1] > 1.05  # DP, presynaptic only: LTP at 100 Hz
 
 
-def test_list_json(capsys):
-    code, out, _ = run_cli(capsys, "plasticity", "list", "--json")
+def test_list_json(cli):
+    code, out, _ = cli("plasticity", "list", "--json")
     rows = json.loads(out)
     assert code == 0 and len(rows) == 14
     assert all(row["source"]["citation"] and row["source"]["doi"] for row in rows)
 
 
-def test_table_command(capsys, tmp_path):
+def test_table_command(cli, tmp_path):
     doc = tmp_path / "table.md"
-    code, _, _ = run_cli(capsys, "plasticity", "table", "--out", str(doc))
+    code, _, _ = cli("plasticity", "table", "--out", str(doc))
     assert code == 0 and "agree / applicable" in doc.read_text()
 
 
@@ -173,24 +151,19 @@ def test_table_command(capsys, tmp_path):
         (["predict", "--protocol", "itbs", "--model", "bcm", "--threshold", "1.5"], ["threshold"]),
     ],
 )
-def test_bad_input(capsys, argv, fragments):
-    assert_one_line_error(*run_cli(capsys, "plasticity", *argv), *fragments)
+def test_bad_input(cli, argv, fragments):
+    cli.fails("plasticity", *argv, says=tuple(fragments))
 
 
-def test_protocol_without_pulses(capsys, tmp_path):
+def test_protocol_without_pulses(cli, tmp_path):
     spec = tmp_path / "empty.toml"
     spec.write_text('[protocol]\nkind = "custom"\npulse_times_s = []\n')
-    assert_one_line_error(
-        *run_cli(capsys, "plasticity", "predict", "--protocol", str(spec), "--model", "shouval")
-    )
+    cli.fails("plasticity", "predict", "--protocol", str(spec), "--model", "shouval")
 
 
-def test_bad_figure_suffix_writes_nothing(capsys, tmp_path):
+def test_bad_figure_suffix_writes_nothing(cli, tmp_path):
     target = tmp_path / "fig.txt"
-    assert_one_line_error(
-        *run_cli(
-            capsys, "plasticity", "curve", "--model", "bcm", "--points", "3", "--out", str(target)
-        ),
-        ".png",
+    cli.fails(
+        "plasticity", "curve", "--model", "bcm", "--points", "3", "--out", str(target), says=".png"
     )
     assert not target.exists()

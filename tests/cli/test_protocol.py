@@ -6,32 +6,16 @@ import numpy as np
 import pytest
 
 from tmslab import __version__
-from tmslab.cli import main
 from tmslab.protocols.library import get_protocol
 
 
-def run_cli(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def assert_one_line_error(code, out, err, *fragments):
-    assert code == 2
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), err
-    assert "Traceback" not in err and out == ""
-    for fragment in fragments:
-        assert fragment in lines[0]
-
-
-def test_version(capsys):
-    code, out, _ = run_cli(capsys, "--version")
+def test_version(cli):
+    code, out, _ = cli("--version")
     assert code == 0 and out.strip() == f"tmslab {__version__}"
 
 
-def test_list_json(capsys):
-    code, out, _ = run_cli(capsys, "protocol", "list", "--json")
+def test_list_json(cli):
+    code, out, _ = cli("protocol", "list", "--json")
     rows = json.loads(out)
     names = {row["name"] for row in rows}
     assert code == 0
@@ -52,8 +36,8 @@ def test_list_json(capsys):
     assert all(row["source"]["doi"] for row in rows)
 
 
-def test_show_json_has_required_fields(capsys):
-    code, out, _ = run_cli(capsys, "protocol", "show", "itbs", "--json")
+def test_show_json_has_required_fields(cli):
+    code, out, _ = cli("protocol", "show", "itbs", "--json")
     data = json.loads(out)
     assert code == 0
     assert data["name"] == "itbs" and data["n_pulses"] == 600 and data["n_trains"] == 20
@@ -61,43 +45,43 @@ def test_show_json_has_required_fields(capsys):
     assert "Huang" in data["source"]["citation"]
 
 
-def test_show_human_readable(capsys):
-    code, out, _ = run_cli(capsys, "protocol", "show", "rtms-10hz-fda")
+def test_show_human_readable(cli):
+    code, out, _ = cli("protocol", "show", "rtms-10hz-fda")
     assert code == 0 and "3000" in out and "O'Reardon" in out
 
 
-def test_show_reads_a_toml_file(tmp_path, capsys):
+def test_show_reads_a_toml_file(tmp_path, cli):
     path = tmp_path / "p.toml"
     path.write_text(
         '[protocol]\nkind = "rtms"\nfrequency_hz = 15\npulses_per_train = 30\n'
         "n_trains = 20\ninter_train_interval_s = 28\ncourse = { days = 7 }\n"
     )
-    code, out, _ = run_cli(capsys, "protocol", "show", str(path), "--json")
+    code, out, _ = cli("protocol", "show", str(path), "--json")
     data = json.loads(out)
     assert code == 0 and data["n_pulses"] == 600 and data["total_pulses"] == 4200
 
 
-def test_show_preset_with_overrides_from_toml(tmp_path, capsys):
+def test_show_preset_with_overrides_from_toml(tmp_path, cli):
     path = tmp_path / "p.toml"
     path.write_text('[protocol]\npreset = "itbs"\nn_trains = 40\n')
-    code, out, _ = run_cli(capsys, "protocol", "show", str(path), "--json")
+    code, out, _ = cli("protocol", "show", str(path), "--json")
     assert code == 0 and json.loads(out)["n_pulses"] == 1200
 
 
-def test_export_csv_and_json(tmp_path, capsys):
+def test_export_csv_and_json(tmp_path, cli):
     csv_path, json_path = tmp_path / "out" / "fda.csv", tmp_path / "fda.json"
-    assert run_cli(capsys, "protocol", "export", "rtms-10hz-fda", "--out", str(csv_path))[0] == 0
+    assert cli("protocol", "export", "rtms-10hz-fda", "--out", str(csv_path))[0] == 0
     table = np.loadtxt(csv_path, delimiter=",", skiprows=1)
     np.testing.assert_allclose(table[:, 1], get_protocol("rtms-10hz-fda").pulse_times_s, atol=1e-9)
-    assert run_cli(capsys, "protocol", "export", "qps5", "--out", str(json_path))[0] == 0
+    assert cli("protocol", "export", "qps5", "--out", str(json_path))[0] == 0
     record = json.loads(json_path.read_text())
     assert len(record["pulse_times_s"]) == 1440
     assert record["provenance"]["tmslab_version"] == __version__
 
 
-def test_plot_writes_a_png(tmp_path, capsys):
+def test_plot_writes_a_png(tmp_path, cli):
     path = tmp_path / "itbs.png"
-    code, _, _ = run_cli(capsys, "protocol", "plot", "itbs", "--out", str(path))
+    code, _, _ = cli("protocol", "plot", "itbs", "--out", str(path))
     assert code == 0 and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -114,10 +98,9 @@ def test_plot_writes_a_png(tmp_path, capsys):
         (["protocol", "frobnicate"], ["frobnicate"]),
     ],
 )
-def test_bad_input_is_one_line_exit_2(tmp_path, capsys, monkeypatch, argv, fragments):
+def test_bad_input_is_one_line_exit_2(tmp_path, cli, monkeypatch, argv, fragments):
     monkeypatch.chdir(tmp_path)
-    code, out, err = run_cli(capsys, *argv)
-    assert_one_line_error(code, out, err, *fragments)
+    cli.fails(*argv, says=tuple(fragments))
     assert list(tmp_path.iterdir()) == []  # nothing half-written
 
 
@@ -148,16 +131,14 @@ def test_bad_input_is_one_line_exit_2(tmp_path, capsys, monkeypatch, argv, fragm
         ),
     ],
 )
-def test_bad_protocol_files(tmp_path, capsys, body, fragments):
+def test_bad_protocol_files(tmp_path, cli, body, fragments):
     path = tmp_path / "bad.toml"
     path.write_text(body)
-    code, out, err = run_cli(capsys, "protocol", "show", str(path))
-    assert_one_line_error(code, out, err, *fragments)
+    cli.fails("protocol", "show", str(path), says=tuple(fragments))
 
 
-def test_missing_file(tmp_path, capsys):
-    code, out, err = run_cli(capsys, "protocol", "show", str(tmp_path / "none.toml"))
-    assert_one_line_error(code, out, err, "file not found")
+def test_missing_file(tmp_path, cli):
+    cli.fails("protocol", "show", str(tmp_path / "none.toml"), says="file not found")
 
 
 BAD_FILES = {
@@ -186,16 +167,16 @@ BAD_FILES = {
         ["run", "--out", "outdir"],
     ],
 )
-def test_every_command_rejects_bad_protocol_files(tmp_path, capsys, monkeypatch, command, problem):
+def test_every_command_rejects_bad_protocol_files(tmp_path, cli, monkeypatch, command, problem):
     body, fragment = BAD_FILES[problem]
     monkeypatch.chdir(tmp_path)
     (tmp_path / "bad.toml").write_text(body)
-    code, out, err = (
-        run_cli(capsys, *command[:2], "bad.toml", *command[2:])
+    result = (
+        cli(*command[:2], "bad.toml", *command[2:])
         if command[0] == "protocol"
-        else run_cli(capsys, "run", "bad.toml", *command[1:])
+        else cli("run", "bad.toml", *command[1:])
     )
-    assert_one_line_error(code, out, err, fragment)
+    result.error(fragment)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml"]  # nothing written
 
 
@@ -223,20 +204,13 @@ def test_every_command_rejects_bad_protocol_files(tmp_path, capsys, monkeypatch,
         ),
     ],
 )
-def test_stimulator_commands_bad_input(capsys, argv, fragment):
-    code, out, err = run_cli(capsys, *argv)
-    assert_one_line_error(code, out, err, fragment)
+def test_stimulator_commands_bad_input(cli, argv, fragment):
+    cli.fails(*argv, says=fragment)
 
 
-def test_stimulator_show_and_dose(capsys, tmp_path):
-    code, out, _ = run_cli(
-        capsys,
-        "stimulator",
-        "show",
-        "magventure-magpro-x100",
-        "--json",
-        "--out",
-        str(tmp_path / "w.png"),
+def test_stimulator_show_and_dose(cli, tmp_path):
+    code, out, _ = cli(
+        "stimulator", "show", "magventure-magpro-x100", "--json", "--out", str(tmp_path / "w.png")
     )
     data = json.loads(out)
     assert code == 0 and data["shape"] == "biphasic"
@@ -245,8 +219,7 @@ def test_stimulator_show_and_dose(capsys, tmp_path):
         155.33e6, rel=1e-6
     )  # Drakaki et al. 2022 at 100 %
     assert (tmp_path / "w.png").exists()
-    code, out, _ = run_cli(
-        capsys,
+    code, out, _ = cli(
         "stimulator",
         "dose",
         "--pct-mt",
@@ -264,20 +237,18 @@ def test_stimulator_show_and_dose(capsys, tmp_path):
     assert dose["didt_a_per_s"] == pytest.approx(0.54 * 155.33e6)
 
 
-def test_protocol_check_json_fields(capsys):
-    code, out, _ = run_cli(
-        capsys, "protocol", "check", "rtms-10hz-fda", "--intensity-mt", "130", "--json"
-    )
+def test_protocol_check_json_fields(cli):
+    code, out, _ = cli("protocol", "check", "rtms-10hz-fda", "--intensity-mt", "130", "--json")
     data = json.loads(out)
     assert code == 0
     # Rossi et al. 2009, Table 4: 10 Hz at 130 % MT allows 2.9 s; the 4 s trains exceed it.
     assert data["within_limits"] is False and data["verdict_counts"]["exceeds"] == 75
-    code, out, _ = run_cli(capsys, "protocol", "check", "itbs", "--intensity-mt", "80", "--json")
+    code, out, _ = cli("protocol", "check", "itbs", "--intensity-mt", "80", "--json")
     data = json.loads(out)
     assert data["within_limits"] is True and data["beyond_tested_range"] is True
     assert data["covered_by_table"] is False
 
 
-def test_protocol_check_human_readable(capsys):
-    code, out, _ = run_cli(capsys, "protocol", "check", "rtms-1hz", "--intensity-mt", "110")
+def test_protocol_check_human_readable(cli):
+    code, out, _ = cli("protocol", "check", "rtms-1hz", "--intensity-mt", "110")
     assert code == 0 and "within" in out and "900" in out

@@ -1,22 +1,8 @@
-"""Shared helpers for the placement, unit and boundary tests."""
+"""Shared helpers of the coil tests."""
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
-
-
-def one_line_error(capsys, *texts: str) -> str:
-    """The CLI's stderr: one ``error:`` line containing every text; returns it."""
-    lines = capsys.readouterr().err.splitlines()
-    # `run` prints one progress line per stage off a terminal ("[3/9] Safety (0.0 s)") first
-    lines = [line for line in lines if line and not re.match(r"\[\d+/\d+\] ", line)]
-    assert len(lines) == 1 and lines[0].startswith("error: "), lines
-    err = lines[0] + "\n"
-    for text in texts:
-        assert text in err, err
-    return err
 
 
 def rotation(axis, angle: float) -> np.ndarray:

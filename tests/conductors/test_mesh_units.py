@@ -17,8 +17,6 @@ from tmslab.conductors.surfaces import Conductor, TriangleSurface
 from tmslab.errors import InvalidValueError, SpecFileError, TmslabError
 from tmslab.scenario import scenario_from_mapping
 
-from tests.coils.conftest import one_line_error
-
 FUNCTION_SCOPED = [HealthCheck.function_scoped_fixture]
 
 
@@ -46,7 +44,7 @@ def test_millimetre_obj_read_as_metres_is_refused(tmp_path):
     assert read_surfaces(path, 1e-3)[0][2].max() == pytest.approx(0.085)
 
 
-def test_cli_solve_metre_stl_exit_2_then_works_with_mesh_unit(tmp_path, capsys):
+def test_cli_solve_metre_stl_exit_2_then_works_with_mesh_unit(tmp_path, cli):
     path = _stl(tmp_path / "ball.stl", 1.0)
     points = tmp_path / "p.csv"
     points.write_text("x,y,z\n0,0,0.01\n")
@@ -54,7 +52,7 @@ def test_cli_solve_metre_stl_exit_2_then_works_with_mesh_unit(tmp_path, capsys):
     args = ["field", "solve", "--conductor", str(path), "--coil", "magstim-70mm-round"]
     args += ["--points", str(points), "--out", str(out)]
     assert main(args) == 2
-    one_line_error(capsys, "across", "--mesh-unit m")
+    cli.error("across", "--mesh-unit m")
     assert not out.exists()
     assert main([*args, "--mesh-unit", "m"]) == 0
     same = tmp_path / "o_mm.csv"
@@ -64,15 +62,15 @@ def test_cli_solve_metre_stl_exit_2_then_works_with_mesh_unit(tmp_path, capsys):
     assert np.allclose(a, b, rtol=1e-5)
 
 
-def test_mesh_unit_on_a_preset_or_unknown_unit_exit_2(tmp_path, capsys):
+def test_mesh_unit_on_a_preset_or_unknown_unit_exit_2(tmp_path, cli):
     points = tmp_path / "p.csv"
     points.write_text("x,y,z\n0,0,0.001\n")
     base = ["field", "solve", "--coil", "magstim-70mm-round", "--points", str(points)]
     base += ["--out", str(tmp_path / "o.csv")]
     assert main([*base, "--conductor", "dish-35mm", "--mesh-unit", "mm"]) == 2
-    one_line_error(capsys, "mesh files, not to the preset 'dish-35mm'")
+    cli.error("mesh files, not to the preset 'dish-35mm'")
     assert main([*base, "--conductor", "x.stl", "--mesh-unit", "inch"]) == 2
-    one_line_error(capsys, "--mesh-unit 'inch'")
+    cli.error("--mesh-unit 'inch'")
 
 
 def test_scenario_mesh_unit_key():

@@ -13,8 +13,6 @@ from tmslab.errors import InvalidValueError
 from tmslab.scenario import load_scenario, scenario_from_mapping
 from tmslab.stages.field import scenario_pose
 
-from tests.coils.conftest import one_line_error
-
 BASE = {"protocol": {"preset": "single"}}
 
 
@@ -63,20 +61,20 @@ def _mesh_scenario(tmp_path, pose_lines: str, extra_subject: str = "") -> tuple:
     return scenario, surface
 
 
-def test_run_with_a_pose_far_from_the_mesh_exits_2(tmp_path, capsys):
+def test_run_with_a_pose_far_from_the_mesh_exits_2(tmp_path, cli):
     write_pose(tmp_path / "pose.txt", pose_on_sphere(0.085, distance_m=0.085), "m")
     scenario, _ = _mesh_scenario(tmp_path, 'pose = "pose.txt"\n')
     out = tmp_path / "out"
     assert main(["run", str(scenario), "--out", str(out)]) == 2
-    one_line_error(capsys, "8.5 cm from the mesh surface", "[coil] pose_unit mm")
+    cli.error("8.5 cm from the mesh surface", "[coil] pose_unit mm")
     assert not out.exists()
 
 
-def test_run_with_a_wrong_mesh_unit_exits_2(tmp_path, capsys):
+def test_run_with_a_wrong_mesh_unit_exits_2(tmp_path, cli):
     scenario, _ = _mesh_scenario(tmp_path, "", 'mesh_unit = "m"\n')
     out = tmp_path / "out"
     assert main(["run", str(scenario), "--out", str(out)]) == 2
-    one_line_error(capsys, "170 m across", "--mesh-unit mm")
+    cli.error("170 m across", "--mesh-unit mm")
     assert not out.exists()
 
 

@@ -21,8 +21,6 @@ from tmslab.conductors.surfaces import Conductor, TriangleSurface
 from tmslab.efield.bem import solve
 from tmslab.errors import InvalidValueError, SpecFileError, TmslabError
 
-from tests.coils.conftest import one_line_error
-
 FUNCTION_SCOPED = [HealthCheck.function_scoped_fixture]
 
 
@@ -61,7 +59,7 @@ def test_points_just_inside_are_finite_and_continuous(solution):
     assert np.allclose(e[0], e[1], rtol=1e-3, atol=1e-3 * np.abs(e).max())
 
 
-def test_cli_point_on_the_surface_exit_2_and_nothing_written(tmp_path, capsys):
+def test_cli_point_on_the_surface_exit_2_and_nothing_written(tmp_path, cli):
     import meshio
 
     v, t = icosphere(20.0, 2)
@@ -75,7 +73,7 @@ def test_cli_point_on_the_surface_exit_2_and_nothing_written(tmp_path, capsys):
     out = tmp_path / "o.csv"
     args = ["field", "solve", "--conductor", str(mesh), "--coil", "magstim-70mm-round"]
     assert main([*args, "--points", str(points), "--out", str(out)]) == 2
-    one_line_error(capsys, "(row 2)", "from a boundary")
+    cli.error("(row 2)", "from a boundary")
     assert not out.exists()
 
 
@@ -101,7 +99,7 @@ def test_points_csv_random_bytes_give_points_or_one_line_error(tmp_path, data):
     assert p.ndim == 2 and p.shape[1] == 3
 
 
-def test_binary_points_file_is_a_clean_error(tmp_path, capsys):
+def test_binary_points_file_is_a_clean_error(tmp_path, cli):
     path = tmp_path / "p.csv"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\xff")
     with pytest.raises(SpecFileError, match="not a text file"):
@@ -109,5 +107,5 @@ def test_binary_points_file_is_a_clean_error(tmp_path, capsys):
     out = tmp_path / "o.csv"
     args = ["field", "sphere", "--coil", "magstim-70mm-round", "--points", str(path)]
     assert main([*args, "--out", str(out)]) == 2
-    one_line_error(capsys, "not a text file")
+    cli.error("not a text file")
     assert not out.exists()

@@ -26,7 +26,6 @@ import numpy as np
 import pytest
 
 from tests.evidence.meta.refs import DATA, close, reference
-from tmslab.cli import main
 from tmslab.errors import InvalidValueError, SpecFileError, TmslabError
 from tmslab.evidence.meta import fit, get_measure, load_meta_csv, map_columns, read_table
 
@@ -37,21 +36,6 @@ NIELWEISE_TXT = METAFOR / "dat.nielweise2007.txt"
 NORMAND_TSV = METAFOR / "dat.normand1999.tsv"
 BCG_COLUMNS = "ai=tpos,bi=tneg,ci=cpos,di=cneg"
 METHODS = ("FE", "DL", "REML", "PM", "ML")
-
-
-def run_cli(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def assert_one_line_error(code, out, err, *fragments):
-    assert code == 2
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), err
-    assert "Traceback" not in err and out == ""
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
 
 
 # ---- the R layouts as read --------------------------------------------------------------------
@@ -212,9 +196,9 @@ def test_metafor_measure_names_are_accepted_case_insensitively():
 # ---- the CLI ----------------------------------------------------------------------------------
 
 
-def test_cli_run_write_table_with_columns(capsys):
-    code, out, err = run_cli(
-        capsys, "meta", "run", BCG_TXT, "--measure", "RR", "--columns", BCG_COLUMNS, "--json"
+def test_cli_run_write_table_with_columns(cli):
+    code, out, err = cli(
+        "meta", "run", BCG_TXT, "--measure", "RR", "--columns", BCG_COLUMNS, "--json"
     )
     assert code == 0, err
     record = json.loads(out)
@@ -225,9 +209,8 @@ def test_cli_run_write_table_with_columns(capsys):
     assert record["k"] == 13
 
 
-def test_cli_run_write_csv_meta_regression(capsys):
-    code, out, err = run_cli(
-        capsys,
+def test_cli_run_write_csv_meta_regression(cli):
+    code, out, err = cli(
         "meta",
         "run",
         COLDITZ_CSV,
@@ -247,16 +230,16 @@ def test_cli_run_write_csv_meta_regression(capsys):
 
 
 @pytest.mark.parametrize("command", ["loo", "egger", "trimfill"])
-def test_cli_other_commands_take_columns(capsys, command):
-    code, out, err = run_cli(
-        capsys, "meta", command, BCG_TXT, "--measure", "RR", "--columns", BCG_COLUMNS, "--json"
+def test_cli_other_commands_take_columns(cli, command):
+    code, out, err = cli(
+        "meta", command, BCG_TXT, "--measure", "RR", "--columns", BCG_COLUMNS, "--json"
     )
     assert code == 0, err
     assert json.loads(out)["measure"] == "RR"
 
 
-def test_cli_nielweise_write_table_directly(capsys):
-    code, out, err = run_cli(capsys, "meta", "run", NIELWEISE_TXT, "--measure", "OR", "--json")
+def test_cli_nielweise_write_table_directly(cli):
+    code, out, err = cli("meta", "run", NIELWEISE_TXT, "--measure", "OR", "--json")
     assert code == 0, err
     close(json.loads(out)["estimate"], reference("nielweise2007_or")["fits"]["REML"]["beta"])
 
@@ -270,49 +253,42 @@ def test_cli_nielweise_write_table_directly(capsys):
         ("ai", ("not argument=column",)),
     ],
 )
-def test_cli_bad_columns_one_line_nothing_written(capsys, tmp_path, columns, fragments):
+def test_cli_bad_columns_one_line_nothing_written(cli, tmp_path, columns, fragments):
     forest = tmp_path / "forest.png"
-    assert_one_line_error(
-        *run_cli(
-            capsys,
-            "meta",
-            "run",
-            BCG_TXT,
-            "--measure",
-            "RR",
-            "--columns",
-            columns,
-            "--forest",
-            forest,
-        ),
-        *fragments,
+    cli.fails(
+        "meta",
+        "run",
+        BCG_TXT,
+        "--measure",
+        "RR",
+        "--columns",
+        columns,
+        "--forest",
+        forest,
+        says=tuple(fragments),
     )
     assert list(tmp_path.iterdir()) == []
 
 
-def test_cli_as_shipped_without_columns_says_which(capsys):
-    assert_one_line_error(
-        *run_cli(capsys, "meta", "run", COLDITZ_CSV, "--measure", "OR"),
-        "missing column(s) ai, bi, ci, di",
-        "found: trial, author",
-        BCG_COLUMNS,
+def test_cli_as_shipped_without_columns_says_which(cli):
+    cli.fails(
+        "meta",
+        "run",
+        COLDITZ_CSV,
+        "--measure",
+        "OR",
+        says=("missing column(s) ai, bi, ci, di", "found: trial, author", BCG_COLUMNS),
     )
 
 
-def test_cli_unsupported_measure(capsys):
-    assert_one_line_error(
-        *run_cli(capsys, "meta", "run", BCG_TXT, "--measure", "PETO"),
-        "'PETO'",
-        "does not compute",
-    )
+def test_cli_unsupported_measure(cli):
+    cli.fails("meta", "run", BCG_TXT, "--measure", "PETO", says=("'PETO'", "does not compute"))
 
 
-def test_cli_rda_file_is_refused_with_the_fix(capsys, tmp_path):
+def test_cli_rda_file_is_refused_with_the_fix(cli, tmp_path):
     rda = tmp_path / "dat.bcg.rda"
     rda.write_bytes(b"\x1f\x8b\x08\x00" + bytes(range(256)))
-    assert_one_line_error(
-        *run_cli(capsys, "meta", "run", rda, "--measure", "RR"), "binary", "write.csv"
-    )
+    cli.fails("meta", "run", rda, "--measure", "RR", says=("binary", "write.csv"))
 
 
 def test_errors_are_tmslab_errors_with_one_line(tmp_path):
