@@ -53,9 +53,12 @@ def example_run(tmp_path_factory):
 PROGRESS = re.compile(r"\[\d+/\d+\] ")
 
 
-def error_line(err: str, *fragments: str) -> str:
-    """The one ``error:`` line of ``err`` (progress lines aside), containing every fragment."""
-    lines = [line for line in err.strip().splitlines() if not PROGRESS.match(line)]
+def error_line(err: str, *fragments: str, progress: bool = False) -> str:
+    """The one ``error:`` line of ``err``, containing every fragment; with ``progress``, stage
+    progress lines may come before it."""
+    lines = err.strip().splitlines()
+    if progress:
+        lines = [line for line in lines if not PROGRESS.match(line)]
     assert len(lines) == 1 and lines[0].startswith("error: "), err
     assert "Traceback" not in err, err
     for fragment in fragments:
@@ -74,11 +77,12 @@ class CliResult(NamedTuple):
         """stdout read as JSON."""
         return json.loads(self.out)
 
-    def error(self, *fragments: str, quiet: bool = True) -> str:
+    def error(self, *fragments: str, quiet: bool = True, progress: bool = False) -> str:
         """Check the bad-input contract and return the error line: exit code 2, one ``error:``
-        line on stderr containing every fragment, no traceback, and (``quiet``) nothing on stdout."""
+        line on stderr containing every fragment, no traceback, and (``quiet``) nothing on stdout;
+        ``progress`` allows stage progress lines before the error."""
         assert self.code == 2, (self.code, self.err)
-        line = error_line(self.err, *fragments)
+        line = error_line(self.err, *fragments, progress=progress)
         if quiet:
             assert self.out == "", self.out
         return line
@@ -103,15 +107,21 @@ class Cli:
         assert result.code == 0, result.err
         return result
 
-    def fails(self, *argv: object, says: str | tuple[str, ...] = (), quiet: bool = True) -> str:
+    def fails(
+        self,
+        *argv: object,
+        says: str | tuple[str, ...] = (),
+        quiet: bool = True,
+        progress: bool = False,
+    ) -> str:
         """Run; assert the bad-input contract (see ``CliResult.error``); return the error line."""
         fragments = (says,) if isinstance(says, str) else says
-        return self(*argv).error(*fragments, quiet=quiet)
+        return self(*argv).error(*fragments, quiet=quiet, progress=progress)
 
-    def error(self, *fragments: str) -> str:
+    def error(self, *fragments: str, progress: bool = False) -> str:
         """The one ``error:`` line printed since the last capture, for a test that called
         ``main`` itself (and checked its exit code)."""
-        return error_line(self.capsys.readouterr().err, *fragments)
+        return error_line(self.capsys.readouterr().err, *fragments, progress=progress)
 
 
 @pytest.fixture

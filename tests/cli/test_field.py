@@ -40,12 +40,10 @@ def test_ccd_round_trip(tmp_path):
         ("# header\n1\n0 0 x 0 0 1\n", "non-number"),
     ],
 )
-def test_malformed_ccd_gives_one_line_error(tmp_path, capsys, text, message):
+def test_malformed_ccd_gives_one_line_error(tmp_path, cli, text, message):
     path = tmp_path / "bad.ccd"
     path.write_text(text)
-    assert main(["coil", "show", str(path)]) == 2
-    err = capsys.readouterr().err
-    assert err.startswith("error: ") and message in err and err.count("\n") == 1
+    cli("coil", "show", path).error(message, quiet=False)
 
 
 @settings(max_examples=30, deadline=None)
@@ -168,7 +166,7 @@ def test_field_sphere_netcdf_output(tmp_path):
         (["--coil", "magstim-70mm-fig8", "--didt", "-5", "--pts", "INSIDE"], "--didt"),
     ],
 )
-def test_field_sphere_bad_input(tmp_path, capsys, args, message):
+def test_field_sphere_bad_input(tmp_path, cli, args, message):
     inside = tmp_path / "inside.csv"
     write_points(inside, [[0, 0, 0.05]])
     outside = tmp_path / "outside.csv"
@@ -177,9 +175,7 @@ def test_field_sphere_bad_input(tmp_path, capsys, args, message):
     files = {"INSIDE": str(inside), "OUTSIDE": str(outside)}
     argv = ["field", "sphere", "--out", str(out)]
     argv += ["--points" if a == "--pts" else files.get(a, a) for a in args]
-    assert main(argv) == 2
-    err = capsys.readouterr().err
-    assert err.startswith("error: ") and message in err and err.count("\n") == 1
+    cli(*argv).error(message, quiet=False)
     assert not out.exists()
 
 

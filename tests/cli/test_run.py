@@ -82,15 +82,11 @@ def test_safety_without_motor_threshold_is_reported_not_guessed(tmp_path, capsys
         ("[protocol\n", "not valid TOML"),
     ],
 )
-def test_bad_scenarios_fail_in_one_line_and_write_nothing(tmp_path, capsys, body, fragment):
+def test_bad_scenarios_fail_in_one_line_and_write_nothing(tmp_path, cli, body, fragment):
     scenario = tmp_path / "bad.toml"
     scenario.write_text(body)
     out = tmp_path / "out"
-    code = main(["run", str(scenario), "--out", str(out)])
-    captured = capsys.readouterr()
-    assert code == 2
-    assert captured.err.count("\n") == 1 and captured.err.startswith("error: ")
-    assert fragment in captured.err
+    cli("run", scenario, "--out", out).error(fragment, quiet=False)
     assert not out.exists()
 
 

@@ -19,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import error_line
 from tmslab import outputs
 from tmslab.cli import main
 from tmslab.errors import SpecFileError, TmslabError
@@ -41,13 +42,6 @@ def _dead_pid() -> int:
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     child.wait()
     return child.pid
-
-
-def _one_error_line(err: str) -> str:
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), err
-    assert "Traceback" not in err
-    return lines[0]
 
 
 def _no_write(path, mode, **kwargs) -> bool:
@@ -210,7 +204,7 @@ def test_run_into_a_path_under_a_file_fails_before_any_stage(tmp_path, capsys):
     scenario.write_text(CHEAP)
     assert main(["run", str(scenario), "--out", str(blocker / "out")]) == 2
     err = capsys.readouterr().err
-    line = _one_error_line(err)  # no "[1/9] Protocol" progress line: no stage ran
+    line = error_line(err)  # no "[1/9] Protocol" progress line: no stage ran
     assert str(blocker) in line and "not a directory" in line
 
 
@@ -220,7 +214,7 @@ def test_run_into_an_unwritable_folder_fails_before_any_stage(tmp_path, capsys, 
     scenario.write_text(CHEAP)
     out = tmp_path / "out"
     assert main(["run", str(scenario), "--out", str(out)]) == 2
-    assert "is not writable" in _one_error_line(capsys.readouterr().err)
+    assert "is not writable" in error_line(capsys.readouterr().err)
     assert not out.exists()
 
 
@@ -231,7 +225,7 @@ def test_run_refuses_a_folder_with_files_it_did_not_write(tmp_path, capsys):
     out.mkdir()
     (out / "notes.txt").write_text("mine")
     assert main(["run", str(scenario), "--out", str(out)]) == 2
-    assert "'notes.txt'" in _one_error_line(capsys.readouterr().err)
+    assert "'notes.txt'" in error_line(capsys.readouterr().err)
     assert (out / "notes.txt").read_text() == "mine"
 
 
@@ -256,7 +250,7 @@ def test_an_os_error_anywhere_is_one_line_naming_the_path(tmp_path, capsys):
     blocker.write_text("x")
     target = blocker / "sub" / "pulses.csv"
     assert main(["protocol", "export", "itbs", "--out", str(target)]) == 2
-    line = _one_error_line(capsys.readouterr().err)
+    line = error_line(capsys.readouterr().err)
     assert str(blocker) in line
 
 
@@ -265,7 +259,7 @@ def test_a_missing_compare_scenario_fails_at_load(tmp_path, capsys):
     scenario.write_text(CHEAP + '[compare]\nscenario = "nope.toml"\n')
     out = tmp_path / "out"
     assert main(["run", str(scenario), "--out", str(out)]) == 2
-    line = _one_error_line(capsys.readouterr().err)  # before "[1/9] Protocol"
+    line = error_line(capsys.readouterr().err)  # before "[1/9] Protocol"
     assert "'nope.toml'" in line and "no file" in line
     assert not out.exists()
 
@@ -277,7 +271,7 @@ def test_an_invalid_compare_scenario_fails_at_load(tmp_path, capsys):
     scenario = tmp_path / "s.toml"
     scenario.write_text(CHEAP + '[compare]\nscenario = "other.toml"\n')
     assert main(["run", str(scenario), "--out", str(tmp_path / "out")]) == 2
-    line = _one_error_line(capsys.readouterr().err)
+    line = error_line(capsys.readouterr().err)
     assert "[compare] scenario 'other.toml'" in line and "species" in line
 
 
@@ -306,7 +300,7 @@ def test_field_translate_pct_mso_without_didt_max_fails_at_once(capsys):
             *("--intensity", "60", "--unit", "pct_mso"),
         ]
     )
-    assert code == 2 and "--didt-max" in _one_error_line(capsys.readouterr().err)
+    assert code == 2 and "--didt-max" in error_line(capsys.readouterr().err)
     assert time.monotonic() - start < 5  # it took ~20 s of field computation before
 
 
@@ -395,7 +389,7 @@ def test_an_unreachable_scheduler_leaves_no_store(tmp_path, capsys):
     spec.write_text(SWEEP.format(outputs='["plasticity.relative_weight"]'))
     store = tmp_path / "s.zarr"
     code = main(["sweep", str(spec), "--out", str(store), "--scheduler", "tcp://127.0.0.1:9"])
-    assert code == 2 and "--scheduler" in _one_error_line(capsys.readouterr().err)
+    assert code == 2 and "--scheduler" in error_line(capsys.readouterr().err)
     assert not store.exists()
 
 
@@ -405,7 +399,7 @@ def test_a_sweep_store_under_a_file_is_refused_at_once(tmp_path, capsys):
     blocker = tmp_path / "file"
     blocker.write_text("x")
     assert main(["sweep", str(spec), "--out", str(blocker / "s.zarr"), "--serial"]) == 2
-    assert "is a file" in _one_error_line(capsys.readouterr().err)
+    assert "is a file" in error_line(capsys.readouterr().err)
 
 
 def test_the_loser_of_a_store_creation_race_opens_the_winners_store(tmp_path):
@@ -453,7 +447,7 @@ def test_run_refuses_to_replace_the_current_folder(tmp_path, capsys, monkeypatch
     here.mkdir()
     monkeypatch.chdir(here)
     assert main(["run", str(scenario), "--out", "."]) == 2
-    assert "current folder" in _one_error_line(capsys.readouterr().err)
+    assert "current folder" in error_line(capsys.readouterr().err)
     assert main(["run", str(scenario), "--out", ".."]) == 2
     capsys.readouterr()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["here", "s.toml"]
@@ -480,7 +474,7 @@ def test_a_full_disk_is_one_line_naming_the_file_not_its_temporary(tmp_path, cap
     monkeypatch.setattr(Path, "write_text", full)
     target = tmp_path / "pulses.csv"
     assert main(["protocol", "export", "itbs", "--out", str(target)]) == 2
-    line = _one_error_line(capsys.readouterr().err)
+    line = error_line(capsys.readouterr().err)
     assert f"{target}: No space left on device" in line and "disk is full" in line
     assert ".part" not in line
     assert list(tmp_path.iterdir()) == []  # the temporary file is removed
@@ -515,7 +509,7 @@ def test_figure_outputs_are_checked_before_the_work(tmp_path, capsys, argv):
     args = [a.format(bad=blocker, ok=tmp_path) for a in argv]
     start = time.monotonic()
     assert main(args) == 2
-    line = _one_error_line(capsys.readouterr().err)
+    line = error_line(capsys.readouterr().err)
     assert "is a file" in line or ".jpg" in line
     assert time.monotonic() - start < 5
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]

@@ -66,7 +66,7 @@ def test_run_with_a_pose_far_from_the_mesh_exits_2(tmp_path, cli):
     scenario, _ = _mesh_scenario(tmp_path, 'pose = "pose.txt"\n')
     out = tmp_path / "out"
     assert main(["run", str(scenario), "--out", str(out)]) == 2
-    cli.error("8.5 cm from the mesh surface", "[coil] pose_unit mm")
+    cli.error("8.5 cm from the mesh surface", "[coil] pose_unit mm", progress=True)
     assert not out.exists()
 
 
@@ -74,7 +74,7 @@ def test_run_with_a_wrong_mesh_unit_exits_2(tmp_path, cli):
     scenario, _ = _mesh_scenario(tmp_path, "", 'mesh_unit = "m"\n')
     out = tmp_path / "out"
     assert main(["run", str(scenario), "--out", str(out)]) == 2
-    cli.error("170 m across", "--mesh-unit mm")
+    cli.error("170 m across", "--mesh-unit mm", progress=True)
     assert not out.exists()
 
 
