@@ -276,13 +276,10 @@ def test_cli_export_writes_a_file_simnibs_parses(tmp_path, capsys):
         ("# h\n2\n0 0 -0.01 0 0 1\n", "announces 2 dipoles but 1"),
     ],
 )
-def test_cli_bad_ccd_gives_error_and_exit_2(tmp_path, capsys, text, message):
+def test_cli_bad_ccd_gives_error_and_exit_2(tmp_path, cli, text, message):
     path = tmp_path / "bad.ccd"
     path.write_text(text)
-    assert main(["coil", "show", str(path)]) == 2
-    captured = capsys.readouterr()
-    assert captured.err.startswith("error: ") and message in captured.err
-    assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
+    cli("coil", "show", path).error(message, quiet=False)
 
 
 def test_existing_file_that_is_not_a_coil_says_what_was_expected(tmp_path, capsys):
@@ -326,7 +323,7 @@ def test_last_row_without_newline_and_crlf_line_ends(tmp_path):
         assert coil.parameters["coilname"] == "t"
 
 
-def test_stimulator_dose_takes_the_peak_didt_from_a_coil_file(tmp_path, capsys):
+def test_stimulator_dose_takes_the_peak_didt_from_a_coil_file(tmp_path, capsys, cli):
     """`tmslab stimulator dose --coil FILE.ccd` converts %MSO through the header's dIdtmax
     (114.73 A/us: Magstim Rapid2 + D70, Drakaki et al. 2022); a file without one is refused."""
     path = write_fig8_ccd(tmp_path / "fig8.ccd")
@@ -335,6 +332,6 @@ def test_stimulator_dose_takes_the_peak_didt_from_a_coil_file(tmp_path, capsys):
     assert record["didt_a_per_s"] == pytest.approx(0.5 * 114.73e6)
     assert "dIdtmax in the header of fig8.ccd" in record["didt_max_source"]
     legacy = write_fig8_ccd(tmp_path / "legacy.ccd", style="legacy")
-    assert main(["stimulator", "dose", "--pct-mso", "50", "--coil", str(legacy)]) == 2
-    err = capsys.readouterr().err
-    assert err.startswith("error: ") and "states no peak dI/dt" in err and err.count("\n") == 1
+    cli("stimulator", "dose", "--pct-mso", 50, "--coil", legacy).error(
+        "states no peak dI/dt", quiet=False
+    )

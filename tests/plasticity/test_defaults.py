@@ -9,11 +9,9 @@ whose agreement table these tests also check, so a regenerated table that disagr
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from tmslab.errors import InvalidValueError
 from tmslab.plasticity.predict import predict_pairing, predict_protocol
@@ -116,12 +114,8 @@ def test_unknown_scenario_model_fails_at_load():
         _scenario({"model": "graupner-brunel:XX"})
 
 
-def test_cli_predict_needs_no_model():
-    from tmslab.cli import app
-
-    out = CliRunner().invoke(app, ["plasticity", "predict", "--protocol", "ctbs", "--json"])
-    assert out.exit_code == 0, out.output
-    record = json.loads(out.output)
+def test_cli_predict_needs_no_model(cli):
+    record = cli.ok("plasticity", "predict", "--protocol", "ctbs", "--json").json()
     assert (record["model"], record["verdict"]) == (THETA_BURST_MODEL, "LTD")
-    text = CliRunner().invoke(app, ["plasticity", "predict", "--protocol", "ctbs"])
-    assert text.exit_code == 0 and THETA_BURST_MODEL in text.output
+    text = cli.ok("plasticity", "predict", "--protocol", "ctbs").out
+    assert THETA_BURST_MODEL in text

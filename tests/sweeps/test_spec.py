@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tmslab.cli import main
 from tmslab.errors import InvalidValueError, SpecFileError, TmslabError
 from tmslab.sweeps import expand_tasks, load_sweep_spec, sweep_spec_from_mapping, task_id
 from tmslab.sweeps.spec import SweepTaskError
@@ -226,15 +225,6 @@ def test_protocol_fields_follow_the_kind_of_the_preset():
         )
 
 
-def assert_one_line_error(code, out, err, *fragments):
-    assert code == 2
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), err
-    assert "Traceback" not in err
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
-
-
 @pytest.mark.parametrize(
     ("extra", "fragments"),
     [
@@ -243,25 +233,22 @@ def assert_one_line_error(code, out, err, *fragments):
         ('"stimulator.intensity_pct_mso" = [50, 150]', ["stimulator.intensity_pct_mso=150"]),
     ],
 )
-def test_cli_bad_specs_exit_2_with_one_line(capsys, tmp_path, write_spec, extra, fragments):
+def test_cli_bad_specs_exit_2_with_one_line(cli, tmp_path, write_spec, extra, fragments):
     path = write_spec(f"[sweep]\n[sweep.parameters]\n{extra}\n{DISH_SCENARIO}")
     store = tmp_path / "store"
-    code = main(["sweep", str(path), "--out", str(store), "--serial"])
-    out, err = capsys.readouterr()
-    assert_one_line_error(code, out, err, *fragments)
+    cli.fails("sweep", path, "--out", store, "--serial", says=tuple(fragments), quiet=False)
     assert not store.exists()  # nothing written for a spec that fails validation
 
 
-def test_cli_unknown_scenario_section(capsys, tmp_path, write_spec):
+def test_cli_unknown_scenario_section(cli, tmp_path, write_spec):
     path = write_spec(
         '[sweep]\n[sweep.parameters]\n"coil.distance_mm" = [0]\n'
         + DISH_SCENARIO
         + "[scenario.coils]\nname = 'x'\n"
     )
-    code = main(["sweep", str(path), "--out", str(tmp_path / "s"), "--serial"])
-    assert_one_line_error(code, *capsys.readouterr(), "'coils'")
-    code = main(["sweep", str(tmp_path / "missing.toml"), "--out", str(tmp_path / "s")])
-    assert_one_line_error(code, *capsys.readouterr(), "file not found")
+    cli.fails("sweep", path, "--out", tmp_path / "s", "--serial", says="'coils'", quiet=False)
+    missing = tmp_path / "missing.toml"
+    cli.fails("sweep", missing, "--out", tmp_path / "s", says="file not found", quiet=False)
 
 
 EXAMPLES = sorted((Path(__file__).parents[2] / "examples" / "sweeps").glob("*.toml"))
