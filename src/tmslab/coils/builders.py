@@ -18,6 +18,7 @@ from tmslab.coils.coil import Coil
 from tmslab.coils.discretise import concentric_turn_dipoles, polyline_dipoles
 from tmslab.errors import InvalidValueError, check_positive
 from tmslab.sources import Source
+from tmslab.units import MM_PER_M
 
 _VERTICES_PER_TURN = 96  # polygon vertices of a drawn turn (Biot-Savart error < 1e-3)
 
@@ -30,8 +31,8 @@ def turn_radii(inner_diameter_m: float, outer_diameter_m: float, n_turns: int) -
         raise InvalidValueError(f"turns = {n_turns!r} is not allowed; give an integer >= 1")
     if inner >= outer:
         raise InvalidValueError(
-            f"inner diameter {inner * 1e3:g} mm must be smaller than outer diameter "
-            f"{outer * 1e3:g} mm"
+            f"inner diameter {inner * MM_PER_M:g} mm must be smaller than outer diameter "
+            f"{outer * MM_PER_M:g} mm"
         )
     width = (outer - inner) / 2 / n_turns
     return inner / 2 + width * (np.arange(n_turns) + 0.5)
@@ -152,8 +153,8 @@ def figure8_coil(
     check_positive("wing separation", separation, "m")
     if separation < outer_diameter_m * (1 - 1e-9):
         raise InvalidValueError(
-            f"wing separation {separation * 1e3:g} mm is smaller than the outer diameter "
-            f"{outer_diameter_m * 1e3:g} mm; the wings would overlap"
+            f"wing separation {separation * MM_PER_M:g} mm is smaller than the outer diameter "
+            f"{outer_diameter_m * MM_PER_M:g} mm; the wings would overlap"
         )
     heights = _layer_heights(face_gap_m, winding_height_m, n_layers)
     half = separation / 2

@@ -26,9 +26,8 @@ import numpy as np
 from tmslab.coils.coil import Coil
 from tmslab.errors import SpecFileError
 from tmslab.provenance import atomic_write_text
+from tmslab.units import A_PER_US, MM
 
-A_PER_US = 1e6
-MM = 1e-3
 COMMENT = "# centers and weighted directions of the elements (magnetic dipoles)"
 # Plausibility bounds: SimNIBS's 25 measured coils span 84-250 A/us (Drakaki et al. 2022).
 _DIDT_RANGE_A_PER_US = (1.0, 2000.0)

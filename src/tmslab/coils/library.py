@@ -18,8 +18,8 @@ from tmslab.coils.builders import figure8_coil, round_coil, spiral_coil
 from tmslab.coils.coil import Coil
 from tmslab.errors import InvalidValueError, SpecFileError, UnknownNameError
 from tmslab.sources import Source
+from tmslab.units import MM
 
-MM = 1e-3
 _BUILDERS = {"round": round_coil, "figure-8": figure8_coil, "spiral": spiral_coil}
 _FIELDS = {
     "label",

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from tmslab.errors import InvalidValueError, SpecFileError
+from tmslab.units import MM, MM_PER_M
 
 
 def identity_pose() -> np.ndarray:
@@ -53,7 +54,7 @@ def check_pose(pose: np.ndarray, tolerance: float = 1e-6) -> np.ndarray:
     return p
 
 
-POSE_UNITS_M = {"m": 1.0, "mm": 1e-3}  # length of each pose unit, m
+POSE_UNITS_M = {"m": 1.0, "mm": MM}  # length of each pose unit, m
 MAX_POSE_TRANSLATION_M = 1.0  # a coil centre farther than this from the origin is a unit slip
 MAX_COIL_GAP_M = 0.05  # coil centre more than 5 cm from the conductor surface: refused
 COIL_INSIDE_TOLERANCE_M = 1e-3  # coil centre this far inside the surface is still accepted
@@ -135,7 +136,7 @@ def _read_mat(path: Path, unit: str, option: str) -> np.ndarray:
         raise SpecFileError(f"pose file {path}: {error}") from None
     if not np.allclose(matrix[3], [0, 0, 0, 1], atol=1e-6):
         raise SpecFileError(f"pose file {path}: the last row must be 0 0 0 1; got {matrix[3]}")
-    # Divide (correctly rounded) rather than multiply by 1e-3.
+    # Divide (correctly rounded) rather than multiply by MM.
     translation = matrix[:3, 3] / (1.0 / POSE_UNITS_M[unit])
     return _finish(path, matrix[:3, :3], translation, unit, option)
 
@@ -274,7 +275,7 @@ def _length(metres: float) -> str:
         return f"{metres:.4g} m"
     if metres >= 0.01:
         return f"{metres * 100:.3g} cm"
-    return f"{metres * 1e3:.3g} mm"
+    return f"{metres * MM_PER_M:.3g} mm"
 
 
 def unit_vector(direction, name: str = "direction") -> np.ndarray:

@@ -37,9 +37,8 @@ import numpy as np
 
 from tmslab.coils.coil import Coil
 from tmslab.errors import SpecFileError
+from tmslab.units import MM, MM_PER_M
 
-MM = 1e-3
-A_PER_US = 1e6
 # Dipole-sheet strips no longer than this (m): the sheet's field then matches Biot-Savart of
 # the windings to well under 1 % at the cortex (tests/coils/test_tcd.py).
 SHEET_STEP_M = 3e-3
@@ -412,7 +411,7 @@ def _element(
         raise r.fail(label, f"{len(points)} points but {len(values)} values")
     reach = float(np.abs(points).max())
     if reach > 1.0:
-        raise r.fail(label, f"points reach {reach * 1e3:g} mm; .tcd points are in mm")
+        raise r.fail(label, f"points reach {reach * MM_PER_M:g} mm; .tcd points are in mm")
     if kind == 2:
         values = values * MM
         # Zero-length elements (present in SimNIBS's own files) carry no current: drop them.

@@ -17,8 +17,8 @@ import numpy as np
 from tmslab.conductors.surfaces import Conductor, TriangleSurface
 from tmslab.errors import InvalidValueError, check_positive
 from tmslab.sources import Source
+from tmslab.units import MM, MM_PER_M
 
-MM = 1e-3
 MAX_EDGE_M = 3.2e-3
 
 
@@ -108,8 +108,8 @@ def vessel_conductor(
         bottom = spec["slice_bottom_mm"] * MM
         if bottom + thickness >= height:
             raise InvalidValueError(
-                f"medium height {height * 1e3:g} mm leaves no medium over the slice (top at "
-                f"{(bottom + thickness) * 1e3:g} mm); give a larger medium height"
+                f"medium height {height * MM_PER_M:g} mm leaves no medium over the slice (top at "
+                f"{(bottom + thickness) * MM_PER_M:g} mm); give a larger medium height"
             )
         medium = _cylinder(radius, height, edge, sigma, "medium")
         slice_edge = min(edge, thickness)
@@ -160,8 +160,8 @@ def cylinder_conductor(
     edge = default_edge(2 * r, h) if edge_m is None else edge_m
     return Conductor(
         (_cylinder(r, h, edge, sigma, "medium"),),
-        name=f"cylinder-{2 * r * 1e3:g}mm",
-        label=f"Cylinder of medium, {2 * r * 1e3:g} mm x {h * 1e3:g} mm",
+        name=f"cylinder-{2 * r * MM_PER_M:g}mm",
+        label=f"Cylinder of medium, {2 * r * MM_PER_M:g} mm x {h * MM_PER_M:g} mm",
         kind="dish",
         geometry={"radius_m": r, "medium_height_m": h, "well_centres_m": [[0.0, 0.0]]},
     )

@@ -20,8 +20,8 @@ from tmslab.conductors.dishes import vessel_conductor, vessel_presets
 from tmslab.conductors.surfaces import Conductor, TriangleSurface
 from tmslab.errors import InvalidValueError, UnknownNameError, check_positive
 from tmslab.sources import Source
+from tmslab.units import MM, MM_PER_M
 
-MM = 1e-3
 SPHERE_EDGE_M = 3.2e-3  # about 22k triangles on an 8.5 cm sphere; RDM < 0.01 (tests/bem)
 MESH_SUFFIXES = (".msh", ".stl", ".vtk", ".vtu", ".obj", ".ply", ".off", ".mesh")
 
@@ -74,8 +74,8 @@ def sphere_conductor(
     for k, (r, sigma) in enumerate(zip(radii, conductivities, strict=True)):
         outside = 0.0 if k == 0 else float(conductivities[k - 1])
         v, t = sphere_surface(r, edge)
-        surfaces.append(TriangleSurface(f"sphere-{r * 1e3:g}mm", v, t, float(sigma), outside))
-    label = "/".join(f"{r * 1e3:g}mm" for r in radii)
+        surfaces.append(TriangleSurface(f"sphere-{r * MM_PER_M:g}mm", v, t, float(sigma), outside))
+    label = "/".join(f"{r * MM_PER_M:g}mm" for r in radii)
     return Conductor(
         tuple(surfaces),
         name=name or f"sphere-{label}",

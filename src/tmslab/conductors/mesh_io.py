@@ -19,6 +19,7 @@ import numpy as np
 
 from tmslab.conductors.surfaces import Conductor, TriangleSurface
 from tmslab.errors import InvalidValueError, SpecFileError
+from tmslab.units import MM, MM_PER_M
 
 DEFAULT_CONDUCTIVITY = 0.33  # S/m when none is given; irrelevant for one insulated compartment
 SIMNIBS_SURFACE_OFFSET = 1000
@@ -71,7 +72,7 @@ def _weld(vertices: np.ndarray, triangles: np.ndarray, tolerance: float):
     return vertices[first], inverse.ravel()[triangles]
 
 
-MESH_UNITS_M = {"mm": 1e-3, "m": 1.0}
+MESH_UNITS_M = {"mm": MM, "m": 1.0}
 MIN_MESH_SIZE_M = 5e-3  # a conductor under 5 mm across is a unit slip (metres read as mm)
 MAX_MESH_SIZE_M = 1.0  # over 1 m across: millimetres read as metres
 
@@ -157,7 +158,7 @@ def read_surfaces(path: str | Path, unit_m: float | None = None):
         raise SpecFileError(f"mesh {path}: some triangle corners are not finite (nan or inf)")
     size = float(np.ptp(used, axis=0).max())
     if unit_m is None:
-        unit_m = 1e-3 if size > 2.0 or path.suffix.lower() in (".msh", ".stl") else 1.0
+        unit_m = MM if size > 2.0 or path.suffix.lower() in (".msh", ".stl") else 1.0
     unit = _unit_name(unit_m)
     if not MIN_MESH_SIZE_M <= size * unit_m <= MAX_MESH_SIZE_M:
         small = size * unit_m < MIN_MESH_SIZE_M
@@ -169,7 +170,7 @@ def read_surfaces(path: str | Path, unit_m: float | None = None):
         )
         raise SpecFileError(
             f"mesh {path} is {size:.4g} {unit} across ({size * unit_m:.4g} m), "
-            f"outside {MIN_MESH_SIZE_M * 1e3:g} mm to {MAX_MESH_SIZE_M:g} m; {advice}"
+            f"outside {MIN_MESH_SIZE_M * MM_PER_M:g} mm to {MAX_MESH_SIZE_M:g} m; {advice}"
         )
     vertices = vertices * unit_m
     vertices, triangles = _weld(vertices, triangles, 1e-9)

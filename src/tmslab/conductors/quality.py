@@ -11,6 +11,7 @@ import numba as nb
 import numpy as np
 
 from tmslab.errors import InvalidValueError
+from tmslab.units import MM_PER_M
 
 _SURFACE_TOLERANCE_M = 1e-9
 
@@ -116,7 +117,7 @@ def check_not_self_intersecting(surface) -> None:
     hits = find_intersections(surface.corners(), surface.triangles)
     if len(hits):
         i, j = hits[0]
-        where = np.round(surface.corners()[i].mean(axis=0) * 1e3, 2).tolist()
+        where = np.round(surface.corners()[i].mean(axis=0) * MM_PER_M, 2).tolist()
         raise InvalidValueError(
             f"surface {surface.name!r} intersects itself: {len(hits)} crossing triangle pairs "
             f"(e.g. triangles {i} and {j} near {where} mm)"
@@ -207,7 +208,7 @@ def check_points_inside(conductor, points: np.ndarray, name: str = "points") -> 
     if not np.all(inside):
         bad = np.flatnonzero(~inside)
         i = int(bad[0])
-        where = np.round(np.asarray(points)[i] * 1e3, 3).tolist()
+        where = np.round(np.asarray(points)[i] * MM_PER_M, 3).tolist()
         raise InvalidValueError(
             f"{bad.size} of {len(inside)} {name} lie outside the conductor "
             f"{getattr(conductor, 'name', '')!r}, e.g. row {i + 1} at {where} mm; points are "

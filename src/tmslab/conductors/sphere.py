@@ -15,8 +15,7 @@ import numpy as np
 
 from tmslab.errors import InvalidValueError, TmslabError, UnknownNameError, check_positive
 from tmslab.sources import Source
-
-MM = 1e-3
+from tmslab.units import MM, MM_PER_M
 
 
 class UnknownTargetError(UnknownNameError):
@@ -60,13 +59,13 @@ class SphereHead:
         brain = check_positive("brain radius", self.brain_radius_m, "m")
         if brain > scalp:
             raise InvalidValueError(
-                f"brain radius {brain * 1e3:g} mm exceeds scalp radius {scalp * 1e3:g} mm"
+                f"brain radius {brain * MM_PER_M:g} mm exceeds scalp radius {scalp * MM_PER_M:g} mm"
             )
         for name, depth in self.targets_m.items():
             if not 0 <= depth < brain:
                 raise InvalidValueError(
-                    f"target {name!r} at depth {depth * 1e3:g} mm is outside the brain "
-                    f"(0 to {brain * 1e3:g} mm)"
+                    f"target {name!r} at depth {depth * MM_PER_M:g} mm is outside the brain "
+                    f"(0 to {brain * MM_PER_M:g} mm)"
                 )
         self._target_index()  # refuses an alias that names two targets
 
@@ -111,8 +110,8 @@ class SphereHead:
         depth = float(name_or_depth)
         if not 0 <= depth < self.brain_radius_m:
             raise InvalidValueError(
-                f"depth {depth * 1e3:g} mm is outside the brain of {self.name!r} "
-                f"(0 to {self.brain_radius_m * 1e3:g} mm)"
+                f"depth {depth * MM_PER_M:g} mm is outside the brain of {self.name!r} "
+                f"(0 to {self.brain_radius_m * MM_PER_M:g} mm)"
             )
         return depth
 
@@ -175,10 +174,10 @@ def sphere_head(scalp_radius_m: float, brain_radius_m: float | None = None) -> S
     """A user sphere: scalp radius (m) and brain radius (m, default: the scalp radius)."""
     brain = scalp_radius_m if brain_radius_m is None else brain_radius_m
     return SphereHead(
-        name=f"sphere-{scalp_radius_m * 1e3:g}mm",
+        name=f"sphere-{scalp_radius_m * MM_PER_M:g}mm",
         scalp_radius_m=scalp_radius_m,
         brain_radius_m=brain,
-        label=f"Sphere of {scalp_radius_m * 1e3:g} mm (brain {brain * 1e3:g} mm)",
+        label=f"Sphere of {scalp_radius_m * MM_PER_M:g} mm (brain {brain * MM_PER_M:g} mm)",
     )
 
 

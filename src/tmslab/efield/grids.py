@@ -9,6 +9,7 @@ import numpy as np
 
 from tmslab.conductors.sphere import SphereHead
 from tmslab.errors import InvalidValueError
+from tmslab.units import MM_PER_M
 
 
 def shell_grid(
@@ -64,7 +65,7 @@ def volume_grid(
     z = axis if max_depth_m is None else axis[axis >= r - max_depth_m]
     if axis.size**2 * z.size > 5e7:
         raise InvalidValueError(
-            f"a {spacing_m * 1e3:g} mm grid over this brain has {axis.size**2 * z.size:.3g} points; "
+            f"a {spacing_m * MM_PER_M:g} mm grid over this brain has {axis.size**2 * z.size:.3g} points; "
             "use a coarser spacing or a max depth"
         )
     xx, yy, zz = np.meshgrid(axis, axis, z, indexing="ij")

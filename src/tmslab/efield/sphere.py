@@ -14,6 +14,7 @@ from tmslab.conductors.sphere import SphereHead
 from tmslab.efield.kernels import dipole_vector_potential
 from tmslab.efield.kernels import sphere_efield as _sphere_kernel
 from tmslab.errors import InvalidValueError
+from tmslab.units import MM_PER_M
 
 _SURFACE_TOLERANCE_M = 1e-9
 
@@ -37,7 +38,7 @@ def check_points(points, head: SphereHead | None = None, name: str = "points") -
             i = int(outside[0])
             raise InvalidValueError(
                 f"{outside.size} of {len(p)} {name} lie outside the head ({head.name}, radius "
-                f"{head.scalp_radius_m * 1e3:g} mm), e.g. row {i + 1} at {radius[i] * 1e3:.4g} mm "
+                f"{head.scalp_radius_m * MM_PER_M:g} mm), e.g. row {i + 1} at {radius[i] * MM_PER_M:.4g} mm "
                 "from the centre; points are metres in the head frame, sphere centred at the origin"
             )
     return p
@@ -50,8 +51,8 @@ def check_coil_outside(coil: Coil, head: SphereHead) -> None:
     if np.any(inside):
         raise InvalidValueError(
             f"the coil is inside the head: {int(inside.sum())} of {coil.n_dipoles} dipoles lie "
-            f"within {head.scalp_radius_m * 1e3:g} mm of the centre (closest at "
-            f"{radius.min() * 1e3:.4g} mm); move it out with a pose or --pose, or check the "
+            f"within {head.scalp_radius_m * MM_PER_M:g} mm of the centre (closest at "
+            f"{radius.min() * MM_PER_M:.4g} mm); move it out with a pose or --pose, or check the "
             "coil file's units (metres)"
         )
 

@@ -27,6 +27,7 @@ import numpy as np
 
 from tmslab.errors import InvalidValueError, UnknownNameError
 from tmslab.protocols.waveform import MAX_DT_S, check_dt
+from tmslab.units import US, US_PER_S
 
 DEFAULT_DEVICE = "magventure-magpro-x100"
 DEFAULT_DT_S = 2.5e-6
@@ -86,7 +87,7 @@ def drive_from_waveform(waveform, name: str | None = None) -> Drive:
     dt = float(t[1] - t[0])
     if dt > MAX_DT_S * (1 + 1e-12):
         raise InvalidValueError(
-            f"the waveform is sampled every {dt * 1e6:.3g} us, too coarse for the cable solvers; "
+            f"the waveform is sampled every {dt * US_PER_S:.3g} us, too coarse for the cable solvers; "
             "resample it at dt_s <= 5e-6 s"
         )
     return Drive(name or str(getattr(waveform, "name", "waveform")), dt, waveform.e_field)
@@ -98,7 +99,7 @@ def rectangular_drive(width_s: float, dt_s: float = DEFAULT_DT_S) -> Drive:
     if not (width_s > 0 and math.isfinite(width_s)):
         raise InvalidValueError(f"pulse width {width_s!r} s; it must be > 0")
     steps = max(1, round(width_s / dt))
-    return Drive(f"rect-{steps * dt * 1e6:.4g}us", dt, np.ones(steps))
+    return Drive(f"rect-{steps * dt * US_PER_S:.4g}us", dt, np.ones(steps))
 
 
 _RECT = re.compile(r"^rect(?:angular)?-?(\d+(?:\.\d*)?)\s*us$")
@@ -113,7 +114,7 @@ def get_drive(spec: str, dt_s: float = DEFAULT_DT_S) -> Drive:
     text = str(spec).strip().lower()
     match = _RECT.match(text.replace(" ", ""))
     if match:
-        return rectangular_drive(float(match.group(1)) * 1e-6, dt)
+        return rectangular_drive(float(match.group(1)) * US, dt)
     device_name, _, shape = text.rpartition(":")
     if not shape:
         raise InvalidValueError(f"waveform {spec!r}: give DEVICE:SHAPE, a shape or rect-WIDTHus")

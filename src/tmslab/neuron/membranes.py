@@ -20,11 +20,7 @@ from dataclasses import dataclass, replace
 from tmslab.errors import InvalidValueError
 from tmslab.neuron.kinetics import HH, MRG, PASSIVE, leak_reversal_for_rest
 from tmslab.sources import Source
-
-UF_PER_CM2 = 1e-2  # F/m^2
-MS_PER_CM2 = 10.0  # S/m^2 per mS/cm^2
-S_PER_CM2 = 1e4  # S/m^2 per S/cm^2
-OHM_CM = 1e-2  # ohm m
+from tmslab.units import MV, MV_PER_V, OHM_CM, S_PER_CM2, UF_PER_CM2
 
 HH_1952 = Source(
     "Hodgkin AL, Huxley AF (1952). A quantitative description of membrane current and its "
@@ -95,16 +91,16 @@ def leak_reversal(membrane: Membrane, v_rest_v: float, celsius: float) -> float:
     """Leak reversal potential (V) that makes ``v_rest_v`` the membrane's exact rest."""
     e_mv = leak_reversal_for_rest(
         membrane.kind,
-        v_rest_v * 1e3,
+        v_rest_v * MV_PER_V,
         celsius,
         membrane.g_na_s_per_m2,
         membrane.g_k_s_per_m2,
         membrane.g_nap_s_per_m2,
         membrane.g_leak_s_per_m2,
-        membrane.e_na_v * 1e3,
-        membrane.e_k_v * 1e3,
+        membrane.e_na_v * MV_PER_V,
+        membrane.e_k_v * MV_PER_V,
     )
-    return e_mv * 1e-3
+    return e_mv * MV
 
 
 HH_SQUID = Membrane(

@@ -66,9 +66,7 @@ from tmslab.neuron.membranes import (
 )
 from tmslab.neuron.morphology import Branch, Morphology, polyline
 from tmslab.sources import Source
-
-UM = 1e-6
-MM = 1e-3
+from tmslab.units import MM, UM, UM_PER_M
 
 
 @dataclass(frozen=True, eq=False)
@@ -563,12 +561,12 @@ def _swc_roles(points, pieces, swc_types, unknown_types, where) -> tuple[dict[in
         if len(node_like) > 1:
             raise SpecFileError(
                 f"{where}: SWC types 6 and 7 both look like nodes of Ranvier (runs of about "
-                f"{runs[6] * 1e6:.2g} and {runs[7] * 1e6:.2g} um); say which is which, e.g. "
+                f"{runs[6] * UM_PER_M:.2g} and {runs[7] * UM_PER_M:.2g} um); say which is which, e.g. "
                 "swc_types={6: 'node', 7: 'unmyelinated'} (CLI --swc-types 6=node,7=unmyelinated)"
             )
         described = ", ".join(
             f"type {k} as {'nodes of Ranvier' if roles[k] == 'node' else 'unmyelinated axon'} "
-            f"(median run {runs[k] * 1e6:.2g} um)"
+            f"(median run {runs[k] * UM_PER_M:.2g} um)"
             for k in guessed
         )
         warnings.append(
@@ -683,7 +681,7 @@ def model_from_swc(
     ]
     if sum(counts) > MAX_SWC_COMPARTMENTS:
         raise InvalidValueError(
-            f"{where}: {sum(counts)} compartments of at most {max_segment_m * 1e6:g} um; more "
+            f"{where}: {sum(counts)} compartments of at most {max_segment_m * UM_PER_M:g} um; more "
             f"than {MAX_SWC_COMPARTMENTS} is beyond a single-cell model here: raise "
             "--max-segment-um or check the file's units (micrometres)"
         )

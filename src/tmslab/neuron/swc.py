@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from tmslab.errors import SpecFileError
+from tmslab.units import UM, UM_PER_CM, UM_PER_MM
 
 SOMA, AXON, BASAL, APICAL = 1, 2, 3, 4
 MYELIN, NODE, UNMYELINATED = 5, 6, 7  # TREES toolbox / NeMo-TMS regions
@@ -44,7 +45,6 @@ TYPE_NAMES = {
     NODE: "node of Ranvier",
     UNMYELINATED: "unmyelinated axon",
 }
-UM = 1e-6
 # Plausibility limits (micrometres): a cortical neuron spans at most a few mm, and no neurite is
 # a mm thick. Checked per line, before anything is allocated (issue 15: a 1e12 um point asked
 # for 373 GiB of compartments).
@@ -128,7 +128,7 @@ def parse_swc(text: str, where: str = "SWC") -> list[SwcPoint]:
         if max(abs(x), abs(y), abs(z)) > MAX_COORDINATE_UM:
             raise SpecFileError(
                 f"{where}, line {number}: point {ident} at ({x:g}, {y:g}, {z:g}) um is more "
-                f"than {MAX_COORDINATE_UM / 1e4:g} cm from the origin; SWC coordinates are in "
+                f"than {MAX_COORDINATE_UM / UM_PER_CM:g} cm from the origin; SWC coordinates are in "
                 "micrometres (a file in nm or a corrupt line?)"
             )
         if r <= 0:
@@ -136,7 +136,7 @@ def parse_swc(text: str, where: str = "SWC") -> list[SwcPoint]:
         if r > MAX_RADIUS_UM:
             raise SpecFileError(
                 f"{where}, line {number}: radius {r:g} um is implausible for a neurite (over "
-                f"{MAX_RADIUS_UM / 1e3:g} mm); SWC radii are in micrometres"
+                f"{MAX_RADIUS_UM / UM_PER_MM:g} mm); SWC radii are in micrometres"
             )
         if ident < 0:
             raise SpecFileError(f"{where}, line {number}: point id {ident}; ids must be >= 0")
@@ -153,7 +153,7 @@ def parse_swc(text: str, where: str = "SWC") -> list[SwcPoint]:
         if np.any(high - low > MAX_EXTENT_UM):
             raise SpecFileError(
                 f"{where}, line {number}: point {ident} makes the tree wider than "
-                f"{MAX_EXTENT_UM / 1e4:g} cm; SWC coordinates are in micrometres"
+                f"{MAX_EXTENT_UM / UM_PER_CM:g} cm; SWC coordinates are in micrometres"
             )
         points.append(
             SwcPoint(

@@ -36,6 +36,7 @@ from tmslab.neuron.simulation import (
     get_solver,
     response_window_s,
 )
+from tmslab.units import MS_PER_S, US_PER_S
 
 DEFAULT_REL_TOL = 0.005
 MAX_AMPLITUDE = 1e5
@@ -205,17 +206,17 @@ def no_threshold_reason(model, drive, highest_tried: float, unit: str = "V/m") -
     if conduction + CONDUCTION_MARGIN_S >= window:
         why = (
             f"long enough for a spike from any excitable compartment to conduct there at the "
-            f"slowest plausible velocity ({conduction * 1e3:.3g} ms) plus "
-            f"{CONDUCTION_MARGIN_S * 1e3:g} ms"
+            f"slowest plausible velocity ({conduction * MS_PER_S:.3g} ms) plus "
+            f"{CONDUCTION_MARGIN_S * MS_PER_S:g} ms"
         )
     else:
         why = (
             f"the model's window, longer than the slowest conduction to a recording site "
-            f"({conduction * 1e3:.3g} ms)"
+            f"({conduction * MS_PER_S:.3g} ms)"
         )
     return (
         f"no spike up to {highest_tried:,.0f} {unit}: {model.name} did not fire at its "
-        f"recording sites within {window * 1e3:.3g} ms after the {pulse * 1e6:.4g} us pulse "
+        f"recording sites within {window * MS_PER_S:.3g} ms after the {pulse * US_PER_S:.4g} us pulse "
         f"({why}); the field does not depolarise an excitable part of the cell enough "
         "(e.g. a straight axon across the field), or the threshold lies above the search limit"
     )

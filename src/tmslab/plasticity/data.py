@@ -23,10 +23,8 @@ from tmslab.plasticity.params import (
     ShouvalParameters,
 )
 from tmslab.sources import Source
+from tmslab.units import MS, MV, UMOL_PER_L
 
-MS = 1e-3  # s per ms
-MV = 1e-3  # V per mV
-UMOL_PER_L = 1e-3  # mol/m^3 per uM
 MMOL_PER_L = 1.0  # mol/m^3 per mM
 
 GB_CSV = "data/graupner_brunel_2012_parameters.csv"

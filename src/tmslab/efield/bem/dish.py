@@ -16,6 +16,7 @@ import numpy as np
 
 from tmslab import budgets
 from tmslab.errors import InvalidValueError, check_positive
+from tmslab.units import MM_PER_M
 
 CELL_LAYER_HEIGHT_M = 0.2e-3  # default height of the cell layer above the dish bottom
 LAYER_MARGIN = 0.03  # keep evaluation points this fraction of the radius inside the wall
@@ -173,7 +174,7 @@ def dish_field(
         z = float(cell_layer_z_m)
     if not 0 < z < height:
         raise InvalidValueError(
-            f"cell layer height {z * 1e3:g} mm is outside the medium (0 to {height * 1e3:g} mm)"
+            f"cell layer height {z * MM_PER_M:g} mm is outside the medium (0 to {height * MM_PER_M:g} mm)"
         )
     radius = geometry.get("slice_radius_m", geometry["radius_m"])
     over = (0.0, 0.0) if well is None else centres[well]

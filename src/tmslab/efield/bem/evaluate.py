@@ -8,6 +8,7 @@ from tmslab.efield.bem.fmm import DEFAULT_EPS, coulomb_field
 from tmslab.efield.bem.nearfield import near_corrections, near_pairs
 from tmslab.efield.bem.operator import NEAR_FACTOR
 from tmslab.errors import InvalidValueError
+from tmslab.units import MM_PER_M
 
 # Points nearer a boundary than this fraction of the mean edge length are refused: the field
 # jumps across a charged surface, so a point on it has no single value (and the integrals blow up).
@@ -26,7 +27,7 @@ def check_clearance(conductor, points: np.ndarray, indptr, indices) -> None:
     bad = distance < limit
     if np.any(bad):
         k = int(np.flatnonzero(bad)[0])
-        where = np.round(points[rows[k]] * 1e3, 4).tolist()
+        where = np.round(points[rows[k]] * MM_PER_M, 4).tolist()
         raise InvalidValueError(
             f"point {where} mm (row {rows[k] + 1}) is {distance[k]:.3g} m from a boundary of the "
             f"conductor (closer than {limit:.3g} m: on it); the field jumps across a boundary, "

@@ -13,6 +13,7 @@ from tmslab.efield.bem.fmm import DEFAULT_EPS
 from tmslab.efield.bem.operator import NEAR_FACTOR, ChargeOperator, build_operator
 from tmslab.efield.kernels import dipole_vector_potential
 from tmslab.errors import InvalidValueError, check_positive
+from tmslab.units import MM_PER_M
 
 # Relative residual. The discretisation error is >= 5e-4 on 1M-facet meshes; on the sphere,
 # 1e-5 (4 iterations) moves the field by 5e-7 RDM from 1e-8 (7 iterations).
@@ -193,7 +194,7 @@ def _check_coil(conductor, coil) -> None:
     inside = inside_mask(conductor, coil.dipole_positions)
     if np.any(inside):
         k = int(np.flatnonzero(inside)[0])
-        where = np.round(coil.dipole_positions[k] * 1e3, 2).tolist()
+        where = np.round(coil.dipole_positions[k] * MM_PER_M, 2).tolist()
         raise InvalidValueError(
             f"the coil intersects the conductor {getattr(conductor, 'name', '')!r}: "
             f"{int(inside.sum())} of {len(inside)} coil dipoles lie inside it (e.g. at {where} "
