@@ -32,13 +32,6 @@ PACKAGES = ("coils", "conductors", "efield", "neuron")
 NOT_YET = {"efield/dose.py", "efield/translate.py", "neuron/stage.py", "neuron/figures.py"}
 # Not yet converted; shrinks to empty as each module gets numpydoc docstrings.
 PENDING = {
-    "conductors/dishes.py",
-    "conductors/library.py",
-    "conductors/mesh_io.py",
-    "conductors/meshing.py",
-    "conductors/quality.py",
-    "conductors/sphere.py",
-    "conductors/surfaces.py",
     "efield/analytic.py",
     "efield/bem/curvature.py",
     "efield/bem/dish.py",

@@ -107,7 +107,24 @@ def _gmsh_surface(
 def sphere_surface(
     radius_m: float, edge_m: float, centre_m=(0.0, 0.0, 0.0)
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Gmsh triangulation of a sphere: radius (m), target edge (m), centre (3,) m."""
+    """Gmsh triangulation of a sphere.
+
+    Parameters
+    ----------
+    radius_m : float, m
+        Radius.
+    edge_m : float, m
+        Target edge length.
+    centre_m : (3,) array_like, m
+        Centre.
+
+    Returns
+    -------
+    vertices : (V, 3) ndarray, m
+        Vertices.
+    triangles : (T, 3) ndarray of int
+        Vertex indices, outward orientation.
+    """
     r = check_positive("sphere radius", radius_m, "m") / MM
     x, y, z = np.asarray(centre_m, dtype=float) / MM
     area = 4 * np.pi * (r * MM) ** 2
@@ -117,7 +134,24 @@ def sphere_surface(
 def ellipsoid_surface(
     semi_axes_m, edge_m: float, centre_m=(0.0, 0.0, 0.0)
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Gmsh triangulation of an axis-aligned ellipsoid: semi-axes (3,) m, edge (m), centre m."""
+    """Gmsh triangulation of an axis-aligned ellipsoid.
+
+    Parameters
+    ----------
+    semi_axes_m : (3,) array_like, m
+        Semi-axes along x, y, z.
+    edge_m : float, m
+        Target edge length.
+    centre_m : (3,) array_like, m
+        Centre.
+
+    Returns
+    -------
+    vertices : (V, 3) ndarray, m
+        Vertices.
+    triangles : (T, 3) ndarray of int
+        Vertex indices, outward orientation.
+    """
     axes = [check_positive("ellipsoid semi-axis", a, "m") / MM for a in semi_axes_m]
     if len(axes) != 3:
         raise InvalidValueError(f"an ellipsoid needs three semi-axes; got {len(axes)}")
@@ -144,10 +178,28 @@ def cylinder_surface(
     rim_edge_m: float | None = None,
     rim_reach_m: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Gmsh triangulation of a closed cylinder along z from its base centre (3,) m upwards.
+    """Gmsh triangulation of a closed cylinder along z from its base centre upwards.
 
-    radius_m, height_m, edge_m: m. rim_edge_m: finer edge length (m) at the two rims, where the
-    surface charge is singular, graded to ``edge_m`` over ``rim_reach_m`` (default 4 edges).
+    Parameters
+    ----------
+    radius_m, height_m : float, m
+        Radius and height.
+    edge_m : float, m
+        Target edge length.
+    base_centre_m : (3,) array_like, m
+        Centre of the base.
+    rim_edge_m : float or None, m
+        Finer edge length at the two rims, where the surface charge is singular, graded to
+        ``edge_m`` over ``rim_reach_m``; None: uniform.
+    rim_reach_m : float or None, m
+        Distance of that grading; None: 4 edges.
+
+    Returns
+    -------
+    vertices : (V, 3) ndarray, m
+        Vertices.
+    triangles : (T, 3) ndarray of int
+        Vertex indices, outward orientation.
     """
     r = check_positive("cylinder radius", radius_m, "m") / MM
     h = check_positive("cylinder height", height_m, "m") / MM
@@ -173,9 +225,23 @@ def _midpoint(vertices: list, midpoints: dict, a: int, b: int) -> int:
 
 
 def icosphere(radius_m: float, subdivisions: int) -> tuple[np.ndarray, np.ndarray]:
-    """Sphere by subdividing an icosahedron ``subdivisions`` times: 20 * 4**n triangles.
+    """Sphere by subdividing an icosahedron ``subdivisions`` times: ``20 * 4**n`` triangles.
 
-    No Gmsh needed; vertices on the sphere (radius m, centred at the origin), outward.
+    No Gmsh needed; vertices on the sphere, centred at the origin.
+
+    Parameters
+    ----------
+    radius_m : float, m
+        Radius.
+    subdivisions : int
+        Number of subdivisions n.
+
+    Returns
+    -------
+    vertices : (V, 3) ndarray, m
+        Vertices.
+    triangles : (T, 3) ndarray of int
+        Vertex indices, outward orientation.
     """
     t = (1 + 5**0.5) / 2
     v = [[-1, t, 0], [1, t, 0], [-1, -t, 0], [1, -t, 0], [0, -1, t], [0, 1, t],
