@@ -32,20 +32,6 @@ PACKAGES = ("coils", "conductors", "efield", "neuron")
 NOT_YET = {"efield/dose.py", "efield/translate.py", "neuron/stage.py", "neuron/figures.py"}
 # Not yet converted; shrinks to empty as each module gets numpydoc docstrings.
 PENDING = {
-    "efield/analytic.py",
-    "efield/bem/curvature.py",
-    "efield/bem/dish.py",
-    "efield/bem/evaluate.py",
-    "efield/bem/fmm.py",
-    "efield/bem/nearfield.py",
-    "efield/bem/operator.py",
-    "efield/bem/solve.py",
-    "efield/grids.py",
-    "efield/kernels.py",
-    "efield/maps.py",
-    "efield/metrics.py",
-    "efield/results.py",
-    "efield/sphere.py",
     "neuron/batched.py",
     "neuron/cable.py",
     "neuron/coupling.py",

@@ -24,12 +24,24 @@ def _segments(polylines, weights=None) -> tuple[np.ndarray, np.ndarray, np.ndarr
 
 
 def winding_vector_potential(points: np.ndarray, polylines, weights=None) -> np.ndarray:
-    """Vector potential of closed filamentary windings, T m per ampere.
+    """Vector potential of closed filamentary windings per ampere of coil current.
 
-    points: (N, 3) array, metres. polylines: closed polylines, each an (M, 3) array of vertices
-    in metres, current flowing in vertex order (the last vertex joins the first). weights: (P,)
-    current of each polyline per ampere of coil current (default 1). A straight segment from p1 to p2 contributes mu0/(4 pi) u ln((R1 + R2 + L)/(R1 + R2 - L)),
-    exact. Returns (N, 3); the primary E-field per unit dI/dt is -A.
+    A straight segment from p1 to p2 contributes, exactly,
+    ``mu0/(4 pi) u ln((R1 + R2 + L)/(R1 + R2 - L))``. The primary E-field per unit dI/dt is -A.
+
+    Parameters
+    ----------
+    points : (N, 3) ndarray, m
+        Field points.
+    polylines : sequence of (M, 3) ndarray, m
+        Closed polylines, current in vertex order (the last vertex joins the first).
+    weights : (P,) array_like or None, dimensionless
+        Current of each polyline per ampere of coil current; None: 1 each.
+
+    Returns
+    -------
+    (N, 3) ndarray, T m/A
+        A per ampere (equivalently, minus the primary E in V/m per A/s).
     """
     p1, p2, current = _segments(polylines, weights)
     r = np.asarray(points, float)
@@ -47,12 +59,25 @@ def winding_vector_potential(points: np.ndarray, polylines, weights=None) -> np.
 
 
 def winding_magnetic_field(points: np.ndarray, polylines, weights=None) -> np.ndarray:
-    """Magnetic flux density of closed filamentary windings (Biot-Savart), T per ampere.
+    """Magnetic flux density of closed filamentary windings (Biot-Savart) per ampere.
 
-    points: (N, 3) array, metres (not on a wire). polylines as in
-    :func:`winding_vector_potential`, weights likewise. Each straight segment contributes, exactly,
-    mu0/(4 pi) (r1 x r2)(|r1| + |r2|) / (|r1| |r2| (|r1| |r2| + r1.r2)) with r1, r2 the vectors
-    from its ends to the point. Returns (N, 3).
+    Each straight segment contributes, exactly,
+    ``mu0/(4 pi) (r1 x r2)(|r1| + |r2|) / (|r1| |r2| (|r1| |r2| + r1.r2))`` with r1, r2 the
+    vectors from its ends to the point.
+
+    Parameters
+    ----------
+    points : (N, 3) ndarray, m
+        Field points, not on a wire.
+    polylines : sequence of (M, 3) ndarray, m
+        As in :func:`winding_vector_potential`.
+    weights : (P,) array_like or None, dimensionless
+        As in :func:`winding_vector_potential`.
+
+    Returns
+    -------
+    (N, 3) ndarray, T/A
+        B per ampere.
     """
     p1, p2, current = _segments(polylines, weights)
     r = np.asarray(points, float)
@@ -69,12 +94,23 @@ def winding_magnetic_field(points: np.ndarray, polylines, weights=None) -> np.nd
 
 
 def circular_loop_vector_potential(points: np.ndarray, radius: float) -> np.ndarray:
-    """Vector potential of a circular loop of ``radius`` (m) centred at the origin in the
-    z = 0 plane, current counter-clockwise seen from +z, T m per ampere.
+    """Vector potential of a circular loop centred at the origin in the z = 0 plane.
 
-    A_phi = mu0/(pi k) sqrt(a/rho) [(1 - k^2/2) K(k) - E(k)], k^2 = 4 a rho/((a + rho)^2 + z^2)
-    (Jackson, Classical Electrodynamics, 3rd ed., eq. 5.37). points: (N, 3) m, off the wire.
-    Returns (N, 3).
+    Current counter-clockwise seen from +z.
+    ``A_phi = mu0/(pi k) sqrt(a/rho) [(1 - k^2/2) K(k) - E(k)]``,
+    ``k^2 = 4 a rho/((a + rho)^2 + z^2)`` (Jackson, Classical Electrodynamics, 3rd ed., eq. 5.37).
+
+    Parameters
+    ----------
+    points : (N, 3) ndarray, m
+        Field points, off the wire.
+    radius : float, m
+        Loop radius a.
+
+    Returns
+    -------
+    (N, 3) ndarray, T m/A
+        A per ampere.
     """
     from scipy.special import ellipe, ellipk
 

@@ -20,7 +20,28 @@ _SURFACE_TOLERANCE_M = 1e-9
 
 
 def check_points(points, head: SphereHead | None = None, name: str = "points") -> np.ndarray:
-    """``points`` as a float (N, 3) array inside the head (when given); raise otherwise."""
+    """``points`` as a float (N, 3) array inside the head (when given); raise otherwise.
+
+    Parameters
+    ----------
+    points : (N, 3) array_like, m
+        Field points, head frame.
+    head : SphereHead or None
+        Head whose scalp sphere the points must lie in; None: shape and finiteness only.
+    name : str
+        What to call the points in messages.
+
+    Returns
+    -------
+    (N, 3) ndarray, m
+        The points as floats.
+
+    Raises
+    ------
+    InvalidValueError
+        If the shape is wrong, a value is not finite, or a point is outside the scalp or at the
+        centre.
+    """
     p = np.asarray(points, dtype=float)
     if p.ndim == 1 and p.shape == (3,):
         p = p[None, :]
@@ -45,7 +66,20 @@ def check_points(points, head: SphereHead | None = None, name: str = "points") -
 
 
 def check_coil_outside(coil: Coil, head: SphereHead) -> None:
-    """Raise if any dipole of the (placed) coil is inside the head."""
+    """Raise if any dipole of the (placed) coil is inside the head.
+
+    Parameters
+    ----------
+    coil : Coil
+        Coil placed in the head frame.
+    head : SphereHead
+        The head.
+
+    Raises
+    ------
+    InvalidValueError
+        Naming how far inside the scalp the coil reaches.
+    """
     radius = np.linalg.norm(coil.dipole_positions, axis=1)
     inside = radius <= head.scalp_radius_m
     if np.any(inside):
@@ -63,12 +97,28 @@ def sphere_efield(
     head: SphereHead,
     didt_a_per_s: float = 1.0,
 ) -> np.ndarray:
-    """Total E-field (V/m) at points inside a spherical head, induced by a placed coil.
+    """Total E-field at points inside a spherical head, induced by a placed coil.
 
-    coil: placed in the head frame (see :meth:`Coil.transformed`).
-    points: (N, 3) array, metres, head frame, inside the scalp sphere.
-    didt_a_per_s: coil current slope, A/s (1 gives the field per unit dI/dt, V/m per A/s).
-    Returns (N, 3) array, V/m.
+    Parameters
+    ----------
+    coil : Coil
+        Coil placed in the head frame (see :meth:`Coil.transformed`).
+    points : (N, 3) array_like, m
+        Field points, head frame, inside the scalp sphere.
+    head : SphereHead
+        The head.
+    didt_a_per_s : float, A/s
+        Coil current slope (1 gives the field per unit dI/dt, V/m per A/s).
+
+    Returns
+    -------
+    (N, 3) ndarray, V/m
+        E at the points.
+
+    Raises
+    ------
+    InvalidValueError
+        If a point is outside the head or the coil inside it.
     """
     p = check_points(points, head)
     check_coil_outside(coil, head)
@@ -77,7 +127,22 @@ def sphere_efield(
 
 
 def primary_efield(coil: Coil, points, didt_a_per_s: float = 1.0) -> np.ndarray:
-    """Free-space (primary) E-field -dA/dt, V/m, at points (N, 3) m of a placed coil."""
+    """Free-space (primary) E-field -dA/dt of a placed coil.
+
+    Parameters
+    ----------
+    coil : Coil
+        Coil placed in the head frame.
+    points : (N, 3) array_like, m
+        Field points.
+    didt_a_per_s : float, A/s
+        Coil current slope.
+
+    Returns
+    -------
+    (N, 3) ndarray, V/m
+        Primary E at the points.
+    """
     p = check_points(points)
     budgets.check(budgets.point_field(len(p), coil.n_dipoles, hint="the number of points"))
     return -dipole_vector_potential(p, coil.dipole_positions, coil.dipole_moments) * float(
