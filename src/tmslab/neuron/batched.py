@@ -248,7 +248,14 @@ def _run(
 class BatchedSolver:
     """Runs ``model`` with ``drive`` for many quasipotential profiles and amplitudes at once.
 
-    threads: Numba threads to use (None: Numba's default, all cores).
+    Parameters
+    ----------
+    model : CellModel
+        The cell.
+    drive : Drive
+        The normalised pulse; its step is the solver step.
+    threads : int or None
+        Numba threads to use; None: Numba's default, all cores.
     """
 
     name = "batched"
@@ -274,9 +281,21 @@ class BatchedSolver:
     ) -> SimulationResult:
         """Run B copies of the cell.
 
-        profiles_v: (B, M) array, volts per unit amplitude (quasipotentials at the M nodes).
-        amplitudes: (B,) array (V/m for unit-direction uniform fields; a scale otherwise).
-        Returns a :class:`SimulationResult` (traces at the recording sites if ``keep_traces``).
+        Parameters
+        ----------
+        profiles_v : (B, M) ndarray, V
+            Quasipotentials at the M nodes per unit amplitude.
+        amplitudes : (B,) ndarray, V/m
+            V/m for unit-direction uniform fields; a dimensionless scale otherwise.
+        stop_on_spike : bool
+            Stop a copy at its first spike.
+        keep_traces : bool
+            Keep the membrane potential at the recording sites.
+
+        Returns
+        -------
+        SimulationResult
+            Spikes and, with ``keep_traces``, traces at the recording sites.
         """
         import numba
 

@@ -153,9 +153,17 @@ def load_mechanisms() -> None:
 class NeuronSolver:
     """One NEURON cell of ``model`` driven by ``drive``; runs a batch one run after another.
 
-    record_all: record every compartment (to find where an action potential starts).
     NEURON advances every section that exists, so keep one solver alive at a time for speed;
     results are not affected by other cells (they are not connected).
+
+    Parameters
+    ----------
+    model : CellModel
+        The cell.
+    drive : Drive
+        The normalised pulse; its step is the solver step.
+    record_all : bool
+        Record every compartment (to find where an action potential starts).
     """
 
     name = "neuron"
@@ -238,8 +246,17 @@ class NeuronSolver:
         self._v_rest_mv = v_rest_mv
 
     def segment_geometry(self) -> tuple[np.ndarray, np.ndarray]:
-        """NEURON's own area (m^2) and axial resistance to the parent node (ohm) of each
-        compartment node of the cable, for checking :mod:`tmslab.neuron.cable`."""
+        """NEURON's own area and axial resistance of each compartment node of the cable.
+
+        For checking :mod:`tmslab.neuron.cable`.
+
+        Returns
+        -------
+        area : (N,) ndarray, m^2
+            Membrane area.
+        ri : (N,) ndarray, ohm
+            Axial resistance to the parent node.
+        """
         area = np.array([seg.area() for seg in self._segments]) * UM2
         ri = np.array([seg.ri() for seg in self._segments]) * OHM_PER_MOHM
         return area, ri
@@ -265,7 +282,24 @@ class NeuronSolver:
         stop_on_spike: bool = True,
         keep_traces: bool = False,
     ) -> SimulationResult:
-        """Run B copies of the cell, one after another (see BatchedSolver.simulate)."""
+        """Run B copies of the cell, one after another (see :meth:`BatchedSolver.simulate`).
+
+        Parameters
+        ----------
+        profiles_v : (B, M) ndarray, V
+            Quasipotentials at the M nodes per unit amplitude.
+        amplitudes : (B,) ndarray, V/m
+            V/m for unit-direction uniform fields; a dimensionless scale otherwise.
+        stop_on_spike : bool
+            Accepted for the solver interface; NEURON runs every copy to the end.
+        keep_traces : bool
+            Keep the membrane potential at the recording sites.
+
+        Returns
+        -------
+        SimulationResult
+            Spikes and, with ``keep_traces``, traces.
+        """
         profiles, amps = check_batch(profiles_v, amplitudes, self.n_nodes)
         v_spike = self.model.v_spike_v * MV_PER_V
         n_runs = len(amps)
