@@ -126,7 +126,6 @@ def parse_quantity(text: str | float, unit: str) -> float:
     return result
 
 
-
 # Named conversion factors. A value in the named unit times the constant is SI (``85 * MM`` is
 # 0.085 m); the ``*_PER_*`` names convert the other way, for messages and for solvers that work in
 # NEURON's units (mV, ms, um, S/cm^2). Each replaces an inline factor of the same value, so every
@@ -137,6 +136,7 @@ MS = 1e-3  # seconds per millisecond
 MV = 1e-3  # volts per millivolt
 MT = 1e-3  # tesla per millitesla
 UMOL_PER_L = 1e-3  # mol/m^3 per umol/L (uM)
+MMOL_PER_L = 1.0  # mol/m^3 per mmol/L (mM)
 CM2 = 1e-4  # m^2 per cm^2: S/m^2 * CM2 is S/cm^2
 UM2 = 1e-12  # m^2 per um^2
 S_PER_CM2 = 1e4  # S/m^2 per S/cm^2 (channel densities as published)

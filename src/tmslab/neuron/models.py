@@ -57,16 +57,13 @@ from tmslab.neuron.membranes import (
     MRG_2002,
     MRG_INTERNODAL_AXOLEMMA_S_PER_M2,
     MRG_NODE,
-    OHM_CM,
     PASSIVE_DENDRITE,
-    S_PER_CM2,
-    UF_PER_CM2,
     Membrane,
     myelin,
 )
 from tmslab.neuron.morphology import Branch, Morphology, polyline
 from tmslab.sources import Source
-from tmslab.units import MM, UM, UM_PER_M
+from tmslab.units import MM, OHM_CM, S_PER_CM2, UF_PER_CM2, UM, UM_PER_M
 
 
 @dataclass(frozen=True, eq=False)
