@@ -342,8 +342,8 @@ def coil_from_windings(
 ) -> Coil:
     """A coil from closed polylines.
 
-    Each winding becomes a fan of dipoles (``subdivisions**2`` per polygon edge). The reference point
-    is the centroid of the first winding.
+    Each winding becomes a fan of dipoles (``subdivisions**2`` per polygon edge). The reference
+    point is the centroid of the first winding.
 
     Parameters
     ----------

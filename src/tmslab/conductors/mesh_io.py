@@ -130,8 +130,8 @@ def _check_header(path: Path) -> None:
 def read_surfaces(path: str | Path, unit_m: float | None = None):
     """Closed surfaces from a mesh file.
 
-    A mesh under :data:`MIN_MESH_SIZE_M` or over :data:`MAX_MESH_SIZE_M` across in the chosen unit is
-    refused (the unit is wrong): give the unit (``--mesh-unit`` on the command line,
+    A mesh under :data:`MIN_MESH_SIZE_M` or over :data:`MAX_MESH_SIZE_M` across in the chosen unit
+    is refused (the unit is wrong): give the unit (``--mesh-unit`` on the command line,
     ``[subject] mesh_unit`` in scenarios).
 
     Parameters

@@ -147,7 +147,9 @@ class SphereHead:
         raise UnknownTargetError(f"unknown target {name!r}; {hint}")
 
     def target_depth(self, name_or_depth: str | float) -> float:
-        """Depth below the brain surface of a named target (:meth:`find_target`) or of a depth (checked).
+        """Depth below the brain surface of a named target or of a depth (checked).
+
+        Names are matched by :meth:`find_target`.
 
         Parameters
         ----------
