@@ -37,6 +37,11 @@ def turn_radii(inner_diameter_m: float, outer_diameter_m: float, n_turns: int) -
     -------
     (n_turns,) ndarray, m
         Turn radii, innermost first.
+
+    Raises
+    ------
+    InvalidValueError
+        If a diameter is not positive, the inner one is not smaller, or ``n_turns`` < 1.
     """
     inner = check_positive("inner diameter", inner_diameter_m, "m") if inner_diameter_m else 0.0
     outer = check_positive("outer diameter", outer_diameter_m, "m")
@@ -366,7 +371,7 @@ def coil_from_windings(
     Raises
     ------
     InvalidValueError
-        If a winding is not an (M, 3) array of at least three finite points.
+        If no winding is given or one is not an (M, 3) array of at least three points.
     """
     positions, moments = [], []
     windings = [np.asarray(w, float) for w in windings]

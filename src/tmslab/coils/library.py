@@ -73,8 +73,8 @@ def coil_from_mapping(name: str, spec: dict[str, Any], where: str = "coil") -> C
 
     Raises
     ------
-    SpecFileError
-        If a field is missing, unknown or out of range.
+    InvalidValueError
+        If a field is missing or out of range, or the coil would have too many dipoles.
     """
     unknown = set(spec) - _FIELDS
     if unknown:
