@@ -14,12 +14,7 @@ __all__ = ["check_pose", "identity_pose", "unit_vector"]
 
 
 def identity_pose() -> np.ndarray:
-    """The 4x4 identity: coil coordinates are taken as head coordinates.
-
-    Returns
-    -------
-    (4, 4) ndarray
-    """
+    """The 4x4 identity: coil coordinates are taken as head coordinates."""
     return np.eye(4)
 
 
@@ -31,19 +26,20 @@ def check_pose(pose: np.ndarray, tolerance: float = 1e-6) -> np.ndarray:
 
     Parameters
     ----------
-    pose : (4, 4) array_like, translation in m
-        A rigid transform (e.g. coil frame -> head frame).
-    tolerance : float
-        Absolute tolerance of the orthonormality and last-row checks.
+    pose : (4, 4) ndarray, m
+        Coil -> head transform, translation in metres.
+    tolerance : float, dimensionless
+        Allowed deviation from orthonormality and from the last row.
 
     Returns
     -------
-    (4, 4) ndarray, translation in m
+    (4, 4) ndarray, m
+        The pose as floats.
 
     Raises
     ------
     InvalidValueError
-        If the shape is wrong, a value is not finite or the transform is not rigid.
+        If the matrix is not a rigid motion.
     """
     p = np.asarray(pose, dtype=float)
     if p.shape != (4, 4):
@@ -65,18 +61,19 @@ def check_pose(pose: np.ndarray, tolerance: float = 1e-6) -> np.ndarray:
 
 
 def unit_vector(direction, name: str = "direction") -> np.ndarray:
-    """``direction`` scaled to unit length.
+    """``direction`` as a unit vector.
 
     Parameters
     ----------
-    direction : (3,) array_like
+    direction : (3,) array_like, dimensionless
         Any non-zero length.
     name : str
-        What the direction is called in the error message.
+        What to call it in the error message.
 
     Returns
     -------
-    (3,) ndarray, unitless
+    (3,) ndarray, dimensionless
+        The normalised direction.
 
     Raises
     ------

@@ -126,3 +126,35 @@ def parse_quantity(text: str | float, unit: str) -> float:
     if not math.isfinite(result):
         raise InvalidValueError(f"{text!r} is out of range")
     return result
+
+
+# Named conversion factors. A value in the named unit times the constant is SI (``85 * MM`` is
+# 0.085 m); the ``*_PER_*`` names convert the other way, for messages and for solvers that work in
+# NEURON's units (mV, ms, um, S/cm^2). Each replaces an inline factor of the same value, so every
+# product is bit-for-bit what it was.
+MM = 1e-3  # metres per millimetre
+UM = 1e-6  # metres per micrometre
+MS = 1e-3  # seconds per millisecond
+MV = 1e-3  # volts per millivolt
+MT = 1e-3  # tesla per millitesla
+UMOL_PER_L = 1e-3  # mol/m^3 per umol/L (uM)
+MMOL_PER_L = 1.0  # mol/m^3 per mmol/L (mM)
+CM2 = 1e-4  # m^2 per cm^2: S/m^2 * CM2 is S/cm^2
+UM2 = 1e-12  # m^2 per um^2
+S_PER_CM2 = 1e4  # S/m^2 per S/cm^2 (channel densities as published)
+MS_PER_CM2 = 10.0  # S/m^2 per mS/cm^2
+UF_PER_CM2 = 1e-2  # F/m^2 per uF/cm^2 (membrane capacitance as published)
+OHM_CM = 1e-2  # ohm m per ohm cm (axial resistivity as published)
+
+MM_PER_M = 1e3  # millimetres per metre
+UM_PER_M = 1e6  # micrometres per metre
+UM_PER_MM = 1e3  # micrometres per millimetre
+UM_PER_CM = 1e4  # micrometres per centimetre
+CM_PER_M = 100.0  # centimetres per metre (ohm m -> ohm cm)
+MS_PER_S = 1e3  # milliseconds per second
+US_PER_S = 1e6  # microseconds per second
+MV_PER_V = 1e3  # millivolts per volt
+MICROSIEMENS_PER_S = 1e6  # uS per siemens
+NF_PER_F = 1e9  # nanofarads per farad
+OHM_PER_MOHM = 1e6  # ohms per megaohm
+UF_PER_CM2_PER_F_PER_M2 = 100.0  # uF/cm^2 per F/m^2 (NEURON's membrane capacitance unit)

@@ -26,24 +26,24 @@ def _segments(polylines, weights=None) -> tuple[np.ndarray, np.ndarray, np.ndarr
 
 
 def winding_vector_potential(points: np.ndarray, polylines, weights=None) -> np.ndarray:
-    """Vector potential of closed filamentary windings, T m per ampere.
+    """Vector potential of closed filamentary windings per ampere of coil current.
 
-    A straight segment from p1 to p2 contributes mu0/(4 pi) u ln((R1 + R2 + L)/(R1 + R2 - L)),
-    exact.
+    A straight segment from p1 to p2 contributes, exactly,
+    ``mu0/(4 pi) u ln((R1 + R2 + L)/(R1 + R2 - L))``. The primary E-field per unit dI/dt is -A.
 
     Parameters
     ----------
     points : (N, 3) ndarray, m
         Field points.
     polylines : sequence of (M, 3) ndarray, m
-        Closed polylines, current flowing in vertex order (the last vertex joins the first).
-    weights : (P,) array_like, A/A, optional
-        Current of each polyline per ampere of coil current (default 1).
+        Closed polylines, current in vertex order (the last vertex joins the first).
+    weights : (P,) array_like or None, dimensionless
+        Current of each polyline per ampere of coil current; None: 1 each.
 
     Returns
     -------
     (N, 3) ndarray, T m/A
-        The vector potential; the primary E-field per unit dI/dt is -A.
+        A per ampere (equivalently, minus the primary E in V/m per A/s).
     """
     p1, p2, current = _segments(polylines, weights)
     r = np.asarray(points, float)
@@ -61,24 +61,25 @@ def winding_vector_potential(points: np.ndarray, polylines, weights=None) -> np.
 
 
 def winding_magnetic_field(points: np.ndarray, polylines, weights=None) -> np.ndarray:
-    """Magnetic flux density of closed filamentary windings (Biot-Savart), T per ampere.
+    """Magnetic flux density of closed filamentary windings (Biot-Savart) per ampere.
 
     Each straight segment contributes, exactly,
-    mu0/(4 pi) (r1 x r2)(|r1| + |r2|) / (|r1| |r2| (|r1| |r2| + r1.r2)) with r1, r2 the vectors
-    from its ends to the point.
+    ``mu0/(4 pi) (r1 x r2)(|r1| + |r2|) / (|r1| |r2| (|r1| |r2| + r1.r2))`` with r1, r2 the
+    vectors from its ends to the point.
 
     Parameters
     ----------
     points : (N, 3) ndarray, m
         Field points, not on a wire.
     polylines : sequence of (M, 3) ndarray, m
-        Closed polylines as in :func:`winding_vector_potential`.
-    weights : (P,) array_like, A/A, optional
-        Current of each polyline per ampere of coil current (default 1).
+        As in :func:`winding_vector_potential`.
+    weights : (P,) array_like or None, dimensionless
+        As in :func:`winding_vector_potential`.
 
     Returns
     -------
     (N, 3) ndarray, T/A
+        B per ampere.
     """
     p1, p2, current = _segments(polylines, weights)
     r = np.asarray(points, float)

@@ -18,20 +18,39 @@ from tmslab.coils.coil import Coil
 from tmslab.coils.discretise import concentric_turn_dipoles, polyline_dipoles
 from tmslab.errors import InvalidValueError, check_positive
 from tmslab.sources import Source
+from tmslab.units import MM_PER_M
 
 _VERTICES_PER_TURN = 96  # polygon vertices of a drawn turn (Biot-Savart error < 1e-3)
 
 
 def turn_radii(inner_diameter_m: float, outer_diameter_m: float, n_turns: int) -> np.ndarray:
-    """Radii (N,) in m of N turns filling the band between two winding diameters (m)."""
+    """Radii of ``n_turns`` turns filling the band between two winding diameters.
+
+    Parameters
+    ----------
+    inner_diameter_m, outer_diameter_m : float, m
+        Inner and outer diameter of the winding band.
+    n_turns : int
+        Number of turns.
+
+    Returns
+    -------
+    (n_turns,) ndarray, m
+        Turn radii, innermost first.
+
+    Raises
+    ------
+    InvalidValueError
+        If a diameter is not positive, the inner one is not smaller, or ``n_turns`` < 1.
+    """
     inner = check_positive("inner diameter", inner_diameter_m, "m") if inner_diameter_m else 0.0
     outer = check_positive("outer diameter", outer_diameter_m, "m")
     if int(n_turns) != n_turns or n_turns < 1:
         raise InvalidValueError(f"turns = {n_turns!r} is not allowed; give an integer >= 1")
     if inner >= outer:
         raise InvalidValueError(
-            f"inner diameter {inner * 1e3:g} mm must be smaller than outer diameter "
-            f"{outer * 1e3:g} mm"
+            f"inner diameter {inner * MM_PER_M:g} mm must be smaller than outer diameter "
+            f"{outer * MM_PER_M:g} mm"
         )
     width = (outer - inner) / 2 / n_turns
     return inner / 2 + width * (np.arange(n_turns) + 0.5)
@@ -95,12 +114,41 @@ def round_coil(
     name: str = "round",
     **info: Any,
 ) -> Coil:
-    """A flat round coil of ``n_turns`` between two winding diameters (m), centred on the z-axis.
+    """A flat round coil of ``n_turns`` between two winding diameters, centred on the z-axis.
 
-    Current counter-clockwise seen from the head side (+z). n_radial, n_angular: quadrature nodes
-    per annulus and around (see :func:`tmslab.coils.discretise.concentric_turn_dipoles`); the
-    dipole count is n_turns * n_radial * n_angular * layers. The reference point (for tesla)
-    is the winding centre on the layer nearest the head.
+    Current runs counter-clockwise seen from the head side (+z). The dipole count is
+    ``n_turns * n_radial * n_angular * n_layers``. The reference point (for tesla) is the winding
+    centre on the layer nearest the head.
+
+    Parameters
+    ----------
+    inner_diameter_m, outer_diameter_m : float, m
+        Inner and outer winding diameter.
+    n_turns : int
+        Turns per layer.
+    face_gap_m : float, m
+        Distance from the coil face (z = 0) to the layer nearest the head.
+    winding_height_m : float, m
+        Height of the winding stack; layers are spread over it.
+    n_layers : int
+        Filament layers the turns are split into.
+    n_radial, n_angular : int
+        Quadrature nodes per annulus and around (see
+        :func:`tmslab.coils.discretise.concentric_turn_dipoles`).
+    name : str
+        Coil name.
+    **info : Any
+        Extra :class:`~tmslab.coils.coil.Coil` fields (label, source, assumptions, ...).
+
+    Returns
+    -------
+    Coil
+        Dipoles and windings in the coil frame.
+
+    Raises
+    ------
+    InvalidValueError
+        If the inner diameter is not smaller than the outer one, or a size is not positive.
     """
     radii = turn_radii(inner_diameter_m, outer_diameter_m, n_turns)
     heights = _layer_heights(face_gap_m, winding_height_m, n_layers)
@@ -142,18 +190,48 @@ def figure8_coil(
 ) -> Coil:
     """A flat figure-8 coil: two round wings of ``n_turns`` each, centres on the x-axis.
 
-    wing_separation_m: distance between the wing centres (default: the outer diameter, wings
-    touching). Currents are opposite in the two wings and run the same way (along -y) under the
-    centre, so the induced field under the centre is along the handle axis. The reference point (for
-    tesla) is the centre of the +x wing on the layer nearest the head.
+    Currents are opposite in the two wings and run the same way (along -y) under the centre, so the
+    induced field under the centre is along the handle axis. The reference point (for tesla) is the
+    centre of the +x wing on the layer nearest the head.
+
+    Parameters
+    ----------
+    inner_diameter_m, outer_diameter_m : float, m
+        Inner and outer winding diameter of each wing.
+    n_turns : int
+        Turns per wing and layer.
+    wing_separation_m : float or None, m
+        Distance between the wing centres; None: the outer diameter (wings touching).
+    face_gap_m : float, m
+        Distance from the coil face (z = 0) to the layer nearest the head.
+    winding_height_m : float, m
+        Height of the winding stack.
+    n_layers : int
+        Filament layers the turns are split into.
+    n_radial, n_angular : int
+        Quadrature nodes per annulus and around.
+    name : str
+        Coil name.
+    **info : Any
+        Extra :class:`~tmslab.coils.coil.Coil` fields.
+
+    Returns
+    -------
+    Coil
+        Dipoles and windings in the coil frame.
+
+    Raises
+    ------
+    InvalidValueError
+        If the wings would overlap or a size is not positive.
     """
     radii = turn_radii(inner_diameter_m, outer_diameter_m, n_turns)
     separation = wing_separation_m if wing_separation_m is not None else outer_diameter_m
     check_positive("wing separation", separation, "m")
     if separation < outer_diameter_m * (1 - 1e-9):
         raise InvalidValueError(
-            f"wing separation {separation * 1e3:g} mm is smaller than the outer diameter "
-            f"{outer_diameter_m * 1e3:g} mm; the wings would overlap"
+            f"wing separation {separation * MM_PER_M:g} mm is smaller than the outer diameter "
+            f"{outer_diameter_m * MM_PER_M:g} mm; the wings would overlap"
         )
     heights = _layer_heights(face_gap_m, winding_height_m, n_layers)
     half = separation / 2
@@ -184,8 +262,24 @@ def figure8_coil(
 def spiral_winding(
     inner_diameter_m: float, outer_diameter_m: float, n_turns: int, z_m: float = 0.0
 ) -> np.ndarray:
-    """An Archimedean spiral from the inner to the outer diameter, (M, 3) m, closed by the
-    return lead along the radius (the lead's contribution is part of the winding's field)."""
+    """An Archimedean spiral from the inner to the outer diameter, closed by a radial return lead.
+
+    The lead's contribution is part of the winding's field.
+
+    Parameters
+    ----------
+    inner_diameter_m, outer_diameter_m : float, m
+        Start and end diameter of the spiral.
+    n_turns : int
+        Number of turns.
+    z_m : float, m
+        Height of the spiral's plane.
+
+    Returns
+    -------
+    (M, 3) ndarray, m
+        Vertices of the closed polyline, current in vertex order.
+    """
     inner = inner_diameter_m / 2
     outer = outer_diameter_m / 2
     phi = np.linspace(0, 2 * np.pi * n_turns, _VERTICES_PER_TURN * int(n_turns) + 1)
@@ -203,10 +297,32 @@ def spiral_coil(
     name: str = "spiral",
     **info: Any,
 ) -> Coil:
-    """A flat Archimedean spiral coil (one layer at ``face_gap_m`` above the face), discretised
-    exactly as drawn (fan of dipoles spanning the closed spiral; see
-    :func:`tmslab.coils.discretise.polyline_dipoles`). Compare :func:`round_coil`, which models
-    the same spiral as concentric circles."""
+    """A flat Archimedean spiral coil, discretised exactly as drawn.
+
+    One layer at ``face_gap_m`` above the face, a fan of dipoles spanning the closed spiral (see
+    :func:`tmslab.coils.discretise.polyline_dipoles`). Compare :func:`round_coil`, which models the
+    same spiral as concentric circles.
+
+    Parameters
+    ----------
+    inner_diameter_m, outer_diameter_m : float, m
+        Start and end diameter of the spiral.
+    n_turns : int
+        Number of turns.
+    face_gap_m : float, m
+        Height of the spiral above the coil face.
+    subdivisions : int
+        Each fan triangle is split into ``subdivisions**2`` dipoles.
+    name : str
+        Coil name.
+    **info : Any
+        Extra :class:`~tmslab.coils.coil.Coil` fields.
+
+    Returns
+    -------
+    Coil
+        Dipoles and the spiral winding in the coil frame.
+    """
     turn_radii(inner_diameter_m, outer_diameter_m, n_turns)  # validates
     winding = spiral_winding(inner_diameter_m, outer_diameter_m, n_turns, -face_gap_m)
     coil = coil_from_windings([winding], name=name, subdivisions=subdivisions, **info)
@@ -229,10 +345,33 @@ def coil_from_windings(
     source: Source | None = None,
     **info: Any,
 ) -> Coil:
-    """A coil from closed polylines (each (M, 3), metres, coil frame, current in vertex order).
+    """A coil from closed polylines.
 
-    Each winding becomes a fan of dipoles (subdivisions^2 per polygon edge). The reference point
-    is the centroid of the first winding.
+    Each winding becomes a fan of dipoles (``subdivisions**2`` per polygon edge). The reference
+    point is the centroid of the first winding.
+
+    Parameters
+    ----------
+    windings : sequence of (M, 3) ndarray, m
+        Closed polylines in the coil frame, current in vertex order.
+    name : str
+        Coil name.
+    subdivisions : int
+        Dipoles per fan triangle are ``subdivisions**2``.
+    source : Source or None
+        Where the geometry comes from.
+    **info : Any
+        Extra :class:`~tmslab.coils.coil.Coil` fields.
+
+    Returns
+    -------
+    Coil
+        Dipoles and windings in the coil frame.
+
+    Raises
+    ------
+    InvalidValueError
+        If no winding is given or one is not an (M, 3) array of at least three points.
     """
     positions, moments = [], []
     windings = [np.asarray(w, float) for w in windings]

@@ -26,9 +26,8 @@ import numpy as np
 from tmslab.coils.coil import Coil
 from tmslab.errors import SpecFileError
 from tmslab.provenance import atomic_write_text
+from tmslab.units import A_PER_US, MM
 
-A_PER_US = 1e6
-MM = 1e-3
 COMMENT = "# centers and weighted directions of the elements (magnetic dipoles)"
 # Plausibility bounds: SimNIBS's 25 measured coils span 84-250 A/us (Drakaki et al. 2022).
 _DIDT_RANGE_A_PER_US = (1.0, 2000.0)
@@ -39,8 +38,14 @@ _MAX_POSITION_M = 1.0
 class CcdHeader:
     """The parsed first line of a ``.ccd`` file.
 
-    description: the free-text first field (without ``#``); version: ``X.Y`` from it or None;
-    fields: every ``key=value`` as text, in file order.
+    Attributes
+    ----------
+    description : str
+        The free-text first field (without ``#``).
+    version : str or None
+        ``X.Y`` from the description, or None.
+    fields : dict of str to str
+        Every ``key=value`` as text, in file order.
     """
 
     description: str
@@ -48,7 +53,18 @@ class CcdHeader:
     fields: dict[str, str] = field(default_factory=dict)
 
     def text(self, key: str) -> str | None:
-        """A text field, None when absent, empty or ``none`` (SimNIBS's missing value)."""
+        """A text field, None when absent, empty or ``none`` (SimNIBS's missing value).
+
+        Parameters
+        ----------
+        key : str
+            Field name, e.g. ``"coilname"``.
+
+        Returns
+        -------
+        str or None
+            The field's text.
+        """
         value = self.fields.get(key, "").strip()
         return None if value.lower() in ("", "none") else value
 
@@ -95,7 +111,25 @@ class CcdHeader:
 
 
 def parse_header(line: str, where: str = "line 1") -> CcdHeader:
-    """Parse a ``.ccd`` first line; raises SpecFileError where SimNIBS could not read it."""
+    """Parse a ``.ccd`` first line.
+
+    Parameters
+    ----------
+    line : str
+        The first line of the file.
+    where : str
+        Location named in error messages.
+
+    Returns
+    -------
+    CcdHeader
+        Description, version and fields.
+
+    Raises
+    ------
+    SpecFileError
+        Where SimNIBS could not read the line.
+    """
     if not line.startswith("#"):
         raise SpecFileError(
             f"{where}: a .ccd file starts with a '#' header line; got {line[:40]!r}"
@@ -155,8 +189,24 @@ def read_ccd(path: str | Path, name: str | None = None) -> Coil:
     """Read a ``.ccd`` file into a :class:`Coil` (dipoles only; no windings).
 
     The parsed header is kept: ``coil.parameters["ccd_header"]`` (see :meth:`CcdHeader.summary`)
-    and the names and ``didt_max_a_per_s`` (A/s) beside it. Raises SpecFileError (one line,
-    with the line number) if the file is malformed or implausible.
+    and the names and ``didt_max_a_per_s`` (A/s) beside it.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.ccd`` file; positions in m, moments in A m^2 per A.
+    name : str or None
+        Coil name; None: the file stem.
+
+    Returns
+    -------
+    Coil
+        Dipoles in the coil frame.
+
+    Raises
+    ------
+    SpecFileError
+        One line with the line number, if the file is malformed or implausible.
     """
     path = Path(path)
     try:
@@ -254,6 +304,18 @@ def ccd_text(coil: Coil, header: str | None = None) -> str:
 
     The default header is ``# tmslab X.Y.Z; coilname=...`` plus ``brand``, ``stimulator`` and
     ``dIdtmax`` (A/us) when the coil carries them; every field after the first is key=value.
+
+    Parameters
+    ----------
+    coil : Coil
+        The coil whose dipoles are written.
+    header : str or None
+        First line to write instead of the default.
+
+    Returns
+    -------
+    str
+        The file's text.
     """
     if header is None:
         from tmslab import __version__
@@ -281,10 +343,24 @@ def ccd_text(coil: Coil, header: str | None = None) -> str:
 
 
 def write_ccd(coil: Coil, path: str | Path, header: str | None = None) -> Path:
-    """Write a coil's dipoles to a ``.ccd`` file atomically; returns the path.
+    """Write a coil's dipoles to a ``.ccd`` file atomically.
 
-    Positions and moments are written with ``repr`` (shortest round-trip), so reading the file
-    back gives bit-identical arrays.
+    Positions and moments are written with ``repr`` (shortest round-trip), so reading the file back
+    gives bit-identical arrays.
+
+    Parameters
+    ----------
+    coil : Coil
+        The coil whose dipoles are written.
+    path : str or Path
+        Output file.
+    header : str or None
+        First line; None: see :func:`ccd_text`.
+
+    Returns
+    -------
+    Path
+        The path written.
     """
     path = Path(path)
     atomic_write_text(path, ccd_text(coil, header))

@@ -30,15 +30,32 @@ def _frozen(array: Any, shape_tail: tuple[int, ...], name: str) -> np.ndarray:
 class Coil:
     """A TMS coil as magnetic dipoles (for fields) and, when known, its windings.
 
-    dipole_positions: (K, 3) array, metres, coil frame (or head frame once placed).
-    dipole_moments: (K, 3) array, m^2 (A m^2 per ampere of coil current).
-    windings: closed polylines, each an (M, 3) array in metres, current in vertex order; empty
-        for coils read from dipole files.
-    winding_currents: (P,) current in each winding per ampere of coil current (default 1 each;
-        1/L when a turn is split into L filament layers).
-    reference_point: (3,) array, metres: where the coil's peak magnetic field is reported (the
-        centre of the windings for a round coil, of one wing for a figure-8), used to convert
-        tesla to current.
+    Attributes
+    ----------
+    name : str
+        Preset name or file stem.
+    dipole_positions : (K, 3) ndarray, m
+        Dipole positions, coil frame (or head frame once placed).
+    dipole_moments : (K, 3) ndarray, m^2
+        Dipole moments per ampere of coil current (A m^2 / A).
+    windings : tuple of (M, 3) ndarray, m
+        Closed polylines, current in vertex order; empty for coils read from dipole files.
+    winding_currents : tuple of float, dimensionless
+        Current in each winding per ampere of coil current (default 1 each; 1/L when a turn is
+        split into L filament layers).
+    reference_point : (3,) ndarray, m
+        Where the coil's peak magnetic field is reported (centre of the windings for a round coil,
+        of one wing for a figure-8), used to convert tesla to current.
+    kind : str
+        "round", "figure8", "spiral", "ccd", "tcd" or "custom".
+    label : str
+        Human-readable description.
+    parameters : dict
+        Geometry parameters, SI.
+    source : Source or None
+        Where the geometry comes from.
+    assumptions : tuple of str
+        Modelling choices made when building the coil.
     """
 
     name: str
@@ -88,7 +105,18 @@ class Coil:
         return self.dipole_moments.sum(axis=0)
 
     def transformed(self, pose: np.ndarray) -> Coil:
-        """The same coil moved by a 4x4 rigid pose (coil frame -> head frame)."""
+        """The same coil moved by a rigid pose (coil frame -> head frame).
+
+        Parameters
+        ----------
+        pose : (4, 4) ndarray, m
+            Rigid transform; rotation dimensionless, translation in metres.
+
+        Returns
+        -------
+        Coil
+            Positions, moments, windings and reference point transformed.
+        """
         from tmslab.geometry import check_pose
 
         pose = check_pose(pose)
@@ -102,10 +130,20 @@ class Coil:
         )
 
     def magnetic_field(self, points: np.ndarray) -> np.ndarray:
-        """Magnetic flux density per ampere, (N, 3) T/A, at points (N, 3) m.
+        """Magnetic flux density per ampere of coil current.
 
-        From the windings (Biot-Savart, exact for the filaments) when known, else from the
-        dipoles (valid only away from the dipole sheet).
+        From the windings (Biot-Savart, exact for the filaments) when known, else from the dipoles
+        (valid only away from the dipole sheet).
+
+        Parameters
+        ----------
+        points : (N, 3) ndarray, m
+            Field points, in the coil's current frame.
+
+        Returns
+        -------
+        (N, 3) ndarray, T/A
+            B per ampere.
         """
         from tmslab.coils.biot_savart import winding_magnetic_field
 

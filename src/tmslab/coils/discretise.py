@@ -30,18 +30,34 @@ def concentric_turn_dipoles(
     n_angular: int = 24,
     radial_spacing_m: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Dipoles for concentric circular turns in the plane z = center[2].
+    """Dipoles for concentric circular turns in the plane z = ``center[2]``.
 
-    radii: (N,) turn radii, metres (any order). center: (3,) metres. sign: +1 for current
-    counter-clockwise seen from +z (moments along +z), -1 for clockwise.
-    n_radial: Gauss-Legendre nodes per annulus between neighbouring radii, at least, and more in
-    wide annuli (the central disk) so that nodes are no further apart than radial_spacing_m
-    (default: the smaller of 3 mm and a fifth of the largest radius); n_angular: nodes around
-    (uniform, spectrally accurate for the periodic integrand).
-    The moment density at radius rho is the number of turns enclosing rho; splitting the disk at
-    the turn radii keeps the quadrature exact for that step function.
-    Returns positions (K, 3) in m and moments (K, 3) in m^2 (A m^2 per ampere),
-    K >= N * n_radial * n_angular.
+    The moment density at radius rho is the number of turns enclosing rho; splitting the disk at the
+    turn radii keeps the quadrature exact for that step function. Angular nodes are uniform
+    (spectrally accurate for the periodic integrand).
+
+    Parameters
+    ----------
+    radii : (N,) ndarray, m
+        Turn radii, any order.
+    center : (3,) ndarray, m
+        Centre of the turns.
+    sign : float, dimensionless
+        +1 for current counter-clockwise seen from +z (moments along +z), -1 for clockwise.
+    n_radial : int
+        Gauss-Legendre nodes per annulus between neighbouring radii, at least; more in wide annuli
+        (the central disk) so that nodes are no further apart than ``radial_spacing_m``.
+    n_angular : int
+        Nodes around.
+    radial_spacing_m : float or None, m
+        Largest radial node spacing; None: the smaller of 3 mm and a fifth of the largest radius.
+
+    Returns
+    -------
+    positions : (K, 3) ndarray, m
+        Dipole positions, ``K >= N * n_radial * n_angular``.
+    moments : (K, 3) ndarray, m^2
+        Dipole moments per ampere (A m^2 / A).
     """
     n_radial = _check_count("n_radial", n_radial, 1)
     n_angular = _check_count("n_angular", n_angular, 3)
@@ -76,10 +92,23 @@ def concentric_turn_dipoles(
 def polyline_dipoles(polyline: np.ndarray, subdivisions: int = 4) -> tuple[np.ndarray, np.ndarray]:
     """Dipoles for one closed polyline of any shape (planar or not).
 
-    polyline: (M, 3) vertices in metres, current in vertex order, the last vertex joining the
-    first. The loop is spanned by a fan of triangles from its centroid; each triangle is split
-    into subdivisions^2 similar triangles, each a dipole at its centroid with moment equal to its
-    vector area (m^2 per ampere). Returns positions (K, 3) m and moments (K, 3) m^2.
+    The loop is spanned by a fan of triangles from its centroid; each triangle is split into
+    ``subdivisions**2`` similar triangles, each a dipole at its centroid with moment equal to its
+    vector area.
+
+    Parameters
+    ----------
+    polyline : (M, 3) ndarray, m
+        Vertices, current in vertex order, the last vertex joining the first.
+    subdivisions : int
+        Splits per triangle edge.
+
+    Returns
+    -------
+    positions : (K, 3) ndarray, m
+        Dipole positions.
+    moments : (K, 3) ndarray, m^2
+        Dipole moments per ampere (A m^2 / A).
     """
     subdivisions = _check_count("subdivisions", subdivisions, 1)
     vertices = np.asarray(polyline, float)

@@ -18,8 +18,8 @@ from tmslab.coils.builders import figure8_coil, round_coil, spiral_coil
 from tmslab.coils.coil import Coil
 from tmslab.errors import InvalidValueError, SpecFileError, UnknownNameError
 from tmslab.sources import Source
+from tmslab.units import MM
 
-MM = 1e-3
 _BUILDERS = {"round": round_coil, "figure-8": figure8_coil, "spiral": spiral_coil}
 _FIELDS = {
     "label",
@@ -55,7 +55,27 @@ def list_coils() -> tuple[str, ...]:
 
 
 def coil_from_mapping(name: str, spec: dict[str, Any], where: str = "coil") -> Coil:
-    """Build a coil from preset-style fields (diameters and gaps in mm)."""
+    """Build a coil from preset-style fields (diameters and gaps in mm).
+
+    Parameters
+    ----------
+    name : str
+        Coil name.
+    spec : dict
+        Preset fields: ``type`` and its geometry (``inner_diameter_mm``, ...), as in coils.toml.
+    where : str
+        What to call the mapping in error messages.
+
+    Returns
+    -------
+    Coil
+        The coil in its own frame.
+
+    Raises
+    ------
+    InvalidValueError
+        If a field is missing or out of range, or the coil would have too many dipoles.
+    """
     unknown = set(spec) - _FIELDS
     if unknown:
         raise InvalidValueError(
@@ -124,7 +144,25 @@ def coil_from_mapping(name: str, spec: dict[str, Any], where: str = "coil") -> C
 
 
 def get_coil(name: str, **resolution: int) -> Coil:
-    """A coil preset by name. resolution: optional ``n_radial``/``n_angular`` overrides."""
+    """A coil preset by name.
+
+    Parameters
+    ----------
+    name : str
+        Preset name (see :func:`list_coils`).
+    **resolution : int
+        Optional ``n_radial``/``n_angular`` quadrature overrides.
+
+    Returns
+    -------
+    Coil
+        The preset coil.
+
+    Raises
+    ------
+    UnknownNameError
+        If there is no such preset.
+    """
     presets = _presets()
     key = name.strip().lower()
     if key not in presets:
@@ -136,8 +174,25 @@ COIL_FILE_SUFFIXES = (".ccd", ".tcd", ".toml")
 
 
 def load_coil(name_or_path: str | Path) -> Coil:
-    """A preset name, a SimNIBS ``.ccd`` dipole file or ``.tcd`` coil definition, or a TOML
-    coil description. An existing file of any other kind is refused with what was expected."""
+    """A coil from a preset name, a SimNIBS ``.ccd``/``.tcd`` file or a TOML coil description.
+
+    Parameters
+    ----------
+    name_or_path : str or Path
+        Preset name or file path.
+
+    Returns
+    -------
+    Coil
+        The coil in its own frame.
+
+    Raises
+    ------
+    SpecFileError
+        If the file is of another kind or malformed.
+    UnknownNameError
+        If the name is neither a preset nor an existing file.
+    """
     text = str(name_or_path)
     path = Path(text)
     suffix = path.suffix.lower()
@@ -172,10 +227,21 @@ def load_coil(name_or_path: str | Path) -> Coil:
 
 
 def coil_file_didt(name_or_path: str | Path) -> tuple[float, str] | None:
-    """Peak dI/dt at 100 % MSO (A/s) stated by a coil file, and where it comes from.
+    """Peak dI/dt at 100 % MSO stated by a coil file, and where it comes from.
 
-    ``.ccd``: the header's ``dIdtmax``; ``.tcd``: the stimulator's ``maxdIdt``. None for presets,
-    TOML coils and files that do not state it. Reads only what it needs (no dipole sheet).
+    ``.ccd``: the header's ``dIdtmax``; ``.tcd``: the stimulator's ``maxdIdt``. Reads only what it
+    needs (no dipole sheet).
+
+    Parameters
+    ----------
+    name_or_path : str or Path
+        Preset name or coil file.
+
+    Returns
+    -------
+    tuple of (float, str) or None, A/s
+        dI/dt in A/s and a description of its origin; None for presets, TOML coils and files that
+        do not state it.
     """
     path = Path(str(name_or_path))
     suffix = path.suffix.lower()

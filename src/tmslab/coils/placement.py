@@ -22,6 +22,7 @@ import numpy as np
 
 from tmslab.errors import InvalidValueError, SpecFileError
 from tmslab.geometry import check_pose, identity_pose, unit_vector
+from tmslab.units import MM, MM_PER_M
 
 # check_pose, identity_pose and unit_vector live in tmslab.geometry (core); re-exported here.
 __all__ = [
@@ -42,7 +43,7 @@ __all__ = [
 ]
 
 
-POSE_UNITS_M = {"m": 1.0, "mm": 1e-3}  # length of each pose unit, m
+POSE_UNITS_M = {"m": 1.0, "mm": MM}  # length of each pose unit, m
 MAX_POSE_TRANSLATION_M = 1.0  # a coil centre farther than this from the origin is a unit slip
 MAX_COIL_GAP_M = 0.05  # coil centre more than 5 cm from the conductor surface: refused
 COIL_INSIDE_TOLERANCE_M = 1e-3  # coil centre this far inside the surface is still accepted
@@ -50,7 +51,25 @@ _UNIT_COMMENT = re.compile(r"#.*\bunit\s*[:=]\s*(mm|m)\b", re.IGNORECASE)
 
 
 def check_pose_unit(unit: str | None, option: str = "--pose-unit") -> str | None:
-    """``unit`` lower-cased if it is ``mm`` or ``m`` (or None); raise otherwise."""
+    """``unit`` lower-cased if it is ``mm`` or ``m`` (or None); raise otherwise.
+
+    Parameters
+    ----------
+    unit : str or None
+        Pose translation unit.
+    option : str
+        Option named in the error message.
+
+    Returns
+    -------
+    str or None
+        ``"mm"``, ``"m"`` or None.
+
+    Raises
+    ------
+    InvalidValueError
+        For any other unit.
+    """
     if unit is None:
         return None
     text = str(unit).strip().lower()
@@ -124,7 +143,7 @@ def _read_mat(path: Path, unit: str, option: str) -> np.ndarray:
         raise SpecFileError(f"pose file {path}: {error}") from None
     if not np.allclose(matrix[3], [0, 0, 0, 1], atol=1e-6):
         raise SpecFileError(f"pose file {path}: the last row must be 0 0 0 1; got {matrix[3]}")
-    # Divide (correctly rounded) rather than multiply by 1e-3.
+    # Divide (correctly rounded) rather than multiply by MM.
     translation = matrix[:3, 3] / (1.0 / POSE_UNITS_M[unit])
     return _finish(path, matrix[:3, :3], translation, unit, option)
 
@@ -137,7 +156,18 @@ def _default_unit(text: str) -> str:
 
 
 def pose_file_unit(path: str | Path) -> str:
-    """The unit :func:`read_pose` assumes for a file when none is given (``mm`` or ``m``)."""
+    """The unit :func:`read_pose` assumes for a file when none is given (``mm`` or ``m``).
+
+    Parameters
+    ----------
+    path : str or Path
+        Pose file.
+
+    Returns
+    -------
+    str
+        ``"mm"`` or ``"m"``.
+    """
     path = Path(path)
     if path.suffix.lower() == ".mat":
         return "mm"
@@ -148,17 +178,34 @@ def pose_file_unit(path: str | Path) -> str:
 
 
 def read_pose(path: str | Path, unit: str | None = None, option: str = "--pose-unit") -> np.ndarray:
-    """Read a 4x4 coil -> head pose; returns a (4, 4) array with the translation in metres.
+    """Read a 4x4 coil -> head pose.
 
     Formats: text with 4 rows of 4 numbers (whitespace or commas; ``#`` comments), or a MATLAB
-    ``.mat`` file holding one 4x4 ``matsimnibs`` (top level or inside a saved SimNIBS session).
-    The layout is SimNIBS's ``matsimnibs``: columns 1-3 are the coil's x, y, z axes in head
-    coordinates (z into the head, y along the handle), column 4 the centre of the coil face.
-    unit: ``"mm"`` or ``"m"``, the unit of the translation column. Default: mm for ``.mat``
-    files, for text files whose comments mention ``matsimnibs`` (SimNIBS's unit) and the unit a
-    ``# unit: mm`` comment names (as :func:`write_pose` writes); m for other text files. A
-    centre more than :data:`MAX_POSE_TRANSLATION_M` from the origin is refused with a message
-    naming ``option``.
+    ``.mat`` file holding one 4x4 ``matsimnibs`` (top level or inside a saved SimNIBS session). The
+    layout is SimNIBS's ``matsimnibs``: columns 1-3 are the coil's x, y, z axes in head coordinates
+    (z into the head, y along the handle), column 4 the centre of the coil face.
+
+    Parameters
+    ----------
+    path : str or Path
+        Pose file.
+    unit : str or None
+        ``"mm"`` or ``"m"``, the unit of the translation column. None: mm for ``.mat`` files, for
+        text files whose comments mention ``matsimnibs`` (SimNIBS's unit) and the unit a
+        ``# unit: mm`` comment names (as :func:`write_pose` writes); m for other text files.
+    option : str
+        Option named in error messages.
+
+    Returns
+    -------
+    (4, 4) ndarray, m
+        The pose, translation in metres.
+
+    Raises
+    ------
+    SpecFileError
+        If the file is malformed, not a rigid motion, or its centre is more than
+        :data:`MAX_POSE_TRANSLATION_M` from the origin.
     """
     path = Path(path)
     unit = check_pose_unit(unit, option)
@@ -202,8 +249,19 @@ def read_pose(path: str | Path, unit: str | None = None, option: str = "--pose-u
 def format_pose(pose: np.ndarray, unit: str = "mm") -> str:
     """The text of a pose file: SimNIBS's matsimnibs layout, translation in ``unit``.
 
-    pose: (4, 4) coil -> head, translation in metres. The numbers are written so that
-    :func:`read_pose` gives back exactly ``pose``.
+    The numbers are written so that :func:`read_pose` gives back exactly ``pose``.
+
+    Parameters
+    ----------
+    pose : (4, 4) ndarray, m
+        Coil -> head transform, translation in metres.
+    unit : str
+        ``"mm"`` or ``"m"``, the unit written.
+
+    Returns
+    -------
+    str
+        The file's text.
     """
     p = check_pose(pose)
     unit = check_pose_unit(unit, "unit") or "mm"
@@ -228,7 +286,22 @@ def _decimal_text(value: Decimal) -> str:
 
 
 def write_pose(path: str | Path, pose: np.ndarray, unit: str = "mm") -> Path:
-    """Write a pose as text (:func:`format_pose`); returns the path."""
+    """Write a pose as text (:func:`format_pose`).
+
+    Parameters
+    ----------
+    path : str or Path
+        Output file.
+    pose : (4, 4) ndarray, m
+        Coil -> head transform, translation in metres.
+    unit : str
+        ``"mm"`` or ``"m"``, the unit written.
+
+    Returns
+    -------
+    Path
+        The path written.
+    """
     from tmslab.provenance import atomic_write_text
 
     text = format_pose(pose, unit)
@@ -240,9 +313,22 @@ def check_coil_gap(
 ) -> None:
     """Raise if a posed coil's centre is implausibly far from, or inside, the conductor.
 
-    gap_m: signed distance, m, from the conductor's outer surface to the coil centre (the pose's
-    translation), negative inside. surface: what the surface is called in the message
-    ("head surface", "mesh surface"). unit: the pose's unit, to suggest the other one.
+    Parameters
+    ----------
+    gap_m : float, m
+        Signed distance from the conductor's outer surface to the coil centre (the pose's
+        translation), negative inside.
+    surface : str
+        What the surface is called in the message ("head surface", "mesh surface").
+    unit : str or None
+        The pose's unit, to suggest the other one.
+    option : str
+        Option named in the message.
+
+    Raises
+    ------
+    InvalidValueError
+        If the centre is too far from or inside the surface.
     """
     other = {"m": "mm", "mm": "m"}.get(unit or "", None)
     hint = f"; is the pose in {other}? pass {option} {other}" if other else ""
@@ -263,7 +349,7 @@ def _length(metres: float) -> str:
         return f"{metres:.4g} m"
     if metres >= 0.01:
         return f"{metres * 100:.3g} cm"
-    return f"{metres * 1e3:.3g} mm"
+    return f"{metres * MM_PER_M:.3g} mm"
 
 
 def pose_on_sphere(
@@ -275,12 +361,23 @@ def pose_on_sphere(
 ) -> np.ndarray:
     """Pose that puts a coil tangent to a sphere over ``direction``.
 
-    scalp_radius_m: radius of the head sphere, m. direction: (3,) from the centre towards the
-    target (any length). distance_m: gap between scalp and coil face, m (>= 0).
-    handle_angle_deg: rotation of the handle (coil y-axis) about the coil's z-axis, degrees,
-    from the reference direction: the head's -y projected on the tangent plane (the handle
-    pointing backwards over the vertex; head +x if the direction is along y).
-    Returns the 4x4 coil -> head pose; the coil z-axis points to the centre.
+    Parameters
+    ----------
+    scalp_radius_m : float, m
+        Radius of the head sphere.
+    direction : (3,) array_like, dimensionless
+        From the centre towards the target (any length).
+    distance_m : float, m
+        Gap between scalp and coil face (>= 0).
+    handle_angle_deg : float, degrees
+        Rotation of the handle (coil y-axis) about the coil's z-axis from the reference direction:
+        the head's -y projected on the tangent plane (the handle pointing backwards over the
+        vertex; head +x if the direction is along y).
+
+    Returns
+    -------
+    (4, 4) ndarray, m
+        Coil -> head pose; the coil z-axis points to the centre.
     """
     if not scalp_radius_m > 0:
         raise InvalidValueError(f"scalp radius = {scalp_radius_m!r} m must be > 0")

@@ -37,9 +37,8 @@ import numpy as np
 
 from tmslab.coils.coil import Coil
 from tmslab.errors import SpecFileError
+from tmslab.units import MM, MM_PER_M
 
-MM = 1e-3
-A_PER_US = 1e6
 # Dipole-sheet strips no longer than this (m): the sheet's field then matches Biot-Savart of
 # the windings to well under 1 % at the cortex (tests/coils/test_tcd.py).
 SHEET_STEP_M = 3e-3
@@ -74,13 +73,24 @@ _ELEMENT_KEYS = {
 
 @dataclass(frozen=True)
 class TcdWaveform:
-    """A stimulator waveform: name, sample times (s) and normalised signal."""
+    """A stimulator waveform from a ``.tcd`` file.
+
+    Attributes
+    ----------
+    name : str or None
+        Waveform name.
+    time_s : (T,) ndarray, s
+        Sample times.
+    signal : (T,) ndarray, dimensionless
+        Normalised signal.
+    """
 
     name: str | None
     time_s: np.ndarray
     signal: np.ndarray
 
     def summary(self) -> dict[str, Any]:
+        """JSON-able description: name, sample count and duration (s)."""
         return {
             "name": self.name,
             "n_samples": len(self.time_s),
@@ -90,7 +100,19 @@ class TcdWaveform:
 
 @dataclass(frozen=True)
 class TcdStimulator:
-    """One entry of ``stimulatorList``; didt_max_a_per_s is ``maxdIdt`` (A/s) or None."""
+    """One entry of ``stimulatorList``.
+
+    Attributes
+    ----------
+    name : str or None
+        Stimulator name.
+    brand : str or None
+        Manufacturer.
+    didt_max_a_per_s : float or None, A/s
+        ``maxdIdt``, or None.
+    waveforms : tuple of TcdWaveform
+        The stimulator's waveforms.
+    """
 
     name: str | None
     brand: str | None
@@ -98,6 +120,7 @@ class TcdStimulator:
     waveforms: tuple[TcdWaveform, ...] = ()
 
     def summary(self) -> dict[str, Any]:
+        """JSON-able description: names, dI/dt (A/s) and waveforms."""
         return {
             "name": self.name,
             "brand": self.brand,
@@ -108,12 +131,21 @@ class TcdStimulator:
 
 @dataclass(frozen=True)
 class TcdCasing:
-    """A casing surface: vertices (V, 3) m, faces (F, 3) vertex indices."""
+    """A casing surface.
+
+    Attributes
+    ----------
+    vertices_m : (V, 3) ndarray, m
+        Vertices.
+    faces : (F, 3) ndarray of int
+        Vertex indices of each triangle.
+    """
 
     vertices_m: np.ndarray
     faces: np.ndarray
 
     def summary(self) -> dict[str, Any]:
+        """JSON-able description: vertex and face counts and the bounding box (m)."""
         lo, hi = self.vertices_m.min(axis=0), self.vertices_m.max(axis=0)
         return {
             "n_vertices": len(self.vertices_m),
@@ -127,7 +159,22 @@ class TcdCasing:
 class TcdElement:
     """A stimulating element after its deformations: type 1 (dipoles) or 2 (line elements).
 
-    points_m: (N, 3) m; values: (N, 3) moments in m^2 (type 1) or segment vectors in m (type 2).
+    Attributes
+    ----------
+    name : str
+        Element name.
+    type : int
+        1 (dipoles) or 2 (line elements).
+    stimulator : int
+        Index into the file's stimulator list.
+    points_m : (N, 3) ndarray, m
+        Dipole positions or segment midpoints.
+    values : (N, 3) ndarray, m^2 or m
+        Moments per ampere (type 1) or segment vectors (type 2).
+    deformed : bool
+        Whether deformations were applied.
+    n_deformations : int
+        How many.
     """
 
     name: str
@@ -141,7 +188,23 @@ class TcdElement:
 
 @dataclass(frozen=True)
 class TcdFile:
-    """Everything tmslab keeps from a ``.tcd`` file (SI units)."""
+    """Everything tmslab keeps from a ``.tcd`` file (SI units).
+
+    Attributes
+    ----------
+    path : Path
+        The file read.
+    name, brand, version : str or None
+        Coil name, manufacturer, format version.
+    elements : tuple of TcdElement
+        Stimulating elements.
+    stimulators : tuple of TcdStimulator
+        Stimulators named by the elements.
+    casing : TcdCasing or None
+        The coil casing.
+    models : tuple of TcdCasing
+        Further surface models.
+    """
 
     path: Path
     name: str | None
@@ -153,6 +216,7 @@ class TcdFile:
     models: tuple[TcdCasing, ...] = ()  # every coilModels entry (coil and element casings)
 
     def summary(self) -> dict[str, Any]:
+        """JSON-able description of the file (SI units)."""
         return {
             "name": self.name,
             "brand": self.brand,
@@ -221,8 +285,24 @@ class _Reader:
 
 
 def read_tcd_file(path: str | Path) -> TcdFile:
-    """Parse and check a ``.tcd`` file; raises SpecFileError (one line) on anything SimNIBS's
-    schema rejects, on type-3 (sampled A-field) elements and on implausible units."""
+    """Parse and check a ``.tcd`` file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.tcd`` (JSON) file; lengths in mm, dI/dt in A/us.
+
+    Returns
+    -------
+    TcdFile
+        The file's contents in SI units.
+
+    Raises
+    ------
+    SpecFileError
+        One line, on anything SimNIBS's schema rejects, on type-3 (sampled A-field) elements and
+        on implausible units.
+    """
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -412,7 +492,7 @@ def _element(
         raise r.fail(label, f"{len(points)} points but {len(values)} values")
     reach = float(np.abs(points).max())
     if reach > 1.0:
-        raise r.fail(label, f"points reach {reach * 1e3:g} mm; .tcd points are in mm")
+        raise r.fail(label, f"points reach {reach * MM_PER_M:g} mm; .tcd points are in mm")
     if kind == 2:
         values = values * MM
         # Zero-length elements (present in SimNIBS's own files) carry no current: drop them.
@@ -439,11 +519,32 @@ def segment_loops(
 ) -> tuple[list[np.ndarray], float, float]:
     """Chain straight segments into closed current paths.
 
-    starts, ends: (N, 3) m. Each segment's end is joined to the nearest segment start within
-    tolerance (m). If exactly one path is open and its two ends (the leads) are at most
-    lead_gap (m) apart, they are joined by a straight segment. Returns the loops as vertex
-    arrays (M, 3) m, current in vertex order, the largest gap bridged between segments (m) and
-    the lead gap closed (m, 0 if none). Raises ValueError naming the first open end otherwise.
+    Each segment's end is joined to the nearest segment start within ``tolerance``. If exactly one
+    path is open and its two ends (the leads) are at most ``lead_gap`` apart, they are joined by a
+    straight segment.
+
+    Parameters
+    ----------
+    starts, ends : (N, 3) ndarray, m
+        Segment end points, current from start to end.
+    tolerance : float, m
+        Largest gap bridged between segments.
+    lead_gap : float, m
+        Largest gap closed between the two leads.
+
+    Returns
+    -------
+    loops : list of (M, 3) ndarray, m
+        Closed paths, current in vertex order.
+    max_gap : float, m
+        Largest gap bridged between segments.
+    lead_gap : float, m
+        Lead gap closed (0 if none).
+
+    Raises
+    ------
+    ValueError
+        Naming the first open end, if the segments do not close.
     """
     from scipy.spatial import cKDTree
 
@@ -490,12 +591,26 @@ def segment_loops(
 
 
 def loop_dipoles(loop: np.ndarray, step_m: float = SHEET_STEP_M) -> tuple[np.ndarray, np.ndarray]:
-    """Magnetic dipoles for one closed polyline: a fan of triangles from the centroid, each
-    cut into strips parallel to its outer edge no longer than step_m along the fan.
+    """Magnetic dipoles for one closed polyline.
 
-    The sheet's dipole density is exact (each strip carries its vector area, m^2 per A); the
-    strips are thin across (one polyline edge), so the cost is M x (fan length / step).
-    loop: (M, 3) m. Returns positions (K, 3) m and moments (K, 3) m^2.
+    A fan of triangles from the centroid, each cut into strips parallel to its outer edge no longer
+    than ``step_m`` along the fan. The sheet's dipole density is exact (each strip carries its
+    vector area); the strips are thin across (one polyline edge), so the cost is M x (fan length /
+    step).
+
+    Parameters
+    ----------
+    loop : (M, 3) ndarray, m
+        Closed polyline, current in vertex order.
+    step_m : float, m
+        Largest strip width along the fan.
+
+    Returns
+    -------
+    positions : (K, 3) ndarray, m
+        Dipole positions.
+    moments : (K, 3) ndarray, m^2
+        Dipole moments per ampere (A m^2 / A).
     """
     vertices = np.asarray(loop, float)
     apex = vertices.mean(axis=0)
@@ -515,8 +630,24 @@ def loop_dipoles(loop: np.ndarray, step_m: float = SHEET_STEP_M) -> tuple[np.nda
 def point_element_magnetic_field(
     points: np.ndarray, positions: np.ndarray, vectors: np.ndarray
 ) -> np.ndarray:
-    """B of point current elements as SimNIBS evaluates type-2 elements, T per ampere:
-    mu0/(4 pi) sum dl x (r - p)/|r - p|^3. points (N, 3) m; positions, vectors (K, 3) m."""
+    """B of point current elements as SimNIBS evaluates type-2 elements.
+
+    ``mu0/(4 pi) sum dl x (r - p)/|r - p|^3``.
+
+    Parameters
+    ----------
+    points : (N, 3) ndarray, m
+        Field points.
+    positions : (K, 3) ndarray, m
+        Element positions.
+    vectors : (K, 3) ndarray, m
+        Element vectors dl.
+
+    Returns
+    -------
+    (N, 3) ndarray, T/A
+        B per ampere.
+    """
     from tmslab.units import MU0_OVER_4PI
 
     out = np.zeros((len(points), 3))
@@ -530,11 +661,28 @@ def point_element_magnetic_field(
 def read_tcd(path: str | Path, name: str | None = None) -> Coil:
     """Read a ``.tcd`` file into a :class:`Coil` (one coil current).
 
-    Dipole elements are used as given; line elements are chained into closed paths (windings,
-    exact Biot-Savart for B) and a dipole sheet spanning each path (for the sphere solver).
-    The stimulator's ``maxdIdt`` becomes ``coil.didt_max_a_per_s``; names, stimulators,
-    waveforms and casing are summarised in ``coil.parameters["tcd"]``. Coils whose elements
-    are driven by different stimulators, or whose line elements do not close, are refused.
+    Dipole elements are used as given; line elements are chained into closed paths (windings, exact
+    Biot-Savart for B) and a dipole sheet spanning each path (for the sphere solver). The
+    stimulator's ``maxdIdt`` becomes ``coil.didt_max_a_per_s``; names, stimulators, waveforms and
+    casing are summarised in ``coil.parameters["tcd"]``.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.tcd`` file.
+    name : str or None
+        Coil name; None: the file's name or stem.
+
+    Returns
+    -------
+    Coil
+        Dipoles and windings in the coil frame.
+
+    Raises
+    ------
+    SpecFileError
+        If elements are driven by different stimulators, line elements do not close, or the file
+        is malformed.
     """
     tcd = read_tcd_file(path)
     path = tcd.path

@@ -17,8 +17,8 @@ import numpy as np
 from tmslab.conductors.surfaces import Conductor, TriangleSurface
 from tmslab.errors import InvalidValueError, check_positive
 from tmslab.sources import Source
+from tmslab.units import MM, MM_PER_M
 
-MM = 1e-3
 MAX_EDGE_M = 3.2e-3
 
 
@@ -39,7 +39,18 @@ def medium_conductivity() -> float:
 
 
 def default_edge(diameter_m: float, height_m: float) -> float:
-    """Target edge length (m) for a cylinder: a tenth of its diameter, half its height, <= 3.2 mm."""
+    """Target mesh edge for a cylinder: a tenth of its diameter, half its height, at most 3.2 mm.
+
+    Parameters
+    ----------
+    diameter_m, height_m : float, m
+        Cylinder diameter and height.
+
+    Returns
+    -------
+    float, m
+        Edge length.
+    """
     return min(diameter_m / 10.0, height_m / 2.0, MAX_EDGE_M)
 
 
@@ -55,7 +66,20 @@ def _cylinder(radius: float, height: float, edge: float, sigma: float, name: str
 
 
 def well_centres(rows: int, columns: int, pitch_m: float) -> np.ndarray:
-    """(rows*columns, 2) well centres (x, y) in m of a plate centred at the origin."""
+    """Well centres of a plate centred at the origin.
+
+    Parameters
+    ----------
+    rows, columns : int
+        Plate layout.
+    pitch_m : float, m
+        Distance between neighbouring well centres.
+
+    Returns
+    -------
+    (rows * columns, 2) ndarray, m
+        Centres (x, y), row by row.
+    """
     x = (np.arange(columns) - (columns - 1) / 2) * pitch_m
     y = (np.arange(rows) - (rows - 1) / 2) * pitch_m
     gx, gy = np.meshgrid(x, y)
@@ -72,9 +96,30 @@ def vessel_conductor(
 ) -> Conductor:
     """A dish, plate (all wells or ``one_well``) or insert preset as a :class:`Conductor`.
 
-    medium_height_m: height of the medium, m (default: the preset's working volume).
-    conductivity_s_per_m: medium conductivity, S/m (default 1.6; irrelevant for one compartment).
-    edge_m: target mesh edge, m (default :func:`default_edge`).
+    Parameters
+    ----------
+    name : str
+        Vessel preset name (vessels.toml).
+    one_well : bool
+        For plates: mesh a single well instead of all of them.
+    medium_height_m : float or None, m
+        Height of the medium; None: the preset's working volume.
+    conductivity_s_per_m : float or None, S/m
+        Medium conductivity; None: 1.6 (irrelevant for one compartment).
+    edge_m : float or None, m
+        Target mesh edge; None: :func:`default_edge`.
+
+    Returns
+    -------
+    Conductor
+        The meshed medium, dish frame (base at z = 0).
+
+    Raises
+    ------
+    KeyError
+        If there is no such vessel (callers check names with :func:`vessel_presets`).
+    InvalidValueError
+        If the medium height or conductivity is not positive or leaves no medium over a slice.
     """
     spec = vessel_presets()[name]
     kind = spec["kind"]
@@ -108,8 +153,8 @@ def vessel_conductor(
         bottom = spec["slice_bottom_mm"] * MM
         if bottom + thickness >= height:
             raise InvalidValueError(
-                f"medium height {height * 1e3:g} mm leaves no medium over the slice (top at "
-                f"{(bottom + thickness) * 1e3:g} mm); give a larger medium height"
+                f"medium height {height * MM_PER_M:g} mm leaves no medium over the slice (top at "
+                f"{(bottom + thickness) * MM_PER_M:g} mm); give a larger medium height"
             )
         medium = _cylinder(radius, height, edge, sigma, "medium")
         slice_edge = min(edge, thickness)
@@ -154,14 +199,29 @@ def vessel_conductor(
 def cylinder_conductor(
     radius_m: float, height_m: float, edge_m: float | None = None, sigma: float = 1.6
 ) -> Conductor:
-    """A single cylinder of medium (dish frame) of the given radius and height, m."""
+    """A single cylinder of medium (dish frame).
+
+    Parameters
+    ----------
+    radius_m, height_m : float, m
+        Cylinder radius and height.
+    edge_m : float or None, m
+        Target mesh edge; None: :func:`default_edge`.
+    sigma : float, S/m
+        Medium conductivity.
+
+    Returns
+    -------
+    Conductor
+        The meshed cylinder, base centred at the origin.
+    """
     r = check_positive("cylinder radius", radius_m, "m")
     h = check_positive("cylinder height", height_m, "m")
     edge = default_edge(2 * r, h) if edge_m is None else edge_m
     return Conductor(
         (_cylinder(r, h, edge, sigma, "medium"),),
-        name=f"cylinder-{2 * r * 1e3:g}mm",
-        label=f"Cylinder of medium, {2 * r * 1e3:g} mm x {h * 1e3:g} mm",
+        name=f"cylinder-{2 * r * MM_PER_M:g}mm",
+        label=f"Cylinder of medium, {2 * r * MM_PER_M:g} mm x {h * MM_PER_M:g} mm",
         kind="dish",
         geometry={"radius_m": r, "medium_height_m": h, "well_centres_m": [[0.0, 0.0]]},
     )

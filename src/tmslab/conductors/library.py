@@ -20,14 +20,15 @@ from tmslab.conductors.dishes import vessel_conductor, vessel_presets
 from tmslab.conductors.surfaces import Conductor, TriangleSurface
 from tmslab.errors import InvalidValueError, UnknownNameError, check_positive
 from tmslab.sources import Source
+from tmslab.units import MM, MM_PER_M
 
-MM = 1e-3
 SPHERE_EDGE_M = 3.2e-3  # about 22k triangles on an 8.5 cm sphere; RDM < 0.01 (tests/bem)
 MESH_SUFFIXES = (".msh", ".stl", ".vtk", ".vtu", ".obj", ".ply", ".off", ".mesh")
 
 
 @cache
 def head_presets() -> dict[str, Any]:
+    """The parsed head-conductor presets (``heads`` data file)."""
     import tomllib
 
     text = resources.files("tmslab").joinpath("data/conductors/heads.toml").read_text()
@@ -56,8 +57,29 @@ def _default_edge(size_m: float) -> float:
 def sphere_conductor(
     radii_m, conductivities=None, edge_m: float | None = None, name: str | None = None
 ) -> Conductor:
-    """Concentric spheres at the origin; radii (m, outermost first) and conductivities (S/m,
-    outermost compartment first; default 0.33 each... must differ between neighbours)."""
+    """Concentric spheres at the origin.
+
+    Parameters
+    ----------
+    radii_m : sequence of float, m
+        Radii, outermost first.
+    conductivities : sequence of float or None, S/m
+        One per compartment, outermost first; neighbours must differ. None: 0.33 each.
+    edge_m : float or None, m
+        Target mesh edge; None: chosen from the smallest radius.
+    name : str or None
+        Conductor name; None: ``sphere-<R>mm``.
+
+    Returns
+    -------
+    Conductor
+        The meshed spheres.
+
+    Raises
+    ------
+    InvalidValueError
+        If radii are not decreasing and positive or conductivities do not match them.
+    """
     from tmslab.conductors.meshing import sphere_surface
 
     radii = [check_positive("sphere radius", r, "m") for r in np.atleast_1d(radii_m)]
@@ -74,8 +96,8 @@ def sphere_conductor(
     for k, (r, sigma) in enumerate(zip(radii, conductivities, strict=True)):
         outside = 0.0 if k == 0 else float(conductivities[k - 1])
         v, t = sphere_surface(r, edge)
-        surfaces.append(TriangleSurface(f"sphere-{r * 1e3:g}mm", v, t, float(sigma), outside))
-    label = "/".join(f"{r * 1e3:g}mm" for r in radii)
+        surfaces.append(TriangleSurface(f"sphere-{r * MM_PER_M:g}mm", v, t, float(sigma), outside))
+    label = "/".join(f"{r * MM_PER_M:g}mm" for r in radii)
     return Conductor(
         tuple(surfaces),
         name=name or f"sphere-{label}",
@@ -86,7 +108,22 @@ def sphere_conductor(
 
 
 def ellipsoid_conductor(name: str, edge_m: float | None = None, conductivity=None) -> Conductor:
-    """An ellipsoidal head preset (``rat-ellipsoid``, ``mouse-ellipsoid``) centred at the origin."""
+    """An ellipsoidal head preset (``rat-ellipsoid``, ``mouse-ellipsoid``) centred at the origin.
+
+    Parameters
+    ----------
+    name : str
+        Preset name.
+    edge_m : float or None, m
+        Target mesh edge; None: the preset's.
+    conductivity : float or None, S/m
+        Conductivity inside; None: the preset's.
+
+    Returns
+    -------
+    Conductor
+        The meshed ellipsoid.
+    """
     from tmslab.conductors.meshing import ellipsoid_surface
 
     spec = head_presets()[name]
@@ -127,13 +164,32 @@ def get_conductor(
 ) -> Conductor:
     """A conductor preset or mesh file, meshed and ready for :func:`tmslab.efield.bem.solve`.
 
-    name_or_path: a name from :func:`list_conductors`, ``sphere-<R>mm[/<R2>mm...]`` or a mesh
-        file path. medium_height_m: medium height of dishes/plates/inserts, m.
-    conductivities: S/m; one value for dishes (the medium) and ellipsoids; one per compartment
-        for nested spheres (outermost first) and for mesh files (innermost first).
-    edge_m: target mesh edge length, m (presets choose one when None).
-    mesh_unit_m: length unit of a mesh file, m (1e-3: mm); default by format
+    Parameters
+    ----------
+    name_or_path : str or Path
+        A name from :func:`list_conductors`, ``sphere-<R>mm[/<R2>mm...]`` or a mesh file path.
+    medium_height_m : float or None, m
+        Medium height of dishes, plates and inserts.
+    conductivities : float or sequence of float or None, S/m
+        One value for dishes (the medium) and ellipsoids; one per compartment for nested spheres
+        (outermost first) and for mesh files (innermost first).
+    edge_m : float or None, m
+        Target mesh edge length (presets choose one when None).
+    mesh_unit_m : float or None, m
+        Length unit of a mesh file (``MM`` for mm); None: by format
         (:func:`tmslab.conductors.mesh_io.read_surfaces`). Presets ignore it.
+
+    Returns
+    -------
+    Conductor
+        The meshed conductor.
+
+    Raises
+    ------
+    UnknownNameError
+        If the name is neither a preset nor an existing file.
+    InvalidValueError
+        If a parameter is out of range.
     """
     text = str(name_or_path).strip()
     key = text.lower()

@@ -19,6 +19,7 @@ import numpy as np
 
 from tmslab.conductors.surfaces import Conductor, TriangleSurface
 from tmslab.errors import InvalidValueError, SpecFileError
+from tmslab.units import MM, MM_PER_M
 
 DEFAULT_CONDUCTIVITY = 0.33  # S/m when none is given; irrelevant for one insulated compartment
 SIMNIBS_SURFACE_OFFSET = 1000
@@ -71,13 +72,31 @@ def _weld(vertices: np.ndarray, triangles: np.ndarray, tolerance: float):
     return vertices[first], inverse.ravel()[triangles]
 
 
-MESH_UNITS_M = {"mm": 1e-3, "m": 1.0}
+MESH_UNITS_M = {"mm": MM, "m": 1.0}
 MIN_MESH_SIZE_M = 5e-3  # a conductor under 5 mm across is a unit slip (metres read as mm)
 MAX_MESH_SIZE_M = 1.0  # over 1 m across: millimetres read as metres
 
 
 def mesh_unit_m(unit: str | None, option: str = "--mesh-unit") -> float | None:
-    """The length of a mesh unit name (``mm`` or ``m``) in metres; None stays None."""
+    """The length of a mesh unit name in metres.
+
+    Parameters
+    ----------
+    unit : str or None
+        ``"mm"`` or ``"m"``; None stays None.
+    option : str
+        Option named in the error message.
+
+    Returns
+    -------
+    float or None, m
+        Length of one file unit.
+
+    Raises
+    ------
+    InvalidValueError
+        For any other unit.
+    """
     if unit is None:
         return None
     text = str(unit).strip().lower()
@@ -109,12 +128,29 @@ def _check_header(path: Path) -> None:
 
 
 def read_surfaces(path: str | Path, unit_m: float | None = None):
-    """Closed surfaces from a mesh file: list of (name, tag, vertices (V, 3) m, triangles (T, 3)).
+    """Closed surfaces from a mesh file.
 
-    unit_m: length of the file's unit in metres; default: 1e-3 (mm) for .msh/.stl and when the
-    mesh is larger than 2 m across, else 1. A mesh under :data:`MIN_MESH_SIZE_M` or over
-    :data:`MAX_MESH_SIZE_M` across in that unit is refused (the unit is wrong): give the unit
-    (``--mesh-unit`` on the command line, ``[subject] mesh_unit`` in scenarios).
+    A mesh under :data:`MIN_MESH_SIZE_M` or over :data:`MAX_MESH_SIZE_M` across in the chosen unit
+    is refused (the unit is wrong): give the unit (``--mesh-unit`` on the command line,
+    ``[subject] mesh_unit`` in scenarios).
+
+    Parameters
+    ----------
+    path : str or Path
+        Mesh file (anything meshio reads; .msh, .stl, .off, ...).
+    unit_m : float or None, m
+        Length of the file's unit; None: mm for .msh/.stl and when the mesh is larger than 2 m
+        across, else m.
+
+    Returns
+    -------
+    list of (str, int, (V, 3) ndarray, (T, 3) ndarray)
+        Name, tag, vertices (m) and triangles (vertex indices) of each surface.
+
+    Raises
+    ------
+    SpecFileError
+        If the file cannot be read, has no closed surface or an implausible size.
     """
     import meshio
 
@@ -157,7 +193,7 @@ def read_surfaces(path: str | Path, unit_m: float | None = None):
         raise SpecFileError(f"mesh {path}: some triangle corners are not finite (nan or inf)")
     size = float(np.ptp(used, axis=0).max())
     if unit_m is None:
-        unit_m = 1e-3 if size > 2.0 or path.suffix.lower() in (".msh", ".stl") else 1.0
+        unit_m = MM if size > 2.0 or path.suffix.lower() in (".msh", ".stl") else 1.0
     unit = _unit_name(unit_m)
     if not MIN_MESH_SIZE_M <= size * unit_m <= MAX_MESH_SIZE_M:
         small = size * unit_m < MIN_MESH_SIZE_M
@@ -169,7 +205,7 @@ def read_surfaces(path: str | Path, unit_m: float | None = None):
         )
         raise SpecFileError(
             f"mesh {path} is {size:.4g} {unit} across ({size * unit_m:.4g} m), "
-            f"outside {MIN_MESH_SIZE_M * 1e3:g} mm to {MAX_MESH_SIZE_M:g} m; {advice}"
+            f"outside {MIN_MESH_SIZE_M * MM_PER_M:g} mm to {MAX_MESH_SIZE_M:g} m; {advice}"
         )
     vertices = vertices * unit_m
     vertices, triangles = _weld(vertices, triangles, 1e-9)
@@ -207,11 +243,30 @@ def conductor_from_file(
 ) -> Conductor:
     """A :class:`Conductor` from a surface mesh file.
 
-    unit_m: the file's length unit, m (1e-3 for mm); default by format, see :func:`read_surfaces`.
-    conductivities: S/m, one per compartment from the innermost surface outwards (the
-    conductivity inside each surface); default: SimNIBS defaults for tissue-tagged meshes,
-    0.33 S/m otherwise. Surfaces must be nested (each inside the next larger one) or disjoint
-    outermost surfaces; the outermost ones are insulated.
+    Surfaces must be nested (each inside the next larger one) or disjoint outermost surfaces; the
+    outermost ones are insulated.
+
+    Parameters
+    ----------
+    path : str or Path
+        Mesh file.
+    conductivities : list of float or None, S/m
+        One per compartment from the innermost surface outwards (the conductivity inside each
+        surface); None: SimNIBS defaults for tissue-tagged meshes, 0.33 S/m otherwise.
+    unit_m : float or None, m
+        The file's length unit (``MM`` for mm); None: by format, see :func:`read_surfaces`.
+    check : bool
+        Run the surface checks (:func:`tmslab.conductors.quality.check_conductor`).
+
+    Returns
+    -------
+    Conductor
+        The conductor, in metres.
+
+    Raises
+    ------
+    SpecFileError
+        If the file is unreadable or its surfaces are not closed, nested or disjoint.
     """
     from tmslab.conductors.quality import check_closed_oriented, check_conductor, inside_mask
 
@@ -269,7 +324,19 @@ def conductor_from_file(
 def write_surfaces(conductor: Conductor, path: str | Path, unit_m: float = 1.0) -> Path:
     """Write the conductor's surfaces to a mesh file meshio can write (tags per surface).
 
-    unit_m: the file's length unit in metres (1e-3 writes millimetres).
+    Parameters
+    ----------
+    conductor : Conductor
+        Surfaces to write.
+    path : str or Path
+        Output file; the suffix picks the format.
+    unit_m : float, m
+        The file's length unit (``MM`` writes millimetres).
+
+    Returns
+    -------
+    Path
+        The path written.
     """
     import meshio
 

@@ -11,8 +11,7 @@ import numpy as np
 
 from tmslab import budgets
 from tmslab.errors import InvalidValueError, check_positive
-
-_MM = 1e-3
+from tmslab.units import MM
 
 
 def _orient_outward(vertices: np.ndarray, triangles: np.ndarray) -> np.ndarray:
@@ -63,7 +62,7 @@ def _gmsh_surface(
             f"Gmsh cannot be loaded ({error}); install the gmsh package and its system "
             "libraries (libglu1-mesa libxcursor1 libxft2 libxinerama1)"
         ) from None
-    edge_mm = check_positive("mesh edge length", edge_m, "m") / _MM
+    edge_mm = check_positive("mesh edge length", edge_m, "m") / MM
     budgets.check(
         budgets.bem(budgets.triangles_for(area_m2, edge_m), hint="the mesh edge (--edge-mm)")
     )
@@ -82,8 +81,8 @@ def _gmsh_surface(
             gmsh.option.setNumber("Mesh.MeshSizeMin", 0.5 * edge_mm)
             gmsh.option.setNumber("Mesh.MeshSizeExtendFromBoundary", 1)
         else:
-            fine = min(rim_edge_m / _MM, edge_mm)
-            reach = (rim_reach_m or 4 * edge_m) / _MM
+            fine = min(rim_edge_m / MM, edge_mm)
+            reach = (rim_reach_m or 4 * edge_m) / MM
             gmsh.option.setNumber("Mesh.MeshSizeMin", 0.5 * fine)
             _refine_flat_curves(gmsh, fine, edge_mm, reach)
         gmsh.option.setNumber("Mesh.Algorithm", 6)  # Frontal-Delaunay: near-equilateral
@@ -94,7 +93,7 @@ def _gmsh_surface(
         gmsh.model.remove()
         if started_here:
             gmsh.finalize()
-    coords = np.asarray(coords).reshape(-1, 3) * _MM
+    coords = np.asarray(coords).reshape(-1, 3) * MM
     lookup = np.full(int(np.max(tags)) + 1, -1, dtype=np.int64)
     lookup[np.asarray(tags, dtype=np.int64)] = np.arange(len(tags))
     triangles = lookup[np.concatenate([np.asarray(e, dtype=np.int64) for e in element_nodes])]
@@ -108,21 +107,55 @@ def _gmsh_surface(
 def sphere_surface(
     radius_m: float, edge_m: float, centre_m=(0.0, 0.0, 0.0)
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Gmsh triangulation of a sphere: radius (m), target edge (m), centre (3,) m."""
-    r = check_positive("sphere radius", radius_m, "m") / _MM
-    x, y, z = np.asarray(centre_m, dtype=float) / _MM
-    area = 4 * np.pi * (r * _MM) ** 2
+    """Gmsh triangulation of a sphere.
+
+    Parameters
+    ----------
+    radius_m : float, m
+        Radius.
+    edge_m : float, m
+        Target edge length.
+    centre_m : (3,) array_like, m
+        Centre.
+
+    Returns
+    -------
+    vertices : (V, 3) ndarray, m
+        Vertices.
+    triangles : (T, 3) ndarray of int
+        Vertex indices, outward orientation.
+    """
+    r = check_positive("sphere radius", radius_m, "m") / MM
+    x, y, z = np.asarray(centre_m, dtype=float) / MM
+    area = 4 * np.pi * (r * MM) ** 2
     return _gmsh_surface(lambda occ: occ.addSphere(x, y, z, r), edge_m, area_m2=area)
 
 
 def ellipsoid_surface(
     semi_axes_m, edge_m: float, centre_m=(0.0, 0.0, 0.0)
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Gmsh triangulation of an axis-aligned ellipsoid: semi-axes (3,) m, edge (m), centre m."""
-    axes = [check_positive("ellipsoid semi-axis", a, "m") / _MM for a in semi_axes_m]
+    """Gmsh triangulation of an axis-aligned ellipsoid.
+
+    Parameters
+    ----------
+    semi_axes_m : (3,) array_like, m
+        Semi-axes along x, y, z.
+    edge_m : float, m
+        Target edge length.
+    centre_m : (3,) array_like, m
+        Centre.
+
+    Returns
+    -------
+    vertices : (V, 3) ndarray, m
+        Vertices.
+    triangles : (T, 3) ndarray of int
+        Vertex indices, outward orientation.
+    """
+    axes = [check_positive("ellipsoid semi-axis", a, "m") / MM for a in semi_axes_m]
     if len(axes) != 3:
         raise InvalidValueError(f"an ellipsoid needs three semi-axes; got {len(axes)}")
-    x, y, z = np.asarray(centre_m, dtype=float) / _MM
+    x, y, z = np.asarray(centre_m, dtype=float) / MM
     base = min(axes)
 
     def build(occ):
@@ -131,7 +164,7 @@ def ellipsoid_surface(
         occ.translate([(3, tag)], x, y, z)
 
     # Knud Thomsen's approximation of an ellipsoid's area (within 1.1 %).
-    a, b, c = (v * _MM for v in axes)
+    a, b, c = (v * MM for v in axes)
     p = 1.6075
     area = 4 * np.pi * (((a * b) ** p + (a * c) ** p + (b * c) ** p) / 3) ** (1 / p)
     return _gmsh_surface(build, edge_m, area_m2=area)
@@ -145,15 +178,33 @@ def cylinder_surface(
     rim_edge_m: float | None = None,
     rim_reach_m: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Gmsh triangulation of a closed cylinder along z from its base centre (3,) m upwards.
+    """Gmsh triangulation of a closed cylinder along z from its base centre upwards.
 
-    radius_m, height_m, edge_m: m. rim_edge_m: finer edge length (m) at the two rims, where the
-    surface charge is singular, graded to ``edge_m`` over ``rim_reach_m`` (default 4 edges).
+    Parameters
+    ----------
+    radius_m, height_m : float, m
+        Radius and height.
+    edge_m : float, m
+        Target edge length.
+    base_centre_m : (3,) array_like, m
+        Centre of the base.
+    rim_edge_m : float or None, m
+        Finer edge length at the two rims, where the surface charge is singular, graded to
+        ``edge_m`` over ``rim_reach_m``; None: uniform.
+    rim_reach_m : float or None, m
+        Distance of that grading; None: 4 edges.
+
+    Returns
+    -------
+    vertices : (V, 3) ndarray, m
+        Vertices.
+    triangles : (T, 3) ndarray of int
+        Vertex indices, outward orientation.
     """
-    r = check_positive("cylinder radius", radius_m, "m") / _MM
-    h = check_positive("cylinder height", height_m, "m") / _MM
-    x, y, z = np.asarray(base_centre_m, dtype=float) / _MM
-    area = 2 * np.pi * r * (r + h) * _MM**2
+    r = check_positive("cylinder radius", radius_m, "m") / MM
+    h = check_positive("cylinder height", height_m, "m") / MM
+    x, y, z = np.asarray(base_centre_m, dtype=float) / MM
+    area = 2 * np.pi * r * (r + h) * MM**2
     return _gmsh_surface(
         lambda occ: occ.addCylinder(x, y, z, 0, 0, h, r),
         edge_m,
@@ -174,9 +225,23 @@ def _midpoint(vertices: list, midpoints: dict, a: int, b: int) -> int:
 
 
 def icosphere(radius_m: float, subdivisions: int) -> tuple[np.ndarray, np.ndarray]:
-    """Sphere by subdividing an icosahedron ``subdivisions`` times: 20 * 4**n triangles.
+    """Sphere by subdividing an icosahedron ``subdivisions`` times: ``20 * 4**n`` triangles.
 
-    No Gmsh needed; vertices on the sphere (radius m, centred at the origin), outward.
+    No Gmsh needed; vertices on the sphere, centred at the origin.
+
+    Parameters
+    ----------
+    radius_m : float, m
+        Radius.
+    subdivisions : int
+        Number of subdivisions n.
+
+    Returns
+    -------
+    vertices : (V, 3) ndarray, m
+        Vertices.
+    triangles : (T, 3) ndarray of int
+        Vertex indices, outward orientation.
     """
     t = (1 + 5**0.5) / 2
     v = [[-1, t, 0], [1, t, 0], [-1, -t, 0], [1, -t, 0], [0, -1, t], [0, 1, t],

@@ -11,12 +11,24 @@ import numba as nb
 import numpy as np
 
 from tmslab.errors import InvalidValueError
+from tmslab.units import MM_PER_M
 
 _SURFACE_TOLERANCE_M = 1e-9
 
 
 def check_closed_oriented(surface) -> None:
-    """Raise unless every edge is shared by exactly two triangles in opposite directions."""
+    """Raise unless every edge is shared by exactly two triangles in opposite directions.
+
+    Parameters
+    ----------
+    surface : TriangleSurface
+        The surface to check.
+
+    Raises
+    ------
+    InvalidValueError
+        Naming an open or inconsistently oriented edge.
+    """
     tri = surface.triangles
     directed = np.concatenate([tri[:, [0, 1]], tri[:, [1, 2]], tri[:, [2, 0]]])
     undirected = np.sort(directed, axis=1)
@@ -41,7 +53,18 @@ def check_closed_oriented(surface) -> None:
 
 
 def check_outward(surface) -> None:
-    """Raise if the (closed, oriented) surface's normals point inwards (negative volume)."""
+    """Raise if the (closed, oriented) surface's normals point inwards (negative volume).
+
+    Parameters
+    ----------
+    surface : TriangleSurface
+        The surface to check.
+
+    Raises
+    ------
+    InvalidValueError
+        If the enclosed volume is negative.
+    """
     if surface.volume() <= 0:
         raise InvalidValueError(
             f"surface {surface.name!r} has inward-pointing normals (enclosed volume "
@@ -94,9 +117,19 @@ def _pairs_intersect(corners, tri, pairs):  # pragma: no cover - compiled
 
 
 def find_intersections(corners: np.ndarray, triangles: np.ndarray) -> np.ndarray:
-    """(P, 2) index pairs of crossing triangles (pairs sharing a vertex are skipped).
+    """Index pairs of crossing triangles (pairs sharing a vertex are skipped).
 
-    corners: (T, 3, 3) m; triangles: (T, 3) vertex ids (global over the surfaces compared).
+    Parameters
+    ----------
+    corners : (T, 3, 3) ndarray, m
+        Triangle corners.
+    triangles : (T, 3) ndarray of int
+        Vertex ids, global over the surfaces compared.
+
+    Returns
+    -------
+    (P, 2) ndarray of int
+        Indices of crossing triangle pairs.
     """
     from scipy.spatial import cKDTree
 
@@ -112,11 +145,22 @@ def find_intersections(corners: np.ndarray, triangles: np.ndarray) -> np.ndarray
 
 
 def check_not_self_intersecting(surface) -> None:
-    """Raise if two triangles of the surface cross each other."""
+    """Raise if two triangles of the surface cross each other.
+
+    Parameters
+    ----------
+    surface : TriangleSurface
+        The surface to check.
+
+    Raises
+    ------
+    InvalidValueError
+        Naming where (mm) the triangles cross.
+    """
     hits = find_intersections(surface.corners(), surface.triangles)
     if len(hits):
         i, j = hits[0]
-        where = np.round(surface.corners()[i].mean(axis=0) * 1e3, 2).tolist()
+        where = np.round(surface.corners()[i].mean(axis=0) * MM_PER_M, 2).tolist()
         raise InvalidValueError(
             f"surface {surface.name!r} intersects itself: {len(hits)} crossing triangle pairs "
             f"(e.g. triangles {i} and {j} near {where} mm)"
@@ -124,14 +168,36 @@ def check_not_self_intersecting(surface) -> None:
 
 
 def check_surface(surface) -> None:
-    """All checks of one surface: closed, oriented, outward, not self-intersecting."""
+    """All checks of one surface: closed, oriented, outward, not self-intersecting.
+
+    Parameters
+    ----------
+    surface : TriangleSurface
+        The surface to check.
+
+    Raises
+    ------
+    InvalidValueError
+        From the first check that fails.
+    """
     check_closed_oriented(surface)
     check_outward(surface)
     check_not_self_intersecting(surface)
 
 
 def check_conductor(conductor) -> None:
-    """Check every surface, and that no two surfaces cross each other."""
+    """Check every surface, and that no two surfaces cross each other.
+
+    Parameters
+    ----------
+    conductor : Conductor
+        The conductor to check.
+
+    Raises
+    ------
+    InvalidValueError
+        From the first check that fails.
+    """
     for surface in conductor.surfaces:
         check_surface(surface)
     if len(conductor.surfaces) > 1:
@@ -182,10 +248,22 @@ def _winding(points, corners):  # pragma: no cover - compiled
 
 
 def inside_mask(conductor, points: np.ndarray) -> np.ndarray:
-    """(N,) bool: which points (N, 3) m lie inside the conductor's outermost surfaces.
+    """Which points lie inside the conductor's outermost surfaces.
 
     Uses the winding number of the insulated (sigma_out = 0) surfaces; points outside their
     bounding box are outside without computation.
+
+    Parameters
+    ----------
+    conductor : Conductor
+        The conductor.
+    points : (N, 3) ndarray, m
+        Points to test.
+
+    Returns
+    -------
+    (N,) ndarray of bool
+        True inside.
     """
     p = np.ascontiguousarray(points, dtype=float).reshape(-1, 3)
     mask = np.zeros(len(p), dtype=bool)
@@ -202,12 +280,27 @@ def inside_mask(conductor, points: np.ndarray) -> np.ndarray:
 
 
 def check_points_inside(conductor, points: np.ndarray, name: str = "points") -> None:
-    """Raise if any of the points (N, 3) m lies outside the conductor."""
+    """Raise if any of the points lies outside the conductor.
+
+    Parameters
+    ----------
+    conductor : Conductor
+        The conductor.
+    points : (N, 3) ndarray, m
+        Points to test.
+    name : str
+        What to call the points in the message.
+
+    Raises
+    ------
+    InvalidValueError
+        Naming the first point outside (mm).
+    """
     inside = inside_mask(conductor, points)
     if not np.all(inside):
         bad = np.flatnonzero(~inside)
         i = int(bad[0])
-        where = np.round(np.asarray(points)[i] * 1e3, 3).tolist()
+        where = np.round(np.asarray(points)[i] * MM_PER_M, 3).tolist()
         raise InvalidValueError(
             f"{bad.size} of {len(inside)} {name} lie outside the conductor "
             f"{getattr(conductor, 'name', '')!r}, e.g. row {i + 1} at {where} mm; points are "
@@ -216,7 +309,20 @@ def check_points_inside(conductor, points: np.ndarray, name: str = "points") -> 
 
 
 def point_triangle_distance(points: np.ndarray, corners: np.ndarray) -> np.ndarray:
-    """(P,) distance, m, from each point (P, 3) m to its triangle (P, 3, 3) m (pairwise)."""
+    """Distance from each point to its triangle (pairwise).
+
+    Parameters
+    ----------
+    points : (P, 3) ndarray, m
+        Points.
+    corners : (P, 3, 3) ndarray, m
+        One triangle per point.
+
+    Returns
+    -------
+    (P,) ndarray, m
+        Distances.
+    """
     p = np.asarray(points, dtype=float).reshape(-1, 3)
     c = np.asarray(corners, dtype=float).reshape(-1, 3, 3)
     a, b, d = c[:, 0], c[:, 1], c[:, 2]
@@ -240,10 +346,23 @@ def point_triangle_distance(points: np.ndarray, corners: np.ndarray) -> np.ndarr
 
 
 def surface_distance(conductor, points: np.ndarray, outer_only: bool = False) -> np.ndarray:
-    """(N,) distance, m, from points (N, 3) m to the nearest triangle of the conductor.
+    """Distance from points to the nearest triangle of the conductor.
 
-    outer_only: only the insulated outer surfaces (sigma_out = 0), e.g. the scalp of a head.
     Brute force over all triangles: meant for a few points (a coil centre), not for grids.
+
+    Parameters
+    ----------
+    conductor : Conductor
+        The conductor.
+    points : (N, 3) ndarray, m
+        Points.
+    outer_only : bool
+        Only the insulated outer surfaces (sigma_out = 0), e.g. the scalp of a head.
+
+    Returns
+    -------
+    (N,) ndarray, m
+        Distances.
     """
     p = np.asarray(points, dtype=float).reshape(-1, 3)
     surfaces = [s for s in conductor.surfaces if s.sigma_out == 0 or not outer_only]
@@ -257,6 +376,19 @@ def surface_distance(conductor, points: np.ndarray, outer_only: bool = False) ->
 
 
 def signed_surface_distance(conductor, points: np.ndarray) -> np.ndarray:
-    """(N,) distance, m, from points (N, 3) m to the outer surface; negative inside."""
+    """Distance from points to the conductor's outer surface, negative inside.
+
+    Parameters
+    ----------
+    conductor : Conductor
+        The conductor.
+    points : (N, 3) ndarray, m
+        Points.
+
+    Returns
+    -------
+    (N,) ndarray, m
+        Signed distances.
+    """
     distance = surface_distance(conductor, points, outer_only=True)
     return np.where(inside_mask(conductor, points), -distance, distance)

@@ -15,8 +15,7 @@ import numpy as np
 
 from tmslab.errors import InvalidValueError, TmslabError, UnknownNameError, check_positive
 from tmslab.sources import Source
-
-MM = 1e-3
+from tmslab.units import MM, MM_PER_M
 
 
 class UnknownTargetError(UnknownNameError):
@@ -27,8 +26,20 @@ class UnknownTargetError(UnknownNameError):
 
 
 def normalise_target_name(name: str) -> str:
-    """Case, spaces, hyphens, underscores and parentheses aside: "Motor_Cortex (Hand)" ->
-    "motor cortex hand"."""
+    """A target name with case, spaces, hyphens, underscores and parentheses aside.
+
+    ``"Motor_Cortex (Hand)"`` -> ``"motor cortex hand"``.
+
+    Parameters
+    ----------
+    name : str
+        Target name or label.
+
+    Returns
+    -------
+    str
+        The normalised name.
+    """
     text = str(name).lower()
     for char in "-_()":
         text = text.replace(char, " ")
@@ -39,10 +50,26 @@ def normalise_target_name(name: str) -> str:
 class SphereHead:
     """A spherically symmetric head centred at the origin.
 
-    scalp_radius_m: outer radius, m; coils must lie outside it.
-    brain_radius_m: radius of the brain (cortical) surface, m; depths are measured from it.
-    targets_m: target name -> depth below the brain surface, m.
-    target_aliases: target name -> other names (labels) it is known by.
+    Attributes
+    ----------
+    name : str
+        Preset name.
+    scalp_radius_m : float, m
+        Outer radius; coils must lie outside it.
+    brain_radius_m : float, m
+        Radius of the brain (cortical) surface; depths are measured from it.
+    species : str
+        "human", "rat", "mouse" or "any".
+    label : str
+        Human-readable description.
+    targets_m : dict of str to float, m
+        Target name -> depth below the brain surface.
+    source : Source or None
+        Where the sizes come from.
+    assumptions : tuple of str
+        Modelling choices.
+    target_aliases : dict of str to tuple of str
+        Target name -> other names (labels) it is known by.
     """
 
     name: str
@@ -60,13 +87,13 @@ class SphereHead:
         brain = check_positive("brain radius", self.brain_radius_m, "m")
         if brain > scalp:
             raise InvalidValueError(
-                f"brain radius {brain * 1e3:g} mm exceeds scalp radius {scalp * 1e3:g} mm"
+                f"brain radius {brain * MM_PER_M:g} mm exceeds scalp radius {scalp * MM_PER_M:g} mm"
             )
         for name, depth in self.targets_m.items():
             if not 0 <= depth < brain:
                 raise InvalidValueError(
-                    f"target {name!r} at depth {depth * 1e3:g} mm is outside the brain "
-                    f"(0 to {brain * 1e3:g} mm)"
+                    f"target {name!r} at depth {depth * MM_PER_M:g} mm is outside the brain "
+                    f"(0 to {brain * MM_PER_M:g} mm)"
                 )
         self._target_index()  # refuses an alias that names two targets
 
@@ -87,9 +114,25 @@ class SphereHead:
         return index
 
     def find_target(self, name: str) -> str:
-        """The target name (a key of ``targets_m``) that ``name`` or one of its aliases matches
-        exactly, case, spaces, hyphens, underscores and parentheses aside; UnknownNameError
-        with the nearest name (difflib) otherwise. Never a substring match."""
+        """The target name that ``name`` or one of its aliases matches exactly.
+
+        Case, spaces, hyphens, underscores and parentheses aside; never a substring match.
+
+        Parameters
+        ----------
+        name : str
+            Target name or alias.
+
+        Returns
+        -------
+        str
+            A key of ``targets_m``.
+
+        Raises
+        ------
+        UnknownTargetError
+            With the nearest name (difflib).
+        """
         index = self._target_index()
         wanted = normalise_target_name(name)
         if wanted in index:
@@ -104,26 +147,57 @@ class SphereHead:
         raise UnknownTargetError(f"unknown target {name!r}; {hint}")
 
     def target_depth(self, name_or_depth: str | float) -> float:
-        """Depth below the brain surface, m, of a named target (:meth:`find_target`) or of a
-        depth in m (checked)."""
+        """Depth below the brain surface of a named target or of a depth (checked).
+
+        Names are matched by :meth:`find_target`.
+
+        Parameters
+        ----------
+        name_or_depth : str or float, m
+            Target name, or a depth in metres.
+
+        Returns
+        -------
+        float, m
+            Depth below the brain surface.
+
+        Raises
+        ------
+        InvalidValueError
+            If the depth is outside the brain.
+        """
         if isinstance(name_or_depth, str):
             return self.targets_m[self.find_target(name_or_depth)]
         depth = float(name_or_depth)
         if not 0 <= depth < self.brain_radius_m:
             raise InvalidValueError(
-                f"depth {depth * 1e3:g} mm is outside the brain of {self.name!r} "
-                f"(0 to {self.brain_radius_m * 1e3:g} mm)"
+                f"depth {depth * MM_PER_M:g} mm is outside the brain of {self.name!r} "
+                f"(0 to {self.brain_radius_m * MM_PER_M:g} mm)"
             )
         return depth
 
     def target_point(self, depth_m: float, direction=(0.0, 0.0, 1.0)) -> np.ndarray:
-        """The point (3,) m at ``depth_m`` below the brain surface along ``direction``."""
+        """The point at ``depth_m`` below the brain surface along ``direction``.
+
+        Parameters
+        ----------
+        depth_m : float, m
+            Depth below the brain surface.
+        direction : (3,) array_like, dimensionless
+            From the centre (any length).
+
+        Returns
+        -------
+        (3,) ndarray, m
+            The point.
+        """
         from tmslab.geometry import unit_vector
 
         depth = self.target_depth(depth_m)
         return (self.brain_radius_m - depth) * unit_vector(direction)
 
     def summary(self) -> dict[str, Any]:
+        """JSON-able description: radii (m), targets (m), species and source."""
         return {
             "name": self.name,
             "label": self.label or self.name,
@@ -152,7 +226,23 @@ def list_heads() -> tuple[str, ...]:
 
 
 def get_head(name: str) -> SphereHead:
-    """A spherical head preset by name (``human``, ``rat``, ``mouse``)."""
+    """A spherical head preset by name (``human``, ``rat``, ``mouse``).
+
+    Parameters
+    ----------
+    name : str
+        Preset name.
+
+    Returns
+    -------
+    SphereHead
+        The preset.
+
+    Raises
+    ------
+    UnknownNameError
+        If there is no such preset.
+    """
     presets = _presets()
     key = name.strip().lower()
     if key not in presets:
@@ -172,18 +262,54 @@ def get_head(name: str) -> SphereHead:
 
 
 def sphere_head(scalp_radius_m: float, brain_radius_m: float | None = None) -> SphereHead:
-    """A user sphere: scalp radius (m) and brain radius (m, default: the scalp radius)."""
+    """A user sphere.
+
+    Parameters
+    ----------
+    scalp_radius_m : float, m
+        Scalp radius.
+    brain_radius_m : float or None, m
+        Brain radius; None: the scalp radius.
+
+    Returns
+    -------
+    SphereHead
+        A head without named targets.
+
+    Raises
+    ------
+    InvalidValueError
+        If a radius is not positive or the brain is larger than the scalp.
+    """
     brain = scalp_radius_m if brain_radius_m is None else brain_radius_m
     return SphereHead(
-        name=f"sphere-{scalp_radius_m * 1e3:g}mm",
+        name=f"sphere-{scalp_radius_m * MM_PER_M:g}mm",
         scalp_radius_m=scalp_radius_m,
         brain_radius_m=brain,
-        label=f"Sphere of {scalp_radius_m * 1e3:g} mm (brain {brain * 1e3:g} mm)",
+        label=f"Sphere of {scalp_radius_m * MM_PER_M:g} mm (brain {brain * MM_PER_M:g} mm)",
     )
 
 
 def resolve_head(name_or_radius: str) -> SphereHead:
-    """A preset name, or a radius like ``"85mm"`` / ``"0.085"`` (m) / ``"85mm/70mm"``."""
+    """A preset name, or a radius like ``"85mm"`` / ``"0.085"`` (m) / ``"85mm/70mm"`` (scalp/brain).
+
+    Parameters
+    ----------
+    name_or_radius : str
+        Preset name or radius text.
+
+    Returns
+    -------
+    SphereHead
+        The head.
+
+    Raises
+    ------
+    UnknownNameError
+        If it is neither a preset nor a radius.
+    InvalidValueError
+        If more than two radii are given or they are out of range.
+    """
     text = name_or_radius.strip().lower()
     if text in _presets():
         return get_head(text)

@@ -33,11 +33,17 @@ def _frozen(array: Any, dtype, name: str) -> np.ndarray:
 class TriangleSurface:
     """One closed triangulated interface between two homogeneous compartments.
 
-    name: label, e.g. ``"scalp"`` or ``"medium"``.
-    vertices: (V, 3) float array, metres.
-    triangles: (T, 3) int array of vertex indices, counter-clockwise seen from outside (normals
-        point out of the compartment the surface encloses).
-    sigma_in, sigma_out: conductivity inside and outside the surface, S/m (sigma_out 0: insulated).
+    Attributes
+    ----------
+    name : str
+        Label, e.g. ``"scalp"`` or ``"medium"``.
+    vertices : (V, 3) ndarray, m
+        Vertices.
+    triangles : (T, 3) ndarray of int
+        Vertex indices, counter-clockwise seen from outside (normals point out of the compartment
+        the surface encloses).
+    sigma_in, sigma_out : float, S/m
+        Conductivity inside and outside the surface (sigma_out 0: insulated).
     """
 
     name: str
@@ -100,6 +106,18 @@ class TriangleSurface:
         )
 
     def with_conductivities(self, sigma_in: float, sigma_out: float) -> TriangleSurface:
+        """The same surface with other conductivities.
+
+        Parameters
+        ----------
+        sigma_in, sigma_out : float, S/m
+            Conductivity inside and outside.
+
+        Returns
+        -------
+        TriangleSurface
+            A copy sharing vertices and triangles.
+        """
         return TriangleSurface(self.name, self.vertices, self.triangles, sigma_in, sigma_out)
 
     def flipped(self) -> TriangleSurface:
@@ -113,13 +131,27 @@ class TriangleSurface:
 class Conductor:
     """A piecewise-homogeneous conductor: closed surfaces with conductivities on both sides.
 
-    surfaces: the interfaces; each is closed and outward-oriented. Outermost surfaces have
+    The dish frame has the medium between z = 0 (the dish bottom, where cells grow) and z = medium
+    height.
+
+    Attributes
+    ----------
+    surfaces : tuple of TriangleSurface
+        The interfaces; each is closed and outward-oriented. Outermost surfaces have
         sigma_out = 0 (insulated: air, plastic).
-    name, label: preset name and a human description.
-    kind: ``"sphere"``, ``"ellipsoid"``, ``"dish"``, ``"plate"``, ``"insert"`` or ``"mesh"``.
-    geometry: kind-specific sizes in metres, e.g. ``{"radius_m": ..., "medium_height_m": ...,
-        "well_centres_m": [[x, y], ...]}`` for dishes; the dish frame has the medium between
-        z = 0 (the dish bottom, where cells grow) and z = medium height.
+    name : str
+        Preset name.
+    label : str
+        Human description.
+    kind : str
+        ``"sphere"``, ``"ellipsoid"``, ``"dish"``, ``"plate"``, ``"insert"`` or ``"mesh"``.
+    geometry : dict
+        Kind-specific sizes in metres, e.g. ``{"radius_m": ..., "medium_height_m": ...,
+        "well_centres_m": [[x, y], ...]}`` for dishes.
+    source : Source or None
+        Where the geometry comes from.
+    assumptions : tuple of str
+        Modelling choices.
     """
 
     surfaces: tuple[TriangleSurface, ...]
@@ -211,6 +243,7 @@ class Conductor:
         return np.array([v.min(axis=0), v.max(axis=0)])
 
     def summary(self) -> dict[str, Any]:
+        """JSON-able description: kind, sizes (m), triangle counts and conductivities (S/m)."""
         return {
             "name": self.name,
             "label": self.label or self.name,

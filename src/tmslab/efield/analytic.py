@@ -21,12 +21,23 @@ __all__ = [
 
 
 def circular_loop_vector_potential(points: np.ndarray, radius: float) -> np.ndarray:
-    """Vector potential of a circular loop of ``radius`` (m) centred at the origin in the
-    z = 0 plane, current counter-clockwise seen from +z, T m per ampere.
+    """Vector potential of a circular loop centred at the origin in the z = 0 plane.
 
-    A_phi = mu0/(pi k) sqrt(a/rho) [(1 - k^2/2) K(k) - E(k)], k^2 = 4 a rho/((a + rho)^2 + z^2)
-    (Jackson, Classical Electrodynamics, 3rd ed., eq. 5.37). points: (N, 3) m, off the wire.
-    Returns (N, 3).
+    Current counter-clockwise seen from +z.
+    ``A_phi = mu0/(pi k) sqrt(a/rho) [(1 - k^2/2) K(k) - E(k)]``,
+    ``k^2 = 4 a rho/((a + rho)^2 + z^2)`` (Jackson, Classical Electrodynamics, 3rd ed., eq. 5.37).
+
+    Parameters
+    ----------
+    points : (N, 3) ndarray, m
+        Field points, off the wire.
+    radius : float, m
+        Loop radius a.
+
+    Returns
+    -------
+    (N, 3) ndarray, T m/A
+        A per ampere.
     """
     from scipy.special import ellipe, ellipk
 

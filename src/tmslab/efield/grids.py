@@ -9,6 +9,7 @@ import numpy as np
 
 from tmslab.conductors.sphere import SphereHead
 from tmslab.errors import InvalidValueError
+from tmslab.units import MM_PER_M
 
 
 def shell_grid(
@@ -16,8 +17,30 @@ def shell_grid(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A (theta, phi) grid on the sphere ``depth_m`` below the brain surface.
 
-    theta: polar angle from +z (the vertex), 0 to cap_deg; phi: azimuth from +x.
-    Returns theta (T,) rad, phi (P,) rad and points (T, P, 3) m.
+    Parameters
+    ----------
+    head : SphereHead
+        The head.
+    depth_m : float, m
+        Depth below the brain surface.
+    n_theta, n_phi : int
+        Grid size in polar angle and azimuth.
+    cap_deg : float, degrees
+        Largest polar angle from +z (the vertex).
+
+    Returns
+    -------
+    theta : (T,) ndarray, rad
+        Polar angle from +z, 0 to ``cap_deg``.
+    phi : (P,) ndarray, rad
+        Azimuth from +x.
+    points : (T, P, 3) ndarray, m
+        Grid points.
+
+    Raises
+    ------
+    InvalidValueError
+        If ``cap_deg`` is not in (0, 180].
     """
     depth = head.target_depth(depth_m)
     if not 0 < cap_deg <= 180:
@@ -35,8 +58,30 @@ def section_grid(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """A square grid on a plane through the centre (``"xz"`` or ``"yz"``) covering the brain.
 
-    Returns u (U,) m, v (V,) m (in-plane coordinates: x or y, then z), points (U, V, 3) m and a
-    mask (U, V) of points inside the brain.
+    Parameters
+    ----------
+    head : SphereHead
+        The head.
+    plane : str
+        ``"xz"`` or ``"yz"``.
+    spacing_m : float or None, m
+        Grid spacing; None: chosen from the brain radius.
+
+    Returns
+    -------
+    u : (U,) ndarray, m
+        First in-plane coordinate (x or y).
+    v : (V,) ndarray, m
+        z coordinate.
+    points : (U, V, 3) ndarray, m
+        Grid points.
+    mask : (U, V) ndarray of bool
+        Points inside the brain.
+
+    Raises
+    ------
+    InvalidValueError
+        If ``plane`` is not ``"xz"`` or ``"yz"``.
     """
     if plane not in ("xz", "yz"):
         raise InvalidValueError(f"plane = {plane!r}; give xz or yz")
@@ -54,9 +99,31 @@ def section_grid(
 def volume_grid(
     head: SphereHead, spacing_m: float, *, max_depth_m: float | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """A regular x, y, z grid (spacing in m) over the brain, optionally only the top
-    ``max_depth_m`` below the vertex. Returns x, y, z axes (m), points (X, Y, Z, 3) m and a mask
-    of points inside the brain."""
+    """A regular x, y, z grid over the brain.
+
+    Parameters
+    ----------
+    head : SphereHead
+        The head.
+    spacing_m : float, m
+        Grid spacing.
+    max_depth_m : float or None, m
+        Only the top ``max_depth_m`` below the vertex; None: the whole brain.
+
+    Returns
+    -------
+    x, y, z : ndarray, m
+        Axes.
+    points : (X, Y, Z, 3) ndarray, m
+        Grid points.
+    mask : (X, Y, Z) ndarray of bool
+        Points inside the brain.
+
+    Raises
+    ------
+    InvalidValueError
+        If the grid would have too many points.
+    """
     if not spacing_m > 0:
         raise InvalidValueError(f"grid spacing = {spacing_m!r} m must be > 0")
     r = head.brain_radius_m
@@ -64,7 +131,7 @@ def volume_grid(
     z = axis if max_depth_m is None else axis[axis >= r - max_depth_m]
     if axis.size**2 * z.size > 5e7:
         raise InvalidValueError(
-            f"a {spacing_m * 1e3:g} mm grid over this brain has {axis.size**2 * z.size:.3g} points; "
+            f"a {spacing_m * MM_PER_M:g} mm grid over this brain has {axis.size**2 * z.size:.3g} points; "
             "use a coarser spacing or a max depth"
         )
     xx, yy, zz = np.meshgrid(axis, axis, z, indexing="ij")

@@ -139,17 +139,26 @@ def _columns(array: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def sphere_efield(points: np.ndarray, positions: np.ndarray, moments: np.ndarray) -> np.ndarray:
     """Total E-field inside a spherically symmetric conductor centred at the origin.
 
-    points: (N, 3) array, metres, inside the conductor.
-    positions: (K, 3) array, metres, dipole positions outside the conductor.
-    moments: (K, 3) array, m^2 (A m^2 per ampere of coil current).
-    Returns: (N, 3) array, V/m per A/s of dI/dt.
-
     The closed form is the reciprocal of Sarvas's (1987) formula for the magnetic field of a
     current dipole in a sphere (Heller & van Hulsteyn 1992, doi:10.1016/S0006-3495(92)81834-X):
     with a = r0 - r, F = |a| (|r0| |a| + |r0|^2 - r.r0) and grad F taken with respect to r0,
     E(r) = -mu0/(4 pi F^2) [F (r x m) - (m . grad F) (r x r0)] per unit dI/dt. It has no radial
     component and does not depend on the radial conductivity profile. No checks here: callers
     (:mod:`tmslab.efield.sphere`) validate the geometry.
+
+    Parameters
+    ----------
+    points : (N, 3) ndarray, m
+        Field points inside the conductor.
+    positions : (K, 3) ndarray, m
+        Dipole positions outside the conductor.
+    moments : (K, 3) ndarray, m^2
+        Dipole moments per ampere of coil current (A m^2 / A).
+
+    Returns
+    -------
+    (N, 3) ndarray, V/m per A/s
+        E per unit dI/dt.
     """
     out = np.empty((len(points), 3))
     if len(points) and len(positions):
@@ -163,10 +172,24 @@ def sphere_efield(points: np.ndarray, positions: np.ndarray, moments: np.ndarray
 def dipole_vector_potential(
     points: np.ndarray, positions: np.ndarray, moments: np.ndarray
 ) -> np.ndarray:
-    """Free-space vector potential of magnetic dipoles, T m per ampere of coil current.
+    """Free-space vector potential of magnetic dipoles per ampere of coil current.
 
-    A(r) = mu0/(4 pi) sum_k m_k x (r - r_k) / |r - r_k|^3; the primary E-field per unit dI/dt
-    is -A. points: (N, 3) m; positions: (K, 3) m; moments: (K, 3) m^2. Returns (N, 3).
+    ``A(r) = mu0/(4 pi) sum_k m_k x (r - r_k) / |r - r_k|^3``; the primary E-field per unit dI/dt
+    is -A.
+
+    Parameters
+    ----------
+    points : (N, 3) ndarray, m
+        Field points.
+    positions : (K, 3) ndarray, m
+        Dipole positions.
+    moments : (K, 3) ndarray, m^2
+        Dipole moments per ampere (A m^2 / A).
+
+    Returns
+    -------
+    (N, 3) ndarray, T m/A
+        A per ampere.
     """
     out = np.empty((len(points), 3))
     if len(points) and len(positions):
@@ -180,10 +203,24 @@ def dipole_vector_potential(
 def sphere_efield_numpy(
     points: np.ndarray, positions: np.ndarray, moments: np.ndarray
 ) -> np.ndarray:
-    """The same formula as :func:`sphere_efield`, written plainly in NumPy: a loop over
-    dipoles, vectorised over points. The reference for tests and the benchmark's baseline.
+    """The same formula as :func:`sphere_efield`, written plainly in NumPy.
 
-    points: (N, 3) m; positions: (K, 3) m; moments: (K, 3) m^2. Returns (N, 3) V/m per A/s.
+    A loop over dipoles, vectorised over points: the reference for tests and the benchmark's
+    baseline.
+
+    Parameters
+    ----------
+    points : (N, 3) ndarray, m
+        Field points inside the conductor.
+    positions : (K, 3) ndarray, m
+        Dipole positions outside the conductor.
+    moments : (K, 3) ndarray, m^2
+        Dipole moments per ampere (A m^2 / A).
+
+    Returns
+    -------
+    (N, 3) ndarray, V/m per A/s
+        E per unit dI/dt.
     """
     r = np.asarray(points, float)
     e = np.zeros_like(r)

@@ -22,7 +22,28 @@ def shell_map(
     n_theta: int = 121,
     n_phi: int = 240,
 ):
-    """|E| and E on the shell ``depth_m`` below the brain surface (V/m at ``didt_a_per_s``)."""
+    """E on the shell ``depth_m`` below the brain surface, as a dataset.
+
+    Parameters
+    ----------
+    coil : Coil
+        Coil placed in the head frame.
+    head : SphereHead
+        The head.
+    depth_m : float, m
+        Depth below the brain surface.
+    didt_a_per_s : float, A/s
+        Coil current slope (1: the field per unit dI/dt).
+    cap_deg : float, degrees
+        Largest polar angle from the vertex.
+    n_theta, n_phi : int
+        Grid size.
+
+    Returns
+    -------
+    xarray.Dataset
+        E (V/m) and |E| on the (theta, phi) grid; see :func:`tmslab.efield.results.shell_dataset`.
+    """
     check_coil_outside(coil, head)
     theta, phi, points = shell_grid(head, depth_m, n_theta=n_theta, n_phi=n_phi, cap_deg=cap_deg)
     e = sphere_efield(points.reshape(-1, 3), coil.dipole_positions, coil.dipole_moments)
@@ -47,7 +68,26 @@ def section_map(
     didt_a_per_s: float = 1.0,
     spacing_m: float | None = None,
 ):
-    """|E| on a plane through the head centre (``xz`` or ``yz``), NaN outside the brain."""
+    """|E| on a plane through the head centre (``xz`` or ``yz``), NaN outside the brain.
+
+    Parameters
+    ----------
+    coil : Coil
+        Coil placed in the head frame.
+    head : SphereHead
+        The head.
+    plane : str
+        ``"xz"`` or ``"yz"``.
+    didt_a_per_s : float, A/s
+        Coil current slope.
+    spacing_m : float or None, m
+        Grid spacing; None: see :func:`tmslab.efield.grids.section_grid`.
+
+    Returns
+    -------
+    xarray.Dataset
+        E (V/m) and |E| on the grid; see :func:`tmslab.efield.results.grid_dataset`.
+    """
     check_coil_outside(coil, head)
     u, v, points, mask = section_grid(head, plane=plane, spacing_m=spacing_m)
     e = np.zeros(points.shape)
@@ -68,9 +108,28 @@ def section_map(
 def depth_profile(
     coil: Coil, head: SphereHead, direction, *, didt_a_per_s: float = 1.0, n: int = 200
 ):
-    """|E| (V/m) along the radius towards ``direction``, from the brain surface to the centre.
+    """|E| along the radius towards ``direction``, from the brain surface to the centre.
 
-    Returns depths (n,) m and magnitudes (n,) V/m."""
+    Parameters
+    ----------
+    coil : Coil
+        Coil placed in the head frame.
+    head : SphereHead
+        The head.
+    direction : (3,) array_like, dimensionless
+        From the centre (any length).
+    didt_a_per_s : float, A/s
+        Coil current slope.
+    n : int
+        Number of samples.
+
+    Returns
+    -------
+    depths : (n,) ndarray, m
+        Depth below the brain surface.
+    magnitudes : (n,) ndarray, V/m
+        |E| at each depth.
+    """
     from tmslab.geometry import unit_vector
 
     u = unit_vector(direction)

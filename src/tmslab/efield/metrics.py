@@ -31,10 +31,22 @@ from tmslab.efield.sphere import check_coil_outside
 
 @dataclass(frozen=True)
 class FieldMetrics:
-    """Deng et al.'s depth/focality metrics, SI units, per unit dI/dt for ``emax``.
+    """Deng et al.'s depth/focality metrics, SI units.
 
-    emax: V/m (at the given dI/dt); emax_point_m: (3,) m; d_half_m: m; v_half_m3: m^3;
-    s_half_m2: m^2; didt_a_per_s: the dI/dt E_max refers to.
+    Attributes
+    ----------
+    emax : float, V/m
+        Largest |E| on the brain surface at ``didt_a_per_s``.
+    emax_point_m : tuple of float, m
+        Where it occurs, (3,).
+    d_half_m : float, m
+        Depth below the brain surface at which |E| falls to half of E_max.
+    v_half_m3 : float, m^3
+        Brain volume where |E| >= E_max / 2.
+    s_half_m2 : float, m^2
+        Brain-surface area where |E| >= E_max / 2.
+    didt_a_per_s : float, A/s
+        The dI/dt E_max refers to.
     """
 
     emax: float
@@ -45,6 +57,7 @@ class FieldMetrics:
     didt_a_per_s: float
 
     def to_dict(self) -> dict:
+        """JSON-able dictionary of the fields (SI units)."""
         return {
             "emax": self.emax,
             "emax_point_m": list(self.emax_point_m),
@@ -137,9 +150,23 @@ def _search_emax(coil: Coil, head: SphereHead) -> tuple[float, np.ndarray]:
 
 
 def brain_surface_emax(coil: Coil, head: SphereHead) -> tuple[float, np.ndarray]:
-    """Largest |E| on the brain surface per unit dI/dt (V/m per A/s) and where, (3,) m.
+    """Largest |E| on the brain surface per unit dI/dt, and where.
 
-    coil: placed in the head frame. The same search as :func:`field_metrics` uses for E_max.
+    The same search as :func:`field_metrics` uses for E_max.
+
+    Parameters
+    ----------
+    coil : Coil
+        Coil placed in the head frame.
+    head : SphereHead
+        The head.
+
+    Returns
+    -------
+    emax : float, V/m per A/s
+        Largest |E| per unit dI/dt.
+    point : (3,) ndarray, m
+        Where it occurs.
     """
     return _emax(coil, head)
 
@@ -211,10 +238,26 @@ def field_metrics(
 ) -> FieldMetrics:
     """E_max, d_1/2, V_1/2 and S_1/2 of a placed coil in a spherical head.
 
-    coil: placed in the head frame. surface_spacing_m: direction-grid spacing on the brain
-    surface (default: brain radius / 120, ~0.6 mm in the human head). radial_samples: samples
-    per radial line between the surface and the deepest depth considered. max_directions:
-    upper bounds on the (theta, phi) grid, which keep small heads under wide fields cheap.
+    Parameters
+    ----------
+    coil : Coil
+        Coil placed in the head frame.
+    head : SphereHead
+        The head.
+    didt_a_per_s : float, A/s
+        Coil current slope E_max refers to.
+    surface_spacing_m : float or None, m
+        Direction-grid spacing on the brain surface; None: brain radius / 120 (~0.6 mm in the
+        human head).
+    radial_samples : int
+        Samples per radial line between the surface and the deepest depth considered.
+    max_directions : tuple of int
+        Upper bounds on the (theta, phi) grid, which keep small heads under wide fields cheap.
+
+    Returns
+    -------
+    FieldMetrics
+        The metrics.
     """
     check_coil_outside(coil, head)
     r_brain = head.brain_radius_m

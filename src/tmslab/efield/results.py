@@ -27,7 +27,22 @@ def _attrs(meta: dict[str, Any]) -> dict[str, Any]:
 
 
 def points_dataset(points: np.ndarray, efield: np.ndarray, **meta: Any):
-    """Dataset of E at points: dims (point, component). points, efield: (N, 3), m and V/m."""
+    """Dataset of E at points: dims (point, component).
+
+    Parameters
+    ----------
+    points : (N, 3) ndarray, m
+        Field points.
+    efield : (N, 3) ndarray, V/m
+        E at the points.
+    **meta : Any
+        Dataset attributes.
+
+    Returns
+    -------
+    xarray.Dataset
+        Coordinates in m, E and |E| in V/m.
+    """
     import xarray as xr
 
     ds = xr.Dataset(
@@ -53,7 +68,26 @@ def points_dataset(points: np.ndarray, efield: np.ndarray, **meta: Any):
 def shell_dataset(
     theta: np.ndarray, phi: np.ndarray, points: np.ndarray, efield: np.ndarray, **meta: Any
 ):
-    """Dataset of E on a spherical shell: dims (theta, phi, component); angles in rad."""
+    """Dataset of E on a spherical shell: dims (theta, phi, component).
+
+    Parameters
+    ----------
+    theta : (T,) ndarray, rad
+        Polar angle.
+    phi : (P,) ndarray, rad
+        Azimuth.
+    points : (T, P, 3) ndarray, m
+        Grid points.
+    efield : (T, P, 3) ndarray, V/m
+        E at the points.
+    **meta : Any
+        Dataset attributes.
+
+    Returns
+    -------
+    xarray.Dataset
+        Angles in rad, coordinates in m, E and |E| in V/m.
+    """
     import xarray as xr
 
     return xr.Dataset(
@@ -78,7 +112,26 @@ def grid_dataset(
     mask: np.ndarray,
     **meta: Any,
 ):
-    """Dataset on a regular grid; dims are the axes' names plus component; NaN outside the mask."""
+    """Dataset on a regular grid; dims are the axes' names plus component; NaN outside the mask.
+
+    Parameters
+    ----------
+    axes : dict of str to ndarray, m
+        Axis name -> coordinates.
+    points : (..., 3) ndarray, m
+        Grid points, one grid dimension per axis.
+    efield : (..., 3) ndarray, V/m
+        E at the points.
+    mask : (...) ndarray of bool
+        Points kept; the others become NaN.
+    **meta : Any
+        Dataset attributes.
+
+    Returns
+    -------
+    xarray.Dataset
+        Coordinates in m, E and |E| in V/m.
+    """
     import xarray as xr
 
     dims = tuple(axes)
@@ -97,7 +150,20 @@ def grid_dataset(
 
 
 def write_netcdf(dataset, path: str | Path) -> Path:
-    """Write a dataset to netCDF-4 atomically; returns the path."""
+    """Write a dataset to netCDF-4 atomically.
+
+    Parameters
+    ----------
+    dataset : xarray.Dataset
+        The dataset.
+    path : str or Path
+        Output file.
+
+    Returns
+    -------
+    Path
+        The path written.
+    """
     from tmslab.provenance import atomic_write
 
     return atomic_write(Path(path), lambda tmp: dataset.to_netcdf(tmp, engine="netcdf4"))

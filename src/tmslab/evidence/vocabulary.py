@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from tmslab.errors import UnknownNameError
+from tmslab.units import MT
 
 # What was stimulated. Cell lines and iPSC-derived cells take the species of their origin.
 SPECIES: dict[str, str] = {
@@ -56,7 +57,7 @@ INTENSITY_UNITS: dict[str, str] = {
     "not specified": "no intensity given (see intensity_class for the review's low/high label)",
 }
 NUMERIC_INTENSITY_UNITS = frozenset({"%MSO", "%MT", "T", "mT"})
-TESLA_PER_UNIT: dict[str, float] = {"T": 1.0, "mT": 1e-3}
+TESLA_PER_UNIT: dict[str, float] = {"T": 1.0, "mT": MT}
 
 INTENSITY_CLASSES = ("low", "high")  # the review's "TMS type" column / wording
 FREQUENCY_CLASSES = ("low", "high")  # "low-frequency" / "high-frequency" when no number is given

@@ -14,7 +14,15 @@ from pathlib import Path
 
 
 def user_cache_dir() -> Path:
-    """tmslab's per-user cache: $TMSLAB_CACHE_DIR, else $XDG_CACHE_HOME/tmslab, else ~/.cache/tmslab."""
+    """tmslab's per-user cache directory.
+
+    ``$TMSLAB_CACHE_DIR``, else ``$XDG_CACHE_HOME/tmslab``, else ``~/.cache/tmslab``.
+
+    Returns
+    -------
+    Path
+        The directory (not created here).
+    """
     explicit = os.environ.get("TMSLAB_CACHE_DIR")
     if explicit:
         return Path(explicit).expanduser()
@@ -41,7 +49,18 @@ def _numba_cache_dir():
 
 
 def jit(**options) -> Callable[[Callable], Callable]:
-    """``numba.njit(cache=True, **options)`` with the cache in tmslab's user cache directory."""
+    """``numba.njit(cache=True, **options)`` with the cache in tmslab's user cache directory.
+
+    Parameters
+    ----------
+    **options : Any
+        Further ``numba.njit`` options (e.g. ``parallel=True``).
+
+    Returns
+    -------
+    callable
+        A decorator compiling the function it is given.
+    """
     from numba import njit
 
     def decorate(function: Callable) -> Callable:

@@ -31,6 +31,7 @@ from tmslab.neuron.solver_base import (
     midpoint_drive,
     time_grid,
 )
+from tmslab.units import MICROSIEMENS_PER_S, MS_PER_S, MV, MV_PER_V, NF_PER_F
 
 TABLE_V_MIN_MV = -200.0
 TABLE_V_MAX_MV = 150.0
@@ -247,7 +248,14 @@ def _run(
 class BatchedSolver:
     """Runs ``model`` with ``drive`` for many quasipotential profiles and amplitudes at once.
 
-    threads: Numba threads to use (None: Numba's default, all cores).
+    Parameters
+    ----------
+    model : CellModel
+        The cell.
+    drive : Drive
+        The normalised pulse; its step is the solver step.
+    threads : int or None
+        Numba threads to use; None: Numba's default, all cores.
     """
 
     name = "batched"
@@ -273,15 +281,27 @@ class BatchedSolver:
     ) -> SimulationResult:
         """Run B copies of the cell.
 
-        profiles_v: (B, M) array, volts per unit amplitude (quasipotentials at the M nodes).
-        amplitudes: (B,) array (V/m for unit-direction uniform fields; a scale otherwise).
-        Returns a :class:`SimulationResult` (traces at the recording sites if ``keep_traces``).
+        Parameters
+        ----------
+        profiles_v : (B, M) ndarray, V
+            Quasipotentials at the M nodes per unit amplitude.
+        amplitudes : (B,) ndarray, V/m
+            V/m for unit-direction uniform fields; a dimensionless scale otherwise.
+        stop_on_spike : bool
+            Stop a copy at its first spike.
+        keep_traces : bool
+            Keep the membrane potential at the recording sites.
+
+        Returns
+        -------
+        SimulationResult
+            Spikes and, with ``keep_traces``, traces at the recording sites.
         """
         import numba
 
         profiles, amps = check_batch(profiles_v, amplitudes, self.n_nodes)
         n_runs = len(amps)
-        prof = np.ascontiguousarray((profiles * amps[:, None] * 1e3).T)  # (M, B), mV
+        prof = np.ascontiguousarray((profiles * amps[:, None] * MV_PER_V).T)  # (M, B), mV
         a = self._arrays
         rec = self.model.record_nodes
         spike_step = np.full(n_runs, -1, dtype=np.int64)
@@ -298,8 +318,8 @@ class BatchedSolver:
                 a["parent"], a["g_ax"], a["g_sum"], a["cap"], a["kind"],
                 a["gl"], a["gna"], a["gk"], a["gnap"], a["el"], a["ena"], a["ek"],
                 a["v0"], a["gates0"], a["tab_hh"], a["tab_mrg"],
-                TABLE_V_MIN_MV, TABLE_STEP_MV, self.model.celsius, self.drive.dt_s * 1e3,
-                prof, self._dmid, rec, self.model.v_spike_v * 1e3, stop_on_spike, chunk,
+                TABLE_V_MIN_MV, TABLE_STEP_MV, self.model.celsius, self.drive.dt_s * MS_PER_S,
+                prof, self._dmid, rec, self.model.v_spike_v * MV_PER_V, stop_on_spike, chunk,
                 spike_step, spike_frac, init_node, traces,
             )  # fmt: skip
         finally:
@@ -307,7 +327,7 @@ class BatchedSolver:
         fired = spike_step >= 0
         dt = self.drive.dt_s
         spike_time = np.where(fired, (spike_step + spike_frac - self.grid.onset_steps) * dt, np.nan)
-        kept = np.transpose(traces, (2, 0, 1)) * 1e-3 if keep_traces else np.zeros((0, 0, 0))
+        kept = np.transpose(traces, (2, 0, 1)) * MV if keep_traces else np.zeros((0, 0, 0))
         return SimulationResult(
             fired=fired,
             spike_time_s=spike_time,
@@ -322,7 +342,7 @@ def _prepare(model, dt_s: float) -> dict[str, np.ndarray]:
     cable = model.cable
     m_nodes = cable.n_nodes
     area = cable.area_m2
-    g_ax = cable.g_axial_s * 1e6
+    g_ax = cable.g_axial_s * MICROSIEMENS_PER_S
     g_sum = g_ax.copy()
     np.add.at(g_sum, cable.parent[1:], g_ax[1:])
     out = {
@@ -331,28 +351,28 @@ def _prepare(model, dt_s: float) -> dict[str, np.ndarray]:
         "g_sum": g_sum,
         "cap": np.zeros(m_nodes),
         "kind": np.full(m_nodes, -1, dtype=np.int64),
-        "v0": np.full(m_nodes, model.v_rest_v * 1e3),
+        "v0": np.full(m_nodes, model.v_rest_v * MV_PER_V),
         "gates0": np.zeros((m_nodes, 4)),
     }
     for key in ("gl", "gna", "gk", "gnap", "el", "ena", "ek"):
         out[key] = np.zeros(m_nodes)
-    v_rest_mv = model.v_rest_v * 1e3
+    v_rest_mv = model.v_rest_v * MV_PER_V
     for index, membrane in enumerate(cable.membranes):
         nodes = cable.membrane_index == index
-        a = area[nodes] * 1e6  # S/m^2 * m^2 -> uS
-        out["cap"][nodes] = membrane.cm_f_per_m2 * area[nodes] * 1e9
+        a = area[nodes] * MICROSIEMENS_PER_S  # S/m^2 * m^2 -> uS
+        out["cap"][nodes] = membrane.cm_f_per_m2 * area[nodes] * NF_PER_F
         out["kind"][nodes] = membrane.kind
         out["gl"][nodes] = membrane.g_leak_s_per_m2 * a
         out["gna"][nodes] = membrane.g_na_s_per_m2 * a
         out["gk"][nodes] = membrane.g_k_s_per_m2 * a
         out["gnap"][nodes] = membrane.g_nap_s_per_m2 * a
-        out["el"][nodes] = leak_reversal(membrane, model.v_rest_v, model.celsius) * 1e3
-        out["ena"][nodes] = membrane.e_na_v * 1e3
-        out["ek"][nodes] = membrane.e_k_v * 1e3
+        out["el"][nodes] = leak_reversal(membrane, model.v_rest_v, model.celsius) * MV_PER_V
+        out["ena"][nodes] = membrane.e_na_v * MV_PER_V
+        out["ek"][nodes] = membrane.e_k_v * MV_PER_V
         gates = steady_gates(membrane.kind, v_rest_mv, model.celsius)
         out["gates0"][np.ix_(nodes, np.arange(len(gates)))] = gates
     n_table = round((TABLE_V_MAX_MV - TABLE_V_MIN_MV) / TABLE_STEP_MV) + 1
-    dt_ms = dt_s * 1e3
+    dt_ms = dt_s * MS_PER_S
     kinds = set(out["kind"].tolist())
     for key, kind in (("tab_hh", HH), ("tab_mrg", MRG)):
         if kind in kinds:

@@ -26,16 +26,28 @@ from tmslab.neuron.morphology import Morphology
 class Cable:
     """The compartment tree of a morphology (M nodes).
 
-    parent: (M,) int array, index of the parent node, -1 for the root node.
-    position_m: (M, 3) array, metres, node positions (compartment centres, branch ends).
-    area_m2: (M,) array, m^2, membrane area (0 for branch-end nodes).
-    g_axial_s: (M,) array, siemens, conductance between a node and its parent (0 for the root).
-    diameter_m: (M,) array, metres, compartment diameter (0 for branch-end nodes).
-    length_m: (M,) array, metres, compartment length (0 for branch-end nodes).
-    membrane_index: (M,) int array, index into ``membranes``, -1 for branch-end nodes.
-    membranes: the distinct membranes of the cell.
-    branch: (M,) int array, branch of each node.
-    segment: (M,) int array, compartment index within its branch; -1 at x = 1, -2 at x = 0.
+    Attributes
+    ----------
+    parent : (M,) ndarray of int
+        Index of the parent node, -1 for the root node.
+    position_m : (M, 3) ndarray, m
+        Node positions (compartment centres, branch ends).
+    area_m2 : (M,) ndarray, m^2
+        Membrane area (0 for branch-end nodes).
+    g_axial_s : (M,) ndarray, S
+        Conductance between a node and its parent (0 for the root).
+    diameter_m : (M,) ndarray, m
+        Compartment diameter (0 for branch-end nodes).
+    length_m : (M,) ndarray, m
+        Compartment length (0 for branch-end nodes).
+    membrane_index : (M,) ndarray of int
+        Index into ``membranes``, -1 for branch-end nodes.
+    membranes : tuple of Membrane
+        The distinct membranes of the cell.
+    branch : (M,) ndarray of int
+        Branch of each node.
+    segment : (M,) ndarray of int
+        Compartment index within its branch; -1 at x = 1, -2 at x = 0.
     """
 
     parent: np.ndarray
@@ -60,7 +72,20 @@ class Cable:
         return self.membrane_index >= 0
 
     def node_at(self, branch: int, x: float) -> int:
-        """Node that NEURON uses for location ``x`` of ``branch`` (the compartment holding x)."""
+        """Node that NEURON uses for location ``x`` of ``branch`` (the compartment holding x).
+
+        Parameters
+        ----------
+        branch : int
+            Branch index.
+        x : float, dimensionless
+            Position along the branch, 0 to 1.
+
+        Returns
+        -------
+        int
+            Node index.
+        """
         hits = np.nonzero(self.branch == branch)[0]
         if len(hits) == 0:
             raise InvalidValueError(f"no branch {branch} in this cable")
@@ -80,7 +105,18 @@ class Cable:
 
 
 def discretise(morphology: Morphology) -> Cable:
-    """Lay out the compartments of ``morphology`` (see the module docstring)."""
+    """Lay out the compartments of ``morphology`` (see the module docstring).
+
+    Parameters
+    ----------
+    morphology : Morphology
+        Branches with their segment counts and membranes.
+
+    Returns
+    -------
+    Cable
+        The compartment tree.
+    """
     membranes: list[Membrane] = []
     parent: list[int] = []
     position: list[np.ndarray] = []

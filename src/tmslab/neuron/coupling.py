@@ -28,7 +28,23 @@ FieldLike = Callable[[np.ndarray], np.ndarray] | np.ndarray
 
 
 def unit_vector(direction) -> np.ndarray:
-    """``direction`` as a (3,) unit vector; InvalidValueError if it is not a non-zero 3-vector."""
+    """``direction`` as a (3,) unit vector.
+
+    Parameters
+    ----------
+    direction : (3,) array_like, dimensionless
+        Any non-zero length.
+
+    Returns
+    -------
+    (3,) ndarray, dimensionless
+        The normalised direction.
+
+    Raises
+    ------
+    InvalidValueError
+        If it is not a non-zero 3-vector.
+    """
     try:
         d = np.asarray(direction, dtype=float).reshape(-1)
     except (TypeError, ValueError):
@@ -42,17 +58,44 @@ def unit_vector(direction) -> np.ndarray:
 
 
 def uniform_quasipotential(position_m: np.ndarray, field_v_per_m) -> np.ndarray:
-    """phi = -E . r of a uniform field.
+    """``phi = -E . r`` of a uniform field.
 
-    position_m: (M, 3) array, metres. field_v_per_m: (3,) or (D, 3) array, V/m.
-    Returns (M,) or (D, M) array, volts.
+    Parameters
+    ----------
+    position_m : (M, 3) ndarray, m
+        Node positions.
+    field_v_per_m : (3,) or (D, 3) ndarray, V/m
+        One or D uniform fields.
+
+    Returns
+    -------
+    (M,) or (D, M) ndarray, V
+        Quasipotentials.
     """
     e = np.asarray(field_v_per_m, dtype=float)
     return -(e @ np.asarray(position_m, dtype=float).T)
 
 
 def field_at(position_m: np.ndarray, efield: FieldLike) -> np.ndarray:
-    """The field at the M nodes, from a callable or an (M, 3) array; returns (M, 3), V/m."""
+    """The field at the M nodes, from a callable or an array.
+
+    Parameters
+    ----------
+    position_m : (M, 3) ndarray, m
+        Node positions.
+    efield : callable or (M, 3) ndarray, V/m
+        A function of (M, 3) positions in m returning (M, 3) V/m, or the values themselves.
+
+    Returns
+    -------
+    (M, 3) ndarray, V/m
+        Field at the nodes.
+
+    Raises
+    ------
+    InvalidValueError
+        If the shape is wrong or a value is not finite.
+    """
     position = np.asarray(position_m, dtype=float)
     if callable(efield):
         values = np.asarray(efield(position), dtype=float)
@@ -79,9 +122,19 @@ def line_integral_quasipotential(
 ) -> np.ndarray:
     """Quasipotentials of a non-uniform field by the line integral along the tree.
 
-    parent: (M,) int array with parent[i] < i (-1 for the root).
-    position_m: (..., M, 3) array, metres. field_v_per_m: (..., M, 3) array, V/m (leading
-    dimensions, e.g. many placed cells, broadcast). Returns (..., M) array, volts.
+    Parameters
+    ----------
+    parent : (M,) ndarray of int
+        Parent of each node, ``parent[i] < i`` (-1 for the root).
+    position_m : (..., M, 3) ndarray, m
+        Node positions; leading dimensions (e.g. many placed cells) broadcast.
+    field_v_per_m : (..., M, 3) ndarray, V/m
+        Field at the nodes.
+
+    Returns
+    -------
+    (..., M) ndarray, V
+        Quasipotentials, 0 at the root.
     """
     r = np.asarray(position_m, dtype=float)
     e = np.asarray(field_v_per_m, dtype=float)
@@ -97,9 +150,19 @@ def line_integral_quasipotential(
 
 
 def quasipotentials(cable, efield: FieldLike) -> np.ndarray:
-    """Quasipotentials (V) at the nodes of ``cable`` for a field callable or (M, 3) array.
+    """Quasipotentials at the nodes of ``cable`` for a field callable or array.
 
-    Returns an (M,) array, volts, per unit amplitude of the drive.
+    Parameters
+    ----------
+    cable : Cable
+        The compartment tree.
+    efield : callable or (M, 3) ndarray, V/m
+        Field per unit amplitude of the drive (see :func:`field_at`).
+
+    Returns
+    -------
+    (M,) ndarray, V
+        Quasipotentials per unit amplitude.
     """
     values = field_at(cable.position_m, efield)
     return line_integral_quasipotential(cable.parent, cable.position_m, values)

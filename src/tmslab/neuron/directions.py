@@ -8,10 +8,20 @@ from tmslab.errors import InvalidValueError
 
 
 def fibonacci_sphere(n: int) -> np.ndarray:
-    """``n`` nearly evenly spread unit vectors (Fibonacci lattice); returns (n, 3).
+    """``n`` nearly evenly spread unit vectors (Fibonacci lattice).
 
     Point k sits at height z = 1 - (2k + 1) / n and azimuth k times the golden angle, so each
     covers an equal area 4 pi / n of the sphere.
+
+    Parameters
+    ----------
+    n : int
+        Number of directions.
+
+    Returns
+    -------
+    (n, 3) ndarray, dimensionless
+        Unit vectors.
     """
     if isinstance(n, bool) or int(n) != n or n < 1:
         raise InvalidValueError(f"number of directions {n!r}; it must be an integer >= 1")

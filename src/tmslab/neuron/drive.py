@@ -27,6 +27,7 @@ import numpy as np
 
 from tmslab.errors import InvalidValueError, UnknownNameError
 from tmslab.protocols.waveform import MAX_DT_S, check_dt
+from tmslab.units import US, US_PER_S
 
 DEFAULT_DEVICE = "magventure-magpro-x100"
 DEFAULT_DT_S = 2.5e-6
@@ -37,9 +38,14 @@ SHAPES = ("monophasic", "biphasic", "half-sine")
 class Drive:
     """A normalised E-field pulse for the cable solvers.
 
-    name: label, e.g. "magventure-magpro-x100:monophasic".
-    dt_s: sampling (and solver) step, seconds, <= 5e-6.
-    e: (K,) array, dimensionless, e(k dt) from the onset; max |e| = 1.
+    Attributes
+    ----------
+    name : str
+        Label, e.g. "magventure-magpro-x100:monophasic".
+    dt_s : float, s
+        Sampling (and solver) step, <= 5e-6.
+    e : (K,) ndarray, dimensionless
+        e(k dt) from the onset; max |e| = 1.
     """
 
     name: str
@@ -66,9 +72,19 @@ class Drive:
         return (int(nonzero[-1]) + 1) * self.dt_s
 
     def samples(self, n_steps: int, onset_steps: int = 1) -> np.ndarray:
-        """e at t_k = k dt, k = 0..n_steps, with the pulse starting at step ``onset_steps``.
+        """e at ``t_k = k dt``, k = 0..n_steps, with the pulse starting at step ``onset_steps``.
 
-        Returns an (n_steps + 1,) array; zero before the onset and after the pulse.
+        Parameters
+        ----------
+        n_steps : int
+            Number of solver steps.
+        onset_steps : int
+            Step at which the pulse starts.
+
+        Returns
+        -------
+        (n_steps + 1,) ndarray, dimensionless
+            Zero before the onset and after the pulse.
         """
         out = np.zeros(n_steps + 1)
         stop = min(n_steps + 1, onset_steps + len(self.e))
@@ -77,7 +93,25 @@ class Drive:
 
 
 def drive_from_waveform(waveform, name: str | None = None) -> Drive:
-    """A :class:`Drive` from a protocol-layer ``Waveform`` (its ``e_field`` and ``dt_s``)."""
+    """A :class:`Drive` from a protocol-layer ``Waveform`` (its ``e_field`` and ``dt_s``).
+
+    Parameters
+    ----------
+    waveform : Waveform
+        The stimulator waveform.
+    name : str or None
+        Label; None: the waveform's.
+
+    Returns
+    -------
+    Drive
+        The normalised pulse.
+
+    Raises
+    ------
+    InvalidValueError
+        If the waveform is sampled too coarsely for the cable solvers.
+    """
     if isinstance(waveform, Drive):
         return waveform
     t = np.asarray(waveform.t_s, dtype=float)
@@ -86,26 +120,59 @@ def drive_from_waveform(waveform, name: str | None = None) -> Drive:
     dt = float(t[1] - t[0])
     if dt > MAX_DT_S * (1 + 1e-12):
         raise InvalidValueError(
-            f"the waveform is sampled every {dt * 1e6:.3g} us, too coarse for the cable solvers; "
+            f"the waveform is sampled every {dt * US_PER_S:.3g} us, too coarse for the cable solvers; "
             "resample it at dt_s <= 5e-6 s"
         )
     return Drive(name or str(getattr(waveform, "name", "waveform")), dt, waveform.e_field)
 
 
 def rectangular_drive(width_s: float, dt_s: float = DEFAULT_DT_S) -> Drive:
-    """A rectangular pulse of ``width_s`` seconds (rounded to whole steps, at least one)."""
+    """A rectangular pulse (rounded to whole steps, at least one).
+
+    Parameters
+    ----------
+    width_s : float, s
+        Pulse width.
+    dt_s : float, s
+        Sampling step.
+
+    Returns
+    -------
+    Drive
+        Named ``rect-<width>us``.
+    """
     dt = check_dt(dt_s)
     if not (width_s > 0 and math.isfinite(width_s)):
         raise InvalidValueError(f"pulse width {width_s!r} s; it must be > 0")
     steps = max(1, round(width_s / dt))
-    return Drive(f"rect-{steps * dt * 1e6:.4g}us", dt, np.ones(steps))
+    return Drive(f"rect-{steps * dt * US_PER_S:.4g}us", dt, np.ones(steps))
 
 
 _RECT = re.compile(r"^rect(?:angular)?-?(\d+(?:\.\d*)?)\s*us$")
 
 
 def get_drive(spec: str, dt_s: float = DEFAULT_DT_S) -> Drive:
-    """The drive named ``spec`` (see the module docstring), sampled every ``dt_s`` seconds."""
+    """The drive named ``spec`` (see the module docstring).
+
+    Parameters
+    ----------
+    spec : str
+        ``rect-<width>us``, a shape, or ``<device>:<shape>``.
+    dt_s : float, s
+        Sampling step.
+
+    Returns
+    -------
+    Drive
+        The normalised pulse.
+
+    Raises
+    ------
+    InvalidValueError
+        If ``spec`` has none of these forms.
+    UnknownNameError
+        If the device or shape is unknown.
+    """
     from tmslab.protocols.stimulators import get_stimulator
     from tmslab.protocols.waveform import normalise_shape
 
@@ -113,7 +180,7 @@ def get_drive(spec: str, dt_s: float = DEFAULT_DT_S) -> Drive:
     text = str(spec).strip().lower()
     match = _RECT.match(text.replace(" ", ""))
     if match:
-        return rectangular_drive(float(match.group(1)) * 1e-6, dt)
+        return rectangular_drive(float(match.group(1)) * US, dt)
     device_name, _, shape = text.rpartition(":")
     if not shape:
         raise InvalidValueError(f"waveform {spec!r}: give DEVICE:SHAPE, a shape or rect-WIDTHus")

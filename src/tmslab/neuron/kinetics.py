@@ -56,7 +56,24 @@ def _xexp(y: float) -> float:
 
 @jit()
 def hh_gate(v: float, gate: int, celsius: float) -> tuple[float, float]:
-    """Steady state and time constant (ms) of HH gate 0 = m, 1 = h, 2 = n at ``v`` mV."""
+    """Steady state and time constant of an HH gate.
+
+    Parameters
+    ----------
+    v : float, mV
+        Membrane potential.
+    gate : int
+        0 = m, 1 = h, 2 = n.
+    celsius : float, degC
+        Temperature.
+
+    Returns
+    -------
+    x_inf : float, dimensionless
+        Steady state.
+    tau : float, ms
+        Time constant.
+    """
     q10 = 3.0 ** ((celsius - 6.3) / 10.0)
     if gate == 0:
         a = 0.1 * 10.0 * _xexp(-(v + 40.0) / 10.0)
@@ -73,7 +90,24 @@ def hh_gate(v: float, gate: int, celsius: float) -> tuple[float, float]:
 
 @jit()
 def mrg_gate(v: float, gate: int, celsius: float) -> tuple[float, float]:
-    """Steady state and time constant (ms) of MRG gate 0 = mp, 1 = m, 2 = h, 3 = s at ``v`` mV."""
+    """Steady state and time constant of an MRG gate.
+
+    Parameters
+    ----------
+    v : float, mV
+        Membrane potential.
+    gate : int
+        0 = mp, 1 = m, 2 = h, 3 = s.
+    celsius : float, degC
+        Temperature.
+
+    Returns
+    -------
+    x_inf : float, dimensionless
+        Steady state.
+    tau : float, ms
+        Time constant.
+    """
     if gate == 0:
         q = 2.2 ** ((celsius - 20.0) / 10.0)
         a = q * 0.01 * 10.2 * _xexp(-(v + 27.0) / 10.2)
@@ -96,19 +130,66 @@ def mrg_gate(v: float, gate: int, celsius: float) -> tuple[float, float]:
 
 @jit()
 def gate_state(kind: int, v: float, gate: int, celsius: float) -> tuple[float, float]:
-    """(x_inf, tau_ms) of gate ``gate`` of channel set ``kind`` (HH or MRG) at ``v`` mV."""
+    """Steady state and time constant of gate ``gate`` of channel set ``kind`` (HH or MRG).
+
+    Parameters
+    ----------
+    kind : int
+        HH or MRG.
+    v : float, mV
+        Membrane potential.
+    gate : int
+        Gate index of that channel set.
+    celsius : float, degC
+        Temperature.
+
+    Returns
+    -------
+    x_inf : float, dimensionless
+        Steady state.
+    tau_ms : float, ms
+        Time constant.
+    """
     if kind == HH:
         return hh_gate(v, gate, celsius)
     return mrg_gate(v, gate, celsius)
 
 
 def steady_gates(kind: int, v_mv: float, celsius: float) -> np.ndarray:
-    """Steady-state gates of channel set ``kind`` at ``v_mv``; (G,) array (empty if passive)."""
+    """Steady-state gates of channel set ``kind``.
+
+    Parameters
+    ----------
+    kind : int
+        PASSIVE, HH or MRG.
+    v_mv : float, mV
+        Membrane potential.
+    celsius : float, degC
+        Temperature.
+
+    Returns
+    -------
+    (G,) ndarray, dimensionless
+        Gate values (empty if passive).
+    """
     return np.array([gate_state(kind, v_mv, g, celsius)[0] for g in range(GATES[kind])])
 
 
 def open_fractions(kind: int, gates: np.ndarray) -> tuple[float, float, float]:
-    """(fast Na, K, persistent Na) open fractions from the gates of channel set ``kind``."""
+    """Fast Na, K and persistent Na open fractions from the gates of channel set ``kind``.
+
+    Parameters
+    ----------
+    kind : int
+        PASSIVE, HH or MRG.
+    gates : (G,) ndarray, dimensionless
+        Gate values.
+
+    Returns
+    -------
+    tuple of float, dimensionless
+        (fast Na, K, persistent Na) open fractions.
+    """
     if kind == HH:
         m, h, n = gates
         return m**3 * h, n**4, 0.0
@@ -129,11 +210,29 @@ def leak_reversal_for_rest(
     e_na_mv: float,
     e_k_mv: float,
 ) -> float:
-    """Leak reversal (mV) that makes ``v_rest_mv`` an exact resting potential of the membrane.
+    """Leak reversal that makes ``v_rest_mv`` an exact resting potential of the membrane.
 
-    Conductances in any one unit (they enter as ratios). With the gates at their steady state
-    at v_rest the ionic currents then sum to zero, so a cell whose membranes all rest at the
-    same potential starts in equilibrium (no drift before the pulse).
+    With the gates at their steady state at v_rest the ionic currents then sum to zero, so a cell
+    whose membranes all rest at the same potential starts in equilibrium (no drift before the
+    pulse).
+
+    Parameters
+    ----------
+    kind : int
+        PASSIVE, HH or MRG.
+    v_rest_mv : float, mV
+        Resting potential.
+    celsius : float, degC
+        Temperature.
+    g_na, g_k, g_nap, g_leak : float, S/m^2
+        Conductance densities, in any one unit (they enter as ratios).
+    e_na_mv, e_k_mv : float, mV
+        Reversal potentials.
+
+    Returns
+    -------
+    float, mV
+        Leak reversal potential.
     """
     if kind == PASSIVE:
         return v_rest_mv
@@ -146,9 +245,29 @@ def leak_reversal_for_rest(
 def cnexp_table(
     kind: int, n_gates: int, v_min: float, v_step: float, n: int, dt_ms: float, celsius: float
 ) -> np.ndarray:
-    """Update coefficients (A, B) of each gate on a voltage grid, x_new = A x + B.
+    """Update coefficients (A, B) of each gate on a voltage grid, ``x_new = A x + B``.
 
-    Returns a (n_gates, 2, n) array: A = exp(-dt / tau), B = x_inf (1 - A), at v_min + k v_step.
+    Parameters
+    ----------
+    kind : int
+        HH or MRG.
+    n_gates : int
+        Gates of that channel set.
+    v_min : float, mV
+        First grid voltage.
+    v_step : float, mV
+        Grid step.
+    n : int
+        Grid size.
+    dt_ms : float, ms
+        Solver step.
+    celsius : float, degC
+        Temperature.
+
+    Returns
+    -------
+    (n_gates, 2, n) ndarray, dimensionless
+        A = exp(-dt / tau), B = x_inf (1 - A), at ``v_min + k v_step``.
     """
     out = np.empty((n_gates, 2, n))
     for k in range(n):

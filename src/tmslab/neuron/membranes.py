@@ -20,11 +20,7 @@ from dataclasses import dataclass, replace
 from tmslab.errors import InvalidValueError
 from tmslab.neuron.kinetics import HH, MRG, PASSIVE, leak_reversal_for_rest
 from tmslab.sources import Source
-
-UF_PER_CM2 = 1e-2  # F/m^2
-MS_PER_CM2 = 10.0  # S/m^2 per mS/cm^2
-S_PER_CM2 = 1e4  # S/m^2 per S/cm^2
-OHM_CM = 1e-2  # ohm m
+from tmslab.units import MV, MV_PER_V, OHM_CM, S_PER_CM2, UF_PER_CM2
 
 HH_1952 = Source(
     "Hodgkin AL, Huxley AF (1952). A quantitative description of membrane current and its "
@@ -54,14 +50,24 @@ SIMPLIFIED = Source(
 class Membrane:
     """Membrane and cytoplasm of a stretch of cable.
 
-    name: label, e.g. "mrg-node".
-    channels: "passive", "hh" or "mrg" (the kinetics of :mod:`tmslab.neuron.kinetics`).
-    cm_f_per_m2: specific membrane capacitance, F/m^2 (1 uF/cm^2 = 0.01 F/m^2).
-    g_leak_s_per_m2: leak conductance density, S/m^2.
-    g_na_s_per_m2, g_k_s_per_m2, g_nap_s_per_m2: fast Na, K and persistent Na densities, S/m^2.
-    e_na_v, e_k_v: reversal potentials, V.
-    ra_ohm_m: axial resistivity of the cytoplasm, ohm m (100 ohm cm = 1 ohm m).
-    source: where the numbers come from.
+    Attributes
+    ----------
+    name : str
+        Label, e.g. "mrg-node".
+    channels : str
+        "passive", "hh" or "mrg" (the kinetics of :mod:`tmslab.neuron.kinetics`).
+    cm_f_per_m2 : float, F/m^2
+        Specific membrane capacitance (1 uF/cm^2 = 0.01 F/m^2).
+    g_leak_s_per_m2 : float, S/m^2
+        Leak conductance density.
+    ra_ohm_m : float, ohm m
+        Axial resistivity of the cytoplasm (100 ohm cm = 1 ohm m).
+    source : Source
+        Where the numbers come from.
+    g_na_s_per_m2, g_k_s_per_m2, g_nap_s_per_m2 : float, S/m^2
+        Fast Na, K and persistent Na conductance densities.
+    e_na_v, e_k_v : float, V
+        Reversal potentials.
     """
 
     name: str
@@ -92,19 +98,34 @@ class Membrane:
 
 
 def leak_reversal(membrane: Membrane, v_rest_v: float, celsius: float) -> float:
-    """Leak reversal potential (V) that makes ``v_rest_v`` the membrane's exact rest."""
+    """Leak reversal potential that makes ``v_rest_v`` the membrane's exact rest.
+
+    Parameters
+    ----------
+    membrane : Membrane
+        The membrane.
+    v_rest_v : float, V
+        Resting potential.
+    celsius : float, degC
+        Temperature.
+
+    Returns
+    -------
+    float, V
+        Leak reversal potential.
+    """
     e_mv = leak_reversal_for_rest(
         membrane.kind,
-        v_rest_v * 1e3,
+        v_rest_v * MV_PER_V,
         celsius,
         membrane.g_na_s_per_m2,
         membrane.g_k_s_per_m2,
         membrane.g_nap_s_per_m2,
         membrane.g_leak_s_per_m2,
-        membrane.e_na_v * 1e3,
-        membrane.e_k_v * 1e3,
+        membrane.e_na_v * MV_PER_V,
+        membrane.e_k_v * MV_PER_V,
     )
-    return e_mv * 1e-3
+    return e_mv * MV
 
 
 HH_SQUID = Membrane(
@@ -142,13 +163,25 @@ def myelin(n_lamellae: int, ra_ohm_m: float = 70.0 * OHM_CM) -> Membrane:
     """Passive internode of a single-cable myelinated axon with ``n_lamellae`` myelin lamellae.
 
     Capacitance: the sheath's, each lamella adding two membranes of 0.1 uF/cm^2 in series, so
-    cm = 0.1 / (2 n) uF/cm^2 referred to the axon surface (MRG 2002, Table 1).
-    Leak: the internodal axolemma's 0.0001 S/cm^2 (MRG 2002, Table 1), which in MRG's double
-    cable reaches the outside through the periaxonal space, plus the sheath's 0.001 / (2 n).
-    Without that leak the MRG nodes have no stable rest: an isolated MRG node linearised at
-    -80 mV has an eigenvalue of +4.5 per ms, and it needs about 0.015 S/cm^2 of extra leak to be
-    stable, which a 500 um internode of axolemma provides. Simplification: one cable, the
-    periaxonal space and paranodes lumped.
+    cm = 0.1 / (2 n) uF/cm^2 referred to the axon surface (MRG 2002, Table 1). Leak: the
+    internodal axolemma's 0.0001 S/cm^2 (MRG 2002, Table 1), which in MRG's double cable reaches
+    the outside through the periaxonal space, plus the sheath's 0.001 / (2 n). Without that leak
+    the MRG nodes have no stable rest: an isolated MRG node linearised at -80 mV has an eigenvalue
+    of +4.5 per ms, and it needs about 0.015 S/cm^2 of extra leak to be stable, which a 500 um
+    internode of axolemma provides. Simplification: one cable, the periaxonal space and paranodes
+    lumped.
+
+    Parameters
+    ----------
+    n_lamellae : int
+        Number of myelin lamellae n.
+    ra_ohm_m : float, ohm m
+        Axial resistivity of the cytoplasm.
+
+    Returns
+    -------
+    Membrane
+        The internode membrane.
     """
     if isinstance(n_lamellae, bool) or int(n_lamellae) != n_lamellae or n_lamellae < 1:
         raise InvalidValueError(f"n_lamellae = {n_lamellae!r}; it must be an integer >= 1")

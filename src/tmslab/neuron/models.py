@@ -57,35 +57,48 @@ from tmslab.neuron.membranes import (
     MRG_2002,
     MRG_INTERNODAL_AXOLEMMA_S_PER_M2,
     MRG_NODE,
-    OHM_CM,
     PASSIVE_DENDRITE,
-    S_PER_CM2,
-    UF_PER_CM2,
     Membrane,
     myelin,
 )
 from tmslab.neuron.morphology import Branch, Morphology, polyline
 from tmslab.sources import Source
-
-UM = 1e-6
-MM = 1e-3
+from tmslab.units import MM, OHM_CM, S_PER_CM2, UF_PER_CM2, UM, UM_PER_M
 
 
 @dataclass(frozen=True, eq=False)
 class CellModel:
     """A cell ready for the solvers.
 
-    name: registry name. description: one sentence.
-    morphology: the tree of branches with their membranes (metres).
-    celsius: temperature, degC (sets the channel kinetics).
-    v_rest_v: resting potential of every membrane, V.
-    record: (branch, x) sites where spikes are detected.
-    v_spike_v: threshold of an upward crossing that counts as a spike, V.
-    response_window_s: how long after the pulse ends spikes are looked for, s.
-    threshold_guess_v_per_m: first amplitude tried by the threshold search, V/m.
-    source: where the geometry comes from and what was assumed.
-    warnings: what the model cannot represent faithfully (e.g. SWC axon types modelled with
-    tmslab's kinetics rather than the original cell's); printed beside every threshold.
+    Attributes
+    ----------
+    name : str
+        Registry name.
+    description : str
+        One sentence.
+    morphology : Morphology
+        The tree of branches with their membranes (metres).
+    celsius : float, degC
+        Temperature (sets the channel kinetics).
+    v_rest_v : float, V
+        Resting potential of every membrane.
+    record : tuple of (int, float)
+        (branch, x) sites where spikes are detected.
+    response_window_s : float, s
+        How long after the pulse ends spikes are looked for.
+    threshold_guess_v_per_m : float, V/m
+        First amplitude tried by the threshold search.
+    source : Source
+        Where the geometry comes from and what was assumed.
+    v_spike_v : float, V
+        Threshold of an upward crossing that counts as a spike.
+    notes : tuple of str
+        Modelling notes shown with the model.
+    warnings : tuple of str
+        What the model cannot represent faithfully (e.g. SWC axon types modelled with tmslab's
+        kinetics rather than the original cell's); printed beside every threshold.
+    plausible_thresholds_v_per_m : tuple of float, V/m
+        (low, high) thresholds the cell type can have.
     """
 
     name: str
@@ -103,8 +116,18 @@ class CellModel:
     plausible_thresholds_v_per_m: tuple[float, float] = (0.0, float("inf"))
 
     def threshold_warnings(self, threshold_v_per_m: float) -> tuple[str, ...]:
-        """``warnings``, plus one if a threshold (V/m) is outside what the cell type can have
-        (``plausible_thresholds_v_per_m``, low and high)."""
+        """``warnings``, plus one if a threshold is outside what the cell type can have.
+
+        Parameters
+        ----------
+        threshold_v_per_m : float, V/m
+            A threshold found for this cell.
+
+        Returns
+        -------
+        tuple of str
+            The warnings.
+        """
         low, high = self.plausible_thresholds_v_per_m
         published = (
             "published: lowest 184 V/m, median 248 V/m for L5 pyramidal cells, Aberra et al. "
@@ -141,7 +164,20 @@ class CellModel:
         return self.cable.membranes
 
     def placed(self, rotation: np.ndarray, translation_m: np.ndarray) -> CellModel:
-        """The same cell rotated about its origin (``rotation``: (3, 3)) and moved (m)."""
+        """The same cell rotated about its origin and moved.
+
+        Parameters
+        ----------
+        rotation : (3, 3) ndarray, dimensionless
+            Proper rotation.
+        translation_m : (3,) ndarray, m
+            Shift after the rotation.
+
+        Returns
+        -------
+        CellModel
+            The placed cell.
+        """
         return CellModel(
             self.name,
             self.description,
@@ -233,7 +269,21 @@ def _hh_axon(bent: bool, fine_segment_m: float = HH_FINE_SEGMENT_M) -> CellModel
 
 @dataclass(frozen=True)
 class MyelinatedGeometry:
-    """Single-cable myelinated fibre: node and internode sizes (m) and myelin lamellae."""
+    """Single-cable myelinated fibre: node and internode sizes and myelin lamellae.
+
+    Attributes
+    ----------
+    node_diameter_m, node_length_m : float, m
+        Node of Ranvier diameter and length.
+    axon_diameter_m : float, m
+        Axon diameter under the myelin.
+    internode_length_m : float, m
+        Internode length.
+    n_lamellae : int
+        Myelin lamellae.
+    internode_segments : int
+        Compartments per internode.
+    """
 
     node_diameter_m: float
     node_length_m: float
@@ -259,7 +309,31 @@ def myelinated_path(
 ) -> list[Branch]:
     """Alternating nodes and internodes along ``direction`` from ``start_m``, ending in a node.
 
-    The branches are numbered from ``first_index`` (their position in the final morphology).
+    Parameters
+    ----------
+    start_m : (3,) ndarray, m
+        Start point.
+    direction : (3,) ndarray, dimensionless
+        Unit direction of the fibre.
+    n_internodes : int
+        Number of internodes.
+    geometry : MyelinatedGeometry
+        Node and internode sizes.
+    parent : int
+        Branch the path attaches to (-1: root).
+    parent_x : float, dimensionless
+        Attachment point on the parent, fraction of its length.
+    first_index : int
+        Index of the first branch in the final morphology; the branches are numbered from it.
+    start_with_node : bool
+        Begin with a node (else with an internode).
+    label : str
+        Prefix of the branch labels.
+
+    Returns
+    -------
+    list of Branch
+        The branches, in order.
     """
     unit = np.asarray(direction, float) / np.linalg.norm(direction)
     sheath = myelin(geometry.n_lamellae)
@@ -563,12 +637,12 @@ def _swc_roles(points, pieces, swc_types, unknown_types, where) -> tuple[dict[in
         if len(node_like) > 1:
             raise SpecFileError(
                 f"{where}: SWC types 6 and 7 both look like nodes of Ranvier (runs of about "
-                f"{runs[6] * 1e6:.2g} and {runs[7] * 1e6:.2g} um); say which is which, e.g. "
+                f"{runs[6] * UM_PER_M:.2g} and {runs[7] * UM_PER_M:.2g} um); say which is which, e.g. "
                 "swc_types={6: 'node', 7: 'unmyelinated'} (CLI --swc-types 6=node,7=unmyelinated)"
             )
         described = ", ".join(
             f"type {k} as {'nodes of Ranvier' if roles[k] == 'node' else 'unmyelinated axon'} "
-            f"(median run {runs[k] * 1e6:.2g} um)"
+            f"(median run {runs[k] * UM_PER_M:.2g} um)"
             for k in guessed
         )
         warnings.append(
@@ -634,16 +708,43 @@ def model_from_swc(
 ) -> CellModel:
     """A cell from an SWC file (types as in :mod:`tmslab.neuron.swc`).
 
-    membrane: "cortical" (37 degC, rest -80 mV: soma, axon (2) and unmyelinated axon with MRG
-    kinetics at a tenth of the nodal densities, nodes of Ranvier with MRG nodal channels, myelin
-    (5) with Aberra 2018's sheath, dendrites (3, 4) passive) or "hh" (HH squid membrane on
-    everything but myelin, 6.3 degC).
-    max_segment_m: longest compartment, metres. swc_types: roles of SWC types, e.g.
-    ``{6: "unmyelinated", 7: "node"}`` (roles: soma, axon, dendrite, myelin, node,
-    unmyelinated, passive); 6 and 7 are otherwise recognised from their geometry.
-    unknown_types: "error" (default) refuses any other type with its line; "passive" models it
-    as passive dendrite and says so in ``warnings``. Spikes are detected at the soma (or root).
-    The returned model's ``warnings`` list what it cannot represent faithfully.
+    Spikes are detected at the soma (or root). The returned model's ``warnings`` list what it
+    cannot represent faithfully.
+
+    Parameters
+    ----------
+    path : str or Path
+        SWC file (micrometres).
+    membrane : str
+        "cortical" (37 degC, rest -80 mV: soma, axon (2) and unmyelinated axon with MRG kinetics
+        at a tenth of the nodal densities, nodes of Ranvier with MRG nodal channels, myelin (5)
+        with Aberra 2018's sheath, dendrites (3, 4) passive) or "hh" (HH squid membrane on
+        everything but myelin, 6.3 degC).
+    max_segment_m : float, m
+        Longest compartment.
+    name : str or None
+        Model name; None: the file stem.
+    swc_types : dict of int to str or None
+        Roles of SWC types, e.g. ``{6: "unmyelinated", 7: "node"}`` (roles: soma, axon,
+        dendrite, myelin, node, unmyelinated, passive); 6 and 7 are otherwise recognised from
+        their geometry.
+    unknown_types : str
+        "error" refuses any other type with its line; "passive" models it as passive dendrite and
+        says so in ``warnings``.
+
+    Returns
+    -------
+    CellModel
+        The cell.
+
+    Raises
+    ------
+    SpecFileError
+        If the file is malformed or its types are ambiguous or unknown.
+    UnknownNameError
+        For an unknown membrane, role or policy.
+    InvalidValueError
+        If ``max_segment_m`` is not positive or the cell would have too many compartments.
     """
     from tmslab.neuron.morphology import segments_for_length
     from tmslab.neuron.swc import SOMA, _read_points, swc_branches
@@ -683,7 +784,7 @@ def model_from_swc(
     ]
     if sum(counts) > MAX_SWC_COMPARTMENTS:
         raise InvalidValueError(
-            f"{where}: {sum(counts)} compartments of at most {max_segment_m * 1e6:g} um; more "
+            f"{where}: {sum(counts)} compartments of at most {max_segment_m * UM_PER_M:g} um; more "
             f"than {MAX_SWC_COMPARTMENTS} is beyond a single-cell model here: raise "
             "--max-segment-um or check the file's units (micrometres)"
         )
@@ -769,7 +870,23 @@ def list_models() -> tuple[str, ...]:
 
 
 def get_model(name: str) -> CellModel:
-    """Built-in model by name (see :func:`list_models`); UnknownNameError otherwise."""
+    """Built-in model by name (see :func:`list_models`).
+
+    Parameters
+    ----------
+    name : str
+        Model name.
+
+    Returns
+    -------
+    CellModel
+        The model.
+
+    Raises
+    ------
+    UnknownNameError
+        If there is no such model.
+    """
     key = str(name).strip().lower()
     if key not in _BUILDERS:
         raise UnknownNameError("neuron model", str(name), _BUILDERS)
@@ -779,5 +896,18 @@ def get_model(name: str) -> CellModel:
 
 
 def hh_axon(bent: bool, fine_segment_m: float = HH_FINE_SEGMENT_M) -> CellModel:
-    """The HH axon with another compartment length near its ends and middle (convergence tests)."""
+    """The HH axon with another compartment length near its ends and middle (convergence tests).
+
+    Parameters
+    ----------
+    bent : bool
+        The bent variant.
+    fine_segment_m : float, m
+        Compartment length near the ends and middle.
+
+    Returns
+    -------
+    CellModel
+        The axon.
+    """
     return _hh_axon(bent, fine_segment_m)

@@ -30,13 +30,22 @@ def _frozen(array: np.ndarray) -> np.ndarray:
 class Branch:
     """One unbranched cable.
 
-    points_m: (K, 3) array, metres, K >= 2, the centre line.
-    diameters_m: (K,) array, metres, > 0, diameter at each point (linear in between).
-    membrane: what the branch is made of.
-    n_segments: number of compartments (equal lengths along the centre line).
-    parent: index of the parent branch, -1 for the root.
-    parent_x: attachment point on the parent, fraction of its length in [0, 1].
-    label: free text ("soma", "axon", "node", "myelin", "dend", ...).
+    Attributes
+    ----------
+    points_m : (K, 3) ndarray, m
+        The centre line, K >= 2.
+    diameters_m : (K,) ndarray, m
+        Diameter at each point (> 0, linear in between).
+    membrane : Membrane
+        What the branch is made of.
+    n_segments : int
+        Number of compartments (equal lengths along the centre line).
+    parent : int
+        Index of the parent branch, -1 for the root.
+    parent_x : float, dimensionless
+        Attachment point on the parent, fraction of its length in [0, 1].
+    label : str
+        Free text ("soma", "axon", "node", "myelin", "dend", ...).
     """
 
     points_m: np.ndarray
@@ -94,19 +103,49 @@ class Branch:
         return float(self.arc_m[-1])
 
     def point_at(self, x: np.ndarray) -> np.ndarray:
-        """Points at fractions ``x`` of the length; x: (N,) array in [0, 1]; returns (N, 3), m."""
+        """Points at fractions ``x`` of the length.
+
+        Parameters
+        ----------
+        x : (N,) ndarray, dimensionless
+            Fractions in [0, 1].
+
+        Returns
+        -------
+        (N, 3) ndarray, m
+            The points.
+        """
         arc = self.arc_m
         s = np.asarray(x, dtype=float) * arc[-1]
         return np.stack([np.interp(s, arc, self.points_m[:, k]) for k in range(3)], axis=-1)
 
     def mean_diameters(self) -> np.ndarray:
-        """Mean diameter over each compartment (exact for the piecewise-linear profile); (n,) m."""
+        """Mean diameter over each compartment (exact for the piecewise-linear profile).
+
+        Returns
+        -------
+        (n_segments,) ndarray, m
+            Mean diameters.
+        """
         arc, d = self.arc_m, self.diameters_m
         edges = np.linspace(0.0, arc[-1], self.n_segments + 1)
         return np.diff(_integral_of_linear(arc, d, edges)) / np.diff(edges)
 
     def transformed(self, rotation: np.ndarray, translation: np.ndarray) -> Branch:
-        """The branch rotated by ``rotation`` ((3, 3)) about the origin, then shifted (m)."""
+        """The branch rotated about the origin, then shifted.
+
+        Parameters
+        ----------
+        rotation : (3, 3) ndarray, dimensionless
+            Proper rotation.
+        translation : (3,) ndarray, m
+            Shift.
+
+        Returns
+        -------
+        Branch
+            The moved branch.
+        """
         return Branch(
             self.points_m @ np.asarray(rotation, float).T + np.asarray(translation, float),
             self.diameters_m,
@@ -130,7 +169,15 @@ def _integral_of_linear(arc: np.ndarray, values: np.ndarray, at: np.ndarray) -> 
 
 @dataclass(frozen=True, eq=False)
 class Morphology:
-    """A tree of branches (topological order, root first)."""
+    """A tree of branches (topological order, root first).
+
+    Attributes
+    ----------
+    branches : tuple of Branch
+        Root first; each parent before its children.
+    name : str
+        Label.
+    """
 
     branches: tuple[Branch, ...]
     name: str = ""
@@ -164,14 +211,43 @@ class Morphology:
         return sum(b.length_m for b in self.branches)
 
     def transformed(self, rotation: np.ndarray, translation: np.ndarray) -> Morphology:
-        """The whole tree rotated (``rotation``: (3, 3)) about the origin, then shifted (m)."""
+        """The whole tree rotated about the origin, then shifted.
+
+        Parameters
+        ----------
+        rotation : (3, 3) ndarray, dimensionless
+            Proper rotation.
+        translation : (3,) ndarray, m
+            Shift.
+
+        Returns
+        -------
+        Morphology
+            The moved tree.
+        """
         rotation = check_rotation(rotation)
         shift = np.asarray(translation, dtype=float).reshape(3)
         return Morphology(tuple(b.transformed(rotation, shift) for b in self.branches), self.name)
 
 
 def check_rotation(rotation: np.ndarray) -> np.ndarray:
-    """Return ``rotation`` as a (3, 3) float array if it is a proper rotation, else raise."""
+    """Return ``rotation`` as a (3, 3) float array if it is a proper rotation, else raise.
+
+    Parameters
+    ----------
+    rotation : (3, 3) array_like, dimensionless
+        Candidate rotation.
+
+    Returns
+    -------
+    (3, 3) ndarray, dimensionless
+        The rotation as floats.
+
+    Raises
+    ------
+    InvalidValueError
+        If it is not orthonormal or is a reflection.
+    """
     r = np.asarray(rotation, dtype=float)
     if r.shape != (3, 3) or not np.allclose(r @ r.T, np.eye(3), atol=1e-9):
         raise InvalidValueError(
@@ -183,7 +259,20 @@ def check_rotation(rotation: np.ndarray) -> np.ndarray:
 
 
 def segments_for_length(length_m: float, max_segment_m: float) -> int:
-    """Smallest odd number of equal compartments no longer than ``max_segment_m``."""
+    """Smallest odd number of equal compartments no longer than ``max_segment_m``.
+
+    Parameters
+    ----------
+    length_m : float, m
+        Branch length.
+    max_segment_m : float, m
+        Longest compartment.
+
+    Returns
+    -------
+    int
+        Number of compartments.
+    """
     n = max(1, math.ceil(length_m / max_segment_m - 1e-9))
     return n if n % 2 else n + 1
 
@@ -197,8 +286,32 @@ def polyline(
     parent_x: float = 1.0,
     label: str = "",
 ) -> Branch:
-    """A branch of constant diameter along ``points_m`` ((K, 3), m), cut into compartments of at
-    most ``max_segment_m`` (an odd number, as NEURON users prefer)."""
+    """A branch of constant diameter along ``points_m``.
+
+    Cut into compartments of at most ``max_segment_m`` (an odd number, as NEURON users prefer).
+
+    Parameters
+    ----------
+    points_m : (K, 3) ndarray, m
+        Centre line.
+    diameter_m : float, m
+        Diameter.
+    membrane : Membrane
+        What the branch is made of.
+    max_segment_m : float, m
+        Longest compartment.
+    parent : int
+        Parent branch, -1 for the root.
+    parent_x : float, dimensionless
+        Attachment point on the parent.
+    label : str
+        Free text.
+
+    Returns
+    -------
+    Branch
+        The branch.
+    """
     points = np.asarray(points_m, dtype=float)
     length = float(np.sum(np.linalg.norm(np.diff(points, axis=0), axis=1)))
     return Branch(
@@ -213,7 +326,18 @@ def polyline(
 
 
 def rotation_between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Rotation matrix (3, 3) turning unit vector ``a`` onto unit vector ``b`` (Rodrigues)."""
+    """Rotation matrix turning unit vector ``a`` onto unit vector ``b`` (Rodrigues).
+
+    Parameters
+    ----------
+    a, b : (3,) ndarray, dimensionless
+        Unit vectors.
+
+    Returns
+    -------
+    (3, 3) ndarray, dimensionless
+        The rotation.
+    """
     a = np.asarray(a, float) / np.linalg.norm(a)
     b = np.asarray(b, float) / np.linalg.norm(b)
     v = np.cross(a, b)

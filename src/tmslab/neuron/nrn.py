@@ -32,6 +32,17 @@ from tmslab.neuron._jit import user_cache_dir
 from tmslab.neuron.kinetics import HH, MRG
 from tmslab.neuron.membranes import leak_reversal
 from tmslab.neuron.solver_base import SimulationResult, check_batch, time_grid
+from tmslab.units import (
+    CM2,
+    CM_PER_M,
+    MS_PER_S,
+    MV,
+    MV_PER_V,
+    OHM_PER_MOHM,
+    UF_PER_CM2_PER_F_PER_M2,
+    UM2,
+    UM_PER_M,
+)
 
 os.environ.setdefault("NEURON_MODULE_OPTIONS", "-nogui")
 from neuron import h
@@ -142,9 +153,17 @@ def load_mechanisms() -> None:
 class NeuronSolver:
     """One NEURON cell of ``model`` driven by ``drive``; runs a batch one run after another.
 
-    record_all: record every compartment (to find where an action potential starts).
     NEURON advances every section that exists, so keep one solver alive at a time for speed;
     results are not affected by other cells (they are not connected).
+
+    Parameters
+    ----------
+    model : CellModel
+        The cell.
+    drive : Drive
+        The normalised pulse; its step is the solver step.
+    record_all : bool
+        Record every compartment (to find where an action potential starts).
     """
 
     name = "neuron"
@@ -163,43 +182,43 @@ class NeuronSolver:
 
     def _build(self) -> None:
         model, cable = self.model, self.model.cable
-        v_rest_mv = model.v_rest_v * 1e3
+        v_rest_mv = model.v_rest_v * MV_PER_V
         self.sections = []
         for index, branch in enumerate(model.morphology.branches):
             sec = h.Section(name=f"{model.name}_{index}")
-            sec.L = branch.length_m * 1e6
+            sec.L = branch.length_m * UM_PER_M
             sec.nseg = branch.n_segments
-            sec.Ra = branch.membrane.ra_ohm_m * 100.0
+            sec.Ra = branch.membrane.ra_ohm_m * CM_PER_M
             membrane = branch.membrane
-            e_leak_mv = leak_reversal(membrane, model.v_rest_v, model.celsius) * 1e3
+            e_leak_mv = leak_reversal(membrane, model.v_rest_v, model.celsius) * MV_PER_V
             if membrane.kind == HH:
                 sec.insert("hh")
-                sec.ena = membrane.e_na_v * 1e3
-                sec.ek = membrane.e_k_v * 1e3
+                sec.ena = membrane.e_na_v * MV_PER_V
+                sec.ek = membrane.e_k_v * MV_PER_V
             elif membrane.kind == MRG:
                 sec.insert("tmslab_mrg")
             else:
                 sec.insert("pas")
             sec.insert("extracellular")
             for seg, diameter in zip(sec, branch.mean_diameters(), strict=True):
-                seg.diam = diameter * 1e6
-                seg.cm = membrane.cm_f_per_m2 * 100.0
+                seg.diam = diameter * UM_PER_M
+                seg.cm = membrane.cm_f_per_m2 * UF_PER_CM2_PER_F_PER_M2
                 if membrane.kind == HH:
-                    seg.hh.gnabar = membrane.g_na_s_per_m2 * 1e-4
-                    seg.hh.gkbar = membrane.g_k_s_per_m2 * 1e-4
-                    seg.hh.gl = membrane.g_leak_s_per_m2 * 1e-4
+                    seg.hh.gnabar = membrane.g_na_s_per_m2 * CM2
+                    seg.hh.gkbar = membrane.g_k_s_per_m2 * CM2
+                    seg.hh.gl = membrane.g_leak_s_per_m2 * CM2
                     seg.hh.el = e_leak_mv
                 elif membrane.kind == MRG:
                     mech = seg.tmslab_mrg
-                    mech.gnabar = membrane.g_na_s_per_m2 * 1e-4
-                    mech.gnapbar = membrane.g_nap_s_per_m2 * 1e-4
-                    mech.gkbar = membrane.g_k_s_per_m2 * 1e-4
-                    mech.gl = membrane.g_leak_s_per_m2 * 1e-4
-                    mech.ena = membrane.e_na_v * 1e3
-                    mech.ek = membrane.e_k_v * 1e3
+                    mech.gnabar = membrane.g_na_s_per_m2 * CM2
+                    mech.gnapbar = membrane.g_nap_s_per_m2 * CM2
+                    mech.gkbar = membrane.g_k_s_per_m2 * CM2
+                    mech.gl = membrane.g_leak_s_per_m2 * CM2
+                    mech.ena = membrane.e_na_v * MV_PER_V
+                    mech.ek = membrane.e_k_v * MV_PER_V
                     mech.el = e_leak_mv
                 else:
-                    seg.pas.g = membrane.g_leak_s_per_m2 * 1e-4
+                    seg.pas.g = membrane.g_leak_s_per_m2 * CM2
                     seg.pas.e = e_leak_mv
             if branch.parent >= 0:
                 sec.connect(self.sections[branch.parent](branch.parent_x), 0)
@@ -212,7 +231,7 @@ class NeuronSolver:
             )
             for i in self._nodes
         ]
-        self._tvec = h.Vector(np.arange(self.grid.n_steps + 1) * self.grid.dt_s * 1e3)
+        self._tvec = h.Vector(np.arange(self.grid.n_steps + 1) * self.grid.dt_s * MS_PER_S)
         unit = self.drive.samples(self.grid.n_steps, self.grid.onset_steps)
         self._unit = h.Vector(unit)
         self._plays = []
@@ -227,10 +246,19 @@ class NeuronSolver:
         self._v_rest_mv = v_rest_mv
 
     def segment_geometry(self) -> tuple[np.ndarray, np.ndarray]:
-        """NEURON's own area (m^2) and axial resistance to the parent node (ohm) of each
-        compartment node of the cable, for checking :mod:`tmslab.neuron.cable`."""
-        area = np.array([seg.area() for seg in self._segments]) * 1e-12
-        ri = np.array([seg.ri() for seg in self._segments]) * 1e6
+        """NEURON's own area and axial resistance of each compartment node of the cable.
+
+        For checking :mod:`tmslab.neuron.cable`.
+
+        Returns
+        -------
+        area : (N,) ndarray, m^2
+            Membrane area.
+        ri : (N,) ndarray, ohm
+            Axial resistance to the parent node.
+        """
+        area = np.array([seg.area() for seg in self._segments]) * UM2
+        ri = np.array([seg.ri() for seg in self._segments]) * OHM_PER_MOHM
         return area, ri
 
     def _run_one(self, profile_mv: np.ndarray) -> np.ndarray:
@@ -241,7 +269,7 @@ class NeuronSolver:
         h.secondorder = 0
         h.usetable_hh = 0
         h.celsius = self.model.celsius
-        h.dt = self.grid.dt_s * 1e3
+        h.dt = self.grid.dt_s * MS_PER_S
         h.finitialize(self._v_rest_mv)
         for _ in range(self.grid.n_steps):
             h.fadvance()
@@ -254,9 +282,26 @@ class NeuronSolver:
         stop_on_spike: bool = True,
         keep_traces: bool = False,
     ) -> SimulationResult:
-        """Run B copies of the cell, one after another (see BatchedSolver.simulate)."""
+        """Run B copies of the cell, one after another (see :meth:`BatchedSolver.simulate`).
+
+        Parameters
+        ----------
+        profiles_v : (B, M) ndarray, V
+            Quasipotentials at the M nodes per unit amplitude.
+        amplitudes : (B,) ndarray, V/m
+            V/m for unit-direction uniform fields; a dimensionless scale otherwise.
+        stop_on_spike : bool
+            Accepted for the solver interface; NEURON runs every copy to the end.
+        keep_traces : bool
+            Keep the membrane potential at the recording sites.
+
+        Returns
+        -------
+        SimulationResult
+            Spikes and, with ``keep_traces``, traces.
+        """
         profiles, amps = check_batch(profiles_v, amplitudes, self.n_nodes)
-        v_spike = self.model.v_spike_v * 1e3
+        v_spike = self.model.v_spike_v * MV_PER_V
         n_runs = len(amps)
         fired = np.zeros(n_runs, dtype=bool)
         spike_time = np.full(n_runs, np.nan)
@@ -266,7 +311,7 @@ class NeuronSolver:
         rec_is_model = not self.record_all
         model_rec = np.isin(self._record_nodes, self.model.record_nodes)
         for k in range(n_runs):
-            traces = self._run_one(profiles[k] * amps[k] * 1e3)
+            traces = self._run_one(profiles[k] * amps[k] * MV_PER_V)
             steps, fracs = _first_crossings(traces, v_spike)
             at_sites = steps if rec_is_model else steps[model_rec]
             frac_sites = fracs if rec_is_model else fracs[model_rec]
@@ -281,7 +326,7 @@ class NeuronSolver:
                 init_node[k] = self._record_nodes[best]
             if keep_traces:
                 keep_rows = model_rec if self.record_all else slice(None)
-                kept.append(traces[keep_rows] * 1e-3)
+                kept.append(traces[keep_rows] * MV)
         return SimulationResult(
             fired=fired,
             spike_time_s=spike_time,

@@ -23,11 +23,20 @@ from tmslab.neuron.threshold import DEFAULT_REL_TOL, bisect_thresholds, placed_q
 class PopulationResult:
     """Activation of P placed cells.
 
-    positions_m: (P, 3) array, metres. fired: (P,) bool array.
-    spike_time_s: (P,) array, seconds from the pulse onset (NaN where nothing fired).
-    field_v_per_m: (P,) array, |E| at each cell's origin at the applied intensity, V/m.
-    thresholds_scale: (P,) array, threshold as a multiple of the field callable (NaN if not
-        computed or not reached). scale: the applied multiple.
+    Attributes
+    ----------
+    positions_m : (P, 3) ndarray, m
+        Cell origins.
+    fired : (P,) ndarray of bool
+        Which cells fired.
+    spike_time_s : (P,) ndarray, s
+        From the pulse onset (NaN where nothing fired).
+    field_v_per_m : (P,) ndarray, V/m
+        |E| at each cell's origin at the applied intensity.
+    thresholds_scale : (P,) ndarray, dimensionless
+        Threshold as a multiple of the field callable (NaN if not computed or not reached).
+    scale : float, dimensionless
+        The applied multiple.
     """
 
     positions_m: np.ndarray
@@ -42,6 +51,7 @@ class PopulationResult:
         return float(np.mean(self.fired)) if len(self.fired) else 0.0
 
     def to_dict(self) -> dict:
+        """The fields and ``fraction_fired`` as a dictionary (arrays as they are, SI units)."""
         return {
             "positions_m": self.positions_m,
             "fired": self.fired,
@@ -72,11 +82,42 @@ def population_activation(
     guess: float | None = None,
     **solver_options,
 ) -> PopulationResult:
-    """Which of P cells placed at ``positions_m`` ((P, 3), m) fire at ``scale`` x ``efield``.
+    """Which of P cells placed at ``positions_m`` fire at ``scale`` x ``efield``.
 
-    rotations: None (cells in their model orientation) or (P, 3, 3) / (3, 3) rotations.
-    thresholds: also bisect each cell's threshold (as a multiple of ``efield``), starting at
-    ``guess`` (default: the applied scale).
+    Parameters
+    ----------
+    model : CellModel
+        The cell.
+    positions_m : (P, 3) ndarray, m
+        Cell origins.
+    efield : callable or (M, 3) ndarray, V/m
+        Field at unit scale (see :func:`tmslab.neuron.coupling.field_at`).
+    drive : Drive
+        The normalised pulse.
+    scale : float, dimensionless
+        Applied multiple of ``efield``.
+    rotations : (P, 3, 3) or (3, 3) ndarray or None, dimensionless
+        Cell rotations; None: cells in their model orientation.
+    thresholds : bool
+        Also bisect each cell's threshold (as a multiple of ``efield``).
+    solver : str
+        "batched" or "neuron".
+    rel_tol : float, dimensionless
+        Relative tolerance of the threshold bisection.
+    guess : float or None, dimensionless
+        First multiple tried by the bisection; None: ``scale``.
+    **solver_options : Any
+        Passed to the solver (e.g. ``threads``).
+
+    Returns
+    -------
+    PopulationResult
+        Activation of every cell.
+
+    Raises
+    ------
+    InvalidValueError
+        If the positions or rotations have the wrong shape.
     """
     scale = check_positive("scale", scale)
     positions = np.atleast_2d(np.asarray(positions_m, dtype=float))
@@ -106,8 +147,31 @@ def population_activation(
 def grid_positions(
     centre_m, half_width_m: float, n_per_side: int, normal=(0.0, 0.0, 1.0)
 ) -> np.ndarray:
-    """n x n positions on a square of side 2 * half_width_m centred on ``centre_m``, in the plane
-    normal to ``normal`` (a cortical layer, a dish); returns (n * n, 3), metres."""
+    """n x n positions on a square centred on ``centre_m``, in the plane normal to ``normal``.
+
+    For a cortical layer or a dish.
+
+    Parameters
+    ----------
+    centre_m : (3,) array_like, m
+        Centre of the square.
+    half_width_m : float, m
+        Half the side of the square.
+    n_per_side : int
+        Positions per side.
+    normal : (3,) array_like, dimensionless
+        Normal of the plane.
+
+    Returns
+    -------
+    (n * n, 3) ndarray, m
+        Positions.
+
+    Raises
+    ------
+    InvalidValueError
+        If ``n_per_side`` < 1.
+    """
     from tmslab.neuron.coupling import unit_vector
 
     n = int(n_per_side)

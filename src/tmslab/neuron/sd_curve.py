@@ -33,9 +33,18 @@ DEFAULT_WIDTHS_S = (30e-6, 60e-6, 120e-6)
 class StrengthDuration:
     """Thresholds against pulse width and the fitted first-order membrane.
 
-    widths_s: (W,) array, pulse widths, seconds. thresholds_v_per_m: (W,) array, V/m.
-    rheobase_v_per_m: fitted E_rh, V/m. tau_s: fitted time constant, seconds.
-    rms_log_error: root-mean-square of log(E_fit / E_th) over the widths.
+    Attributes
+    ----------
+    widths_s : (W,) ndarray, s
+        Pulse widths.
+    thresholds_v_per_m : (W,) ndarray, V/m
+        Thresholds.
+    rheobase_v_per_m : float, V/m
+        Fitted E_rh.
+    tau_s : float, s
+        Fitted time constant.
+    rms_log_error : float, dimensionless
+        Root-mean-square of log(E_fit / E_th) over the widths.
     """
 
     widths_s: np.ndarray
@@ -45,10 +54,22 @@ class StrengthDuration:
     rms_log_error: float
 
     def fitted(self, widths_s: np.ndarray) -> np.ndarray:
-        """The fitted curve at ``widths_s`` ((N,) array, s); returns (N,) V/m."""
+        """The fitted curve at ``widths_s``.
+
+        Parameters
+        ----------
+        widths_s : (N,) ndarray, s
+            Pulse widths.
+
+        Returns
+        -------
+        (N,) ndarray, V/m
+            Fitted thresholds.
+        """
         return lapicque(np.asarray(widths_s, dtype=float), self.rheobase_v_per_m, self.tau_s)
 
     def to_dict(self) -> dict:
+        """The fields as a JSON-able dictionary (SI units)."""
         return {
             "widths_s": self.widths_s,
             "thresholds_v_per_m": self.thresholds_v_per_m,
@@ -60,14 +81,48 @@ class StrengthDuration:
 
 
 def lapicque(widths_s: np.ndarray, rheobase: float, tau_s: float) -> np.ndarray:
-    """E_rh / (1 - exp(-w / tau)); widths: (N,) s. Returns (N,) in the unit of ``rheobase``."""
+    """``E_rh / (1 - exp(-w / tau))``.
+
+    Parameters
+    ----------
+    widths_s : (N,) ndarray, s
+        Pulse widths w.
+    rheobase : float, V/m
+        E_rh (any unit; the result has the same one).
+    tau_s : float, s
+        Time constant.
+
+    Returns
+    -------
+    (N,) ndarray, V/m
+        Thresholds, in the unit of ``rheobase``.
+    """
     return rheobase / -np.expm1(-np.asarray(widths_s, dtype=float) / tau_s)
 
 
 def fit_lapicque(widths_s: np.ndarray, thresholds: np.ndarray) -> tuple[float, float, float]:
-    """Least-squares fit of log thresholds: returns (rheobase, tau_s, rms log error).
+    """Least-squares fit of log thresholds to :func:`lapicque`.
 
-    widths_s: (W,) array, s, W >= 3; thresholds: (W,) array (any unit), finite and > 0.
+    Parameters
+    ----------
+    widths_s : (W,) ndarray, s
+        Pulse widths, W >= 3.
+    thresholds : (W,) ndarray, V/m
+        Thresholds (any unit), finite and > 0.
+
+    Returns
+    -------
+    rheobase : float, V/m
+        In the unit of ``thresholds``.
+    tau_s : float, s
+        Time constant.
+    rms_log_error : float, dimensionless
+        Root-mean-square log error.
+
+    Raises
+    ------
+    InvalidValueError
+        If fewer than three finite positive thresholds are given.
     """
     from scipy.optimize import least_squares
 
@@ -99,8 +154,30 @@ def strength_duration(
     rel_tol: float = DEFAULT_REL_TOL,
     **solver_options,
 ) -> StrengthDuration:
-    """Thresholds of ``model`` for rectangular pulses of ``widths_s`` ((W,) s) in a uniform field
-    along ``direction`` and the fitted Lapicque time constant."""
+    """Thresholds of ``model`` for rectangular pulses in a uniform field, and the Lapicque fit.
+
+    Parameters
+    ----------
+    model : CellModel
+        The cell.
+    direction : (3,) array_like, dimensionless
+        Field direction.
+    widths_s : (W,) array_like, s
+        Pulse widths.
+    dt_s : float, s
+        Solver step.
+    solver : str
+        "batched" or "neuron".
+    rel_tol : float, dimensionless
+        Relative tolerance of the threshold bisection.
+    **solver_options : Any
+        Passed to the solver.
+
+    Returns
+    -------
+    StrengthDuration
+        Thresholds and the fitted rheobase and time constant.
+    """
     widths = np.asarray(widths_s, dtype=float)
     if widths.ndim != 1 or len(widths) < 3 or not np.all(widths > 0):
         raise InvalidValueError(

@@ -7,7 +7,6 @@ live in :mod:`tmslab.neuron.solver_base` (both solvers import it; re-exported he
 
 from __future__ import annotations
 
-from tmslab.errors import UnknownNameError
 from tmslab.neuron.solver_base import (
     CONDUCTION_MARGIN_S,
     HH_CELSIUS,
@@ -51,7 +50,29 @@ __all__ = [
 
 
 def get_solver(name: str, model, drive, **options) -> Solver:
-    """The solver ``name`` ("neuron" or "batched") for ``model`` and ``drive``."""
+    """The solver ``name`` for ``model`` and ``drive``.
+
+    Parameters
+    ----------
+    name : str
+        "neuron" or "batched".
+    model : CellModel
+        The cell.
+    drive : Drive
+        The pulse.
+    **options : Any
+        Passed to the solver (``threads``, ``record_all``).
+
+    Returns
+    -------
+    Solver
+        The solver.
+
+    Raises
+    ------
+    UnknownNameError
+        For any other name.
+    """
     key = str(name).strip().lower()
     if key == "neuron":
         from tmslab.neuron.nrn import NeuronSolver
@@ -61,4 +82,6 @@ def get_solver(name: str, model, drive, **options) -> Solver:
         from tmslab.neuron.batched import BatchedSolver
 
         return BatchedSolver(model, drive, **options)
+    from tmslab.errors import UnknownNameError
+
     raise UnknownNameError("solver", str(name), SOLVERS)

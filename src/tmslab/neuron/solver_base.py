@@ -50,7 +50,17 @@ CONDUCTION_MARGIN_S = 1e-3  # spike initiation latency near threshold
 
 @dataclass(frozen=True)
 class TimeGrid:
-    """n_steps steps of dt_s seconds; the pulse starts at step ``onset_steps``."""
+    """``n_steps`` steps of ``dt_s``; the pulse starts at step ``onset_steps``.
+
+    Attributes
+    ----------
+    dt_s : float, s
+        Step.
+    n_steps : int
+        Number of steps.
+    onset_steps : int
+        Step at which the pulse starts.
+    """
 
     dt_s: float
     n_steps: int
@@ -67,17 +77,41 @@ class TimeGrid:
 
 
 def slowest_velocity_m_per_s(diameter_m: np.ndarray, celsius: float) -> np.ndarray:
-    """Slowest plausible conduction velocity (m/s) of excitable compartments of ``diameter_m``
-    ((N,) array, m) at ``celsius`` (degC); see HH_VELOCITY_M_PER_S."""
+    """Slowest plausible conduction velocity of excitable compartments (see HH_VELOCITY_M_PER_S).
+
+    Parameters
+    ----------
+    diameter_m : (N,) ndarray, m
+        Compartment diameters.
+    celsius : float, degC
+        Temperature.
+
+    Returns
+    -------
+    (N,) ndarray, m/s
+        Velocities.
+    """
     d = np.asarray(diameter_m, dtype=float)
     temperature = VELOCITY_Q10 ** ((celsius - HH_CELSIUS) / 20.0)
     return SLOWEST_FRACTION * HH_VELOCITY_M_PER_S * np.sqrt(d / HH_DIAMETER_M) * temperature
 
 
 def conduction_time_s(model) -> float:
-    """Longest time (s) a spike started at any excitable compartment of ``model`` may need to
-    reach the nearest recording site, at the slowest plausible velocity (0 if none is farther
-    than the recording sites themselves)."""
+    """Longest time a spike started at any excitable compartment may need to reach a recording site.
+
+    At the slowest plausible velocity; 0 if no compartment is farther than the recording sites
+    themselves.
+
+    Parameters
+    ----------
+    model : CellModel
+        The cell.
+
+    Returns
+    -------
+    float, s
+        Conduction time.
+    """
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import dijkstra
 
@@ -107,21 +141,59 @@ def conduction_time_s(model) -> float:
 
 
 def response_window_s(model) -> float:
-    """Seconds after the pulse in which spikes are looked for: the model's own window or the
-    conduction time to its recording sites plus a margin, whichever is longer."""
+    """Time after the pulse in which spikes are looked for.
+
+    The model's own window or the conduction time to its recording sites plus a margin, whichever
+    is longer.
+
+    Parameters
+    ----------
+    model : CellModel
+        The cell.
+
+    Returns
+    -------
+    float, s
+        The window.
+    """
     return max(float(model.response_window_s), conduction_time_s(model) + CONDUCTION_MARGIN_S)
 
 
 def time_grid(model, drive) -> TimeGrid:
-    """The grid of a run of ``model`` with ``drive``: pulse plus the response window
-    (:func:`response_window_s`)."""
+    """The grid of a run of ``model`` with ``drive``: pulse plus the response window.
+
+    Parameters
+    ----------
+    model : CellModel
+        The cell.
+    drive : Drive
+        The pulse; its step is the grid step.
+
+    Returns
+    -------
+    TimeGrid
+        The grid.
+    """
     window = response_window_s(model)
     steps = ONSET_STEPS + len(drive.e) + math.ceil(window / drive.dt_s - 1e-9)
     return TimeGrid(drive.dt_s, steps)
 
 
 def midpoint_drive(drive, grid: TimeGrid) -> np.ndarray:
-    """Drive value of each step, (e_k + e_{k+1}) / 2; (n_steps,) array."""
+    """Drive value of each step, ``(e_k + e_{k+1}) / 2``.
+
+    Parameters
+    ----------
+    drive : Drive
+        The pulse.
+    grid : TimeGrid
+        The run's grid.
+
+    Returns
+    -------
+    (n_steps,) ndarray, dimensionless
+        Midpoint values.
+    """
     samples = drive.samples(grid.n_steps, grid.onset_steps)
     return 0.5 * (samples[:-1] + samples[1:])
 
@@ -130,12 +202,18 @@ def midpoint_drive(drive, grid: TimeGrid) -> np.ndarray:
 class SimulationResult:
     """Outcome of B runs.
 
-    fired: (B,) bool array, a spike reached a recording site.
-    spike_time_s: (B,) array, seconds from the pulse onset to the first such spike (NaN if none).
-    initiation_node: (B,) int array, cable node that first crossed v_spike (-1 if none or not
-        tracked).
-    t_s: (K,) array, seconds from the onset, when traces were kept (else empty).
-    traces_v: (B, R, K) array, volts, membrane potential at the recording sites (else empty).
+    Attributes
+    ----------
+    fired : (B,) ndarray of bool
+        A spike reached a recording site.
+    spike_time_s : (B,) ndarray, s
+        From the pulse onset to the first such spike (NaN if none).
+    initiation_node : (B,) ndarray of int
+        Cable node that first crossed v_spike (-1 if none or not tracked).
+    t_s : (K,) ndarray, s
+        Times from the onset, when traces were kept (else empty).
+    traces_v : (B, R, K) ndarray, V
+        Membrane potential at the recording sites, when kept (else empty).
     """
 
     fired: np.ndarray
@@ -146,7 +224,13 @@ class SimulationResult:
 
 
 class Solver(Protocol):
-    """Runs one cell model with many extracellular-potential profiles and amplitudes."""
+    """Runs one cell model with many extracellular-potential profiles and amplitudes.
+
+    Attributes
+    ----------
+    name : str
+        "batched" or "neuron".
+    """
 
     name: str
 
@@ -157,14 +241,53 @@ class Solver(Protocol):
         stop_on_spike: bool = True,
         keep_traces: bool = False,
     ) -> SimulationResult:
-        """profiles_v: (B, M) array, volts per unit amplitude; amplitudes: (B,) array."""
+        """Run B copies of the cell.
+
+        Parameters
+        ----------
+        profiles_v : (B, M) ndarray, V
+            Quasipotentials per unit amplitude.
+        amplitudes : (B,) ndarray, V/m
+            V/m for unit-direction uniform fields; a dimensionless scale otherwise.
+        stop_on_spike : bool
+            Stop a copy at its first spike (where the solver can).
+        keep_traces : bool
+            Keep the membrane potential at the recording sites.
+
+        Returns
+        -------
+        SimulationResult
+            Spikes and, with ``keep_traces``, traces.
+        """
         ...
 
 
 def check_batch(
     profiles_v: np.ndarray, amplitudes: np.ndarray, n_nodes: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Validate a batch: (B, M) profiles (V) and (B,) amplitudes; returns float arrays."""
+    """Validate a batch of profiles and amplitudes.
+
+    Parameters
+    ----------
+    profiles_v : (B, M) ndarray, V
+        Quasipotentials per unit amplitude.
+    amplitudes : (B,) ndarray, V/m
+        Amplitudes.
+    n_nodes : int
+        M, the model's node count.
+
+    Returns
+    -------
+    profiles : (B, M) ndarray, V
+        As floats.
+    amplitudes : (B,) ndarray, V/m
+        As floats.
+
+    Raises
+    ------
+    InvalidValueError
+        If the shapes disagree or a value is not finite.
+    """
     profiles = np.atleast_2d(np.asarray(profiles_v, dtype=float))
     amps = np.atleast_1d(np.asarray(amplitudes, dtype=float))
     if profiles.shape[1] != n_nodes:

@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from tmslab.errors import SpecFileError
+from tmslab.units import UM, UM_PER_CM, UM_PER_MM
 
 SOMA, AXON, BASAL, APICAL = 1, 2, 3, 4
 MYELIN, NODE, UNMYELINATED = 5, 6, 7  # TREES toolbox / NeMo-TMS regions
@@ -44,7 +45,6 @@ TYPE_NAMES = {
     NODE: "node of Ranvier",
     UNMYELINATED: "unmyelinated axon",
 }
-UM = 1e-6
 # Plausibility limits (micrometres): a cortical neuron spans at most a few mm, and no neurite is
 # a mm thick. Checked per line, before anything is allocated (issue 15: a 1e12 um point asked
 # for 373 GiB of compartments).
@@ -55,8 +55,23 @@ MAX_RADIUS_UM = 1e3  # 1 mm
 
 @dataclass(frozen=True)
 class SwcPoint:
-    """One SWC sample: identifier, type, position (m), radius (m), parent identifier, and the
-    line of the file it was read from (0 if it was not read from a file)."""
+    """One SWC sample.
+
+    Attributes
+    ----------
+    ident : int
+        Identifier.
+    kind : int
+        SWC type.
+    position_m : tuple of float, m
+        Position (x, y, z).
+    radius_m : float, m
+        Radius.
+    parent : int
+        Parent identifier (-1 for the root).
+    line : int
+        Line of the file it was read from (0 if it was not read from a file).
+    """
 
     ident: int
     kind: int
@@ -70,10 +85,20 @@ class SwcPoint:
 class SwcBranch:
     """An unbranched piece of an SWC tree, all of one type.
 
-    points_m: (K, 3) array, metres. diameters_m: (K,) array, metres. kind: SWC type of its
-    points. parent: index of the parent SwcBranch (-1 for the soma or the root). parent_x:
-    attachment point on the parent (0.5 on the soma, 1 elsewhere). line: line of its first
-    SWC point in the file (0 if unknown).
+    Attributes
+    ----------
+    points_m : (K, 3) ndarray, m
+        Centre line.
+    diameters_m : (K,) ndarray, m
+        Diameters.
+    kind : int
+        SWC type of its points.
+    parent : int
+        Index of the parent SwcBranch (-1 for the soma or the root).
+    parent_x : float, dimensionless
+        Attachment point on the parent (0.5 on the soma, 1 elsewhere).
+    line : int
+        Line of its first SWC point in the file (0 if unknown).
     """
 
     points_m: np.ndarray
@@ -93,11 +118,28 @@ def _integer(text: str) -> int:
 
 
 def parse_swc(text: str, where: str = "SWC") -> list[SwcPoint]:
-    """Parse SWC text into points; SpecFileError (one line, with the line number) if malformed.
+    """Parse SWC text into points.
 
     Checks, line by line and before any array is built: 7 numeric fields, integer id, type and
     parent, finite coordinates within 20 cm of the origin, 0 < radius <= 1 mm, unique ids, no
     self-parent; then one root, every parent present, no loop, extent <= 10 cm.
+
+    Parameters
+    ----------
+    text : str
+        SWC text (micrometres).
+    where : str
+        File name used in messages.
+
+    Returns
+    -------
+    list of SwcPoint
+        The points, in SI units.
+
+    Raises
+    ------
+    SpecFileError
+        One line, with the line number, if malformed.
     """
     if "\x00" in text:
         raise SpecFileError(f"{where}: contains NUL bytes; this is a binary file, not SWC text")
@@ -128,7 +170,7 @@ def parse_swc(text: str, where: str = "SWC") -> list[SwcPoint]:
         if max(abs(x), abs(y), abs(z)) > MAX_COORDINATE_UM:
             raise SpecFileError(
                 f"{where}, line {number}: point {ident} at ({x:g}, {y:g}, {z:g}) um is more "
-                f"than {MAX_COORDINATE_UM / 1e4:g} cm from the origin; SWC coordinates are in "
+                f"than {MAX_COORDINATE_UM / UM_PER_CM:g} cm from the origin; SWC coordinates are in "
                 "micrometres (a file in nm or a corrupt line?)"
             )
         if r <= 0:
@@ -136,7 +178,7 @@ def parse_swc(text: str, where: str = "SWC") -> list[SwcPoint]:
         if r > MAX_RADIUS_UM:
             raise SpecFileError(
                 f"{where}, line {number}: radius {r:g} um is implausible for a neurite (over "
-                f"{MAX_RADIUS_UM / 1e3:g} mm); SWC radii are in micrometres"
+                f"{MAX_RADIUS_UM / UM_PER_MM:g} mm); SWC radii are in micrometres"
             )
         if ident < 0:
             raise SpecFileError(f"{where}, line {number}: point id {ident}; ids must be >= 0")
@@ -153,7 +195,7 @@ def parse_swc(text: str, where: str = "SWC") -> list[SwcPoint]:
         if np.any(high - low > MAX_EXTENT_UM):
             raise SpecFileError(
                 f"{where}, line {number}: point {ident} makes the tree wider than "
-                f"{MAX_EXTENT_UM / 1e4:g} cm; SWC coordinates are in micrometres"
+                f"{MAX_EXTENT_UM / UM_PER_CM:g} cm; SWC coordinates are in micrometres"
             )
         points.append(
             SwcPoint(
@@ -182,12 +224,44 @@ def parse_swc(text: str, where: str = "SWC") -> list[SwcPoint]:
 
 
 def read_swc(path: str | Path) -> list[SwcBranch]:
-    """Read an SWC file into branches (see the module docstring). SpecFileError if malformed."""
+    """Read an SWC file into branches (see the module docstring).
+
+    Parameters
+    ----------
+    path : str or Path
+        SWC file.
+
+    Returns
+    -------
+    list of SwcBranch
+        The branches, soma (if any) first.
+
+    Raises
+    ------
+    SpecFileError
+        If the file is malformed.
+    """
     return swc_branches(*_read_points(path))
 
 
 def read_swc_points(path: str | Path) -> list[SwcPoint]:
-    """The checked points of an SWC file (see :func:`parse_swc`)."""
+    """The checked points of an SWC file (see :func:`parse_swc`).
+
+    Parameters
+    ----------
+    path : str or Path
+        SWC file.
+
+    Returns
+    -------
+    list of SwcPoint
+        The points.
+
+    Raises
+    ------
+    SpecFileError
+        If the file is malformed.
+    """
     return _read_points(path)[0]
 
 
@@ -205,7 +279,20 @@ def _read_points(path: str | Path) -> tuple[list[SwcPoint], str]:
 
 
 def swc_branches(points: list[SwcPoint], where: str = "SWC") -> list[SwcBranch]:
-    """Join SWC points into unbranched branches, the soma (if any) first."""
+    """Join SWC points into unbranched branches, the soma (if any) first.
+
+    Parameters
+    ----------
+    points : list of SwcPoint
+        Checked points.
+    where : str
+        File name used in messages.
+
+    Returns
+    -------
+    list of SwcBranch
+        The branches.
+    """
     by_id = {p.ident: p for p in points}
     children: dict[int, list[int]] = {p.ident: [] for p in points}
     for p in points:
@@ -305,9 +392,23 @@ def _connected_of_type(start: int, children, by_id, kind: int) -> set[int]:
 
 
 def format_swc(points: list[SwcPoint], name: str = "tree") -> str:
-    """SWC text in the TREES toolbox layout that NeMo-TMS distributes (``swc_tree``): six header
-    comment lines, then ``%d %d %12.8f %12.8f %12.8f %12.8f %d`` per point, micrometres, parent
-    -1 for the root. Inverse of :func:`parse_swc` to 1e-8 um."""
+    """SWC text in the TREES toolbox layout that NeMo-TMS distributes (``swc_tree``).
+
+    Six header comment lines, then ``%d %d %12.8f %12.8f %12.8f %12.8f %d`` per point, micrometres,
+    parent -1 for the root. Inverse of :func:`parse_swc` to 1e-8 um.
+
+    Parameters
+    ----------
+    points : list of SwcPoint
+        The points (SI units).
+    name : str
+        Tree name in the header.
+
+    Returns
+    -------
+    str
+        The file's text.
+    """
     header = [
         f"# TREES toolbox tree - {name}",
         '# written by an automatic procedure "swc_tree" part of the TREES package',

@@ -36,6 +36,7 @@ from tmslab.neuron.simulation import (
     get_solver,
     response_window_s,
 )
+from tmslab.units import MS_PER_S, US_PER_S
 
 DEFAULT_REL_TOL = 0.005
 MAX_AMPLITUDE = 1e5
@@ -45,12 +46,19 @@ MAX_AMPLITUDE = 1e5
 class ThresholdSearch:
     """Result of bisections for N runs.
 
-    thresholds: (N,) array, lowest firing amplitude found (NaN: none up to max_amplitude).
-    lower: (N,) array, highest amplitude seen not to fire (0 if none).
-    spike_time_s: (N,) array, spike time at the threshold amplitude, seconds from onset.
-    initiation_node: (N,) int array, cable node where the spike started at threshold (-1 if
-        unknown).
-    n_simulations: total number of runs simulated.
+    Attributes
+    ----------
+    thresholds : (N,) ndarray, V/m
+        Lowest firing amplitude found (NaN: none up to max_amplitude); in the amplitude's unit
+        (V/m, or a dimensionless scale).
+    lower : (N,) ndarray, V/m
+        Highest amplitude seen not to fire (0 if none), same unit.
+    spike_time_s : (N,) ndarray, s
+        Spike time at the threshold amplitude, from the onset.
+    initiation_node : (N,) ndarray of int
+        Cable node where the spike started at threshold (-1 if unknown).
+    n_simulations : int
+        Total number of runs simulated.
     """
 
     thresholds: np.ndarray
@@ -70,8 +78,26 @@ def bisect_thresholds(
 ) -> ThresholdSearch:
     """Bisect the firing threshold of ``n`` runs at once.
 
-    run(indices, amplitudes) simulates the runs ``indices`` ((K,) int array) at ``amplitudes``
-    ((K,) array) and returns (fired, spike_time_s, initiation_node), each (K,).
+    Parameters
+    ----------
+    run : callable
+        ``run(indices, amplitudes)`` simulates the runs ``indices`` ((K,) int array) at
+        ``amplitudes`` ((K,) array) and returns (fired, spike_time_s, initiation_node), each (K,).
+    n : int
+        Number of runs.
+    guess : float, V/m
+        First amplitude tried (V/m or a dimensionless scale, as ``run`` takes it).
+    rel_tol : float, dimensionless
+        Relative width of the final bracket.
+    max_amplitude : float, V/m
+        Highest amplitude tried.
+    min_amplitude : float or None, V/m
+        Lowest amplitude tried; None: ``guess * 1e-6``.
+
+    Returns
+    -------
+    ThresholdSearch
+        Thresholds in the unit of the amplitudes.
     """
     if not 0 < rel_tol < 1:
         raise InvalidValueError(f"rel_tol = {rel_tol!r}; it must be in (0, 1), e.g. 0.005")
@@ -122,11 +148,24 @@ def _runner(solver, profiles: np.ndarray):
 class DirectionThresholds:
     """Thresholds of one cell in uniform fields along D directions.
 
-    directions: (D, 3) array of unit vectors. thresholds_v_per_m: (D,) array, peak field in V/m
-    (NaN where nothing fired up to the search limit). spike_time_s: (D,) array, seconds.
-    initiation_node: (D,) int array. n_simulations: runs simulated. solver: its name.
-    lower_v_per_m: (D,) array, highest field seen not to fire, V/m (where the threshold is NaN:
-    the highest tried).
+    Attributes
+    ----------
+    directions : (D, 3) ndarray, dimensionless
+        Unit vectors.
+    thresholds_v_per_m : (D,) ndarray, V/m
+        Peak field (NaN where nothing fired up to the search limit).
+    spike_time_s : (D,) ndarray, s
+        Spike time at threshold.
+    initiation_node : (D,) ndarray of int
+        Node where the spike started.
+    n_simulations : int
+        Runs simulated.
+    solver : str
+        Its name.
+    rel_tol : float, dimensionless
+        Relative tolerance of the bisection.
+    lower_v_per_m : (D,) ndarray or None, V/m
+        Highest field seen not to fire (where the threshold is NaN: the highest tried).
     """
 
     directions: np.ndarray
@@ -140,7 +179,20 @@ class DirectionThresholds:
 
 
 def map_size(model, drive) -> tuple[int, int]:
-    """(compartments, time steps) of one simulation of ``model`` under ``drive``, for budgets."""
+    """Compartments and time steps of one simulation of ``model`` under ``drive``, for budgets.
+
+    Parameters
+    ----------
+    model : CellModel
+        The cell.
+    drive : Drive
+        The pulse.
+
+    Returns
+    -------
+    tuple of int
+        (compartments, time steps).
+    """
     steps = len(getattr(drive, "e", ())) + int(2e-3 / drive.dt_s)  # the pulse and ~2 ms after
     return len(model.cable.position_m), steps
 
@@ -154,10 +206,32 @@ def direction_thresholds(
     guess: float | None = None,
     **solver_options,
 ) -> DirectionThresholds:
-    """Thresholds (V/m) of ``model`` in a uniform field along each of ``directions`` ((D, 3)).
+    """Thresholds of ``model`` in a uniform field along each of ``directions``.
 
-    With solver="neuron" the runs go one after another (a plain NEURON loop); with "batched"
-    every direction still searching is simulated in one batch per bisection step.
+    With solver="neuron" the runs go one after another (a plain NEURON loop); with "batched" every
+    direction still searching is simulated in one batch per bisection step.
+
+    Parameters
+    ----------
+    model : CellModel
+        The cell.
+    drive : Drive
+        The pulse.
+    directions : (D, 3) ndarray, dimensionless
+        Field directions.
+    solver : str
+        "batched" or "neuron".
+    rel_tol : float, dimensionless
+        Relative tolerance of the bisection.
+    guess : float or None, V/m
+        First field tried; None: the model's ``threshold_guess_v_per_m``.
+    **solver_options : Any
+        Passed to the solver.
+
+    Returns
+    -------
+    DirectionThresholds
+        Peak-field thresholds in V/m.
     """
     dirs = np.atleast_2d(np.asarray(directions, dtype=float))
     budgets.check(budgets.neuron_map(len(dirs), *map_size(model, drive), hint="the directions"))
@@ -190,32 +264,71 @@ def threshold(
     rel_tol: float = DEFAULT_REL_TOL,
     **solver_options,
 ) -> DirectionThresholds:
-    """Threshold (V/m, peak field) of ``model`` in a uniform field along ``direction`` ((3,))."""
+    """Threshold (peak field) of ``model`` in a uniform field along ``direction``.
+
+    Parameters
+    ----------
+    model : CellModel
+        The cell.
+    drive : Drive
+        The pulse.
+    direction : (3,) array_like, dimensionless
+        Field direction.
+    solver : str
+        "neuron" or "batched".
+    rel_tol : float, dimensionless
+        Relative tolerance of the bisection.
+    **solver_options : Any
+        Passed to the solver.
+
+    Returns
+    -------
+    DirectionThresholds
+        One direction; threshold in V/m.
+    """
     return direction_thresholds(
         model, drive, np.asarray(unit_vector(direction))[None], solver, rel_tol, **solver_options
     )
 
 
 def no_threshold_reason(model, drive, highest_tried: float, unit: str = "V/m") -> str:
-    """Why a threshold search found none: one sentence with the highest amplitude tried
-    (``highest_tried`` in ``unit``) and the response window of ``model`` with ``drive``."""
+    """Why a threshold search found none, in one sentence.
+
+    Names the highest amplitude tried and the response window of ``model`` with ``drive``.
+
+    Parameters
+    ----------
+    model : CellModel
+        The cell.
+    drive : Drive
+        The pulse.
+    highest_tried : float, V/m
+        Highest amplitude tried, in ``unit``.
+    unit : str
+        Unit of ``highest_tried`` in the sentence.
+
+    Returns
+    -------
+    str
+        The sentence.
+    """
     window = response_window_s(model)
     conduction = conduction_time_s(model)
     pulse = len(drive.e) * drive.dt_s
     if conduction + CONDUCTION_MARGIN_S >= window:
         why = (
             f"long enough for a spike from any excitable compartment to conduct there at the "
-            f"slowest plausible velocity ({conduction * 1e3:.3g} ms) plus "
-            f"{CONDUCTION_MARGIN_S * 1e3:g} ms"
+            f"slowest plausible velocity ({conduction * MS_PER_S:.3g} ms) plus "
+            f"{CONDUCTION_MARGIN_S * MS_PER_S:g} ms"
         )
     else:
         why = (
             f"the model's window, longer than the slowest conduction to a recording site "
-            f"({conduction * 1e3:.3g} ms)"
+            f"({conduction * MS_PER_S:.3g} ms)"
         )
     return (
         f"no spike up to {highest_tried:,.0f} {unit}: {model.name} did not fire at its "
-        f"recording sites within {window * 1e3:.3g} ms after the {pulse * 1e6:.4g} us pulse "
+        f"recording sites within {window * MS_PER_S:.3g} ms after the {pulse * US_PER_S:.4g} us pulse "
         f"({why}); the field does not depolarise an excitable part of the cell enough "
         "(e.g. a straight axon across the field), or the threshold lies above the search limit"
     )
@@ -234,9 +347,31 @@ def field_thresholds(
 ) -> ThresholdSearch:
     """Thresholds, as scales of a field callable, of ``model`` placed at P positions.
 
-    efield: callable, (N, 3) points in m -> (N, 3) E in V/m at the pulse peak.
-    rotations: (P, 3, 3) rotation of each cell about its origin. positions_m: (P, 3), metres.
-    Returns a :class:`ThresholdSearch` whose thresholds are scales (dimensionless).
+    Parameters
+    ----------
+    model : CellModel
+        The cell.
+    drive : Drive
+        The pulse.
+    efield : callable or (N, 3) ndarray, V/m
+        (N, 3) points in m -> (N, 3) E at the pulse peak.
+    rotations : (P, 3, 3) ndarray, dimensionless
+        Rotation of each cell about its origin.
+    positions_m : (P, 3) ndarray, m
+        Cell origins.
+    solver : str
+        "batched" or "neuron".
+    rel_tol : float, dimensionless
+        Relative tolerance of the bisection.
+    guess : float, dimensionless
+        First scale tried.
+    **solver_options : Any
+        Passed to the solver.
+
+    Returns
+    -------
+    ThresholdSearch
+        Thresholds as dimensionless scales of ``efield``.
     """
     profiles = placed_quasipotentials(model, efield, rotations, positions_m)
     engine = get_solver(solver, model, drive, **solver_options)
@@ -246,7 +381,24 @@ def field_thresholds(
 def placed_quasipotentials(
     model, efield: FieldLike, rotations: np.ndarray, positions_m: np.ndarray
 ) -> np.ndarray:
-    """Quasipotentials of P placed copies of ``model`` in a field callable; (P, M) array, V."""
+    """Quasipotentials of P placed copies of ``model`` in a field callable.
+
+    Parameters
+    ----------
+    model : CellModel
+        The cell.
+    efield : callable or (N, 3) ndarray, V/m
+        Field (see :func:`tmslab.neuron.coupling.field_at`).
+    rotations : (P, 3, 3) ndarray, dimensionless
+        Rotation of each cell about its origin.
+    positions_m : (P, 3) ndarray, m
+        Cell origins.
+
+    Returns
+    -------
+    (P, M) ndarray, V
+        Quasipotentials per unit scale.
+    """
     from tmslab.neuron.morphology import check_rotation
 
     positions = np.atleast_2d(np.asarray(positions_m, dtype=float))

@@ -23,11 +23,7 @@ from tmslab.plasticity.params import (
     ShouvalParameters,
 )
 from tmslab.sources import Source
-
-MS = 1e-3  # s per ms
-MV = 1e-3  # V per mV
-UMOL_PER_L = 1e-3  # mol/m^3 per uM
-MMOL_PER_L = 1.0  # mol/m^3 per mM
+from tmslab.units import MMOL_PER_L, MS, MV, UMOL_PER_L
 
 GB_CSV = "data/graupner_brunel_2012_parameters.csv"
 GB_SETS = "data/plasticity/graupner_brunel_2012_sets.toml"

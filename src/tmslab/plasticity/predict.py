@@ -26,6 +26,7 @@ from tmslab.plasticity.registry import (
     pairing_default,
 )
 from tmslab.plasticity.verdict import DEFAULT_THRESHOLD, check_threshold, verdict
+from tmslab.units import MS_PER_S
 
 
 def _model(model: str | Model) -> Model:
@@ -51,7 +52,7 @@ def input_description(post_delay_s: float | None) -> str:
     if post_delay_s is None:
         return "each pulse fires the presynaptic axon (no postsynaptic spike)"
     # 3 significant digits: the spike time of a cable model is not known better than that.
-    delay_ms = post_delay_s * 1e3
+    delay_ms = post_delay_s * MS_PER_S
     when = f"{abs(delay_ms):.3g} ms " + ("earlier" if delay_ms < 0 else "later")
     return f"each pulse fires the presynaptic axon and the postsynaptic neuron {when}"
 
@@ -171,6 +172,6 @@ def predict_pairing(
             "graupner-brunel or shouval"
         )
     trains: SpikeTrains = pairing(n_pairs, frequency_hz, dt_s, n_post=n_post)
-    label = f"{n_pairs} pairs at {frequency_hz:g} Hz, dt = {dt_s * 1e3:+g} ms"
+    label = f"{n_pairs} pairs at {frequency_hz:g} Hz, dt = {dt_s * MS_PER_S:+g} ms"
     note = f"pre/post pairing, postsynaptic burst of {n_post} spike(s)"
     return _prediction(m, m.outcome(trains), label, threshold, note, choice)

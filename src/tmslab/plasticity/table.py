@@ -18,6 +18,7 @@ from tmslab.errors import TmslabError
 from tmslab.plasticity.predict import input_description, predict_protocol
 from tmslab.plasticity.registry import list_models
 from tmslab.sources import Source
+from tmslab.units import MS_PER_S
 
 DIRECTIONS_FILE = "data/plasticity/review_directions.toml"
 POST_DELAY_S = 0.010  # the "pre + post" variant: postsynaptic spike 10 ms after the presynaptic
@@ -60,7 +61,7 @@ class Variant:
     def label(self) -> str:
         if self.post_delay_s is None:
             return self.model
-        return f"{self.model} + post {self.post_delay_s * 1e3:+g} ms"
+        return f"{self.model} + post {self.post_delay_s * MS_PER_S:+g} ms"
 
 
 @dataclass(frozen=True)

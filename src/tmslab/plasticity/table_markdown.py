@@ -9,6 +9,7 @@ from tmslab.plasticity.table import (
     Cell,
     ComparisonTable,
 )
+from tmslab.units import MS_PER_S
 
 MARK = {AGREE: "agree", "disagree": "**disagree**", NOT_APPLICABLE: "n.a."}
 
@@ -69,8 +70,8 @@ def render_markdown(table: ComparisonTable, command: str, version: str) -> str:
         "",
         "Cells: verdict, final/initial synaptic strength, and whether it agrees with the reviews. "
         "Rows without `+ post`: each pulse fires only the presynaptic axon. Rows with "
-        f"`+ post {POST_DELAY_S * 1e3:+g} ms`: each pulse also fires the postsynaptic neuron "
-        f"{POST_DELAY_S * 1e3:g} ms after the presynaptic spike (an assumption about how TMS "
+        f"`+ post {POST_DELAY_S * MS_PER_S:+g} ms`: each pulse also fires the postsynaptic neuron "
+        f"{POST_DELAY_S * MS_PER_S:g} ms after the presynaptic spike (an assumption about how TMS "
         "recruits the postsynaptic cell, not a measured delay).",
         "",
         "| model | " + " | ".join(e.label for e in ex) + " | agree / applicable |",

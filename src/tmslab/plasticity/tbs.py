@@ -23,6 +23,7 @@ import numpy as np
 
 from tmslab.errors import InvalidValueError
 from tmslab.plasticity.params import HuangTBSParameters
+from tmslab.units import MS_PER_S
 
 PULSES_PER_BURST = 3
 MAX_INTRA_BURST_INTERVAL_S = 0.05  # pulses closer than this (>= 20 Hz) belong to one burst
@@ -86,7 +87,7 @@ def burst_pattern(pulses_s: np.ndarray, what: str = "the protocol") -> BurstPatt
         odd = int(sizes[np.argmax(sizes != PULSES_PER_BURST)])
         raise InvalidValueError(
             f"the theta-burst model (huang-tbs) needs bursts of {PULSES_PER_BURST} pulses "
-            f"(<= {MAX_INTRA_BURST_INTERVAL_S * 1e3:g} ms apart), but {what} has a burst of {odd}; "
+            f"(<= {MAX_INTRA_BURST_INTERVAL_S * MS_PER_S:g} ms apart), but {what} has a burst of {odd}; "
             "use it for iTBS/cTBS-like protocols"
         )
     onsets = pulses[starts]

@@ -16,6 +16,7 @@ from tmslab.errors import InvalidValueError, pydantic_message
 from tmslab.protocols.pattern import ItiConvention, nested_pulse_times
 from tmslab.protocols.protocol import Course, Protocol
 from tmslab.sources import Source
+from tmslab.units import MS_PER_S
 
 # Inter-stimulus intervals of the paired-pulse paradigms, seconds: SICI 1-6 ms and ICF 10-15 ms
 # (Kujirai et al. 1993, doi 10.1113/jphysiol.1993.sp019912), LICI 100-200 ms (Valls-Sole et al.
@@ -79,7 +80,7 @@ class _PatternSpec(_Spec):
         burst_span = (p["pulses_per_burst"] - 1) * p["intra_burst_interval_s"]
         if p["bursts_per_train"] > 1 and burst_span >= p["burst_interval_s"]:
             raise ValueError(
-                f"a burst lasts {burst_span * 1e3:g} ms, longer than the {p['burst_interval_s'] * 1e3:g} ms "
+                f"a burst lasts {burst_span * MS_PER_S:g} ms, longer than the {p['burst_interval_s'] * MS_PER_S:g} ms "
                 "between burst onsets; lower the pulses per burst or the burst rate"
             )
         train_span = (p["bursts_per_train"] - 1) * p["burst_interval_s"] + burst_span
@@ -184,7 +185,7 @@ class PairedSpec(_PatternSpec):
             if not low <= self.isi_s <= high:
                 raise ValueError(
                     f"isi_s = {self.isi_s:g} s is outside the {self.paradigm.upper()} range "
-                    f"{low * 1e3:g}-{high * 1e3:g} ms"
+                    f"{low * MS_PER_S:g}-{high * MS_PER_S:g} ms"
                 )
         if self.repetitions > 1 and self.isi_s >= self.interval_s:
             raise ValueError(

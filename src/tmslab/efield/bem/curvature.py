@@ -23,9 +23,23 @@ SHARP_EDGE_RAD = np.deg2rad(30.0)  # dihedral angles above this are corners, not
 def mean_curvature(
     triangles: np.ndarray, vertices: np.ndarray, normals: np.ndarray, areas: np.ndarray
 ) -> np.ndarray:
-    """(T,) discrete mean curvature of each triangle of one closed surface, 1/m (convex > 0).
+    """Discrete mean curvature of each triangle of one closed surface (convex > 0).
 
-    triangles: (T, 3) int; vertices: (V, 3) m; normals: (T, 3) outward unit; areas: (T,) m^2.
+    Parameters
+    ----------
+    triangles : (T, 3) ndarray of int
+        Vertex indices.
+    vertices : (V, 3) ndarray, m
+        Vertices.
+    normals : (T, 3) ndarray, dimensionless
+        Outward unit normals.
+    areas : (T,) ndarray, m^2
+        Triangle areas.
+
+    Returns
+    -------
+    (T,) ndarray, 1/m
+        Mean curvature.
     """
     t = len(triangles)
     edges = np.concatenate([triangles[:, [0, 1]], triangles[:, [1, 2]], triangles[:, [2, 0]]])
@@ -77,12 +91,34 @@ def _self_potential(corners):  # pragma: no cover - compiled
 
 
 def self_potential(corners: np.ndarray) -> np.ndarray:
-    """(T,) int_T dA / |c - y| at each triangle's centroid c, m. corners: (T, 3, 3) m."""
+    """``int_T dA / |c - y|`` at each triangle's centroid c.
+
+    Parameters
+    ----------
+    corners : (T, 3, 3) ndarray, m
+        Triangle corners.
+
+    Returns
+    -------
+    (T,) ndarray, m
+        The integral.
+    """
     return _self_potential(np.ascontiguousarray(corners, dtype=float))
 
 
 def self_curvature_terms(conductor) -> np.ndarray:
-    """(T,) diagonal correction H_i / (8 pi) int_Ti dA/|c_i - y| (dimensionless)."""
+    """Diagonal correction ``H_i / (8 pi) int_Ti dA/|c_i - y|`` of each triangle.
+
+    Parameters
+    ----------
+    conductor : Conductor
+        The conductor.
+
+    Returns
+    -------
+    (T,) ndarray, dimensionless
+        The terms.
+    """
     h = np.concatenate(
         [
             mean_curvature(

@@ -16,6 +16,7 @@ import numpy as np
 
 from tmslab import budgets
 from tmslab.errors import InvalidValueError, check_positive
+from tmslab.units import MM_PER_M
 
 CELL_LAYER_HEIGHT_M = 0.2e-3  # default height of the cell layer above the dish bottom
 LAYER_MARGIN = 0.03  # keep evaluation points this fraction of the radius inside the wall
@@ -27,10 +28,24 @@ def pose_above(
     handle_angle_deg: float = 0.0,
     centre_xy_m=(0.0, 0.0),
 ) -> np.ndarray:
-    """4x4 coil -> conductor pose: coil face-down, face at z = top + distance, over centre_xy.
+    """Coil -> conductor pose: coil face-down, face at z = top + distance, over ``centre_xy_m``.
 
-    handle_angle_deg rotates the coil about the vertical axis; at 0 the handle (coil +y) points
-    along the conductor's -y.
+    Parameters
+    ----------
+    top_z_m : float, m
+        Height of the conductor's top.
+    distance_m : float, m
+        Gap between the top and the coil face.
+    handle_angle_deg : float, degrees
+        Rotation of the coil about the vertical axis; at 0 the handle (coil +y) points along the
+        conductor's -y.
+    centre_xy_m : (2,) array_like, m
+        Horizontal position of the coil centre.
+
+    Returns
+    -------
+    (4, 4) ndarray, m
+        The pose, translation in metres.
     """
     from tmslab.geometry import check_pose
 
@@ -48,7 +63,24 @@ def pose_above(
 def cell_layer_points(
     radius_m: float, z_m: float, spacing_m: float, centre_xy_m=(0.0, 0.0)
 ) -> np.ndarray:
-    """(N, 3) grid points (m) on a disc of radius (1 - margin) * radius at height z."""
+    """Grid points on a disc of radius ``(1 - margin) * radius_m`` at height ``z_m``.
+
+    Parameters
+    ----------
+    radius_m : float, m
+        Radius of the medium.
+    z_m : float, m
+        Height of the layer.
+    spacing_m : float, m
+        Grid spacing.
+    centre_xy_m : (2,) array_like, m
+        Centre of the disc.
+
+    Returns
+    -------
+    (N, 3) ndarray, m
+        The points.
+    """
     r = radius_m * (1 - LAYER_MARGIN)
     n = max(int(np.ceil(r / spacing_m)), 2)
     axis = np.linspace(-r, r, 2 * n + 1)
@@ -63,9 +95,28 @@ def cell_layer_points(
 class DishField:
     """E in a dish's cell layer and the free-space (primary-only) estimate at the same points.
 
-    points: (N, 3) m; efield, free_space: (N, 3) V/m at ``didt_a_per_s``.
-    mean/median/max: of |E|, V/m; ratio_*: total over free-space statistic.
-    coil: the placed coil; distance_m: gap between the coil face and the medium surface.
+    Attributes
+    ----------
+    conductor_name, coil_name : str
+        Names of the dish and the coil.
+    distance_m : float, m
+        Gap between the coil face and the medium surface.
+    handle_angle_deg : float, degrees
+        Coil rotation about the vertical axis.
+    didt_a_per_s : float, A/s
+        Coil current slope the fields refer to.
+    cell_layer_z_m : float, m
+        Height of the cell layer.
+    points : (N, 3) ndarray, m
+        Sample points.
+    efield : (N, 3) ndarray, V/m
+        Total E.
+    free_space : (N, 3) ndarray, V/m
+        Primary E alone.
+    coil : Coil or None
+        The placed coil.
+    solution : Solution or None
+        The BEM solution.
     """
 
     conductor_name: str
@@ -142,17 +193,41 @@ def dish_field(
 ) -> DishField:
     """Solve the dish and sample |E| in its cell layer.
 
-    coil: an unplaced :class:`~tmslab.coils.coil.Coil` (coil frame); it is placed face-down
-        over the dish (plate) centre and the cell layers of all wells are sampled, or, with
-        ``well`` (index into ``geometry["well_centres_m"]``), over that well and only its layer.
-    dish_conductor: from ``get_conductor("dish-35mm")`` etc. (kind dish, plate or insert).
-    distance_m: gap between coil face and medium surface, m. handle_angle_deg: degrees.
-    n: points across the layer's diameter (n x n grid clipped to the disc).
-    cell_layer_z_m: height of the layer, m (default 0.2 mm, capped at a quarter of the medium;
-        for inserts the middle of the slice).
-    pose: (4, 4) coil -> dish pose, m, placing the coil instead of ``distance_m`` and
-        ``handle_angle_deg`` (which are then only recorded).
-    Returns a :class:`DishField` with fields at ``didt_a_per_s``.
+    Parameters
+    ----------
+    coil : Coil
+        An unplaced coil (coil frame); it is placed face-down over the dish (plate) centre and
+        the cell layers of all wells are sampled, or, with ``well``, over that well and only its
+        layer.
+    dish_conductor : Conductor
+        From ``get_conductor("dish-35mm")`` etc. (kind dish, plate or insert).
+    distance_m : float, m
+        Gap between coil face and medium surface.
+    handle_angle_deg : float, degrees
+        Coil rotation about the vertical axis.
+    didt_a_per_s : float, A/s
+        Coil current slope.
+    n : int
+        Points across the layer's diameter (n x n grid clipped to the disc).
+    cell_layer_z_m : float or None, m
+        Height of the layer; None: 0.2 mm, capped at a quarter of the medium (for inserts the
+        middle of the slice).
+    well : int or None
+        Index into ``geometry["well_centres_m"]``.
+    pose : (4, 4) ndarray or None, m
+        Coil -> dish pose placing the coil instead of ``distance_m`` and ``handle_angle_deg``
+        (which are then only recorded).
+
+    Returns
+    -------
+    DishField
+        Fields at ``didt_a_per_s``.
+
+    Raises
+    ------
+    InvalidValueError
+        If the conductor is not a dish, the well does not exist or the layer is outside the
+        medium.
     """
     from tmslab.efield.bem.solve import solve
 
@@ -173,7 +248,7 @@ def dish_field(
         z = float(cell_layer_z_m)
     if not 0 < z < height:
         raise InvalidValueError(
-            f"cell layer height {z * 1e3:g} mm is outside the medium (0 to {height * 1e3:g} mm)"
+            f"cell layer height {z * MM_PER_M:g} mm is outside the medium (0 to {height * MM_PER_M:g} mm)"
         )
     radius = geometry.get("slice_radius_m", geometry["radius_m"])
     over = (0.0, 0.0) if well is None else centres[well]

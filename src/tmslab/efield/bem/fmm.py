@@ -17,18 +17,39 @@ RDM_AT_3MM = 0.0016
 
 
 def expected_rdm(mean_edge_m: float) -> float:
-    """Expected discretisation error (RDM) of the BEM at this mean edge length (m)."""
+    """Expected discretisation error (RDM) of the BEM at this mean edge length.
+
+    Parameters
+    ----------
+    mean_edge_m : float, m
+        Mean triangle edge.
+
+    Returns
+    -------
+    float, dimensionless
+        Expected RDM.
+    """
     return RDM_AT_3MM * float(mean_edge_m) / 3.2e-3
 
 
 def eps_for_edge(mean_edge_m: float) -> float:
-    """FMM precision for the solver's matrix-vector products on a mesh of this mean edge (m).
+    """FMM precision for the solver's matrix-vector products on a mesh of this mean edge.
 
-    The requested eps is set to the expected discretisation error (:func:`expected_rdm`),
-    clipped to [1e-6, 1e-3]. fmm3d's achieved relative error is at least 20x below the eps it
-    is asked for (measured on sphere meshes: 5e-5 at eps 1e-3, 3e-8 at 1e-4), so the multipole
-    error stays a few per cent of the discretisation error, while each product costs 2-4x
-    less than at eps 1e-6 (the cost grows with the expansion order, ~log(1/eps)).
+    The requested eps is set to the expected discretisation error (:func:`expected_rdm`), clipped
+    to [1e-6, 1e-3]. fmm3d's achieved relative error is at least 20x below the eps it is asked for
+    (measured on sphere meshes: 5e-5 at eps 1e-3, 3e-8 at 1e-4), so the multipole error stays a
+    few per cent of the discretisation error, while each product costs 2-4x less than at eps 1e-6
+    (the cost grows with the expansion order, ~log(1/eps)).
+
+    Parameters
+    ----------
+    mean_edge_m : float, m
+        Mean triangle edge.
+
+    Returns
+    -------
+    float, dimensionless
+        FMM relative precision.
     """
     return float(np.clip(expected_rdm(mean_edge_m), MIN_EPS, MAX_EPS))
 
@@ -55,10 +76,23 @@ def coulomb_field(
     targets: np.ndarray | None = None,
     eps: float = DEFAULT_EPS,
 ) -> np.ndarray:
-    """Field sum_j q_j (r - r_j) / (4 pi |r - r_j|^3) of point charges.
+    """Field ``sum_j q_j (r - r_j) / (4 pi |r - r_j|^3)`` of point charges.
 
-    sources: (T, 3) m; charges: (T,) V m (charge / eps0); targets: (M, 3) m, or None for the
-    sources themselves (each source's own term left out). Returns (M, 3) (or (T, 3)) V/m.
+    Parameters
+    ----------
+    sources : (T, 3) ndarray, m
+        Charge positions.
+    charges : (T,) ndarray, V m
+        Charge / eps0.
+    targets : (M, 3) ndarray or None, m
+        Field points; None: the sources themselves (each source's own term left out).
+    eps : float, dimensionless
+        FMM relative precision.
+
+    Returns
+    -------
+    (M, 3) ndarray, V/m
+        The field ((T, 3) when ``targets`` is None).
     """
     src = np.asarray(sources, dtype=float)
     q = np.asarray(charges, dtype=float)

@@ -57,7 +57,22 @@ def _edge_log(ax, ay, az, bx, by, bz, px, py, pz):  # pragma: no cover - compile
 
 @nb.njit(cache=True)
 def triangle_integral(px, py, pz, c, nx, ny, nz):  # pragma: no cover - compiled
-    """(3,) int_T (r - r')/|r - r'|^3 dS' for r = (px, py, pz); c: (3, 3) corners; n: normal."""
+    """``int_T (r - r')/|r - r'|^3 dS'`` over one flat triangle (analytic; compiled).
+
+    Parameters
+    ----------
+    px, py, pz : float, m
+        Field point r.
+    c : (3, 3) ndarray, m
+        Triangle corners.
+    nx, ny, nz : float, dimensionless
+        Unit normal.
+
+    Returns
+    -------
+    (3,) ndarray, dimensionless
+        The integral.
+    """
     x1 = c[0, 0] - px
     y1 = c[0, 1] - py
     z1 = c[0, 2] - pz
@@ -141,13 +156,32 @@ def near_pairs(
     factor: float,
     skip_self: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Triangles near each target, as CSR (indptr (M+1,) int64, indices (P,) int32).
+    """Triangles near each target, as CSR.
 
-    A triangle j is near a target when their distance is below ``factor * sizes[j]``
-    (sizes: longest edges, m). targets: (M, 3) m; centroids: (T, 3) m. Triangles are searched
-    in bins of similar size, so graded meshes do not inflate the search radius. skip_self:
-    leave out the pair (i, i) (targets are then the centroids themselves). The search is done
-    with array operations in blocks of targets, so its temporaries stay small on 1M facets.
+    A triangle j is near a target when their distance is below ``factor * sizes[j]``. Triangles
+    are searched in bins of similar size, so graded meshes do not inflate the search radius. The
+    search is done with array operations in blocks of targets, so its temporaries stay small on 1M
+    facets.
+
+    Parameters
+    ----------
+    targets : (M, 3) ndarray, m
+        Target points.
+    centroids : (T, 3) ndarray, m
+        Triangle centroids.
+    sizes : (T,) ndarray, m
+        Longest edge of each triangle.
+    factor : float, dimensionless
+        Near radius in triangle sizes.
+    skip_self : bool
+        Leave out the pair (i, i) (targets are then the centroids themselves).
+
+    Returns
+    -------
+    indptr : (M + 1,) ndarray of int
+        Row pointers (int64).
+    indices : (P,) ndarray of int
+        Triangle indices (int32).
     """
     from scipy.spatial import cKDTree
 
@@ -201,10 +235,32 @@ def near_corrections(
     normals: np.ndarray,
     areas: np.ndarray,
 ) -> np.ndarray:
-    """(P, 3) exact minus point-charge field of unit density on each near pair, V/m per V/m.
+    """Exact minus point-charge field of unit density on each near pair.
 
-    For pair k (target i, triangle j): (F_j(r_i) - a_j (r_i - c_j)/|r_i - c_j|^3) / (4 pi),
+    For pair k (target i, triangle j): ``(F_j(r_i) - a_j (r_i - c_j)/|r_i - c_j|^3) / (4 pi)``,
     with the point-charge part zero when r_i is the centroid (the FMM skips self-interaction).
+
+    Parameters
+    ----------
+    targets : (M, 3) ndarray, m
+        Target points.
+    indptr : (M + 1,) ndarray of int
+        CSR row pointers from :func:`near_pairs`.
+    indices : (P,) ndarray of int
+        Near triangle indices.
+    corners : (T, 3, 3) ndarray, m
+        Triangle corners.
+    centroids : (T, 3) ndarray, m
+        Triangle centroids.
+    normals : (T, 3) ndarray, dimensionless
+        Unit normals.
+    areas : (T,) ndarray, m^2
+        Triangle areas.
+
+    Returns
+    -------
+    (P, 3) ndarray, V/m per V/m
+        Corrections per unit density.
     """
     return _corrections(
         np.ascontiguousarray(targets, dtype=float),
@@ -322,7 +378,22 @@ def _averaged_normal_corrections_fast(
 
 
 def edge_frames(corners: np.ndarray, normals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(T, 3, 3) unit edge tangents (corner e to e + 1) and outward in-plane edge normals."""
+    """Unit edge tangents (corner e to e + 1) and outward in-plane edge normals.
+
+    Parameters
+    ----------
+    corners : (T, 3, 3) ndarray, m
+        Triangle corners.
+    normals : (T, 3) ndarray, dimensionless
+        Unit normals.
+
+    Returns
+    -------
+    tangents : (T, 3, 3) ndarray, dimensionless
+        Edge tangents.
+    edge_normals : (T, 3, 3) ndarray, dimensionless
+        In-plane outward edge normals.
+    """
     edges = np.roll(corners, -1, axis=1) - corners
     tangents = edges / np.linalg.norm(edges, axis=2, keepdims=True)
     outward = np.cross(tangents, normals[:, None, :])
@@ -348,11 +419,31 @@ GAUSS7_WEIGHTS = np.array([0.225] + [0.125939180544827] * 3 + [0.132394152788506
 
 
 def averaged_normal_corrections(indptr, indices, corners, centroids, normals, areas):
-    """(P,) float32 near-pair corrections of the operator, averaged over each target triangle.
+    """Near-pair corrections of the operator, averaged over each target triangle.
 
     For pair k (target triangle i, source j != i): the mean over triangle i (7-point rule) of
-    n_i . F_j / (4 pi) minus the point-charge value at c_i. Testing with the mean over the
+    ``n_i . F_j / (4 pi)`` minus the point-charge value at c_i. Testing with the mean over the
     triangle (a Galerkin-like test) instead of the centroid value converges better at edges.
+
+    Parameters
+    ----------
+    indptr : (T + 1,) ndarray of int
+        CSR row pointers (targets are the triangles).
+    indices : (P,) ndarray of int
+        Near source triangles.
+    corners : (T, 3, 3) ndarray, m
+        Triangle corners.
+    centroids : (T, 3) ndarray, m
+        Triangle centroids.
+    normals : (T, 3) ndarray, dimensionless
+        Unit normals.
+    areas : (T,) ndarray, m^2
+        Triangle areas.
+
+    Returns
+    -------
+    (P,) ndarray, V/m per V/m
+        float32 corrections per unit density.
     """
     corners = np.ascontiguousarray(corners, dtype=float)
     normals = np.ascontiguousarray(normals, dtype=float)

@@ -41,12 +41,25 @@ NEAR_FACTOR = 3.0  # triangles within this many (longest) edge lengths are integ
 class ChargeOperator:
     """The matrix-free operator of the charge equation for one conductor's triangles.
 
-    centroids, normals: (T, 3) m and unit; areas: (T,) m^2; contrast: (T,) K values;
-    near: sparse (T, T) normal components of the near-field corrections (CSR, float32 values
-    and int32 indices: ~100 pairs per triangle, the bulk of the memory);
-    self_terms: (T,) the diagonal (curvature) part, V/m per V/m;
-    outer_groups: list of triangle index arrays of insulated (K = 1) surfaces;
-    eps: FMM precision of the products.
+    Attributes
+    ----------
+    centroids : (T, 3) ndarray, m
+        Triangle centroids.
+    normals : (T, 3) ndarray, dimensionless
+        Unit outward normals.
+    areas : (T,) ndarray, m^2
+        Triangle areas.
+    contrast : (T,) ndarray, dimensionless
+        K = (sigma_in - sigma_out)/(sigma_in + sigma_out) of each triangle.
+    near : (T, T) scipy.sparse.csr_matrix, V/m per V/m
+        Normal components of the near-field corrections (float32 values and int32 indices: ~100
+        pairs per triangle, the bulk of the memory).
+    outer_groups : tuple of ndarray of int
+        Triangle indices of each insulated (K = 1) surface.
+    eps : float, dimensionless
+        FMM precision of the products.
+    self_terms : (T,) ndarray or None, V/m per V/m
+        The diagonal (curvature) part.
     """
 
     centroids: np.ndarray
@@ -72,7 +85,18 @@ class ChargeOperator:
         return int(sum(a.nbytes for a in arrays))
 
     def normal_field(self, density: np.ndarray) -> np.ndarray:
-        """(T,) n_i . E_s^pv(c_i), V/m, of the charge density (T,) V/m."""
+        """``n_i . E_s^pv(c_i)`` of a charge density: the principal-value normal field at centroids.
+
+        Parameters
+        ----------
+        density : (T,) ndarray, V/m
+            Charge density / eps0.
+
+        Returns
+        -------
+        (T,) ndarray, V/m
+            Normal field at each centroid.
+        """
         e = coulomb_field(self.centroids, density * self.areas, eps=self.eps)
         out = np.einsum("ij,ij->i", self.normals, e) + self.near @ density
         if self.self_terms is not None:
@@ -80,7 +104,18 @@ class ChargeOperator:
         return out
 
     def matvec(self, density: np.ndarray) -> np.ndarray:
-        """Apply the left side of the charge equation (with the deflation terms) to (T,)."""
+        """Apply the left side of the charge equation (with the deflation terms).
+
+        Parameters
+        ----------
+        density : (T,) ndarray, V/m
+            Charge density / eps0.
+
+        Returns
+        -------
+        (T,) ndarray, V/m
+            Left side of the charge equation.
+        """
         density = np.asarray(density, dtype=float).ravel()
         out = 0.5 * density - self.contrast * self.normal_field(density)
         for group in self.outer_groups:
@@ -98,7 +133,24 @@ def build_operator(
 ):
     """Assemble the :class:`ChargeOperator` of a :class:`~tmslab.conductors.surfaces.Conductor`.
 
-    eps: FMM precision; None chooses it from the mean edge length (:func:`.fmm.eps_for_edge`).
+    Parameters
+    ----------
+    conductor : Conductor
+        The conductor.
+    near_factor : float, dimensionless
+        Near-pair radius in triangle sizes.
+    eps : float or None, dimensionless
+        FMM precision; None chooses it from the mean edge length (:func:`.fmm.eps_for_edge`).
+    curvature : bool
+        Include the curvature self-terms.
+    averaged : bool
+        Test near pairs with the triangle mean (:func:`.nearfield.averaged_normal_corrections`)
+        instead of the centroid value.
+
+    Returns
+    -------
+    ChargeOperator
+        The operator.
     """
     if eps is None:
         eps = eps_for_edge(conductor.mean_edge_m())

@@ -13,6 +13,7 @@ from tmslab.efield.bem.fmm import DEFAULT_EPS
 from tmslab.efield.bem.operator import NEAR_FACTOR, ChargeOperator, build_operator
 from tmslab.efield.kernels import dipole_vector_potential
 from tmslab.errors import InvalidValueError, check_positive
+from tmslab.units import MM_PER_M
 
 # Relative residual. The discretisation error is >= 5e-4 on 1M-facet meshes; on the sphere,
 # 1e-5 (4 iterations) moves the field by 5e-7 RDM from 1e-8 (7 iterations).
@@ -22,13 +23,21 @@ GMRES_MAXITER = 300
 
 @dataclass(frozen=True)
 class GradientPart:
-    """The part E_g(r) = e0 + S (r - r0) of the primary field that is a gradient.
+    """The part ``E_g(r) = e0 + S (r - r0)`` of the primary field that is a gradient.
 
-    e0: (3,) V/m per A/s at r0 (3,) m; jacobian_sym: (3, 3) symmetric, traceless, 1/s... per m.
-    E_g = grad(e0 . d + d.S.d / 2) with d = r - r0 is harmonic (trace S = 0), so an insulated
-    conductor of any inner conductivities cancels it exactly: the total field inside is
-    E_p - E_g plus the field of the charges E_p - E_g induces. Solving for that remainder
-    removes the largest part of the discretisation error where E_p is nearly uniform (dishes).
+    ``E_g = grad(e0 . d + d.S.d / 2)`` with d = r - r0 is harmonic (trace S = 0), so an insulated
+    conductor of any inner conductivities cancels it exactly: the total field inside is E_p - E_g
+    plus the field of the charges E_p - E_g induces. Solving for that remainder removes the largest
+    part of the discretisation error where E_p is nearly uniform (dishes).
+
+    Attributes
+    ----------
+    r0 : (3,) ndarray, m
+        Expansion point.
+    e0 : (3,) ndarray, V/m per A/s
+        Primary field at r0 per unit dI/dt.
+    jacobian_sym : (3, 3) ndarray, V/m^2 per A/s
+        Symmetric, traceless part S of the field's Jacobian.
     """
 
     r0: np.ndarray
@@ -40,9 +49,23 @@ class GradientPart:
 
 
 def gradient_part(coil, centre: np.ndarray, size_m: float) -> GradientPart:
-    """Fit :class:`GradientPart` of a coil's primary field at ``centre`` (3,) m.
+    """Fit the :class:`GradientPart` of a coil's primary field at ``centre``.
 
-    The Jacobian comes from central differences with a step of 1e-3 * size_m (m).
+    The Jacobian comes from central differences with a step of ``1e-3 * size_m``.
+
+    Parameters
+    ----------
+    coil : Coil
+        Coil placed in the conductor's frame.
+    centre : (3,) ndarray, m
+        Expansion point.
+    size_m : float, m
+        Size of the body (sets the difference step).
+
+    Returns
+    -------
+    GradientPart
+        The fitted gradient part.
     """
     h = 1e-3 * size_m
     offsets = np.concatenate([[np.zeros(3)], h * np.eye(3), -h * np.eye(3)])
@@ -57,10 +80,17 @@ def gradient_part(coil, centre: np.ndarray, size_m: float) -> GradientPart:
 class BodyGradients:
     """One :class:`GradientPart` per insulated body (outer surface) of a conductor.
 
-    surfaces: index of each body's outer surface in ``conductor.surfaces``; parts: its
-    gradient part; owner: (T,) index into ``parts`` of the body each triangle belongs to.
-    Each insulated body cancels its own part exactly, whatever the other bodies do (its
-    interior Neumann problem does not see them).
+    Each insulated body cancels its own part exactly, whatever the other bodies do (its interior
+    Neumann problem does not see them).
+
+    Attributes
+    ----------
+    surfaces : tuple of int
+        Index of each body's outer surface in ``conductor.surfaces``.
+    parts : tuple of GradientPart
+        Each body's gradient part.
+    owner : (T,) ndarray of int
+        Index into ``parts`` of the body each triangle belongs to.
     """
 
     surfaces: tuple[int, ...]
@@ -68,7 +98,18 @@ class BodyGradients:
     owner: np.ndarray
 
     def at_triangles(self, centroids: np.ndarray) -> np.ndarray:
-        """(T, 3) the owning body's gradient part at each triangle centroid."""
+        """The owning body's gradient part at each triangle centroid.
+
+        Parameters
+        ----------
+        centroids : (T, 3) ndarray, m
+            Triangle centroids, in the conductor's triangle order.
+
+        Returns
+        -------
+        (T, 3) ndarray, V/m per A/s
+            Gradient part per unit dI/dt.
+        """
         out = np.zeros_like(centroids)
         for k, part in enumerate(self.parts):
             mine = self.owner == k
@@ -76,7 +117,20 @@ class BodyGradients:
         return out
 
     def at_points(self, conductor, points: np.ndarray) -> np.ndarray:
-        """(N, 3) the gradient part of the body each point lies in (0 outside all bodies)."""
+        """The gradient part of the body each point lies in (0 outside all bodies).
+
+        Parameters
+        ----------
+        conductor : Conductor
+            The conductor.
+        points : (N, 3) ndarray, m
+            Field points.
+
+        Returns
+        -------
+        (N, 3) ndarray, V/m per A/s
+            Gradient part per unit dI/dt.
+        """
         if len(self.parts) == 1:
             return self.parts[0](points)
         from tmslab.conductors.quality import inside_mask
@@ -94,7 +148,20 @@ class BodyGradients:
 
 
 def body_gradients(conductor, coil) -> BodyGradients | None:
-    """The :class:`BodyGradients` of a placed coil's primary field (None: nothing insulated)."""
+    """The :class:`BodyGradients` of a placed coil's primary field.
+
+    Parameters
+    ----------
+    conductor : Conductor
+        The conductor.
+    coil : Coil
+        Coil placed in the conductor's frame.
+
+    Returns
+    -------
+    BodyGradients or None
+        None when no surface is insulated.
+    """
     from tmslab.conductors.quality import inside_mask
     from tmslab.conductors.surfaces import Conductor
 
@@ -126,16 +193,30 @@ def body_gradients(conductor, coil) -> BodyGradients | None:
 class Solution:
     """Surface charge of a conductor driven by a placed coil, and the field it gives.
 
-    conductor: the :class:`~tmslab.conductors.surfaces.Conductor`.
-    coil: the placed coil (conductor frame, metres).
-    didt_a_per_s: coil current slope the fields are scaled to, A/s.
-    density: (T,) surface charge density / eps0 per unit dI/dt, V/m per A/s (unscaled).
-    iterations: GMRES iterations (one FMM product each); residual: GMRES's estimate of the
-        final relative residual.
-    gradients: the exactly cancelled gradient part of the primary field in each insulated body
-        (None if not used); ``density`` is then the charge of the remainder E_p - E_g only, and
-        fields are valid inside the conductor only.
-    timings_s: seconds spent in "operator", "rhs" and "gmres".
+    Attributes
+    ----------
+    conductor : Conductor
+        The conductor.
+    coil : Coil
+        The placed coil (conductor frame, metres).
+    didt_a_per_s : float, A/s
+        Coil current slope the fields are scaled to.
+    density : (T,) ndarray, V/m per A/s
+        Surface charge density / eps0 per unit dI/dt (unscaled).
+    iterations : int
+        GMRES iterations (one FMM product each).
+    residual : float, dimensionless
+        GMRES's estimate of the final relative residual.
+    timings_s : dict of str to float, s
+        Time spent in "operator", "rhs" and "gmres".
+    near_factor : float, dimensionless
+        Near-field radius in triangle sizes.
+    eps : float, dimensionless
+        FMM precision.
+    gradients : BodyGradients or None
+        The exactly cancelled gradient part of the primary field in each insulated body (None if
+        not used); ``density`` is then the charge of the remainder E_p - E_g only, and fields are
+        valid inside the conductor only.
     """
 
     conductor: object
@@ -157,7 +238,20 @@ class Solution:
         return self.density * epsilon_0 * self.didt_a_per_s
 
     def primary(self, points, check: bool = True) -> np.ndarray:
-        """(N, 3) primary field -dA/dt, V/m, at points (N, 3) m."""
+        """Primary field -dA/dt at points.
+
+        Parameters
+        ----------
+        points : (N, 3) array_like, m
+            Field points.
+        check : bool
+            Check the points are inside the conductor and off its surfaces.
+
+        Returns
+        -------
+        (N, 3) ndarray, V/m
+            Primary E at ``didt_a_per_s``.
+        """
         p = self._points(points, check)
         return (
             -dipole_vector_potential(p, self.coil.dipole_positions, self.coil.dipole_moments)
@@ -165,7 +259,20 @@ class Solution:
         )
 
     def secondary(self, points, check: bool = True) -> np.ndarray:
-        """(N, 3) field of the surface charges -grad(phi), V/m, at points (N, 3) m."""
+        """Field of the surface charges, -grad(phi), at points.
+
+        Parameters
+        ----------
+        points : (N, 3) array_like, m
+            Field points.
+        check : bool
+            Check the points are inside the conductor and off its surfaces.
+
+        Returns
+        -------
+        (N, 3) ndarray, V/m
+            Secondary E at ``didt_a_per_s``.
+        """
         p = self._points(points, check)
         e = charge_field(self.conductor, self.density, p, self.near_factor, self.eps)
         if self.gradients is not None:
@@ -173,7 +280,25 @@ class Solution:
         return e * self.didt_a_per_s
 
     def efield(self, points, check: bool = True) -> np.ndarray:
-        """(N, 3) total E-field, V/m, at points (N, 3) m inside the conductor."""
+        """Total E-field at points inside the conductor.
+
+        Parameters
+        ----------
+        points : (N, 3) array_like, m
+            Field points.
+        check : bool
+            Check the points are inside the conductor and off its surfaces.
+
+        Returns
+        -------
+        (N, 3) ndarray, V/m
+            Total E at ``didt_a_per_s``.
+
+        Raises
+        ------
+        InvalidValueError
+            If ``check`` and a point is outside or on a surface.
+        """
         p = self._points(points, check)
         return self.primary(p, check=False) + self.secondary(p, check=False)
 
@@ -193,7 +318,7 @@ def _check_coil(conductor, coil) -> None:
     inside = inside_mask(conductor, coil.dipole_positions)
     if np.any(inside):
         k = int(np.flatnonzero(inside)[0])
-        where = np.round(coil.dipole_positions[k] * 1e3, 2).tolist()
+        where = np.round(coil.dipole_positions[k] * MM_PER_M, 2).tolist()
         raise InvalidValueError(
             f"the coil intersects the conductor {getattr(conductor, 'name', '')!r}: "
             f"{int(inside.sum())} of {len(inside)} coil dipoles lie inside it (e.g. at {where} "
@@ -204,11 +329,32 @@ def _check_coil(conductor, coil) -> None:
 def gmres(matvec, b: np.ndarray, rtol: float, restart: int = 60, maxiter: int = GMRES_MAXITER):
     """Restarted GMRES (Saad & Schultz 1986) from a zero start, for an FMM-costly product.
 
-    matvec: (n,) -> (n,); b: (n,) right side. Returns (x, history, converged) with history
-    the relative residual estimate after each iteration. Unlike scipy's gmres it spends no
-    product on the zero start vector's residual nor on a closing residual check (each is an
-    FMM call, a fifth of a typical solve): convergence is judged by the Arnoldi estimate.
-    Basis vectors are kept only as far as used (~5 on BEM systems), not restart x n.
+    Unlike scipy's gmres it spends no product on the zero start vector's residual nor on a closing
+    residual check (each is an FMM call, a fifth of a typical solve): convergence is judged by the
+    Arnoldi estimate. Basis vectors are kept only as far as used (~5 on BEM systems), not
+    restart x n.
+
+    Parameters
+    ----------
+    matvec : callable
+        (n,) -> (n,) product.
+    b : (n,) ndarray, V/m
+        Right side.
+    rtol : float, dimensionless
+        Relative residual to reach.
+    restart : int
+        Basis size before a restart.
+    maxiter : int
+        Largest number of products.
+
+    Returns
+    -------
+    x : (n,) ndarray, V/m
+        Solution.
+    history : list of float, dimensionless
+        Relative residual estimate after each iteration.
+    converged : bool
+        Whether ``rtol`` was reached.
     """
     from scipy.linalg import solve_triangular
 
@@ -259,13 +405,22 @@ def gmres(matvec, b: np.ndarray, rtol: float, restart: int = 60, maxiter: int = 
 class BemOperator:
     """The coil-independent part of the BEM on one conductor: build once, solve many coils.
 
-    The operator (near pairs, exact near-field corrections, curvature terms) depends only on
-    the mesh, so for many coil placements build it once (the set-up is about half the time of
-    a single solve) and call :meth:`solve` per placement.
+    The operator (near pairs, exact near-field corrections, curvature terms) depends only on the
+    mesh, so for many coil placements build it once (the set-up is about half the time of a single
+    solve) and call :meth:`solve` per placement.
 
-    conductor: the :class:`~tmslab.conductors.surfaces.Conductor`; operator: the assembled
-    :class:`~tmslab.efield.bem.operator.ChargeOperator`; near_factor: near-field radius in
-    edge lengths; eps: FMM precision of the products; setup_s: seconds to build it.
+    Attributes
+    ----------
+    conductor : Conductor
+        The conductor.
+    operator : ChargeOperator
+        The assembled operator.
+    near_factor : float, dimensionless
+        Near-field radius in edge lengths.
+    eps : float, dimensionless
+        FMM precision of the products.
+    setup_s : float, s
+        Time to build it.
     """
 
     conductor: object
@@ -278,7 +433,22 @@ class BemOperator:
     def build(
         cls, conductor, *, near_factor: float = NEAR_FACTOR, eps: float | None = None
     ) -> BemOperator:
-        """Assemble the operator of ``conductor``; eps None: from the mesh (``eps_for_edge``)."""
+        """Assemble the operator of ``conductor``.
+
+        Parameters
+        ----------
+        conductor : Conductor
+            The conductor (closed, outward surfaces).
+        near_factor : float, dimensionless
+            Near-field radius in edge lengths.
+        eps : float or None, dimensionless
+            FMM precision; None: from the mesh (:func:`~tmslab.efield.bem.fmm.eps_for_edge`).
+
+        Returns
+        -------
+        BemOperator
+            The operator, ready for :meth:`solve`.
+        """
         if eps is not None:
             check_positive("FMM eps", eps)
             if eps >= 0.1:
@@ -305,7 +475,26 @@ class BemOperator:
         check: bool = True,
         subtract_gradient: bool = True,
     ) -> Solution:
-        """Surface charges a placed coil induces; see :func:`solve` for the arguments."""
+        """Surface charges a placed coil induces.
+
+        Parameters
+        ----------
+        coil : Coil
+            Coil placed in the conductor's frame.
+        didt_a_per_s : float, A/s
+            Coil current slope the fields are scaled to.
+        rtol : float, dimensionless
+            GMRES relative tolerance.
+        check : bool
+            Check the coil lies outside the conductor.
+        subtract_gradient : bool
+            Solve for the primary field minus its exactly cancelled gradient part.
+
+        Returns
+        -------
+        Solution
+            See :func:`solve`.
+        """
         conductor, op = self.conductor, self.operator
         didt = check_positive("dI/dt", didt_a_per_s, "A/s")
         if check:
@@ -361,16 +550,38 @@ def solve(
 ) -> Solution:
     """Surface charges induced by a placed coil on a conductor (charge-based BEM with FMM).
 
-    conductor: :class:`~tmslab.conductors.surfaces.Conductor` (closed, outward surfaces).
-    coil: a :class:`~tmslab.coils.coil.Coil` placed in the conductor's frame (metres).
-    didt_a_per_s: coil current slope, A/s, the fields are scaled to.
-    near_factor: triangles closer than this many edge lengths are integrated exactly.
-    eps: FMM precision of the solver's products (None: from the mean edge length, see
-        :func:`~tmslab.efield.bem.fmm.eps_for_edge`); rtol: GMRES relative tolerance.
-    subtract_gradient: solve for the primary field minus its exactly cancelled gradient part
+    For many coil placements on one mesh, build a :class:`BemOperator` once and call its ``solve``.
+
+    Parameters
+    ----------
+    conductor : Conductor
+        Closed, outward surfaces.
+    coil : Coil
+        Coil placed in the conductor's frame (metres).
+    didt_a_per_s : float, A/s
+        Coil current slope the fields are scaled to.
+    near_factor : float, dimensionless
+        Triangles closer than this many edge lengths are integrated exactly.
+    eps : float or None, dimensionless
+        FMM precision of the solver's products; None: from the mean edge length (see
+        :func:`~tmslab.efield.bem.fmm.eps_for_edge`).
+    rtol : float, dimensionless
+        GMRES relative tolerance.
+    check : bool
+        Check the coil lies outside the conductor.
+    subtract_gradient : bool
+        Solve for the primary field minus its exactly cancelled gradient part
         (:class:`GradientPart`); needs an insulated outer surface, else ignored.
-    Returns a :class:`Solution`; its ``efield(points)`` gives E (N, 3) V/m. For many coil
-    placements on one mesh, build a :class:`BemOperator` once and call its ``solve``.
+
+    Returns
+    -------
+    Solution
+        Its ``efield(points)`` gives E (N, 3) in V/m.
+
+    Raises
+    ------
+    InvalidValueError
+        If the coil is inside the conductor or a parameter is out of range.
     """
     check_positive("dI/dt", didt_a_per_s, "A/s")
     if check:

@@ -11,6 +11,7 @@ import numpy as np
 from tmslab.errors import InvalidValueError
 from tmslab.protocols.safety.constants import BURST_IPI_RATIO, REL_TOL
 from tmslab.protocols.safety.table import SafetyTable, TableCell
+from tmslab.units import MS_PER_S
 
 # --- one train -------------------------------------------------------------------------------
 CATEGORY_RTMS = "rtms"  # a continuous train the table covers
@@ -122,14 +123,14 @@ def check_train(
     if kind == "paired" or (n == 2 and frequency > f_max * (1 + REL_TOL)):
         return not_covered(
             "paired-pulse",
-            f"a paired pulse ({shortest * 1e3:.4g} ms apart) is not a train; "
+            f"a paired pulse ({shortest * MS_PER_S:.4g} ms apart) is not a train; "
             "the table does not apply",
         )
     if kind == "qps" or longest > BURST_IPI_RATIO * shortest:
         return not_covered(
             "patterned",
-            f"the train is made of bursts (inter-pulse intervals {shortest * 1e3:.4g} to "
-            f"{longest * 1e3:.4g} ms); the table covers continuous trains of one frequency",
+            f"the train is made of bursts (inter-pulse intervals {shortest * MS_PER_S:.4g} to "
+            f"{longest * MS_PER_S:.4g} ms); the table covers continuous trains of one frequency",
         )
     cell = table.lookup(frequency, intensity)
     if cell is None:
