@@ -8,18 +8,27 @@ own target, with how depth and focality then differ.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from tmslab.coils.coil import Coil
 from tmslab.coils.placement import pose_on_sphere
 from tmslab.conductors.sphere import SphereHead
-from tmslab.efield.dose import coil_dose
+from tmslab.efield.dose import chain_dose, didt_at_pct, pct_of_max
 from tmslab.efield.kernels import sphere_efield
 from tmslab.efield.metrics import field_metrics
 from tmslab.efield.sphere import check_coil_outside
-from tmslab.protocols.waveform import Waveform
+from tmslab.errors import InvalidValueError
+
+
+class PulseShape(Protocol):
+    """What a translation needs of a pulse: its I_peak / dI/dt(0), s, which links a peak coil
+    current (and, through the coil, a peak B) to the peak dI/dt.
+    :class:`tmslab.protocols.waveform.Waveform` is one."""
+
+    @property
+    def current_per_didt_s(self) -> float: ...
 
 
 @dataclass(frozen=True)
@@ -73,8 +82,18 @@ def describe(setup: Setup) -> dict[str, Any]:
     }
 
 
-def _setup_summary(setup: Setup, info: dict[str, Any], didt: float, waveform: Waveform) -> dict:
-    dose = coil_dose(setup.coil, waveform, info["efield_per_didt"], unit="didt", value=didt)
+def _coil_dose(setup: Setup, info: dict[str, Any], pulse: PulseShape, unit: str, value: float):
+    return chain_dose(
+        unit,
+        value,
+        tesla_per_a=setup.coil.tesla_per_ampere,
+        current_per_didt_s=pulse.current_per_didt_s,
+        efield_per_didt=info["efield_per_didt"],
+    )
+
+
+def _setup_summary(setup: Setup, info: dict[str, Any], didt: float, pulse: PulseShape) -> dict:
+    dose = _coil_dose(setup, info, pulse, "didt", didt)
     metrics = info["metrics_per_didt"]
     out = {
         "head": setup.head.name,
@@ -92,7 +111,7 @@ def _setup_summary(setup: Setup, info: dict[str, Any], didt: float, waveform: Wa
         "pct_mso": None,
     }
     if setup.didt_max_a_per_s:
-        out["pct_mso"] = 100.0 * didt / setup.didt_max_a_per_s
+        out["pct_mso"] = pct_of_max(didt, setup.didt_max_a_per_s)
     return out
 
 
@@ -101,18 +120,17 @@ def translate(
     unit: str,
     value: float,
     destination: Setup,
-    waveform: Waveform,
-    destination_waveform: Waveform | None = None,
+    waveform: PulseShape,
+    destination_waveform: PulseShape | None = None,
 ) -> dict[str, Any]:
     """Match |E| at the destination's target to the source experiment's.
 
-    unit, value: the source intensity (see :data:`tmslab.efield.dose.UNITS`; ``pct_mso`` needs
-    the source setup's didt_max_a_per_s). waveform: the source pulse (its shape links tesla and
-    dI/dt); destination_waveform: the destination pulse (default: the same shape).
+    unit, value: the source intensity (see :data:`tmslab.efield.dose.UNITS`, or ``pct_mso``,
+    which needs the source setup's didt_max_a_per_s). waveform: the source pulse, e.g. a
+    :class:`~tmslab.protocols.waveform.Waveform` (its shape links tesla and dI/dt);
+    destination_waveform: the destination pulse (default: the same shape).
     Returns source and destination summaries (SI) and the differences in depth and focality.
     """
-    from tmslab.errors import InvalidValueError
-
     src = describe(source)
     dst = describe(destination)
     if unit == "pct_mso":
@@ -121,8 +139,8 @@ def translate(
                 "an intensity in % MSO needs the stimulator's peak dI/dt at 100 % MSO "
                 "(--didt-max A/us) for the source coil"
             )
-        unit, value = "didt", value / 100.0 * source.didt_max_a_per_s
-    src_dose = coil_dose(source.coil, waveform, src["efield_per_didt"], unit=unit, value=value)
+        unit, value = "didt", didt_at_pct(value, source.didt_max_a_per_s)
+    src_dose = _coil_dose(source, src, waveform, unit, value)
     target_e = src_dose.efield_v_per_m
     dst_didt = target_e / dst["efield_per_didt"]
     dst_wave = destination_waveform or waveform
