@@ -414,6 +414,8 @@ def resolve_dose(
         raise InvalidValueError(f"b_at = {b_at!r}; give one of {', '.join(B_AT)}")
     for name in given:
         check_positive(name, values[name])  # NaN, inf, 0 and negatives have no dose
+    if pct_mso is not None:
+        _check_pct_mso(pct_mso)  # a setting above 100 % MSO does not exist, links or not
     origins = {name: "given" for name in given}
     where = "the coil's reference point" if b_at == "coil" else "the brain surface"
     if peak_b_t is not None and tesla_per_a is not None:
