@@ -90,7 +90,6 @@ def compare_stage(scenario: Scenario, done: dict[str, Section]) -> Section | Non
     """This scenario and ``[compare] scenario`` side by side; None when there is none."""
     from tmslab.protocols.dose import pct_mso_of
     from tmslab.scenario import ScenarioResult, run_scenario
-    from tmslab.stages.protocol import stage_dose
     from tmslab.units import A_PER_US
 
     if scenario.spec.compare is None:
@@ -111,7 +110,7 @@ def compare_stage(scenario: Scenario, done: dict[str, Section]) -> Section | Non
         matched = that["didt_a_per_s"] * e_this / e_that
         data["other_matched_didt_a_per_s"] = matched
         text = f"{matched / A_PER_US:.4g} A/µs"
-        didt_max = stage_dose(other.sections).didt_max_a_per_s
+        didt_max = other.sections["stimulator"].value.didt_max_a_per_s
         if didt_max:
             # unchecked: the matched intensity may be out of the other stimulator's reach
             pct = pct_mso_of(matched, didt_max)

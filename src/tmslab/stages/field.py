@@ -113,10 +113,9 @@ def scenario_didt(
     """
     from tmslab.protocols.dose import resolve_dose, tesla_per_ampere
     from tmslab.protocols.stimulators import get_stimulator
-    from tmslab.stages.protocol import stage_dose
     from tmslab.units import A_PER_US
 
-    dose = stage_dose(done)
+    dose = done["stimulator"].value  # the Dose the stimulator stage resolved
     if dose.didt_a_per_s:
         return dose.didt_a_per_s
     if dose.peak_b_t:

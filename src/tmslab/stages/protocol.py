@@ -38,7 +38,7 @@ def stimulator_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
     """Pulse waveform of the device, and the intensity in every unit the inputs reach.
 
     The section's ``value`` is the resolved :class:`~tmslab.protocols.dose.Dose` (with the
-    device's pulse), which later stages read through :func:`stage_dose`.
+    device's pulse), which later stages read as ``done["stimulator"].value``.
     """
     from dataclasses import replace
 
@@ -55,12 +55,6 @@ def stimulator_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
         section.notes.append("No [stimulator] device given: the pulse waveform is not modelled.")
     section.value = dose
     return section
-
-
-def stage_dose(done: dict[str, Section]):
-    """The :class:`~tmslab.protocols.dose.Dose` the stimulator stage resolved (``done`` as the
-    stages get it)."""
-    return done["stimulator"].value
 
 
 def _measured_didt(device, coil_name: str | None, section: Section) -> tuple[float, str] | None:
