@@ -35,11 +35,24 @@ class PulseShape(Protocol):
 class Setup:
     """A coil over a spherical head, centred over the vertex, and a target below it.
 
-    target: a named target of the head, or a depth below the brain surface in m. The target
-    lies at that depth below the point of the brain surface where |E| is largest (for a
-    figure-8 under its centre; for a round coil under its windings, since the field vanishes on
-    its axis), unless target_direction (3,) gives the direction from the centre.
-    distance_m: scalp-to-coil-face gap, m. handle_angle_deg: rotation of the handle.
+    Parameters
+    ----------
+    head : SphereHead
+    coil : Coil
+        In its own frame; :meth:`placed_coil` puts it over the vertex.
+    target : str or float, m
+        A named target of the head, or a depth below the brain surface. The target lies at that
+        depth below the point of the brain surface where |E| is largest (for a figure-8 under
+        its centre; for a round coil under its windings, since the field vanishes on its axis),
+        unless ``target_direction`` gives the direction from the centre.
+    distance_m : float, m
+        Scalp-to-coil-face gap.
+    handle_angle_deg : float, degrees
+        Rotation of the handle.
+    didt_max_a_per_s : float or None, A/s
+        The stimulator+coil pair's peak dI/dt at 100 % MSO (plain number: links % MSO and dI/dt).
+    target_direction : (3,) tuple or None
+        Direction of the target from the head centre.
     """
 
     head: SphereHead
@@ -67,7 +80,15 @@ class Setup:
 
 
 def describe(setup: Setup) -> dict[str, Any]:
-    """Field per unit dI/dt at the target and the head's depth/focality metrics (SI)."""
+    """Field per unit dI/dt at the target and the head's depth/focality metrics (SI).
+
+    Returns
+    -------
+    dict
+        ``placed_coil`` (Coil, head frame), ``target_point_m`` ((3,) ndarray, m),
+        ``target_depth_m`` (m), ``efield_per_didt`` (|E| at the target, V/m per A/s) and
+        ``metrics_per_didt`` (:class:`~tmslab.efield.metrics.FieldMetrics` per unit dI/dt).
+    """
     placed = setup.placed_coil()
     check_coil_outside(placed, setup.head)
     metrics = field_metrics(placed, setup.head)
@@ -125,11 +146,25 @@ def translate(
 ) -> dict[str, Any]:
     """Match |E| at the destination's target to the source experiment's.
 
-    unit, value: the source intensity (see :data:`tmslab.efield.dose.UNITS`, or ``pct_mso``,
-    which needs the source setup's didt_max_a_per_s). waveform: the source pulse, e.g. a
-    :class:`~tmslab.protocols.waveform.Waveform` (its shape links tesla and dI/dt);
-    destination_waveform: the destination pulse (default: the same shape).
-    Returns source and destination summaries (SI) and the differences in depth and focality.
+    Parameters
+    ----------
+    source, destination : Setup
+    unit : str
+        The source intensity's unit: one of :data:`tmslab.efield.dose.UNITS` (didt, current,
+        tesla, vpm) or ``pct_mso``, which needs ``source.didt_max_a_per_s``.
+    value : float
+        The source intensity in ``unit`` (SI: A/s, A, T, V/m; or % MSO).
+    waveform : PulseShape
+        The source pulse, e.g. a :class:`~tmslab.protocols.waveform.Waveform` (its shape links
+        tesla and current to dI/dt).
+    destination_waveform : PulseShape, optional
+        The destination pulse (default: the same shape).
+
+    Returns
+    -------
+    dict
+        ``matched_efield_v_per_m``, ``source`` and ``destination`` summaries (SI) and the
+        differences in depth and focality.
     """
     src = describe(source)
     dst = describe(destination)
