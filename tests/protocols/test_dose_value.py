@@ -220,3 +220,46 @@ def test_efield_knows_no_waveform_or_stimulator():
                 names = [node.module]
             offenders += [f"{path.name}: {n}" for n in names if n.startswith("tmslab.protocols")]
     assert offenders == []
+
+
+@pytest.mark.parametrize(
+    "stimulator, subject, expected",
+    [
+        (
+            {"device": "magventure-magpro-x100", "intensity_pct_mt": 120},
+            {"motor_threshold_pct_mso": 45},
+            {"given": "pct_mt", "pct_mso": 54.0, "didt_a_per_s": 0.54 * MAGPRO_MCB70},
+        ),
+        (
+            {
+                "device": "magventure-magpro-x100",
+                "intensity_t": 1.2,
+                "intensity_t_at": "brain-surface",
+            },
+            {},
+            {"given": "peak_b_t", "peak_b_t": 1.2, "b_at": "brain-surface", "didt_a_per_s": None},
+        ),
+        ({}, {}, {"given": None, "didt_a_per_s": None, "waveform": None}),
+    ],
+)
+def test_the_stimulator_stage_hands_on_the_typed_dose(stimulator, subject, expected):
+    """Later stages read the resolved Dose (with the device's pulse), not a dictionary."""
+    from tmslab.scenario import scenario_from_mapping
+    from tmslab.stages.protocol import stimulator_stage
+
+    scenario = scenario_from_mapping(
+        {
+            "protocol": {"preset": "single"},
+            "stimulator": stimulator,
+            "subject": subject,
+            "coil": {"name": "MC-B70"},
+        }
+    )
+    section = stimulator_stage(scenario, {})
+    dose = section.value
+    assert isinstance(dose, Dose)
+    for key, value in expected.items():
+        assert getattr(dose, key) == (pytest.approx(value) if isinstance(value, float) else value)
+    if stimulator.get("device"):
+        assert dose.waveform is not None and dose.didt_max_a_per_s == pytest.approx(MAGPRO_MCB70)
+    assert section.data["intensity"] == {**dose.intensity, "peak_b_t": dose.peak_b_t}
