@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 
 from tmslab.coils import get_coil, list_coils, pose_on_sphere
 from tmslab.conductors.sphere import get_head, list_heads
-from tmslab.efield.dose import coil_dose
 from tmslab.efield.metrics import field_metrics
 from tmslab.efield.translate import Setup, translate
+from tmslab.protocols.dose import coil_dose
 from tmslab.protocols.stimulators import get_stimulator
 
 HEAD = get_head("human")

@@ -92,7 +92,7 @@ def test_plasticity_pairs_pulses_with_the_target_cells_spike(example_run):
 def test_tesla_at_the_brain_surface_is_that_field_there(example_run):
     from tmslab.coils import load_coil, pose_on_sphere
     from tmslab.conductors.sphere import get_head
-    from tmslab.efield.dose import current_per_didt_s
+    from tmslab.protocols.dose import current_per_didt_s
     from tmslab.protocols.stimulators import get_stimulator
 
     field = results(example_run("mouse-8mm-10hz-50mt.toml"))["field"]

@@ -15,6 +15,7 @@ from tmslab.cli.output import (
     save_figure,
 )
 from tmslab.cli.params import quantity_option
+from tmslab.units import A_PER_US
 
 app = typer.Typer(
     help="Stimulators: pulse waveforms (RLC model), measured dI/dt, dose units.",
@@ -71,7 +72,7 @@ def list_command(json: bool = JSON_OPT) -> None:
     for column in ("stimulator", "coil", "A/us"):
         table.add_column(column)
     for p in pairs:
-        table.add_row(p["stimulator"], p["coil"], f"{p['didt_max_a_per_s'] / 1e6:.5g}")
+        table.add_row(p["stimulator"], p["coil"], f"{p['didt_max_a_per_s'] / A_PER_US:.5g}")
     console.print(table)
 
 
@@ -129,7 +130,7 @@ def show_command(
         ),
         ("capacitor voltage", "unknown" if pulse.v0_v is None else f"{pulse.v0_v:.4g} V"),
         ("peak current", f"{pulse.peak_current_a / 1e3:.4g} kA"),
-        ("dI/dt(0) = V0/L", f"{pulse.didt_a_per_s[0] / 1e6:.4g} A/us"),
+        ("dI/dt(0) = V0/L", f"{pulse.didt_a_per_s[0] / A_PER_US:.4g} A/us"),
         ("source", str(device.source)),
     ]
     console.print(key_value_table(f"{device.label} at {pct_mso:g} % MSO", rows))
@@ -155,53 +156,33 @@ def dose_command(
     json: bool = JSON_OPT,
 ) -> None:
     """Convert an intensity between % MT, % MSO and peak dI/dt (shown in A/us)."""
-    from tmslab.errors import InvalidValueError
-    from tmslab.protocols.dose import convert_intensity
-    from tmslab.protocols.stimulators import get_coil_didt, get_stimulator
-    from tmslab.units import A_PER_US
+    from tmslab.protocols.dose import didt_max_link, resolve_dose
 
-    if device is not None:
-        get_stimulator(device)  # an unknown name is reported as such, before the pairing rule
-    didt_source = None
-    if device is None and coil is not None and coil.lower().endswith((".ccd", ".tcd")):
-        from tmslab.coils.library import coil_file_didt
-
-        stated = coil_file_didt(coil)  # a coil file may state its stimulator's peak dI/dt
-        if stated is None:
-            raise InvalidValueError(
-                f"--coil {coil} states no peak dI/dt (dIdtmax); give --device with a measured "
-                "coil name instead (see 'tmslab stimulator list')"
-            )
-        didt_max, didt_source = stated
-    elif (device is None) != (coil is None):
-        raise InvalidValueError("--device and --coil go together (see 'tmslab stimulator list')")
-    else:
-        didt_max = get_coil_didt(device, coil).didt_max_a_per_s if device else None
-    dose = convert_intensity(
+    didt_max, didt_source = didt_max_link(device, coil)
+    dose = resolve_dose(
         pct_mt=pct_mt,
         pct_mso=pct_mso,
         didt_a_per_s=didt,
         mt_pct_mso=mt,
         didt_max_a_per_s=didt_max,
+        didt_max_source=didt_source,
     )
     if json:
         print_json(
-            {**dose, "mt_pct_mso": mt, "didt_max_a_per_s": didt_max, "didt_max_source": didt_source}
+            {
+                **dose.intensity,
+                "mt_pct_mso": mt,
+                "didt_max_a_per_s": didt_max,
+                "didt_max_source": didt_source,
+            }
         )
         return
     if didt_source:
         console.print(f"peak dI/dt at 100 % MSO: {didt_max / A_PER_US:.5g} A/us ({didt_source})")
-    for key, unit, scale in (
-        ("pct_mt", "% MT", 1.0),
-        ("pct_mso", "% MSO", 1.0),
-        ("didt_a_per_s", "A/us", 1 / A_PER_US),
+    for value, unit, scale, needs in (
+        (dose.pct_mt, "% MT", 1.0, "--mt"),
+        (dose.pct_mso, "% MSO", 1.0, "--mt"),
+        (dose.didt_a_per_s, "A/us", 1 / A_PER_US, "--device/--coil"),
     ):
-        value = dose[key]
-        console.print(
-            f"{unit:>6}: "
-            + (
-                "(needs " + ("--mt" if key != "didt_a_per_s" else "--device/--coil") + ")"
-                if value is None
-                else f"{value * scale:.5g}"
-            )
-        )
+        shown = f"(needs {needs})" if value is None else f"{value * scale:.5g}"
+        console.print(f"{unit:>6}: {shown}")

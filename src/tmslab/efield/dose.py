@@ -1,20 +1,20 @@
-"""Intensity conversions that need a coil model.
+"""The intensity chain in plain numbers: peak dI/dt <-> coil current <-> peak B <-> |E|.
 
-peak dI/dt (A/s)  <->  peak coil current (A)  <->  peak B at the coil's reference point (T)
+peak dI/dt (A/s)  <->  peak coil current (A)  <->  peak B at a reference point (T)
                   <->  |E| at a target (V/m).
 
-dI/dt and current are linked by the pulse shape (the waveform's I_peak / dI/dt(0)); current and
-B by the coil's field per ampere (Biot-Savart over its windings); dI/dt and E by the field per
-unit dI/dt at the target (:mod:`tmslab.efield.sphere`).
+Three numbers link them: the pulse's I_peak / dI/dt(0) (s; a property of the pulse shape,
+``Waveform.current_per_didt_s``), the coil's field per ampere at the reference point (T/A) and the
+field per unit dI/dt at the target (V/m per A/s). This module takes them as numbers and knows no
+waveform or stimulator: :mod:`tmslab.protocols.dose` resolves intensities with the device and the
+pulse on top of it (and re-exports these names).
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from tmslab.coils.coil import Coil
 from tmslab.errors import InvalidValueError, check_positive
-from tmslab.protocols.waveform import Waveform
 
 UNITS = {
     "didt": "peak dI/dt, A/s",
@@ -37,34 +37,45 @@ class CoilDose:
         return asdict(self)
 
 
-def current_per_didt_s(waveform: Waveform) -> float:
-    """The pulse's I_peak / dI/dt(0), seconds (a property of the shape, not the amplitude)."""
-    return waveform.peak_current_a / abs(float(waveform.didt_a_per_s[0]))
+def peak_b_to_didt(b_t: float, tesla_per_a: float, current_per_didt_s: float) -> float:
+    """Peak dI/dt (A/s) of a pulse whose peak B at the reference point is ``b_t`` (T).
+
+    tesla_per_a : float, T/A
+        The coil's |B| per ampere at that point.
+    current_per_didt_s : float, s
+        The pulse's I_peak / dI/dt(0).
+
+    The one place the tesla -> dI/dt conversion is written: current = B / k, dI/dt = I / s.
+    """
+    return b_t / tesla_per_a / current_per_didt_s
 
 
-def coil_dose(
-    coil: Coil,
-    waveform: Waveform,
-    efield_per_didt: float,
-    *,
+def chain_dose(
     unit: str,
     value: float,
+    *,
+    tesla_per_a: float,
+    current_per_didt_s: float,
+    efield_per_didt: float,
 ) -> CoilDose:
-    """Convert an intensity ``value`` in ``unit`` (one of :data:`UNITS`) to all the others.
+    """An intensity ``value`` in ``unit`` (one of :data:`UNITS`) in every other unit.
 
-    coil: its field per ampere at the reference point links current and tesla.
-    waveform: the pulse shape. efield_per_didt: |E| at the target per unit dI/dt, V/m per A/s.
+    tesla_per_a : float, T/A
+        The coil's |B| per ampere at its reference point.
+    current_per_didt_s : float, s
+        The pulse's I_peak / dI/dt(0).
+    efield_per_didt : float, V/m per A/s
+        |E| at the target per unit dI/dt.
     """
     if unit not in UNITS:
         raise InvalidValueError(f"unit = {unit!r}; give one of {', '.join(UNITS)}")
     value = check_positive(UNITS[unit], value)
-    seconds = current_per_didt_s(waveform)
-    tesla_per_a = coil.tesla_per_ampere
+    seconds = current_per_didt_s
     e_per_didt = check_positive("E-field per dI/dt at the target", efield_per_didt, "V/m per A/s")
     didt = {
         "didt": value,
         "current": value / seconds,
-        "tesla": value / tesla_per_a / seconds,
+        "tesla": peak_b_to_didt(value, tesla_per_a, seconds),
         "vpm": value / e_per_didt,
     }[unit]
     current = didt * seconds
@@ -74,3 +85,19 @@ def coil_dose(
         peak_b_t=current * tesla_per_a,
         efield_v_per_m=didt * e_per_didt,
     )
+
+
+def didt_at_pct(pct: float, didt_max_a_per_s: float) -> float:
+    """Peak dI/dt (A/s) at ``pct`` % of the output whose peak dI/dt is ``didt_max_a_per_s`` (A/s).
+
+    Unchecked arithmetic; :func:`tmslab.protocols.dose.pct_mso_to_didt` is the checked form.
+    """
+    return pct / 100.0 * didt_max_a_per_s
+
+
+def pct_of_max(didt_a_per_s: float, didt_max_a_per_s: float) -> float:
+    """``didt_a_per_s`` (A/s) as % of ``didt_max_a_per_s`` (A/s); may exceed 100.
+
+    Unchecked arithmetic; :func:`tmslab.protocols.dose.didt_to_pct_mso` is the checked form.
+    """
+    return 100.0 * didt_a_per_s / didt_max_a_per_s

@@ -8,29 +8,51 @@ own target, with how depth and focality then differ.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from tmslab.coils.coil import Coil
 from tmslab.coils.placement import pose_on_sphere
 from tmslab.conductors.sphere import SphereHead
-from tmslab.efield.dose import coil_dose
+from tmslab.efield.dose import chain_dose, didt_at_pct, pct_of_max
 from tmslab.efield.kernels import sphere_efield
 from tmslab.efield.metrics import field_metrics
 from tmslab.efield.sphere import check_coil_outside
-from tmslab.protocols.waveform import Waveform
+from tmslab.errors import InvalidValueError
+
+
+class PulseShape(Protocol):
+    """What a translation needs of a pulse: its I_peak / dI/dt(0), s, which links a peak coil
+    current (and, through the coil, a peak B) to the peak dI/dt.
+    :class:`tmslab.protocols.waveform.Waveform` is one."""
+
+    @property
+    def current_per_didt_s(self) -> float: ...
 
 
 @dataclass(frozen=True)
 class Setup:
     """A coil over a spherical head, centred over the vertex, and a target below it.
 
-    target: a named target of the head, or a depth below the brain surface in m. The target
-    lies at that depth below the point of the brain surface where |E| is largest (for a
-    figure-8 under its centre; for a round coil under its windings, since the field vanishes on
-    its axis), unless target_direction (3,) gives the direction from the centre.
-    distance_m: scalp-to-coil-face gap, m. handle_angle_deg: rotation of the handle.
+    Parameters
+    ----------
+    head : SphereHead
+    coil : Coil
+        In its own frame; :meth:`placed_coil` puts it over the vertex.
+    target : str or float, m
+        A named target of the head, or a depth below the brain surface. The target lies at that
+        depth below the point of the brain surface where |E| is largest (for a figure-8 under
+        its centre; for a round coil under its windings, since the field vanishes on its axis),
+        unless ``target_direction`` gives the direction from the centre.
+    distance_m : float, m
+        Scalp-to-coil-face gap.
+    handle_angle_deg : float, degrees
+        Rotation of the handle.
+    didt_max_a_per_s : float or None, A/s
+        The stimulator+coil pair's peak dI/dt at 100 % MSO (plain number: links % MSO and dI/dt).
+    target_direction : (3,) tuple or None
+        Direction of the target from the head centre.
     """
 
     head: SphereHead
@@ -58,7 +80,15 @@ class Setup:
 
 
 def describe(setup: Setup) -> dict[str, Any]:
-    """Field per unit dI/dt at the target and the head's depth/focality metrics (SI)."""
+    """Field per unit dI/dt at the target and the head's depth/focality metrics (SI).
+
+    Returns
+    -------
+    dict
+        ``placed_coil`` (Coil, head frame), ``target_point_m`` ((3,) ndarray, m),
+        ``target_depth_m`` (m), ``efield_per_didt`` (|E| at the target, V/m per A/s) and
+        ``metrics_per_didt`` (:class:`~tmslab.efield.metrics.FieldMetrics` per unit dI/dt).
+    """
     placed = setup.placed_coil()
     check_coil_outside(placed, setup.head)
     metrics = field_metrics(placed, setup.head)
@@ -73,8 +103,18 @@ def describe(setup: Setup) -> dict[str, Any]:
     }
 
 
-def _setup_summary(setup: Setup, info: dict[str, Any], didt: float, waveform: Waveform) -> dict:
-    dose = coil_dose(setup.coil, waveform, info["efield_per_didt"], unit="didt", value=didt)
+def _coil_dose(setup: Setup, info: dict[str, Any], pulse: PulseShape, unit: str, value: float):
+    return chain_dose(
+        unit,
+        value,
+        tesla_per_a=setup.coil.tesla_per_ampere,
+        current_per_didt_s=pulse.current_per_didt_s,
+        efield_per_didt=info["efield_per_didt"],
+    )
+
+
+def _setup_summary(setup: Setup, info: dict[str, Any], didt: float, pulse: PulseShape) -> dict:
+    dose = _coil_dose(setup, info, pulse, "didt", didt)
     metrics = info["metrics_per_didt"]
     out = {
         "head": setup.head.name,
@@ -92,7 +132,7 @@ def _setup_summary(setup: Setup, info: dict[str, Any], didt: float, waveform: Wa
         "pct_mso": None,
     }
     if setup.didt_max_a_per_s:
-        out["pct_mso"] = 100.0 * didt / setup.didt_max_a_per_s
+        out["pct_mso"] = pct_of_max(didt, setup.didt_max_a_per_s)
     return out
 
 
@@ -101,18 +141,31 @@ def translate(
     unit: str,
     value: float,
     destination: Setup,
-    waveform: Waveform,
-    destination_waveform: Waveform | None = None,
+    waveform: PulseShape,
+    destination_waveform: PulseShape | None = None,
 ) -> dict[str, Any]:
     """Match |E| at the destination's target to the source experiment's.
 
-    unit, value: the source intensity (see :data:`tmslab.efield.dose.UNITS`; ``pct_mso`` needs
-    the source setup's didt_max_a_per_s). waveform: the source pulse (its shape links tesla and
-    dI/dt); destination_waveform: the destination pulse (default: the same shape).
-    Returns source and destination summaries (SI) and the differences in depth and focality.
-    """
-    from tmslab.errors import InvalidValueError
+    Parameters
+    ----------
+    source, destination : Setup
+    unit : str
+        The source intensity's unit: one of :data:`tmslab.efield.dose.UNITS` (didt, current,
+        tesla, vpm) or ``pct_mso``, which needs ``source.didt_max_a_per_s``.
+    value : float
+        The source intensity in ``unit`` (SI: A/s, A, T, V/m; or % MSO).
+    waveform : PulseShape
+        The source pulse, e.g. a :class:`~tmslab.protocols.waveform.Waveform` (its shape links
+        tesla and current to dI/dt).
+    destination_waveform : PulseShape, optional
+        The destination pulse (default: the same shape).
 
+    Returns
+    -------
+    dict
+        ``matched_efield_v_per_m``, ``source`` and ``destination`` summaries (SI) and the
+        differences in depth and focality.
+    """
     src = describe(source)
     dst = describe(destination)
     if unit == "pct_mso":
@@ -121,8 +174,8 @@ def translate(
                 "an intensity in % MSO needs the stimulator's peak dI/dt at 100 % MSO "
                 "(--didt-max A/us) for the source coil"
             )
-        unit, value = "didt", value / 100.0 * source.didt_max_a_per_s
-    src_dose = coil_dose(source.coil, waveform, src["efield_per_didt"], unit=unit, value=value)
+        unit, value = "didt", didt_at_pct(value, source.didt_max_a_per_s)
+    src_dose = _coil_dose(source, src, waveform, unit, value)
     target_e = src_dose.efield_v_per_m
     dst_didt = target_e / dst["efield_per_didt"]
     dst_wave = destination_waveform or waveform

@@ -86,13 +86,11 @@ def _emax_per_tesla(
 ) -> tuple[float, str]:
     """E_max (V/m per T measured ``at`` "coil", the coil's reference point, or "brain-surface",
     the brain surface under the coil centre) and the coil used, cached by geometry."""
-    import numpy as np
-
     from tmslab.coils import get_coil, list_coils
     from tmslab.coils.placement import pose_on_sphere
     from tmslab.conductors.sphere import get_head
-    from tmslab.efield.dose import current_per_didt_s
     from tmslab.efield.metrics import brain_surface_emax
+    from tmslab.protocols.dose import resolve_dose, tesla_per_ampere
     from tmslab.protocols.stimulators import get_stimulator
 
     coil = None
@@ -124,12 +122,12 @@ def _emax_per_tesla(
     emax_per_didt, _ = brain_surface_emax(placed, head)
     pulse = get_stimulator(ASSUMED_PULSE[0]).waveform(ASSUMED_PULSE[1])
     if at == "brain-surface":  # the same point as the field stage's (tmslab.stages.field)
-        point = head.target_point(0.0, (0.0, 0.0, 1.0))[None]
-        tesla_per_ampere = float(np.linalg.norm(placed.magnetic_field(point)[0]))
+        per_ampere = tesla_per_ampere(placed, head.target_point(0.0, (0.0, 0.0, 1.0)))
     else:
-        tesla_per_ampere = coil.tesla_per_ampere
-    didt_per_tesla = 1.0 / tesla_per_ampere / current_per_didt_s(pulse)
-    return emax_per_didt * didt_per_tesla, coil.name
+        per_ampere = tesla_per_ampere(coil)
+    # dI/dt per tesla: the dose of 1 T (the estimate is linear in the tesla)
+    one_tesla = resolve_dose(peak_b_t=1.0, b_at=at, tesla_per_a=per_ampere, waveform=pulse)
+    return emax_per_didt * one_tesla.didt_a_per_s, coil.name
 
 
 def estimate_study_field(record: dict[str, Any]) -> dict[str, Any] | None:

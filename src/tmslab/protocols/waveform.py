@@ -370,6 +370,12 @@ class Waveform:
         return float(np.max(np.abs(self.didt_a_per_s)))
 
     @property
+    def current_per_didt_s(self) -> float:
+        """I_peak / dI/dt(0), seconds: what links a peak coil current (and, through the coil, a
+        peak magnetic field) to the peak dI/dt. A property of the shape, not of the amplitude."""
+        return self.peak_current_a / abs(float(self.didt_a_per_s[0]))
+
+    @property
     def zero_crossings_s(self) -> np.ndarray:
         """Times where the current changes sign (linear interpolation); (M,) array, s."""
         return _crossings(self.t_s, self.current_a)

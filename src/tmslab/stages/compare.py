@@ -88,7 +88,9 @@ ROWS = (
 
 def compare_stage(scenario: Scenario, done: dict[str, Section]) -> Section | None:
     """This scenario and ``[compare] scenario`` side by side; None when there is none."""
+    from tmslab.protocols.dose import pct_mso_of
     from tmslab.scenario import ScenarioResult, run_scenario
+    from tmslab.units import A_PER_US
 
     if scenario.spec.compare is None:
         return None
@@ -107,11 +109,13 @@ def compare_stage(scenario: Scenario, done: dict[str, Section]) -> Section | Non
     if e_this and e_that and that["didt_a_per_s"]:
         matched = that["didt_a_per_s"] * e_this / e_that
         data["other_matched_didt_a_per_s"] = matched
-        text = f"{matched * 1e-6:.4g} A/µs"
-        didt_max = _get(other.sections["stimulator"].data, "didt_max_a_per_s")
+        text = f"{matched / A_PER_US:.4g} A/µs"
+        didt_max = other.sections["stimulator"].value.didt_max_a_per_s
         if didt_max:
-            data["other_matched_pct_mso"] = 100 * matched / didt_max
-            text += f" ({100 * matched / didt_max:.3g} % MSO)"
+            # unchecked: the matched intensity may be out of the other stimulator's reach
+            pct = pct_mso_of(matched, didt_max)
+            data["other_matched_pct_mso"] = pct
+            text += f" ({pct:.3g} % MSO)"
         # The other scenario's name is a sentence of its own: keep it out of the label.
         rows.append(
             ("intensity at which the right-hand scenario gives this |E| at its target", text)

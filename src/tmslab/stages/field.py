@@ -104,37 +104,39 @@ def scenario_didt(
     surface_name: str,
     section: Section,
 ) -> float | None:
-    """Peak dI/dt (A/s): from the dose, or from a peak field in tesla through the coil model.
+    """Peak dI/dt (A/s): from the stimulator stage's dose, or from its peak field in tesla
+    through the coil model (:func:`~tmslab.protocols.dose.resolve_dose`).
 
     coil / placed: the coil in its own frame / in the conductor's. surface_point: (3,) m, where a
     tesla intensity given ``at = "brain-surface"`` is measured (the conductor's surface under the
     coil centre), named ``surface_name`` in the notes.
     """
-    import numpy as np
-
-    from tmslab.efield.dose import current_per_didt_s
+    from tmslab.protocols.dose import resolve_dose, tesla_per_ampere
     from tmslab.protocols.stimulators import get_stimulator
+    from tmslab.units import A_PER_US
 
-    intensity = done["stimulator"].data.get("intensity", {})
-    if intensity.get("didt_a_per_s"):
-        return intensity["didt_a_per_s"]
-    tesla = scenario.spec.stimulator.intensity_t
-    if tesla:
+    dose = done["stimulator"].value  # the Dose the stimulator stage resolved
+    if dose.didt_a_per_s:
+        return dose.didt_a_per_s
+    if dose.peak_b_t:
         stim = scenario.spec.stimulator
         device = get_stimulator(stim.device or DEFAULT_WAVEFORM[0])
         shape = stim.waveform or (device.shapes[0] if stim.device else DEFAULT_WAVEFORM[1])
-        pulse = device.waveform(shape)
-        if stim.intensity_t_at == "brain-surface":
+        pulse = dose.waveform or device.waveform(shape)  # the shape links tesla and dI/dt
+        if dose.b_at == "brain-surface":
             where = f"the {surface_name} under the coil centre"
-            point = np.asarray(surface_point, float)[None]
-            per_ampere = float(np.linalg.norm(placed.magnetic_field(point)[0]))
+            per_ampere = tesla_per_ampere(placed, surface_point)
         else:
-            where, per_ampere = "the coil's reference point", coil.tesla_per_ampere
-        didt = tesla / per_ampere / current_per_didt_s(pulse)
+            where, per_ampere = "the coil's reference point", tesla_per_ampere(coil)
+        resolved = resolve_dose(
+            peak_b_t=dose.peak_b_t, b_at=dose.b_at, tesla_per_a=per_ampere, waveform=pulse
+        )
+        didt = resolved.didt_a_per_s
         section.data["tesla_per_ampere"] = per_ampere
         section.notes.append(
-            f"{tesla:g} T at {where} is {tesla / per_ampere:.4g} A of "
-            f"coil current, i.e. {didt / 1e6:.4g} A/us with the {device.label} {shape} pulse shape"
+            f"{dose.peak_b_t:g} T at {where} is {resolved.peak_current_a:.4g} A of "
+            f"coil current, i.e. {didt / A_PER_US:.4g} A/us with the {device.label} {shape} "
+            "pulse shape"
             + ("" if stim.device else " (assumed; give [stimulator] device for yours)")
             + "."
         )

@@ -35,23 +35,31 @@ def protocol_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
 
 
 def stimulator_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
-    """Pulse waveform of the device, and the intensity in every unit the inputs reach."""
+    """Pulse waveform of the device, and the intensity in every unit the inputs reach.
+
+    The section's ``value`` is the resolved :class:`~tmslab.protocols.dose.Dose` (with the
+    device's pulse), which later stages read as ``done["stimulator"].value``.
+    """
+    from dataclasses import replace
+
     from tmslab.protocols.stimulators import get_stimulator
 
     stim = scenario.spec.stimulator
     section = Section(title="Stimulator and dose", data={"device": None, "waveform": None})
     device = get_stimulator(stim.device) if stim.device else None
-    didt_max = _measured_didt(device, scenario.spec.coil.name, section) if device else None
-    dose = _dose(scenario, didt_max, section)
+    measured = _measured_didt(device, scenario.spec.coil.name, section) if device else None
+    dose = _dose(scenario, measured, section)
     if device is not None:
-        _pulse(device, stim.waveform, dose["pct_mso"], section)
+        dose = replace(dose, waveform=_pulse(device, stim.waveform, dose.pct_mso, section))
     else:
         section.notes.append("No [stimulator] device given: the pulse waveform is not modelled.")
+    section.value = dose
     return section
 
 
-def _measured_didt(device, coil_name: str | None, section: Section) -> float | None:
-    """Peak dI/dt at 100 % MSO (A/s) of the device with the scenario's coil, if it was measured."""
+def _measured_didt(device, coil_name: str | None, section: Section) -> tuple[float, str] | None:
+    """(peak dI/dt at 100 % MSO in A/s, its source) of the device with the scenario's coil, if
+    that pair was measured."""
     from tmslab.protocols.stimulators import get_coil_didt, list_coil_didts
     from tmslab.units import A_PER_US
 
@@ -73,60 +81,62 @@ def _measured_didt(device, coil_name: str | None, section: Section) -> float | N
         )
     )
     section.notes.append(f"Measured peak dI/dt: {pair.source}.")
-    return pair.didt_max_a_per_s
+    return pair.didt_max_a_per_s, str(pair.source)
 
 
-def _dose(scenario: Scenario, didt_max: float | None, section: Section) -> dict:
-    """The intensity in % MT, % MSO and A/s, as far as the motor threshold and dI/dt reach."""
-    from tmslab.protocols.dose import convert_intensity
+def _dose(scenario: Scenario, measured: tuple[float, str] | None, section: Section):
+    """The intensity resolved (:func:`~tmslab.protocols.dose.resolve_dose`) as far as the motor
+    threshold and dI/dt reach; a tesla intensity waits for the coil model (field stage)."""
+    from tmslab.protocols.dose import resolve_dose
     from tmslab.units import A_PER_US
 
     stim = scenario.spec.stimulator
     coil_name = scenario.spec.coil.name
+    didt_max, didt_source = measured or (None, None)
     if didt_max is None and coil_name:
         from tmslab.coils import coil_file_didt
 
         stated = coil_file_didt(coil_name)
         if stated is not None:
-            didt_max, origin = stated
+            didt_max, didt_source = stated
             section.data["didt_max_a_per_s"] = didt_max
             section.rows.append(
                 ("peak dI/dt at 100 % MSO", f"{didt_max / A_PER_US:.5g} A/us (coil file)")
             )
             device = f" (the scenario's device is {stim.device})" if stim.device else ""
-            section.notes.append(f"Peak dI/dt at 100 % MSO from the {origin}{device}.")
-    given_didt = stim.intensity_didt_a_per_us
-    intensity = {
-        "pct_mt": stim.intensity_pct_mt,
-        "pct_mso": stim.intensity_pct_mso,
-        "didt_a_per_s": given_didt * A_PER_US if given_didt else None,
-    }
-    dose = dict.fromkeys(intensity)
-    if any(value is not None for value in intensity.values()):
-        dose = convert_intensity(
-            **intensity,
-            mt_pct_mso=scenario.spec.subject.motor_threshold_pct_mso,
-            didt_max_a_per_s=didt_max,
-        )
-    section.data["intensity"] = {**dose, "peak_b_t": stim.intensity_t}
+            section.notes.append(f"Peak dI/dt at 100 % MSO from the {didt_source}{device}.")
+    given_didt = stim.intensity_didt_a_per_us  # the scenario file's unit; A/s from here on
+    dose = resolve_dose(
+        pct_mt=stim.intensity_pct_mt,
+        pct_mso=stim.intensity_pct_mso,
+        didt_a_per_s=given_didt * A_PER_US if given_didt else None,
+        peak_b_t=stim.intensity_t,
+        b_at=stim.intensity_t_at,
+        mt_pct_mso=scenario.spec.subject.motor_threshold_pct_mso,
+        didt_max_a_per_s=didt_max,
+        didt_max_source=didt_source,
+        require=False,
+    )
+    section.data["intensity"] = {**dose.intensity, "peak_b_t": dose.peak_b_t}
     # One row for the intensity in every unit it reaches ("120 % MT = 54 % MSO"), not one each.
-    units = (("pct_mt", "% MT"), ("pct_mso", "% MSO"))
-    shown = [f"{dose[key]:.4g} {unit}" for key, unit in units if dose[key] is not None]
+    units = ((dose.pct_mt, "% MT"), (dose.pct_mso, "% MSO"))
+    shown = [f"{value:.4g} {unit}" for value, unit in units if value is not None]
     if shown:
         section.rows.append(("intensity", " = ".join(shown)))
-    if dose["didt_a_per_s"] is not None:
-        section.rows.append(("peak dI/dt", f"{dose['didt_a_per_s'] / A_PER_US:.4g} A/µs"))
-    if stim.intensity_t is not None:
-        section.rows.append(("intensity (peak B, as reported)", f"{stim.intensity_t:g} T"))
+    if dose.didt_a_per_s is not None:
+        section.rows.append(("peak dI/dt", f"{dose.didt_a_per_s / A_PER_US:.4g} A/µs"))
+    if dose.peak_b_t is not None:
+        section.rows.append(("intensity (peak B, as reported)", f"{dose.peak_b_t:g} T"))
         section.notes.append(
-            f"The intensity is given as a peak magnetic field ({stim.intensity_t:g} T); the field "
+            f"The intensity is given as a peak magnetic field ({dose.peak_b_t:g} T); the field "
             "section converts it to coil current, dI/dt and E-field with the coil model."
         )
     return dose
 
 
-def _pulse(device, shape: str | None, pct_mso: float | None, section: Section) -> None:
-    """The device's pulse at the scenario's output (100 % MSO when unknown), data and figure."""
+def _pulse(device, shape: str | None, pct_mso: float | None, section: Section):
+    """The device's pulse at the scenario's output (100 % MSO when unknown): data and figure;
+    returns the Waveform."""
     shape = shape or device.shapes[0]
     pct = pct_mso if pct_mso is not None else 100.0
     pulse = device.waveform(shape, pct)
@@ -150,6 +160,7 @@ def _pulse(device, shape: str | None, pct_mso: float | None, section: Section) -
             lambda: _plot_pulse(pulse, title),
         )
     )
+    return pulse
 
 
 def _plot_pulse(pulse, title: str):
