@@ -190,13 +190,17 @@ def print_table(
     styles: dict[str, dict[str, Any]] | None = None,
     **style: Any,
 ) -> None:
-    """Print a table: ``style`` for every column, ``styles[name]`` on top for column ``name``;
-    cells that are not text go through :func:`fmt`."""
+    """Print a table: ``style`` for every column, ``styles[name]`` on top for column ``name``.
+
+    Text cells are shown as they are (no Rich markup), other cells through :func:`fmt`.
+    """
+    from rich.markup import escape
+
     table = Table(title=title, title_justify="left")
     for name in columns:
         table.add_column(name, **{**style, **(styles or {}).get(name, {})})
     for row in rows:
-        table.add_row(*(cell if isinstance(cell, str) else fmt(cell) for cell in row))
+        table.add_row(*(escape(cell if isinstance(cell, str) else fmt(cell)) for cell in row))
     console.print(table)
 
 
