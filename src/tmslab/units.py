@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from tmslab.errors import InvalidValueError
 
+MU0_OVER_4PI = 1e-7  # H/m: mu0 / (4 pi) (the 2019 SI redefinition changes it by < 1e-9)
+MU0 = 4 * math.pi * MU0_OVER_4PI  # H/m: vacuum permeability
 US = 1e-6  # seconds per microsecond
 A_PER_US = 1e6  # A/s per A/us (stimulator manuals and coil files give dI/dt in A/us)
 

@@ -89,7 +89,7 @@ class Coil:
 
     def transformed(self, pose: np.ndarray) -> Coil:
         """The same coil moved by a 4x4 rigid pose (coil frame -> head frame)."""
-        from tmslab.coils.placement import check_pose
+        from tmslab.geometry import check_pose
 
         pose = check_pose(pose)
         rotation, shift = pose[:3, :3], pose[:3, 3]
@@ -107,7 +107,7 @@ class Coil:
         From the windings (Biot-Savart, exact for the filaments) when known, else from the
         dipoles (valid only away from the dipole sheet).
         """
-        from tmslab.efield.analytic import winding_magnetic_field
+        from tmslab.coils.biot_savart import winding_magnetic_field
 
         points = np.atleast_2d(np.asarray(points, float))
         if self.windings:
@@ -150,7 +150,7 @@ def _dipole_magnetic_field(
     points: np.ndarray, positions: np.ndarray, moments: np.ndarray
 ) -> np.ndarray:
     """B of point dipoles, T per ampere: mu0/(4 pi) (3 (m.d) d / |d|^5 - m / |d|^3)."""
-    from tmslab.efield.kernels import MU0_OVER_4PI
+    from tmslab.units import MU0_OVER_4PI
 
     out = np.zeros((len(points), 3))
     for start in range(0, len(points), 1024):

@@ -21,36 +21,25 @@ from pathlib import Path
 import numpy as np
 
 from tmslab.errors import InvalidValueError, SpecFileError
+from tmslab.geometry import check_pose, identity_pose, unit_vector
 
-
-def identity_pose() -> np.ndarray:
-    """The 4x4 identity: coil coordinates are taken as head coordinates."""
-    return np.eye(4)
-
-
-def check_pose(pose: np.ndarray, tolerance: float = 1e-6) -> np.ndarray:
-    """Return ``pose`` as a float (4, 4) array if it is a rigid motion, else raise.
-
-    The upper-left 3x3 block must be a rotation (orthonormal, determinant +1) and the last row
-    (0, 0, 0, 1); translations in metres.
-    """
-    p = np.asarray(pose, dtype=float)
-    if p.shape != (4, 4):
-        raise InvalidValueError(f"a pose must be a 4x4 matrix; got shape {p.shape}")
-    if not np.all(np.isfinite(p)):
-        raise InvalidValueError("the pose contains non-finite values (nan or inf)")
-    rotation = p[:3, :3]
-    if (
-        not np.allclose(rotation @ rotation.T, np.eye(3), atol=tolerance)
-        or np.linalg.det(rotation) < 0
-    ):
-        raise InvalidValueError(
-            "the pose's 3x3 block is not a rotation (orthonormal with determinant +1); "
-            "give a rigid coil-to-head transform"
-        )
-    if not np.allclose(p[3], [0, 0, 0, 1], atol=tolerance):
-        raise InvalidValueError(f"the pose's last row must be 0 0 0 1; got {p[3].tolist()}")
-    return p
+# check_pose, identity_pose and unit_vector live in tmslab.geometry (core); re-exported here.
+__all__ = [
+    "COIL_INSIDE_TOLERANCE_M",
+    "MAX_COIL_GAP_M",
+    "MAX_POSE_TRANSLATION_M",
+    "POSE_UNITS_M",
+    "check_coil_gap",
+    "check_pose",
+    "check_pose_unit",
+    "format_pose",
+    "identity_pose",
+    "pose_file_unit",
+    "pose_on_sphere",
+    "read_pose",
+    "unit_vector",
+    "write_pose",
+]
 
 
 POSE_UNITS_M = {"m": 1.0, "mm": 1e-3}  # length of each pose unit, m
@@ -275,14 +264,6 @@ def _length(metres: float) -> str:
     if metres >= 0.01:
         return f"{metres * 100:.3g} cm"
     return f"{metres * 1e3:.3g} mm"
-
-
-def unit_vector(direction, name: str = "direction") -> np.ndarray:
-    """``direction`` as a (3,) unit vector; raise if it is not three finite numbers or is zero."""
-    d = np.asarray(direction, dtype=float).reshape(-1)
-    if d.shape != (3,) or not np.all(np.isfinite(d)) or np.linalg.norm(d) == 0:
-        raise InvalidValueError(f"{name} must be three numbers, not all zero; got {direction!r}")
-    return d / np.linalg.norm(d)
 
 
 def pose_on_sphere(

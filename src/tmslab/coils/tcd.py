@@ -517,7 +517,7 @@ def point_element_magnetic_field(
 ) -> np.ndarray:
     """B of point current elements as SimNIBS evaluates type-2 elements, T per ampere:
     mu0/(4 pi) sum dl x (r - p)/|r - p|^3. points (N, 3) m; positions, vectors (K, 3) m."""
-    from tmslab.efield.kernels import MU0_OVER_4PI
+    from tmslab.units import MU0_OVER_4PI
 
     out = np.zeros((len(points), 3))
     for start in range(0, len(points), 256):

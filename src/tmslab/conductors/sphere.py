@@ -118,7 +118,7 @@ class SphereHead:
 
     def target_point(self, depth_m: float, direction=(0.0, 0.0, 1.0)) -> np.ndarray:
         """The point (3,) m at ``depth_m`` below the brain surface along ``direction``."""
-        from tmslab.coils.placement import unit_vector
+        from tmslab.geometry import unit_vector
 
         depth = self.target_depth(depth_m)
         return (self.brain_radius_m - depth) * unit_vector(direction)

@@ -14,7 +14,8 @@ import types
 import numba as nb
 import numpy as np
 
-MU0_OVER_4PI = 1e-7  # H/m: mu0 / (4 pi) (the 2019 SI redefinition changes it by < 1e-9)
+from tmslab.units import MU0_OVER_4PI  # re-exported: old code imports it from here
+
 _BLOCK = 256  # points per parallel block: fits the accumulators in L1 and vectorises well
 
 

@@ -71,7 +71,7 @@ def depth_profile(
     """|E| (V/m) along the radius towards ``direction``, from the brain surface to the centre.
 
     Returns depths (n,) m and magnitudes (n,) V/m."""
-    from tmslab.coils.placement import unit_vector
+    from tmslab.geometry import unit_vector
 
     u = unit_vector(direction)
     depths = np.linspace(0, head.brain_radius_m * 0.999, n)

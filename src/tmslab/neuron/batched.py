@@ -1,6 +1,6 @@
 """A fast batched solver of the cable equations: many runs of one cell at once (Numba).
 
-It integrates exactly the scheme NEURON's fixed step uses (see :mod:`tmslab.neuron.simulation`),
+It integrates exactly the scheme NEURON's fixed step uses (see :mod:`tmslab.neuron.solver_base`),
 so its thresholds match NEURON's to well within 1 %:
 
 * backward Euler for the intracellular potentials, with the ionic currents linearised about the
@@ -25,7 +25,7 @@ from numba import prange
 from tmslab.neuron._jit import jit
 from tmslab.neuron.kinetics import GATES, HH, MRG, cnexp_table, gate_state, steady_gates
 from tmslab.neuron.membranes import leak_reversal
-from tmslab.neuron.simulation import (
+from tmslab.neuron.solver_base import (
     SimulationResult,
     check_batch,
     midpoint_drive,

@@ -31,7 +31,7 @@ from tmslab.errors import TmslabError
 from tmslab.neuron._jit import user_cache_dir
 from tmslab.neuron.kinetics import HH, MRG
 from tmslab.neuron.membranes import leak_reversal
-from tmslab.neuron.simulation import SimulationResult, check_batch, time_grid
+from tmslab.neuron.solver_base import SimulationResult, check_batch, time_grid
 
 os.environ.setdefault("NEURON_MODULE_OPTIONS", "-nogui")
 from neuron import h

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -173,8 +174,6 @@ def sweep_spec_from_mapping(
                 f"{where}: sweep.outputs must be a list of dotted paths such as "
                 f'"field.target.efield_v_per_m", got {outputs!r}'
             )
-        from tmslab.sweeps.tasks import check_output_sections
-
         check_output_sections(outputs, where=f"{where}: sweep.outputs")
         outputs = tuple(dict.fromkeys(outputs))
     spec = SweepSpec(
@@ -190,6 +189,24 @@ def sweep_spec_from_mapping(
             f"{where}: the sweep has {spec.n_tasks} tasks, more than the limit of {MAX_TASKS}"
         )
     return spec
+
+
+def section_keys() -> list[str]:
+    """Keys of the scenario's stages (``protocol``, ``stimulator``, ... ``plasticity``)."""
+    from tmslab.stages import STAGES
+
+    return [key for key, _, _ in STAGES]
+
+
+def check_output_sections(outputs: Iterable[str], where: str = "sweep.outputs") -> None:
+    """Raise InvalidValueError for an output path whose first part is not a stage's key."""
+    keys = section_keys()
+    for path in outputs:
+        if path.split(".")[0] not in keys or not all(path.split(".")):
+            raise InvalidValueError(
+                f"{where}: unknown output {path!r}; outputs are dotted paths into a section's "
+                f"data, starting with one of: {', '.join(keys)}"
+            )
 
 
 def _no_unknown(table: dict[str, Any], allowed: tuple[str, ...], where: str, what: str) -> None:

@@ -16,7 +16,16 @@ from typing import Any
 
 from tmslab.errors import InvalidValueError, TmslabError
 from tmslab.provenance import spec_hash, to_jsonable
-from tmslab.sweeps.spec import SweepSpec, SweepTaskError, describe_parameters, set_path
+
+# check_output_sections and section_keys live in spec (it validates outputs); re-exported here.
+from tmslab.sweeps.spec import (
+    SweepSpec,
+    SweepTaskError,
+    check_output_sections,
+    describe_parameters,
+    section_keys,
+    set_path,
+)
 
 Value = float | int | bool | str | None
 
@@ -135,24 +144,6 @@ def flatten_sections(sections: dict[str, Any]) -> dict[str, Value]:
     return flat
 
 
-def section_keys() -> list[str]:
-    """Keys of the scenario's stages (``protocol``, ``stimulator``, ... ``plasticity``)."""
-    from tmslab.stages import STAGES
-
-    return [key for key, _, _ in STAGES]
-
-
-def check_output_sections(outputs: Iterable[str], where: str = "sweep.outputs") -> None:
-    """Raise InvalidValueError for an output path whose first part is not a stage's key."""
-    keys = section_keys()
-    for path in outputs:
-        if path.split(".")[0] not in keys or not all(path.split(".")):
-            raise InvalidValueError(
-                f"{where}: unknown output {path!r}; outputs are dotted paths into a section's "
-                f"data, starting with one of: {', '.join(keys)}"
-            )
-
-
 def check_outputs(outputs: Iterable[str], result: dict[str, Value]) -> list[str]:
     """Check output paths against one task's full result; returns the paths left undecided.
 
@@ -194,5 +185,6 @@ __all__ = [
     "expand_tasks",
     "flatten_sections",
     "run_task",
+    "section_keys",
     "task_id",
 ]

@@ -32,7 +32,7 @@ def pose_above(
     handle_angle_deg rotates the coil about the vertical axis; at 0 the handle (coil +y) points
     along the conductor's -y.
     """
-    from tmslab.coils.placement import check_pose
+    from tmslab.geometry import check_pose
 
     if not distance_m >= 0:
         raise InvalidValueError(f"coil distance = {distance_m!r} m must be >= 0")

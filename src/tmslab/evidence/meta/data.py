@@ -32,7 +32,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tmslab.errors import InvalidValueError, SpecFileError
-from tmslab.evidence.meta import effect_sizes
+
+# From the module, not the package: the package __init__ imports this module (no circle).
+from tmslab.evidence.meta.effect_sizes import (
+    SMD_CORRECTIONS,
+    log_odds_ratio,
+    log_risk_ratio,
+    mean_difference,
+    standardized_mean_difference,
+)
 from tmslab.evidence.meta.measures import (
     ESCALC_COLUMNS,
     UNSUPPORTED_ARGUMENTS,
@@ -488,8 +496,8 @@ def _means(table: MetaTable, cols: dict[str, str], measure: str, correction: str
             )
     args = [values[n] for n in ("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i")]
     if measure == "MD":
-        return effect_sizes.mean_difference(*args)
-    return effect_sizes.standardized_mean_difference(*args, correction=correction)
+        return mean_difference(*args)
+    return standardized_mean_difference(*args, correction=correction)
 
 
 def _generic(table: MetaTable, cols: dict[str, str]):
@@ -545,7 +553,7 @@ def effect_data(
     columns to carry along. Zero cells get metafor's default 1/2 (see effect_sizes).
     """
     spec = get_measure(measure)
-    if smd_correction not in effect_sizes.SMD_CORRECTIONS:
+    if smd_correction not in SMD_CORRECTIONS:
         raise InvalidValueError(
             f"SMD correction {smd_correction!r} is not known; use exact (metafor) or revman (RevMan 5)"
         )
@@ -553,9 +561,9 @@ def effect_data(
     if spec.name in ("RR", "OR"):
         cells = _two_by_two(table, cols)
         if spec.name == "RR":
-            yi, vi = effect_sizes.log_risk_ratio(*cells)
+            yi, vi = log_risk_ratio(*cells)
         else:
-            yi, vi = effect_sizes.log_odds_ratio(*cells)
+            yi, vi = log_odds_ratio(*cells)
     elif spec.name in ("SMD", "MD"):
         yi, vi = _means(table, cols, spec.name, smd_correction)
     else:
