@@ -25,7 +25,6 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
 
 from tmslab.errors import InvalidValueError, SpecFileError
 
@@ -324,23 +323,3 @@ def check_out(
 def check_figure_path(path: str | Path | None, option: str = "--out") -> None:
     """Before the work: ``path`` (if given) is a .png/.svg/.pdf file that can be written."""
     check_out(path, FIGURE_SUFFIXES, option)
-
-
-def save_figure(fig: Any, path: str | Path) -> Path:
-    """Save a matplotlib figure atomically in the format its suffix names (png, svg, pdf)."""
-    import matplotlib.pyplot as plt
-
-    from tmslab.provenance import atomic_write
-
-    path = Path(path)
-    fmt_name = path.suffix.lstrip(".").lower()
-    if fmt_name not in FIGURE_FORMATS:
-        plt.close(fig)
-        raise InvalidValueError(
-            f"cannot save a figure as {path.name!r}; use a file ending in {', '.join(FIGURE_SUFFIXES)}"
-        )
-    try:
-        atomic_write(path, lambda tmp: fig.savefig(tmp, format=fmt_name, dpi=150))
-    finally:
-        plt.close(fig)
-    return path
