@@ -26,57 +26,42 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-# The arguments every command takes, before its own: name -> (type, typer parameter).
-_SHARED: dict[str, tuple[Any, Any]] = {
-    "data": (
-        Path,
-        typer.Argument(
-            ...,
-            help="Table, one row per study: CSV, or R's write.csv / write.table output (quoted strings, row names, NA). Columns named as metafor's escalc arguments: ai,bi,ci,di (or ai,n1i,ci,n2i); m1i,sd1i,n1i,m2i,sd2i,n2i; or yi,vi (or yi,sei); optional 'study' and moderator columns. Other names through --columns.",
-        ),
+
+def _shared(
+    data: Path = typer.Argument(
+        ...,
+        help="Table, one row per study: CSV, or R's write.csv / write.table output (quoted strings, "
+        "row names, NA). Columns named as metafor's escalc arguments: ai,bi,ci,di (or ai,n1i,ci,n2i); "
+        "m1i,sd1i,n1i,m2i,sd2i,n2i; or yi,vi (or yi,sei); optional 'study' and moderator columns. "
+        "Other names through --columns.",
     ),
-    "measure": (
-        str,
-        typer.Option(
-            ...,
-            "--measure",
-            help="metafor's measure: RR (log risk ratio), OR (log odds ratio), SMD (Hedges' g), MD (mean difference) or GEN (yi, vi).",
-        ),
+    measure: str = typer.Option(
+        ...,
+        "--measure",
+        help="metafor's measure: RR (log risk ratio), OR (log odds ratio), SMD (Hedges' g), "
+        "MD (mean difference) or GEN (yi, vi).",
     ),
-    "method": (
-        str,
-        typer.Option(
-            "REML", "--method", help="FE (inverse variance) or a tau^2 estimator: DL, REML, PM, ML."
-        ),
+    method: str = typer.Option(
+        "REML", "--method", help="FE (inverse variance) or a tau^2 estimator: DL, REML, PM, ML."
     ),
-    "knha": (
-        bool,
-        typer.Option(
-            False, "--knha", help="Hartung-Knapp(-Sidik-Jonkman) adjustment: t tests with k - p df."
-        ),
+    knha: bool = typer.Option(
+        False, "--knha", help="Hartung-Knapp(-Sidik-Jonkman) adjustment: t tests with k - p df."
     ),
-    "smd_correction": (
-        str,
-        typer.Option(
-            "exact",
-            "--smd-correction",
-            help="Hedges' g small-sample correction: exact (gamma function, metafor) or revman (RevMan 5).",
-        ),
+    smd_correction: str = typer.Option(
+        "exact",
+        "--smd-correction",
+        help="Hedges' g small-sample correction: exact (gamma function, metafor) or revman (RevMan 5).",
     ),
-    "columns": (
-        str,
-        typer.Option(
-            "",
-            "--columns",
-            help="metafor argument=file column, comma-separated, for files with other column names, e.g. metafor's dat.bcg: ai=tpos,bi=tneg,ci=cpos,di=cneg (study= or slab= for labels).",
-        ),
+    columns: str = typer.Option(
+        "",
+        "--columns",
+        help="metafor argument=file column, comma-separated, for files with other column names, "
+        "e.g. metafor's dat.bcg: ai=tpos,bi=tneg,ci=cpos,di=cneg (study= or slab= for labels).",
     ),
-    "level": (
-        float,
-        typer.Option(95.0, "--level", help="Confidence level of the intervals, in %."),
-    ),
-    "json": (bool, typer.Option(False, "--json", help="Print machine-readable JSON.")),
-}
+    level: float = typer.Option(95.0, "--level", help="Confidence level of the intervals, in %."),
+    json: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
+) -> None:
+    """The arguments every meta command takes, before its own (see :func:`meta_command`)."""
 
 
 def _figure(option: str, what: str) -> Any:
@@ -94,11 +79,9 @@ def meta_command(name: str, figures: tuple[str, ...] = (), confint: bool = True)
     def register(func: Callable) -> Callable:
         kind = inspect.Parameter.KEYWORD_ONLY
         own = list(inspect.signature(func).parameters.values())[2:]  # after meta, json
-        params = [
-            inspect.Parameter(n, kind, default=d, annotation=t) for n, (t, d) in _SHARED.items()
-        ]
-        hints = typing.get_type_hints(func)
-        params += [p.replace(kind=kind, annotation=hints[p.name]) for p in own]
+        hints = {**typing.get_type_hints(_shared), **typing.get_type_hints(func)}
+        shared = list(inspect.signature(_shared).parameters.values())
+        params = [p.replace(kind=kind, annotation=hints[p.name]) for p in [*shared, *own]]
 
         def command(**kwargs: Any) -> None:
             for key in figures:
@@ -108,10 +91,8 @@ def meta_command(name: str, figures: tuple[str, ...] = (), confint: bool = True)
             fit = {
                 k: kwargs.pop(k) for k in ("method", "knha", "smd_correction", "columns", "level")
             }
-            mods = kwargs.pop("mods", "")
-            meta = analyse(
-                kwargs.pop("data"), kwargs.pop("measure"), mods=mods, confint=confint, **fit
-            )
+            data, measure, mods = kwargs.pop("data"), kwargs.pop("measure"), kwargs.get("mods", "")
+            meta = analyse(data, measure, mods=mods, confint=confint, **fit)
             func(meta, **kwargs)
 
         command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
