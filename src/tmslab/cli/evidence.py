@@ -15,17 +15,17 @@ from tmslab.cli.output import (
     print_table,
     save_figure,
 )
+from tmslab.cli.params import JSON_OPT
 
 app = typer.Typer(
     help="The curated evidence base of the reviewed studies and the mechanism graph.",
     no_args_is_help=True,
 )
 
-JSON_OPT = typer.Option(False, "--json", help="Print machine-readable JSON.")
 SPECIES_OPT = typer.Option(None, "--species", help="mouse | rat | gerbil | human.")
 PREPARATION_OPT = typer.Option(None, "--preparation", help="in_vivo | slice | culture | human.")
 REVIEW_OPT = typer.Option(None, "--review", help="krasilnikova2024 | antidepressant-review.")
-FOLD = {"id": {"no_wrap": True}}  # ids whole, long text folded
+ID_WHOLE = {"id": {"no_wrap": True}}  # an id is never broken; other text folds
 
 
 @app.command("list")
@@ -37,7 +37,7 @@ def list_command(review: str | None = REVIEW_OPT, json: bool = JSON_OPT) -> None
     if json:
         return print_json(records)
     title = f"Evidence base: {len(records)} studies"
-    print_table(title, STUDY_COLUMNS, study_rows(records), FOLD, overflow="fold")
+    print_table(title, STUDY_COLUMNS, study_rows(records), ID_WHOLE, overflow="fold")
 
 
 @app.command("show")
@@ -93,7 +93,7 @@ def query_command(
         return print_json({"count": len(records), "filters": filters, "arms": records})
     given = ", ".join(f"{k}={v}" for k, v in filters.items() if v is not None) or "no filter"
     title = f"{len(records)} arm(s) with {given}"
-    print_table(title, ARM_COLUMNS, arm_rows(records), FOLD, overflow="fold")
+    print_table(title, ARM_COLUMNS, arm_rows(records), ID_WHOLE, overflow="fold")
 
 
 @app.command("closest")
@@ -112,7 +112,7 @@ def closest_command(
     records = frame_records(closest_studies(frequency, species, preparation, n=n))
     if json:
         return print_json(records)
-    print_table(f"Arms nearest {frequency:g} Hz", CLOSEST_COLUMNS, closest_rows(records), FOLD)
+    print_table(f"Arms nearest {frequency:g} Hz", CLOSEST_COLUMNS, closest_rows(records), ID_WHOLE)
 
 
 @app.command("export")

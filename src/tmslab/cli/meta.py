@@ -19,6 +19,7 @@ from tmslab.cli.output import (
     save_figure,
 )
 from tmslab.cli.output import print_table as table
+from tmslab.cli.params import JSON_OPT
 from tmslab.errors import InvalidValueError
 
 app = typer.Typer(
@@ -59,7 +60,7 @@ def _shared(
         "e.g. metafor's dat.bcg: ai=tpos,bi=tneg,ci=cpos,di=cneg (study= or slab= for labels).",
     ),
     level: float = typer.Option(95.0, "--level", help="Confidence level of the intervals, in %."),
-    json: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
+    json: bool = JSON_OPT,
 ) -> None:
     """The arguments every meta command takes, before its own (see :func:`meta_command`)."""
 

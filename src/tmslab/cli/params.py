@@ -73,6 +73,9 @@ def quantity_option(default: Any, *decls: str, unit: str, help: str, **kwargs: A
     )
 
 
+JSON_OPT = typer.Option(False, "--json", help="Print machine-readable JSON.")
+
+
 # The unit of a bare --intensity for each dose unit of `field translate` (None: a plain number).
 INTENSITY_UNITS = {"tesla": "T", "didt": "A/s", "current": "A", "vpm": "V/m", "pct_mso": None}
 

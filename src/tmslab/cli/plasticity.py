@@ -15,14 +15,13 @@ from tmslab.cli.output import (
     print_table,
     save_figure,
 )
-from tmslab.cli.params import quantity_option
+from tmslab.cli.params import JSON_OPT, quantity_option
 
 app = typer.Typer(
     help="Calcium-based plasticity models: LTP/LTD predictions for protocols and pairings.",
     no_args_is_help=True,
 )
 
-JSON_OPT = typer.Option(False, "--json", help="Print machine-readable JSON.")
 MODEL_HELP = "Model as NAME[:SET], e.g. graupner-brunel:DP, shouval, bcm, huang-tbs (see 'tmslab plasticity list')."
 THRESHOLD_OPT = typer.Option(
     0.05, "--threshold", help="Relative change above which the verdict is LTP/LTD (0.05 = 5 %)."
