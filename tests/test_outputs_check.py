@@ -22,3 +22,20 @@ def test_folders_and_files_in_the_way(tmp_path):
         check_out(tmp_path / "afile", None)
     with pytest.raises(TmslabError):
         check_out(tmp_path / "afile" / "b.csv", (".csv",), "--table")
+
+
+def test_save_figure_writes_the_named_format_and_closes(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from tmslab.viz.files import save_figure
+
+    fig = plt.figure()
+    assert save_figure(fig, tmp_path / "f.svg").read_text().lstrip().startswith("<?xml")
+    assert not plt.fignum_exists(fig.number)
+    fig = plt.figure()
+    with pytest.raises(InvalidValueError, match="cannot save a figure as 'f.gif'"):
+        save_figure(fig, tmp_path / "f.gif")
+    assert not plt.fignum_exists(fig.number) and not (tmp_path / "f.gif").exists()

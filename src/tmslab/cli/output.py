@@ -2,8 +2,8 @@
 
 On a terminal, tables are Rich tables and long work shows a progress bar. Anywhere else (a pipe, a
 file, a CI log, a test) nothing is wrapped to a guessed width: tables become one tab-separated
-line per row and progress becomes one line per stage on stderr. The checks of output paths live
-in :mod:`tmslab.outputs` (re-exported here); figures are saved here, atomically.
+line per row and progress becomes one line per stage on stderr. The checks of output paths
+(:mod:`tmslab.outputs`) and the figure writer (:mod:`tmslab.viz.files`) are re-exported here.
 """
 
 from __future__ import annotations
@@ -11,17 +11,23 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from tmslab.errors import InvalidValueError
 from tmslab.outputs import FIGURE_FORMATS, FIGURE_SUFFIXES, check_figure_path, check_out
-from tmslab.provenance import atomic_write, dumps
+from tmslab.provenance import dumps
 from tmslab.wording import short_form as fmt
+
+
+def save_figure(fig: Any, path: Any) -> Any:
+    """Save a matplotlib figure atomically (:func:`tmslab.viz.files.save_figure`)."""
+    from tmslab.viz.files import save_figure  # on use: the viz package is not for every command
+
+    return save_figure(fig, path)
+
 
 __all__ = [  # the names that live elsewhere, re-exported for the commands
     "FIGURE_FORMATS",
@@ -203,21 +209,3 @@ def print_table(
 def print_rows(title: str, rows: Iterable[tuple[str, Any]]) -> None:
     """Print a :func:`key_value_table`."""
     console.print(key_value_table(title, rows))
-
-
-def save_figure(fig: Any, path: str | Path) -> Path:
-    """Save a matplotlib figure atomically in the format its suffix names (png, svg, pdf)."""
-    import matplotlib.pyplot as plt
-
-    path = Path(path)
-    fmt_name = path.suffix.lstrip(".").lower()
-    if fmt_name not in FIGURE_FORMATS:
-        plt.close(fig)
-        raise InvalidValueError(
-            f"cannot save a figure as {path.name!r}; use a file ending in {', '.join(FIGURE_SUFFIXES)}"
-        )
-    try:
-        atomic_write(path, lambda tmp: fig.savefig(tmp, format=fmt_name, dpi=150))
-    finally:
-        plt.close(fig)
-    return path
