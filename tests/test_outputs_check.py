@@ -36,6 +36,6 @@ def test_save_figure_writes_the_named_format_and_closes(tmp_path):
     assert save_figure(fig, tmp_path / "f.svg").read_text().lstrip().startswith("<?xml")
     assert not plt.fignum_exists(fig.number)
     fig = plt.figure()
-    with pytest.raises(InvalidValueError, match="cannot save a figure as 'f.gif'"):
+    with pytest.raises(InvalidValueError, match=r"cannot save a figure as 'f\.gif'"):
         save_figure(fig, tmp_path / "f.gif")
     assert not plt.fignum_exists(fig.number) and not (tmp_path / "f.gif").exists()
