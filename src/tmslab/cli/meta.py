@@ -105,19 +105,16 @@ def meta_command(name: str, figures: tuple[str, ...] = (), confint: bool = True)
     return register
 
 
+def _numbers(title: str, columns: tuple[str, ...], rows: list, **style: Any) -> None:
+    """A table of numbers: the first column (names) left, the figures right."""
+    table(title, columns, rows, {columns[0]: {"justify": "left"}}, justify="right", **style)
+
+
 def _print_model(meta: Any, result: Any, title: str) -> None:
     print_rows(title, meta.summary_rows(result))
     if result.p > 1:
         columns = meta.coefficient_columns(result)
-        rows = meta.coefficient_rows(result)
-        table(
-            "Coefficients",
-            columns,
-            rows,
-            {columns[0]: {"justify": "left"}},
-            justify="right",
-            no_wrap=True,
-        )
+        _numbers("Coefficients", columns, meta.coefficient_rows(result), no_wrap=True)
 
 
 @meta_command("run", figures=("funnel", "forest"))
@@ -133,27 +130,22 @@ def run_command(
     funnel: Path | None = _figure("--funnel", "a funnel plot"),
 ) -> None:
     """Pool the studies: estimate, CI, prediction interval, tau^2, I^2, H^2 (with Q-profile CIs), Q."""
-    from tmslab.evidence.meta import figures
-
     result, measure = meta.result, meta.data.measure
     if funnel is not None and result.p > 1:
         raise InvalidValueError(
             "--funnel needs a model without moderators; drop --mods or --funnel"
         )
-    if forest is not None:
-        save_figure(figures.forest_plot(result, measure), forest)
-    if funnel is not None:
-        save_figure(figures.funnel_plot(result, measure), funnel)
+    if forest is not None or funnel is not None:
+        from tmslab.evidence.meta import figures
+
+        if forest is not None:
+            save_figure(figures.forest_plot(result, measure), forest)
+        if funnel is not None:
+            save_figure(figures.funnel_plot(result, measure), funnel)
     if json:
         return print_json(meta.record())
     _print_model(meta, result, meta.title)
-    table(
-        "Studies",
-        ("study", "yi", "vi", "weight (%)"),
-        meta.study_rows(),
-        {"study": {}},
-        justify="right",
-    )
+    _numbers("Studies", ("study", "yi", "vi", "weight (%)"), meta.study_rows())
     for what, path in (("forest plot", forest), ("funnel plot", funnel)):
         if path is not None:
             console.print(f"wrote {what}: {path}")
@@ -174,15 +166,7 @@ def loo_command(
     if json:
         return print_json({**meta.record(), "leave_one_out": loo.rows()})
     columns = ("omitted", "estimate", "CI lb", "CI ub", "p", "tau^2", "I^2 %")
-    rows = meta.leave_one_out_rows(loo)
-    table(
-        meta.leave_one_out_title(),
-        columns,
-        rows,
-        {"omitted": {"justify": "left"}},
-        justify="right",
-        no_wrap=True,
-    )
+    _numbers(meta.leave_one_out_title(), columns, meta.leave_one_out_rows(loo), no_wrap=True)
     if plot is not None:
         console.print(f"wrote leave-one-out figure: {plot}")
 
