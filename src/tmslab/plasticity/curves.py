@@ -136,6 +136,8 @@ def frequency_curves(
         How many rates, from ``fmin_hz`` to ``fmax_hz``.
     post_delay_s, threshold
         As :func:`frequency_response`.
+
+    Bad values raise InvalidValueError naming the options of ``tmslab plasticity curve``.
     """
     from tmslab.errors import check_positive
     from tmslab.plasticity.registry import RTMS_MODEL
