@@ -26,7 +26,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from tmslab.errors import SpecFileError
+from tmslab.errors import InvalidValueError, SpecFileError
 
 TMP_MARK = "tmslab-tmp"
 OLD_MARK = "tmslab-old"
@@ -270,3 +270,56 @@ def os_error_message(error: OSError) -> str:
     where = " -> ".join(str(p) for p in paths)
     fix = _OS_FIXES.get(error.errno, "check the path and its permissions")
     return f"{where}: {reason}; {fix}" if where else f"{reason}; {fix}"
+
+
+FIGURE_FORMATS = ("png", "svg", "pdf")
+FIGURE_SUFFIXES = tuple("." + f for f in FIGURE_FORMATS)
+
+
+def _either(suffixes: tuple[str, ...]) -> str:
+    return " or ".join([", ".join(suffixes[:-1]), suffixes[-1]] if len(suffixes) > 1 else suffixes)
+
+
+def _figure_refused(path: Path) -> InvalidValueError:
+    return InvalidValueError(
+        f"cannot save a figure as {path.name!r}; use a file ending in {_either(FIGURE_SUFFIXES)}"
+    )
+
+
+def check_out(
+    path: str | Path | None, suffixes: tuple[str, ...] | None, option: str = "--out"
+) -> Path | None:
+    """Refuse an output path before any work: an unknown extension, then a file or folder in the
+    way or no permission to write (:func:`check_output_dir`, :func:`check_output_file`).
+
+    Parameters
+    ----------
+    path : path or None
+        The output (None: nothing to check). Missing folders are fine (made on writing).
+    suffixes : tuple of str or None
+        Known extensions, with the dot; None for a folder.
+    option : str
+        The option named in the message.
+
+    Returns
+    -------
+    Path or None
+        ``path``.
+    """
+    if path is None:
+        return None
+    path = Path(path)
+    if suffixes is None:
+        return check_output_dir(path, option)
+    if path.suffix.lower() not in suffixes:
+        if suffixes == FIGURE_SUFFIXES:
+            raise _figure_refused(path)
+        raise InvalidValueError(
+            f"{option} {str(path)!r}: unknown output type; use a file ending in {_either(suffixes)}"
+        )
+    return check_output_file(path, None, option)
+
+
+def check_figure_path(path: str | Path | None, option: str = "--out") -> None:
+    """Before the work: ``path`` (if given) is a .png/.svg/.pdf file that can be written."""
+    check_out(path, FIGURE_SUFFIXES, option)

@@ -44,3 +44,14 @@ def counted(n: float, noun: str, plural: str | None = None) -> str:
     word = noun if n == 1 else (plural or noun + "s")
     number = f"{int(n)}" if float(n).is_integer() else f"{n:g}"  # 3000000, not 3e+06
     return f"{number} {word}"
+
+
+def short_form(value: object) -> str:
+    """A short human form of a value shown in a table: floats to 6 significant digits.
+
+    >>> short_form(1 / 3), short_form(12), short_form(None)
+    ('0.333333', '12', 'None')
+    """
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)

@@ -19,57 +19,24 @@ from tmslab import __version__
 
 HELP = "tmslab: an in-silico laboratory for transcranial magnetic stimulation."
 
-# name -> (module in tmslab.cli, attribute, one-line help). In the order the help lists them.
-# The help texts repeat the groups' own (tests/cli/test_lazy_cli.py keeps them equal).
+# One group a line, in the order the help lists them: name (also its module in tmslab.cli) and
+# its one-line help, which repeats the group's own (tests/cli/test_lazy_cli.py keeps them equal).
+_GROUP_HELP = """
+run         Run a scenario and write results.nc, results.json, provenance.json and report.html into OUT.
+protocol    TMS protocols: pulse patterns, their figures, exports and safety checks.
+stimulator  Stimulators: pulse waveforms (RLC model), measured dI/dt, dose units.
+coil        Coil models: presets, custom windings and SimNIBS .ccd/.tcd files.
+field       Induced E-field: analytic sphere heads, metrics, maps and cross-species translation.
+neuron      Cable models in the induced field: thresholds, strength-duration, orientation maps.
+plasticity  Calcium-based plasticity models: LTP/LTD predictions for protocols and pairings.
+evidence    The curated evidence base of the reviewed studies and the mechanism graph.
+meta        Meta-analysis: effect sizes, fixed and random effects, heterogeneity, bias tests.
+sweep       Parameter sweeps: vary scenario fields, run on Dask, resume, show and plot. `tmslab sweep SPEC.toml --out STORE` runs a sweep (short for `tmslab sweep run`).
+"""
+# name -> (module in tmslab.cli, its attribute: a Typer app, or the function of `run`, help).
 GROUPS: dict[str, tuple[str, str, str]] = {
-    "run": (
-        "run",
-        "run",
-        "Run a scenario and write results.nc, results.json, provenance.json and report.html "
-        "into OUT.",
-    ),
-    "protocol": (
-        "protocol",
-        "app",
-        "TMS protocols: pulse patterns, their figures, exports and safety checks.",
-    ),
-    "stimulator": (
-        "stimulator",
-        "app",
-        "Stimulators: pulse waveforms (RLC model), measured dI/dt, dose units.",
-    ),
-    "coil": ("coil", "app", "Coil models: presets, custom windings and SimNIBS .ccd/.tcd files."),
-    "field": (
-        "field",
-        "app",
-        "Induced E-field: analytic sphere heads, metrics, maps and cross-species translation.",
-    ),
-    "neuron": (
-        "neuron",
-        "app",
-        "Cable models in the induced field: thresholds, strength-duration, orientation maps.",
-    ),
-    "plasticity": (
-        "plasticity",
-        "app",
-        "Calcium-based plasticity models: LTP/LTD predictions for protocols and pairings.",
-    ),
-    "evidence": (
-        "evidence",
-        "app",
-        "The curated evidence base of the reviewed studies and the mechanism graph.",
-    ),
-    "meta": (
-        "meta",
-        "app",
-        "Meta-analysis: effect sizes, fixed and random effects, heterogeneity, bias tests.",
-    ),
-    "sweep": (
-        "sweep",
-        "app",
-        "Parameter sweeps: vary scenario fields, run on Dask, resume, show and plot. "
-        "`tmslab sweep SPEC.toml --out STORE` runs a sweep (short for `tmslab sweep run`).",
-    ),
+    name: (name, "run" if name == "run" else "app", text)
+    for name, text in (line.split(maxsplit=1) for line in _GROUP_HELP.strip().splitlines())
 }
 OPTIONS = (
     ("--version", "Print tmslab's version and exit."),

@@ -1,25 +1,42 @@
-"""How commands print: JSON for machines, Rich tables for people, figures saved atomically.
+"""How commands print: JSON for machines, Rich tables for people, progress on stderr.
 
 On a terminal, tables are Rich tables and long work shows a progress bar. Anywhere else (a pipe, a
 file, a CI log, a test) nothing is wrapped to a guessed width: tables become one tab-separated
-line per row and progress becomes one line per stage on stderr.
+line per row and progress becomes one line per stage on stderr. The checks of output paths
+(:mod:`tmslab.outputs`) and the figure writer (:mod:`tmslab.viz.files`) are re-exported here.
 """
 
 from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from tmslab.errors import InvalidValueError
-from tmslab.provenance import atomic_write, dumps
+from tmslab.outputs import FIGURE_FORMATS, FIGURE_SUFFIXES, check_figure_path, check_out
+from tmslab.provenance import dumps
+from tmslab.wording import short_form as fmt
 
-FIGURE_FORMATS = ("png", "svg", "pdf")
+
+def save_figure(fig: Any, path: Any) -> Any:
+    """Save a matplotlib figure atomically (:func:`tmslab.viz.files.save_figure`)."""
+    from tmslab.viz.files import save_figure  # on use: the viz package is not for every command
+
+    return save_figure(fig, path)
+
+
+__all__ = [  # the names that live elsewhere, re-exported for the commands
+    "FIGURE_FORMATS",
+    "FIGURE_SUFFIXES",
+    "check_figure_path",
+    "check_out",
+    "fmt",
+    "save_figure",
+]
 
 
 def _plain(cell: Any) -> str:
@@ -38,9 +55,7 @@ def _plain(cell: Any) -> str:
 
 def plain_table(table: Table) -> str:
     """A Rich table as text: its title, then the header and each row, tab-separated, one a line."""
-    lines = []
-    if table.title:
-        lines.append(_plain(table.title))
+    lines = [_plain(table.title)] if table.title else []
     columns = [list(column.cells) for column in table.columns]
     if table.show_header and any(str(column.header) for column in table.columns):
         lines.append("\t".join(_plain(column.header) for column in table.columns))
@@ -59,8 +74,7 @@ class TmslabConsole(Console):
             return
         kwargs.setdefault("soft_wrap", True)  # a line stays a line, however long
         for obj in objects:
-            if isinstance(obj, Table):
-                # Written directly: Rich would expand the tabs into spaces.
+            if isinstance(obj, Table):  # written directly: Rich would expand the tabs
                 self.file.write(plain_table(obj) + "\n")
                 self.file.flush()
             else:
@@ -88,12 +102,9 @@ class StageProgress:
         disable: bool = False,
         columns: tuple[Any, ...] = (),
     ) -> None:
-        self._disable = disable
-        self._columns = columns
-        self._bar: Any = None
+        self._disable, self._columns, self._bar = disable, columns, None
         self._description, self._total, self._completed = description, total, 0.0
-        self._start = time.monotonic()
-        self._printed: tuple[str, int] | None = None
+        self._start, self._printed = time.monotonic(), None
 
     def __enter__(self) -> StageProgress:
         if not self._disable and err_console.is_terminal:
@@ -119,8 +130,7 @@ class StageProgress:
         if self._bar is not None:
             self._bar.update(self._task, completed=index, description=title)
         elif not self._disable:
-            count = f"[{index + 1}/{int(self._total)}] " if self._total else ""
-            self._line(f"{count}{title}")
+            self._line((f"[{index + 1}/{int(self._total)}] " if self._total else "") + title)
 
     def update(
         self,
@@ -145,9 +155,7 @@ class StageProgress:
         step = done if not n or n <= 20 else int(10 * done // n)
         if (self._description, step) != self._printed:
             self._printed = (self._description, step)
-            self._line(
-                f"{self._description} {done}/{int(n)}" if n else f"{self._description} {done}"
-            )
+            self._line(f"{self._description} {done}" + (f"/{int(n)}" if n else ""))
 
     def finish(self) -> None:
         """All stages done: the bar fills; off a terminal one closing ``done (t s)`` line."""
@@ -167,7 +175,8 @@ def print_json(value: Any) -> None:
     print(dumps(value))
 
 
-def key_value_table(title: str, rows: list[tuple[str, Any]]) -> Table:
+def key_value_table(title: str, rows: Iterable[tuple[str, Any]]) -> Table:
+    """A two-column table, ``key  value``, without a header."""
     table = Table(title=title, show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column()
@@ -176,65 +185,27 @@ def key_value_table(title: str, rows: list[tuple[str, Any]]) -> Table:
     return table
 
 
-def fmt(value: Any) -> str:
-    """A short human form of a figure."""
-    if isinstance(value, bool) or value is None:
-        return str(value)
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return str(value)
+def print_table(
+    title: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    styles: dict[str, dict[str, Any]] | None = None,
+    **style: Any,
+) -> None:
+    """Print a table: ``style`` for every column, ``styles[name]`` on top for column ``name``.
+
+    Text cells are shown as they are (no Rich markup), other cells through :func:`fmt`.
+    """
+    from rich.markup import escape
+
+    table = Table(title=title, title_justify="left")
+    for name in columns:
+        table.add_column(name, **{**style, **(styles or {}).get(name, {})})
+    for row in rows:
+        table.add_row(*(escape(cell if isinstance(cell, str) else fmt(cell)) for cell in row))
+    console.print(table)
 
 
-def check_figure_path(path: str | Path | None, option: str = "--out") -> None:
-    """Before the work: ``path`` (if given) is a .png/.svg/.pdf file that can be written."""
-    check_out(path, FIGURE_SUFFIXES, option)
-
-
-def save_figure(fig: Any, path: str | Path) -> Path:
-    """Save a matplotlib figure atomically in the format its suffix names (png, svg, pdf)."""
-    import matplotlib.pyplot as plt
-
-    path = Path(path)
-    fmt_name = path.suffix.lstrip(".").lower()
-    if fmt_name not in FIGURE_FORMATS:
-        plt.close(fig)
-        raise InvalidValueError(
-            f"cannot save a figure as {path.name!r}; use a file ending in {', '.join('.' + f for f in FIGURE_FORMATS)}"
-        )
-    try:
-        atomic_write(path, lambda tmp: fig.savefig(tmp, format=fmt_name, dpi=150))
-    finally:
-        plt.close(fig)
-    return path
-
-
-FIGURE_SUFFIXES = tuple("." + f for f in FIGURE_FORMATS)
-
-
-def _either(suffixes: tuple[str, ...]) -> str:
-    return " or ".join([", ".join(suffixes[:-1]), suffixes[-1]] if len(suffixes) > 1 else suffixes)
-
-
-def check_out(
-    path: str | Path | None, suffixes: tuple[str, ...] | None, option: str = "--out"
-) -> Path | None:
-    """Refuse an output path before any work: an unknown extension, then whatever
-    :mod:`tmslab.outputs` finds (a file or folder in the way, no permission to write).
-    ``suffixes``: known extensions (with the dot), or None for a folder. Missing folders are fine
-    (they are made on writing). Returns the path."""
-    from tmslab.outputs import check_output_dir, check_output_file
-
-    if path is None:
-        return None
-    path = Path(path)
-    if suffixes is None:
-        return check_output_dir(path, option)
-    if path.suffix.lower() not in suffixes:
-        if suffixes == FIGURE_SUFFIXES:
-            raise InvalidValueError(
-                f"cannot save a figure as {path.name!r}; use a file ending in {_either(suffixes)}"
-            )
-        raise InvalidValueError(
-            f"{option} {str(path)!r}: unknown output type; use a file ending in {_either(suffixes)}"
-        )
-    return check_output_file(path, None, option)
+def print_rows(title: str, rows: Iterable[tuple[str, Any]]) -> None:
+    """Print a :func:`key_value_table`."""
+    console.print(key_value_table(title, rows))

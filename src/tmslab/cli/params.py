@@ -73,6 +73,9 @@ def quantity_option(default: Any, *decls: str, unit: str, help: str, **kwargs: A
     )
 
 
+JSON_OPT = typer.Option(False, "--json", help="Print machine-readable JSON.")
+
+
 # The unit of a bare --intensity for each dose unit of `field translate` (None: a plain number).
 INTENSITY_UNITS = {"tesla": "T", "didt": "A/s", "current": "A", "vpm": "V/m", "pct_mso": None}
 
@@ -109,25 +112,17 @@ _CLICK_NAMES = {bool: "BOOLEAN", int: "INTEGER", float: "FLOAT", str: "TEXT"}
 
 
 def _type_label(annotation: Any) -> str:
-    import datetime
     import types
     import typing
-    import uuid
     from pathlib import PurePath
 
     origin = typing.get_origin(annotation)
     args = [a for a in typing.get_args(annotation) if a is not type(None)]
     if origin in (list, tuple, typing.Union, types.UnionType) and args:
         return " ".join(_type_label(a) for a in (args if origin is tuple else args[:1]))
-    if annotation in _CLICK_NAMES:
-        return _CLICK_NAMES[annotation]
     if isinstance(annotation, type) and issubclass(annotation, PurePath):
         return "PATH"
-    if annotation is datetime.datetime:
-        return "DATETIME"
-    if annotation is uuid.UUID:
-        return "UUID"
-    return "TEXT"
+    return _CLICK_NAMES.get(annotation, "TEXT")
 
 
 def click_type_label(param: Any) -> str | None:

@@ -8,27 +8,21 @@ import typer
 
 from tmslab.cli.output import (
     FIGURE_SUFFIXES,
-    check_figure_path,
     check_out,
     console,
-    fmt,
-    key_value_table,
     print_json,
+    print_rows,
+    print_table,
     save_figure,
 )
-from tmslab.cli.params import quantity_option
+from tmslab.cli.params import JSON_OPT, quantity_option
 
 app = typer.Typer(
     help="Calcium-based plasticity models: LTP/LTD predictions for protocols and pairings.",
     no_args_is_help=True,
 )
 
-JSON_OPT = typer.Option(False, "--json", help="Print machine-readable JSON.")
 MODEL_HELP = "Model as NAME[:SET], e.g. graupner-brunel:DP, shouval, bcm, huang-tbs (see 'tmslab plasticity list')."
-DEFAULT_HELP = (
-    " Default: the protocol family's model, huang-tbs for theta burst and shouval:rate for "
-    "other trains (the best agreement in docs/plasticity-vs-experiments.md)."
-)
 THRESHOLD_OPT = typer.Option(
     0.05, "--threshold", help="Relative change above which the verdict is LTP/LTD (0.05 = 5 %)."
 )
@@ -38,11 +32,18 @@ POST_DELAY_OPT = quantity_option(
     unit="ms",
     help="Each pulse also fires the postsynaptic neuron this long after the presynaptic spike; negative: before it (post-pre pairing); its size must be below the shortest inter-pulse interval (default: presynaptic only).",
 )
-MS = 1e-3
+
+MS = 1e-3  # seconds per millisecond (the options are in ms)
 
 
 def _seconds(value_ms: float | None) -> float | None:
     return None if value_ms is None else value_ms * MS
+
+
+def _print(prediction, json: bool) -> None:
+    if json:
+        return print_json(prediction.to_dict(with_trajectory=True))
+    print_rows(prediction.title, prediction.rows())
 
 
 @app.command("list")
@@ -50,45 +51,10 @@ def list_command(json: bool = JSON_OPT) -> None:
     """List the models and parameter sets with their sources."""
     from tmslab.plasticity.registry import list_models
 
-    rows = [model.summary() for model in list_models()]
     if json:
-        print_json(rows)
-        return
-    from rich.table import Table
-
-    table = Table(title="Plasticity models", title_justify="left")
-    for column in ("name", "default", "description", "source"):
-        table.add_column(column)
-    for r in rows:
-        source = r["source"]
-        table.add_row(
-            r["name"],
-            "yes" if r["default"] else "",
-            r["description"],
-            f"{source['citation']} (doi {source['doi']})",
-        )
-    console.print(table)
-
-
-def _print_prediction(prediction, json: bool) -> None:
-    record = prediction.to_dict(with_trajectory=json)
-    if json:
-        print_json(record)
-        return
-    weight = prediction.relative_weight
-    rows = [
-        ("model", f"{prediction.model} ({prediction.model_choice})"),
-        ("protocol", prediction.protocol),
-        ("input", prediction.input),
-        ("relative weight (final / initial)", "n/a" if weight is None else fmt(weight)),
-        ("verdict", prediction.verdict),
-        ("threshold", f"{prediction.threshold:.3g} of {prediction.verdict_on}"),
-    ]
-    skip = {"method", "relative_weight_note"}
-    rows += [(key, fmt(value)) for key, value in prediction.details.items() if key not in skip]
-    rows.append(("method", prediction.details.get("method", "")))
-    rows.append(("source", str(prediction.source)))
-    console.print(key_value_table(f"{prediction.model}: {prediction.protocol}", rows))
+        return print_json([model.summary() for model in list_models()])
+    columns = ("name", "default", "description", "source")
+    print_table("Plasticity models", columns, [model.row() for model in list_models()])
 
 
 @app.command("predict")
@@ -96,7 +62,12 @@ def predict_command(
     protocol: str = typer.Option(
         ..., "--protocol", help="A protocol name (see 'tmslab protocol list') or a TOML file."
     ),
-    model: str | None = typer.Option(None, "--model", help=MODEL_HELP + DEFAULT_HELP),
+    model: str | None = typer.Option(
+        None,
+        "--model",
+        help=MODEL_HELP + " Default: the protocol family's model, huang-tbs for theta burst and "
+        "shouval:rate for other trains (the best agreement in docs/plasticity-vs-experiments.md).",
+    ),
     post_delay_ms: float | None = POST_DELAY_OPT,
     prime: str | None = typer.Option(
         None, "--prime", help="A protocol run first (priming, metaplasticity): name or TOML file."
@@ -114,26 +85,23 @@ def predict_command(
     json: bool = JSON_OPT,
 ) -> None:
     """Predict the change of synaptic strength a protocol leaves behind (LTP / LTD / none)."""
-    check_out(plot, FIGURE_SUFFIXES, "--plot")
+    check_out(plot, FIGURE_SUFFIXES, "--plot")  # before the prediction is computed
     from tmslab.plasticity.predict import predict_protocol
     from tmslab.protocols.library import load_protocol
 
-    check_figure_path(plot, "--plot")  # before the prediction is computed
-    test = load_protocol(protocol)
-    primer = load_protocol(prime) if prime is not None else None
     prediction = predict_protocol(
-        test,
+        load_protocol(protocol),
         model,
         post_delay_s=_seconds(post_delay_ms),
         threshold=threshold,
-        prime=primer,
+        prime=None if prime is None else load_protocol(prime),
         prime_gap_s=prime_gap_s,
     )
     if plot is not None:
         from tmslab.plasticity.figures import plot_trajectory
 
         save_figure(plot_trajectory(prediction), plot)
-    _print_prediction(prediction, json)
+    _print(prediction, json)
 
 
 @app.command("stdp")
@@ -163,10 +131,8 @@ def stdp_command(
     """
     from tmslab.plasticity.predict import predict_pairing
 
-    prediction = predict_pairing(
-        model, pairs, frequency, dt_ms * MS, n_post=n_post, threshold=threshold
-    )
-    _print_prediction(prediction, json)
+    dt_s = _seconds(dt_ms)
+    _print(predict_pairing(model, pairs, frequency, dt_s, n_post=n_post, threshold=threshold), json)
 
 
 @app.command("curve")
@@ -189,54 +155,22 @@ def curve_command(
     json: bool = JSON_OPT,
 ) -> None:
     """Frequency-response curve: relative weight after N pulses at each frequency."""
-    check_out(out, FIGURE_SUFFIXES)
-    import numpy as np
+    check_out(out, FIGURE_SUFFIXES)  # before the curves are computed
+    from tmslab.plasticity.curves import curve_rows, frequency_curves
 
-    from tmslab.errors import InvalidValueError, check_positive
-    from tmslab.plasticity.curves import frequency_response
-    from tmslab.plasticity.inputs import check_count
-
-    check_figure_path(out)  # before the curves are computed
-    check_count("--pulses", pulses)
-    low, high = check_positive("--fmin", fmin, "Hz"), check_positive("--fmax", fmax, "Hz")
-    if high < low:
-        raise InvalidValueError(f"--fmax {fmax:g} Hz is below --fmin {fmin:g} Hz")
-    freqs = np.geomspace(low, high, check_count("--points", points))
-    if not model:
-        from tmslab.plasticity.registry import RTMS_MODEL
-
-        model = [RTMS_MODEL]
-    curves = [
-        frequency_response(
-            name, freqs, pulses, post_delay_s=_seconds(post_delay_ms), threshold=threshold
-        )
-        for name in model
-    ]
+    delay = _seconds(post_delay_ms)
+    curves = frequency_curves(model, pulses, fmin, fmax, points, delay, threshold)
     if out is not None:
         from tmslab.plasticity.figures import plot_curves
 
-        title = f"{pulses} pulses per frequency, one continuous train"
-        save_figure(plot_curves(curves, title), out)
-    if json:
-        print_json([curve.to_dict() for curve in curves])
-        return
-    from rich.table import Table
-
-    table = Table(title=f"Relative synaptic strength after {pulses} pulses", title_justify="left")
-    table.add_column("frequency (Hz)", justify="right")
-    for curve in curves:
-        table.add_column(curve.model, justify="right")
-    for i, f in enumerate(freqs):
-        table.add_row(
-            f"{f:.3g}",
-            *(
-                f"{c.relative_weight[i]:.3g} {c.verdicts[i]}"
-                if np.isfinite(c.relative_weight[i])
-                else c.verdicts[i]
-                for c in curves
-            ),
+        save_figure(
+            plot_curves(curves, f"{pulses} pulses per frequency, one continuous train"), out
         )
-    console.print(table)
+    if json:
+        return print_json([curve.to_dict() for curve in curves])
+    columns = ("frequency (Hz)", *(curve.model for curve in curves))
+    title = f"Relative synaptic strength after {pulses} pulses"
+    print_table(title, columns, curve_rows(curves), justify="right")
     if out is not None:
         console.print(f"wrote {out}")
 
@@ -253,21 +187,13 @@ def table_command(
     json: bool = JSON_OPT,
 ) -> None:
     """Each model's verdict for the seed reviews' protocols against the reported direction."""
-    check_out(out, None)
-    from tmslab import __version__
-    from tmslab.plasticity.table import build_table
-    from tmslab.plasticity.table_markdown import render_markdown
-    from tmslab.plasticity.verdict import check_threshold
-    from tmslab.provenance import atomic_write_text
+    from tmslab.outputs import check_output_file
+    from tmslab.plasticity.table_markdown import write_table
 
-    table = build_table(check_threshold(threshold))
-    command = "tmslab plasticity table" + (
-        f" --threshold {threshold:g}" if threshold != 0.05 else ""
-    )
-    atomic_write_text(out, render_markdown(table, command, __version__))
+    check_output_file(out)  # an existing page is rewritten
+
+    table = write_table(out, threshold)
     if json:
-        print_json(table.to_dict())
-        return
-    console.print(
-        f"wrote {out}: {len(table.variants)} model variants x {len(table.expectations)} protocols"
-    )
+        return print_json(table.to_dict())
+    n_variants, n_protocols = len(table.variants), len(table.expectations)
+    console.print(f"wrote {out}: {n_variants} model variants x {n_protocols} protocols")

@@ -10,16 +10,21 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
 import typer
 from typer.core import TyperGroup
 
-from tmslab.cli.output import FIGURE_SUFFIXES, StageProgress, check_out, console, fmt, print_json
-from tmslab.errors import InvalidValueError
-from tmslab.outputs import check_output_dir, check_output_file
+from tmslab.cli.output import (
+    FIGURE_SUFFIXES,
+    StageProgress,
+    check_out,
+    console,
+    print_json,
+    print_table,
+    save_figure,
+)
 
 
 class _RunByDefault(TyperGroup):
@@ -41,6 +46,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+STORE_ARG = typer.Argument(..., help="Result store of `tmslab sweep`.")
 
 
 @app.command("run")
@@ -58,7 +64,7 @@ def run(
     json: bool = typer.Option(False, "--json", help="Print what was run as JSON."),
 ) -> None:
     """Run the sweep's missing tasks and store each result as it finishes (resumable)."""
-    check_out(out, None)
+    check_out(out, None)  # a store that cannot be written fails before any task runs
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -67,24 +73,12 @@ def run(
         TimeRemainingColumn,
     )
 
-    from tmslab.sweeps.runner import run_sweep
+    from tmslab.sweeps.runner import run_sweep, where_to_run
     from tmslab.sweeps.spec import load_sweep_spec
 
-    if serial:
-        workers = 0
-    if workers < 0:
-        raise InvalidValueError(f"--workers {workers} is not allowed; give 0 (in-process) or more")
-    if scheduler is not None and not re.fullmatch(r"([a-z]+://)?[\w.\-\[\]:]+:\d+", scheduler):
-        raise InvalidValueError(
-            f"--scheduler {scheduler!r} is not an address; give HOST:PORT, e.g. tcp://host:8786"
-        )
+    workers = 0 if serial else workers
+    where = where_to_run(workers, scheduler)
     spec = load_sweep_spec(spec_file)
-    check_output_dir(out)  # a store that cannot be written fails before any task runs
-    where = (
-        f"scheduler {scheduler}"
-        if scheduler
-        else ("this process" if workers == 0 else f"{workers} worker(s)")
-    )
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -107,36 +101,17 @@ def run(
         def on_progress(k: int, n: int) -> None:
             progress.update(completed=k)
 
-        result = run_sweep(
-            spec,
-            out,
-            workers=workers,
-            scheduler=scheduler,
-            on_start=on_start,
-            on_progress=on_progress,
-        )
-    record = {
-        "store": str(out),
-        "n_tasks": result.n_tasks,
-        "n_already_done": result.n_already_done,
-        "n_ran": result.n_ran,
-        "elapsed_s": result.elapsed_s,
-    }
+        result = run_sweep(spec, out, workers, scheduler, on_start, on_progress)
     if json:
-        print_json(record)
-        return
-    console.print(
-        f"ran {result.n_ran} task(s) in {result.elapsed_s:.3g} s; "
-        f"{result.n_already_done + result.n_ran}/{result.n_tasks} stored in {out}",
-        highlight=False,
-    )
+        return print_json(result.to_dict())
+    console.print(result.line(), highlight=False)
     if summary:
         _print_summary(out, list(spec.outputs) if spec.outputs else None, limit=40)
 
 
 @app.command("show")
 def show(
-    store: Path = typer.Argument(..., help="Result store of `tmslab sweep`."),
+    store: Path = STORE_ARG,
     output: list[str] | None = typer.Option(
         None, "--output", help="Output path to show (repeat); default: the spec's outputs."
     ),
@@ -145,43 +120,28 @@ def show(
     json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Summary table of a sweep store: progress, parameters and outputs of each finished task."""
-    from tmslab.sweeps.summary import summarize
-
     outputs: Any = "all" if all_outputs else (output or None)
     if json:
-        print_json(summarize(store, outputs).to_dict())
-        return
+        from tmslab.sweeps.summary import summarize
+
+        return print_json(summarize(store, outputs).to_dict())
     _print_summary(store, outputs, limit)
 
 
 def _print_summary(store: Path, outputs: Any, limit: int) -> None:
-    from rich.table import Table
-
     from tmslab.sweeps.summary import summarize
 
     summary = summarize(store, outputs)
-    table = Table(
-        title=f"{summary.name}: {summary.n_done}/{summary.n_tasks} tasks done ({summary.mode})",
-        title_justify="left",
-    )
-    for column in summary.columns:
-        table.add_column(column, justify="right", overflow="fold")
     rows = summary.rows if limit <= 0 else summary.rows[:limit]
-    for row in rows:
-        table.add_row(*(fmt(value) for value in row))
-    console.print(table)
+    print_table(summary.title, summary.columns, rows, justify="right", overflow="fold")
     if len(rows) < len(summary.rows):
         console.print(f"({len(summary.rows) - len(rows)} more rows; --limit 0 shows all)")
-    console.print(
-        f"store {summary.store}, tmslab {summary.tmslab_version}, spec sha256 "
-        f"{summary.spec_sha256[:12]}",
-        highlight=False,
-    )
+    console.print(summary.footer, highlight=False)
 
 
 @app.command("plot")
 def plot(
-    store: Path = typer.Argument(..., help="Result store of `tmslab sweep`."),
+    store: Path = STORE_ARG,
     x: str = typer.Option(..., "--x", help="Swept parameter on the x axis."),
     y: str = typer.Option(..., "--y", help="Output on the y axis (dotted path)."),
     hue: str | None = typer.Option(None, "--hue", help="Swept parameter: one line per value."),
@@ -192,30 +152,17 @@ def plot(
 ) -> None:
     """Figure of an output against a swept parameter."""
     check_out(out, FIGURE_SUFFIXES)
-    from tmslab.cli.output import save_figure
-    from tmslab.sweeps.store import SweepStore
-    from tmslab.sweeps.summary import figure_series
+    from tmslab.sweeps.summary import sweep_plot_data
     from tmslab.viz.sweep import plot_sweep
 
-    check_output_file(out, (".png", ".svg", ".pdf"))
-    fixed = {}
-    for item in where or []:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            raise InvalidValueError(f"--where {item!r}: give PARAM=VALUE")
-        fixed[name.strip()] = value.strip()
-    opened = SweepStore.open(store)
-    series = figure_series(opened, x, y, hue=hue, where=fixed)
-    title = opened.spec.name + (
-        "" if not fixed else " (" + ", ".join(f"{k} = {v}" for k, v in fixed.items()) + ")"
-    )
+    series, title = sweep_plot_data(store, x, y, hue, where)
     save_figure(plot_sweep(series, x, y, title=title), out)
     console.print(f"wrote {out}", highlight=False)
 
 
 @app.command("export")
 def export(
-    store: Path = typer.Argument(..., help="Result store of `tmslab sweep`."),
+    store: Path = STORE_ARG,
     out: Path = typer.Option(..., "--out", "-o", help="netCDF file to write (.nc)."),
     output: list[str] | None = typer.Option(
         None, "--output", help="Output path to include (repeat); default: the spec's outputs."
@@ -224,16 +171,8 @@ def export(
 ) -> None:
     """Write the results as a netCDF file (the xarray Dataset of `load_results`)."""
     check_out(out, (".nc",))
-    from tmslab.provenance import atomic_write
-    from tmslab.sweeps.store import load_results
+    from tmslab.sweeps.store import write_netcdf
 
-    if out.suffix.lower() != ".nc":
-        raise InvalidValueError(f"--out {out.name!r}: give a netCDF file name ending in .nc")
-    check_output_file(out)
-    dataset = load_results(store, "all" if all_outputs else (output or None))
-    atomic_write(out, dataset.to_netcdf)
     console.print(
-        f"wrote {out}: {dataset.attrs['n_done']}/{dataset.attrs['n_tasks']} tasks, "
-        f"{len(dataset.data_vars) - 2} outputs",
-        highlight=False,
+        write_netcdf(store, out, "all" if all_outputs else (output or None)), highlight=False
     )

@@ -330,3 +330,14 @@ def graph_to_json(graph: nx.DiGraph) -> str:
 
     data = nx.node_link_data(graph, edges="edges")
     return json.dumps(data, indent=2, default=list) + "\n"
+
+
+def write_graph(graph: nx.DiGraph, path: str | Path) -> Path:
+    """Write ``graph`` atomically as GraphML (``.graphml``) or node-link JSON (``.json``)."""
+    from tmslab.provenance import atomic_write_text
+
+    path = Path(path)
+    if path.suffix.lower() not in (".graphml", ".json"):
+        raise InvalidValueError(f"--out {path.name!r}: use a file ending in .graphml or .json")
+    to_text = graph_to_graphml if path.suffix.lower() == ".graphml" else graph_to_json
+    return atomic_write_text(path, to_text(graph))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -110,3 +111,59 @@ def stdp_curve(
         threshold=threshold,
         description=f"{n_pairs} pairs at {frequency_hz:g} Hz, {n_post} postsynaptic spike(s)",
     )
+
+
+def frequency_curves(
+    models: Sequence[str] | None,
+    n_pulses: int = 900,
+    fmin_hz: float = 1.0,
+    fmax_hz: float = 100.0,
+    points: int = 21,
+    post_delay_s: float | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> list[Curve]:
+    """:func:`frequency_response` of each model at ``points`` log-spaced rates.
+
+    Parameters
+    ----------
+    models : sequence of str or None
+        ``NAME[:SET]`` each; None or empty: the conventional-rTMS default (``RTMS_MODEL``).
+    n_pulses : int
+        Pulses per frequency, one continuous train.
+    fmin_hz, fmax_hz : float, Hz
+        The lowest and highest rate (> 0, fmax >= fmin).
+    points : int
+        How many rates, from ``fmin_hz`` to ``fmax_hz``.
+    post_delay_s, threshold
+        As :func:`frequency_response`.
+
+    Bad values raise InvalidValueError naming the options of ``tmslab plasticity curve``.
+    """
+    from tmslab.errors import check_positive
+    from tmslab.plasticity.registry import RTMS_MODEL
+
+    check_count("--pulses", n_pulses)
+    low, high = check_positive("--fmin", fmin_hz, "Hz"), check_positive("--fmax", fmax_hz, "Hz")
+    if high < low:
+        raise InvalidValueError(f"--fmax {fmax_hz:g} Hz is below --fmin {fmin_hz:g} Hz")
+    freqs = np.geomspace(low, high, check_count("--points", points))
+    return [
+        frequency_response(name, freqs, n_pulses, post_delay_s=post_delay_s, threshold=threshold)
+        for name in (models or [RTMS_MODEL])
+    ]
+
+
+def curve_rows(curves: Sequence[Curve]) -> list[tuple[str, ...]]:
+    """One row per x value: x, then each curve's relative weight and verdict."""
+    return [
+        (
+            f"{x:.3g}",
+            *(
+                f"{c.relative_weight[i]:.3g} {c.verdicts[i]}"
+                if np.isfinite(c.relative_weight[i])
+                else c.verdicts[i]
+                for c in curves
+            ),
+        )
+        for i, x in enumerate(curves[0].x)
+    ]

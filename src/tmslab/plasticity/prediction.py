@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from tmslab.sources import Source
+from tmslab.wording import short_form as fmt
 
 
 @dataclass(frozen=True)
@@ -75,3 +76,24 @@ class Prediction:
                 "label": self.trajectory_label,
             }
         return record
+
+    @property
+    def title(self) -> str:
+        return f"{self.model}: {self.protocol}"
+
+    def rows(self) -> list[tuple[str, str]]:
+        """Key-value rows for a person: model, protocol, weight, verdict, details, source."""
+        weight = "n/a" if self.relative_weight is None else fmt(self.relative_weight)
+        rows = [
+            ("model", f"{self.model} ({self.model_choice})"),
+            ("protocol", self.protocol),
+            ("input", self.input),
+            ("relative weight (final / initial)", weight),
+            ("verdict", self.verdict),
+            ("threshold", f"{self.threshold:.3g} of {self.verdict_on}"),
+        ]
+        skip = {"method", "relative_weight_note"}
+        rows += [(key, fmt(value)) for key, value in self.details.items() if key not in skip]
+        rows.append(("method", self.details.get("method", "")))
+        rows.append(("source", str(self.source)))
+        return rows

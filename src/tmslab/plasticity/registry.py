@@ -86,6 +86,12 @@ class Model:
             "source": self.source.to_dict(),
         }
 
+    def row(self) -> tuple[str, str, str, str]:
+        """name, default ("yes" or ""), description, source: a listing's row."""
+        source = self.source.to_dict()
+        default = "yes" if DEFAULT_SETS[self.family] == self.set_name else ""
+        return self.name, default, self.description, f"{source['citation']} (doi {source['doi']})"
+
     def outcome(self, trains: SpikeTrains) -> Outcome:  # pragma: no cover - overridden
         """Run the model on ``trains`` (spike and pulse times in s) from its resting state."""
         raise NotImplementedError

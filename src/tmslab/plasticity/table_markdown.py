@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tmslab.plasticity.table import (
     AGREE,
     NOT_APPLICABLE,
@@ -160,3 +162,17 @@ def _counts(table: ComparisonTable) -> list[str]:
         "`+ post`, the input a scenario gives when the target cell does not fire).",
     ]
     return lines
+
+
+def write_table(path: str | Path, threshold: float = 0.05) -> ComparisonTable:
+    """Build the comparison table at ``threshold`` and write it as Markdown to ``path``
+    (atomically; the committed docs/plasticity-vs-experiments.md). Returns the table."""
+    from tmslab import __version__
+    from tmslab.plasticity.table import build_table
+    from tmslab.plasticity.verdict import check_threshold
+    from tmslab.provenance import atomic_write_text
+
+    table = build_table(check_threshold(threshold))
+    option = f" --threshold {threshold:g}" if threshold != 0.05 else ""
+    atomic_write_text(path, render_markdown(table, "tmslab plasticity table" + option, __version__))
+    return table

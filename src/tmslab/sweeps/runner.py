@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -68,6 +69,39 @@ class SweepRun:
     @property
     def complete(self) -> bool:
         return self.n_already_done + self.n_ran == self.n_tasks
+
+    def to_dict(self) -> dict[str, Any]:
+        """The counts and the wall time (s), JSON-ready."""
+        return {
+            "store": str(self.store),
+            "n_tasks": self.n_tasks,
+            "n_already_done": self.n_already_done,
+            "n_ran": self.n_ran,
+            "elapsed_s": self.elapsed_s,
+        }
+
+    def line(self) -> str:
+        """One line for a person: what ran, and how much of the sweep is stored."""
+        return (
+            f"ran {self.n_ran} task(s) in {self.elapsed_s:.3g} s; "
+            f"{self.n_already_done + self.n_ran}/{self.n_tasks} stored in {self.store}"
+        )
+
+
+def where_to_run(workers: int, scheduler: str | None) -> str:
+    """Check the ``--workers`` / ``--scheduler`` choice and describe it ("2 worker(s)", ...).
+
+    Raises InvalidValueError for a negative worker count or a scheduler that is no address.
+    """
+    if workers < 0:
+        raise InvalidValueError(f"--workers {workers} is not allowed; give 0 (in-process) or more")
+    if scheduler is not None and not re.fullmatch(r"([a-z]+://)?[\w.\-\[\]:]+:\d+", scheduler):
+        raise InvalidValueError(
+            f"--scheduler {scheduler!r} is not an address; give HOST:PORT, e.g. tcp://host:8786"
+        )
+    if scheduler:
+        return f"scheduler {scheduler}"
+    return "this process" if workers == 0 else f"{workers} worker(s)"
 
 
 Progress = Callable[[int, int], None]  # (finished now, to run)

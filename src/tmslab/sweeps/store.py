@@ -349,3 +349,16 @@ def _column(values: list[Any]) -> Any:
     if all(isinstance(v, int | float) for v in present):  # bools count as 0/1 here
         return np.array([np.nan if v is None else float(v) for v in values], dtype=float)
     return np.array(["" if v is None else str(v) for v in values], dtype=str)
+
+
+def write_netcdf(store: str | Path, path: str | Path, outputs: Any = None) -> str:
+    """Write :func:`load_results` (``outputs`` as there) to the netCDF file ``path``
+    atomically; returns a one-line account."""
+    from tmslab.provenance import atomic_write
+
+    dataset = load_results(store, outputs)
+    atomic_write(path, dataset.to_netcdf)
+    return (
+        f"wrote {path}: {dataset.attrs['n_done']}/{dataset.attrs['n_tasks']} tasks, "
+        f"{len(dataset.data_vars) - 2} outputs"
+    )

@@ -37,6 +37,17 @@ class SweepSummary:
     def columns(self) -> list[str]:
         return [*self.parameters, *self.outputs]
 
+    @property
+    def title(self) -> str:
+        return f"{self.name}: {self.n_done}/{self.n_tasks} tasks done ({self.mode})"
+
+    @property
+    def footer(self) -> str:
+        """Where the results are and what made them."""
+        return (
+            f"store {self.store}, tmslab {self.tmslab_version}, spec sha256 {self.spec_sha256[:12]}"
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
@@ -193,3 +204,26 @@ def _match_value(name: str, given: Any, values: tuple[Any, ...]) -> Any:
     raise InvalidValueError(
         f"--where {name}={given}: not a swept value; values: {', '.join(map(str, values))}"
     )
+
+
+def parse_where(items: list[str] | None) -> dict[str, str]:
+    """``PARAM=VALUE`` texts (``--where``) as {param: value text}."""
+    fixed = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise InvalidValueError(f"--where {item!r}: give PARAM=VALUE")
+        fixed[name.strip()] = value.strip()
+    return fixed
+
+
+def sweep_plot_data(
+    store: str | Path, x: str, y: str, hue: str | None = None, where: list[str] | None = None
+) -> tuple[Series, str]:
+    """The :func:`figure_series` of ``y`` against ``x`` (``where``: ``PARAM=VALUE`` texts
+    fixing other parameters) and the figure's title (the sweep's name and the fixed values)."""
+    fixed = parse_where(where)
+    opened = SweepStore.open(store)
+    series = figure_series(opened, x, y, hue=hue, where=fixed)
+    shown = ", ".join(f"{k} = {v}" for k, v in fixed.items())
+    return series, opened.spec.name + (f" ({shown})" if fixed else "")
