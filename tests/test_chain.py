@@ -62,7 +62,8 @@ def test_neuron_stage_uses_the_local_field_and_radial_orientation(example_run):
     np.testing.assert_allclose(rotation.T @ rotation, np.eye(3), atol=1e-12)
     l5 = next(m for m in neurons["models"] if m["model"] == "l5-pyramidal")
     # the same cell in a uniform field along the local field direction (in the cell's frame)
-    from tmslab.scenario import load_scenario, run_scenario
+    from tmslab.scenario import load_scenario
+    from tmslab.stages import run_scenario
 
     field = run_scenario(load_scenario(EXAMPLES / "quickstart.toml")).sections["field"].shared
     e_target = field["efield"](target[None])[0]

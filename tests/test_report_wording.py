@@ -342,7 +342,8 @@ def test_every_report_figure_fits_and_reads_once(example):
     from matplotlib.text import Text
 
     from tests.conftest import EXAMPLES
-    from tmslab.scenario import load_scenario, run_scenario
+    from tmslab.scenario import load_scenario
+    from tmslab.stages import run_scenario
 
     result = run_scenario(load_scenario(EXAMPLES / example))
     for section in result.sections.values():

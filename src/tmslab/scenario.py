@@ -248,7 +248,6 @@ def scenario_from_mapping(data: dict[str, Any], where: str = "scenario") -> Scen
 def _check_names(spec: ScenarioSpec, where: str) -> None:
     """Names resolved by later stages, checked at load so a typo fails before any computation."""
     from tmslab.errors import TmslabError, UnknownNameError
-    from tmslab.stages.field import check_target
 
     subject = spec.subject
     if subject.kind == "dish" and subject.conductor:
@@ -276,6 +275,25 @@ def _check_names(spec: ScenarioSpec, where: str) -> None:
             get_model(spec.plasticity.model)
         except TmslabError as error:
             raise InvalidValueError(f"{where}: [plasticity] model: {error}") from None
+
+
+def check_target(spec: ScenarioSpec) -> None:
+    """Refuse, before any computation, a [target] name the subject cannot resolve.
+
+    spec: a :class:`ScenarioSpec`. A name needs a head (dishes and meshes take ``depth_mm``) and
+    must be one of that head's targets.
+    """
+    from tmslab.conductors.sphere import get_head
+
+    name = spec.target.name
+    if not name or spec.target.depth_mm is not None:
+        return
+    if spec.subject.kind != "head":
+        raise InvalidValueError(
+            f"[target] name {name!r} needs a head subject; for a {spec.subject.kind} give "
+            "[target] depth_mm"
+        )
+    get_head(spec.subject.species).find_target(name)
 
 
 def load_scenario(path: str | Path, follow_compare: bool = True) -> Scenario:
@@ -311,29 +329,21 @@ def _check_compare(scenario: Scenario, path: Path) -> None:
         raise SpecFileError(f"{path.name}: [compare] scenario {given!r}: {error}") from None
 
 
-Stage = tuple[str, str, Callable[[Scenario, dict[str, Section]], Section]]
+def __getattr__(name: str) -> Any:
+    """``run_scenario``, ``stage_count`` and ``Stage`` moved to :mod:`tmslab.stages` (the runner
+    sits above the scenario layer); the old names still work, with a DeprecationWarning."""
+    if name in _MOVED_TO_STAGES:
+        import importlib
+        import warnings
+
+        warnings.warn(
+            f"tmslab.scenario.{name} moved to tmslab.stages.{name}",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        # importlib, not a static import: scenario sits below stages and must not import it
+        return getattr(importlib.import_module("tmslab.stages"), name)
+    raise AttributeError(f"module 'tmslab.scenario' has no attribute {name!r}")
 
 
-def _stages() -> list[Stage]:
-    # Imported here so `import tmslab.scenario` stays cheap and layers load only when run.
-    from tmslab.stages import STAGES
-
-    return STAGES
-
-
-def run_scenario(
-    scenario: Scenario, on_stage: Callable[[int, str], None] | None = None
-) -> ScenarioResult:
-    """Run every stage in order; ``on_stage(index, title)`` is called before each (progress bars)."""
-    sections: dict[str, Section] = {}
-    for index, (key, title, stage) in enumerate(_stages()):
-        if on_stage is not None:
-            on_stage(index, title)
-        section = stage(scenario, sections)
-        if section is not None:  # a stage with nothing to say for this scenario returns None
-            sections[key] = section
-    return ScenarioResult(scenario=scenario, sections=sections)
-
-
-def stage_count() -> int:
-    return len(_stages())
+_MOVED_TO_STAGES = ("run_scenario", "stage_count", "Stage")

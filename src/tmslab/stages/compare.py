@@ -88,7 +88,8 @@ ROWS = (
 
 def compare_stage(scenario: Scenario, done: dict[str, Section]) -> Section | None:
     """This scenario and ``[compare] scenario`` side by side; None when there is none."""
-    from tmslab.scenario import ScenarioResult, run_scenario
+    from tmslab.scenario import ScenarioResult
+    from tmslab.stages import run_scenario
 
     if scenario.spec.compare is None:
         return None

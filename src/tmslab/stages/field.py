@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from tmslab.scenario import Scenario, Section
+from tmslab.scenario import Scenario, Section, check_target  # noqa: F401 (old home of check_target)
 
 DEFAULT_WAVEFORM = ("magstim-rapid2", "biphasic")  # links tesla to dI/dt when no device is given
 POSE_UNIT_KEY = "[coil] pose_unit"
@@ -73,26 +73,6 @@ def _target_depth(scenario: Scenario, head) -> tuple[str, float]:
         key = head.find_target(target.name)
         return key, head.targets_m[key]
     return "cortex (brain surface)", 0.0
-
-
-def check_target(spec) -> None:
-    """Refuse, before any computation, a [target] name the subject cannot resolve.
-
-    spec: a :class:`~tmslab.scenario.ScenarioSpec`. A name needs a head (dishes and meshes take
-    ``depth_mm``) and must be one of that head's targets.
-    """
-    from tmslab.conductors.sphere import get_head
-    from tmslab.errors import InvalidValueError
-
-    name = spec.target.name
-    if not name or spec.target.depth_mm is not None:
-        return
-    if spec.subject.kind != "head":
-        raise InvalidValueError(
-            f"[target] name {name!r} needs a head subject; for a {spec.subject.kind} give "
-            "[target] depth_mm"
-        )
-    get_head(spec.subject.species).find_target(name)
 
 
 def scenario_didt(
