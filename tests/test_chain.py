@@ -50,8 +50,8 @@ def test_results_nc_holds_the_labelled_results(example_run):
 
 @pytest.mark.slow
 def test_neuron_stage_uses_the_local_field_and_radial_orientation(example_run):
+    from tmslab.neuron.activation import as_drive
     from tmslab.neuron.models import get_model
-    from tmslab.neuron.stage import as_drive
     from tmslab.neuron.threshold import direction_thresholds
 
     sections = results(example_run("quickstart.toml"))
@@ -65,8 +65,8 @@ def test_neuron_stage_uses_the_local_field_and_radial_orientation(example_run):
     from tmslab.scenario import load_scenario
     from tmslab.stages import run_scenario
 
-    field = run_scenario(load_scenario(EXAMPLES / "quickstart.toml")).sections["field"].shared
-    e_target = field["efield"](target[None])[0]
+    field = run_scenario(load_scenario(EXAMPLES / "quickstart.toml")).sections["field"].value
+    e_target = field.efield(target[None])[0]
     local = rotation.T @ (e_target / np.linalg.norm(e_target))
     drive = as_drive(sections["stimulator"]["waveform"])
     uniform = direction_thresholds(get_model("l5-pyramidal"), drive, [local]).thresholds_v_per_m[0]

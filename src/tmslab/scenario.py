@@ -1,16 +1,16 @@
 """One in-silico experiment: a scenario file -> the chain of layers -> results.
 
 A scenario is a TOML file with sections ``[protocol]``, ``[stimulator]``, ``[coil]``,
-``[subject]`` and ``[target]``. Running it passes through a list of *stages*; each stage reads the
-validated scenario and the results of the stages before it and returns a :class:`Section`:
-plain JSON-able results, rows for the report, figures to draw and notes. Layers that land
-later (field, neuron, plasticity, evidence) add a stage to :data:`STAGES`; neither the runner,
-the report nor the CLI change.
+``[subject]`` and ``[target]``. This module validates it (:func:`load_scenario`) and defines
+what a stage returns, a :class:`Section`: plain JSON-able results, rows for the report, the
+figures to draw (:class:`FigureSpec`), notes, and the stage's typed value for the stages after
+it. The stages and the runner live above, in :mod:`tmslab.stages`; no layer imports this
+module's runner, and this module imports neither the stages nor the figures.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -182,23 +182,38 @@ class ScenarioSpec(_Section):
     compare: CompareSection | None = None
 
 
+@dataclass(frozen=True)
+class FigureSpec:
+    """A figure a stage asks the report to draw: data, not drawing code.
+
+    caption: the text under the figure. plot: the name of a figure function of
+    :mod:`tmslab.viz` (see ``tmslab.viz.FIGURES``). data: its keyword arguments (typed values,
+    arrays, numbers).
+    """
+
+    caption: str
+    plot: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
 @dataclass
 class Section:
     """What one stage contributes to the results and to the report.
 
     data: JSON-able results (SI units; keys carry the unit, e.g. ``duration_s``).
     rows: (label, human-readable value) pairs for the report's table.
-    figures: (caption, callable returning a matplotlib Figure) pairs, drawn by the report.
+    figures: the figures to draw (:class:`FigureSpec`), drawn by the report.
     notes: sentences to show under the table (caveats, citations).
-    shared: in-memory values for later stages (a field callable, a placed coil); never written.
+    value: the stage's typed value for later stages (e.g. the field stage's
+        :class:`~tmslab.efield.solution.FieldSolution`); never written.
     """
 
     title: str
     data: dict[str, Any]
     rows: list[tuple[str, str]] = field(default_factory=list)
-    figures: list[tuple[str, Callable[[], Any]]] = field(default_factory=list)
+    figures: list[FigureSpec] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    shared: dict[str, Any] = field(default_factory=dict)
+    value: object | None = None
 
 
 @dataclass
@@ -213,6 +228,8 @@ class Scenario:
 
 @dataclass
 class ScenarioResult:
+    """A scenario and the sections its stages returned, in stage order."""
+
     scenario: Scenario
     sections: dict[str, Section]
 

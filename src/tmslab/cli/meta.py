@@ -246,7 +246,7 @@ def run_command(
         )
     written = []
     if forest is not None or funnel is not None:
-        from tmslab.evidence.meta import figures
+        from tmslab.viz import meta as figures
 
         if forest is not None:
             save_figure(figures.forest_plot(result, dataset.measure), forest)
@@ -286,7 +286,7 @@ def loo_command(
     result = _fit(dataset, method, knha, level)
     loo = leave_one_out(result)
     if plot is not None:
-        from tmslab.evidence.meta import figures
+        from tmslab.viz import meta as figures
 
         save_figure(figures.leave_one_out_plot(loo, result, dataset.measure), plot)
     if json:
@@ -378,7 +378,7 @@ def trimfill_command(
     result = _fit(dataset, method, knha, level)
     tf = trim_and_fill(result, side=side.strip().lower() or None)
     if funnel is not None:
-        from tmslab.evidence.meta import figures
+        from tmslab.viz import meta as figures
 
         save_figure(figures.funnel_plot(result, dataset.measure, trimfill=tf), funnel)
     record = {**_header(dataset), **tf.to_dict()}

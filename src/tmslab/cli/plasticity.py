@@ -130,7 +130,7 @@ def predict_command(
         prime_gap_s=prime_gap_s,
     )
     if plot is not None:
-        from tmslab.plasticity.figures import plot_trajectory
+        from tmslab.viz.plasticity import plot_trajectory
 
         save_figure(plot_trajectory(prediction), plot)
     _print_prediction(prediction, json)
@@ -213,7 +213,7 @@ def curve_command(
         for name in model
     ]
     if out is not None:
-        from tmslab.plasticity.figures import plot_curves
+        from tmslab.viz.plasticity import plot_curves
 
         title = f"{pulses} pulses per frequency, one continuous train"
         save_figure(plot_curves(curves, title), out)
