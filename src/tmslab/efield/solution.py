@@ -43,8 +43,9 @@ class FieldSolution:
     conductor : str
         The conductor, in words.
     metrics : object or None
-        Depth and focality metrics at ``didt_a_per_s`` (a spherical head's
-        :class:`~tmslab.efield.metrics.FieldMetrics`), else None.
+        Depth and focality metrics of a spherical head
+        (:class:`~tmslab.efield.metrics.FieldMetrics`; E_max at ``didt_a_per_s``, or per A/us
+        when there is none), else None.
     layer_magnitude_v_per_m : (M,) ndarray, V/m, or None
         |E| over a dish's cell layer at ``didt_a_per_s``.
     maps : object or None
