@@ -17,7 +17,9 @@ __all__ = [
     "__version__",
     "get_protocol",
     "list_protocols",
+    "load_scenario",
     "protocols",
+    "run_scenario",
 ]
 
 _LAZY = {
@@ -26,6 +28,8 @@ _LAZY = {
     "get_protocol": ("tmslab.protocols.library", "get_protocol"),
     "list_protocols": ("tmslab.protocols.library", "list_protocols"),
     "protocols": ("tmslab.protocols", None),
+    "load_scenario": ("tmslab.scenario", "load_scenario"),
+    "run_scenario": ("tmslab.stages", "run_scenario"),
 }
 
 

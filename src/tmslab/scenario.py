@@ -1,16 +1,16 @@
 """One in-silico experiment: a scenario file -> the chain of layers -> results.
 
 A scenario is a TOML file with sections ``[protocol]``, ``[stimulator]``, ``[coil]``,
-``[subject]`` and ``[target]``. Running it passes through a list of *stages*; each stage reads the
-validated scenario and the results of the stages before it and returns a :class:`Section`:
-plain JSON-able results, rows for the report, figures to draw and notes. Layers that land
-later (field, neuron, plasticity, evidence) add a stage to :data:`STAGES`; neither the runner,
-the report nor the CLI change.
+``[subject]`` and ``[target]``. This module validates it (:func:`load_scenario`) and defines
+what a stage returns, a :class:`Section`: plain JSON-able results, rows for the report, the
+figures to draw (:class:`FigureSpec`), notes, and the stage's typed value for the stages after
+it. The stages and the runner live above, in :mod:`tmslab.stages`; no layer imports this
+module's runner, and this module imports neither the stages nor the figures.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -182,23 +182,38 @@ class ScenarioSpec(_Section):
     compare: CompareSection | None = None
 
 
+@dataclass(frozen=True)
+class FigureSpec:
+    """A figure a stage asks the report to draw: data, not drawing code.
+
+    caption: the text under the figure. plot: the name of a figure function of
+    :mod:`tmslab.viz` (see ``tmslab.viz.FIGURES``). data: its keyword arguments (typed values,
+    arrays, numbers).
+    """
+
+    caption: str
+    plot: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
 @dataclass
 class Section:
     """What one stage contributes to the results and to the report.
 
     data: JSON-able results (SI units; keys carry the unit, e.g. ``duration_s``).
     rows: (label, human-readable value) pairs for the report's table.
-    figures: (caption, callable returning a matplotlib Figure) pairs, drawn by the report.
+    figures: the figures to draw (:class:`FigureSpec`), drawn by the report.
     notes: sentences to show under the table (caveats, citations).
-    shared: in-memory values for later stages (a field callable, a placed coil); never written.
+    value: the stage's typed value for later stages (e.g. the field stage's
+        :class:`~tmslab.efield.solution.FieldSolution`); never written.
     """
 
     title: str
     data: dict[str, Any]
     rows: list[tuple[str, str]] = field(default_factory=list)
-    figures: list[tuple[str, Callable[[], Any]]] = field(default_factory=list)
+    figures: list[FigureSpec] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    shared: dict[str, Any] = field(default_factory=dict)
+    value: object | None = None
 
 
 @dataclass
@@ -213,6 +228,8 @@ class Scenario:
 
 @dataclass
 class ScenarioResult:
+    """A scenario and the sections its stages returned, in stage order."""
+
     scenario: Scenario
     sections: dict[str, Section]
 
@@ -248,7 +265,6 @@ def scenario_from_mapping(data: dict[str, Any], where: str = "scenario") -> Scen
 def _check_names(spec: ScenarioSpec, where: str) -> None:
     """Names resolved by later stages, checked at load so a typo fails before any computation."""
     from tmslab.errors import TmslabError, UnknownNameError
-    from tmslab.stages.field import check_target
 
     subject = spec.subject
     if subject.kind == "dish" and subject.conductor:
@@ -276,6 +292,25 @@ def _check_names(spec: ScenarioSpec, where: str) -> None:
             get_model(spec.plasticity.model)
         except TmslabError as error:
             raise InvalidValueError(f"{where}: [plasticity] model: {error}") from None
+
+
+def check_target(spec: ScenarioSpec) -> None:
+    """Refuse, before any computation, a [target] name the subject cannot resolve.
+
+    spec: a :class:`ScenarioSpec`. A name needs a head (dishes and meshes take ``depth_mm``) and
+    must be one of that head's targets.
+    """
+    from tmslab.conductors.sphere import get_head
+
+    name = spec.target.name
+    if not name or spec.target.depth_mm is not None:
+        return
+    if spec.subject.kind != "head":
+        raise InvalidValueError(
+            f"[target] name {name!r} needs a head subject; for a {spec.subject.kind} give "
+            "[target] depth_mm"
+        )
+    get_head(spec.subject.species).find_target(name)
 
 
 def load_scenario(path: str | Path, follow_compare: bool = True) -> Scenario:
@@ -311,29 +346,21 @@ def _check_compare(scenario: Scenario, path: Path) -> None:
         raise SpecFileError(f"{path.name}: [compare] scenario {given!r}: {error}") from None
 
 
-Stage = tuple[str, str, Callable[[Scenario, dict[str, Section]], Section]]
+def __getattr__(name: str) -> Any:
+    """``run_scenario``, ``stage_count`` and ``Stage`` moved to :mod:`tmslab.stages` (the runner
+    sits above the scenario layer); the old names still work, with a DeprecationWarning."""
+    if name in _MOVED_TO_STAGES:
+        import importlib
+        import warnings
+
+        warnings.warn(
+            f"tmslab.scenario.{name} moved to tmslab.stages.{name}",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        # importlib, not a static import: scenario sits below stages and must not import it
+        return getattr(importlib.import_module("tmslab.stages"), name)
+    raise AttributeError(f"module 'tmslab.scenario' has no attribute {name!r}")
 
 
-def _stages() -> list[Stage]:
-    # Imported here so `import tmslab.scenario` stays cheap and layers load only when run.
-    from tmslab.stages import STAGES
-
-    return STAGES
-
-
-def run_scenario(
-    scenario: Scenario, on_stage: Callable[[int, str], None] | None = None
-) -> ScenarioResult:
-    """Run every stage in order; ``on_stage(index, title)`` is called before each (progress bars)."""
-    sections: dict[str, Section] = {}
-    for index, (key, title, stage) in enumerate(_stages()):
-        if on_stage is not None:
-            on_stage(index, title)
-        section = stage(scenario, sections)
-        if section is not None:  # a stage with nothing to say for this scenario returns None
-            sections[key] = section
-    return ScenarioResult(scenario=scenario, sections=sections)
-
-
-def stage_count() -> int:
-    return len(_stages())
+_MOVED_TO_STAGES = ("run_scenario", "stage_count", "Stage")

@@ -63,7 +63,7 @@ def test_sweep_show_rows_intact_and_progress_lines(tmp_path, cli):
 
 
 def test_run_prints_one_line_per_stage(tmp_path, cli):
-    from tmslab.scenario import stage_count
+    from tmslab.stages import stage_count
 
     scenario = tmp_path / "dish.toml"
     scenario.write_text(DISH_RUN)

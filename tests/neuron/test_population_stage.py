@@ -11,8 +11,8 @@ from tmslab.errors import InvalidValueError
 from tmslab.neuron.models import get_model
 from tmslab.neuron.morphology import rotation_between
 from tmslab.neuron.population import grid_positions, population_activation
-from tmslab.neuron.stage import neuron_section
 from tmslab.neuron.threshold import direction_thresholds, field_thresholds
+from tmslab.stages.neurons import neuron_section
 
 
 def uniform(e):
@@ -107,7 +107,9 @@ def test_neuron_section_reports_each_model(drives):
         )
         assert r["source"]["citation"]
     assert section.data["applied_peak_e_v_per_m"] == pytest.approx(2 * mrg)
-    figure = section.figures[0][1]()
+    from tmslab.viz import draw
+
+    figure = draw(section.figures[0])
     assert figure.axes and len(section.rows) == 3
 
 

@@ -103,8 +103,8 @@ def test_missing_threshold_says_why_in_cli_and_json():
 
 
 def test_missing_threshold_says_why_in_the_scenario_report():
-    from tmslab.neuron.stage import neuron_section
     from tmslab.protocols.stimulators import get_stimulator
+    from tmslab.stages.neurons import neuron_section
 
     pulse = get_stimulator("magventure-magpro-x100").waveform("monophasic", dt_s=2.5e-6)
 

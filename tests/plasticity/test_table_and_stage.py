@@ -6,12 +6,12 @@ from pathlib import Path
 import pytest
 
 from tmslab import __version__
-from tmslab.plasticity.stage import plasticity_section
 from tmslab.plasticity.table import AGREE, NOT_APPLICABLE, build_table, expectations
 from tmslab.plasticity.table_markdown import render_markdown
 from tmslab.protocols.library import get_protocol
 from tmslab.provenance import dumps
 from tmslab.scenario import Section
+from tmslab.stages.plasticity import plasticity_section
 
 DOC = Path(__file__).parents[2] / "docs" / "plasticity-vs-experiments.md"
 
@@ -86,8 +86,10 @@ def test_scenario_section():
     assert data["source"]["doi"] == "10.1073/pnas.1109359109"
     assert len(data["trajectory"]["t_s"]) == len(data["trajectory"]["value"])
     assert any("relative synaptic strength" in label for label, _ in section.rows)
-    caption, draw = section.figures[0]
-    fig = draw()
-    assert fig.axes and caption
+    from tmslab.viz import draw
+
+    spec = section.figures[0]
+    fig = draw(spec)
+    assert fig.axes and spec.caption
     tbs = plasticity_section(get_protocol("ctbs"), "huang-tbs")
     assert tbs.data["relative_weight"] is None and tbs.data["verdict"] == "LTD"

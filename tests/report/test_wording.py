@@ -117,7 +117,7 @@ def test_plasticity_input_delay_has_sensible_digits():
 def test_plasticity_verdict_states_the_rule_the_right_way_round():
     from types import SimpleNamespace
 
-    from tmslab.plasticity.stage import verdict_text
+    from tmslab.stages.plasticity import verdict_text
 
     none = SimpleNamespace(verdict="none", threshold=0.05, relative_weight=1.033, verdict_on="")
     assert verdict_text(none) == "none (change +3.3 %; LTP above +5 %, LTD below -5 %)"
@@ -290,8 +290,9 @@ def test_timeline_trains_in_one_colour_or_a_legend():
     from matplotlib.collections import LineCollection
 
     from tmslab.protocols.library import get_protocol
+    from tmslab.viz.timeline import plot_timeline
 
-    fig = get_protocol("rtms-10hz-fda").plot()
+    fig = plot_timeline(get_protocol("rtms-10hz-fda"))
     assert_texts_inside(fig)
     for ax in fig.axes:
         lines = [c for c in ax.collections if isinstance(c, LineCollection)]
@@ -342,12 +343,14 @@ def test_every_report_figure_fits_and_reads_once(example):
     from matplotlib.text import Text
 
     from tests.conftest import EXAMPLES
-    from tmslab.scenario import load_scenario, run_scenario
+    from tmslab.scenario import load_scenario
+    from tmslab.stages import run_scenario
+    from tmslab.viz import draw
 
     result = run_scenario(load_scenario(EXAMPLES / example))
     for section in result.sections.values():
-        for caption, draw in section.figures:
-            fig = draw()
+        for spec in section.figures:
+            fig = draw(spec)
             try:
                 assert_texts_inside(fig)
                 assert_titles_clear(fig)
@@ -356,10 +359,10 @@ def test_every_report_figure_fits_and_reads_once(example):
                 assert not ASCII_MICRO.search(shown), ASCII_MICRO.search(shown).group(0)
                 assert not re.search(r"\w\(s\)", shown), "a hedged plural: use counted()"
             except AssertionError as error:
-                raise AssertionError(f"{section.title} / {caption}: {error}") from None
+                raise AssertionError(f"{section.title} / {spec.caption}: {error}") from None
             finally:
                 plt.close(fig)
-            assert not ASCII_MICRO.search(human_text(caption))
+            assert not ASCII_MICRO.search(human_text(spec.caption))
 
 
 def test_console_summary_lines():

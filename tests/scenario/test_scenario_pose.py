@@ -11,7 +11,7 @@ from tmslab.cli import main
 from tmslab.coils.placement import pose_on_sphere, write_pose
 from tmslab.errors import InvalidValueError
 from tmslab.scenario import load_scenario, scenario_from_mapping
-from tmslab.stages.field import scenario_pose
+from tmslab.stages.pose import scenario_pose
 
 BASE = {"protocol": {"preset": "single"}}
 

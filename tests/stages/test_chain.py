@@ -50,8 +50,8 @@ def test_results_nc_holds_the_labelled_results(example_run):
 
 @pytest.mark.slow
 def test_neuron_stage_uses_the_local_field_and_radial_orientation(example_run):
+    from tmslab.neuron.activation import as_drive
     from tmslab.neuron.models import get_model
-    from tmslab.neuron.stage import as_drive
     from tmslab.neuron.threshold import direction_thresholds
 
     sections = results(example_run("quickstart.toml"))
@@ -62,10 +62,11 @@ def test_neuron_stage_uses_the_local_field_and_radial_orientation(example_run):
     np.testing.assert_allclose(rotation.T @ rotation, np.eye(3), atol=1e-12)
     l5 = next(m for m in neurons["models"] if m["model"] == "l5-pyramidal")
     # the same cell in a uniform field along the local field direction (in the cell's frame)
-    from tmslab.scenario import load_scenario, run_scenario
+    from tmslab.scenario import load_scenario
+    from tmslab.stages import run_scenario
 
-    field = run_scenario(load_scenario(EXAMPLES / "quickstart.toml")).sections["field"].shared
-    e_target = field["efield"](target[None])[0]
+    field = run_scenario(load_scenario(EXAMPLES / "quickstart.toml")).sections["field"].value
+    e_target = field.efield(target[None])[0]
     local = rotation.T @ (e_target / np.linalg.norm(e_target))
     drive = as_drive(sections["stimulator"]["waveform"])
     uniform = direction_thresholds(get_model("l5-pyramidal"), drive, [local]).thresholds_v_per_m[0]

@@ -9,7 +9,8 @@ import pytest
 
 from tmslab.cli import main
 from tmslab.errors import InvalidValueError, SpecFileError
-from tmslab.scenario import run_scenario, scenario_from_mapping
+from tmslab.scenario import scenario_from_mapping
+from tmslab.stages import run_scenario
 from tmslab.sweeps import (
     SweepStore,
     expand_tasks,

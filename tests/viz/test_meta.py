@@ -12,7 +12,7 @@ from tmslab.evidence.meta import (
     meta_regression,
     trim_and_fill,
 )
-from tmslab.evidence.meta.figures import forest_plot, funnel_plot, leave_one_out_plot
+from tmslab.viz.meta import forest_plot, funnel_plot, leave_one_out_plot
 
 
 @pytest.fixture(scope="module")

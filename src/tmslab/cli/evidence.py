@@ -133,8 +133,8 @@ def map_command(
 ) -> None:
     """Evidence map: frequency x intensity, colour = effect, marker = preparation, one panel per intensity unit."""
     check_out(out, FIGURE_SUFFIXES)
-    from tmslab.evidence.plots import evidence_map_figure
     from tmslab.evidence.table import load_evidence
+    from tmslab.viz.evidence import evidence_map_figure
 
     save_figure(evidence_map_figure(load_evidence()), out)
     console.print(f"wrote {out}")
@@ -198,7 +198,7 @@ def graph_command(
 
     graph = load_graph()
     if out.suffix.lower() in FIGURE_SUFFIXES:
-        from tmslab.evidence.plots import mechanism_graph_figure
+        from tmslab.viz.evidence import mechanism_graph_figure
 
         save_figure(mechanism_graph_figure(graph), out)
     else:

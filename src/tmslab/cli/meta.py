@@ -136,7 +136,7 @@ def run_command(
             "--funnel needs a model without moderators; drop --mods or --funnel"
         )
     if forest is not None or funnel is not None:
-        from tmslab.evidence.meta import figures
+        from tmslab.viz import meta as figures
 
         if forest is not None:
             save_figure(figures.forest_plot(result, measure), forest)
@@ -160,7 +160,7 @@ def loo_command(
 
     loo = leave_one_out(meta.result)
     if plot is not None:
-        from tmslab.evidence.meta.figures import leave_one_out_plot
+        from tmslab.viz.meta import leave_one_out_plot
 
         save_figure(leave_one_out_plot(loo, meta.result, meta.data.measure), plot)
     if json:
@@ -194,7 +194,7 @@ def trimfill_command(
 
     tf = trim_and_fill(meta.result, side=side.strip().lower() or None)
     if funnel is not None:
-        from tmslab.evidence.meta.figures import funnel_plot
+        from tmslab.viz.meta import funnel_plot
 
         save_figure(funnel_plot(meta.result, meta.data.measure, trimfill=tf), funnel)
     if json:

@@ -362,7 +362,7 @@ def sd_curve_command(
         ) from None
     sd = strength_duration(cell, _direction(direction), widths, dt_us / 1e6, solver, tol)
     if out is not None:
-        from tmslab.neuron.figures import plot_sd_curve
+        from tmslab.viz.neuron import plot_sd_curve
 
         save_figure(plot_sd_curve(sd, f"{cell.name}: strength-duration"), out)
     record = {
@@ -439,7 +439,7 @@ def map_command(
         cell.threshold_warnings(summary["min_threshold_v_per_m"] or float("nan"))
     )
     if out is not None:
-        from tmslab.neuron.figures import plot_direction_map
+        from tmslab.viz.neuron import plot_direction_map
 
         save_figure(plot_direction_map(result.directions, th, f"{cell.name}, {drive.name}"), out)
     if json:

@@ -98,7 +98,7 @@ def predict_command(
         prime_gap_s=prime_gap_s,
     )
     if plot is not None:
-        from tmslab.plasticity.figures import plot_trajectory
+        from tmslab.viz.plasticity import plot_trajectory
 
         save_figure(plot_trajectory(prediction), plot)
     _print(prediction, json)
@@ -161,7 +161,7 @@ def curve_command(
     delay = _seconds(post_delay_ms)
     curves = frequency_curves(model, pulses, fmin, fmax, points, delay, threshold)
     if out is not None:
-        from tmslab.plasticity.figures import plot_curves
+        from tmslab.viz.plasticity import plot_curves
 
         save_figure(
             plot_curves(curves, f"{pulses} pulses per frequency, one continuous train"), out

@@ -154,7 +154,9 @@ def plot_command(
     out: Path = typer.Option(..., "--out", "-o", help="Figure file (.png, .svg or .pdf)."),
 ) -> None:
     """Draw the protocol's timeline: the whole session and a zoom on the first train."""
+    from tmslab.viz.timeline import plot_timeline
+
     check_out(out, FIGURE_SUFFIXES)
     p = load_protocol(protocol)
-    save_figure(p.plot(), out)
+    save_figure(plot_timeline(p), out)
     console.print(f"wrote {out}")

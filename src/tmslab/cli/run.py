@@ -25,7 +25,8 @@ def run(
     from tmslab.efield.results import write_netcdf
     from tmslab.report.html import render_report
     from tmslab.results import scenario_dataset
-    from tmslab.scenario import load_scenario, run_scenario, stage_count
+    from tmslab.scenario import load_scenario
+    from tmslab.stages import run_scenario, stage_count
 
     scenario = load_scenario(scenario_file)
     # Checked before any stage runs: a bad --out fails in a second, not after minutes of work.

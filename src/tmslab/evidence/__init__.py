@@ -28,14 +28,12 @@ from typing import Any
 __all__ = [
     "closest_studies",
     "estimate_study_field",
-    "evidence_map_figure",
     "find_paths",
     "get_study",
     "load_evidence",
     "load_outcomes",
     "load_studies",
     "mechanism_graph",
-    "mechanism_graph_figure",
     "query",
 ]
 
@@ -47,8 +45,6 @@ _LAZY = {
     "estimate_study_field": ("tmslab.evidence.field_estimate", "estimate_study_field"),
     "find_paths": ("tmslab.evidence.graph", "find_paths"),
     "mechanism_graph": ("tmslab.evidence.graph", "load_graph"),
-    "evidence_map_figure": ("tmslab.evidence.plots", "evidence_map_figure"),
-    "mechanism_graph_figure": ("tmslab.evidence.plots", "mechanism_graph_figure"),
 }
 
 

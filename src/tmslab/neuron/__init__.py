@@ -13,5 +13,6 @@ Modules (import the one you need; nothing heavy loads with ``import tmslab.neuro
   :mod:`~tmslab.neuron.batched` (Numba): the two solvers of the same cable equations.
 * :mod:`~tmslab.neuron.threshold`, :mod:`~tmslab.neuron.sd_curve`,
   :mod:`~tmslab.neuron.population`: thresholds, strength-duration curves, populations.
-* :mod:`~tmslab.neuron.figures`: figures; :mod:`~tmslab.neuron.stage`: the scenario section.
+* :mod:`~tmslab.neuron.activation`: the activation of cells at a target (:class:`Activation`).
+  Figures live in :mod:`tmslab.viz.neuron`; the scenario's neuron stage in :mod:`tmslab.stages.neurons`.
 """

@@ -157,9 +157,3 @@ class Protocol:
             "parameters": self.parameters,
             "source": self.source.to_dict() if self.source else None,
         }
-
-    def plot(self, ax=None, **kwargs):
-        """Draw the pulse timeline (delegates to tmslab.viz.timeline)."""
-        from tmslab.viz.timeline import plot_timeline
-
-        return plot_timeline(self, ax=ax, **kwargs)

@@ -8,7 +8,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from tmslab import __version__
+from tmslab import __version__, viz
 from tmslab.wording import human_text
 
 
@@ -25,14 +25,18 @@ def figure_to_data_uri(fig: Any) -> str:
 
 
 def render_report(result: Any, provenance: dict[str, Any]) -> str:
-    """HTML of a :class:`tmslab.scenario.ScenarioResult`: one block per stage, figures inline."""
+    """HTML of a :class:`tmslab.scenario.ScenarioResult`: one block per stage, figures inline.
+
+    Each section's :class:`~tmslab.scenario.FigureSpec` is drawn here, by :func:`tmslab.viz.draw`.
+    """
     env = Environment(
         loader=PackageLoader("tmslab", "report/templates"), autoescape=select_autoescape(["html"])
     )
     sections = []
     for key, section in result.sections.items():
         figures = [
-            (human_text(caption), figure_to_data_uri(draw())) for caption, draw in section.figures
+            (human_text(spec.caption), figure_to_data_uri(viz.draw(spec)))
+            for spec in section.figures
         ]
         sections.append(
             {

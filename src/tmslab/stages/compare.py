@@ -89,7 +89,8 @@ ROWS = (
 def compare_stage(scenario: Scenario, done: dict[str, Section]) -> Section | None:
     """This scenario and ``[compare] scenario`` side by side; None when there is none."""
     from tmslab.protocols.dose import pct_mso_of
-    from tmslab.scenario import ScenarioResult, run_scenario
+    from tmslab.scenario import ScenarioResult
+    from tmslab.stages import run_scenario
     from tmslab.units import A_PER_US
 
     if scenario.spec.compare is None:

@@ -5,37 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from tmslab.scenario import Scenario, Section
+from tmslab.evidence.match import protocol_pattern  # noqa: F401 (its old home)
+from tmslab.scenario import FigureSpec, Scenario, Section
 from tmslab.wording import counted
 
 PREPARATION_OF_SPECIES = {"human": "human", "rat": "in_vivo", "mouse": "in_vivo", "dish": "culture"}
-SHOWN_COLUMNS = (
-    "id",
-    "reference",
-    "doi",
-    "species",
-    "preparation",
-    "disease_model",
-    "pattern",
-    "frequency_hz",
-    "intensity_reported",
-    "duration_reported",
-    "coil_reported",
-    "effect",
-    "outcomes",
-    "mechanisms",
-)
-
-
-def protocol_pattern(protocol) -> tuple[str | None, float]:
-    """The evidence vocabulary's pattern word and the frequency (Hz) to compare, of a Protocol."""
-    params = protocol.parameters
-    if protocol.kind == "tbs":
-        continuous = params.get("train_cycle_s") is None and params.get("n_trains", 1) == 1
-        return ("cTBS" if continuous else "iTBS"), float(params["intra_burst_frequency_hz"])
-    if protocol.kind == "rtms":
-        return "rTMS", float(params.get("frequency_hz", protocol.peak_rate_hz))
-    return None, float(protocol.peak_rate_hz) if protocol.n_pulses > 1 else 1.0
 
 
 def who(query: dict) -> str:
@@ -52,20 +26,9 @@ def distance_text(distance: float) -> str:
     return counted(float(f"{distance:.2g}"), "octave")
 
 
-def _clean(value: Any) -> Any:
-    import math
-
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if hasattr(value, "item"):
-        return value.item()
-    return value if not str(value) == "<NA>" else None
-
-
 def evidence_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
     """The ``[evidence] n_studies`` arms nearest the scenario (tmslab.evidence.closest_studies)."""
-    from tmslab.evidence.field_estimate import estimate_study_field
-    from tmslab.evidence.nearest import closest_studies
+    from tmslab.evidence.match import nearest_evidence
 
     spec = scenario.spec
     species = spec.subject.species
@@ -73,34 +36,14 @@ def evidence_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
     preparation = spec.evidence.preparation or (
         "culture" if in_dish else PREPARATION_OF_SPECIES[species]
     )
-    pattern, frequency = protocol_pattern(scenario.protocol)
-    near = closest_studies(
-        frequency,
-        species=None if species == "dish" else species,
-        preparation=preparation,
-        pattern=pattern,
-        n=spec.evidence.n_studies,
+    match = nearest_evidence(
+        scenario.protocol,
+        None if species == "dish" else species,
+        preparation,
+        spec.evidence.n_studies,
     )
-    studies = []
-    for _, row in near.iterrows():
-        study = {"distance": round(float(row["distance"]), 9)}
-        study.update({k: _clean(row[k]) for k in SHOWN_COLUMNS})
-        estimate = estimate_study_field(row.to_dict())
-        study["estimated_emax_v_per_m"] = None if estimate is None else estimate["emax_v_per_m"]
-        # where the study's tesla was taken: the same convention as [stimulator] intensity_t_at
-        for key, name in (
-            ("tesla_at", "estimated_emax_tesla_at"),
-            ("tesla_at_reported", "estimated_emax_tesla_at_reported"),
-            ("emax_if_brain_surface_v_per_m", "estimated_emax_if_brain_surface_v_per_m"),
-        ):
-            study[name] = None if estimate is None else estimate[key]
-        studies.append(study)
-    query = {
-        "frequency_hz": frequency,
-        "pattern": pattern,
-        "species": None if species == "dish" else species,
-        "preparation": preparation,
-    }
+    studies, query = list(match.studies), match.query
+    pattern, frequency = match.pattern, match.frequency_hz
     rows = [("query", f"{pattern or scenario.protocol.kind} at {frequency:g} Hz, {who(query)}")]
     # Several arms of one study share a reference: number them so no label repeats.
     arms = Counter(study["reference"] for study in studies)
@@ -130,9 +73,10 @@ def evidence_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
         "own reading of the outcomes as beneficial or as the expected direction).",
     ]
     if any(s["estimated_emax_v_per_m"] is not None for s in studies):
-        emax = (done["field"].data.get("metrics") or {}).get("emax") if "field" in done else None
+        field = done["field"].value if "field" in done else None
+        emax = field.metrics.emax if field is not None and field.metrics is not None else None
         here = ""
-        if emax and done["field"].data.get("didt_a_per_s"):
+        if emax and field.applied:
             stim = spec.stimulator
             taken = (
                 f", its {stim.intensity_t:g} T taken at the "
@@ -149,11 +93,11 @@ def evidence_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
             "[stimulator] intensity_t_at; where a study does not say, at the coil, with the "
             "brain-surface reading beside it (tmslab.evidence.field_estimate)" + here + "."
         )
-    plasticity = done.get("plasticity")
-    if plasticity is not None and plasticity.data.get("verdict"):
+    plasticity = done["plasticity"].value if "plasticity" in done else None
+    if plasticity is not None and plasticity.verdict:
         notes.append(
-            f"The plasticity model ({plasticity.data['model']}) predicts "
-            f"{plasticity.data['verdict']} for this protocol; "
+            f"The plasticity model ({plasticity.model}) predicts "
+            f"{plasticity.verdict} for this protocol; "
             "compare with the outcomes above (LTP-like changes, BDNF/TrkB and ERK up, are the "
             "reviews' usual reading of high-frequency and iTBS effects)."
         )
@@ -162,9 +106,14 @@ def evidence_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
         data={"query": query, "studies": studies},
         rows=rows,
         figures=[
-            ("The reviewed studies nearest this scenario", lambda: _plot(studies, query)),
+            FigureSpec(
+                "The reviewed studies nearest this scenario",
+                "plot_closest_studies",
+                {"studies": studies, "query": query},
+            )
         ],
         notes=notes,
+        value=match,
     )
 
 
@@ -181,9 +130,3 @@ def _estimate_words(study: dict[str, Any]) -> str:
         f" (E_max about {estimate:.3g} V/m with the tesla taken at the coil; where it was "
         f"measured is not reported: {other:.3g} V/m if at the brain surface)"
     )
-
-
-def _plot(studies, query):
-    from tmslab.viz.evidence_match import plot_closest_studies
-
-    return plot_closest_studies(studies, query)

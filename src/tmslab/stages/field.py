@@ -5,37 +5,15 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from tmslab.scenario import Scenario, Section
+from tmslab.scenario import (
+    FigureSpec,
+    Scenario,
+    Section,
+    check_target,  # noqa: F401 (its old home)
+)
+from tmslab.stages.pose import POSE_UNIT_KEY, pose_rows, scenario_pose
 
 DEFAULT_WAVEFORM = ("magstim-rapid2", "biphasic")  # links tesla to dI/dt when no device is given
-POSE_UNIT_KEY = "[coil] pose_unit"
-
-
-def scenario_pose(scenario: Scenario):
-    """The ``[coil] pose`` of a scenario, read: ((4, 4) coil -> head pose in m, the unit the
-    file was read in), or None. Paths are relative to the scenario file."""
-    from pathlib import Path
-
-    from tmslab.coils.placement import pose_file_unit, read_pose
-
-    spec = scenario.spec.coil
-    if not spec.pose:
-        return None
-    path = Path(spec.pose).expanduser()
-    if not path.is_absolute() and scenario.path is not None:
-        path = scenario.path.parent / path
-    matrix = read_pose(path, spec.pose_unit, POSE_UNIT_KEY)
-    return matrix, spec.pose_unit or pose_file_unit(path)
-
-
-def pose_rows(pose, unit: str) -> list[tuple[str, str]]:
-    """Report rows describing a pose: the coil centre and where its axis points (head frame)."""
-    centre = ", ".join(f"{v * 1e3:.4g}" for v in pose[:3, 3])
-    axis = ", ".join(f"{v:.3g}" for v in pose[:3, 2])
-    handle = ", ".join(f"{v:.3g}" for v in pose[:3, 1])
-    return [
-        ("coil pose", f"centre ({centre}) mm; z axis ({axis}); handle ({handle}); file in {unit}")
-    ]
 
 
 def _coil_model(scenario: Scenario, section: Section):
@@ -73,26 +51,6 @@ def _target_depth(scenario: Scenario, head) -> tuple[str, float]:
         key = head.find_target(target.name)
         return key, head.targets_m[key]
     return "cortex (brain surface)", 0.0
-
-
-def check_target(spec) -> None:
-    """Refuse, before any computation, a [target] name the subject cannot resolve.
-
-    spec: a :class:`~tmslab.scenario.ScenarioSpec`. A name needs a head (dishes and meshes take
-    ``depth_mm``) and must be one of that head's targets.
-    """
-    from tmslab.conductors.sphere import get_head
-    from tmslab.errors import InvalidValueError
-
-    name = spec.target.name
-    if not name or spec.target.depth_mm is not None:
-        return
-    if spec.subject.kind != "head":
-        raise InvalidValueError(
-            f"[target] name {name!r} needs a head subject; for a {spec.subject.kind} give "
-            "[target] depth_mm"
-        )
-    get_head(spec.subject.species).find_target(name)
 
 
 def scenario_didt(
@@ -142,7 +100,6 @@ def scenario_didt(
         )
         return didt
     reason = no_didt_reason(scenario, done)
-    section.shared["no_didt_reason"] = reason  # the neuron stage says why it did not run
     section.notes.append(f"{reason}: fields are reported per A/us.")
     return None
 
@@ -175,6 +132,7 @@ def field_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
     from dataclasses import replace
 
     from tmslab.conductors.sphere import get_head
+    from tmslab.efield.solution import SphereMaps
     from tmslab.efield.translate import Setup, describe
 
     section = Section(title="Coil and E-field", data={"computed": False})
@@ -183,9 +141,16 @@ def field_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
         return section
     species = scenario.spec.subject.species
     if scenario.spec.subject.kind != "head":
+        from functools import partial
+
         from tmslab.stages.field_numeric import numeric_field_stage
 
-        return numeric_field_stage(scenario, done, coil, section)
+        # scenario_didt is handed down so that field_numeric need not import this module
+        didt_of = partial(scenario_didt, scenario, done, coil)
+        section = numeric_field_stage(scenario, coil, section, didt_of)
+        if not section.value.applied:
+            section.value = replace(section.value, no_didt_reason=no_didt_reason(scenario, done))
+        return section
     head = get_head(species)
     target_name, depth = _target_depth(scenario, head)
     spec = scenario.spec.coil
@@ -265,14 +230,22 @@ def field_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
     if coil.source:
         section.notes.append(f"Coil model: {coil.source}. " + " ".join(coil.assumptions))
     section.notes.extend(head.assumptions)
+    maps = SphereMaps(placed, head, scale, metrics.emax_point_m)
     section.figures.append(
-        (
+        FigureSpec(
             "|E| on the brain surface, in a cross-section (white: E_max/2) and along depth",
-            lambda: _field_figure(placed, head, scale, metrics, coil.name),
+            "plot_sphere_field",
+            {
+                "maps": maps,
+                "coil_name": coil.name,
+                "d_half_m": metrics.d_half_m,
+                "title": f"{coil.name} over the {head.name} head",
+                "half_value": metrics.emax / 2,
+            },
         )
     )
-    if didt:
-        section.shared.update(_sphere_field_context(placed, head, target, didt))
+    reason = None if didt else no_didt_reason(scenario, done)
+    section.value = _sphere_solution(placed, head, target, didt, metrics, maps, reason)
     return section
 
 
@@ -294,40 +267,30 @@ def _posed_setup_class():
     return PosedSetup
 
 
-def _sphere_field_context(placed, head, target, didt: float) -> dict[str, Any]:
-    """What the neuron stage needs: E at any points in the head at the peak dI/dt, the target and
-    the outward normal of the cortical layer there (cells stand radially in a head)."""
+def _sphere_solution(placed, head, target, didt: float | None, metrics, maps, reason):
+    """The field of the placed coil in the sphere, for the stages after this one: E at any
+    points in the head, the target and the outward normal of the cortical layer there (cells
+    stand radially in a head, in layers that are shells about the origin)."""
     import numpy as np
 
     from tmslab.efield.kernels import sphere_efield
+    from tmslab.efield.solution import FieldSolution
 
-    def efield(points):
-        """points: (N, 3) m inside the scalp sphere -> E: (N, 3) V/m at the peak dI/dt."""
+    def efield_per_didt(points):
+        """points: (N, 3) m inside the scalp sphere -> E: (N, 3) V/m per A/s."""
         p = np.ascontiguousarray(points, dtype=float)
-        return sphere_efield(p, placed.dipole_positions, placed.dipole_moments) * didt
+        return sphere_efield(p, placed.dipole_positions, placed.dipole_moments)
 
-    return {
-        "efield": efield,
-        "target_point_m": np.asarray(target, float),
-        "layer_normal": np.asarray(target, float) / np.linalg.norm(target),
-        "radial_layer": True,
-        "spherical_layers": True,  # layers are shells about the origin (the activation map)
-        "inside": lambda points: np.linalg.norm(points, axis=1) <= head.scalp_radius_m,
-        "conductor": f"{head.label} (sphere)",
-    }
-
-
-def _field_figure(placed, head, scale, metrics, name):
-    from tmslab.efield.maps import depth_profile, section_map, shell_map
-    from tmslab.viz.field import plot_field_overview
-
-    shell = shell_map(placed, head, 0.0, didt_a_per_s=scale)
-    cut = section_map(placed, head, plane="yz", didt_a_per_s=scale)
-    depths, magnitude = depth_profile(placed, head, metrics.emax_point_m, didt_a_per_s=scale)
-    return plot_field_overview(
-        shell,
-        cut,
-        (name, depths, magnitude, metrics.d_half_m),
-        title=f"{name} over the {head.name} head",
-        half_value=metrics.emax / 2,
+    return FieldSolution(
+        efield_per_didt=efield_per_didt,
+        didt_a_per_s=didt,
+        target_point_m=np.asarray(target, float),
+        layer_normal=np.asarray(target, float) / np.linalg.norm(target),
+        radial_layer=True,
+        spherical_layers=True,
+        inside=lambda points: np.linalg.norm(points, axis=1) <= head.scalp_radius_m,
+        conductor=f"{head.label} (sphere)",
+        metrics=metrics,
+        maps=maps,
+        no_didt_reason=reason,
     )

@@ -14,11 +14,10 @@ a vessel), centred over the well or the mesh's bounding box.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
-from tmslab.scenario import Scenario, Section
+from tmslab.scenario import FigureSpec, Scenario, Section
+from tmslab.stages.pose import POSE_UNIT_KEY, pose_rows, scenario_pose
 
 DEFAULT_MESH_DEPTH_M = 2e-3
 LAYER_POINTS_ACROSS = 41
@@ -47,7 +46,6 @@ def _posed(scenario: Scenario, conductor, section: Section):
     """The scenario's ``[coil] pose`` checked against the conductor's surface, or None."""
     from tmslab.coils.placement import check_coil_gap
     from tmslab.conductors.quality import signed_surface_distance
-    from tmslab.stages.field import POSE_UNIT_KEY, pose_rows, scenario_pose
 
     posed = scenario_pose(scenario)
     if posed is None:
@@ -77,8 +75,14 @@ def _entry_point(conductor, pose, gap: float) -> np.ndarray:
     return steps[inside[0]]
 
 
-def numeric_field_stage(scenario: Scenario, done: dict[str, Section], coil, section: Section):
-    """The field section of a dish or mesh subject (see the module docstring)."""
+def numeric_field_stage(scenario: Scenario, coil, section: Section, didt_of):
+    """The field section of a dish or mesh subject (see the module docstring).
+
+    didt_of: ``(placed coil, surface point (3,) m, surface name, section) -> dI/dt (A/s) or
+    None``, the field stage's conversion of the scenario's intensity (handed in, so this module
+    does not import :mod:`tmslab.stages.field`). ``section.value`` becomes the
+    :class:`~tmslab.efield.solution.FieldSolution`.
+    """
     conductor = _conductor(scenario)
     section.data["conductor"] = {
         "name": conductor.name,
@@ -86,17 +90,16 @@ def numeric_field_stage(scenario: Scenario, done: dict[str, Section], coil, sect
         "triangles": int(conductor.n_triangles),
     }
     if scenario.spec.subject.kind == "dish":
-        return _dish(scenario, done, coil, conductor, section)
-    return _mesh(scenario, done, coil, conductor, section)
+        return _dish(scenario, didt_of, coil, conductor, section)
+    return _mesh(scenario, didt_of, coil, conductor, section)
 
 
 def _scale(didt):
     return (didt, "V/m") if didt else (1e6, "V/m per A/µs")
 
 
-def _dish(scenario, done, coil, conductor, section: Section) -> Section:
+def _dish(scenario, didt_of, coil, conductor, section: Section) -> Section:
     from tmslab.efield.bem import dish_field, pose_above
-    from tmslab.stages.field import scenario_didt
 
     spec, subject = scenario.spec.coil, scenario.spec.subject
     geometry = conductor.geometry
@@ -115,7 +118,7 @@ def _dish(scenario, done, coil, conductor, section: Section) -> Section:
         pose = pose_above(top, spec.distance_mm * 1e-3, spec.handle_angle_deg, centre)
     placed = coil.transformed(pose)
     surface = np.array([centre[0], centre[1], top])
-    didt = scenario_didt(scenario, done, coil, placed, surface, "medium surface", section)
+    didt = didt_of(placed, surface, "medium surface", section)
     scale, unit = _scale(didt)
     result = dish_field(
         coil,
@@ -177,22 +180,34 @@ def _dish(scenario, done, coil, conductor, section: Section) -> Section:
     ]
     if coil.source:
         section.notes.append(f"Coil model: {coil.source}. " + " ".join(coil.assumptions))
-    points, efield, free_space = result.points, result.efield, result.free_space
     section.figures.append(
-        (
+        FigureSpec(
             "|E| in the cell layer of the dish, and the free-space estimate (same colour scale)",
-            lambda: _plot_layer(points, efield, free_space, unit, conductor.name),
+            "plot_dish_layer",
+            {
+                "points": result.points,
+                "efield": result.efield,
+                "free_space": result.free_space,
+                "title": conductor.name,
+                "unit": unit,
+            },
         )
     )
-    if didt:
-        section.shared.update(_context(result.solution, conductor, target, (0.0, 0.0, 1.0), False))
-        section.shared["layer_magnitude_v_per_m"] = magnitude
+    section.value = _solution(
+        result.solution,
+        conductor,
+        target,
+        (0.0, 0.0, 1.0),
+        False,
+        didt,
+        layer_magnitude_v_per_m=magnitude if didt else None,
+    )
     return section
 
 
-def _mesh(scenario, done, coil, conductor, section: Section) -> Section:
+def _mesh(scenario, didt_of, coil, conductor, section: Section) -> Section:
     from tmslab.efield.bem import pose_above, solve
-    from tmslab.stages.field import scenario_didt
+    from tmslab.efield.solution import PlaneSection
 
     spec = scenario.spec.coil
     vertices = np.concatenate([s.vertices for s in conductor.surfaces])
@@ -206,7 +221,7 @@ def _mesh(scenario, done, coil, conductor, section: Section) -> Section:
         pose = posed[0]
         surface = _entry_point(conductor, pose, posed[1])
     placed = coil.transformed(pose)
-    didt = scenario_didt(scenario, done, coil, placed, surface, "mesh top", section)
+    didt = didt_of(placed, surface, "mesh top", section)
     scale, unit = _scale(didt)
     depth_mm = scenario.spec.target.depth_mm
     depth = DEFAULT_MESH_DEPTH_M if depth_mm is None else depth_mm * 1e-3
@@ -247,46 +262,37 @@ def _mesh(scenario, done, coil, conductor, section: Section) -> Section:
         "Charge-based BEM-FMM (Makarov et al. 2018, doi:10.1109/TBME.2018.2813261) on the "
         "mesh's compartments with their conductivities."
     )
+    plane = PlaneSection(solution, conductor, lo, hi, target)
     section.figures.append(
-        (
+        FigureSpec(
             "|E| in the vertical section through the target",
-            lambda: _plot_mesh_section(solution, conductor, lo, hi, target, unit),
+            "plot_plane_section",
+            {"section": plane, "unit": unit},
         )
     )
-    if didt:
-        section.shared.update(_context(solution, conductor, target, (0.0, 0.0, 1.0), True))
+    section.value = _solution(solution, conductor, target, (0.0, 0.0, 1.0), True, didt, maps=plane)
     return section
 
 
-def _context(solution, conductor, target, normal, radial: bool) -> dict[str, Any]:
+def _solution(solution, conductor, target, normal, radial: bool, didt, **more):
+    """The BEM field as a :class:`~tmslab.efield.solution.FieldSolution`; ``solution`` was
+    solved at ``didt`` (A/s), or at 1 A/us when there is none."""
     from tmslab.conductors.quality import inside_mask
+    from tmslab.efield.solution import FieldSolution
 
-    return {
-        "efield": lambda points: solution.efield(np.asarray(points, float), check=False),
-        "target_point_m": np.asarray(target, float),
-        "layer_normal": np.asarray(normal, float),
-        "radial_layer": radial,
-        "inside": lambda points: inside_mask(conductor, np.asarray(points, float)),
-        "conductor": conductor.name,
-    }
+    scale, _ = _scale(didt)
 
+    def at_scale(points):
+        return solution.efield(np.asarray(points, float), check=False)
 
-def _plot_layer(points, efield, free_space, unit, name):
-    from tmslab.viz.conductor import plot_dish_layer
-
-    return plot_dish_layer(points, efield, free_space, title=name, unit=unit)
-
-
-def _plot_mesh_section(solution, conductor, lo, hi, target, unit):
-    from tmslab.conductors.quality import inside_mask
-    from tmslab.viz.field import plot_plane_magnitude
-
-    u = np.linspace(lo[0], hi[0], 61)
-    w = np.linspace(lo[2], hi[2], 61)
-    gu, gw = np.meshgrid(u, w, indexing="ij")
-    points = np.c_[gu.ravel(), np.full(gu.size, target[1]), gw.ravel()]
-    inside = inside_mask(conductor, points)
-    magnitude = np.full(len(points), np.nan)
-    if np.any(inside):
-        magnitude[inside] = np.linalg.norm(solution.efield(points[inside], check=False), axis=1)
-    return plot_plane_magnitude(u, w, magnitude.reshape(gu.shape), ("x (mm)", "z (mm)"), unit)
+    return FieldSolution(
+        efield_per_didt=lambda points: at_scale(points) / scale,
+        didt_a_per_s=didt,
+        target_point_m=np.asarray(target, float),
+        layer_normal=np.asarray(normal, float),
+        radial_layer=radial,
+        inside=lambda points: inside_mask(conductor, np.asarray(points, float)),
+        conductor=conductor.name,
+        efield_at_didt=at_scale if didt else None,
+        **more,
+    )

@@ -10,17 +10,18 @@ the stimulator's pulse as time course at a 2.5 us step.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 
-from tmslab.scenario import Scenario, Section
+from tmslab.scenario import FigureSpec, Scenario, Section
 
 TITLE = "Neurons at the target"
 HEAD_MODELS = ("hh-axon-straight", "mrg-axon", "l5-pyramidal")
 RODENT_MODELS = ("l5-pyramidal",)  # the 6 and 10 mm axons do not fit a rodent brain
 MAP_MODEL = "l5-pyramidal"
 MAP_HALF_WIDTH_OF_HEAD = 0.3  # the map spans +-30 % of the head radius around the target
+DEFAULT_MODELS = HEAD_MODELS  # neuron_section's default: the three models of a human head
 
 
 def _frame(normal: np.ndarray, along: np.ndarray, radial: bool) -> np.ndarray:
@@ -36,12 +37,17 @@ def _frame(normal: np.ndarray, along: np.ndarray, radial: bool) -> np.ndarray:
     return np.column_stack([t, n, np.cross(t, n)])  # lying flat: y along the normal
 
 
+def _stimulator_pulse(done: dict[str, Section]):
+    """The stimulator stage's pulse (the one place this stage reads the dose), or None."""
+    return done["stimulator"].data.get("waveform")
+
+
 def _waveform(done: dict[str, Section]):
     """The stimulator stage's pulse, or the one the field stage assumed to convert tesla."""
     from tmslab.stages.field import DEFAULT_WAVEFORM
 
-    data = done["stimulator"].data.get("waveform")
-    return data if data else ":".join(DEFAULT_WAVEFORM)
+    pulse = _stimulator_pulse(done)
+    return pulse if pulse else ":".join(DEFAULT_WAVEFORM)
 
 
 def _skipped(reason: str) -> Section:
@@ -108,29 +114,27 @@ def _attach_warnings(cells, section: Section) -> None:
 
 def neuron_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
     """Activation, thresholds and spike times of the chosen models at the target; activation map."""
-    from tmslab.neuron.stage import neuron_section
-
     field = done.get("field")
-    context = field.shared if field is not None else {}
-    if "efield" not in context:
-        why = context.get("no_didt_reason")  # the field exists only per A/us: say why
-        return _skipped(
+    solution = field.value if field is not None else None
+    if solution is None or not solution.applied:
+        why = solution.no_didt_reason if solution is not None else None
+        return _skipped(  # the field exists only per A/us, or not at all: say why
             f"No field at a known intensity ({why}), so no cell model was run."
             if why
             else "No field at a known intensity (see the field section), so no cell model was run."
         )
-    efield, target = context["efield"], context["target_point_m"]
-    normal, radial = context["layer_normal"], context["radial_layer"]
+    efield, target = solution.efield, solution.target_point_m
+    normal, radial = solution.layer_normal, solution.radial_layer
     e_target = efield(target[None])[0]
     rotation = _frame(normal, e_target, radial)
     placed, left_out = [], []
     for name in _models(scenario):
         cell = _cell(scenario, name)
         nodes = cell.cable.position_m @ rotation.T + target
-        (placed if np.all(context["inside"](nodes)) else left_out).append(cell)
+        (placed if np.all(solution.inside(nodes)) else left_out).append(cell)
     if not placed:
         return _skipped(
-            f"No model fits inside the {context['conductor']} at the target: "
+            f"No model fits inside the {solution.conductor} at the target: "
             + ", ".join(c.name for c in left_out)
         )
     if not radial:  # a dish: cells in the cell layer see the field there as uniform
@@ -163,10 +167,10 @@ def neuron_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
             "the field at the target is applied uniformly across each cell."
         ),
     )
-    if scenario.spec.neurons.activation_map and context.get("spherical_layers"):
-        _activation_map(scenario, context, _waveform(done), section)
-    if "layer_magnitude_v_per_m" in context:
-        _layer_fractions(context["layer_magnitude_v_per_m"], section)
+    if scenario.spec.neurons.activation_map and solution.spherical_layers:
+        _activation_map(scenario, solution, _waveform(done), section)
+    if solution.layer_magnitude_v_per_m is not None:
+        _layer_fractions(solution.layer_magnitude_v_per_m, section)
     return section
 
 
@@ -184,9 +188,9 @@ def _layer_fractions(magnitude: np.ndarray, section: Section) -> None:
     section.data["layer_share_above_threshold"] = shares
 
 
-def _map_positions(context: dict[str, Any], half_width: float, n: int) -> np.ndarray:
+def _map_positions(solution, half_width: float, n: int) -> np.ndarray:
     """n x n positions on the spherical layer through the target, around it; (n*n, 3) m."""
-    target = context["target_point_m"]
+    target = solution.target_point_m
     radius = np.linalg.norm(target)
     normal = target / radius
     helper = np.array([1.0, 0.0, 0.0]) if abs(normal[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
@@ -199,25 +203,23 @@ def _map_positions(context: dict[str, Any], half_width: float, n: int) -> np.nda
     return radius * flat / np.linalg.norm(flat, axis=1, keepdims=True), s
 
 
-def _activation_map(
-    scenario: Scenario, context: dict[str, Any], waveform, section: Section
-) -> None:
+def _activation_map(scenario: Scenario, solution, waveform, section: Section) -> None:
     """L5 cells on a patch of the target layer: threshold as a multiple of the applied intensity."""
+    from tmslab.neuron.activation import as_drive, has_boundary
     from tmslab.neuron.models import get_model
     from tmslab.neuron.population import population_activation
-    from tmslab.neuron.stage import as_drive
 
     cell = get_model(MAP_MODEL)
-    efield = context["efield"]
-    radius = np.linalg.norm(context["target_point_m"])
+    efield = solution.efield
+    radius = np.linalg.norm(solution.target_point_m)
     n = scenario.spec.neurons.map_cells_per_side
-    positions, axis = _map_positions(context, MAP_HALF_WIDTH_OF_HEAD * radius, n)
+    positions, axis = _map_positions(solution, MAP_HALF_WIDTH_OF_HEAD * radius, n)
     fields = efield(positions)
     rotations = np.stack(
         [_frame(p / np.linalg.norm(p), e, True) for p, e in zip(positions, fields, strict=True)]
     )
     nodes = np.einsum("pij,kj->pki", rotations, cell.cable.position_m) + positions[:, None]
-    if not np.all(context["inside"](nodes.reshape(-1, 3))):
+    if not np.all(solution.inside(nodes.reshape(-1, 3))):
         section.notes.append("Activation map left out: the cells around the target leave the head.")
         return
     result = population_activation(
@@ -240,8 +242,6 @@ def _activation_map(
             f"{100 * result.fraction_fired:.3g} % of {n * n}",
         )
     )
-    from tmslab.viz.activation import has_boundary
-
     label = f"{cell.name} cells in the target layer"
     if has_boundary(ratio):
         boundary = "white contour: threshold = applied intensity; cells inside it fire"
@@ -251,15 +251,91 @@ def _activation_map(
             f"{'every' if everyone else 'no'} cell on the patch fires, so no boundary is drawn"
         )
     section.figures.append(
-        (
+        FigureSpec(
             "Activation map: |E| at radially oriented L5 cells around the target (left) and their "
             f"threshold as a multiple of the applied intensity (right; {boundary})",
-            lambda: _plot_map(axis, ratio, result.field_v_per_m.reshape(n, n), label),
+            "plot_activation_map",
+            {
+                "offset_m": axis,
+                "threshold_ratio": ratio,
+                "field_v_per_m": result.field_v_per_m.reshape(n, n),
+                "label": label,
+            },
         )
     )
 
 
-def _plot_map(axis, ratio, field, label):
-    from tmslab.viz.activation import plot_activation_map
+def neuron_section(
+    efield,
+    target_point,
+    waveform,
+    amplitude_scale: float,
+    models: Sequence = DEFAULT_MODELS,
+    rotation: np.ndarray | None = None,
+    solver: str = "batched",
+    rel_tol: float = 0.005,
+) -> Section:
+    """Activation of each model at the target, as a scenario :class:`~tmslab.scenario.Section`
+    whose value is the :class:`~tmslab.neuron.activation.Activation`.
 
-    return plot_activation_map(axis, ratio, field, label)
+    efield: callable, points (N, 3) in metres -> E (N, 3) in V/m at the pulse peak.
+    target_point: (3,) position of the target, metres.
+    waveform: the pulse (see :func:`~tmslab.neuron.activation.as_drive`). amplitude_scale:
+    applied multiple of ``efield``. models: names of built-in models or CellModel objects.
+    rotation: (3, 3) orientation of every cell about its origin (default: each model's frame).
+    Data (SI): applied_peak_e_v_per_m (|E| at the target at the applied scale) and, per model,
+    fires, spike_time_s, threshold_scale and threshold_peak_e_v_per_m (|E| at the target at
+    threshold).
+    """
+    from tmslab.neuron.activation import activation_at_target
+
+    activation = activation_at_target(
+        efield, target_point, waveform, amplitude_scale, models, rotation, solver, rel_tol
+    )
+    return activation_section(activation)
+
+
+def activation_section(activation) -> Section:
+    """The report section of an :class:`~tmslab.neuron.activation.Activation`."""
+    applied = activation.applied_peak_e_v_per_m
+    rows = [("applied peak |E| at the target", f"{applied:.4g} V/m ({activation.drive.name})")]
+    for c in activation.cells:
+        threshold = c.threshold_peak_e_v_per_m
+        shown = f"{threshold:.4g} V/m" if np.isfinite(threshold) else c.no_threshold_reason
+        verdict = "fires" if c.fires else "does not fire"
+        timing = f", spike {c.spike_time_s * 1e3:.2f} ms after onset" if c.fires else ""
+        rows.append((c.model, f"{verdict} (threshold {shown}{timing})"))
+    notes = [
+        "Each cell is placed with its origin at the target "
+        + ("in the given orientation" if activation.rotated else "in its model orientation")
+        + "; the field enters through quasipotentials (line integral of E along the tree) and "
+        "the pulse's normalised time course; thresholds by bisection to "
+        f"{activation.rel_tol * 100:.2g} % with the {activation.solver} solver (cross-checked "
+        "against NEURON).",
+    ]
+    notes += [f"{c.model}: {c.source}. {c.source.note}".strip() for c in activation.cells]
+    return Section(
+        title="Neurons at the target",
+        data={
+            "target_m": activation.target_m,
+            "waveform": activation.drive.name,
+            "amplitude_scale": activation.amplitude_scale,
+            "applied_peak_e_v_per_m": applied,
+            "solver": activation.solver,
+            "models": [c.to_dict() for c in activation.cells],
+        },
+        rows=rows,
+        figures=[
+            FigureSpec(
+                "Thresholds at the target against the applied field",
+                "plot_thresholds_at_target",
+                {
+                    "names": [c.model for c in activation.cells],
+                    "thresholds_v_per_m": [c.threshold_peak_e_v_per_m for c in activation.cells],
+                    "applied_v_per_m": applied,
+                },
+            )
+        ],
+        notes=notes,
+        value=activation,
+    )

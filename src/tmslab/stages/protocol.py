@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tmslab.scenario import Scenario, Section
+from tmslab.scenario import FigureSpec, Scenario, Section
 from tmslab.wording import counted
 
 
@@ -29,7 +29,13 @@ def protocol_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
         title="Protocol",
         data={**summary, "pulse_times_s": p.pulse_times_s},
         rows=rows,
-        figures=[("Protocol timeline: the session, and its first train", p.plot)],
+        figures=[
+            FigureSpec(
+                "Protocol timeline: the session, and its first train",
+                "plot_timeline",
+                {"protocol": p},
+            )
+        ],
         notes=notes,
     )
 
@@ -155,18 +161,13 @@ def _pulse(device, shape: str | None, pct_mso: float | None, section: Section):
     section.notes.append(f"Waveform model: {device.source}. {device.source.note}".strip())
     title = f"{device.label}: {pulse.shape}, {pulse.duration_s * 1e6:.0f} µs"
     section.figures.append(
-        (
+        FigureSpec(
             f"Pulse waveform at {pct:.3g} % MSO: coil current and normalised E-field",
-            lambda: _plot_pulse(pulse, title),
+            "plot_waveform",
+            {"waveform": pulse, "title": title},
         )
     )
     return pulse
-
-
-def _plot_pulse(pulse, title: str):
-    from tmslab.viz.waveform import plot_waveform
-
-    return plot_waveform(pulse, title=title)
 
 
 def _intensity_pct_mt(scenario: Scenario, done: dict[str, Section]) -> float | None:

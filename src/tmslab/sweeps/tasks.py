@@ -112,7 +112,8 @@ def run_task(mapping: dict[str, Any], outputs: Sequence[str] | None = None) -> d
     Returns {path: value}; a path the run did not produce maps to None. Values are plain
     Python (float/int/bool/str/None, SI units as the key names). Pure: no files, no figures.
     """
-    from tmslab.scenario import run_scenario, scenario_from_mapping
+    from tmslab.scenario import scenario_from_mapping
+    from tmslab.stages import run_scenario
 
     scenario = scenario_from_mapping(mapping, where="scenario")
     result = run_scenario(scenario)

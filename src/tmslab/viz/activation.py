@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
+from tmslab.neuron.activation import has_boundary
+
 
 def plot_activation_map(offset_m, threshold_ratio, field_v_per_m, label: str = "cells"):
     """Two panels over a square patch of a cell layer.
@@ -41,13 +43,3 @@ def plot_activation_map(offset_m, threshold_ratio, field_v_per_m, label: str = "
         ax.set_xlabel("offset along u (mm)")
         ax.set_ylabel("offset along w (mm)")
     return fig
-
-
-def has_boundary(threshold_ratio) -> bool:
-    """Whether the firing boundary (ratio 1) lies inside the patch, i.e. the map draws a contour.
-
-    threshold_ratio: (n, n) array, NaN where no threshold was reached (those cells do not fire).
-    """
-    ratio = np.asarray(threshold_ratio, float)
-    fires = np.isfinite(ratio) & (ratio <= 1)
-    return bool(fires.any() and not fires.all())

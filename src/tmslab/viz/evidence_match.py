@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from matplotlib.figure import Figure
 
-from tmslab.evidence.plots import EFFECT_COLOURS
+from tmslab.viz.evidence import EFFECT_COLOURS
 
 
 def plot_closest_studies(studies: list[dict], query: dict) -> Figure:

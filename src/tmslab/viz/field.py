@@ -103,3 +103,25 @@ def plot_plane_magnitude(u_m, w_m, magnitude, labels=("u (mm)", "w (mm)"), unit:
     ax.set_xlabel(labels[0])
     ax.set_ylabel(labels[1])
     return fig
+
+
+def plot_sphere_field(
+    maps, coil_name: str, d_half_m: float, title: str = "", half_value: float | None = None
+):
+    """The field overview of a coil over a spherical head from its
+    :class:`~tmslab.efield.solution.SphereMaps` (shell, section, depth profile; d_half_m: m)."""
+    depths, magnitude = maps.depth_profile
+    return plot_field_overview(
+        maps.shell,
+        maps.section,
+        (coil_name, depths, magnitude, d_half_m),
+        title=title,
+        half_value=half_value,
+    )
+
+
+def plot_plane_section(section, unit: str = "V/m"):
+    """|E| on the vertical section of a :class:`~tmslab.efield.solution.PlaneSection`."""
+    return plot_plane_magnitude(
+        section.u_m, section.w_m, section.magnitude, ("x (mm)", "z (mm)"), unit
+    )

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-    from tmslab.sweeps.summary import Series
 
-
-def plot_sweep(series: Sequence[Series], x: str, y: str, title: str | None = None) -> Figure:
+def plot_sweep(series: Sequence[Any], x: str, y: str, title: str | None = None) -> Figure:
     """Lines with markers of ``y`` against ``x`` (labels are the dotted paths, whose names
-    carry the unit). Categorical x values (strings) are placed evenly. Returns the Figure."""
+    carry the unit). Categorical x values (strings) are placed evenly. Returns the Figure.
+
+    series: values with ``x`` and ``y`` sequences and a ``label``, e.g.
+    :class:`tmslab.sweeps.summary.Series` (viz takes them as given: it does not import sweeps).
+    """
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6.4, 4.2))

@@ -8,7 +8,7 @@ PM and ML estimators of tau^2, optional Hartung-Knapp(-Sidik-Jonkman) inference,
 (tau^2 truncated at zero), Q-profile intervals, prediction intervals; meta-regression
 (:func:`meta_regression`); leave-one-out (:func:`leave_one_out`); Egger's test and
 trim-and-fill (:func:`egger_test`, :func:`trim_and_fill`). Figures live in
-:mod:`tmslab.evidence.meta.figures` (matplotlib, imported only there).
+:mod:`tmslab.viz.meta` (matplotlib, imported only there).
 
 The numbers agree with metafor 3.8 (Viechtbauer 2010, doi:10.18637/jss.v036.i03) to better
 than 1e-6; ``tests/meta/reference/make_reference.R`` records how the reference was made.
