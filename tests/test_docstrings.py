@@ -28,8 +28,7 @@ import tmslab
 SRC = Path(tmslab.__file__).parent
 PACKAGES = ("coils", "conductors", "efield", "neuron")
 
-# Being moved or rewritten in the same change (issue 19).
-NOT_YET = {"efield/dose.py", "efield/translate.py", "neuron/stage.py", "neuron/figures.py"}
+NOT_YET: set[str] = set()
 NUMERIC = re.compile(r"\b(float|ndarray|array)\b", re.IGNORECASE)
 INDEX = re.compile(r"\b(int|bool)\b")  # "(F, 3) ndarray of int": indices, counts, masks
 HEADER = re.compile(r"^-{3,}$")

@@ -21,15 +21,6 @@ pytest.importorskip("grimp")
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
 
-# PENDING the issue-19 merge: circles through files other branches are rewriting. Each entry
-# covers any circle whose modules are all in it; delete it once no such circle is left.
-PENDING_CYCLES = [
-    {"tmslab.protocols.protocol", "tmslab.viz.timeline"},
-    {"tmslab.scenario", "tmslab.stages", "tmslab.stages.field", "tmslab.stages.field_numeric"},
-    {"tmslab.cli", "tmslab.cli._app"},
-]
-
-
 def _env() -> dict[str, str]:
     # This checkout's src first: the venv's editable install may point at another tree.
     env = dict(os.environ)
@@ -128,9 +119,4 @@ def test_strongly_connected_finds_a_circle_and_ignores_a_chain():
 def test_no_import_circles():
     """No module imports itself through others (inside a package or across packages)."""
     cycles = _cycles()
-    new = [c for c in cycles if not any(c <= pending for pending in PENDING_CYCLES)]
-    assert not new, "import circles:\n" + "\n".join(" <-> ".join(sorted(c)) for c in new)
-    stale = [p for p in PENDING_CYCLES if not any(c <= p for c in cycles)]
-    assert not stale, "circles gone; delete from PENDING_CYCLES:\n" + "\n".join(
-        " <-> ".join(sorted(p)) for p in stale
-    )
+    assert not cycles, "import circles:\n" + "\n".join(" <-> ".join(sorted(c)) for c in cycles)

@@ -15,7 +15,7 @@ import typer
 from typer.core import TyperGroup
 
 from tmslab import __version__
-from tmslab.cli import GROUPS, HELP, _fail
+from tmslab.cli._groups import GROUPS, HELP, _fail
 from tmslab.cli.params import _label_command_class, _relabel, use_click_type_labels
 from tmslab.errors import TmslabError
 
