@@ -1,103 +1,11 @@
-"""Labelled field results (xarray) and their netCDF files.
+"""Labelled field results (xarray) and their netCDF files: moved to :mod:`tmslab.io.fields`."""
 
-Every dataset carries units on each variable, the head and coil it came from, the dI/dt it is
-scaled to, and tmslab's provenance (version, inputs) as attributes.
-"""
+from tmslab.io.fields import (
+    COMPONENTS,
+    grid_dataset,
+    points_dataset,
+    shell_dataset,
+    write_netcdf,
+)
 
-from __future__ import annotations
-
-import json
-from pathlib import Path
-from typing import Any
-
-import numpy as np
-
-COMPONENTS = ["x", "y", "z"]
-
-
-def _attrs(meta: dict[str, Any]) -> dict[str, Any]:
-    from tmslab import __version__
-    from tmslab.provenance import to_jsonable
-
-    attrs = {"tmslab_version": __version__, "conventions": "SI units; head frame, sphere at origin"}
-    for key, value in meta.items():
-        value = to_jsonable(value)
-        attrs[key] = value if isinstance(value, str | int | float) else json.dumps(value)
-    return attrs
-
-
-def points_dataset(points: np.ndarray, efield: np.ndarray, **meta: Any):
-    """Dataset of E at points: dims (point, component). points, efield: (N, 3), m and V/m."""
-    import xarray as xr
-
-    ds = xr.Dataset(
-        {
-            "position": (("point", "component"), np.asarray(points), {"units": "m"}),
-            "E": (
-                ("point", "component"),
-                np.asarray(efield),
-                {"units": "V/m", "long_name": "E-field"},
-            ),
-            "magnitude": (
-                ("point",),
-                np.linalg.norm(efield, axis=1),
-                {"units": "V/m", "long_name": "|E|"},
-            ),
-        },
-        coords={"point": np.arange(len(points)), "component": COMPONENTS},
-        attrs=_attrs(meta),
-    )
-    return ds
-
-
-def shell_dataset(
-    theta: np.ndarray, phi: np.ndarray, points: np.ndarray, efield: np.ndarray, **meta: Any
-):
-    """Dataset of E on a spherical shell: dims (theta, phi, component); angles in rad."""
-    import xarray as xr
-
-    return xr.Dataset(
-        {
-            "position": (("theta", "phi", "component"), points, {"units": "m"}),
-            "E": (("theta", "phi", "component"), efield, {"units": "V/m"}),
-            "magnitude": (("theta", "phi"), np.linalg.norm(efield, axis=-1), {"units": "V/m"}),
-        },
-        coords={
-            "theta": ("theta", theta, {"units": "rad", "long_name": "polar angle from +z"}),
-            "phi": ("phi", phi, {"units": "rad", "long_name": "azimuth from +x"}),
-            "component": COMPONENTS,
-        },
-        attrs=_attrs(meta),
-    )
-
-
-def grid_dataset(
-    axes: dict[str, np.ndarray],
-    points: np.ndarray,
-    efield: np.ndarray,
-    mask: np.ndarray,
-    **meta: Any,
-):
-    """Dataset on a regular grid; dims are the axes' names plus component; NaN outside the mask."""
-    import xarray as xr
-
-    dims = tuple(axes)
-    e = np.where(mask[..., None], efield, np.nan)
-    return xr.Dataset(
-        {
-            "E": ((*dims, "component"), e, {"units": "V/m"}),
-            "magnitude": (dims, np.linalg.norm(e, axis=-1), {"units": "V/m"}),
-        },
-        coords={
-            **{name: (name, values, {"units": "m"}) for name, values in axes.items()},
-            "component": COMPONENTS,
-        },
-        attrs=_attrs(meta),
-    )
-
-
-def write_netcdf(dataset, path: str | Path) -> Path:
-    """Write a dataset to netCDF-4 atomically; returns the path."""
-    from tmslab.provenance import atomic_write
-
-    return atomic_write(Path(path), lambda tmp: dataset.to_netcdf(tmp, engine="netcdf4"))
+__all__ = ["COMPONENTS", "grid_dataset", "points_dataset", "shell_dataset", "write_netcdf"]
