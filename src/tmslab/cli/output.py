@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -238,3 +239,29 @@ def check_out(
             f"{option} {str(path)!r}: unknown output type; use a file ending in {_either(suffixes)}"
         )
     return check_output_file(path, None, option)
+
+
+def print_table(
+    title: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    styles: dict[str, dict[str, Any]] | None = None,
+    **style: Any,
+) -> None:
+    """Print a table: ``style`` for every column, ``styles[name]`` on top for column ``name``.
+
+    Text cells are shown as they are (no Rich markup), other cells through :func:`fmt`.
+    """
+    from rich.markup import escape
+
+    table = Table(title=title, title_justify="left")
+    for name in columns:
+        table.add_column(name, **{**style, **(styles or {}).get(name, {})})
+    for row in rows:
+        table.add_row(*(escape(cell if isinstance(cell, str) else fmt(cell)) for cell in row))
+    console.print(table)
+
+
+def print_rows(title: str, rows: Iterable[tuple[str, Any]]) -> None:
+    """Print a :func:`key_value_table`."""
+    console.print(key_value_table(title, rows))
