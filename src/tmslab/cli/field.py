@@ -61,13 +61,6 @@ def _over_sphere(coil, model, distance_mm, angle, pose=None, pose_unit=None):
     return coil_over_sphere(coil, model, pose, **kw)
 
 
-def _wrote(out, p, e, extra: str = "") -> None:
-    import numpy as np
-
-    peak = np.linalg.norm(e, axis=1).max()
-    console.print(f"wrote {out} ({len(p)} points, {extra}max |E| {peak:.4g} V/m)")
-
-
 @app.command("sphere")
 def sphere_command(
     coil: str = COIL,
@@ -81,18 +74,13 @@ def sphere_command(
     handle_angle: float = ANGLE,
 ) -> None:
     """E-field of a coil at given points inside a spherical head."""
-    from tmslab.efield.sphere import sphere_efield
-    from tmslab.io.fields import write_point_field
-    from tmslab.io.points import read_points
+    from tmslab.efield.workflows import sphere_points
 
     check_out(out, (".csv", ".nc"))
     model, didt = _setup(head, didt)
     placed = _over_sphere(coil, model, distance_mm, handle_angle, pose, pose_unit)
-    p = read_points(points)
-    e = sphere_efield(placed, p, model, didt)
     meta = dict(head=model.name, coil=coil, didt_a_per_s=didt, points_file=str(points))
-    write_point_field(out, p, e, **meta)
-    _wrote(out, p, e)
+    console.print(sphere_points(placed, model, points, out, didt, meta).message(out))
 
 
 @app.command("metrics")
@@ -210,8 +198,7 @@ def _conductor(name, conductivities, edge_mm, medium_mm, mesh_unit=None):
     edge = None if edge_mm is None else positive("--edge-mm", edge_mm, "mm") * 1e-3
     medium = None if medium_mm is None else positive("--medium-height-mm", medium_mm, "mm") * 1e-3
     kw = dict(conductivities=parse_conductivities(conductivities), mesh_unit_m=unit_m)
-    with console.status("meshing the conductor..."):
-        return get_conductor(name, medium_height_m=medium, edge_m=edge, **kw)
+    return get_conductor(name, medium_height_m=medium, edge_m=edge, **kw)
 
 
 @app.command("conductors")
@@ -243,31 +230,15 @@ def solve_command(
     medium_height_mm: float | None = MEDIUM,
 ) -> None:
     """E-field at points inside any conductor (boundary elements with fast multipoles)."""
-    from tmslab.efield.bem import solve
-    from tmslab.efield.bem.evaluate import check_field_points
-    from tmslab.efield.placing import coil_over_conductor
-    from tmslab.efield.sphere import check_points
-    from tmslab.io.fields import write_point_field
-    from tmslab.io.points import read_points
-    from tmslab.io.pose import read_pose
+    from tmslab.efield.workflows import conductor_points
 
     check_out(out, (".csv", ".nc"))
     _, didt = _setup(None, didt)
-    if pose and pose != "identity":  # read (and refuse) the pose before meshing
-        read_pose(pose, pose_unit)
-    p = check_points(read_points(points))
-    model = _conductor(conductor, conductivities, edge_mm, medium_height_mm, mesh_unit)
-    check_field_points(model, p)  # inside, and off every boundary, before solving
-    kw = dict(distance_m=distance_mm * 1e-3, handle_angle_deg=handle_angle, pose_unit=pose_unit)
-    placed = coil_over_conductor(coil, model, pose, **kw)
-    with console.status(f"solving {model.n_triangles} surface charges..."):
-        solution = solve(model, placed, didt)
-    with console.status("evaluating the field..."):
-        e = solution.efield(p, check=False)
-    n, its = model.n_triangles, solution.iterations
-    meta = dict(conductor=model.name, coil=coil, didt_a_per_s=didt, points_file=str(points))
-    write_point_field(out, p, e, **meta, triangles=n, gmres_iterations=its)
-    _wrote(out, p, e, f"{n} triangles, {its} GMRES iterations, ")
+    kw = dict(pose=pose, pose_unit=pose_unit, distance_m=distance_mm * 1e-3)
+    mesh = lambda: _conductor(conductor, conductivities, edge_mm, medium_height_mm, mesh_unit)  # noqa: E731
+    with console.status("meshing, solving the surface charges, evaluating the field..."):
+        result = conductor_points(mesh, coil, points, out, didt, handle_angle_deg=handle_angle, **kw)  # fmt: skip
+    console.print(result.message(out))
 
 
 @app.command("dish")
@@ -300,7 +271,8 @@ def dish_command(
     unplaced = load_coil(coil)
     # The grid is known before meshing: an oversized one is refused now, not after the mesh.
     budgets.check(budgets.point_field(n_points**2 * 0.785, unplaced.n_dipoles, hint="--n-points"))
-    model = _conductor(dish, conductivity, edge_mm, medium_height_mm)
+    with console.status("meshing the conductor..."):
+        model = _conductor(dish, conductivity, edge_mm, medium_height_mm)
     kw = dict(didt_a_per_s=didt, n=n_points)
     with console.status(f"solving {model.n_triangles} surface charges..."):
         result = dish_field(unplaced, model, distance_mm * 1e-3, handle_angle, **kw)

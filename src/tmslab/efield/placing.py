@@ -105,3 +105,53 @@ def coil_over_conductor(
         "conductor surface",
         pose_unit,
     )
+
+
+def write_sphere_pose(
+    path,
+    head: str,
+    direction: str,
+    *,
+    distance_m: float = 0.0,
+    handle_angle_deg: float = 0.0,
+    unit: str = "mm",
+) -> tuple[np.ndarray, str, str]:
+    """Write the pose of a coil over the sphere head ``head`` as a text pose file.
+
+    Parameters
+    ----------
+    path : .txt, .csv or .dat file (SimNIBS matsimnibs layout, :func:`tmslab.io.pose.write_pose`)
+    head : head preset or scalp radius (``"85mm"``)
+    direction : ``"x,y,z"``, head-frame direction from the centre to the coil
+    distance_m : scalp to coil face, m
+    handle_angle_deg : handle rotation about the coil axis, degrees
+    unit : translation unit written, ``"mm"`` or ``"m"``
+
+    Returns
+    -------
+    centre : (3,) ndarray, the coil centre in ``unit``
+    unit : the unit written
+    name : the head's name
+    """
+    from pathlib import Path
+
+    from tmslab.coils.placement import pose_on_sphere
+    from tmslab.conductors.sphere import resolve_head
+    from tmslab.errors import InvalidValueError
+    from tmslab.io.pose import check_pose_unit, write_pose
+
+    unit = check_pose_unit(unit, "--unit")
+    if Path(path).suffix.lower() == ".mat":
+        raise InvalidValueError(f"--out {path}: pose files are text; use .txt (--pose reads both)")
+    try:
+        vector = [float(v) for v in direction.replace(";", ",").split(",")]
+    except ValueError:
+        vector = []
+    if len(vector) != 3:
+        raise InvalidValueError(f"--direction {direction!r}: give three numbers x,y,z")
+    model = resolve_head(head)
+    pose = pose_on_sphere(
+        model.scalp_radius_m, vector, distance_m=distance_m, handle_angle_deg=handle_angle_deg
+    )
+    write_pose(path, pose, unit)
+    return pose[:3, 3] * (1e3 if unit == "mm" else 1.0), unit, model.name

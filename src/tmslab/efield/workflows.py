@@ -3,6 +3,7 @@ at points, and the rows a person reads for a dish result."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -153,3 +154,82 @@ def dish_dataset(result, summary: dict[str, Any]):
     ds = points_dataset(result.points, result.efield, **attrs)
     ds["E_free_space"] = (("point", "component"), result.free_space, {"units": "V/m"})
     return ds
+
+
+@dataclass(frozen=True, eq=False)
+class PointField:
+    """E at points, as written by :func:`sphere_points` and :func:`conductor_points`.
+
+    points : (N, 3) m; efield : (N, 3) V/m; triangles, iterations : of the boundary-element
+    solution (None for the analytic sphere).
+    """
+
+    points: np.ndarray
+    efield: np.ndarray
+    triangles: int | None = None
+    iterations: int | None = None
+
+    def message(self, out) -> str:
+        """``wrote OUT (N points, ..., max |E| ... V/m)``."""
+        solver = f"{self.triangles} triangles, {self.iterations} GMRES iterations, "
+        peak = np.linalg.norm(self.efield, axis=1).max()
+        extra = solver if self.triangles is not None else ""
+        return f"wrote {out} ({len(self.points)} points, {extra}max |E| {peak:.4g} V/m)"
+
+
+def sphere_points(
+    placed, head, points_file, out, didt_a_per_s: float, meta: dict[str, Any]
+) -> PointField:
+    """E of a placed coil in a sphere head at the points of ``points_file``
+    (:func:`tmslab.io.points.read_points`), written to ``out`` (.csv, or .nc with the
+    attributes ``meta``); fields at ``didt_a_per_s``."""
+    from tmslab.efield.sphere import sphere_efield
+    from tmslab.io.fields import write_point_field
+    from tmslab.io.points import read_points
+
+    p = read_points(points_file)
+    e = sphere_efield(placed, p, head, didt_a_per_s)
+    write_point_field(out, p, e, **meta)
+    return PointField(p, e)
+
+
+def conductor_points(
+    make_conductor: Callable[[], Any],
+    coil: str,
+    points_file,
+    out,
+    didt_a_per_s: float,
+    *,
+    pose: str | None = None,
+    pose_unit: str | None = None,
+    distance_m: float = 0.0,
+    handle_angle_deg: float = 0.0,
+) -> PointField:
+    """E of coil ``coil`` at the points of ``points_file`` inside a meshed conductor (boundary
+    elements with fast multipoles), written to ``out`` (.csv or .nc).
+
+    Everything that can be refused is checked before the (slow) meshing and solving: the pose
+    file, the points; then the points against the mesh. ``make_conductor`` meshes the
+    conductor; the coil is placed by :func:`tmslab.efield.placing.coil_over_conductor`.
+    """
+    from tmslab.efield.bem import solve
+    from tmslab.efield.bem.evaluate import check_field_points
+    from tmslab.efield.placing import coil_over_conductor
+    from tmslab.efield.sphere import check_points
+    from tmslab.io.fields import write_point_field
+    from tmslab.io.points import read_points
+    from tmslab.io.pose import read_pose
+
+    if pose and pose != "identity":  # read (and refuse) the pose before meshing
+        read_pose(pose, pose_unit)
+    p = check_points(read_points(points_file))
+    model = make_conductor()
+    check_field_points(model, p)  # inside, and off every boundary, before solving
+    kw = dict(distance_m=distance_m, handle_angle_deg=handle_angle_deg, pose_unit=pose_unit)
+    solution = solve(model, coil_over_conductor(coil, model, pose, **kw), didt_a_per_s)
+    e = solution.efield(p, check=False)
+    n, its = model.n_triangles, solution.iterations
+    meta = dict(conductor=model.name, coil=coil, didt_a_per_s=didt_a_per_s)
+    meta.update(points_file=str(points_file), triangles=n, gmres_iterations=its)
+    write_point_field(out, p, e, **meta)
+    return PointField(p, e, n, its)
