@@ -256,26 +256,13 @@ def dish_command(
     json: bool = JSON,
 ) -> None:
     """|E| in a dish's cell layer (mean, median, max) and its ratio to the free-space estimate."""
-    from tmslab import budgets
-    from tmslab.coils import load_coil
-    from tmslab.efield.bem import dish_field
-    from tmslab.efield.workflows import dish_dataset, dish_rows
-    from tmslab.errors import InvalidValueError
+    from tmslab.efield.workflows import dish_dataset, dish_layer, dish_rows
 
     check_out(out, (".nc", *FIGURE_SUFFIXES))
     _, didt = _setup(None, didt)
-    if not 0 <= distance_mm < float("inf"):
-        raise InvalidValueError(f"--distance = {distance_mm!r} mm is not allowed; give a gap >= 0 mm")  # fmt: skip
-    if n_points < 3:
-        raise InvalidValueError(f"--n-points {n_points} is not allowed; give 3 or more grid points across the layer")  # fmt: skip
-    unplaced = load_coil(coil)
-    # The grid is known before meshing: an oversized one is refused now, not after the mesh.
-    budgets.check(budgets.point_field(n_points**2 * 0.785, unplaced.n_dipoles, hint="--n-points"))
-    with console.status("meshing the conductor..."):
-        model = _conductor(dish, conductivity, edge_mm, medium_height_mm)
-    kw = dict(didt_a_per_s=didt, n=n_points)
-    with console.status(f"solving {model.n_triangles} surface charges..."):
-        result = dish_field(unplaced, model, distance_mm * 1e-3, handle_angle, **kw)
+    mesh = lambda: _conductor(dish, conductivity, edge_mm, medium_height_mm)  # noqa: E731
+    with console.status("meshing the dish and solving its surface charges..."):
+        result, model = dish_layer(coil, mesh, distance_mm * 1e-3, handle_angle, didt, n_points)
     summary = {"coil_name": coil, **result.to_dict()}
     if out is not None and out.suffix.lower() == ".nc":
         from tmslab.io.fields import write_netcdf

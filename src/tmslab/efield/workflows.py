@@ -233,3 +233,37 @@ def conductor_points(
     meta.update(points_file=str(points_file), triangles=n, gmres_iterations=its)
     write_point_field(out, p, e, **meta)
     return PointField(p, e, n, its)
+
+
+def dish_layer(
+    coil: str,
+    make_conductor: Callable[[], Any],
+    distance_m: float,
+    handle_angle_deg: float,
+    didt_a_per_s: float,
+    n_points: int,
+):
+    """|E| in the cell layer of a dish, plate or insert (:func:`tmslab.efield.bem.dish_field`).
+
+    The gap ``distance_m`` (m, >= 0) and the grid (``n_points`` >= 3 across the layer, within
+    the point-field budget) are checked before ``make_conductor`` meshes the vessel.
+    Returns the :class:`~tmslab.efield.bem.dish.DishField` and the conductor.
+    """
+    from tmslab import budgets
+    from tmslab.coils import load_coil
+    from tmslab.efield.bem import dish_field
+    from tmslab.errors import InvalidValueError
+
+    if not 0 <= distance_m < float("inf"):
+        given_mm = float(f"{distance_m * 1e3:.15g}")  # the number typed, without float noise
+        raise InvalidValueError(f"--distance = {given_mm!r} mm is not allowed; give a gap >= 0 mm")
+    if n_points < 3:
+        raise InvalidValueError(
+            f"--n-points {n_points} is not allowed; give 3 or more grid points across the layer"
+        )
+    unplaced = load_coil(coil)
+    # The grid is known before meshing: an oversized one is refused now, not after the mesh.
+    budgets.check(budgets.point_field(n_points**2 * 0.785, unplaced.n_dipoles, hint="--n-points"))
+    model = make_conductor()
+    kw = dict(didt_a_per_s=didt_a_per_s, n=n_points)
+    return dish_field(unplaced, model, distance_m, handle_angle_deg, **kw), model

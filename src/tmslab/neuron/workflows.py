@@ -126,7 +126,7 @@ class CellThreshold:
             "solver": self.solver,
             "rel_tol": self.rel_tol,
         }
-        if self.field_file is not None:
+        if self.direction is None:  # a field at the nodes
             record.update(field_file=self.field_file, threshold_scale=self.threshold_scale)
         else:
             record["direction"] = self.direction
