@@ -18,7 +18,6 @@ COIL = typer.Argument(..., help="Preset name, .ccd/.tcd file or coil TOML file."
 HEAD = Opt("human", "--head", help="Head preset (human, rat, mouse) or scalp radius, e.g. 85mm.")
 DIRECTION = Opt("0,0,1", "--direction", help="Head-frame direction from the centre to the coil, x,y,z.")  # fmt: skip
 ANGLE = Opt(0.0, "--handle-angle", help="Handle rotation about the coil axis, degrees.")
-UNIT = Opt("mm", "--unit", help="Translation unit written: mm (SimNIBS) or m.")
 
 
 @app.command("list")
@@ -71,7 +70,7 @@ def pose_command(
     direction: str = DIRECTION,
     distance_mm: float = Opt(0.0, "--distance-mm", help="Scalp to coil face, mm."),
     handle_angle: float = ANGLE,
-    unit: str = UNIT,
+    unit: str = Opt("mm", "--unit", help="Translation unit written: mm (SimNIBS) or m."),
 ) -> None:
     """Write the 4x4 pose of a coil over a spherical head (SimNIBS matsimnibs layout).
 

@@ -34,8 +34,6 @@ POSE_UNIT = Opt(None, "--pose-unit", help="Unit of the --pose file's translation
 MESH_UNIT = Opt(None, "--mesh-unit", help="Length unit of a --conductor mesh file: mm or m. Default: mm for .msh/.stl (and meshes over 2 m across), else m.")  # fmt: skip
 EDGE = quantity(None, "--edge-mm", unit="mm", help="Target mesh edge length (presets choose).")
 MEDIUM = quantity(None, "--medium-height-mm", unit="mm", help="Medium height of dishes, plates and inserts.")  # fmt: skip
-SPHERE_POSE = Opt(None, "--pose", help=POSE.format("head", "over the vertex"))
-MAP_OUT = Opt(..., "--out", help="Figure (.png, .svg, .pdf) or dataset (.nc).")
 DEPTH = quantity(0.0, "--depth-mm", unit="mm", help="Depth of the shell below the brain surface.")  # fmt: skip
 FROM_HEAD = Opt(..., "--from-head", help="Head of the source experiment (human, rat, mouse, or radius).")  # fmt: skip
 INTENSITY = Opt(..., "--intensity", metavar="QUANTITY", help="Source intensity in --unit, with an optional unit suffix: 1.2T or 800mT, 1e8A/s or 100A/us, 5kA, 150V/m; a bare number is T, A/s, A, V/m or % MSO.")  # fmt: skip
@@ -68,7 +66,7 @@ def sphere_command(
     out: Path = OUT,
     didt: float = DIDT,
     head: str = HEAD,
-    pose: str | None = SPHERE_POSE,
+    pose: str | None = Opt(None, "--pose", help=POSE.format("head", "over the vertex")),
     pose_unit: str | None = POSE_UNIT,
     distance_mm: float = DISTANCE,
     handle_angle: float = ANGLE,
@@ -108,7 +106,7 @@ def metrics_command(
 @app.command("map")
 def map_command(
     coil: str = COIL,
-    out: Path = MAP_OUT,
+    out: Path = Opt(..., "--out", help="Figure (.png, .svg, .pdf) or dataset (.nc)."),
     head: str = HEAD,
     didt: float = DIDT,
     depth_mm: float = DEPTH,
@@ -153,23 +151,14 @@ def translate_command(
 ) -> None:
     """The intensity another species/coil needs to match the E-field at the target."""
     from tmslab.cli.params import intensity_value
-    from tmslab.coils import load_coil
-    from tmslab.conductors.sphere import resolve_head
-    from tmslab.efield.translate import Setup, translate
-    from tmslab.efield.workflows import parse_target, translation_rows
-    from tmslab.errors import InvalidValueError, check_positive
-    from tmslab.protocols.stimulators import waveform_named
+    from tmslab.efield.workflows import translation_rows
+    from tmslab.protocols.translation import NamedSetup, translate_named
 
-    value = check_positive("--intensity", intensity_value("--intensity", intensity, unit))
-    if unit == "pct_mso" and didt_max is None:  # checked before minutes of field computation
-        raise InvalidValueError("--unit pct_mso needs --didt-max (the source stimulator and coil's peak dI/dt at 100 % MSO, e.g. --didt-max 150A/us)")  # fmt: skip
-    for option, given in (("--didt-max", didt_max), ("--to-didt-max", to_didt_max)):
-        if given is not None:
-            check_positive(option, given, "A/s")
-    sides = ((from_head, from_coil, from_target, didt_max), (to_head, to_coil, to_target, to_didt_max))  # fmt: skip
-    source, dest = (Setup(resolve_head(h), load_coil(c), parse_target(t), didt_max_a_per_s=d) for h, c, t, d in sides)  # fmt: skip
+    value = intensity_value("--intensity", intensity, unit)
+    source = NamedSetup(from_head, from_coil, from_target, didt_max)
+    destination = NamedSetup(to_head, to_coil, to_target, to_didt_max)
     with console.status("computing fields and metrics..."):
-        result = translate(source, unit, value, dest, waveform_named(waveform, "--waveform"))
+        result = translate_named(source, unit, value, destination, waveform)
     if json:
         return print_json(result)
     console.print(key_value_table("Dose translation", translation_rows(result)))
@@ -178,7 +167,6 @@ def translate_command(
 # --- numerical solver (BEM-FMM): any piecewise-homogeneous conductor -------------------------
 CONDUCTOR = Opt(..., "--conductor", help="Conductor preset (see `tmslab field conductors`), sphere-85mm, or a mesh file (.msh, .stl, .vtk, ...).")  # fmt: skip
 CONDUCTIVITIES = Opt(None, "--conductivities", help="Comma-separated S/m: one per compartment (meshes: innermost first; nested spheres: outermost first; dishes: the medium).")  # fmt: skip
-SOLVE_POINTS = Opt(..., "--points", help="CSV with columns x,y,z (m, conductor frame).")
 SOLVE_POSE = Opt(None, "--pose", help=POSE.format("conductor", "face-down over the top of the conductor, --distance-mm above it"))  # fmt: skip
 SOLVE_DISTANCE = quantity(0.0, "--distance-mm", unit="mm", help="Gap between the conductor's top and the coil face.")  # fmt: skip
 DISH = Opt("dish-35mm", "--dish", help="Vessel preset: dish-35mm, plate-N-well[:one], insert-slice.")  # fmt: skip
@@ -217,7 +205,7 @@ def conductors_command(json: bool = JSON) -> None:
 def solve_command(
     conductor: str = CONDUCTOR,
     coil: str = COIL,
-    points: Path = SOLVE_POINTS,
+    points: Path = Opt(..., "--points", help="CSV with columns x,y,z (m, conductor frame)."),
     out: Path = OUT,
     didt: float = DIDT,
     conductivities: str | None = CONDUCTIVITIES,

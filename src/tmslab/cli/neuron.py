@@ -31,13 +31,11 @@ MEMBRANE = Opt("cortical", "--membrane", help="Membranes of an SWC cell: cortica
 SEGMENT = quantity(20.0, "--max-segment-um", unit="um", help="Longest compartment of an SWC cell.")  # fmt: skip
 WAVEFORM = Opt("monophasic", "--waveform", "-w", help="DEVICE:SHAPE (e.g. magventure-magpro-x100:biphasic), a shape on the MagPro X100 (monophasic, biphasic, half-sine) or rect-WIDTHus.")  # fmt: skip
 DT = quantity(2.5, "--dt-us", unit="us", help="Time step (<= 5 us).")
-SOLVER = Opt("neuron", "--solver", help="neuron or batched.")
 BATCHED = Opt("batched", "--solver", help="neuron or batched.")
 TOL = Opt(0.005, "--tol", help="Relative width of the final bisection bracket.")
 DIRECTION = Opt(None, "--direction", "-d", help="Uniform field direction x,y,z (default 1,0,0).")
 FIELD = Opt(None, "--field", help="Non-uniform field: .npy or .csv of E (V/m) at the model's nodes.")  # fmt: skip
 WIDTHS = Opt("30,60,120", "--widths-us", help="Rectangular pulse widths, us (comma separated; default: the cTMS widths of Peterchev 2013).")  # fmt: skip
-SD_OUT = Opt(None, "--out", "-o", help="Also draw the curve to this .png/.svg/.pdf.")
 MAP_OUT = Opt(None, "--out", "-o", help="Figure of threshold against direction (.png/.svg/.pdf).")
 
 
@@ -92,7 +90,7 @@ def threshold_command(
     dt_us: float = DT,
     direction: str = DIRECTION,
     field: Path = FIELD,
-    solver: str = SOLVER,
+    solver: str = Opt("neuron", "--solver", help="neuron or batched."),
     tol: float = TOL,
     json: bool = JSON,
 ) -> None:
@@ -129,7 +127,7 @@ def sd_curve_command(
     dt_us: float = DT,
     solver: str = BATCHED,
     tol: float = TOL,
-    out: Path = SD_OUT,
+    out: Path = Opt(None, "--out", "-o", help="Also draw the curve to this .png/.svg/.pdf."),
     json: bool = JSON,
 ) -> None:
     """Strength-duration curve for rectangular pulses and its fitted time constant (Lapicque)."""
