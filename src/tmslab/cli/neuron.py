@@ -49,12 +49,13 @@ def _cell(model, swc, membrane, max_segment_um, swc_types, unknown_types):
 def list_command(json: bool = JSON) -> None:
     """List the built-in cell models with their size, temperature and sources."""
     from tmslab.neuron.models import get_model, list_models
+    from tmslab.neuron.workflows import model_row
 
     rows = [get_model(name).summary() for name in list_models()]
     if json:
         return print_json(rows)
-    cells = [(r["name"], str(r["n_compartments"]), f"{r['celsius']:g}", f"{r['v_rest_v'] * 1e3:g} mV", r["description"]) for r in rows]  # fmt: skip
-    print_table("Cell models", ("name", "compartments", "degC", "rest", "description"), cells)
+    columns = ("name", "compartments", "degC", "rest", "description")
+    print_table("Cell models", columns, [model_row(r) for r in rows])
 
 
 @app.command("nodes")
@@ -131,28 +132,18 @@ def sd_curve_command(
     json: bool = JSON,
 ) -> None:
     """Strength-duration curve for rectangular pulses and its fitted time constant (Lapicque)."""
-    from tmslab.errors import InvalidValueError
-    from tmslab.neuron.sd_curve import strength_duration
-    from tmslab.neuron.workflows import parse_direction
+    from tmslab.neuron.workflows import sd_curve
 
     check_out(out, FIGURE_SUFFIXES)  # before the thresholds are computed
     cell = _cell(model, swc, membrane, max_segment_um, swc_types, unknown_types)
-    try:
-        widths = [float(w) / 1e6 for w in widths_us.split(",") if w.strip()]
-    except ValueError:
-        raise InvalidValueError(f"--widths-us {widths_us!r}: give numbers, e.g. 20,50,100,200") from None  # fmt: skip
-    unit = parse_direction(direction)
-    sd = strength_duration(cell, unit, widths, dt_us / 1e6, solver, tol)
+    result = sd_curve(cell, direction, widths_us, dt_us / 1e6, solver, tol)
     if out is not None:
         from tmslab.neuron.figures import plot_sd_curve
 
-        save_figure(plot_sd_curve(sd, f"{cell.name}: strength-duration"), out)
-    warnings = list(cell.threshold_warnings(sd.rheobase_v_per_m))
+        save_figure(plot_sd_curve(result.curve, f"{cell.name}: strength-duration"), out)
     if json:
-        return print_json({"model": cell.name, "direction": unit, "solver": solver, **sd.to_dict(), "warnings": warnings})  # fmt: skip
-    rows = [(f"{w * 1e6:.4g} us", f"{e:.5g} V/m") for w, e in zip(sd.widths_s, sd.thresholds_v_per_m, strict=True)]  # fmt: skip
-    rows += [("rheobase", f"{sd.rheobase_v_per_m:.4g} V/m"), ("time constant", f"{sd.tau_s * 1e6:.4g} us")]  # fmt: skip
-    console.print(key_value_table(f"Strength-duration of {cell.name}", rows + [("warning", w) for w in warnings]))  # fmt: skip
+        return print_json(result.to_dict())
+    console.print(key_value_table(f"Strength-duration of {cell.name}", result.rows()))
 
 
 @app.command("map")

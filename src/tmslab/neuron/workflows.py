@@ -337,3 +337,61 @@ def direction_map(
         th,
         tuple(cell.threshold_warnings(lowest)),
     )
+
+
+@dataclass(frozen=True, eq=False)
+class StrengthDuration:
+    """A cell's strength-duration curve along a direction (:func:`sd_curve`)."""
+
+    model: str
+    direction: np.ndarray
+    solver: str
+    curve: Any  # tmslab.neuron.sd_curve.SDCurve
+    warnings: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        head = {"model": self.model, "direction": self.direction, "solver": self.solver}
+        return {**head, **self.curve.to_dict(), "warnings": list(self.warnings)}
+
+    def rows(self) -> list[tuple[str, Any]]:
+        """(label, value) rows for a person: one per width, rheobase, time constant."""
+        sd = self.curve
+        pairs = zip(sd.widths_s, sd.thresholds_v_per_m, strict=True)
+        rows = [(f"{w * 1e6:.4g} us", f"{e:.5g} V/m") for w, e in pairs]
+        rows += [
+            ("rheobase", f"{sd.rheobase_v_per_m:.4g} V/m"),
+            ("time constant", f"{sd.tau_s * 1e6:.4g} us"),
+        ]
+        return rows + [("warning", w) for w in self.warnings]
+
+
+def sd_curve(
+    cell,
+    direction: str,
+    widths_us: str,
+    dt_s: float,
+    solver: str = "batched",
+    rel_tol: float = 0.005,
+) -> StrengthDuration:
+    """Strength-duration curve of ``cell`` for rectangular pulses of ``widths_us`` (``"30,60"``,
+    us) in a uniform field along ``direction`` (``"x,y,z"``), with the Lapicque fit."""
+    from tmslab.neuron.sd_curve import strength_duration
+
+    try:
+        widths = [float(w) / 1e6 for w in widths_us.split(",") if w.strip()]
+    except ValueError:
+        raise InvalidValueError(
+            f"--widths-us {widths_us!r}: give numbers, e.g. 20,50,100,200"
+        ) from None
+    unit = parse_direction(direction)
+    sd = strength_duration(cell, unit, widths, dt_s, solver, rel_tol)
+    return StrengthDuration(
+        cell.name, unit, solver, sd, cell.threshold_warnings(sd.rheobase_v_per_m)
+    )
+
+
+def model_row(summary: dict[str, Any]) -> tuple[str, ...]:
+    """Name, compartments, degC, rest and description of a model summary, for a table."""
+    rest = f"{summary['v_rest_v'] * 1e3:g} mV"
+    n = str(summary["n_compartments"])
+    return summary["name"], n, f"{summary['celsius']:g}", rest, summary["description"]
