@@ -73,3 +73,11 @@ def test_parsers():
         resolve_cell(None)
     with pytest.raises(InvalidValueError, match="not both"):
         resolve_cell("hh-axon-bent", "cell.swc")
+
+
+def test_the_workflows_are_reachable_from_the_package():
+    import tmslab.neuron
+
+    assert tmslab.neuron.threshold_from_field is threshold_from_field
+    with pytest.raises(AttributeError):
+        _ = tmslab.neuron.no_such_workflow

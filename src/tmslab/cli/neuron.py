@@ -132,11 +132,11 @@ def sd_curve_command(
     json: bool = JSON,
 ) -> None:
     """Strength-duration curve for rectangular pulses and its fitted time constant (Lapicque)."""
-    from tmslab.neuron.workflows import sd_curve
+    from tmslab.neuron.workflows import strength_duration_curve
 
     check_out(out, FIGURE_SUFFIXES)  # before the thresholds are computed
     cell = _cell(model, swc, membrane, max_segment_um, swc_types, unknown_types)
-    result = sd_curve(cell, direction, widths_us, dt_us / 1e6, solver, tol)
+    result = strength_duration_curve(cell, direction, widths_us, dt_us / 1e6, solver, tol)
     if out is not None:
         from tmslab.neuron.figures import plot_sd_curve
 

@@ -341,7 +341,7 @@ def direction_map(
 
 @dataclass(frozen=True, eq=False)
 class StrengthDuration:
-    """A cell's strength-duration curve along a direction (:func:`sd_curve`)."""
+    """A cell's strength-duration curve along a direction (:func:`strength_duration_curve`)."""
 
     model: str
     direction: np.ndarray
@@ -365,7 +365,7 @@ class StrengthDuration:
         return rows + [("warning", w) for w in self.warnings]
 
 
-def sd_curve(
+def strength_duration_curve(
     cell,
     direction: str,
     widths_us: str,
