@@ -21,6 +21,7 @@ pytest.importorskip("grimp")
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
 
+
 def _env() -> dict[str, str]:
     # This checkout's src first: the venv's editable install may point at another tree.
     env = dict(os.environ)

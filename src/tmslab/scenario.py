@@ -18,7 +18,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from tmslab.errors import InvalidValueError, SpecFileError, pydantic_message
-from tmslab.protocols.library import protocol_from_mapping, read_toml
+from tmslab.io.toml import read_toml
+from tmslab.protocols.library import protocol_from_mapping
 from tmslab.protocols.protocol import Protocol
 
 

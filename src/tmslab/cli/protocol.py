@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.table import Table
 
 from tmslab.cli.output import (
     FIGURE_SUFFIXES,
@@ -12,151 +13,86 @@ from tmslab.cli.output import (
     console,
     key_value_table,
     print_json,
+    print_table,
     save_figure,
 )
-from tmslab.errors import InvalidValueError
-from tmslab.protocols.export import pulse_times_csv, pulse_times_json
+from tmslab.protocols import describe
 from tmslab.protocols.library import get_protocol, list_protocols, load_protocol
-from tmslab.provenance import atomic_write_text, dumps, provenance
 
 app = typer.Typer(
     help="TMS protocols: pulse patterns, their figures, exports and safety checks.",
     no_args_is_help=True,
 )
-
-PROTOCOL_ARG = typer.Argument(
-    ..., help="A protocol name (see 'tmslab protocol list') or a TOML file."
-)
-JSON_OPT = typer.Option(False, "--json", help="Print machine-readable JSON.")
+PROTOCOL = typer.Argument(..., help="A protocol name (see 'tmslab protocol list') or a TOML file.")
+JSON = typer.Option(False, "--json", help="Print machine-readable JSON.")
+EXPORT_OUT = typer.Option(..., "--out", "-o", help="Output file: .csv (one row per pulse) or .json.")  # fmt: skip
+INTENSITY = typer.Option(..., "--intensity-mt", help="Intensity in % of the resting motor threshold.")  # fmt: skip
+PLOT_OUT = typer.Option(..., "--out", "-o", help="Figure file (.png, .svg or .pdf).")
+VERDICT_STYLE = {"within": "green", "beyond-tested": "yellow", "not-covered": "yellow", "exceeds": "bold red"}  # fmt: skip
 
 
 @app.command("list")
-def list_command(json: bool = JSON_OPT) -> None:
+def list_command(json: bool = JSON) -> None:
     """List the named protocols with their pulse counts, durations and sources."""
-    listed = (
-        "name",
-        "kind",
-        "n_pulses",
-        "duration_s",
-        "n_trains",
-        "total_pulses",
-        "description",
-        "source",
-    )
-    rows = [{key: get_protocol(name).summary()[key] for key in listed} for name in list_protocols()]
+    records = [describe.list_record(get_protocol(name)) for name in list_protocols()]
     if json:
-        print_json(rows)
-        return
-    from rich.table import Table
-
-    table = Table(title="Named protocols", title_justify="left")
-    for column in ("name", "kind", "pulses", "duration", "trains", "course pulses", "source"):
-        table.add_column(
-            column,
-            justify="right"
-            if column in ("pulses", "duration", "trains", "course pulses")
-            else "left",
-        )
-    for r in rows:
-        table.add_row(
-            r["name"],
-            r["kind"],
-            str(r["n_pulses"]),
-            f"{r['duration_s']:.4g} s",
-            str(r["n_trains"]),
-            str(r["total_pulses"]),
-            r["source"]["citation"] if r["source"] else "",
-        )
-    console.print(table)
+        return print_json(records)
+    right = {c: {"justify": "right"} for c in ("pulses", "duration", "trains", "course pulses")}
+    rows = [describe.list_row(r) for r in records]
+    print_table("Named protocols", describe.LIST_COLUMNS, rows, styles=right)
 
 
 @app.command("show")
-def show_command(protocol: str = PROTOCOL_ARG, json: bool = JSON_OPT) -> None:
+def show_command(protocol: str = PROTOCOL, json: bool = JSON) -> None:
     """Show a protocol's pulses, duration, rates, trains, course and source."""
     p = load_protocol(protocol)
-    summary = p.summary()
     if json:
-        print_json(summary)
-        return
-    course = p.course
-    rows = [
-        ("kind", p.kind),
-        ("pulses per session", p.n_pulses),
-        ("duration (first to last pulse)", f"{p.duration_s:.6g} s"),
-        ("trains", p.n_trains),
-        ("pulses per train", ", ".join(map(str, summary["pulses_per_train"]))),
-        ("mean rate", f"{p.mean_rate_hz:.4g} Hz"),
-        ("peak rate", f"{p.peak_rate_hz:.4g} Hz"),
-    ]
-    if summary["inter_train_pause_s"] is not None:
-        rows.append(
-            (
-                "pause between trains (last to first pulse)",
-                f"{summary['inter_train_pause_s']:.6g} s",
-            )
-        )
-    if course.n_sessions > 1:
-        rows.append(("course", f"{course.sessions_per_day} session(s)/day x {course.days} day(s)"))
-        rows.append(("pulses over the course", p.total_pulses))
-    if p.source:
-        rows.append(("source", str(p.source)))
-    console.print(key_value_table(f"{p.name}: {p.description}" if p.description else p.name, rows))
+        return print_json(p.summary())
+    title = f"{p.name}: {p.description}" if p.description else p.name
+    console.print(key_value_table(title, describe.show_rows(p)))
 
 
 @app.command("export")
-def export_command(
-    protocol: str = PROTOCOL_ARG,
-    out: Path = typer.Option(
-        ..., "--out", "-o", help="Output file: .csv (one row per pulse) or .json."
-    ),
-) -> None:
+def export_command(protocol: str = PROTOCOL, out: Path = EXPORT_OUT) -> None:
     """Export a session's pulse times (s) to CSV or JSON (with the protocol's figures and provenance)."""
+    from tmslab.protocols.export import write_pulse_times
+
     check_out(out, (".csv", ".json"))
     p = load_protocol(protocol)
-    suffix = out.suffix.lower()
-    if suffix == ".csv":
-        atomic_write_text(out, pulse_times_csv(p))
-    elif suffix == ".json":
-        record = {
-            **pulse_times_json(p),
-            "provenance": provenance({"protocol": protocol, "spec": p.parameters}),
-        }
-        atomic_write_text(out, dumps(record) + "\n")
-    else:
-        raise InvalidValueError(f"--out {out.name!r}: use a file ending in .csv or .json")
+    write_pulse_times(p, out, {"protocol": protocol, "spec": p.parameters})
     console.print(f"wrote {p.n_pulses} pulse times to {out}")
 
 
 @app.command("check")
-def check_command(
-    protocol: str = PROTOCOL_ARG,
-    intensity_mt: float = typer.Option(
-        ..., "--intensity-mt", help="Intensity in % of the resting motor threshold."
-    ),
-    json: bool = JSON_OPT,
-) -> None:
+def check_command(protocol: str = PROTOCOL, intensity_mt: float = INTENSITY, json: bool = JSON) -> None:  # fmt: skip
     """Check each train against the Wassermann 1998 / Rossi 2009 maximum safe train durations."""
     from tmslab.protocols.safety import check_protocol
 
-    report = check_protocol(load_protocol(protocol), intensity_mt)
-    record = report.to_dict()
+    r = check_protocol(load_protocol(protocol), intensity_mt).to_dict()
     if json:
-        print_json(record)
-        return
-    from tmslab.cli.safety_view import print_safety_report
-
-    print_safety_report(record)
+        return print_json(r)
+    ok = "[green]within the published limits[/green]"
+    headline = ok if r["within_limits"] else "[bold red]EXCEEDS a published limit[/bold red]"
+    if r["within_limits"] and r["beyond_tested_range"]:
+        headline += " [yellow](partly beyond the tested or covered range)[/yellow]"
+    console.print(f"[bold]{r['protocol']}[/bold] at {r['intensity_pct_mt']:g} % MT: {headline}")
+    table = Table(title_justify="left")
+    for column in ("trains", "verdict", "why"):
+        table.add_column(column)
+    for trains, verdict, why in describe.safety_rows(r):
+        style = VERDICT_STYLE.get(verdict, "")
+        table.add_row(trains, f"[{style}]{verdict}[/{style}]", why)
+    console.print(table)
+    console.print(f"pulses per session {r['pulses_per_session']}, per day {r['pulses_per_day']}, over the course {r['total_pulses']}")  # fmt: skip
+    for note in r["notes"]:
+        console.print(f"- {note}", style="dim")
 
 
 @app.command("plot")
-def plot_command(
-    protocol: str = PROTOCOL_ARG,
-    out: Path = typer.Option(..., "--out", "-o", help="Figure file (.png, .svg or .pdf)."),
-) -> None:
+def plot_command(protocol: str = PROTOCOL, out: Path = PLOT_OUT) -> None:
     """Draw the protocol's timeline: the whole session and a zoom on the first train."""
     from tmslab.viz.timeline import plot_timeline
 
     check_out(out, FIGURE_SUFFIXES)
-    p = load_protocol(protocol)
-    save_figure(plot_timeline(p), out)
+    save_figure(plot_timeline(load_protocol(protocol)), out)
     console.print(f"wrote {out}")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -41,12 +40,9 @@ _FIELDS = {
 
 @cache
 def _presets() -> dict[str, dict[str, Any]]:
-    import tomllib
+    from tmslab.io.toml import read_data_toml
 
-    text = resources.files("tmslab").joinpath("data/coils.toml").read_text()
-    data = tomllib.loads(text)
-    data.pop("schema_version", None)
-    return data
+    return read_data_toml("data/coils.toml", "schema_version")
 
 
 def list_coils() -> tuple[str, ...]:
@@ -205,18 +201,9 @@ def load_coil(name_or_path: str | Path) -> Coil:
 
         return read_tcd(path)
     if suffix == ".toml":
-        import tomllib
+        from tmslab.io.toml import read_toml
 
-        try:
-            spec = tomllib.loads(path.read_text())
-        except OSError as error:
-            raise SpecFileError(
-                f"cannot read coil file {path}: {error.strerror or error}"
-            ) from None
-        except UnicodeDecodeError:
-            raise SpecFileError(f"{path} is not a text coil .toml file") from None
-        except tomllib.TOMLDecodeError as error:
-            raise SpecFileError(f"{path}: not valid TOML ({error})") from None
+        spec = read_toml(path, "coil file")
         return coil_from_mapping(spec.pop("name", path.stem), spec, where=str(path))
     if path.is_file():
         raise SpecFileError(

@@ -9,7 +9,6 @@ and their sources: ``data/conductors/vessels.toml``.
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -25,12 +24,9 @@ MAX_EDGE_M = 3.2e-3
 @cache
 def vessel_presets() -> dict[str, dict[str, Any]]:
     """The parsed ``vessels.toml`` (medium conductivity and vessel dimensions, mm)."""
-    import tomllib
+    from tmslab.io.toml import read_data_toml
 
-    text = resources.files("tmslab").joinpath("data/conductors/vessels.toml").read_text()
-    data = tomllib.loads(text)
-    data.pop("schema_version", None)
-    return data
+    return read_data_toml("data/conductors/vessels.toml", "schema_version")
 
 
 def medium_conductivity() -> float:

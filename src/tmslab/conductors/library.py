@@ -9,7 +9,6 @@ or ``"sphere-85mm/80mm/75mm"`` for nested shells, conductivities from the outsid
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -29,13 +28,9 @@ MESH_SUFFIXES = (".msh", ".stl", ".vtk", ".vtu", ".obj", ".ply", ".off", ".mesh"
 @cache
 def head_presets() -> dict[str, Any]:
     """The parsed head-conductor presets (``heads`` data file)."""
-    import tomllib
+    from tmslab.io.toml import read_data_toml
 
-    text = resources.files("tmslab").joinpath("data/conductors/heads.toml").read_text()
-    data = tomllib.loads(text)
-    data.pop("schema_version", None)
-    data.pop("tissues", None)
-    return data
+    return read_data_toml("data/conductors/heads.toml", "schema_version", "tissues")
 
 
 def list_conductors() -> tuple[str, ...]:

@@ -12,7 +12,6 @@ import io
 import warnings
 from contextlib import redirect_stderr, redirect_stdout
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -30,10 +29,9 @@ WRITE_FORMATS = {".msh": "gmsh22", ".stl": "stl", ".vtk": "vtk", ".vtu": "vtu", 
 @cache
 def simnibs_tissues() -> dict[int, tuple[str, float]]:
     """SimNIBS tissue tag -> (name, default conductivity S/m), Thielscher et al. 2015."""
-    import tomllib
+    from tmslab.io.toml import read_data_toml
 
-    text = resources.files("tmslab").joinpath("data/conductors/heads.toml").read_text()
-    tissues = tomllib.loads(text)["tissues"]
+    tissues = read_data_toml("data/conductors/heads.toml")["tissues"]
     return {
         int(v["tag"]): (name, float(v["conductivity_s_per_m"]))
         for name, v in tissues.items()

@@ -8,7 +8,6 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -213,11 +212,9 @@ class SphereHead:
 
 @cache
 def _presets() -> dict[str, dict[str, Any]]:
-    import tomllib
+    from tmslab.io.toml import read_data_toml
 
-    data = tomllib.loads(resources.files("tmslab").joinpath("data/heads.toml").read_text())
-    data.pop("schema_version", None)
-    return data
+    return read_data_toml("data/heads.toml", "schema_version")
 
 
 def list_heads() -> tuple[str, ...]:

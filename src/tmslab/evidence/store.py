@@ -10,7 +10,6 @@ file and the record, in one line.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,6 +21,7 @@ from pydantic import ValidationError
 
 from tmslab.errors import SpecFileError, UnknownNameError, pydantic_message
 from tmslab.evidence.schema import SCHEMA_VERSION, Study
+from tmslab.io.toml import parse_toml_text
 
 DATA_DIR = "data/evidence"
 REVIEWS_FILE = "reviews.toml"
@@ -83,10 +83,7 @@ def shipped_files() -> list[tuple[str, str]]:
 
 def parse_toml(text: str, name: str) -> dict[str, Any]:
     """Parse TOML text of the file ``name``; malformed text raises SpecFileError (one line)."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise SpecFileError(f"{name} is not valid TOML: {error}") from None
+    data = parse_toml_text(text, name)
     version = data.get("schema_version")
     if version != SCHEMA_VERSION:
         raise SpecFileError(

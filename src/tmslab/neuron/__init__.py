@@ -15,4 +15,17 @@ Modules (import the one you need; nothing heavy loads with ``import tmslab.neuro
   :mod:`~tmslab.neuron.population`: thresholds, strength-duration curves, populations.
 * :mod:`~tmslab.neuron.activation`: the activation of cells at a target (:class:`Activation`).
   Figures live in :mod:`tmslab.viz.neuron`; the scenario's neuron stage in :mod:`tmslab.stages.neurons`.
+* :mod:`~tmslab.neuron.workflows`: what the commands run (:func:`threshold_from_field`,
+  :func:`direction_map`, :func:`resolve_cell`), also as ``tmslab.neuron.NAME``.
 """
+
+_WORKFLOWS = ("threshold_from_field", "direction_map", "resolve_cell")
+
+
+def __getattr__(name: str):
+    # The workflows behind `tmslab neuron`, loaded on first use (importing the package stays light).
+    if name in _WORKFLOWS:
+        from tmslab.neuron import workflows
+
+        return getattr(workflows, name)
+    raise AttributeError(f"module 'tmslab.neuron' has no attribute {name!r}")

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import csv
 import io
-import tomllib
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
 from tmslab.errors import SpecFileError
+from tmslab.io.toml import parse_toml_text
 from tmslab.plasticity.params import (
     BCMParameters,
     GraupnerBrunelParameters,
@@ -40,7 +40,7 @@ def _text(path: str) -> str:
 
 
 def _toml(path: str) -> dict[str, Any]:
-    return tomllib.loads(_text(path))
+    return parse_toml_text(_text(path), path)
 
 
 def _source(table: dict[str, Any]) -> Source:

@@ -9,12 +9,11 @@ apply (the theta-burst model on single-pulse trains). No parameter is adjusted t
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 from tmslab.errors import TmslabError
+from tmslab.io.toml import read_data_toml
 from tmslab.plasticity.predict import input_description, predict_protocol
 from tmslab.plasticity.registry import list_models
 from tmslab.sources import Source
@@ -112,9 +111,8 @@ def expectations() -> tuple[Expectation, ...]:
     """The table's protocols with the reported directions, in file order."""
     from tmslab.protocols.library import protocol_from_mapping
 
-    text = resources.files("tmslab").joinpath(DIRECTIONS_FILE).read_text(encoding="utf-8")
     rows = []
-    for key, t in tomllib.loads(text).items():
+    for key, t in read_data_toml(DIRECTIONS_FILE).items():
         spec = dict(t["protocol"])
         if "preset" not in spec:
             spec.setdefault("name", key)

@@ -29,3 +29,22 @@ def pulse_times_json(protocol: Protocol) -> dict[str, Any]:
         "train_index": protocol.train_index,
         "relative_intensity": protocol.pulse_scale,
     }
+
+
+def write_pulse_times(protocol: Protocol, path, spec: dict[str, Any]) -> None:
+    """Write a session's pulse times to ``path``: ``.csv`` (:func:`pulse_times_csv`) or
+    ``.json`` (:func:`pulse_times_json` with the provenance of ``spec``), atomically."""
+    from pathlib import Path
+
+    from tmslab.errors import InvalidValueError
+    from tmslab.provenance import atomic_write_text, dumps, provenance
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        atomic_write_text(path, pulse_times_csv(protocol))
+    elif suffix == ".json":
+        record = {**pulse_times_json(protocol), "provenance": provenance(spec)}
+        atomic_write_text(path, dumps(record) + "\n")
+    else:
+        raise InvalidValueError(f"--out {path.name!r}: use a file ending in .csv or .json")

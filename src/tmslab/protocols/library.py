@@ -6,13 +6,12 @@ uses, so every preset can be checked against its source by reading one table.
 
 from __future__ import annotations
 
-import tomllib
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from tmslab.errors import InvalidValueError, SpecFileError, UnknownNameError
+from tmslab.errors import InvalidValueError, UnknownNameError
+from tmslab.io.toml import read_data_toml, read_toml  # read_toml: public here before io
 from tmslab.protocols.protocol import Protocol
 from tmslab.protocols.spec import parse_spec
 from tmslab.sources import Source
@@ -22,8 +21,7 @@ _META_FIELDS = ("description", "source")
 
 @lru_cache(maxsize=1)
 def _preset_tables() -> dict[str, dict[str, Any]]:
-    text = resources.files("tmslab").joinpath("data/protocols.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)
+    return read_data_toml("data/protocols.toml")
 
 
 def list_protocols() -> list[str]:
@@ -63,21 +61,6 @@ def protocol_from_mapping(data: dict[str, Any], where: str = "protocol") -> Prot
             raise InvalidValueError(f"{where}.preset must be a protocol name, got {preset!r}")
         return get_protocol(preset, **data)
     return parse_spec(data, where=where).build()
-
-
-def read_toml(path: str | Path) -> dict[str, Any]:
-    """Parse a TOML file; a missing or malformed file raises SpecFileError (one line)."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecFileError(f"file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise SpecFileError(f"cannot read {path}: {error}") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise SpecFileError(f"{path} is not valid TOML: {error}") from None
 
 
 def load_protocol(name_or_path: str | Path) -> Protocol:

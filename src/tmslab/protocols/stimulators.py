@@ -283,3 +283,15 @@ def get_coil_didt(stimulator: str, coil: str) -> CoilDidt:
         known = [f"{s} + {c}" for s, c in list_coil_didts()]
         raise UnknownNameError("stimulator+coil pair", f"{key[0]} + {coil}", known)
     return _COIL_DIDT[key]
+
+
+def waveform_named(spec: str, option: str = "--waveform") -> Waveform:
+    """The waveform ``DEVICE[:SHAPE]`` (default: the device's first shape)."""
+    device, _, shape = spec.partition(":")
+    stimulator = get_stimulator(device)
+    shape = shape or stimulator.shapes[0]
+    if shape not in stimulator.shapes:
+        raise InvalidValueError(
+            f"{option} {spec!r}: {device} has shapes {', '.join(stimulator.shapes)}"
+        )
+    return stimulator.waveform(shape)

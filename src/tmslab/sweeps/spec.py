@@ -114,7 +114,7 @@ class SweepSpec:
 
 def load_sweep_spec(path: str | Path) -> SweepSpec:
     """Read and validate a sweep spec TOML file (``base`` is resolved relative to it)."""
-    from tmslab.protocols.library import read_toml
+    from tmslab.io.toml import read_toml
 
     path = Path(path)
     if path.is_dir():
@@ -220,7 +220,7 @@ def _no_unknown(table: dict[str, Any], allowed: tuple[str, ...], where: str, wha
 def _base_mapping(
     data: dict[str, Any], sweep: dict[str, Any], where: str, root: Path
 ) -> dict[str, Any]:
-    from tmslab.protocols.library import read_toml
+    from tmslab.io.toml import read_toml
 
     inline = data.get("scenario")
     base = sweep.get("base")

@@ -14,12 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tmslab.cli import main
-from tmslab.cli.field import _read_points
 from tmslab.coils import get_coil, pose_on_sphere
 from tmslab.conductors.meshing import icosphere
 from tmslab.conductors.surfaces import Conductor, TriangleSurface
 from tmslab.efield.bem import solve
 from tmslab.errors import InvalidValueError, SpecFileError, TmslabError
+from tmslab.io.points import read_points as _read_points
 
 FUNCTION_SCOPED = [HealthCheck.function_scoped_fixture]
 

@@ -1,0 +1,397 @@
+"""The neuron commands' workflows as functions: pick a cell, find its threshold, map it.
+
+:func:`threshold_from_field` is the threshold of a cell in a uniform field along a direction or
+in a field given at its nodes (V/m); :func:`direction_map` the threshold against the direction
+of a uniform field. Both return frozen records with ``to_dict()`` (JSON) and ``rows()`` (the
+table a person reads).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tmslab.errors import InvalidValueError
+
+
+def parse_swc_types(text: str | None) -> dict[int, str] | None:
+    """``"6=unmyelinated,7=node"`` -> ``{6: "unmyelinated", 7: "node"}``; None for none."""
+    if not text:
+        return None
+    roles: dict[int, str] = {}
+    for part in (p for p in text.replace(" ", "").split(",") if p):
+        kind, sep, role = part.partition("=")
+        if not sep or not kind.lstrip("-").isdigit():
+            raise InvalidValueError(
+                f"--swc-types {text!r}: give TYPE=ROLE pairs, e.g. 6=unmyelinated,7=node"
+            )
+        roles[int(kind)] = role.lower()
+    return roles
+
+
+def resolve_cell(
+    model: str | None,
+    swc: str | Path | None = None,
+    membrane: str = "cortical",
+    max_segment_m: float = 20e-6,
+    swc_types: str | None = None,
+    unknown_types: str = "error",
+):
+    """A named cell model, or one built from an SWC file (exactly one of ``model``, ``swc``).
+
+    max_segment_m : longest compartment of an SWC cell, m. swc_types : ``TYPE=ROLE`` pairs
+    (:func:`parse_swc_types`). Returns a :class:`tmslab.neuron.models.CellModel`.
+    """
+    from tmslab.neuron.models import get_model, model_from_swc
+
+    if swc is not None:
+        if model not in (None, "swc"):
+            raise InvalidValueError(f"give either --model {model} or --swc {swc}, not both")
+        return model_from_swc(
+            swc,
+            membrane=membrane,
+            max_segment_m=max_segment_m,
+            swc_types=parse_swc_types(swc_types),
+            unknown_types=unknown_types,
+        )
+    if model is None:
+        raise InvalidValueError("give --model NAME (see 'tmslab neuron list') or --swc FILE")
+    return get_model(model)
+
+
+def parse_direction(text: str, option: str = "--direction") -> np.ndarray:
+    """``"x,y,z"`` -> a (3,) unit vector."""
+    from tmslab.neuron.coupling import unit_vector
+
+    parts = [p for p in str(text).replace(" ", "").split(",") if p]
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        values = []
+    if len(values) != 3:
+        raise InvalidValueError(f"{option} {text!r}: give three numbers x,y,z, e.g. 1,0,0")
+    return unit_vector(values)
+
+
+def _site(cell, node: int) -> dict | None:
+    if node < 0:
+        return None
+    branch = int(cell.cable.branch[node])
+    return {
+        "node": int(node),
+        "branch": branch,
+        "label": cell.morphology.branches[branch].label,
+        "position_m": cell.cable.position_m[node],
+    }
+
+
+@dataclass(frozen=True, eq=False)
+class CellThreshold:
+    """A cell's threshold in one field (:func:`threshold_from_field`).
+
+    threshold_v_per_m is the peak E of the uniform field along ``direction``, or the largest
+    |E| over the cell's nodes at threshold for a field file (``threshold_scale`` times the
+    file's largest |E|); NaN if the cell did not fire up to the search limit.
+    """
+
+    model: str
+    waveform: str
+    dt_s: float
+    solver: str
+    rel_tol: float
+    threshold_v_per_m: float
+    threshold_definition: str
+    spike_time_s: float
+    n_simulations: int
+    no_threshold_reason: str | None
+    initiation_site: dict | None
+    source: dict
+    warnings: tuple[str, ...]
+    direction: np.ndarray | None = None
+    field_file: str | None = None
+    threshold_scale: float | None = None
+
+    @property
+    def activated(self) -> bool:
+        return bool(np.isfinite(self.threshold_v_per_m))
+
+    def to_dict(self) -> dict[str, Any]:
+        record: dict[str, Any] = {
+            "model": self.model,
+            "waveform": self.waveform,
+            "dt_s": self.dt_s,
+            "solver": self.solver,
+            "rel_tol": self.rel_tol,
+        }
+        if self.direction is None:  # a field at the nodes
+            record.update(field_file=self.field_file, threshold_scale=self.threshold_scale)
+        else:
+            record["direction"] = self.direction
+        record.update(
+            threshold=self.threshold_v_per_m,
+            threshold_v_per_m=self.threshold_v_per_m,
+            threshold_definition=self.threshold_definition,
+            spike_time_s=self.spike_time_s,
+            n_simulations=self.n_simulations,
+            activated=self.activated,
+            no_threshold_reason=self.no_threshold_reason,
+            initiation_site=self.initiation_site,
+            source=self.source,
+            warnings=list(self.warnings),
+        )
+        return record
+
+    def rows(self) -> list[tuple[str, Any]]:
+        """(label, value) rows for a person."""
+        shown = f"{self.threshold_v_per_m:.5g} V/m" if self.activated else self.no_threshold_reason
+        rows = [
+            ("model", self.model),
+            ("waveform", f"{self.waveform}, dt {self.dt_s * 1e6:g} us"),
+            ("threshold", shown),
+            (
+                "solver",
+                f"{self.solver} ({self.n_simulations} runs, bracket {self.rel_tol * 100:g} %)",
+            ),
+        ]
+        if self.initiation_site:
+            site = self.initiation_site
+            rows.append(("action potential starts at", f"{site['label']} (node {site['node']})"))
+        return rows + [("warning", w) for w in self.warnings]
+
+
+def threshold_from_field(
+    cell,
+    drive,
+    *,
+    direction=None,
+    efield: np.ndarray | None = None,
+    solver: str = "neuron",
+    rel_tol: float = 0.005,
+    field_file: str | None = None,
+) -> CellThreshold:
+    """Threshold of ``cell`` with ``drive`` in a uniform field or a field at its nodes.
+
+    Parameters
+    ----------
+    cell : CellModel
+    drive : Drive, the pulse waveform (:func:`tmslab.neuron.drive.get_drive`)
+    direction : (3,) array-like, optional
+        Direction of a uniform field (any length; default x). Not with ``efield``.
+    efield : (M, 3) ndarray, V/m, optional
+        E at the cell's M nodes (``cell.cable.position_m``); scaled as a whole by the search.
+    solver : "neuron" or "batched"
+    rel_tol : relative width of the final bisection bracket
+    field_file : the file ``efield`` was read from (recorded)
+
+    Returns
+    -------
+    CellThreshold
+    """
+    from tmslab.neuron.simulation import get_solver
+    from tmslab.neuron.threshold import (
+        bisect_thresholds,
+        direction_thresholds,
+        no_threshold_reason,
+    )
+
+    if efield is not None:
+        if direction is not None:
+            raise InvalidValueError("give either --direction or --field, not both")
+        from tmslab.neuron.coupling import quasipotentials
+
+        values = np.asarray(efield, dtype=float)
+        profile = quasipotentials(cell.cable, values)
+        engine = get_solver(solver, cell, drive)
+
+        def run(idx, amps):
+            out = engine.simulate(np.repeat(profile[None], len(idx), axis=0), amps)
+            return out.fired, out.spike_time_s, out.initiation_node
+
+        search = bisect_thresholds(run, 1, 1.0, rel_tol)
+        peak = float(np.max(np.linalg.norm(values, axis=1)))
+        scale = float(search.thresholds[0])
+        found = dict(
+            field_file=field_file,
+            threshold_scale=scale,
+            threshold_v_per_m=scale * peak,
+            threshold_definition="largest |E| over the cell's nodes at threshold",
+            spike_time_s=search.spike_time_s[0],
+            n_simulations=search.n_simulations,
+        )
+        highest = float(search.lower[0]) * peak
+        node = int(search.initiation_node[0])
+    else:
+        from tmslab.neuron.coupling import unit_vector
+
+        unit = unit_vector(direction if direction is not None else (1.0, 0.0, 0.0))
+        result = direction_thresholds(cell, drive, unit[None], solver, rel_tol)
+        node = int(result.initiation_node[0])
+        if solver == "neuron" and np.isfinite(result.thresholds_v_per_m[0]):
+            node = _neuron_initiation(cell, drive, unit, result.thresholds_v_per_m[0])
+        found = dict(
+            direction=unit,
+            threshold_v_per_m=result.thresholds_v_per_m[0],
+            threshold_definition="peak E of a uniform field along the direction",
+            spike_time_s=result.spike_time_s[0],
+            n_simulations=result.n_simulations,
+        )
+        highest = float(result.lower_v_per_m[0])
+    threshold = found["threshold_v_per_m"]
+    return CellThreshold(
+        model=cell.name,
+        waveform=drive.name,
+        dt_s=drive.dt_s,
+        solver=solver,
+        rel_tol=rel_tol,
+        no_threshold_reason=(
+            None if np.isfinite(threshold) else no_threshold_reason(cell, drive, highest)
+        ),
+        initiation_site=_site(cell, node),
+        source=cell.source.to_dict(),
+        warnings=tuple(cell.threshold_warnings(threshold)),
+        **found,
+    )
+
+
+def _neuron_initiation(cell, drive, unit, amplitude: float) -> int:
+    # NEURON's threshold search records only the recording sites; one more run records all.
+    from tmslab.neuron.coupling import uniform_quasipotential
+    from tmslab.neuron.nrn import NeuronSolver
+
+    solver = NeuronSolver(cell, drive, record_all=True)
+    profile = uniform_quasipotential(cell.cable.position_m, unit)[None]
+    return int(solver.simulate(profile, [amplitude]).initiation_node[0])
+
+
+@dataclass(frozen=True, eq=False)
+class DirectionMap:
+    """Thresholds of a cell against the direction of a uniform field (:func:`direction_map`).
+
+    directions : (D, 3) unit vectors; thresholds_v_per_m : (D,), NaN where the cell did not fire.
+    """
+
+    model: str
+    waveform: str
+    solver: str
+    directions: np.ndarray
+    thresholds_v_per_m: np.ndarray
+    warnings: tuple[str, ...] = field(default=())
+
+    def summary(self) -> dict[str, Any]:
+        th = self.thresholds_v_per_m
+        ok = np.isfinite(th)
+        some = bool(np.any(ok))
+        return {
+            "model": self.model,
+            "waveform": self.waveform,
+            "solver": self.solver,
+            "n_directions": len(th),
+            "n_activated": int(np.sum(ok)),
+            "min_threshold_v_per_m": float(np.min(th[ok])) if some else None,
+            "median_threshold_v_per_m": float(np.median(th[ok])) if some else None,
+            "max_threshold_v_per_m": float(np.max(th[ok])) if some else None,
+            "lowest_direction": self.directions[np.nanargmin(th)] if some else None,
+            "warnings": list(self.warnings),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.summary(),
+            "directions": self.directions,
+            "thresholds_v_per_m": self.thresholds_v_per_m,
+        }
+
+    def rows(self) -> list[tuple[str, Any]]:
+        """(label, value) rows for a person."""
+        summary = self.summary()
+        rows = [
+            (k.replace("_", " "), v) for k, v in summary.items() if k not in ("model", "warnings")
+        ]
+        return rows + [("warning", w) for w in self.warnings]
+
+
+def direction_map(
+    cell, drive, n_directions: int, solver: str = "batched", rel_tol: float = 0.005
+) -> DirectionMap:
+    """Threshold (V/m) of ``cell`` for uniform fields along ``n_directions`` directions spread
+    evenly over the sphere (Fibonacci lattice); refused before any work if over budget."""
+    from tmslab import budgets
+    from tmslab.neuron.directions import fibonacci_sphere
+    from tmslab.neuron.threshold import direction_thresholds, map_size
+
+    if n_directions < 1:
+        raise InvalidValueError(f"--n-directions {n_directions} is not allowed; give 1 or more")
+    # Before the directions are made: 1e8 of them would fill gigabytes before any simulation.
+    budgets.check(budgets.neuron_map(n_directions, *map_size(cell, drive)))
+    result = direction_thresholds(cell, drive, fibonacci_sphere(n_directions), solver, rel_tol)
+    th = result.thresholds_v_per_m
+    lowest = float(np.min(th[np.isfinite(th)])) if np.any(np.isfinite(th)) else float("nan")
+    return DirectionMap(
+        cell.name,
+        drive.name,
+        solver,
+        result.directions,
+        th,
+        tuple(cell.threshold_warnings(lowest)),
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class StrengthDuration:
+    """A cell's strength-duration curve along a direction (:func:`strength_duration_curve`)."""
+
+    model: str
+    direction: np.ndarray
+    solver: str
+    curve: Any  # tmslab.neuron.sd_curve.SDCurve
+    warnings: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        head = {"model": self.model, "direction": self.direction, "solver": self.solver}
+        return {**head, **self.curve.to_dict(), "warnings": list(self.warnings)}
+
+    def rows(self) -> list[tuple[str, Any]]:
+        """(label, value) rows for a person: one per width, rheobase, time constant."""
+        sd = self.curve
+        pairs = zip(sd.widths_s, sd.thresholds_v_per_m, strict=True)
+        rows = [(f"{w * 1e6:.4g} us", f"{e:.5g} V/m") for w, e in pairs]
+        rows += [
+            ("rheobase", f"{sd.rheobase_v_per_m:.4g} V/m"),
+            ("time constant", f"{sd.tau_s * 1e6:.4g} us"),
+        ]
+        return rows + [("warning", w) for w in self.warnings]
+
+
+def strength_duration_curve(
+    cell,
+    direction: str,
+    widths_us: str,
+    dt_s: float,
+    solver: str = "batched",
+    rel_tol: float = 0.005,
+) -> StrengthDuration:
+    """Strength-duration curve of ``cell`` for rectangular pulses of ``widths_us`` (``"30,60"``,
+    us) in a uniform field along ``direction`` (``"x,y,z"``), with the Lapicque fit."""
+    from tmslab.neuron.sd_curve import strength_duration
+
+    try:
+        widths = [float(w) / 1e6 for w in widths_us.split(",") if w.strip()]
+    except ValueError:
+        raise InvalidValueError(
+            f"--widths-us {widths_us!r}: give numbers, e.g. 20,50,100,200"
+        ) from None
+    unit = parse_direction(direction)
+    sd = strength_duration(cell, unit, widths, dt_s, solver, rel_tol)
+    return StrengthDuration(
+        cell.name, unit, solver, sd, cell.threshold_warnings(sd.rheobase_v_per_m)
+    )
+
+
+def model_row(summary: dict[str, Any]) -> tuple[str, ...]:
+    """Name, compartments, degC, rest and description of a model summary, for a table."""
+    rest = f"{summary['v_rest_v'] * 1e3:g} mV"
+    n = str(summary["n_compartments"])
+    return summary["name"], n, f"{summary['celsius']:g}", rest, summary["description"]
