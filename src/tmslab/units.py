@@ -20,6 +20,41 @@ MU0 = 4 * math.pi * MU0_OVER_4PI  # H/m: vacuum permeability
 US = 1e-6  # seconds per microsecond
 A_PER_US = 1e6  # A/s per A/us (stimulator manuals and coil files give dI/dt in A/us)
 
+# Named conversion factors. A value in the named unit times the constant is SI (``85 * MM`` is
+# 0.085 m); the ``*_PER_*`` names convert the other way, for messages and for solvers that work in
+# NEURON's units (mV, ms, um, S/cm^2). Each replaces an inline factor of the same value, so every
+# product is bit-for-bit what it was.
+CM = 1e-2  # metres per centimetre
+MM = 1e-3  # metres per millimetre
+UM = 1e-6  # metres per micrometre
+MS = 1e-3  # seconds per millisecond
+MV = 1e-3  # volts per millivolt
+MT = 1e-3  # tesla per millitesla
+KA = 1e3  # amperes per kiloampere
+UMOL_PER_L = 1e-3  # mol/m^3 per umol/L (uM)
+MMOL_PER_L = 1.0  # mol/m^3 per mmol/L (mM)
+CM2 = 1e-4  # m^2 per cm^2: S/m^2 * CM2 is S/cm^2
+UM2 = 1e-12  # m^2 per um^2
+S_PER_CM2 = 1e4  # S/m^2 per S/cm^2 (channel densities as published)
+MS_PER_CM2 = 10.0  # S/m^2 per mS/cm^2
+UF_PER_CM2 = 1e-2  # F/m^2 per uF/cm^2 (membrane capacitance as published)
+OHM_CM = 1e-2  # ohm m per ohm cm (axial resistivity as published)
+
+MM_PER_M = 1e3  # millimetres per metre
+UM_PER_M = 1e6  # micrometres per metre
+UM_PER_MM = 1e3  # micrometres per millimetre
+UM_PER_CM = 1e4  # micrometres per centimetre
+CM_PER_M = 100.0  # centimetres per metre (ohm m -> ohm cm)
+CM2_PER_M2 = 1e4  # square centimetres per square metre
+CM3_PER_M3 = 1e6  # cubic centimetres per cubic metre
+MS_PER_S = 1e3  # milliseconds per second
+US_PER_S = 1e6  # microseconds per second
+MV_PER_V = 1e3  # millivolts per volt
+MICROSIEMENS_PER_S = 1e6  # uS per siemens
+NF_PER_F = 1e9  # nanofarads per farad
+OHM_PER_MOHM = 1e6  # ohms per megaohm
+UF_PER_CM2_PER_F_PER_M2 = 100.0  # uF/cm^2 per F/m^2 (NEURON's membrane capacitance unit)
+
 _MICRO = ("us", "µs", "μs")  # ASCII, micro sign U+00B5, Greek mu U+03BC
 
 
@@ -53,13 +88,13 @@ DIMENSIONS: dict[str, Dimension] = {
             {"A/s": 1.0, "A/ms": 1e3, "A/us": A_PER_US, "kA/us": 1e9},
             {**{f"A/{u}": "A/us" for u in _MICRO}, **{f"kA/{u}": "kA/us" for u in _MICRO}},
         ),
-        _dimension("tesla", "T", {"T": 1.0, "mT": 1e-3}, {}),
+        _dimension("tesla", "T", {"T": 1.0, "mT": MT}, {}),
         _dimension(
-            "length", "m", {"m": 1.0, "cm": 1e-2, "mm": 1e-3, "um": 1e-6}, {"µm": "um", "μm": "um"}
+            "length", "m", {"m": 1.0, "cm": CM, "mm": MM, "um": UM}, {"µm": "um", "μm": "um"}
         ),
         _dimension("efield", "V/m", {"V/m": 1.0, "mV/mm": 1.0, "V/cm": 100.0}, {}),
-        _dimension("current", "A", {"A": 1.0, "kA": 1e3}, {}),
-        _dimension("time", "s", {"s": 1.0, "ms": 1e-3, "us": US}, {"µs": "us", "μs": "us"}),
+        _dimension("current", "A", {"A": 1.0, "kA": KA}, {}),
+        _dimension("time", "s", {"s": 1.0, "ms": MS, "us": US}, {"µs": "us", "μs": "us"}),
     )
 }
 
@@ -126,35 +161,3 @@ def parse_quantity(text: str | float, unit: str) -> float:
     if not math.isfinite(result):
         raise InvalidValueError(f"{text!r} is out of range")
     return result
-
-
-# Named conversion factors. A value in the named unit times the constant is SI (``85 * MM`` is
-# 0.085 m); the ``*_PER_*`` names convert the other way, for messages and for solvers that work in
-# NEURON's units (mV, ms, um, S/cm^2). Each replaces an inline factor of the same value, so every
-# product is bit-for-bit what it was.
-MM = 1e-3  # metres per millimetre
-UM = 1e-6  # metres per micrometre
-MS = 1e-3  # seconds per millisecond
-MV = 1e-3  # volts per millivolt
-MT = 1e-3  # tesla per millitesla
-UMOL_PER_L = 1e-3  # mol/m^3 per umol/L (uM)
-MMOL_PER_L = 1.0  # mol/m^3 per mmol/L (mM)
-CM2 = 1e-4  # m^2 per cm^2: S/m^2 * CM2 is S/cm^2
-UM2 = 1e-12  # m^2 per um^2
-S_PER_CM2 = 1e4  # S/m^2 per S/cm^2 (channel densities as published)
-MS_PER_CM2 = 10.0  # S/m^2 per mS/cm^2
-UF_PER_CM2 = 1e-2  # F/m^2 per uF/cm^2 (membrane capacitance as published)
-OHM_CM = 1e-2  # ohm m per ohm cm (axial resistivity as published)
-
-MM_PER_M = 1e3  # millimetres per metre
-UM_PER_M = 1e6  # micrometres per metre
-UM_PER_MM = 1e3  # micrometres per millimetre
-UM_PER_CM = 1e4  # micrometres per centimetre
-CM_PER_M = 100.0  # centimetres per metre (ohm m -> ohm cm)
-MS_PER_S = 1e3  # milliseconds per second
-US_PER_S = 1e6  # microseconds per second
-MV_PER_V = 1e3  # millivolts per volt
-MICROSIEMENS_PER_S = 1e6  # uS per siemens
-NF_PER_F = 1e9  # nanofarads per farad
-OHM_PER_MOHM = 1e6  # ohms per megaohm
-UF_PER_CM2_PER_F_PER_M2 = 100.0  # uF/cm^2 per F/m^2 (NEURON's membrane capacitance unit)

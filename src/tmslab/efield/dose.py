@@ -26,7 +26,19 @@ UNITS = {
 
 @dataclass(frozen=True)
 class CoilDose:
-    """One pulse intensity in every coil-dependent unit (SI)."""
+    """One pulse intensity in every coil-dependent unit (SI).
+
+    Attributes
+    ----------
+    didt_a_per_s : float, A/s
+        Peak rate of change of the coil current.
+    peak_current_a : float, A
+        Peak coil current.
+    peak_b_t : float, T
+        Peak |B| at the coil's reference point.
+    efield_v_per_m : float, V/m
+        Peak |E| at the target.
+    """
 
     didt_a_per_s: float
     peak_current_a: float
@@ -34,18 +46,34 @@ class CoilDose:
     efield_v_per_m: float
 
     def to_dict(self) -> dict[str, float]:
+        """The four numbers by field name (SI units, as the attributes).
+
+        Returns
+        -------
+        dict of str to float, SI (A/s, A, T, V/m)
+            ``{"didt_a_per_s": ..., "peak_current_a": ..., "peak_b_t": ..., "efield_v_per_m": ...}``.
+        """
         return asdict(self)
 
 
 def peak_b_to_didt(b_t: float, tesla_per_a: float, current_per_didt_s: float) -> float:
-    """Peak dI/dt (A/s) of a pulse whose peak B at the reference point is ``b_t`` (T).
+    """Peak dI/dt of a pulse whose peak B at the reference point is ``b_t``.
 
+    The one place the tesla -> dI/dt conversion is written: current = B / k, dI/dt = I / s.
+
+    Parameters
+    ----------
+    b_t : float, T
+        Peak |B| at the coil's reference point.
     tesla_per_a : float, T/A
         The coil's |B| per ampere at that point.
     current_per_didt_s : float, s
         The pulse's I_peak / dI/dt(0).
 
-    The one place the tesla -> dI/dt conversion is written: current = B / k, dI/dt = I / s.
+    Returns
+    -------
+    float, A/s
+        Peak dI/dt.
     """
     return b_t / tesla_per_a / current_per_didt_s
 
@@ -60,12 +88,28 @@ def chain_dose(
 ) -> CoilDose:
     """An intensity ``value`` in ``unit`` (one of :data:`UNITS`) in every other unit.
 
+    Parameters
+    ----------
+    unit : str
+        ``"didt"``, ``"current"``, ``"tesla"`` or ``"vpm"`` (the keys of :data:`UNITS`).
+    value : float, unit of ``unit`` (A/s, A, T or V/m)
+        The intensity; must be positive.
     tesla_per_a : float, T/A
         The coil's |B| per ampere at its reference point.
     current_per_didt_s : float, s
         The pulse's I_peak / dI/dt(0).
     efield_per_didt : float, V/m per A/s
         |E| at the target per unit dI/dt.
+
+    Returns
+    -------
+    CoilDose
+        The intensity as peak dI/dt, current, B and |E|.
+
+    Raises
+    ------
+    InvalidValueError
+        If ``unit`` is unknown or a number is not positive.
     """
     if unit not in UNITS:
         raise InvalidValueError(f"unit = {unit!r}; give one of {', '.join(UNITS)}")
@@ -88,16 +132,40 @@ def chain_dose(
 
 
 def didt_at_pct(pct: float, didt_max_a_per_s: float) -> float:
-    """Peak dI/dt (A/s) at ``pct`` % of the output whose peak dI/dt is ``didt_max_a_per_s`` (A/s).
+    """Peak dI/dt at ``pct`` % of the output whose peak dI/dt is ``didt_max_a_per_s``.
 
     Unchecked arithmetic; :func:`tmslab.protocols.dose.pct_mso_to_didt` is the checked form.
+
+    Parameters
+    ----------
+    pct : float, % of maximum output
+        Stimulator output.
+    didt_max_a_per_s : float, A/s
+        Peak dI/dt at 100 % output.
+
+    Returns
+    -------
+    float, A/s
+        Peak dI/dt at ``pct``.
     """
     return pct / 100.0 * didt_max_a_per_s
 
 
 def pct_of_max(didt_a_per_s: float, didt_max_a_per_s: float) -> float:
-    """``didt_a_per_s`` (A/s) as % of ``didt_max_a_per_s`` (A/s); may exceed 100.
+    """``didt_a_per_s`` as % of ``didt_max_a_per_s``; may exceed 100.
 
     Unchecked arithmetic; :func:`tmslab.protocols.dose.didt_to_pct_mso` is the checked form.
+
+    Parameters
+    ----------
+    didt_a_per_s : float, A/s
+        Peak dI/dt.
+    didt_max_a_per_s : float, A/s
+        Peak dI/dt at 100 % output.
+
+    Returns
+    -------
+    float, % of maximum output
+        The output that gives ``didt_a_per_s``.
     """
     return 100.0 * didt_a_per_s / didt_max_a_per_s

@@ -32,7 +32,7 @@ class FieldSolution:
         not reach dI/dt (then ``no_didt_reason`` says why).
     target_point_m : (3,) ndarray, m
         The target.
-    layer_normal : (3,) ndarray
+    layer_normal : (3,) ndarray, dimensionless
         Unit outward normal of the cell layer at the target.
     radial_layer : bool
         Cells stand along the normal (cortex) rather than lie flat in the layer (a dish).
@@ -100,9 +100,16 @@ class FieldSolution:
 class SphereMaps:
     """|E| maps of a coil over a spherical head, computed on first use (then kept).
 
-    placed : the coil placed in the head's frame. head : the SphereHead.
-    didt_a_per_s : float, A/s, the dI/dt the maps are drawn at (per A/us: 1e6).
-    emax_point_m : (3,) ndarray, m, where |E| is largest on the brain surface.
+    Attributes
+    ----------
+    placed : PlacedCoil
+        The coil placed in the head's frame.
+    head : SphereHead
+        The spherical head.
+    didt_a_per_s : float, A/s
+        The dI/dt the maps are drawn at (per A/us: 1e6).
+    emax_point_m : (3,) ndarray, m
+        Where |E| is largest on the brain surface.
     """
 
     placed: Any
@@ -138,11 +145,18 @@ class SphereMaps:
 class PlaneSection:
     """|E| on a vertical (xz) plane through a point of a meshed conductor, computed on first use.
 
-    solution : the BEM solution (its ``efield(points, check=False)`` in V/m).
-    conductor : the conductor (``inside_mask`` tells which grid points it holds).
-    lo_m, hi_m : (3,) ndarray, m, the corners of the conductor's bounding box.
-    through_m : (3,) ndarray, m, a point of the plane (its y is the plane's).
-    n : grid points along each side.
+    Attributes
+    ----------
+    solution : BEM solution
+        Its ``efield(points, check=False)`` gives E in V/m.
+    conductor : meshed conductor
+        ``inside_mask`` tells which grid points it holds.
+    lo_m, hi_m : (3,) ndarray, m
+        The corners of the conductor's bounding box.
+    through_m : (3,) ndarray, m
+        A point of the plane (its y is the plane's).
+    n : int
+        Grid points along each side.
     """
 
     solution: Any

@@ -64,6 +64,13 @@ class Setup:
     target_direction: tuple[float, float, float] | None = None
 
     def placed_coil(self) -> Coil:
+        """The coil over the vertex, ``distance_m`` above the scalp, turned by the handle angle.
+
+        Returns
+        -------
+        Coil
+            The coil in the head's frame.
+        """
         pose = pose_on_sphere(
             self.head.scalp_radius_m,
             distance_m=self.distance_m,
@@ -72,7 +79,19 @@ class Setup:
         return self.coil.transformed(pose)
 
     def target_point(self, emax_point_m=None) -> np.ndarray:
-        """Target (3,) m at the target depth, along target_direction or towards the E_max point."""
+        """The target at the target depth, along target_direction or towards the E_max point.
+
+        Parameters
+        ----------
+        emax_point_m : (3,) array_like, m, optional
+            Where |E| is largest on the brain surface; used when ``target_direction`` is None
+            (default: straight down from the vertex).
+
+        Returns
+        -------
+        (3,) ndarray, m
+            The target point in the head's frame.
+        """
         direction = self.target_direction or emax_point_m
         if direction is None:
             direction = (0.0, 0.0, 1.0)
@@ -81,6 +100,11 @@ class Setup:
 
 def describe(setup: Setup) -> dict[str, Any]:
     """Field per unit dI/dt at the target and the head's depth/focality metrics (SI).
+
+    Parameters
+    ----------
+    setup : Setup
+        The coil, the head and the target.
 
     Returns
     -------
@@ -152,8 +176,8 @@ def translate(
     unit : str
         The source intensity's unit: one of :data:`tmslab.efield.dose.UNITS` (didt, current,
         tesla, vpm) or ``pct_mso``, which needs ``source.didt_max_a_per_s``.
-    value : float
-        The source intensity in ``unit`` (SI: A/s, A, T, V/m; or % MSO).
+    value : float, A/s, A, T, V/m or % MSO (as ``unit``)
+        The source intensity in ``unit``.
     waveform : PulseShape
         The source pulse, e.g. a :class:`~tmslab.protocols.waveform.Waveform` (its shape links
         tesla and current to dI/dt).

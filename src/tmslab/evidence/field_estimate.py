@@ -27,7 +27,9 @@ import math
 from functools import lru_cache
 from typing import Any
 
-TESLA_PER_UNIT = {"T": 1.0, "mT": 1e-3}
+from tmslab.evidence.vocabulary import TESLA_PER_UNIT
+from tmslab.units import MM_PER_M
+
 ASSUMED_PULSE = ("magstim-rapid2", "biphasic")
 FALLBACK_WINDING = "rodent-round-25-50mm"  # its assumed turns, casing and height
 SINGLE_DIAMETER_INNER_FRACTION = 0.25
@@ -115,7 +117,7 @@ def _emax_per_tesla(
             face_gap_m=w["face_gap_m"],
             winding_height_m=w["winding_height_m"],
             n_layers=w["layers"],
-            name=f"round-{inner_m * 1e3:g}-{outer_m * 1e3:g}mm",
+            name=f"round-{inner_m * MM_PER_M:g}-{outer_m * MM_PER_M:g}mm",
         )
     head = get_head(species)
     placed = coil.transformed(pose_on_sphere(head.scalp_radius_m))

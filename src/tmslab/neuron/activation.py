@@ -30,7 +30,7 @@ class CellActivation:
         Whether it fires at the applied intensity.
     spike_time_s : float, s
         First spike after the pulse onset (NaN when it does not fire).
-    threshold_scale : float
+    threshold_scale : float, dimensionless
         Threshold as a multiple of the field callable (NaN when not reached).
     threshold_peak_e_v_per_m : float, V/m
         |E| at the target at threshold.
@@ -71,13 +71,13 @@ class Activation:
         The target point.
     drive : Drive
         The pulse the cells were driven with.
-    amplitude_scale : float
+    amplitude_scale : float, dimensionless
         The applied multiple of the field callable.
     applied_peak_e_v_per_m : float, V/m
         |E| at the target at the applied scale.
     solver : str
         The cable solver used.
-    rel_tol : float
+    rel_tol : float, dimensionless
         Relative tolerance of the threshold bisection.
     cells : tuple of CellActivation
         One per model, in the order given.
@@ -95,13 +95,36 @@ class Activation:
     rotated: bool = False
 
     def cell(self, model: str) -> CellActivation | None:
-        """The named model's activation, or None when it was not placed."""
+        """The named model's activation, or None when it was not placed.
+
+        Parameters
+        ----------
+        model : str
+            The model's name.
+
+        Returns
+        -------
+        CellActivation or None
+        """
         return next((c for c in self.cells if c.model == model), None)
 
 
 def as_drive(waveform, dt_s: float | None = None):
-    """A solver drive from a protocol-layer Waveform, a Drive, a name (``DEVICE:SHAPE``), or the
-    stimulator stage's ``data["waveform"]`` mapping (``t_s`` and ``e_field_normalised``)."""
+    """A solver drive from a protocol-layer Waveform, a Drive, a name or a sampled mapping.
+
+    Parameters
+    ----------
+    waveform : Waveform, Drive, str or mapping
+        A protocol-layer Waveform, a Drive (returned as is), a name (``DEVICE:SHAPE``), or the
+        stimulator stage's ``data["waveform"]`` mapping (``t_s`` and ``e_field_normalised``
+        arrays of equal length, s and dimensionless).
+    dt_s : float, s, optional
+        Time step for a named drive (default: the drive module's ``DEFAULT_DT_S``).
+
+    Returns
+    -------
+    Drive
+    """
     from tmslab.neuron.drive import DEFAULT_DT_S, Drive, drive_from_waveform, get_drive
 
     if isinstance(waveform, Drive):
@@ -145,15 +168,15 @@ def activation_at_target(
         Where each cell's origin is placed.
     waveform : Waveform, Drive, str or mapping
         The pulse (see :func:`as_drive`).
-    amplitude_scale : float
+    amplitude_scale : float, dimensionless
         Applied multiple of ``efield``.
     models : sequence of str or CellModel
         Names of built-in models or CellModel objects.
-    rotation : (3, 3) ndarray, optional
+    rotation : (3, 3) ndarray, dimensionless, optional
         Orientation of every cell about its origin (default: each model's own frame).
     solver : str
         ``"batched"`` or ``"neuron"``.
-    rel_tol : float
+    rel_tol : float, dimensionless
         Relative tolerance of the threshold bisection.
 
     Returns
@@ -222,8 +245,16 @@ def activation_at_target(
 def has_boundary(threshold_ratio) -> bool:
     """Whether the firing boundary (ratio 1) lies inside a patch of cells.
 
-    threshold_ratio : (n, n) ndarray, threshold as a multiple of the applied intensity, NaN where
-    no threshold was reached (those cells do not fire).
+    Parameters
+    ----------
+    threshold_ratio : (n, n) ndarray, dimensionless
+        Threshold as a multiple of the applied intensity, NaN where no threshold was reached
+        (those cells do not fire).
+
+    Returns
+    -------
+    bool
+        True when some cells fire and some do not.
     """
     ratio = np.asarray(threshold_ratio, float)
     fires = np.isfinite(ratio) & (ratio <= 1)

@@ -12,6 +12,7 @@ from tmslab.scenario import (
     check_target,  # noqa: F401 (its old home)
 )
 from tmslab.stages.pose import POSE_UNIT_KEY, pose_rows, scenario_pose
+from tmslab.units import CM2_PER_M2, CM3_PER_M3, MM, MM_PER_M
 
 DEFAULT_WAVEFORM = ("magstim-rapid2", "biphasic")  # links tesla to dI/dt when no device is given
 
@@ -46,7 +47,7 @@ def _target_depth(scenario: Scenario, head) -> tuple[str, float]:
     """
     target = scenario.spec.target
     if target.depth_mm is not None:
-        return f"{target.depth_mm:g} mm deep", head.target_depth(target.depth_mm * 1e-3)
+        return f"{target.depth_mm:g} mm deep", head.target_depth(target.depth_mm * MM)
     if target.name:
         key = head.find_target(target.name)
         return key, head.targets_m[key]
@@ -160,7 +161,7 @@ def field_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
             head,
             coil,
             depth,
-            distance_m=spec.distance_mm * 1e-3,
+            distance_m=spec.distance_mm * MM,
             handle_angle_deg=spec.handle_angle_deg,
         )
         under = (0.0, 0.0, 1.0)
@@ -213,12 +214,15 @@ def field_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
         ("coil", f"{coil.label or coil.name} ({coil.n_dipoles} dipoles)"),
         (
             "head",
-            f"{head.label}: scalp {head.scalp_radius_m * 1e3:g} mm, brain {head.brain_radius_m * 1e3:g} mm",
+            f"{head.label}: scalp {head.scalp_radius_m * MM_PER_M:g} mm, brain {head.brain_radius_m * MM_PER_M:g} mm",
         ),
-        (f"|E| at the target ({target_name}, {depth * 1e3:g} mm)", f"{e_target:.4g} {unit}"),
+        (f"|E| at the target ({target_name}, {depth * MM_PER_M:g} mm)", f"{e_target:.4g} {unit}"),
         ("E_max (brain surface)", f"{metrics.emax:.4g} {unit}"),
-        ("d_1/2 (half-value depth)", f"{metrics.d_half_m * 1e3:.3g} mm"),
-        ("V_1/2; S_1/2", f"{metrics.v_half_m3 * 1e6:.3g} cm^3; {metrics.s_half_m2 * 1e4:.3g} cm^2"),
+        ("d_1/2 (half-value depth)", f"{metrics.d_half_m * MM_PER_M:.3g} mm"),
+        (
+            "V_1/2; S_1/2",
+            f"{metrics.v_half_m3 * CM3_PER_M3:.3g} cm^3; {metrics.s_half_m2 * CM2_PER_M2:.3g} cm^2",
+        ),
         (
             "share of the brain above E_max/2",
             f"{100 * metrics.v_half_m3 / (4 / 3 * 3.141592653589793 * head.brain_radius_m**3):.3g} %",

@@ -18,6 +18,7 @@ import numpy as np
 
 from tmslab.scenario import FigureSpec, Scenario, Section
 from tmslab.stages.pose import POSE_UNIT_KEY, pose_rows, scenario_pose
+from tmslab.units import MM, MM_PER_M
 
 DEFAULT_MESH_DEPTH_M = 2e-3
 LAYER_POINTS_ACROSS = 41
@@ -27,7 +28,7 @@ def _conductor(scenario: Scenario):
     from tmslab.conductors import get_conductor
 
     subject = scenario.spec.subject
-    height = None if subject.medium_height_mm is None else subject.medium_height_mm * 1e-3
+    height = None if subject.medium_height_mm is None else subject.medium_height_mm * MM
     name = subject.conductor or ("dish-35mm" if subject.kind == "dish" else None)
     if subject.kind == "dish":
         return get_conductor(
@@ -115,7 +116,7 @@ def _dish(scenario, didt_of, coil, conductor, section: Section) -> Section:
     posed = _posed(scenario, conductor, section)
     pose = None if posed is None else posed[0]
     if pose is None:
-        pose = pose_above(top, spec.distance_mm * 1e-3, spec.handle_angle_deg, centre)
+        pose = pose_above(top, spec.distance_mm * MM, spec.handle_angle_deg, centre)
     placed = coil.transformed(pose)
     surface = np.array([centre[0], centre[1], top])
     didt = didt_of(placed, surface, "medium surface", section)
@@ -123,7 +124,7 @@ def _dish(scenario, didt_of, coil, conductor, section: Section) -> Section:
     result = dish_field(
         coil,
         conductor,
-        spec.distance_mm * 1e-3 if posed is None else posed[1],
+        spec.distance_mm * MM if posed is None else posed[1],
         spec.handle_angle_deg,
         scale,
         n=LAYER_POINTS_ACROSS,
@@ -151,13 +152,13 @@ def _dish(scenario, didt_of, coil, conductor, section: Section) -> Section:
     section.rows += [
         (
             "coil",
-            f"{coil.label or coil.name}, {result.distance_m * 1e3:.3g} mm above the "
+            f"{coil.label or coil.name}, {result.distance_m * MM_PER_M:.3g} mm above the "
             f"{'medium' if posed is None else 'vessel surface (coil centre)'}",
         ),
         (
             "vessel",
             f"{conductor.name} ({conductor.n_triangles} triangles), cell layer at "
-            f"{result.cell_layer_z_m * 1e3:.3g} mm",
+            f"{result.cell_layer_z_m * MM_PER_M:.3g} mm",
         ),
         (
             "|E| in the cell layer: mean / median / max",
@@ -215,7 +216,7 @@ def _mesh(scenario, didt_of, coil, conductor, section: Section) -> Section:
     centre = 0.5 * (lo + hi)
     posed = _posed(scenario, conductor, section)
     if posed is None:
-        pose = pose_above(hi[2], spec.distance_mm * 1e-3, spec.handle_angle_deg, centre[:2])
+        pose = pose_above(hi[2], spec.distance_mm * MM, spec.handle_angle_deg, centre[:2])
         surface = np.array([centre[0], centre[1], hi[2]])
     else:
         pose = posed[0]
@@ -224,7 +225,7 @@ def _mesh(scenario, didt_of, coil, conductor, section: Section) -> Section:
     didt = didt_of(placed, surface, "mesh top", section)
     scale, unit = _scale(didt)
     depth_mm = scenario.spec.target.depth_mm
-    depth = DEFAULT_MESH_DEPTH_M if depth_mm is None else depth_mm * 1e-3
+    depth = DEFAULT_MESH_DEPTH_M if depth_mm is None else depth_mm * MM
     # Below the surface along the coil axis (straight down for the default placement).
     target = surface + depth * pose[:3, 2]
     solution = solve(conductor, placed, scale)
@@ -239,7 +240,7 @@ def _mesh(scenario, didt_of, coil, conductor, section: Section) -> Section:
                 "gmres_iterations": solution.iterations,
             },
             "target": {
-                "name": f"{depth * 1e3:g} mm below the top",
+                "name": f"{depth * MM_PER_M:g} mm below the top",
                 "point_m": target,
                 "efield_v_per_m": e_target if didt else None,
             },
@@ -252,11 +253,11 @@ def _mesh(scenario, didt_of, coil, conductor, section: Section) -> Section:
             + (
                 f"{spec.distance_mm:g} mm above the mesh top"
                 if posed is None
-                else f"posed, centre {posed[1] * 1e3:.3g} mm from the mesh surface"
+                else f"posed, centre {posed[1] * MM_PER_M:.3g} mm from the mesh surface"
             ),
         ),
         ("conductor", f"{conductor.name} ({conductor.n_triangles} triangles)"),
-        (f"|E| at the target ({depth * 1e3:g} mm below the top)", f"{e_target:.4g} {unit}"),
+        (f"|E| at the target ({depth * MM_PER_M:g} mm below the top)", f"{e_target:.4g} {unit}"),
     ]
     section.notes.append(
         "Charge-based BEM-FMM (Makarov et al. 2018, doi:10.1109/TBME.2018.2813261) on the "

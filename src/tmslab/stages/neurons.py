@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from tmslab.scenario import FigureSpec, Scenario, Section
+from tmslab.units import MM_PER_M, MS_PER_S
 
 TITLE = "Neurons at the target"
 HEAD_MODELS = ("hh-axon-straight", "mrg-axon", "l5-pyramidal")
@@ -238,7 +239,7 @@ def _activation_map(scenario: Scenario, solution, waveform, section: Section) ->
     }
     section.rows.append(
         (
-            f"{cell.name} cells firing on a {2 * axis[-1] * 1e3:.3g} mm patch of the target layer",
+            f"{cell.name} cells firing on a {2 * axis[-1] * MM_PER_M:.3g} mm patch of the target layer",
             f"{100 * result.fraction_fired:.3g} % of {n * n}",
         )
     )
@@ -303,7 +304,7 @@ def activation_section(activation) -> Section:
         threshold = c.threshold_peak_e_v_per_m
         shown = f"{threshold:.4g} V/m" if np.isfinite(threshold) else c.no_threshold_reason
         verdict = "fires" if c.fires else "does not fire"
-        timing = f", spike {c.spike_time_s * 1e3:.2f} ms after onset" if c.fires else ""
+        timing = f", spike {c.spike_time_s * MS_PER_S:.2f} ms after onset" if c.fires else ""
         rows.append((c.model, f"{verdict} (threshold {shown}{timing})"))
     notes = [
         "Each cell is placed with its origin at the target "

@@ -12,6 +12,7 @@ from typing import Any
 
 from tmslab.plasticity.outcome import PlasticityOutcome
 from tmslab.scenario import FigureSpec, Scenario, Section
+from tmslab.units import MS, MS_PER_S
 
 POSTSYNAPTIC_MODEL = "l5-pyramidal"
 SECTION_TITLE = "Plasticity"
@@ -35,7 +36,7 @@ def _post_delay_from_neurons(done: dict[str, Section]) -> tuple[float | None, st
         )
     delay = cell.spike_time_s
     return delay, (
-        f"the {POSTSYNAPTIC_MODEL} cell at the target fires {delay * 1e3:.2f} ms after each "
+        f"the {POSTSYNAPTIC_MODEL} cell at the target fires {delay * MS_PER_S:.2f} ms after each "
         "pulse at this intensity (neuron stage), so each pulse pairs a presynaptic spike with "
         "that postsynaptic spike"
     )
@@ -45,7 +46,7 @@ def plasticity_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
     """Predicted change of synaptic strength for the protocol (tmslab.plasticity)."""
     spec = scenario.spec.plasticity
     if spec.post_delay_ms is not None:
-        delay = spec.post_delay_ms * 1e-3
+        delay = spec.post_delay_ms * MS
         how = f"[plasticity] post_delay_ms = {spec.post_delay_ms:g}: each pulse pairs a presynaptic spike with a postsynaptic one"
     else:
         delay, how = _post_delay_from_neurons(done)

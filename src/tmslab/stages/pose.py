@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tmslab.scenario import Scenario
+from tmslab.units import MM_PER_M
 
 POSE_UNIT_KEY = "[coil] pose_unit"
 
@@ -26,7 +27,7 @@ def scenario_pose(scenario: Scenario):
 
 def pose_rows(pose, unit: str) -> list[tuple[str, str]]:
     """Report rows describing a pose: the coil centre and where its axis points (head frame)."""
-    centre = ", ".join(f"{v * 1e3:.4g}" for v in pose[:3, 3])
+    centre = ", ".join(f"{v * MM_PER_M:.4g}" for v in pose[:3, 3])
     axis = ", ".join(f"{v:.3g}" for v in pose[:3, 2])
     handle = ", ".join(f"{v:.3g}" for v in pose[:3, 1])
     return [

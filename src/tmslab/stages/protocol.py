@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tmslab.scenario import FigureSpec, Scenario, Section
+from tmslab.units import US_PER_S
 from tmslab.wording import counted
 
 
@@ -156,10 +157,10 @@ def _pulse(device, shape: str | None, pct_mso: float | None, section: Section):
         "peak_current_a": pulse.peak_current_a,
     }
     section.rows.append(
-        ("pulse", f"{device.label}, {pulse.shape}, {pulse.duration_s * 1e6:.0f} µs")
+        ("pulse", f"{device.label}, {pulse.shape}, {pulse.duration_s * US_PER_S:.0f} µs")
     )
     section.notes.append(f"Waveform model: {device.source}. {device.source.note}".strip())
-    title = f"{device.label}: {pulse.shape}, {pulse.duration_s * 1e6:.0f} µs"
+    title = f"{device.label}: {pulse.shape}, {pulse.duration_s * US_PER_S:.0f} µs"
     section.figures.append(
         FigureSpec(
             f"Pulse waveform at {pct:.3g} % MSO: coil current and normalised E-field",

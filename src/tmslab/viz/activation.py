@@ -6,6 +6,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from tmslab.neuron.activation import has_boundary
+from tmslab.units import MM_PER_M
 
 
 def plot_activation_map(offset_m, threshold_ratio, field_v_per_m, label: str = "cells"):
@@ -17,7 +18,7 @@ def plot_activation_map(offset_m, threshold_ratio, field_v_per_m, label: str = "
     Where the ratio crosses 1 inside the patch a white contour separates the cells that fire
     (inside) from those that do not; the right panel's title says which case it is.
     """
-    offset = np.asarray(offset_m, float) * 1e3
+    offset = np.asarray(offset_m, float) * MM_PER_M
     ratio = np.asarray(threshold_ratio, float)
     fig = Figure(figsize=(9.6, 4.4), layout="constrained")
     left, right = fig.subplots(1, 2)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
+from tmslab.units import MM_PER_M
+
 
 def plot_dish_layer(
     points: np.ndarray,
@@ -24,7 +26,7 @@ def plot_dish_layer(
     """
     fig = Figure(figsize=(10, 4.4), layout="constrained")
     axes = fig.subplots(1, 2, sharex=True, sharey=True)
-    x, y = points[:, 0] * 1e3, points[:, 1] * 1e3
+    x, y = points[:, 0] * MM_PER_M, points[:, 1] * MM_PER_M
     total = np.linalg.norm(efield, axis=1) * unit_scale
     free = np.linalg.norm(free_space, axis=1) * unit_scale
     top = max(float(total.max()), float(free.max()))
@@ -61,9 +63,12 @@ def plot_surface_values(
     import matplotlib as mpl
 
     colormap = mpl.colormaps["coolwarm"]
-    patches = Poly3DCollection(corners * 1e3, facecolors=colormap(norm(values)), linewidths=0)
+    patches = Poly3DCollection(corners * MM_PER_M, facecolors=colormap(norm(values)), linewidths=0)
     ax.add_collection3d(patches)
-    lo, hi = corners.reshape(-1, 3).min(axis=0) * 1e3, corners.reshape(-1, 3).max(axis=0) * 1e3
+    lo, hi = (
+        corners.reshape(-1, 3).min(axis=0) * MM_PER_M,
+        corners.reshape(-1, 3).max(axis=0) * MM_PER_M,
+    )
     ax.set_xlim(lo[0], hi[0])
     ax.set_ylim(lo[1], hi[1])
     ax.set_zlim(lo[2], hi[2])

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
+from tmslab.units import MM_PER_M
+
 
 def plot_shell(ds, ax=None, title: str | None = None):
     """|E| on a spherical shell (dataset from :func:`tmslab.efield.maps.shell_map`), seen from
@@ -19,12 +21,12 @@ def plot_shell(ds, ax=None, title: str | None = None):
     t, p = np.meshgrid(theta, np.append(phi, phi[0] + 2 * np.pi), indexing="ij")
     mag = ds["magnitude"].values
     mag = np.concatenate([mag, mag[:, :1]], axis=1)
-    arc = radius * t * 1e3
+    arc = radius * t * MM_PER_M
     mesh = ax.pcolormesh(arc * np.cos(p), arc * np.sin(p), mag, shading="gouraud", cmap="viridis")
     ax.set_aspect("equal")
     ax.set_xlabel("x (mm of arc)")
     ax.set_ylabel("y (mm of arc)")
-    depth_mm = float(ds.attrs.get("depth_m", 0)) * 1e3
+    depth_mm = float(ds.attrs.get("depth_m", 0)) * MM_PER_M
     ax.set_title(
         title or (f"|E| at {depth_mm:g} mm depth" if depth_mm else "|E| on the brain surface")
     )
@@ -40,8 +42,8 @@ def plot_section(ds, ax=None, title: str | None = None, half_value: float | None
         fig = Figure(figsize=(5.2, 4.4), layout="constrained")
         ax = fig.add_subplot()
     dims = [d for d in ds["magnitude"].dims]
-    u = ds[dims[0]].values * 1e3
-    v = ds[dims[1]].values * 1e3
+    u = ds[dims[0]].values * MM_PER_M
+    v = ds[dims[1]].values * MM_PER_M
     mag = ds["magnitude"].values
     mesh = ax.pcolormesh(u, v, mag.T, shading="auto", cmap="magma")
     if half_value:
@@ -63,9 +65,9 @@ def plot_depth_profile(curves, ax=None, title: str = "|E| along depth"):
         fig = Figure(figsize=(5.2, 3.6), layout="constrained")
         ax = fig.add_subplot()
     for label, depths, magnitude, d_half in curves:
-        (line,) = ax.plot(depths * 1e3, magnitude, label=label)
+        (line,) = ax.plot(depths * MM_PER_M, magnitude, label=label)
         if d_half:
-            ax.axvline(d_half * 1e3, color=line.get_color(), ls=":", lw=1)
+            ax.axvline(d_half * MM_PER_M, color=line.get_color(), ls=":", lw=1)
     ax.set_xlabel("depth below the brain surface (mm)")
     ax.set_ylabel("|E| (V/m)")
     ax.set_title(title)
@@ -96,7 +98,10 @@ def plot_plane_magnitude(u_m, w_m, magnitude, labels=("u (mm)", "w (mm)"), unit:
     fig = Figure(figsize=(5.6, 4.4), layout="constrained")
     ax = fig.add_subplot()
     mesh = ax.pcolormesh(
-        np.asarray(u_m) * 1e3, np.asarray(w_m) * 1e3, np.asarray(magnitude).T, cmap="viridis"
+        np.asarray(u_m) * MM_PER_M,
+        np.asarray(w_m) * MM_PER_M,
+        np.asarray(magnitude).T,
+        cmap="viridis",
     )
     fig.colorbar(mesh, ax=ax, label=f"|E| ({unit})")
     ax.set_aspect("equal")

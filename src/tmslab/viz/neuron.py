@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from tmslab.units import MM_PER_M, MS_PER_S, MV_PER_V, US_PER_S
+
 
 def _figure(width: float = 7.0, height: float = 4.5):
     from matplotlib.figure import Figure
@@ -50,17 +52,17 @@ def plot_sd_curve(sd, title: str = ""):
     fig = _figure(6.0, 4.2)
     ax = fig.add_subplot()
     widths = np.asarray(sd.widths_s)
-    ax.loglog(widths * 1e6, sd.thresholds_v_per_m, "o", label="thresholds")
+    ax.loglog(widths * US_PER_S, sd.thresholds_v_per_m, "o", label="thresholds")
     fine = np.geomspace(widths.min() * 0.8, widths.max() * 1.25, 200)
     ax.loglog(
-        fine * 1e6,
+        fine * US_PER_S,
         sd.fitted(fine),
         "-",
-        label=f"fit: rheobase {sd.rheobase_v_per_m:.3g} V/m, tau {sd.tau_s * 1e6:.0f} us",
+        label=f"fit: rheobase {sd.rheobase_v_per_m:.3g} V/m, tau {sd.tau_s * US_PER_S:.0f} us",
     )
     from matplotlib.ticker import NullFormatter, ScalarFormatter
 
-    ax.set_xticks(widths * 1e6)
+    ax.set_xticks(widths * US_PER_S)
     for axis in (ax.xaxis, ax.yaxis):
         axis.set_major_formatter(ScalarFormatter())
         axis.set_minor_formatter(NullFormatter())
@@ -80,10 +82,10 @@ def plot_population(population, title: str = ""):
     fig = _figure(6.0, 5.0)
     ax = fig.add_subplot()
     fired = np.asarray(population.fired)
-    u, v = positions[:, first] * 1e3, positions[:, second] * 1e3
+    u, v = positions[:, first] * MM_PER_M, positions[:, second] * MM_PER_M
     if np.any(fired):
         points = ax.scatter(
-            u[fired], v[fired], c=population.spike_time_s[fired] * 1e3, cmap="plasma", s=30
+            u[fired], v[fired], c=population.spike_time_s[fired] * MS_PER_S, cmap="plasma", s=30
         )
         fig.colorbar(points, ax=ax, label="spike time after the pulse onset (ms)")
     if np.any(~fired):
@@ -101,7 +103,7 @@ def plot_traces(t_s: np.ndarray, traces_v: np.ndarray, labels: Sequence[str], ti
     fig = _figure(6.5, 4.0)
     ax = fig.add_subplot()
     for trace, label in zip(np.atleast_2d(traces_v), labels, strict=False):
-        ax.plot(np.asarray(t_s) * 1e3, trace * 1e3, label=label)
+        ax.plot(np.asarray(t_s) * MS_PER_S, trace * MV_PER_V, label=label)
     ax.set_xlabel("time after the pulse onset (ms)")
     ax.set_ylabel("membrane potential (mV)")
     ax.set_title(title or "Membrane potential")

@@ -9,6 +9,7 @@ import numpy as np
 
 from tmslab.plasticity.curves import Curve
 from tmslab.plasticity.prediction import Prediction
+from tmslab.units import MS_PER_S
 
 
 def _figure(width: float = 6.4, height: float = 4.0):
@@ -44,7 +45,7 @@ def plot_curves(curves: Sequence[Curve], title: str = ""):
     """Relative weight against the curves' parameter (log axis for frequency), one line each."""
     fig, ax = _figure()
     for curve in curves:
-        x = curve.x * 1e3 if curve.x_label.startswith("dt") else curve.x
+        x = curve.x * MS_PER_S if curve.x_label.startswith("dt") else curve.x
         ax.plot(x, curve.relative_weight, marker="o", ms=3, lw=1.5, label=curve.model)
     first = curves[0]
     if first.x_label.startswith("frequency"):

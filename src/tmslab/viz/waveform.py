@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from tmslab.units import KA, US_PER_S
+
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
@@ -15,9 +17,9 @@ def plot_waveform(waveform: Waveform, title: str | None = None) -> Figure:
     E-field waveform dI/dt(t) / dI/dt(0). Returns the Figure."""
     import matplotlib.pyplot as plt
 
-    t_us = waveform.t_s * 1e6
+    t_us = waveform.t_s * US_PER_S
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 4.2), sharex=True)
-    top.plot(t_us, waveform.current_a / 1e3, color="tab:blue")
+    top.plot(t_us, waveform.current_a / KA, color="tab:blue")
     top.set_ylabel("coil current (kA)")
     top.axhline(0, color="0.7", linewidth=0.6)
     bottom.plot(t_us, waveform.e_field, color="tab:red")
@@ -26,7 +28,7 @@ def plot_waveform(waveform: Waveform, title: str | None = None) -> Figure:
     bottom.set_xlabel("time (µs)")
     top.set_title(
         title
-        or f"{waveform.name or 'pulse'}: {waveform.shape}, {waveform.duration_s * 1e6:.0f} µs",
+        or f"{waveform.name or 'pulse'}: {waveform.shape}, {waveform.duration_s * US_PER_S:.0f} µs",
         fontsize=10,
     )
     fig.tight_layout()
