@@ -173,7 +173,9 @@ def test_gmres_solves_like_a_direct_solver_with_one_product_per_iteration(n, see
     from tmslab.efield.bem.solve import gmres
 
     rng = np.random.default_rng(seed)
-    a = 0.5 * np.eye(n) + 0.4 * rng.standard_normal((n, n)) / np.sqrt(n)
+    # ||G/sqrt(n)|| < ~2.5, so the symmetric part of a stays positive definite: restarted GMRES,
+    # even GMRES(1), must converge (with 0.4 instead of 0.2 it may stagnate: n=14, seed=972).
+    a = 0.5 * np.eye(n) + 0.2 * rng.standard_normal((n, n)) / np.sqrt(n)
     b = rng.standard_normal(n)
     calls = []
 
