@@ -255,8 +255,14 @@ def pose_at(
     position : str or (3,) array_like, m
         A 10-05 label (``"C3"``) or a point near the scalp. For an MNI coordinate inside the
         head use ``pose_at(head, project_to_scalp(head, mni_m), ...)``.
-    handle_angle_deg, handle_towards, distance_m, normal_radius_m
-        As in :func:`pose_at_scalp_point`.
+    handle_angle_deg : float, degrees
+        Handle angle from posterior (module docstring); added to ``handle_towards`` if given.
+    handle_towards : str or None
+        A 10-05 label the handle points to (projected on the tangent plane).
+    distance_m : float, m
+        Gap from the scalp to the coil centre along the normal (>= 0).
+    normal_radius_m : float, m
+        Radius over which the scalp normal is averaged.
 
     Returns
     -------

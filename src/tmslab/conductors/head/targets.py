@@ -105,8 +105,8 @@ def named_targets() -> dict[str, tuple[np.ndarray, Source]]:
 
     Returns
     -------
-    dict of str to (ndarray, Source)
-        Coordinates in metres.
+    dict of str to ((3,) ndarray, Source), m
+        Name -> (MNI coordinate, source).
     """
     return {k: (np.array(v) * MM, s) for k, (v, s) in _named().items()}
 
