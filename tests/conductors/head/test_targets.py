@@ -66,6 +66,13 @@ def test_bad_targets_refused(head, point_mm, match):
     assert "\n" not in str(info.value)
 
 
+def test_targets_avoid_the_medial_wall(head):
+    for hemi in head.hemispheres.values():
+        assert 0.02 < hemi.medial_wall.mean() < 0.1
+    target = cortical_target(head, np.array([-5.0, -50.0, 30.0]) * MM)  # precuneus, medial
+    assert not head.hemispheres[target.hemisphere].medial_wall[target.vertex]
+
+
 def test_target_in_mm_refused(head):
     with pytest.raises(InvalidValueError, match="not mm"):
         cortical_target(head, [-38.0, 44.0, 26.0])

@@ -3,7 +3,11 @@
 A target is a vertex of the mid-cortical surface (half-way between pial and white): the one
 nearest to an MNI coordinate (:func:`cortical_target`), the one nearest to a 10-05 scalp
 position (:func:`label_target`: the cortex closest to the electrode), or a named target from the
-literature (:func:`named_target`). MNI coordinates are taken in the head's frame (fsaverage:
+literature (:func:`named_target`). Vertices of the medial wall (where FreeSurfer closes each
+hemisphere's surface across the midline, pial and white coinciding; :attr:`Hemisphere.medial_wall`)
+are never targets; a point near the midline can still snap to the wall's rim, which the thickness
+test does not catch (no medial-wall label ships with the packages). MNI
+coordinates are taken in the head's frame (fsaverage:
 MNI305; MNI152 coordinates differ by a few mm and are used as given).
 """
 
@@ -126,7 +130,11 @@ def _nearest(head: HeadModel, p: np.ndarray) -> tuple[str, int, int, float]:
     from scipy.spatial import cKDTree
 
     vertices, _, _ = head.cortex("mid")
-    dist, index = cKDTree(vertices).query(p)
+    # Only cortex: the medial wall closes the surface across the midline (no grey matter).
+    cortex = ~np.concatenate([head.hemispheres[h].medial_wall for h in HEMISPHERES])
+    allowed = np.flatnonzero(cortex)
+    dist, k = cKDTree(vertices[allowed]).query(p)
+    index = int(allowed[k])
     n_left = head.hemispheres[HEMISPHERES[0]].mid.n_vertices
     hemi = HEMISPHERES[0] if index < n_left else HEMISPHERES[1]
     vertex = int(index) if index < n_left else int(index - n_left)

@@ -59,6 +59,9 @@ __all__ = [
 
 FRAME = "fsaverage surface RAS (MNI305), m"
 HEMISPHERES = ("left", "right")
+# Pial and white (nearly) coincide on the medial wall: about 6 % of fsaverage5's vertices fall
+# below 1 mm, where real cortex is 1.5-4.5 mm thick. Vertices at the wall's rim can be thicker.
+MEDIAL_WALL_THICKNESS_M = 1.0 * MM
 
 FSAVERAGE_SOURCES = (
     Source(
@@ -173,6 +176,17 @@ class Hemisphere:
     pial: SurfaceMesh
     white: SurfaceMesh
     mid: SurfaceMesh
+
+    @property
+    def thickness(self) -> np.ndarray:
+        """(N,) ndarray, m: vertex-wise distance between pial and white."""
+        return np.linalg.norm(self.pial.vertices - self.white.vertices, axis=1)
+
+    @property
+    def medial_wall(self) -> np.ndarray:
+        """(N,) ndarray of bool: vertices of the medial wall, where FreeSurfer closes the surface
+        across the midline and pial and white (nearly) coincide (thickness below 1 mm; cortex is thicker)."""
+        return self.thickness < MEDIAL_WALL_THICKNESS_M
 
 
 @dataclass(frozen=True)
