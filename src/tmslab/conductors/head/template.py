@@ -34,7 +34,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
@@ -285,7 +285,12 @@ class HeadModel:
         -------
         Conductor
             Kind ``"head"``; one surface per compartment, conductivity outside the outermost 0.
+            The same object on every call (its triangle arrays are computed once).
         """
+        return self._conductor
+
+    @cached_property
+    def _conductor(self) -> Conductor:
         surfaces = []
         for k, comp in enumerate(self.compartments):
             outside = (
