@@ -23,10 +23,11 @@ Sources (all read from the installed packages, nothing is downloaded):
 The conductor is the brain compartment bounded by the inner skull (:meth:`HeadModel.conductor`):
 the skull's conductivity is about 1/30 of the brain's, so the inner skull is nearly insulating
 and the field in the brain of a single compartment bounded by it is the usual first
-approximation (the skull and scalp change the cortical field by a few per cent in spheres, where
-they change nothing at all). A skull/scalp compartment needs an outer-skull surface, which the
-pip-installed files do not contain (MNE ships it in the downloadable three-layer BEM only), so
-it is not built here.
+approximation (in a spherically symmetric head the skull and scalp change nothing at all). What
+it leaves out is the CSF and the grey/white contrast inside the brain, which shape the field in
+realistic heads (Opitz et al. 2011, NeuroImage 58:849-859). A skull/scalp compartment would need
+an outer-skull surface, which the pip-installed files do not contain (MNE ships it in the
+downloadable three-layer BEM only), so it is not built here.
 """
 
 from __future__ import annotations
