@@ -12,6 +12,7 @@ from typing import Any
 
 from tmslab.errors import SpecFileError
 from tmslab.scenario import Scenario, ScenarioResult, Section
+from tmslab.units import A_PER_US, CM2_PER_M2, CM3_PER_M3, MM_PER_M
 
 
 def _other(scenario: Scenario) -> Scenario:
@@ -73,13 +74,13 @@ ROWS = (
     ("protocol", "protocol", 1.0, ""),
     ("pulses per session", "pulses_per_session", 1.0, ""),
     ("pulses over the course", "pulses_over_course", 1.0, ""),
-    ("peak dI/dt", "didt_a_per_s", 1e-6, "A/µs"),
+    ("peak dI/dt", "didt_a_per_s", 1 / A_PER_US, "A/µs"),
     ("target", "target", 1.0, ""),
     ("|E| at the target", "target_efield_v_per_m", 1.0, "V/m"),
     ("E_max", "emax_v_per_m", 1.0, "V/m"),
-    ("d_1/2", "d_half_m", 1e3, "mm"),
-    ("S_1/2", "s_half_m2", 1e4, "cm^2"),
-    ("V_1/2", "v_half_m3", 1e6, "cm^3"),
+    ("d_1/2", "d_half_m", MM_PER_M, "mm"),
+    ("S_1/2", "s_half_m2", CM2_PER_M2, "cm^2"),
+    ("V_1/2", "v_half_m3", CM3_PER_M3, "cm^3"),
     ("cell models firing", "cells_firing", 1.0, ""),
     ("relative synaptic strength", "relative_weight", 1.0, ""),
     ("plasticity verdict", "plasticity_verdict", 1.0, ""),
@@ -89,9 +90,7 @@ ROWS = (
 def compare_stage(scenario: Scenario, done: dict[str, Section]) -> Section | None:
     """This scenario and ``[compare] scenario`` side by side; None when there is none."""
     from tmslab.protocols.dose import pct_mso_of
-    from tmslab.scenario import ScenarioResult
     from tmslab.stages import run_scenario
-    from tmslab.units import A_PER_US
 
     if scenario.spec.compare is None:
         return None

@@ -12,7 +12,7 @@ from tmslab.scenario import (
     check_target,  # noqa: F401 (its old home)
 )
 from tmslab.stages.pose import POSE_UNIT_KEY, pose_rows, scenario_pose
-from tmslab.units import CM2_PER_M2, CM3_PER_M3, MM, MM_PER_M
+from tmslab.units import A_PER_US, CM2_PER_M2, CM3_PER_M3, MM, MM_PER_M
 
 DEFAULT_WAVEFORM = ("magstim-rapid2", "biphasic")  # links tesla to dI/dt when no device is given
 
@@ -72,7 +72,6 @@ def scenario_didt(
     """
     from tmslab.protocols.dose import resolve_dose, tesla_per_ampere
     from tmslab.protocols.stimulators import get_stimulator
-    from tmslab.units import A_PER_US
 
     dose = done["stimulator"].value  # the Dose the stimulator stage resolved
     if dose.didt_a_per_s:
@@ -186,7 +185,8 @@ def field_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
         "brain surface",
         section,
     )
-    scale = didt if didt else 1e6
+    # Without a dose the numbers are shown per A/µs, the unit labs quote (an edge conversion).
+    scale = didt if didt else A_PER_US
     unit = "V/m" if didt else "V/m per A/µs"
     field = describe(setup)  # per unit dI/dt
     placed = field["placed_coil"]
@@ -208,7 +208,7 @@ def field_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
         "metrics": metrics.to_dict(),
     }
     if not didt:
-        data["target"]["efield_per_didt"] = e_target / scale
+        data["target"]["efield_per_didt"] = field["efield_per_didt"]
     section.data.update(data)
     section.rows += [
         ("coil", f"{coil.label or coil.name} ({coil.n_dipoles} dipoles)"),

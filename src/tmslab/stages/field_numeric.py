@@ -18,7 +18,7 @@ import numpy as np
 
 from tmslab.scenario import FigureSpec, Scenario, Section
 from tmslab.stages.pose import POSE_UNIT_KEY, pose_rows, scenario_pose
-from tmslab.units import MM, MM_PER_M
+from tmslab.units import A_PER_US, MM, MM_PER_M
 
 DEFAULT_MESH_DEPTH_M = 2e-3
 LAYER_POINTS_ACROSS = 41
@@ -96,7 +96,8 @@ def numeric_field_stage(scenario: Scenario, coil, section: Section, didt_of):
 
 
 def _scale(didt):
-    return (didt, "V/m") if didt else (1e6, "V/m per A/µs")
+    # Without a dose the numbers are shown per A/µs, the unit labs quote (an edge conversion).
+    return (didt, "V/m") if didt else (A_PER_US, "V/m per A/µs")
 
 
 def _dish(scenario, didt_of, coil, conductor, section: Section) -> Section:

@@ -39,8 +39,13 @@ def _frame(normal: np.ndarray, along: np.ndarray, radial: bool) -> np.ndarray:
 
 
 def _stimulator_pulse(done: dict[str, Section]):
-    """The stimulator stage's pulse (the one place this stage reads the dose), or None."""
-    return done["stimulator"].data.get("waveform")
+    """The pulse of the stimulator stage's :class:`~tmslab.protocols.dose.Dose` as a solver
+    drive named by its shape (the one place this stage reads the dose), or None."""
+    from tmslab.neuron.drive import drive_from_waveform
+
+    dose = done["stimulator"].value
+    pulse = getattr(dose, "waveform", None)
+    return None if pulse is None else drive_from_waveform(pulse, name=pulse.shape)
 
 
 def _waveform(done: dict[str, Section]):
@@ -48,7 +53,7 @@ def _waveform(done: dict[str, Section]):
     from tmslab.stages.field import DEFAULT_WAVEFORM
 
     pulse = _stimulator_pulse(done)
-    return pulse if pulse else ":".join(DEFAULT_WAVEFORM)
+    return pulse if pulse is not None else ":".join(DEFAULT_WAVEFORM)
 
 
 def _skipped(reason: str) -> Section:
