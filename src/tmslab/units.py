@@ -54,6 +54,8 @@ MICROSIEMENS_PER_S = 1e6  # uS per siemens
 NF_PER_F = 1e9  # nanofarads per farad
 OHM_PER_MOHM = 1e6  # ohms per megaohm
 UF_PER_CM2_PER_F_PER_M2 = 100.0  # uF/cm^2 per F/m^2 (NEURON's membrane capacitance unit)
+MT_PER_T = 1e3  # millitesla per tesla
+MT_PER_KA_PER_T_PER_A = 1e6  # mT/kA per T/A (coil efficiency as coil tables give it)
 
 _MICRO = ("us", "µs", "μs")  # ASCII, micro sign U+00B5, Greek mu U+03BC
 

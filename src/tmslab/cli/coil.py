@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from tmslab.cli.output import check_out, console, key_value_table, print_json, print_table
+from tmslab.units import MM
 
 app = typer.Typer(
     help="Coil models: presets, custom windings and SimNIBS .ccd/.tcd files.", no_args_is_help=True
@@ -80,6 +81,6 @@ def pose_command(
     from tmslab.efield.placing import write_sphere_pose
 
     check_out(out, (".txt", ".csv", ".dat", ".mat"))
-    kw = dict(distance_m=distance_mm * 1e-3, handle_angle_deg=handle_angle, unit=unit)
+    kw = dict(distance_m=distance_mm * MM, handle_angle_deg=handle_angle, unit=unit)
     centre, unit, name = write_sphere_pose(out, head, direction, **kw)
     console.print(f"wrote {out} (coil centre at {', '.join(f'{v:.4g}' for v in centre)} {unit}, {name} head)")  # fmt: skip

@@ -16,6 +16,7 @@ from tmslab.cli.output import (
     save_figure,
 )
 from tmslab.cli.params import quantity_option as quantity
+from tmslab.units import MM
 
 app = typer.Typer(
     help="Induced E-field: analytic sphere heads, metrics, maps and cross-species translation.",
@@ -55,7 +56,7 @@ def _setup(head: str | None, didt: float):
 def _over_sphere(coil, model, distance_mm, angle, pose=None, pose_unit=None):
     from tmslab.efield.placing import coil_over_sphere
 
-    kw = dict(distance_m=distance_mm * 1e-3, handle_angle_deg=angle, pose_unit=pose_unit)
+    kw = dict(distance_m=distance_mm * MM, handle_angle_deg=angle, pose_unit=pose_unit)
     return coil_over_sphere(coil, model, pose, **kw)
 
 
@@ -121,7 +122,7 @@ def map_command(
     model, didt = _setup(head, didt)
     placed = _over_sphere(coil, model, distance_mm, handle_angle)
     nc = out.suffix.lower() == ".nc"
-    view = field_overview(placed, model, depth_mm * 1e-3, didt, shell_only=nc)
+    view = field_overview(placed, model, depth_mm * MM, didt, shell_only=nc)
     if nc:
         write_netcdf(view.shell, out)
     else:
@@ -183,8 +184,8 @@ def _conductor(name, conductivities, edge_mm, medium_mm, mesh_unit=None):
     from tmslab.errors import check_positive as positive
 
     unit_m = mesh_unit_m(mesh_unit)
-    edge = None if edge_mm is None else positive("--edge-mm", edge_mm, "mm") * 1e-3
-    medium = None if medium_mm is None else positive("--medium-height-mm", medium_mm, "mm") * 1e-3
+    edge = None if edge_mm is None else positive("--edge-mm", edge_mm, "mm") * MM
+    medium = None if medium_mm is None else positive("--medium-height-mm", medium_mm, "mm") * MM
     kw = dict(conductivities=parse_conductivities(conductivities), mesh_unit_m=unit_m)
     return get_conductor(name, medium_height_m=medium, edge_m=edge, **kw)
 
@@ -222,7 +223,7 @@ def solve_command(
 
     check_out(out, (".csv", ".nc"))
     _, didt = _setup(None, didt)
-    kw = dict(pose=pose, pose_unit=pose_unit, distance_m=distance_mm * 1e-3)
+    kw = dict(pose=pose, pose_unit=pose_unit, distance_m=distance_mm * MM)
     mesh = lambda: _conductor(conductor, conductivities, edge_mm, medium_height_mm, mesh_unit)  # noqa: E731
     with console.status("meshing, solving the surface charges, evaluating the field..."):
         result = conductor_points(mesh, coil, points, out, didt, handle_angle_deg=handle_angle, **kw)  # fmt: skip
@@ -250,7 +251,7 @@ def dish_command(
     _, didt = _setup(None, didt)
     mesh = lambda: _conductor(dish, conductivity, edge_mm, medium_height_mm)  # noqa: E731
     with console.status("meshing the dish and solving its surface charges..."):
-        result, model = dish_layer(coil, mesh, distance_mm * 1e-3, handle_angle, didt, n_points)
+        result, model = dish_layer(coil, mesh, distance_mm * MM, handle_angle, didt, n_points)
     summary = {"coil_name": coil, **result.to_dict()}
     if out is not None and out.suffix.lower() == ".nc":
         from tmslab.io.fields import write_netcdf
@@ -263,7 +264,7 @@ def dish_command(
         save_figure(plot_dish_layer(result.points, result.efield, result.free_space, title=title), out)  # fmt: skip
     if json:
         return print_json(summary)
-    rows = dish_rows(result, distance_mm * 1e-3, model.n_triangles)
+    rows = dish_rows(result, distance_mm * MM, model.n_triangles)
     console.print(key_value_table(f"{coil} over {model.name}", rows))
     if out is not None:
         console.print(f"wrote {out}")

@@ -16,6 +16,7 @@ from tmslab.cli.output import (
     save_figure,
 )
 from tmslab.cli.params import quantity_option as quantity
+from tmslab.units import UM_PER_M, US_PER_S
 
 app = typer.Typer(
     help="Cable models in the induced field: thresholds, strength-duration, orientation maps.",
@@ -42,7 +43,7 @@ MAP_OUT = Opt(None, "--out", "-o", help="Figure of threshold against direction (
 def _cell(model, swc, membrane, max_segment_um, swc_types, unknown_types):
     from tmslab.neuron.workflows import resolve_cell
 
-    return resolve_cell(model, swc, membrane, max_segment_um / 1e6, swc_types, unknown_types)
+    return resolve_cell(model, swc, membrane, max_segment_um / UM_PER_M, swc_types, unknown_types)
 
 
 @app.command("list")
@@ -101,7 +102,7 @@ def threshold_command(
     from tmslab.neuron.workflows import parse_direction, threshold_from_field
 
     cell = _cell(model, swc, membrane, max_segment_um, swc_types, unknown_types)
-    drive = get_drive(waveform, dt_us / 1e6)
+    drive = get_drive(waveform, dt_us / US_PER_S)
     if field is not None and direction is not None:
         from tmslab.errors import InvalidValueError
 
@@ -136,7 +137,7 @@ def sd_curve_command(
 
     check_out(out, FIGURE_SUFFIXES)  # before the thresholds are computed
     cell = _cell(model, swc, membrane, max_segment_um, swc_types, unknown_types)
-    result = strength_duration_curve(cell, direction, widths_us, dt_us / 1e6, solver, tol)
+    result = strength_duration_curve(cell, direction, widths_us, dt_us / US_PER_S, solver, tol)
     if out is not None:
         from tmslab.viz.neuron import plot_sd_curve
 
@@ -168,7 +169,7 @@ def map_command(
 
     check_out(out, FIGURE_SUFFIXES)  # before the thresholds are computed
     cell = _cell(model, swc, membrane, max_segment_um, swc_types, unknown_types)
-    drive = get_drive(waveform, dt_us / 1e6)
+    drive = get_drive(waveform, dt_us / US_PER_S)
     result = direction_map(cell, drive, n_directions, solver, tol)
     if out is not None:
         from tmslab.viz.neuron import plot_direction_map

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tmslab.units import A_PER_US
+from tmslab.units import A_PER_US, MM_PER_M, MT_PER_KA_PER_T_PER_A, MT_PER_T
 
 _FILE_ROWS = (
     ("coilname", "coil name (file)"),
@@ -16,9 +16,20 @@ _FILE_ROWS = (
 
 
 def list_row(info: dict[str, Any]) -> tuple[str, ...]:
-    """Name, label, kind, dipoles, mT per kA, source (50 characters) of a coil summary."""
+    """Name, label, kind, dipoles, mT per kA, source (50 characters) of a coil summary.
+
+    Parameters
+    ----------
+    info : dict
+        A coil summary (:meth:`tmslab.coils.Coil.summary`); ``tesla_per_ampere`` is in T/A.
+
+    Returns
+    -------
+    tuple of str
+        The row of ``tmslab coil list``; B per current in mT/kA.
+    """
     source = (info["source"] or {}).get("citation", "")[:50]
-    mt_per_ka = f"{info['tesla_per_ampere'] * 1e6:.4g}"
+    mt_per_ka = f"{info['tesla_per_ampere'] * MT_PER_KA_PER_T_PER_A:.4g}"
     return info["name"], info["label"], info["kind"], str(info["n_dipoles"]), mt_per_ka, source
 
 
@@ -35,14 +46,27 @@ def _tcd_rows(tcd: dict[str, Any]) -> list[tuple[str, Any]]:
         rows.append(("stimulator", text + (f"; waveforms: {waves}" if waves else "")))
     if tcd["casing"]:
         c = tcd["casing"]
-        size = [round((hi - lo) * 1e3, 1) for lo, hi in zip(c["min_m"], c["max_m"], strict=True)]
+        size = [
+            round((hi - lo) * MM_PER_M, 1) for lo, hi in zip(c["min_m"], c["max_m"], strict=True)
+        ]
         rows.append(("casing", f"{c['n_faces']} triangles, {size} mm (x, y, z)"))
     return rows
 
 
 def show_rows(info: dict[str, Any]) -> list[tuple[str, Any]]:
-    """(label, value) rows of a coil summary (:meth:`tmslab.coils.Coil.summary`): geometry,
-    the header of a SimNIBS file, dipoles, B per ampere at the reference point, source."""
+    """(label, value) rows of a coil summary: geometry, the header of a SimNIBS file, dipoles,
+    B per ampere at the reference point, source.
+
+    Parameters
+    ----------
+    info : dict
+        A coil summary (:meth:`tmslab.coils.Coil.summary`): SI values (m, A/s, T/A).
+
+    Returns
+    -------
+    list of (str, object)
+        The rows of ``tmslab coil show``; dI/dt in A/us, sizes in mm, B per ampere in mT/A.
+    """
     params = dict(info["parameters"])
     rows = [("label", info["label"]), ("kind", info["kind"])]
     rows += [(title, params.pop(key)) for key, title in _FILE_ROWS if key in params]
@@ -60,7 +84,7 @@ def show_rows(info: dict[str, Any]) -> list[tuple[str, Any]]:
     rows += [
         ("dipoles", info["n_dipoles"]),
         ("windings (filaments)", info["n_windings"]),
-        ("B per ampere at the reference point", f"{info['tesla_per_ampere'] * 1e3:.4g} mT/A"),
+        ("B per ampere at the reference point", f"{info['tesla_per_ampere'] * MT_PER_T:.4g} mT/A"),
     ]
     if info["source"]:
         rows.append(("source", f"{info['source']['citation']} doi:{info['source']['doi']}"))

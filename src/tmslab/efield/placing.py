@@ -61,7 +61,28 @@ def coil_over_sphere(
     pose_unit: str | None = None,
 ):
     """Coil ``coil`` over a :class:`~tmslab.conductors.sphere.SphereHead`: a pose file,
-    ``identity``, or (default) over the vertex, ``distance_m`` above the scalp."""
+    ``identity``, or (default) over the vertex, ``distance_m`` above the scalp.
+
+    Parameters
+    ----------
+    coil : str
+        Preset name, .ccd/.tcd file or coil TOML file.
+    head : SphereHead
+        The head; a pose file's coil centre must lie near its scalp.
+    pose : str, optional
+        ``"identity"``, a pose file (:func:`tmslab.io.pose.read_pose`) or None for the default.
+    distance_m : float, m
+        Scalp to coil face for the default pose.
+    handle_angle_deg : float, degrees
+        Handle rotation about the coil axis for the default pose.
+    pose_unit : str, optional
+        ``"mm"`` or ``"m"`` for the pose file's translation (default: the file's).
+
+    Returns
+    -------
+    Coil
+        Placed in the head's frame.
+    """
     from tmslab.coils.placement import pose_on_sphere
 
     radius = head.scalp_radius_m
@@ -86,7 +107,29 @@ def coil_over_conductor(
 ):
     """Coil ``coil`` over a meshed conductor: a pose file, ``identity``, or (default) face-down
     over the top of the conductor (centred; dishes, plates and inserts: over the origin),
-    ``distance_m`` above it."""
+    ``distance_m`` above it.
+
+    Parameters
+    ----------
+    coil : str
+        Preset name, .ccd/.tcd file or coil TOML file.
+    conductor : Conductor
+        The meshed conductor (:mod:`tmslab.conductors`); a pose file's coil centre must lie
+        near its outer surface.
+    pose : str, optional
+        ``"identity"``, a pose file (:func:`tmslab.io.pose.read_pose`) or None for the default.
+    distance_m : float, m
+        Top of the conductor to coil face for the default pose.
+    handle_angle_deg : float, degrees
+        Handle rotation about the coil axis for the default pose.
+    pose_unit : str, optional
+        ``"mm"`` or ``"m"`` for the pose file's translation (default: the file's).
+
+    Returns
+    -------
+    Coil
+        Placed in the conductor's frame.
+    """
     from tmslab.conductors.quality import signed_surface_distance
     from tmslab.efield.bem import pose_above
 
@@ -139,6 +182,7 @@ def write_sphere_pose(
     from tmslab.conductors.sphere import resolve_head
     from tmslab.errors import InvalidValueError
     from tmslab.io.pose import check_pose_unit, write_pose
+    from tmslab.units import MM_PER_M
 
     unit = check_pose_unit(unit, "--unit")
     if Path(path).suffix.lower() == ".mat":
@@ -154,4 +198,4 @@ def write_sphere_pose(
         model.scalp_radius_m, vector, distance_m=distance_m, handle_angle_deg=handle_angle_deg
     )
     write_pose(path, pose, unit)
-    return pose[:3, 3] * (1e3 if unit == "mm" else 1.0), unit, model.name
+    return pose[:3, 3] * (MM_PER_M if unit == "mm" else 1.0), unit, model.name

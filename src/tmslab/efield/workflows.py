@@ -9,14 +9,25 @@ from typing import Any
 
 import numpy as np
 
+from tmslab.units import CM2_PER_M2, CM3_PER_M3, CM_PER_M, MM_PER_M
+
 
 @dataclass(frozen=True, eq=False)
 class FieldOverview:
     """|E| maps of a placed coil in a sphere head (:func:`field_overview`).
 
-    shell : dataset on the shell at the requested depth; section : the yz cross-section (None
-    when only the shell was asked for); depths_m, magnitude : (K,) depth below the brain surface
-    (m) and |E| (V/m) under the field's maximum; metrics : the head's FieldMetrics.
+    Attributes
+    ----------
+    shell : xarray.Dataset
+        E on the shell at the requested depth.
+    section : xarray.Dataset or None
+        The yz cross-section (None when only the shell was asked for).
+    depths_m : (K,) ndarray, m, optional
+        Depth below the brain surface under the field's maximum.
+    magnitude : (K,) ndarray, V/m, optional
+        |E| at ``depths_m``.
+    metrics : FieldMetrics or None
+        The head's field metrics (:func:`tmslab.efield.metrics.field_metrics`).
     """
 
     shell: Any
@@ -29,8 +40,26 @@ class FieldOverview:
 def field_overview(
     placed, head, depth_m: float, didt_a_per_s: float, shell_only: bool = False
 ) -> FieldOverview:
-    """Shell map ``depth_m`` (m) below the brain surface and, unless ``shell_only``, the yz
-    section, the depth profile under the maximum and the metrics; fields at ``didt_a_per_s``."""
+    """Shell map ``depth_m`` below the brain surface and, unless ``shell_only``, the yz
+    section, the depth profile under the maximum and the metrics; fields at ``didt_a_per_s``.
+
+    Parameters
+    ----------
+    placed : Coil
+        The coil, placed in the head's frame.
+    head : SphereHead
+        The head.
+    depth_m : float, m
+        Depth of the shell below the brain surface.
+    didt_a_per_s : float, A/s
+        Peak dI/dt the fields are computed at.
+    shell_only : bool
+        Only the shell map (for a netCDF file).
+
+    Returns
+    -------
+    FieldOverview
+    """
     from tmslab.efield.maps import depth_profile, section_map, shell_map
     from tmslab.efield.metrics import field_metrics
 
@@ -44,7 +73,19 @@ def field_overview(
 
 
 def parse_conductivities(text: str | None, option: str = "--conductivities") -> list[float] | None:
-    """``"0.33,0.0132"`` (S/m, comma or semicolon separated) -> values, each > 0; None stays."""
+    """``"0.33,0.0132"`` (S/m, comma or semicolon separated) -> values, each > 0; None stays.
+
+    Parameters
+    ----------
+    text : str or None
+        Conductivities in S/m, comma or semicolon separated.
+    option : str
+        The option named in error messages.
+
+    Returns
+    -------
+    list of float, S/m, or None
+    """
     from tmslab.errors import InvalidValueError
 
     if text is None:
@@ -59,15 +100,33 @@ def parse_conductivities(text: str | None, option: str = "--conductivities") -> 
 
 
 def dish_rows(result, distance_m: float, n_triangles: int) -> list[tuple[str, str]]:
-    """(label, value) rows of a :class:`~tmslab.efield.bem.dish.DishField` for a person."""
+    """(label, value) rows of a :class:`~tmslab.efield.bem.dish.DishField` for a person.
+
+    Parameters
+    ----------
+    result : DishField
+        The field in the dish's cell layer.
+    distance_m : float, m
+        Gap between the medium surface and the coil face.
+    n_triangles : int
+        Triangles of the vessel's mesh.
+
+    Returns
+    -------
+    list of (str, str)
+        Lengths in mm, fields in V/m, dI/dt in A/s.
+    """
     s, f, r = result.stats, result.free_space_stats, result.ratio
 
     def three(d: dict[str, float], spec: str, unit: str = "") -> str:
         return " / ".join(format(d[k], spec) for k in ("mean", "median", "max")) + unit
 
     return [
-        ("cell layer", f"z = {result.cell_layer_z_m * 1e3:.3g} mm, {len(result.points)} points"),
-        ("coil face", f"{distance_m * 1e3:g} mm above the medium surface"),
+        (
+            "cell layer",
+            f"z = {result.cell_layer_z_m * MM_PER_M:.3g} mm, {len(result.points)} points",
+        ),
+        ("coil face", f"{distance_m * MM_PER_M:g} mm above the medium surface"),
         ("|E| mean / median / max", three(s, ".4g", " V/m")),
         ("free space mean / median / max", three(f, ".4g", " V/m")),
         ("ratio mean / median / max", three(r, ".3g")),
@@ -77,7 +136,18 @@ def dish_rows(result, distance_m: float, n_triangles: int) -> list[tuple[str, st
 
 
 def parse_target(text: str) -> str | float:
-    """A target: a length with a unit (``"2.5mm"``) becomes metres; anything else is a name."""
+    """A target: a length with a unit (``"2.5mm"``) becomes metres; anything else is a name.
+
+    Parameters
+    ----------
+    text : str
+        A target name or a depth with a length unit.
+
+    Returns
+    -------
+    str or float, m
+        The name, or the depth in metres.
+    """
     from tmslab.errors import InvalidValueError
     from tmslab.units import parse_quantity, split_quantity
 
@@ -89,18 +159,41 @@ def parse_target(text: str) -> str | float:
 
 
 def metrics_rows(metrics, didt_a_per_s: float) -> list[tuple[str, str]]:
-    """(label, value) rows of a FieldMetrics at ``didt_a_per_s`` for a person (cm, cm^2, cm^3)."""
+    """(label, value) rows of a FieldMetrics at ``didt_a_per_s`` for a person (cm, cm^2, cm^3).
+
+    Parameters
+    ----------
+    metrics : FieldMetrics
+        SI metrics (:func:`tmslab.efield.metrics.field_metrics`).
+    didt_a_per_s : float, A/s
+        The dI/dt the metrics were computed at.
+
+    Returns
+    -------
+    list of (str, str)
+    """
     m = metrics
     return [
         ("E_max", f"{m.emax:.4g} V/m at dI/dt {didt_a_per_s:.4g} A/s"),
-        ("d_1/2", f"{m.d_half_m * 100:.3f} cm"),
-        ("V_1/2", f"{m.v_half_m3 * 1e6:.3f} cm^3"),
-        ("S_1/2", f"{m.s_half_m2 * 1e4:.2f} cm^2"),
+        ("d_1/2", f"{m.d_half_m * CM_PER_M:.3f} cm"),
+        ("V_1/2", f"{m.v_half_m3 * CM3_PER_M3:.3f} cm^3"),
+        ("S_1/2", f"{m.s_half_m2 * CM2_PER_M2:.2f} cm^2"),
     ]
 
 
 def translation_rows(result: dict[str, Any]) -> list[tuple[str, str]]:
-    """(label, value) rows of a :func:`tmslab.efield.translate.translate` result for a person."""
+    """(label, value) rows of a :func:`tmslab.efield.translate.translate` result for a person.
+
+    Parameters
+    ----------
+    result : dict
+        The translation, SI values (V/m, T, A/s, A, m, m^2).
+
+    Returns
+    -------
+    list of (str, str)
+        dI/dt in A/us, d_1/2 in cm, S_1/2 in cm^2.
+    """
     from tmslab.units import A_PER_US
 
     rows = [("matched |E| at target", f"{result['matched_efield_v_per_m']:.4g} V/m")]
@@ -116,8 +209,8 @@ def translation_rows(result: dict[str, Any]) -> list[tuple[str, str]]:
             ),
             (
                 "  E_max; d_1/2; S_1/2",
-                f"{x['emax_v_per_m']:.4g} V/m; {x['d_half_m'] * 100:.3g} cm; "
-                f"{x['s_half_m2'] * 1e4:.3g} cm^2",
+                f"{x['emax_v_per_m']:.4g} V/m; {x['d_half_m'] * CM_PER_M:.3g} cm; "
+                f"{x['s_half_m2'] * CM2_PER_M2:.3g} cm^2",
             ),
         ]
     return [
@@ -147,7 +240,19 @@ def conductor_rows() -> list[dict[str, str]]:
 
 def dish_dataset(result, summary: dict[str, Any]):
     """A dish result as a points dataset (E and the free-space E, V/m) with ``summary``'s
-    plain values as attributes."""
+    plain values as attributes.
+
+    Parameters
+    ----------
+    result : DishField
+        The field in the dish's cell layer.
+    summary : dict
+        Its summary; values that are not dicts become attributes.
+
+    Returns
+    -------
+    xarray.Dataset
+    """
     from tmslab.io.fields import points_dataset
 
     attrs = {k: v for k, v in summary.items() if not isinstance(v, dict)}
@@ -160,8 +265,15 @@ def dish_dataset(result, summary: dict[str, Any]):
 class PointField:
     """E at points, as written by :func:`sphere_points` and :func:`conductor_points`.
 
-    points : (N, 3) m; efield : (N, 3) V/m; triangles, iterations : of the boundary-element
-    solution (None for the analytic sphere).
+    Attributes
+    ----------
+    points : (N, 3) ndarray, m
+        The points.
+    efield : (N, 3) ndarray, V/m
+        E at the points.
+    triangles, iterations : int or None
+        Mesh size and GMRES iterations of the boundary-element solution (None for the
+        analytic sphere).
     """
 
     points: np.ndarray
@@ -170,7 +282,17 @@ class PointField:
     iterations: int | None = None
 
     def message(self, out) -> str:
-        """``wrote OUT (N points, ..., max |E| ... V/m)``."""
+        """``wrote OUT (N points, ..., max |E| ... V/m)``.
+
+        Parameters
+        ----------
+        out : str or Path
+            The file written.
+
+        Returns
+        -------
+        str
+        """
         solver = f"{self.triangles} triangles, {self.iterations} GMRES iterations, "
         peak = np.linalg.norm(self.efield, axis=1).max()
         extra = solver if self.triangles is not None else ""
@@ -180,9 +302,28 @@ class PointField:
 def sphere_points(
     placed, head, points_file, out, didt_a_per_s: float, meta: dict[str, Any]
 ) -> PointField:
-    """E of a placed coil in a sphere head at the points of ``points_file``
-    (:func:`tmslab.io.points.read_points`), written to ``out`` (.csv, or .nc with the
-    attributes ``meta``); fields at ``didt_a_per_s``."""
+    """E of a placed coil in a sphere head at the points of ``points_file``, written to
+    ``out``.
+
+    Parameters
+    ----------
+    placed : Coil
+        The coil, placed in the head's frame.
+    head : SphereHead
+        The head.
+    points_file : str or Path
+        Points in the head's frame (:func:`tmslab.io.points.read_points`).
+    out : str or Path
+        .csv, or .nc with the attributes ``meta``.
+    didt_a_per_s : float, A/s
+        Peak dI/dt the field is computed at.
+    meta : dict
+        Attributes of a netCDF file.
+
+    Returns
+    -------
+    PointField
+    """
     from tmslab.efield.sphere import sphere_efield
     from tmslab.io.fields import write_point_field
     from tmslab.io.points import read_points
@@ -209,8 +350,33 @@ def conductor_points(
     elements with fast multipoles), written to ``out`` (.csv or .nc).
 
     Everything that can be refused is checked before the (slow) meshing and solving: the pose
-    file, the points; then the points against the mesh. ``make_conductor`` meshes the
-    conductor; the coil is placed by :func:`tmslab.efield.placing.coil_over_conductor`.
+    file, the points; then the points against the mesh.
+
+    Parameters
+    ----------
+    make_conductor : callable
+        Meshes the conductor (called once the cheap checks pass).
+    coil : str
+        Preset name, .ccd/.tcd file or coil TOML file, placed by
+        :func:`tmslab.efield.placing.coil_over_conductor`.
+    points_file : str or Path
+        Points in the conductor's frame (:func:`tmslab.io.points.read_points`).
+    out : str or Path
+        .csv or .nc file written.
+    didt_a_per_s : float, A/s
+        Peak dI/dt the field is computed at.
+    pose : str, optional
+        ``"identity"``, a pose file or None for the default placement.
+    pose_unit : str, optional
+        ``"mm"`` or ``"m"`` for the pose file's translation (default: the file's).
+    distance_m : float, m
+        Top of the conductor to coil face for the default placement.
+    handle_angle_deg : float, degrees
+        Handle rotation about the coil axis for the default placement.
+
+    Returns
+    -------
+    PointField
     """
     from tmslab.efield.bem import solve
     from tmslab.efield.bem.evaluate import check_field_points
@@ -245,9 +411,29 @@ def dish_layer(
 ):
     """|E| in the cell layer of a dish, plate or insert (:func:`tmslab.efield.bem.dish_field`).
 
-    The gap ``distance_m`` (m, >= 0) and the grid (``n_points`` >= 3 across the layer, within
-    the point-field budget) are checked before ``make_conductor`` meshes the vessel.
-    Returns the :class:`~tmslab.efield.bem.dish.DishField` and the conductor.
+    The gap and the grid are checked before ``make_conductor`` meshes the vessel.
+
+    Parameters
+    ----------
+    coil : str
+        Preset name, .ccd/.tcd file or coil TOML file.
+    make_conductor : callable
+        Meshes the vessel (called once the cheap checks pass).
+    distance_m : float, m
+        Gap between the medium surface and the coil face, >= 0.
+    handle_angle_deg : float, degrees
+        Handle rotation about the coil axis.
+    didt_a_per_s : float, A/s
+        Peak dI/dt the field is computed at.
+    n_points : int
+        Grid points across the layer, >= 3 and within the point-field budget.
+
+    Returns
+    -------
+    DishField
+        The field in the cell layer.
+    Conductor
+        The meshed vessel.
     """
     from tmslab import budgets
     from tmslab.coils import load_coil
@@ -255,7 +441,7 @@ def dish_layer(
     from tmslab.errors import InvalidValueError
 
     if not 0 <= distance_m < float("inf"):
-        given_mm = float(f"{distance_m * 1e3:.15g}")  # the number typed, without float noise
+        given_mm = float(f"{distance_m * MM_PER_M:.15g}")  # the number typed, without float noise
         raise InvalidValueError(f"--distance = {given_mm!r} mm is not allowed; give a gap >= 0 mm")
     if n_points < 3:
         raise InvalidValueError(

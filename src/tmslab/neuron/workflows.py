@@ -15,10 +15,21 @@ from typing import Any
 import numpy as np
 
 from tmslab.errors import InvalidValueError
+from tmslab.units import MV_PER_V, US_PER_S
 
 
 def parse_swc_types(text: str | None) -> dict[int, str] | None:
-    """``"6=unmyelinated,7=node"`` -> ``{6: "unmyelinated", 7: "node"}``; None for none."""
+    """``"6=unmyelinated,7=node"`` -> ``{6: "unmyelinated", 7: "node"}``; None for none.
+
+    Parameters
+    ----------
+    text : str or None
+        Comma-separated ``TYPE=ROLE`` pairs (SWC type numbers and the roles they play).
+
+    Returns
+    -------
+    dict of int to str, or None
+    """
     if not text:
         return None
     roles: dict[int, str] = {}
@@ -42,8 +53,25 @@ def resolve_cell(
 ):
     """A named cell model, or one built from an SWC file (exactly one of ``model``, ``swc``).
 
-    max_segment_m : longest compartment of an SWC cell, m. swc_types : ``TYPE=ROLE`` pairs
-    (:func:`parse_swc_types`). Returns a :class:`tmslab.neuron.models.CellModel`.
+    Parameters
+    ----------
+    model : str or None
+        A model name (``tmslab neuron list``); None or ``"swc"`` with ``swc``.
+    swc : str or Path, optional
+        An SWC morphology file.
+    membrane : str
+        Membrane of an SWC cell (:func:`tmslab.neuron.models.model_from_swc`).
+    max_segment_m : float, m
+        Longest compartment of an SWC cell.
+    swc_types : str, optional
+        ``TYPE=ROLE`` pairs (:func:`parse_swc_types`).
+    unknown_types : str
+        What to do with SWC types without a role (``"error"`` refuses them).
+
+    Returns
+    -------
+    CellModel
+        :class:`tmslab.neuron.models.CellModel`.
     """
     from tmslab.neuron.models import get_model, model_from_swc
 
@@ -63,7 +91,20 @@ def resolve_cell(
 
 
 def parse_direction(text: str, option: str = "--direction") -> np.ndarray:
-    """``"x,y,z"`` -> a (3,) unit vector."""
+    """``"x,y,z"`` -> a (3,) unit vector.
+
+    Parameters
+    ----------
+    text : str
+        Three comma-separated numbers, any length but not zero.
+    option : str
+        The option named in error messages.
+
+    Returns
+    -------
+    (3,) ndarray, dimensionless
+        The unit vector.
+    """
     from tmslab.neuron.coupling import unit_vector
 
     parts = [p for p in str(text).replace(" ", "").split(",") if p]
@@ -92,9 +133,42 @@ def _site(cell, node: int) -> dict | None:
 class CellThreshold:
     """A cell's threshold in one field (:func:`threshold_from_field`).
 
-    threshold_v_per_m is the peak E of the uniform field along ``direction``, or the largest
-    |E| over the cell's nodes at threshold for a field file (``threshold_scale`` times the
-    file's largest |E|); NaN if the cell did not fire up to the search limit.
+    Attributes
+    ----------
+    model : str
+        The cell's name.
+    waveform : str
+        The pulse waveform's name.
+    dt_s : float, s
+        Time step.
+    solver : str
+        ``"neuron"`` or ``"batched"``.
+    rel_tol : float, dimensionless
+        Relative width of the final bisection bracket.
+    threshold_v_per_m : float, V/m
+        The peak E of the uniform field along ``direction``, or the largest |E| over the cell's
+        nodes at threshold for a field file (``threshold_scale`` times the file's largest
+        |E|); NaN if the cell did not fire up to the search limit.
+    threshold_definition : str
+        Which of the two ``threshold_v_per_m`` is.
+    spike_time_s : float, s
+        Time of the action potential at threshold.
+    n_simulations : int
+        Simulations the search ran.
+    no_threshold_reason : str or None
+        Why there is no threshold (None when there is one).
+    initiation_site : dict or None
+        Node, branch, label and position (m) where the action potential starts.
+    source : dict
+        The model's source (citation).
+    warnings : tuple of str
+        Caveats of the model at this threshold.
+    direction : (3,) ndarray, dimensionless, optional
+        Unit vector of the uniform field (None for a field file).
+    field_file : str or None
+        The file the field at the nodes was read from.
+    threshold_scale : float, dimensionless, optional
+        Factor on the file's field at threshold (None for a uniform field).
     """
 
     model: str
@@ -119,6 +193,7 @@ class CellThreshold:
         return bool(np.isfinite(self.threshold_v_per_m))
 
     def to_dict(self) -> dict[str, Any]:
+        """The record as plain values for JSON (SI units)."""
         record: dict[str, Any] = {
             "model": self.model,
             "waveform": self.waveform,
@@ -149,7 +224,7 @@ class CellThreshold:
         shown = f"{self.threshold_v_per_m:.5g} V/m" if self.activated else self.no_threshold_reason
         rows = [
             ("model", self.model),
-            ("waveform", f"{self.waveform}, dt {self.dt_s * 1e6:g} us"),
+            ("waveform", f"{self.waveform}, dt {self.dt_s * US_PER_S:g} us"),
             ("threshold", shown),
             (
                 "solver",
@@ -177,14 +252,19 @@ def threshold_from_field(
     Parameters
     ----------
     cell : CellModel
-    drive : Drive, the pulse waveform (:func:`tmslab.neuron.drive.get_drive`)
-    direction : (3,) array-like, optional
+        The cell.
+    drive : Drive
+        The pulse waveform (:func:`tmslab.neuron.drive.get_drive`).
+    direction : (3,) array-like, dimensionless, optional
         Direction of a uniform field (any length; default x). Not with ``efield``.
     efield : (M, 3) ndarray, V/m, optional
         E at the cell's M nodes (``cell.cable.position_m``); scaled as a whole by the search.
-    solver : "neuron" or "batched"
-    rel_tol : relative width of the final bisection bracket
-    field_file : the file ``efield`` was read from (recorded)
+    solver : str
+        ``"neuron"`` or ``"batched"``.
+    rel_tol : float, dimensionless
+        Relative width of the final bisection bracket.
+    field_file : str, optional
+        The file ``efield`` was read from (recorded).
 
     Returns
     -------
@@ -270,7 +350,20 @@ def _neuron_initiation(cell, drive, unit, amplitude: float) -> int:
 class DirectionMap:
     """Thresholds of a cell against the direction of a uniform field (:func:`direction_map`).
 
-    directions : (D, 3) unit vectors; thresholds_v_per_m : (D,), NaN where the cell did not fire.
+    Attributes
+    ----------
+    model : str
+        The cell's name.
+    waveform : str
+        The pulse waveform's name.
+    solver : str
+        ``"neuron"`` or ``"batched"``.
+    directions : (D, 3) ndarray, dimensionless
+        Unit vectors of the uniform fields.
+    thresholds_v_per_m : (D,) ndarray, V/m
+        Threshold along each direction; NaN where the cell did not fire.
+    warnings : tuple of str
+        Caveats of the model at its lowest threshold.
     """
 
     model: str
@@ -281,6 +374,7 @@ class DirectionMap:
     warnings: tuple[str, ...] = field(default=())
 
     def summary(self) -> dict[str, Any]:
+        """Counts and the lowest, median and highest threshold (V/m), without the arrays."""
         th = self.thresholds_v_per_m
         ok = np.isfinite(th)
         some = bool(np.any(ok))
@@ -298,6 +392,7 @@ class DirectionMap:
         }
 
     def to_dict(self) -> dict[str, Any]:
+        """The summary and the arrays, for JSON (SI units)."""
         return {
             **self.summary(),
             "directions": self.directions,
@@ -317,7 +412,25 @@ def direction_map(
     cell, drive, n_directions: int, solver: str = "batched", rel_tol: float = 0.005
 ) -> DirectionMap:
     """Threshold (V/m) of ``cell`` for uniform fields along ``n_directions`` directions spread
-    evenly over the sphere (Fibonacci lattice); refused before any work if over budget."""
+    evenly over the sphere (Fibonacci lattice); refused before any work if over budget.
+
+    Parameters
+    ----------
+    cell : CellModel
+        The cell.
+    drive : Drive
+        The pulse waveform (:func:`tmslab.neuron.drive.get_drive`).
+    n_directions : int
+        Directions, >= 1.
+    solver : str
+        ``"batched"`` or ``"neuron"``.
+    rel_tol : float, dimensionless
+        Relative width of the final bisection bracket.
+
+    Returns
+    -------
+    DirectionMap
+    """
     from tmslab import budgets
     from tmslab.neuron.directions import fibonacci_sphere
     from tmslab.neuron.threshold import direction_thresholds, map_size
@@ -341,7 +454,21 @@ def direction_map(
 
 @dataclass(frozen=True, eq=False)
 class StrengthDuration:
-    """A cell's strength-duration curve along a direction (:func:`strength_duration_curve`)."""
+    """A cell's strength-duration curve along a direction (:func:`strength_duration_curve`).
+
+    Attributes
+    ----------
+    model : str
+        The cell's name.
+    direction : (3,) ndarray, dimensionless
+        Unit vector of the uniform field.
+    solver : str
+        ``"batched"`` or ``"neuron"``.
+    curve : SDCurve
+        Thresholds per pulse width and the Lapicque fit (:mod:`tmslab.neuron.sd_curve`).
+    warnings : tuple of str
+        Caveats of the model at the rheobase.
+    """
 
     model: str
     direction: np.ndarray
@@ -350,6 +477,7 @@ class StrengthDuration:
     warnings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
+        """The curve as plain values for JSON (SI units)."""
         head = {"model": self.model, "direction": self.direction, "solver": self.solver}
         return {**head, **self.curve.to_dict(), "warnings": list(self.warnings)}
 
@@ -357,10 +485,10 @@ class StrengthDuration:
         """(label, value) rows for a person: one per width, rheobase, time constant."""
         sd = self.curve
         pairs = zip(sd.widths_s, sd.thresholds_v_per_m, strict=True)
-        rows = [(f"{w * 1e6:.4g} us", f"{e:.5g} V/m") for w, e in pairs]
+        rows = [(f"{w * US_PER_S:.4g} us", f"{e:.5g} V/m") for w, e in pairs]
         rows += [
             ("rheobase", f"{sd.rheobase_v_per_m:.4g} V/m"),
-            ("time constant", f"{sd.tau_s * 1e6:.4g} us"),
+            ("time constant", f"{sd.tau_s * US_PER_S:.4g} us"),
         ]
         return rows + [("warning", w) for w in self.warnings]
 
@@ -373,12 +501,32 @@ def strength_duration_curve(
     solver: str = "batched",
     rel_tol: float = 0.005,
 ) -> StrengthDuration:
-    """Strength-duration curve of ``cell`` for rectangular pulses of ``widths_us`` (``"30,60"``,
-    us) in a uniform field along ``direction`` (``"x,y,z"``), with the Lapicque fit."""
+    """Strength-duration curve of ``cell`` for rectangular pulses of ``widths_us`` in a uniform
+    field along ``direction``, with the Lapicque fit.
+
+    Parameters
+    ----------
+    cell : CellModel
+        The cell.
+    direction : str
+        ``"x,y,z"`` (:func:`parse_direction`).
+    widths_us : str
+        Comma-separated pulse widths in us, e.g. ``"30,60"``.
+    dt_s : float, s
+        Time step.
+    solver : str
+        ``"batched"`` or ``"neuron"``.
+    rel_tol : float, dimensionless
+        Relative width of the final bisection bracket.
+
+    Returns
+    -------
+    StrengthDuration
+    """
     from tmslab.neuron.sd_curve import strength_duration
 
     try:
-        widths = [float(w) / 1e6 for w in widths_us.split(",") if w.strip()]
+        widths = [float(w) / US_PER_S for w in widths_us.split(",") if w.strip()]
     except ValueError:
         raise InvalidValueError(
             f"--widths-us {widths_us!r}: give numbers, e.g. 20,50,100,200"
@@ -391,7 +539,18 @@ def strength_duration_curve(
 
 
 def model_row(summary: dict[str, Any]) -> tuple[str, ...]:
-    """Name, compartments, degC, rest and description of a model summary, for a table."""
-    rest = f"{summary['v_rest_v'] * 1e3:g} mV"
+    """Name, compartments, degC, rest and description of a model summary, for a table.
+
+    Parameters
+    ----------
+    summary : dict
+        A model summary (SI: ``v_rest_v`` in V, ``celsius`` in degC).
+
+    Returns
+    -------
+    tuple of str
+        The row of ``tmslab neuron list``; the resting potential in mV.
+    """
+    rest = f"{summary['v_rest_v'] * MV_PER_V:g} mV"
     n = str(summary["n_compartments"])
     return summary["name"], n, f"{summary['celsius']:g}", rest, summary["description"]
