@@ -330,6 +330,6 @@ def write_matsimnibs(path, pose: np.ndarray, unit: str = "mm"):
     Path
         The path written.
     """
-    from tmslab.coils.placement import write_pose
+    from tmslab.io.pose import write_pose
 
     return write_pose(path, pose, unit)
