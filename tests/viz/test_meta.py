@@ -26,8 +26,9 @@ def test_forest_plot_rows_scale_and_diamond(bcg):
     from matplotlib.figure import Figure
 
     data, result = bcg
+    before = plt.get_fignums()  # figures other tests left open are not this one's
     fig = forest_plot(result, get_measure("RR"))
-    assert isinstance(fig, Figure) and plt.get_fignums() == []
+    assert isinstance(fig, Figure) and plt.get_fignums() == before
     ax = fig.axes[0]
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == [*data.labels, "Random-effects model (DL)"]
