@@ -20,9 +20,22 @@ from tmslab.report.terminal import (
 )
 
 __all__ = [  # the names the commands import from here
-    *("FIGURE_FORMATS", "FIGURE_SUFFIXES", "StageProgress", "TmslabConsole", "check_figure_path"),
-    *("check_out", "console", "err_console", "fmt", "key_value_table", "plain_table"),
-    *("print_json", "print_rows", "print_table", "print_wrote", "save_figure"),
+    "FIGURE_FORMATS",
+    "FIGURE_SUFFIXES",
+    "StageProgress",
+    "TmslabConsole",
+    "check_figure_path",
+    "check_out",
+    "console",
+    "err_console",
+    "fmt",
+    "key_value_table",
+    "plain_table",
+    "print_json",
+    "print_rows",
+    "print_table",
+    "print_wrote",
+    "save_figure",
 ]
 
 
