@@ -128,6 +128,12 @@ def parse_quantity(text: str | float, unit: str) -> float:
     return result
 
 
+UF_PER_F = 1e6  # microfarads per farad
+UH_PER_H = 1e6  # microhenries per henry
+MOHM_PER_OHM = 1e3  # milliohms per ohm
+KA = 1e3  # amperes per kiloampere
+
+
 # Bare numbers outside (low, high), read in the bare unit, are implausible for a TMS pulse; the
 # user most likely meant the customary unit named beside it: 100 A/s is a million times below any
 # coil (100 A/us is typical), 500 T is a hundred times above any coil (500 mT is typical).
