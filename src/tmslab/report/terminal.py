@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tmslab.provenance import dumps
+from tmslab.wording import Listing
 from tmslab.wording import short_form as fmt
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "key_value_table",
     "plain_table",
     "print_json",
+    "print_listing",
     "print_rows",
     "print_table",
     "print_wrote",
@@ -209,3 +211,13 @@ def print_rows(title: str, rows: Iterable[tuple[str, Any]]) -> None:
 def print_wrote(path: Any, what: str = "") -> None:
     """``wrote PATH`` (or ``wrote WHAT: PATH``), the line every command ends a file with."""
     console.print(f"wrote {what}: {path}" if what else f"wrote {path}", highlight=False)
+
+
+def print_listing(listing: Listing, json: bool = False) -> None:
+    """A :class:`~tmslab.wording.Listing`: its record as JSON, else its table (or its ``empty``)."""
+    if json:
+        return print_json(listing.record)
+    if not listing.rows and listing.empty:
+        return console.print(listing.empty)
+    styles = {k: dict(v) for k, v in listing.styles.items()}
+    print_table(listing.title, listing.columns, listing.rows, styles, **listing.style)
