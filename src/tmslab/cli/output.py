@@ -18,6 +18,7 @@ from tmslab.report.terminal import (
     print_rows,
     print_table,
     print_wrote,
+    task_progress,
 )
 
 __all__ = [  # the names the commands import from here
@@ -38,6 +39,7 @@ __all__ = [  # the names the commands import from here
     "print_table",
     "print_wrote",
     "save_figure",
+    "task_progress",
 ]
 
 

@@ -33,6 +33,7 @@ __all__ = [
     "print_rows",
     "print_table",
     "print_wrote",
+    "task_progress",
 ]
 
 
@@ -221,3 +222,23 @@ def print_listing(listing: Listing, json: bool = False) -> None:
         return console.print(listing.empty)
     styles = {k: dict(v) for k, v in listing.styles.items()}
     print_table(listing.title, listing.columns, listing.rows, styles, **listing.style)
+
+
+def task_progress(description: str, *, disable: bool = False) -> StageProgress:
+    """A :class:`StageProgress` for counted tasks: bar, done/total, elapsed and remaining time."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    return StageProgress(description, disable=disable, columns=columns)
