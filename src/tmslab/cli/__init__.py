@@ -48,49 +48,12 @@ OPTIONS = (
 
 def root_help(width: int | None = None) -> str:
     """The root ``--help`` text, laid out as Typer's Rich help, from :data:`GROUPS` alone."""
-    import os
-    import shutil
-    import textwrap
+    from tmslab.report.help_text import help_text, terminal_width
 
-    if width is None:
-        columns = os.environ.get("COLUMNS", "")
-        tty = sys.stdout.isatty()
-        width = (
-            int(columns)
-            if columns.isdigit()
-            else (shutil.get_terminal_size().columns if tty else 80)
-        )
-    width = max(width, 40)
-    encoding = getattr(sys.stdout, "encoding", None) or "ascii"
-    try:
-        "╭─╮│╰╯".encode(encoding)
-        tl, h, tr, v, bl, br = "╭─╮│╰╯"
-    except (UnicodeEncodeError, LookupError):
-        tl, h, tr, v, bl, br = "+-+|++"
-
-    def panel(title: str, rows: Sequence[tuple[str, str]], gap: int) -> list[str]:
-        inner = width - 4
-        key_width = max(len(k) for k, _ in rows) + gap
-        lines = [f"{tl}{h} {title} " + h * (width - len(title) - 5) + tr]
-        for key, text in rows:
-            wrapped = textwrap.wrap(text, inner - key_width, break_on_hyphens=False) or [""]
-            for i, part in enumerate(wrapped):
-                left = key if i == 0 else ""
-                lines.append(f"{v} {left:<{key_width}}{part:<{inner - key_width}} {v}")
-        lines.append(bl + h * (width - 2) + br)
-        return lines
-
-    blank = " " * width
-    out = [
-        blank,
-        f" {'Usage: tmslab [OPTIONS] COMMAND [ARGS]...':<{width - 1}}",
-        blank,
-        *(f" {line:<{width - 1}}" for line in textwrap.wrap(HELP, width - 2)),
-        blank,
-        *panel("Options", OPTIONS, 10),
-        *panel("Commands", [(name, text) for name, (_, _, text) in GROUPS.items()], 2),
-    ]
-    return "\n".join(out) + "\n\n"
+    commands = [(name, text) for name, (_, _, text) in GROUPS.items()]
+    panels = [("Options", OPTIONS, 10), ("Commands", commands, 2)]
+    usage = "Usage: tmslab [OPTIONS] COMMAND [ARGS]..."
+    return help_text(usage, HELP, panels, terminal_width() if width is None else width)
 
 
 def __getattr__(name: str) -> Any:
