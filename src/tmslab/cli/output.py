@@ -1,46 +1,13 @@
-"""What the commands print with: :mod:`tmslab.report.terminal` and the output-path checks."""
+"""What the commands print with: :mod:`tmslab.report.terminal`, the output-path checks
+(:mod:`tmslab.outputs`) and the figure writer (:mod:`tmslab.viz.files`), re-exported."""
 
+# ruff: noqa: F401, F403 (a module of re-exports)
 from __future__ import annotations
 
 from typing import Any
 
 from tmslab.outputs import FIGURE_FORMATS, FIGURE_SUFFIXES, check_figure_path, check_out
-from tmslab.report.terminal import (
-    StageProgress,
-    TmslabConsole,
-    console,
-    err_console,
-    fmt,
-    key_value_table,
-    plain_table,
-    print_json,
-    print_listing,
-    print_rows,
-    print_table,
-    print_wrote,
-    task_progress,
-)
-
-__all__ = [  # the names the commands import from here
-    "FIGURE_FORMATS",
-    "FIGURE_SUFFIXES",
-    "StageProgress",
-    "TmslabConsole",
-    "check_figure_path",
-    "check_out",
-    "console",
-    "err_console",
-    "fmt",
-    "key_value_table",
-    "plain_table",
-    "print_json",
-    "print_listing",
-    "print_rows",
-    "print_table",
-    "print_wrote",
-    "save_figure",
-    "task_progress",
-]
+from tmslab.report.terminal import *
 
 
 def save_figure(fig: Any, path: Any) -> Any:
