@@ -79,17 +79,10 @@ def meta_command(name: str, figures: tuple[str, ...] = (), confint: bool = True)
     return register
 
 
-def _numbers(title: str, columns: tuple[str, ...], rows: list, **style: Any) -> None:
-    """A table of numbers: the first column (names) left, the figures right."""
-    left = {columns[0]: {"justify": "left"}}
-    term.print_table(title, columns, rows, left, justify="right", **style)
-
-
 def _print_model(meta: Any, result: Any, title: str) -> None:
     term.print_rows(title, meta.summary_rows(result))
-    if result.p > 1:
-        columns = meta.coefficient_columns(result)
-        _numbers("Coefficients", columns, meta.coefficient_rows(result), no_wrap=True)
+    if (coefficients := meta.coefficient_listing(result)) is not None:
+        term.print_listing(coefficients)
 
 
 @meta_command("run", figures=("funnel", "forest"))
@@ -116,7 +109,7 @@ def run_command(
     if json:
         return term.print_json(meta.record())
     _print_model(meta, result, meta.title)
-    _numbers("Studies", ("study", "yi", "vi", "weight (%)"), meta.study_rows())
+    term.print_listing(meta.study_listing())
     for what, path in (("forest plot", forest), ("funnel plot", funnel)):
         if path is not None:
             term.print_wrote(path, what)
@@ -134,11 +127,8 @@ def loo_command(
         from tmslab.viz.meta import leave_one_out_plot
 
         term.save_figure(leave_one_out_plot(loo, meta.result, meta.data.measure), plot)
-    if json:
-        return term.print_json({**meta.record(), "leave_one_out": loo.rows()})
-    columns = ("omitted", "estimate", "CI lb", "CI ub", "p", "tau^2", "I^2 %")
-    _numbers(meta.leave_one_out_title(), columns, meta.leave_one_out_rows(loo), no_wrap=True)
-    if plot is not None:
+    term.print_listing(meta.leave_one_out_listing(loo), json)
+    if plot is not None and not json:
         term.print_wrote(plot, "leave-one-out figure")
 
 
@@ -149,7 +139,7 @@ def egger_command(meta: Any, json: bool) -> None:
 
     egger = egger_test(meta.result)
     if json:
-        return term.print_json({**meta.header(), **egger.to_dict()})
+        return term.print_json(meta.egger_record(egger))
     term.print_rows("Egger's regression test", meta.egger_rows(egger))
 
 
