@@ -68,7 +68,7 @@ MaybeFigure = Annotated[
     Path | None, typer.Option("--out", "-o", help="Also draw a figure (.png, .svg or .pdf).")
 ]
 Plot = Annotated[Path | None, typer.Option("--plot", help="Also draw a figure (.png, .svg, .pdf).")]
-Protocol = Annotated[str, typer.Option("--protocol", help="Protocol name or TOML file.")]
+ProtocolName = Annotated[str, typer.Option("--protocol", help="A protocol name or TOML file.")]
 
 
 # --- help types as click (and every other CLI) writes them: FLOAT, TEXT, PATH; none on flags ---

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from tmslab.cli import output as term
-from tmslab.cli.params import Json, MaybeFigure, Plot, quantity_option
+from tmslab.cli.params import Json, MaybeFigure, Plot, ProtocolName, quantity_option
 from tmslab.units import MS
 
 app = typer.Typer(
@@ -48,7 +48,7 @@ def list_command(json: Json = False) -> None:
 
 @app.command("predict")
 def predict_command(
-    protocol: str = Opt(..., "--protocol", help="A protocol name or TOML file."),
+    protocol: ProtocolName,
     model: str | None = Opt(None, "--model", help=MODEL + " Default: the protocol family's."),
     post_delay_ms: float | None = POST_DELAY_OPT,
     prime: str | None = Opt(None, "--prime", help="A protocol run first (priming): name or TOML."),

@@ -17,7 +17,7 @@ import typer
 from typer.core import TyperGroup
 
 from tmslab.cli import output as term
-from tmslab.cli.params import Figure
+from tmslab.cli.params import Figure, Json
 
 
 class _RunByDefault(TyperGroup):
@@ -53,7 +53,7 @@ def run(
     serial: bool = Opt(False, "--serial", help="Run in this process (= --workers 0)."),
     scheduler: str | None = Opt(None, "--scheduler", help="A Dask scheduler, tcp://host:8786."),
     summary: bool = Opt(False, "--summary", help="Print the results table at the end."),
-    json: bool = Opt(False, "--json", help="Print what was run as JSON."),
+    json: Json = False,
 ) -> None:
     """Run the sweep's missing tasks and store each result as it finishes (resumable)."""
     term.check_out(out, None)  # a store that cannot be written fails before any task runs
@@ -88,7 +88,7 @@ def show(
     output: list[str] | None = OUTPUT_OPT,
     all_outputs: bool = ALL_OPT,
     limit: int = Opt(40, "--limit", help="Show at most this many rows (0: all)."),
-    json: bool = Opt(False, "--json", help="Print the summary as JSON."),
+    json: Json = False,
 ) -> None:
     """Summary table of a sweep store: progress, parameters and outputs of each finished task."""
     _print_summary(store, "all" if all_outputs else (output or None), limit, json)
