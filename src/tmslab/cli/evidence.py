@@ -57,16 +57,8 @@ def query_command(
     """Arms of the reviewed studies that match every filter given."""
     from tmslab.evidence.listing import arm_listing
 
-    listing = arm_listing(
-        species=species,
-        frequency_hz=frequency,
-        direction=direction,
-        preparation=preparation,
-        disease_model=disease_model,
-        mechanism=mechanism,
-        review=review,
-    )
-    term.print_listing(listing, json)
+    filters = (species, frequency, direction, preparation, disease_model, mechanism, review)
+    term.print_listing(arm_listing(*filters), json)
 
 
 @app.command("closest")

@@ -304,9 +304,26 @@ def study_listing(review: str | None = None) -> Listing:
     return Listing(title, STUDY_COLUMNS, study_rows(records), records, styles=ID_WHOLE, style=fold)
 
 
-def arm_listing(**filters: Any) -> Listing:
-    """The arms matching every filter given (:func:`~tmslab.evidence.table.query`'s keywords;
-    None: not filtered), one row each; the record names the filters."""
+def arm_listing(
+    species: str | None = None,
+    frequency_hz: float | str | None = None,
+    direction: str | None = None,
+    preparation: str | None = None,
+    disease_model: str | None = None,
+    mechanism: str | None = None,
+    review: str | None = None,
+) -> Listing:
+    """The arms matching every filter given (None: not filtered; as
+    :func:`~tmslab.evidence.table.query`), one row each; the record names the filters."""
+    filters = {
+        "species": species,
+        "frequency_hz": frequency_hz,
+        "direction": direction,
+        "preparation": preparation,
+        "disease_model": disease_model,
+        "mechanism": mechanism,
+        "review": review,
+    }
     from tmslab.evidence.table import frame_records, query
 
     records = frame_records(query(**filters))
