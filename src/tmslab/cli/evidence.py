@@ -6,13 +6,11 @@ from pathlib import Path
 
 import typer
 
+from tmslab.cli import GROUPS
 from tmslab.cli import output as term
 from tmslab.cli.params import Figure, Json
 
-app = typer.Typer(
-    help="The curated evidence base of the reviewed studies and the mechanism graph.",
-    no_args_is_help=True,
-)
+app = typer.Typer(help=GROUPS["evidence"][2], no_args_is_help=True)  # help: tmslab.cli table
 Opt = typer.Option
 SPECIES_OPT = Opt(None, "--species", help="mouse | rat | gerbil | human.")
 PREPARATION_OPT = Opt(None, "--preparation", help="in_vivo | slice | culture | human.")

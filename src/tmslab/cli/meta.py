@@ -10,14 +10,12 @@ from typing import Any
 
 import typer
 
+from tmslab.cli import GROUPS
 from tmslab.cli import output as term
 from tmslab.cli.params import Json
 from tmslab.errors import InvalidValueError
 
-app = typer.Typer(
-    help="Meta-analysis: effect sizes, fixed and random effects, heterogeneity, bias tests.",
-    no_args_is_help=True,
-)
+app = typer.Typer(help=GROUPS["meta"][2], no_args_is_help=True)  # help: tmslab.cli table
 Opt = typer.Option
 
 

@@ -7,14 +7,12 @@ from typing import Annotated
 
 import typer
 
+from tmslab.cli import GROUPS
 from tmslab.cli import output as term
 from tmslab.cli.params import Json, MaybeFigure, Plot, ProtocolName, quantity_option
 from tmslab.units import MS
 
-app = typer.Typer(
-    help="Calcium-based plasticity models: LTP/LTD predictions for protocols and pairings.",
-    no_args_is_help=True,
-)
+app = typer.Typer(help=GROUPS["plasticity"][2], no_args_is_help=True)  # help: tmslab.cli table
 Opt = typer.Option
 MODEL = "Model NAME[:SET], e.g. graupner-brunel:DP, shouval, bcm, huang-tbs."
 Threshold = Annotated[

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import typer
 
+from tmslab.cli import GROUPS
 from tmslab.cli import output as term
 from tmslab.cli.params import Json, MaybeFigure, quantity_option
 
-app = typer.Typer(
-    help="Stimulators: pulse waveforms (RLC model), measured dI/dt, dose units.",
-    no_args_is_help=True,
-)
+app = typer.Typer(help=GROUPS["stimulator"][2], no_args_is_help=True)  # help: tmslab.cli table
 Opt = typer.Option
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
+from tmslab.cli import GROUPS
 from tmslab.cli import output as term
 from tmslab.cli.params import Figure, Json
 
@@ -31,10 +32,7 @@ class _RunByDefault(TyperGroup):
 
 app = typer.Typer(
     cls=_RunByDefault,
-    help=(
-        "Parameter sweeps: vary scenario fields, run on Dask, resume, show and plot. "
-        "`tmslab sweep SPEC.toml --out STORE` runs a sweep (short for `tmslab sweep run`)."
-    ),
+    help=GROUPS["sweep"][2],
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
