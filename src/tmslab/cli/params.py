@@ -14,10 +14,13 @@ from typing import Annotated, Any
 import typer
 
 from tmslab.errors import InvalidValueError
-from tmslab.units import INTENSITY_UNITS, dimension_of, implausible_warning, parse_intensity
+from tmslab.units import (
+    INTENSITY_UNITS,  # noqa: F401 (re-exported for the commands)
+    dimension_of,
+    implausible_warning,
+    parse_intensity,
+)
 from tmslab.units import parse_quantity as _parse_quantity
-
-__all__ = ["INTENSITY_UNITS", "JSON_OPT", "accepted_units", "intensity_value", "quantity_option"]
 
 
 def accepted_units(unit: str) -> str:
