@@ -1,12 +1,5 @@
-"""``tmslab sweep``: run a parameter sweep, show its results, plot an output against a parameter.
-
-    tmslab sweep SPEC.toml --out STORE [--workers N | --serial | --scheduler ADDRESS] [--summary]
-    tmslab sweep show STORE [--output PATH ...] [--all] [--json]
-    tmslab sweep plot STORE --x PARAM --y OUTPUT [--hue PARAM] [--where PARAM=VALUE] --out fig.png
-    tmslab sweep export STORE --out results.nc [--output PATH ...] [--all]
-
-``tmslab sweep SPEC.toml ...`` is short for ``tmslab sweep run SPEC.toml ...``.
-"""
+"""``tmslab sweep``: run a parameter sweep (``tmslab sweep SPEC.toml`` is short for ``run``),
+show its results, plot an output against a parameter, export them to netCDF."""
 
 from __future__ import annotations
 
