@@ -7,9 +7,8 @@ units stimulator manuals use: us, uF, uH, mOhm, kA, A/us).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tmslab.protocols.dose import Dose, didt_max_link, resolve_dose
 from tmslab.protocols.stimulators import (
     Stimulator,
     get_coil_didt,
@@ -19,6 +18,9 @@ from tmslab.protocols.stimulators import (
 )
 from tmslab.protocols.waveform import Waveform
 from tmslab.units import A_PER_US, KA, MOHM_PER_OHM, UF_PER_F, UH_PER_H, US_PER_S
+
+if TYPE_CHECKING:  # the dose module loads the field models: only `stimulator dose` needs it
+    from tmslab.protocols.dose import Dose
 
 __all__ = ["DoseConversion", "PulseSheet", "StimulatorCatalogue", "convert_dose", "pulse_sheet"]
 
@@ -183,6 +185,8 @@ def convert_dose(
     ``coil`` is a coil of a measured pair (with ``device``) or a SimNIBS .ccd/.tcd file that
     states its peak dI/dt (:func:`~tmslab.protocols.dose.didt_max_link`).
     """
+    from tmslab.protocols.dose import didt_max_link, resolve_dose
+
     didt_max, didt_source = didt_max_link(device, coil)
     dose = resolve_dose(
         pct_mt=pct_mt,
