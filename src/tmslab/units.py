@@ -56,6 +56,9 @@ OHM_PER_MOHM = 1e6  # ohms per megaohm
 UF_PER_CM2_PER_F_PER_M2 = 100.0  # uF/cm^2 per F/m^2 (NEURON's membrane capacitance unit)
 MT_PER_T = 1e3  # millitesla per tesla
 MT_PER_KA_PER_T_PER_A = 1e6  # mT/kA per T/A (coil efficiency as coil tables give it)
+UF_PER_F = 1e6  # microfarads per farad
+UH_PER_H = 1e6  # microhenries per henry
+MOHM_PER_OHM = 1e3  # milliohms per ohm
 
 _MICRO = ("us", "µs", "μs")  # ASCII, micro sign U+00B5, Greek mu U+03BC
 
@@ -163,3 +166,60 @@ def parse_quantity(text: str | float, unit: str) -> float:
     if not math.isfinite(result):
         raise InvalidValueError(f"{text!r} is out of range")
     return result
+
+
+# Bare numbers outside (low, high), read in the bare unit, are implausible for a TMS pulse; the
+# user most likely meant the customary unit named beside it: 100 A/s is a million times below any
+# coil (100 A/us is typical), 500 T is a hundred times above any coil (500 mT is typical).
+_PLAUSIBLE = {"A/s": (1e3, float("inf"), "A/us"), "T": (0.0, 20.0, "mT")}
+
+
+def implausible_warning(option: str, text: str, unit: str) -> str | None:
+    """The warning for a bare number ``text`` of ``option`` implausible in ``unit``, else None.
+
+    ``implausible_warning("--didt", "100", "A/s")`` -> ``"--didt 100 is read as 100 A/s; did you
+    mean 100A/us?"``. Numbers with a unit suffix, unparsable text and values <= 0 (refused
+    elsewhere) give None.
+    """
+    if unit not in _PLAUSIBLE:
+        return None
+    try:
+        value, suffix = split_quantity(text)
+    except InvalidValueError:
+        return None
+    low, high, meant = _PLAUSIBLE[unit]
+    if suffix or value <= 0 or low <= value <= high:
+        return None
+    shown = f"{value:g}"
+    return f"{option} {shown} is read as {shown} {unit}; did you mean {shown}{meant}?"
+
+
+# The unit of a bare intensity for each dose unit of `field translate` (None: a plain number).
+INTENSITY_UNITS = {"tesla": "T", "didt": "A/s", "current": "A", "vpm": "V/m", "pct_mso": None}
+
+
+def parse_intensity(option: str, text: str, dose_unit: str) -> tuple[float, str | None]:
+    """An intensity ``text`` in the SI unit of ``dose_unit``, and the implausibility warning.
+
+    dose_unit : one of :data:`INTENSITY_UNITS` (tesla, didt, current, vpm, pct_mso).
+    Returns ``(value, warning or None)``; a bad unit or text raises InvalidValueError.
+    """
+    if dose_unit not in INTENSITY_UNITS:
+        known = ", ".join(INTENSITY_UNITS)
+        raise InvalidValueError(f"--unit {dose_unit!r} is not known; give one of {known}")
+    unit = INTENSITY_UNITS[dose_unit]
+    if unit is None:
+        try:
+            value, suffix = split_quantity(text)
+        except InvalidValueError:
+            suffix, value = "?", 0.0
+        if suffix.replace(" ", "").upper() not in ("", "%", "%MSO"):
+            raise InvalidValueError(
+                f"{option} {text!r}: with --unit pct_mso give a number in % MSO, e.g. 60"
+            )
+        return value, None
+    try:
+        value = parse_quantity(text, unit)
+    except InvalidValueError as error:
+        raise InvalidValueError(f"{option} with --unit {dose_unit}: {error}") from None
+    return value, implausible_warning(option, text, unit)

@@ -9,6 +9,9 @@ touched, so words such as "us" in a sentence are left alone.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 _MICRO_AFTER_NUMBER = re.compile(r"(?<=[\d.] )u(?=(?:s|m|H|F|V|A|T|L|g|S|mol)\b)")
 _MICRO_IN_UNIT = re.compile(r"(?<=[/(])u(?=(?:s|m)\b)")
@@ -55,3 +58,32 @@ def short_form(value: object) -> str:
     if isinstance(value, float):
         return f"{value:.6g}"
     return str(value)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A result as a titled table for people and as a record for machines (``--json``).
+
+    title : str
+        The table's title.
+    columns : sequence of str
+        Column names.
+    rows : sequence of sequences
+        Cells (text as it is; numbers are shown through :func:`short_form`).
+    record : object
+        The same result, JSON-ready.
+    empty : str
+        Shown instead of the table when there are no rows ("" shows the empty table).
+    styles : mapping of str to mapping
+        Layout hints for a column by name (``{"id": {"no_wrap": True}}``).
+    style : mapping
+        Layout hints for every column (``{"justify": "right"}``).
+    """
+
+    title: str
+    columns: Sequence[str]
+    rows: Sequence[Sequence[Any]]
+    record: Any = None
+    empty: str = ""
+    styles: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    style: Mapping[str, Any] = field(default_factory=dict)

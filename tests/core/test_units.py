@@ -97,3 +97,33 @@ def test_didt_in_a_per_us_is_a_million_a_per_s(value):
 def test_split_quantity():
     assert split_quantity(" 100 A/us ") == (100.0, "A/us")
     assert split_quantity("1e8") == (1e8, "")
+
+
+def test_implausible_bare_numbers_get_a_warning():
+    from tmslab.units import implausible_warning
+
+    assert implausible_warning("--didt", "100", "A/s") == (
+        "--didt 100 is read as 100 A/s; did you mean 100A/us?"
+    )
+    assert implausible_warning("--didt", "100A/us", "A/s") is None  # a unit: meant as written
+    assert implausible_warning("--didt", "1e8", "A/s") is None
+    assert implausible_warning("--b", "500", "T") == "--b 500 is read as 500 T; did you mean 500mT?"
+    assert implausible_warning("--b", "-1", "T") is None  # refused elsewhere
+    assert implausible_warning("--r", "85", "mm") is None  # no rule for the unit
+
+
+def test_parse_intensity_by_dose_unit():
+    import pytest
+
+    from tmslab.errors import InvalidValueError
+    from tmslab.units import parse_intensity
+
+    assert parse_intensity("--intensity", "60", "pct_mso") == (60.0, None)
+    assert parse_intensity("--intensity", "60 %MSO", "pct_mso") == (60.0, None)
+    assert parse_intensity("--intensity", "100A/us", "didt") == (1e8, None)
+    value, warning = parse_intensity("--intensity", "100", "didt")
+    assert value == 100.0 and warning.startswith("--intensity 100 is read as 100 A/s")
+    with pytest.raises(InvalidValueError, match="pct_mso"):
+        parse_intensity("--intensity", "60 T", "pct_mso")
+    with pytest.raises(InvalidValueError, match="not known"):
+        parse_intensity("--intensity", "60", "gauss")

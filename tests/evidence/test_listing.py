@@ -52,3 +52,18 @@ def test_exports(tmp_path):
     assert "<graphml" in (tmp_path / "g.graphml").read_text()
     with pytest.raises(TmslabError, match=r"\.graphml or \.json"):
         write_graph(load_graph(), tmp_path / "g.txt")
+
+
+def test_listings_carry_title_rows_and_record():
+    from tmslab.evidence.listing import arm_listing, closest_listing, paths_listing, study_listing
+
+    studies = study_listing()
+    assert studies.title == f"Evidence base: {len(studies.record)} studies"
+    assert len(studies.rows) == len(studies.record)
+    arms = arm_listing(species="rat", frequency_hz="5:20")
+    assert arms.record["count"] == len(arms.rows) and arms.record["filters"]["species"] == "rat"
+    assert arms.title.endswith("with species=rat, frequency_hz=5:20")
+    assert closest_listing(10.0, n=3).title == "Arms nearest 10 Hz"
+    assert len(closest_listing(10.0, n=3).rows) == 3
+    none = paths_listing("BDNF", "rTMS")
+    assert not none.rows and none.empty.startswith("no path from")

@@ -40,3 +40,16 @@ def test_write_table(tmp_path):
     out.write_text("old page\n")  # an existing page is rewritten
     table = write_table(out)
     assert table.variants and out.read_text().startswith("#")
+
+
+def test_model_and_curve_listings():
+    from tmslab.plasticity.curves import curves_listing, frequency_curves
+    from tmslab.plasticity.registry import MODEL_COLUMNS, list_models, model_listing
+
+    models = model_listing()
+    assert models.columns == MODEL_COLUMNS and len(models.rows) == len(list_models())
+    curves = frequency_curves(["bcm"], 20, 1.0, 10.0, 2, None, 0.05)
+    listing = curves_listing(curves, 20)
+    assert listing.title == "Relative synaptic strength after 20 pulses"
+    assert listing.columns[1] == curves[0].model and len(listing.rows) == 2
+    assert listing.record == [curves[0].to_dict()]

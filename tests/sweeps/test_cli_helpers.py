@@ -58,3 +58,17 @@ def test_run_summary_plot_data_and_export(tmp_path, write_spec):
     assert line == f"wrote {tmp_path / 'r.nc'}: 2/2 tasks, 1 outputs"
     with xr.open_dataset(tmp_path / "r.nc") as ds:
         assert ds.attrs["n_done"] == 2
+
+
+def test_summary_listing_and_notes_follow_the_limit():
+    from pathlib import Path
+
+    from tmslab.sweeps.summary import SweepSummary
+
+    summary = SweepSummary(
+        "s", Path("st"), "grid", 3, 3, ["a"], ["b"], [[1, 2], [3, 4], [5, 6]], "f" * 64, "0"
+    )
+    assert len(summary.listing(2).rows) == 2 and len(summary.listing(0).rows) == 3
+    assert summary.listing(2).record == summary.to_dict()
+    assert summary.notes(2) == ["(1 more rows; --limit 0 shows all)", summary.footer]
+    assert summary.notes(0) == [summary.footer]

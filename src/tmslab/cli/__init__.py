@@ -16,16 +16,52 @@ from collections.abc import Sequence
 from typing import Any
 
 from tmslab import __version__
-from tmslab.cli._groups import GROUPS, HELP, OPTIONS, root_help
 
 __all__ = ["GROUPS", "HELP", "OPTIONS", "main", "root_help", "run"]
+
+HELP = "tmslab: an in-silico laboratory for transcranial magnetic stimulation."
+
+# One group a line, in the order the help lists them: name (also its module in tmslab.cli) and
+# its one-line help, which repeats the group's own (tests/cli/test_lazy_cli.py keeps them equal).
+_GROUP_HELP = """
+run         Run a scenario and write results.nc, results.json, provenance.json and report.html into OUT.
+protocol    TMS protocols: pulse patterns, their figures, exports and safety checks.
+stimulator  Stimulators: pulse waveforms (RLC model), measured dI/dt, dose units.
+coil        Coil models: presets, custom windings and SimNIBS .ccd/.tcd files.
+field       Induced E-field: analytic sphere heads, metrics, maps and cross-species translation.
+neuron      Cable models in the induced field: thresholds, strength-duration, orientation maps.
+plasticity  Calcium-based plasticity models: LTP/LTD predictions for protocols and pairings.
+evidence    The curated evidence base of the reviewed studies and the mechanism graph.
+meta        Meta-analysis: effect sizes, fixed and random effects, heterogeneity, bias tests.
+sweep       Parameter sweeps: vary scenario fields, run on Dask, resume, show and plot. `tmslab sweep SPEC.toml --out STORE` runs a sweep (short for `tmslab sweep run`).
+"""
+# name -> (its module in tmslab.cli, its attribute: a Typer app or `run`'s function, help).
+GROUPS: dict[str, tuple[str, str, str]] = {
+    name: (name, "run" if name == "run" else "app", text)
+    for name, text in (line.split(maxsplit=1) for line in _GROUP_HELP.strip().splitlines())
+}
+OPTIONS = (
+    ("--version", "Print tmslab's version and exit."),
+    ("--help", "Show this message and exit."),
+)
+
+
+def root_help(width: int | None = None) -> str:
+    """The root ``--help`` text, laid out as Typer's Rich help, from :data:`GROUPS` alone."""
+    from tmslab.report.help_text import help_text, terminal_width
+
+    commands = [(name, text) for name, (_, _, text) in GROUPS.items()]
+    panels = [("Options", OPTIONS, 10), ("Commands", commands, 2)]
+    usage = "Usage: tmslab [OPTIONS] COMMAND [ARGS]..."
+    return help_text(usage, HELP, panels, terminal_width() if width is None else width)
 
 
 def __getattr__(name: str) -> Any:
     if name == "app":  # the Typer application, built (without its groups) on first use
-        from tmslab.cli._app import app
+        from tmslab.cli._app import make_app
 
-        return app
+        globals()["app"] = make_app(GROUPS, HELP)
+        return globals()["app"]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -41,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     from tmslab.cli._app import invoke
 
-    return invoke(args)
+    return invoke(__getattr__("app"), args)
 
 
 def run() -> None:

@@ -1,13 +1,14 @@
 """The Typer application behind ``tmslab``; each command group's module is imported when used.
 
-The root group knows the groups by name from :data:`tmslab.cli.GROUPS` and imports a group's
-module (NumPy, pydantic, the models behind it) only when a command line names it, so
+The root group knows the groups by name (the table of :mod:`tmslab.cli`, handed to
+:func:`make_app`) and imports a group's module only when a command line names it, so
 ``tmslab protocol list`` does not pay for the E-field or the meta-analysis engine.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterable, Sequence
 from importlib import import_module
 from typing import Any
 
@@ -15,15 +16,14 @@ import typer
 from typer.core import TyperGroup
 
 from tmslab import __version__
-from tmslab.cli._groups import GROUPS, HELP, _fail
 from tmslab.cli.params import _label_command_class, _relabel, use_click_type_labels
 from tmslab.errors import TmslabError
 
 
 def load_group(name: str) -> Any:
     """The click command of group (or command) ``name``, with click's help labels."""
-    module, attribute, _ = GROUPS[name]
-    obj = getattr(import_module(f"tmslab.cli.{module}"), attribute)
+    # Group NAME is the Typer app `app` of tmslab.cli.NAME; `run` is a plain function.
+    obj = getattr(import_module(f"tmslab.cli.{name}"), "run" if name == "run" else "app")
     if isinstance(obj, typer.Typer):
         command = typer.main.get_group(obj)
     else:  # a plain function: a one-command Typer gives its click command
@@ -35,11 +35,13 @@ def load_group(name: str) -> Any:
 
 
 class _TmslabGroup(TyperGroup):
-    """The root group: lists every group from the table, loads one when it is asked for.
+    """The root group: lists every group by name, loads one when it is asked for.
 
     ``commands`` (what walkers of the tree read: the help tests, documentation) loads them all;
     click itself goes through ``list_commands`` / ``get_command`` and loads only what runs.
     """
+
+    names: tuple[str, ...] = ()  # the groups, in help order (set by make_app)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -47,7 +49,7 @@ class _TmslabGroup(TyperGroup):
 
     @property
     def commands(self) -> dict[str, Any]:
-        for name in GROUPS:
+        for name in self.names:
             self.get_command(None, name)  # type: ignore[arg-type]
         return self._loaded
 
@@ -56,22 +58,12 @@ class _TmslabGroup(TyperGroup):
         self._loaded = dict(value or {})
 
     def list_commands(self, ctx: Any) -> list[str]:
-        return [*GROUPS, *(n for n in self._loaded if n not in GROUPS)]
+        return [*self.names, *(n for n in self._loaded if n not in self.names)]
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        if cmd_name not in self._loaded and cmd_name in GROUPS:
+        if cmd_name not in self._loaded and cmd_name in self.names:
             self._loaded[cmd_name] = load_group(cmd_name)
         return self._loaded.get(cmd_name)
-
-
-app = typer.Typer(
-    cls=_TmslabGroup,
-    name="tmslab",
-    help=HELP,
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
 
 
 def _version(value: bool) -> None:
@@ -80,7 +72,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _root(
     version: bool = typer.Option(
         False,
@@ -93,7 +84,27 @@ def _root(
     """tmslab: protocols, waveforms, dose and safety; fields, neurons and plasticity to come."""
 
 
-def invoke(args: Sequence[str]) -> int:
+def make_app(groups: Iterable[str], help: str) -> typer.Typer:
+    """The root Typer application over the command groups ``groups`` (names, in help order)."""
+    cls = type("_TmslabGroup", (_TmslabGroup,), {"names": tuple(groups)})
+    app = typer.Typer(
+        cls=cls,
+        name="tmslab",
+        help=help,
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    app.callback()(_root)
+    return app
+
+
+def _fail(message: str) -> int:
+    sys.stderr.write(f"error: {' '.join(message.split())}\n")
+    return 2
+
+
+def invoke(app: typer.Typer, args: Sequence[str]) -> int:
     """Run the command line ``args`` and return the exit code (see :func:`tmslab.cli.main`)."""
     command = typer.main.get_command(app)
     try:

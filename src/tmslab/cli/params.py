@@ -1,28 +1,36 @@
-"""Option types shared by the commands: quantities with a unit suffix, click-style help types.
+"""Typer glue shared by the commands: quantity options, the repeated options, click's help labels.
 
 ``quantity_option(1.0, "--didt", unit="A/s", help=...)`` is a ``typer.Option`` that accepts
-``1e8``, ``1e8A/s``, ``100A/us`` or ``100 A/µs`` and hands the command a float in ``unit``.
+``1e8``, ``1e8A/s``, ``100A/us`` or ``100 A/µs`` and hands the command a float in ``unit``
+(parsing and the plausibility rule: :mod:`tmslab.units`).
 """
 
 from __future__ import annotations
 
 import sys
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
 from tmslab.errors import InvalidValueError
-from tmslab.units import dimension_of, parse_quantity, split_quantity
-
-# Bare numbers outside (low, high), read in the bare unit, are implausible for a TMS pulse; the
-# user most likely meant the customary unit named beside it: 100 A/s is a million times below any
-# coil (100 A/us is typical), 500 T is a hundred times above any coil (500 mT is typical).
-_PLAUSIBLE = {"A/s": (1e3, float("inf"), "A/us"), "T": (0.0, 20.0, "mT")}
+from tmslab.units import (
+    INTENSITY_UNITS,  # noqa: F401 (re-exported for the commands)
+    dimension_of,
+    implausible_warning,
+    parse_intensity,
+)
+from tmslab.units import parse_quantity as _parse_quantity
 
 
 def accepted_units(unit: str) -> str:
     """``"A/s, A/us, ... (bare number: A/s)"`` for help text and errors."""
     return f"{', '.join(dimension_of(unit).units)} (bare number: {unit})"
+
+
+def _warn(warning: str | None) -> None:
+    if warning:
+        sys.stderr.write(f"warning: {warning}\n")
 
 
 def quantity_parser(option: str, unit: str):
@@ -32,76 +40,38 @@ def quantity_parser(option: str, unit: str):
         if not isinstance(value, str):  # the declared default, already in ``unit``
             return float(value)
         try:
-            number = parse_quantity(value, unit)
-        except InvalidValueError as error:
-            # BadParameter: the CLI prints "Invalid value for '--didt': ..." on one line.
+            number = _parse_quantity(value, unit)
+        except InvalidValueError as error:  # printed as "Invalid value for '--didt': ..."
             raise typer.BadParameter(str(error)) from None
-        _warn_if_implausible(option, value, unit)
+        _warn(implausible_warning(option, value, unit))
         return number
 
     return parse
 
 
-def _warn_if_implausible(option: str, text: str, unit: str) -> None:
-    if unit not in _PLAUSIBLE:
-        return
-    try:
-        value, suffix = split_quantity(text)
-    except InvalidValueError:
-        return
-    low, high, meant = _PLAUSIBLE[unit]
-    if not suffix and value > 0 and not low <= value <= high:  # <= 0 is refused anyway
-        shown = f"{value:g}"
-        sys.stderr.write(
-            f"warning: {option} {shown} is read as {shown} {unit}; did you mean {shown}{meant}?\n"
-        )
-
-
 def quantity_option(default: Any, *decls: str, unit: str, help: str, **kwargs: Any) -> Any:
-    """A ``typer.Option`` for a quantity in ``unit`` that also accepts a unit suffix.
-
-    default : the default in ``unit`` (``...`` for required, ``None`` for optional).
-    unit : unit of the value the command receives and of a bare number, e.g. ``"A/s"``, ``"mm"``.
-    """
-    return typer.Option(
-        default,
-        *decls,
-        parser=quantity_parser(decls[0], unit),
-        metavar="QUANTITY",
-        help=f"{help} Units: {accepted_units(unit)}.",
-        **kwargs,
-    )
-
-
-JSON_OPT = typer.Option(False, "--json", help="Print machine-readable JSON.")
-
-
-# The unit of a bare --intensity for each dose unit of `field translate` (None: a plain number).
-INTENSITY_UNITS = {"tesla": "T", "didt": "A/s", "current": "A", "vpm": "V/m", "pct_mso": None}
+    """A ``typer.Option`` for a quantity in ``unit`` (``default`` in ``unit``; ``...`` required)."""
+    parser = quantity_parser(decls[0], unit)
+    help = f"{help} Units: {accepted_units(unit)}."
+    return typer.Option(default, *decls, parser=parser, metavar="QUANTITY", help=help, **kwargs)
 
 
 def intensity_value(option: str, text: str, dose_unit: str) -> float:
-    """``--intensity`` text in the SI unit of ``dose_unit`` (tesla, didt, current, vpm, pct_mso)."""
-    if dose_unit not in INTENSITY_UNITS:
-        known = ", ".join(INTENSITY_UNITS)
-        raise InvalidValueError(f"--unit {dose_unit!r} is not known; give one of {known}")
-    unit = INTENSITY_UNITS[dose_unit]
-    if unit is None:
-        try:
-            value, suffix = split_quantity(text)
-        except InvalidValueError:
-            suffix, value = "?", 0.0
-        if suffix.replace(" ", "").upper() not in ("", "%", "%MSO"):
-            raise InvalidValueError(
-                f"{option} {text!r}: with --unit pct_mso give a number in % MSO, e.g. 60"
-            )
-        return value
-    try:
-        value = parse_quantity(text, unit)
-    except InvalidValueError as error:
-        raise InvalidValueError(f"{option} with --unit {dose_unit}: {error}") from None
-    _warn_if_implausible(option, text, unit)
+    """``--intensity`` text in the SI unit of ``dose_unit`` (:func:`tmslab.units.parse_intensity`)."""
+    value, warning = parse_intensity(option, text, dose_unit)
+    _warn(warning)
     return value
+
+
+# The options many commands repeat, declared once.
+JSON_OPT = typer.Option(False, "--json", help="Print machine-readable JSON.")
+Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+Figure = Annotated[Path, typer.Option("--out", "-o", help="Figure file (.png, .svg or .pdf).")]
+MaybeFigure = Annotated[
+    Path | None, typer.Option("--out", "-o", help="Also draw a figure (.png, .svg or .pdf).")
+]
+Plot = Annotated[Path | None, typer.Option("--plot", help="Also draw a figure (.png, .svg, .pdf).")]
+ProtocolName = Annotated[str, typer.Option("--protocol", help="A protocol name or TOML file.")]
 
 
 # --- help types as click (and every other CLI) writes them: FLOAT, TEXT, PATH; none on flags ---

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tmslab.evidence.schema import Study
+from tmslab.wording import Listing
 from tmslab.wording import short_form as fmt
 
 Rows = list[tuple[str, Any]]
@@ -290,3 +291,83 @@ def paths_record(
         "n_increasing": sum(p.sign > 0 for p in paths),
         "paths": [p.to_dict() for p in paths],
     }, rows
+
+
+ID_WHOLE = {"id": {"no_wrap": True}}  # an id is never broken; other text folds
+
+
+def study_listing(review: str | None = None) -> Listing:
+    """The studies (of ``review``, if given), one row each (``tmslab evidence list``)."""
+    records = study_records(review)
+    title = f"Evidence base: {len(records)} studies"
+    fold = {"overflow": "fold"}
+    return Listing(title, STUDY_COLUMNS, study_rows(records), records, styles=ID_WHOLE, style=fold)
+
+
+def arm_listing(
+    species: str | None = None,
+    frequency_hz: float | str | None = None,
+    direction: str | None = None,
+    preparation: str | None = None,
+    disease_model: str | None = None,
+    mechanism: str | None = None,
+    review: str | None = None,
+) -> Listing:
+    """The arms matching every filter given (None: not filtered; as
+    :func:`~tmslab.evidence.table.query`), one row each; the record names the filters."""
+    filters = {
+        "species": species,
+        "frequency_hz": frequency_hz,
+        "direction": direction,
+        "preparation": preparation,
+        "disease_model": disease_model,
+        "mechanism": mechanism,
+        "review": review,
+    }
+    from tmslab.evidence.table import frame_records, query
+
+    records = frame_records(query(**filters))
+    given = ", ".join(f"{k}={v}" for k, v in filters.items() if v is not None) or "no filter"
+    return Listing(
+        f"{len(records)} arm(s) with {given}",
+        ARM_COLUMNS,
+        arm_rows(records),
+        {"count": len(records), "filters": filters, "arms": records},
+        styles=ID_WHOLE,
+        style={"overflow": "fold"},
+    )
+
+
+def closest_listing(
+    frequency_hz: float, species: str | None = None, preparation: str | None = None, n: int = 5
+) -> Listing:
+    """The ``n`` arms nearest a scenario (:func:`~tmslab.evidence.nearest.closest_studies`)."""
+    from tmslab.evidence.nearest import closest_studies
+    from tmslab.evidence.table import frame_records
+
+    records = frame_records(closest_studies(frequency_hz, species, preparation, n=n))
+    title = f"Arms nearest {frequency_hz:g} Hz"
+    return Listing(title, CLOSEST_COLUMNS, closest_rows(records), records, styles=ID_WHOLE)
+
+
+def paths_listing(source: str, target: str, max_length: int = 8) -> Listing:
+    """The mechanism graph's paths from ``source`` to ``target`` (:func:`paths_record`)."""
+    record, rows = paths_record(source, target, max_length)
+    start, end = record["source"], record["target"]
+    return Listing(
+        f"{len(rows)} path(s) from {start} to {end}",
+        PATH_COLUMNS,
+        rows,
+        record,
+        empty=f"no path from {start} to {end} within {max_length} edges",
+        style={"overflow": "fold"},
+    )
+
+
+def validation_lines(reports: Sequence[dict[str, Any]]) -> list[str]:
+    """``FILE: valid (N studies, ...)`` for each report of :func:`validate_files`."""
+    lines = []
+    for report in reports:
+        counts = ", ".join(f"{v} {k}" for k, v in report.items() if k != "file")
+        lines.append(f"{report['file']}: valid ({counts})")
+    return lines

@@ -12,6 +12,7 @@ from tmslab.plasticity.inputs import check_count, regular_pulses
 from tmslab.plasticity.predict import _model, predict_pairing, predict_protocol
 from tmslab.plasticity.registry import Model
 from tmslab.plasticity.verdict import DEFAULT_THRESHOLD
+from tmslab.wording import Listing
 
 DEFAULT_FREQUENCIES_HZ = np.geomspace(1.0, 100.0, 21)
 
@@ -167,3 +168,11 @@ def curve_rows(curves: Sequence[Curve]) -> list[tuple[str, ...]]:
         )
         for i, x in enumerate(curves[0].x)
     ]
+
+
+def curves_listing(curves: Sequence[Curve], pulses: int) -> Listing:
+    """Frequency-response curves of ``pulses`` pulses as a table (rows: :func:`curve_rows`)."""
+    columns = ("frequency (Hz)", *(curve.model for curve in curves))
+    title = f"Relative synaptic strength after {pulses} pulses"
+    record = [curve.to_dict() for curve in curves]
+    return Listing(title, columns, curve_rows(curves), record, style={"justify": "right"})

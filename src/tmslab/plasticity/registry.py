@@ -22,6 +22,7 @@ from tmslab.plasticity import data
 from tmslab.plasticity.inputs import SpikeTrains, concatenate
 from tmslab.plasticity.prediction import Outcome
 from tmslab.sources import Source
+from tmslab.wording import Listing
 
 FAMILIES = {
     "graupner-brunel": "Graupner & Brunel 2012 calcium-based synapse (bistable, noisy; analytic transition probabilities)",
@@ -300,6 +301,16 @@ def list_models() -> list[Model]:
         names.sort(key=lambda name: name != DEFAULT_SETS[family])
         models += [get_model(f"{family}:{name}") for name in names]
     return models
+
+
+MODEL_COLUMNS = ("name", "default", "description", "source")
+
+
+def model_listing() -> Listing:
+    """The models and parameter sets with their sources (``tmslab plasticity list``)."""
+    models = list_models()
+    rows = [model.row() for model in models]
+    return Listing("Plasticity models", MODEL_COLUMNS, rows, [m.summary() for m in models])
 
 
 @dataclass(frozen=True)

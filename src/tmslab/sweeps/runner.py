@@ -88,6 +88,11 @@ class SweepRun:
         )
 
 
+def start_line(name: str, n_tasks: int, n_done: int, n_todo: int, where: str) -> str:
+    """``sweep NAME: N tasks, K already done, M to run on WHERE``, as a sweep starts."""
+    return f"sweep {name}: {n_tasks} tasks, {n_done} already done, {n_todo} to run on {where}"
+
+
 def where_to_run(workers: int, scheduler: str | None) -> str:
     """Check the ``--workers`` / ``--scheduler`` choice and describe it ("2 worker(s)", ...).
 

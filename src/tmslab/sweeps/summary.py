@@ -12,6 +12,7 @@ from typing import Any
 
 from tmslab.errors import InvalidValueError
 from tmslab.sweeps.store import SweepStore, resolve_outputs
+from tmslab.wording import Listing
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,18 @@ class SweepSummary:
         return (
             f"store {self.store}, tmslab {self.tmslab_version}, spec sha256 {self.spec_sha256[:12]}"
         )
+
+    def listing(self, limit: int = 0) -> Listing:
+        """The results table, its first ``limit`` rows (0: all); the record is :meth:`to_dict`."""
+        rows = self.rows if limit <= 0 else self.rows[:limit]
+        style = {"justify": "right", "overflow": "fold"}
+        return Listing(self.title, self.columns, rows, self.to_dict(), style=style)
+
+    def notes(self, limit: int = 0) -> list[str]:
+        """The lines under the table: how many rows ``limit`` left out, then :attr:`footer`."""
+        left_out = 0 if limit <= 0 else max(len(self.rows) - limit, 0)
+        more = [f"({left_out} more rows; --limit 0 shows all)"] if left_out else []
+        return [*more, self.footer]
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -111,3 +111,19 @@ def test_importing_tmslab_does_not_load_the_meta_engine():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.split() == ["False", "False", "False", "False"]
+
+
+def test_listings_of_an_analysis():
+    from tests.evidence.meta.refs import DATA
+    from tmslab.evidence.meta.analysis import analyse
+    from tmslab.evidence.meta.sensitivity import leave_one_out
+
+    meta = analyse(DATA / "bcg.csv", "RR")
+    assert meta.coefficient_listing() is None
+    studies = meta.study_listing()
+    assert studies.title == "Studies" and len(studies.rows) == meta.result.k
+    loo = leave_one_out(meta.result)
+    listing = meta.leave_one_out_listing(loo)
+    assert listing.record == meta.leave_one_out_record(loo) and len(listing.rows) == meta.result.k
+    with_mods = analyse(DATA / "bcg.csv", "RR", mods="ablat")
+    assert len(with_mods.coefficient_listing().rows) == 2

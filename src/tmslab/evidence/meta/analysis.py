@@ -8,7 +8,7 @@ caller lays them out).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from tmslab.evidence.meta.models import fit
 from tmslab.evidence.meta.regression import design_matrix
 from tmslab.evidence.meta.results import MetaResult
 from tmslab.evidence.meta.sensitivity import LeaveOneOut
+from tmslab.wording import Listing
 from tmslab.wording import short_form as fmt
 
 Rows = list[tuple[str, Any]]
@@ -149,6 +150,39 @@ class MetaAnalysis:
             ("i2", ".1f"),
         )
         return [(str(row["omitted"]), *(format(row[k], f) for k, f in forms)) for row in loo.rows()]
+
+    def leave_one_out_record(self, loo: LeaveOneOut) -> dict[str, Any]:
+        """:meth:`record` with the refits (``leave_one_out``)."""
+        return {**self.record(), "leave_one_out": loo.rows()}
+
+    def egger_record(self, egger: EggerResult) -> dict[str, Any]:
+        """:meth:`header` with Egger's test."""
+        return {**self.header(), **egger.to_dict()}
+
+    @staticmethod
+    def _numbers(title: str, columns: tuple[str, ...], rows: list, **style: Any) -> Listing:
+        # A table of numbers: the first column (names) left, the figures right.
+        left = {columns[0]: {"justify": "left"}}
+        return Listing(title, columns, rows, styles=left, style={"justify": "right", **style})
+
+    def coefficient_listing(self, result: MetaResult | None = None) -> Listing | None:
+        """The coefficients of a meta-regression; None for a model without moderators."""
+        result = self.result if result is None else result
+        if result.p <= 1:
+            return None
+        columns, rows = self.coefficient_columns(result), self.coefficient_rows(result)
+        return self._numbers("Coefficients", columns, rows, no_wrap=True)
+
+    def study_listing(self) -> Listing:
+        """Each study's yi, vi and weight (%)."""
+        return self._numbers("Studies", ("study", "yi", "vi", "weight (%)"), self.study_rows())
+
+    def leave_one_out_listing(self, loo: LeaveOneOut) -> Listing:
+        """Each refit without one study; the record is :meth:`leave_one_out_record`."""
+        columns = ("omitted", "estimate", "CI lb", "CI ub", "p", "tau^2", "I^2 %")
+        rows = self.leave_one_out_rows(loo)
+        listing = self._numbers(self.leave_one_out_title(), columns, rows, no_wrap=True)
+        return replace(listing, record=self.leave_one_out_record(loo))
 
     def egger_rows(self, egger: EggerResult) -> Rows:
         """Key-value rows of Egger's test."""
