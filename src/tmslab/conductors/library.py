@@ -21,7 +21,7 @@ from tmslab.errors import InvalidValueError, UnknownNameError, check_positive
 from tmslab.sources import Source
 from tmslab.units import MM, MM_PER_M
 
-SPHERE_EDGE_M = 3.2e-3  # about 22k triangles on an 8.5 cm sphere; RDM < 0.01 (tests/bem)
+SPHERE_EDGE_M = 3.2e-3  # about 22k triangles on an 8.5 cm sphere; RDM < 0.01 (tests/efield/bem)
 MESH_SUFFIXES = (".msh", ".stl", ".vtk", ".vtu", ".obj", ".ply", ".off", ".mesh")
 
 

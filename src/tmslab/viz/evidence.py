@@ -1,7 +1,7 @@
 """Figures of the evidence base: the evidence map and the mechanism graph (no computation here).
 
 Both return a matplotlib :class:`~matplotlib.figure.Figure` built with the object API (no
-pyplot state); the caller saves it (``tmslab.cli.output.save_figure``).
+pyplot state); the caller saves it (``tmslab.viz.files.save_figure``).
 """
 
 from __future__ import annotations

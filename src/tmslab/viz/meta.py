@@ -1,7 +1,7 @@
 """Forest, funnel and leave-one-out figures (matplotlib object API; no computation here).
 
 Each function takes fitted results and returns a :class:`matplotlib.figure.Figure`; the
-caller saves it (``tmslab.cli.output.save_figure``). Ratio measures (RR, OR) are pooled on
+caller saves it (``tmslab.viz.files.save_figure``). Ratio measures (RR, OR) are pooled on
 the log scale and drawn on a logarithmic axis labelled with the ratios themselves.
 """
 

@@ -5,7 +5,7 @@ surface the triangle stands for, it is not: with n(x) . (x - y) = kappa_n |x - y
 the kernel n . (x - y) / |x - y|^3 is kappa_n / (2 |x - y|), so the triangle's own charge adds
 (H / (8 pi)) int_T dA / |x - y| per unit density (H the mean curvature, 1/m). Leaving it out
 is a first-order (O(h)) error of the whole scheme; adding it with a discrete H restores the
-O(h^2) convergence (measured in tests/bem). H is estimated per triangle from the dihedral angles
+O(h^2) convergence (measured in tests/efield/bem). H is estimated per triangle from the dihedral angles
 at its edges (integrated mean curvature (1/2) sum_e len_e theta_e, each edge shared by two
 triangles; Steiner's formula for polyhedra).
 """

@@ -293,7 +293,7 @@ def _log_term(dax, day, daz, ra, rb, sa, sb, tx, ty, tz):  # pragma: no cover - 
 def _averaged_normal_corrections_fast(
     indptr, indices, corners, centroids, normals, areas, tangents, edge_normals, bary, weights
 ):  # pragma: no cover - compiled
-    """Same sums as the reference kernel in tests/bem/test_scaling.py (quadrature of
+    """Same sums as the reference kernel in tests/efield/bem/test_scaling.py (quadrature of
     triangle_integral), with each source triangle's edge frames
     precomputed and only the normal component formed: the corner distances serve both the
     solid angle and the edge logs (3 square roots per point instead of 15)."""

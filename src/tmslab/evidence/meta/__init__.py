@@ -11,7 +11,7 @@ trim-and-fill (:func:`egger_test`, :func:`trim_and_fill`). Figures live in
 :mod:`tmslab.viz.meta` (matplotlib, imported only there).
 
 The numbers agree with metafor 3.8 (Viechtbauer 2010, doi:10.18637/jss.v036.i03) to better
-than 1e-6; ``tests/meta/reference/make_reference.R`` records how the reference was made.
+than 1e-6; ``tests/evidence/meta/reference/make_reference.R`` records how the reference was made.
 """
 
 from __future__ import annotations
