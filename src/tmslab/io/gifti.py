@@ -56,7 +56,8 @@ def _mesh(vertices_m: np.ndarray, triangles: np.ndarray) -> tuple[np.ndarray, np
         raise InvalidValueError(
             f"GIfTI vertices: expected an (N, 3) array in m with N >= 3, got shape {vertices.shape}"
         )
-    vertices_mm = (vertices * MM_PER_M).astype(np.float32)
+    with np.errstate(over="ignore"):  # values beyond float32 become inf, refused below
+        vertices_mm = (vertices * MM_PER_M).astype(np.float32)
     if not np.all(np.isfinite(vertices_mm)):
         raise InvalidValueError("GIfTI vertices: NaN, infinite or too large (> 3e35 mm) values")
     faces = np.asarray(triangles)
@@ -91,7 +92,8 @@ def _quantities(
                 f"GIfTI data {name!r}: expected shape ({n},) or ({n}, 3) for {n} vertices, "
                 f"got {array.shape}"
             )
-        array = array.astype(np.float32)
+        with np.errstate(over="ignore"):  # values beyond float32 become inf, refused below
+            array = array.astype(np.float32)
         if not np.all(np.isfinite(array)):
             raise InvalidValueError(
                 f"GIfTI data {name!r}: NaN, infinite or too large (> 3e38) values"

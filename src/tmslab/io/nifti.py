@@ -77,7 +77,8 @@ def write_nifti(path: str | Path, values: np.ndarray, affine_mm: np.ndarray, uni
         raise InvalidValueError(
             f"NIfTI values: expected shape (X, Y, Z) or (X, Y, Z, 3), got {array.shape}"
         )
-    array = array.astype(np.float32)
+    with np.errstate(over="ignore"):  # values beyond float32 become inf, refused below
+        array = array.astype(np.float32)
     if np.any(np.isinf(array)):
         raise InvalidValueError("NIfTI values: infinite or too large (> 3e38) values")
     affine = _check_affine(affine_mm)
