@@ -121,8 +121,8 @@ def write_gifti(
         Vertex positions; stored as float32 mm (NIFTI_INTENT_POINTSET).
     triangles : (M, 3) ndarray of int
         Vertex indices of each triangle (NIFTI_INTENT_TRIANGLE).
-    data : mapping of str to (N,) or (N, 3) ndarray
-        Quantity name -> values at the vertices, in SI units; one float32 data array each
+    data : mapping of str to (N,) or (N, 3) ndarray, units of ``units``
+        Quantity name -> values at the vertices (SI inside tmslab); one float32 data array each
         (NIFTI_INTENT_NONE for (N,), NIFTI_INTENT_VECTOR for (N, 3)), in the mapping's order.
     units : mapping of str to str
         Quantity name -> its unit (``"V/m"``), stored in the array's metadata.
@@ -256,8 +256,8 @@ def read_gifti_data(path: str | Path) -> dict[str, np.ndarray]:
 
     Returns
     -------
-    dict of str to ndarray
-        Quantity name -> (N,) or (N, 3) float64 values, in the file's order; an array without a
+    dict of str to (N,) or (N, 3) ndarray, the unit in the file's metadata
+        Quantity name -> float64 values, in the file's order; an array without a
         name is called ``array<i>`` (its position).
 
     Raises

@@ -44,7 +44,7 @@ def write_nifti(path: str | Path, values: np.ndarray, affine_mm: np.ndarray, uni
     ----------
     path : str or Path
         A file ending in ``.nii`` or ``.nii.gz`` (gzip-compressed).
-    values : (X, Y, Z) or (X, Y, Z, 3) ndarray
+    values : (X, Y, Z) or (X, Y, Z, 3) ndarray, ``unit``
         A scalar or a vector per voxel, in ``unit``; stored as float32. NaN marks voxels
         without a value; infinite values are refused.
     affine_mm : (4, 4) ndarray, mm
@@ -109,7 +109,7 @@ def read_nifti(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
 
     Returns
     -------
-    values : (X, Y, Z) or (X, Y, Z, 3) ndarray
+    values : (X, Y, Z) or (X, Y, Z, 3) ndarray, the unit in the header's description
         The values (float64, scaling applied), in the unit the file's description names.
     affine : (4, 4) ndarray, mm
         Voxel indices -> world coordinates.
