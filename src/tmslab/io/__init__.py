@@ -1,6 +1,9 @@
-"""Reading and writing files: TOML specs and presets, points, coil poses, field values.
+"""Reading and writing files: TOML specs and presets (``toml``), points (``points``), coil poses
+as SimNIBS matsimnibs (``pose``), fields as CSV/netCDF (``fields``), surfaces and their values as
+GIfTI (``gifti``) and volumes as NIfTI (``nifti``).
 
-A low layer: it imports only the core modules (errors, provenance, geometry, units) and NumPy.
+A low layer: it imports only the core modules (errors, provenance, geometry, units), NumPy, and
+xarray/nibabel inside the functions that write those formats.
 Every reader turns a missing, unreadable or malformed file into a one-line
 :class:`tmslab.errors.SpecFileError`.
 """
