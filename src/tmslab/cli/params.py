@@ -14,12 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from tmslab.errors import InvalidValueError
-from tmslab.units import (
-    INTENSITY_UNITS,  # noqa: F401 (re-exported for the commands)
-    dimension_of,
-    implausible_warning,
-    parse_intensity,
-)
+from tmslab.units import dimension_of, implausible_warning, parse_intensity
 from tmslab.units import parse_quantity as _parse_quantity
 
 
@@ -64,7 +59,6 @@ def intensity_value(option: str, text: str, dose_unit: str) -> float:
 
 
 # The options many commands repeat, declared once.
-JSON_OPT = typer.Option(False, "--json", help="Print machine-readable JSON.")
 Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 Figure = Annotated[Path, typer.Option("--out", "-o", help="Figure file (.png, .svg or .pdf).")]
 MaybeFigure = Annotated[
