@@ -58,7 +58,6 @@ def predict_command(
     json: Json = False,
 ) -> None:
     """Predict the change of synaptic strength a protocol leaves behind (LTP / LTD / none)."""
-    term.check_out(plot, term.FIGURE_SUFFIXES, "--plot")  # before the prediction is computed
     from tmslab.plasticity.predict import predict_protocol
     from tmslab.protocols.library import load_protocol
 
@@ -110,7 +109,6 @@ def curve_command(
     json: Json = False,
 ) -> None:
     """Frequency-response curve: relative weight after N pulses at each frequency."""
-    term.check_out(out, term.FIGURE_SUFFIXES)  # before the curves are computed
     from tmslab.plasticity.curves import curves_listing, frequency_curves
 
     delay = _seconds(post_delay_ms)
