@@ -60,6 +60,7 @@ def predict_command(
     """Predict the change of synaptic strength a protocol leaves behind (LTP / LTD / none)."""
     from tmslab.plasticity.predict import predict_protocol
     from tmslab.protocols.library import load_protocol
+    from tmslab.viz.plasticity import plot_trajectory  # matplotlib only when drawing
 
     prediction = predict_protocol(
         load_protocol(protocol),
@@ -70,8 +71,6 @@ def predict_command(
         prime_gap_s=prime_gap_s,
     )
     if plot is not None:
-        from tmslab.viz.plasticity import plot_trajectory
-
         term.save_figure(plot_trajectory(prediction), plot)
     _print(prediction, json)
 
@@ -110,12 +109,11 @@ def curve_command(
 ) -> None:
     """Frequency-response curve: relative weight after N pulses at each frequency."""
     from tmslab.plasticity.curves import curves_listing, frequency_curves
+    from tmslab.viz.plasticity import plot_curves
 
     delay = _seconds(post_delay_ms)
     curves = frequency_curves(model, pulses, fmin, fmax, points, delay, threshold)
     if out is not None:
-        from tmslab.viz.plasticity import plot_curves
-
         title = f"{pulses} pulses per frequency, one continuous train"
         term.save_figure(plot_curves(curves, title), out)
     term.print_listing(curves_listing(curves, pulses), json)
