@@ -86,6 +86,7 @@ def export_command(
 @app.command("map")
 def map_command(out: Figure) -> None:
     """Evidence map: frequency x intensity, colour = effect, marker = preparation, one panel per intensity unit."""
+    term.check_out(out, term.FIGURE_SUFFIXES)
     from tmslab.evidence.table import load_evidence
     from tmslab.viz.evidence import evidence_map_figure
 

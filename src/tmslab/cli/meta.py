@@ -12,7 +12,7 @@ import typer
 
 from tmslab.cli import GROUPS
 from tmslab.cli import output as term
-from tmslab.cli.params import Json, check_figure_option
+from tmslab.cli.params import Json
 from tmslab.errors import InvalidValueError
 
 app = typer.Typer(help=GROUPS["meta"][2], no_args_is_help=True)  # help: tmslab.cli table
@@ -37,14 +37,14 @@ def _shared(
 
 
 def _figure(option: str, what: str) -> Any:
-    return Opt(None, option, help=f"Write {what} (.png, .svg, .pdf).", callback=check_figure_option)
+    return Opt(None, option, help=f"Write {what} (.png, .svg, .pdf).")
 
 
-def meta_command(name: str, confint: bool = True) -> Callable:
+def meta_command(name: str, figures: tuple[str, ...] = (), confint: bool = True) -> Callable:
     """Register ``func(meta, json, **own)`` as ``tmslab meta NAME``: the one load-fit helper.
 
-    The command line takes the shared arguments, then the function's own options (figure files
-    are checked as they are parsed); ``func`` receives the fitted
+    The command line takes the shared arguments, then the function's own options; the figure
+    files named in ``figures`` are checked before the work, and ``func`` receives the fitted
     :class:`~tmslab.evidence.meta.analysis.MetaAnalysis`.
     """
 
@@ -59,6 +59,8 @@ def meta_command(name: str, confint: bool = True) -> Callable:
         params = [p.replace(kind=kind, annotation=hints[p.name]) for p in [*shared, *own]]
 
         def command(**kwargs: Any) -> None:
+            for key in figures:
+                term.check_out(kwargs[key], term.FIGURE_SUFFIXES, f"--{key}")
             from tmslab.evidence.meta.analysis import analyse
 
             fit = {k: kwargs.pop(k) for k in ("method", "knha", "smd_correction", "columns")}
@@ -81,7 +83,7 @@ def _print_model(meta: Any, result: Any, title: str) -> None:
         term.print_listing(coefficients)
 
 
-@meta_command("run")
+@meta_command("run", figures=("funnel", "forest"))
 def run_command(
     meta: Any,
     json: bool,
@@ -110,7 +112,7 @@ def run_command(
             term.print_wrote(path, what)
 
 
-@meta_command("loo")
+@meta_command("loo", figures=("plot",))
 def loo_command(
     meta: Any, json: bool, plot: Path | None = _figure("--plot", "the leave-one-out figure")
 ) -> None:
@@ -137,7 +139,7 @@ def egger_command(meta: Any, json: bool) -> None:
     term.print_rows("Egger's regression test", meta.egger_rows(egger))
 
 
-@meta_command("trimfill")
+@meta_command("trimfill", figures=("funnel",))
 def trimfill_command(
     meta: Any,
     json: bool,

@@ -47,28 +47,13 @@ def intensity_value(option: str, text: str, dose_unit: str) -> float:
     return value
 
 
-def check_figure_option(ctx: Any, param: Any, path: Path | None) -> Path | None:
-    """Refuse a figure path as the option is parsed, so before any work (None passes)."""
-    from tmslab.outputs import check_figure_path
-
-    check_figure_path(path, param.opts[0])
-    return path
-
-
-def figure_option(*decls: str, help: str) -> Any:
-    """A ``typer.Option`` for a figure file (.png, .svg, .pdf), checked as it is parsed."""
-    return typer.Option(*decls, help=help, callback=check_figure_option)
-
-
 # The options many commands repeat, declared once.
 Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
-Figure = Annotated[Path, figure_option("--out", "-o", help="Figure file (.png, .svg or .pdf).")]
+Figure = Annotated[Path, typer.Option("--out", "-o", help="Figure file (.png, .svg or .pdf).")]
 MaybeFigure = Annotated[
-    Path | None, figure_option("--out", "-o", help="Also draw a figure (.png, .svg or .pdf).")
+    Path | None, typer.Option("--out", "-o", help="Also draw a figure (.png, .svg or .pdf).")
 ]
-Plot = Annotated[
-    Path | None, figure_option("--plot", help="Also draw a figure (.png, .svg, .pdf).")
-]
+Plot = Annotated[Path | None, typer.Option("--plot", help="Also draw a figure (.png, .svg, .pdf).")]
 ProtocolName = Annotated[str, typer.Option("--protocol", help="A protocol name or TOML file.")]
 
 

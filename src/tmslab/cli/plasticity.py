@@ -58,6 +58,7 @@ def predict_command(
     json: Json = False,
 ) -> None:
     """Predict the change of synaptic strength a protocol leaves behind (LTP / LTD / none)."""
+    term.check_out(plot, term.FIGURE_SUFFIXES, "--plot")  # before the prediction is computed
     from tmslab.plasticity.predict import predict_protocol
     from tmslab.protocols.library import load_protocol
     from tmslab.viz.plasticity import plot_trajectory  # matplotlib only when drawing
@@ -108,6 +109,7 @@ def curve_command(
     json: Json = False,
 ) -> None:
     """Frequency-response curve: relative weight after N pulses at each frequency."""
+    term.check_out(out, term.FIGURE_SUFFIXES)  # before the curves are computed
     from tmslab.plasticity.curves import curves_listing, frequency_curves
     from tmslab.viz.plasticity import plot_curves
 

@@ -98,6 +98,7 @@ def plot(
     out: Figure = ...,
 ) -> None:
     """Figure of an output against a swept parameter."""
+    term.check_out(out, term.FIGURE_SUFFIXES)
     from tmslab.sweeps.summary import sweep_plot_data
     from tmslab.viz.sweep import plot_sweep
 
