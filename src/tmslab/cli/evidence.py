@@ -133,11 +133,10 @@ def graph_command(
     """Export the mechanism graph (GraphML, JSON) or draw it."""
     term.check_out(out, (".graphml", ".json", *term.FIGURE_SUFFIXES))
     from tmslab.evidence.graph import load_graph, write_graph
+    from tmslab.viz.evidence import mechanism_graph_figure
 
     graph = load_graph()
     if out.suffix.lower() in term.FIGURE_SUFFIXES:
-        from tmslab.viz.evidence import mechanism_graph_figure
-
         term.save_figure(mechanism_graph_figure(graph), out)
     else:
         write_graph(graph, out)

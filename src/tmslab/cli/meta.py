@@ -92,18 +92,17 @@ def run_command(
     funnel: Path | None = _figure("--funnel", "a funnel plot"),
 ) -> None:
     """Pool the studies: estimate, CI, prediction interval, tau^2, I^2, H^2 (with Q-profile CIs), Q."""
+    from tmslab.viz.meta import forest_plot, funnel_plot  # matplotlib only when drawing
+
     result, measure = meta.result, meta.data.measure
     if funnel is not None and result.p > 1:
         raise InvalidValueError(
             "--funnel needs a model without moderators; drop --mods or --funnel"
         )
-    if forest is not None or funnel is not None:
-        from tmslab.viz import meta as figures
-
-        if forest is not None:
-            term.save_figure(figures.forest_plot(result, measure), forest)
-        if funnel is not None:
-            term.save_figure(figures.funnel_plot(result, measure), funnel)
+    if forest is not None:
+        term.save_figure(forest_plot(result, measure), forest)
+    if funnel is not None:
+        term.save_figure(funnel_plot(result, measure), funnel)
     if json:
         return term.print_json(meta.record())
     _print_model(meta, result, meta.title)
@@ -119,11 +118,10 @@ def loo_command(
 ) -> None:
     """Leave-one-out: the pooled effect and heterogeneity with each study omitted in turn."""
     from tmslab.evidence.meta.sensitivity import leave_one_out
+    from tmslab.viz.meta import leave_one_out_plot
 
     loo = leave_one_out(meta.result)
     if plot is not None:
-        from tmslab.viz.meta import leave_one_out_plot
-
         term.save_figure(leave_one_out_plot(loo, meta.result, meta.data.measure), plot)
     term.print_listing(meta.leave_one_out_listing(loo), json)
     if plot is not None and not json:
@@ -150,11 +148,10 @@ def trimfill_command(
 ) -> None:
     """Trim-and-fill (Duval & Tweedie, L0 estimator): missing studies and the adjusted estimate."""
     from tmslab.evidence.meta.bias import trim_and_fill
+    from tmslab.viz.meta import funnel_plot
 
     tf = trim_and_fill(meta.result, side=side.strip().lower() or None)
     if funnel is not None:
-        from tmslab.viz.meta import funnel_plot
-
         term.save_figure(funnel_plot(meta.result, meta.data.measure, trimfill=tf), funnel)
     if json:
         return term.print_json(meta.trim_fill_record(tf))

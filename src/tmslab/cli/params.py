@@ -14,18 +14,8 @@ from typing import Annotated, Any
 import typer
 
 from tmslab.errors import InvalidValueError
-from tmslab.units import (
-    INTENSITY_UNITS,  # noqa: F401 (re-exported for the commands)
-    dimension_of,
-    implausible_warning,
-    parse_intensity,
-)
+from tmslab.units import dimension_of, implausible_warning, parse_intensity
 from tmslab.units import parse_quantity as _parse_quantity
-
-
-def accepted_units(unit: str) -> str:
-    """``"A/s, A/us, ... (bare number: A/s)"`` for help text and errors."""
-    return f"{', '.join(dimension_of(unit).units)} (bare number: {unit})"
 
 
 def _warn(warning: str | None) -> None:
@@ -33,8 +23,8 @@ def _warn(warning: str | None) -> None:
         sys.stderr.write(f"warning: {warning}\n")
 
 
-def quantity_parser(option: str, unit: str):
-    """A typer ``parser`` for ``option``: value with optional unit -> float in ``unit``."""
+def quantity_option(default: Any, *decls: str, unit: str, help: str, **kwargs: Any) -> Any:
+    """A ``typer.Option`` for a quantity in ``unit`` (``default`` in ``unit``; ``...`` required)."""
 
     def parse(value: Any) -> float:
         if not isinstance(value, str):  # the declared default, already in ``unit``
@@ -43,17 +33,11 @@ def quantity_parser(option: str, unit: str):
             number = _parse_quantity(value, unit)
         except InvalidValueError as error:  # printed as "Invalid value for '--didt': ..."
             raise typer.BadParameter(str(error)) from None
-        _warn(implausible_warning(option, value, unit))
+        _warn(implausible_warning(decls[0], value, unit))
         return number
 
-    return parse
-
-
-def quantity_option(default: Any, *decls: str, unit: str, help: str, **kwargs: Any) -> Any:
-    """A ``typer.Option`` for a quantity in ``unit`` (``default`` in ``unit``; ``...`` required)."""
-    parser = quantity_parser(decls[0], unit)
-    help = f"{help} Units: {accepted_units(unit)}."
-    return typer.Option(default, *decls, parser=parser, metavar="QUANTITY", help=help, **kwargs)
+    help = f"{help} Units: {', '.join(dimension_of(unit).units)} (bare number: {unit})."
+    return typer.Option(default, *decls, parser=parse, metavar="QUANTITY", help=help, **kwargs)
 
 
 def intensity_value(option: str, text: str, dose_unit: str) -> float:
@@ -64,7 +48,6 @@ def intensity_value(option: str, text: str, dose_unit: str) -> float:
 
 
 # The options many commands repeat, declared once.
-JSON_OPT = typer.Option(False, "--json", help="Print machine-readable JSON.")
 Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 Figure = Annotated[Path, typer.Option("--out", "-o", help="Figure file (.png, .svg or .pdf).")]
 MaybeFigure = Annotated[

@@ -61,6 +61,7 @@ def predict_command(
     term.check_out(plot, term.FIGURE_SUFFIXES, "--plot")  # before the prediction is computed
     from tmslab.plasticity.predict import predict_protocol
     from tmslab.protocols.library import load_protocol
+    from tmslab.viz.plasticity import plot_trajectory  # matplotlib only when drawing
 
     prediction = predict_protocol(
         load_protocol(protocol),
@@ -71,8 +72,6 @@ def predict_command(
         prime_gap_s=prime_gap_s,
     )
     if plot is not None:
-        from tmslab.viz.plasticity import plot_trajectory
-
         term.save_figure(plot_trajectory(prediction), plot)
     _print(prediction, json)
 
@@ -112,12 +111,11 @@ def curve_command(
     """Frequency-response curve: relative weight after N pulses at each frequency."""
     term.check_out(out, term.FIGURE_SUFFIXES)  # before the curves are computed
     from tmslab.plasticity.curves import curves_listing, frequency_curves
+    from tmslab.viz.plasticity import plot_curves
 
     delay = _seconds(post_delay_ms)
     curves = frequency_curves(model, pulses, fmin, fmax, points, delay, threshold)
     if out is not None:
-        from tmslab.viz.plasticity import plot_curves
-
         title = f"{pulses} pulses per frequency, one continuous train"
         term.save_figure(plot_curves(curves, title), out)
     term.print_listing(curves_listing(curves, pulses), json)

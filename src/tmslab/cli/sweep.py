@@ -23,13 +23,7 @@ class _RunByDefault(TyperGroup):
         return super().parse_args(ctx, args)
 
 
-app = typer.Typer(
-    cls=_RunByDefault,
-    help=GROUPS["sweep"][2],
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+app = typer.Typer(cls=_RunByDefault, help=GROUPS["sweep"][2], no_args_is_help=True)
 Opt = typer.Option
 STORE_ARG = typer.Argument(..., help="Result store of `tmslab sweep`.")
 OUTPUT_OPT = Opt(None, "--output", help="Output path (repeat); default: the spec's outputs.")
