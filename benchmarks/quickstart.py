@@ -32,7 +32,8 @@ import json, os, sys, time
 t0 = time.perf_counter()
 from tmslab.provenance import dumps, provenance
 from tmslab.report.html import render_report
-from tmslab.scenario import load_scenario, run_scenario
+from tmslab.scenario import load_scenario
+from tmslab.stages import run_scenario
 scenario = load_scenario(sys.argv[1])
 record = provenance(scenario.raw, inputs={"scenario_file": sys.argv[1]})
 times, marks = {}, [("import and load", t0)]
