@@ -33,7 +33,10 @@ t0 = time.perf_counter()
 from tmslab.provenance import dumps, provenance
 from tmslab.report.html import render_report
 from tmslab.scenario import load_scenario
-from tmslab.stages import run_scenario
+try:
+    from tmslab.stages import run_scenario
+except ImportError:  # a baseline from before the runner moved to tmslab.stages
+    from tmslab.scenario import run_scenario
 scenario = load_scenario(sys.argv[1])
 record = provenance(scenario.raw, inputs={"scenario_file": sys.argv[1]})
 times, marks = {}, [("import and load", t0)]
