@@ -78,6 +78,19 @@ def test_vectors_wrong_count_names_both_shapes(tmp_path):
         read_vectors(tmp_path / "missing.npy", 4)
 
 
+def test_empty_vectors_file_is_one_line_error_without_numpy_warning(tmp_path):
+    """An empty field file once printed NumPy's loadtxt UserWarning before the error line."""
+    import warnings
+
+    path = tmp_path / "empty.csv"
+    path.write_text("")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning fails the test
+        with pytest.raises(SpecFileError, match="holds no values") as raised:
+            read_vectors(path, 4)
+    _one_line(raised.value)
+
+
 def test_write_points_and_field_csv(tmp_path):
     points = np.array([[0.0, 0.01, 0.07], [1e-3, -2e-3, 0.05]])
     written = write_points(tmp_path / "n.csv", points).read_text()

@@ -6,6 +6,7 @@ A points file is CSV with the header ``x,y,z`` (metres) and one point a line. A 
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -76,7 +77,10 @@ def read_vectors(path: str | Path, n: int) -> np.ndarray:
             values = np.load(path)
         else:
             skip = 1 if _has_header(path) else 0
-            values = np.loadtxt(path, delimiter=",", ndmin=2, comments="#", skiprows=skip)
+            with warnings.catch_warnings():
+                # an empty file is refused below in one line, not with NumPy's warning too
+                warnings.simplefilter("ignore", UserWarning)
+                values = np.loadtxt(path, delimiter=",", ndmin=2, comments="#", skiprows=skip)
     except FileNotFoundError:
         raise SpecFileError(f"field file {path} not found") from None
     except (OSError, ValueError) as error:
@@ -84,6 +88,11 @@ def read_vectors(path: str | Path, n: int) -> np.ndarray:
             f"cannot read field file {path}: {' '.join(str(error).split())[:120]}"
         ) from None
     values = np.asarray(values, dtype=float)
+    if values.size == 0:
+        raise SpecFileError(
+            f"field file {path} holds no values; give ({n}, 3) values of E in V/m at the "
+            "positions of 'tmslab neuron nodes'"
+        )
     if values.shape != (n, 3):
         raise InvalidValueError(
             f"the field array in {path.name} has shape {values.shape} but the morphology has "
