@@ -1,4 +1,4 @@
-"""THE dose module: one intensity, resolved once, in every unit its links reach.
+"""The dose module: one intensity, resolved once, in every unit its links reach.
 
 Every caller (the CLI, the scenario's stimulator and field stages, the evidence estimates, the
 side-by-side comparison) resolves an intensity here: :func:`resolve_dose` takes one intensity in
