@@ -5,7 +5,7 @@ from __future__ import annotations
 import nibabel as nib
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -36,6 +36,7 @@ def meshes(draw):
     n = draw(st.integers(3, 12))
     m = draw(st.integers(1, 10))
     vertices = draw(arrays(float, (n, 3), elements=POSITIONS))
+    assume(np.ptp(vertices, axis=0).max() >= 0.005)  # a real surface; smaller is refused on reading
     triangles = draw(arrays(np.int64, (m, 3), elements=st.integers(0, n - 1)))
     scalar = draw(arrays(float, (n,), elements=VALUES))
     vector = draw(arrays(float, (n, 3), elements=VALUES))
@@ -264,3 +265,34 @@ def test_nifti_of_another_shape_is_refused_on_reading(tmp_path):
     with pytest.raises(SpecFileError, match="expected values of shape") as caught:
         read_nifti(path)
     _one_line(caught.value)
+
+
+def test_reads_nilearn_fsaverage5_pial_as_shipped():
+    """A real GIfTI, not one of ours: nilearn's fsaverage5 pial surface (FreeSurfer, mm)."""
+    from importlib.resources import files
+
+    pytest.importorskip("nilearn")
+    path = files("nilearn") / "datasets" / "data" / "fsaverage5" / "pial_left.gii.gz"
+    vertices, triangles = read_gifti_surface(path)
+    assert vertices.shape == (10242, 3) and triangles.shape == (20480, 3)
+    extent = np.ptp(vertices, axis=0)
+    assert 0.05 < extent.min() and extent.max() < 0.25  # a hemisphere, in metres
+
+
+def test_surface_in_metres_refused_not_shrunk(tmp_path):
+    """A pointset written in metres would read as a 0.1 mm head; refused, naming the unit."""
+    import nibabel as nib
+
+    vertices, triangles = _tetrahedron()  # 10 mm tetrahedron, in m
+    image = nib.gifti.GiftiImage()
+    image.add_gifti_data_array(
+        nib.gifti.GiftiDataArray(vertices.astype(np.float32), intent="NIFTI_INTENT_POINTSET")
+    )
+    image.add_gifti_data_array(
+        nib.gifti.GiftiDataArray(triangles.astype(np.int32), intent="NIFTI_INTENT_TRIANGLE")
+    )
+    path = tmp_path / "metres.surf.gii"
+    nib.save(image, path)
+    with pytest.raises(SpecFileError, match="another unit") as raised:
+        read_gifti_surface(path)
+    assert "\n" not in str(raised.value)

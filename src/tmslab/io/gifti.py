@@ -17,6 +17,8 @@ from tmslab.errors import InvalidValueError, SpecFileError
 from tmslab.units import MM, MM_PER_M
 
 SURFACE_SUFFIX = ".surf.gii"
+MIN_SURFACE_SIZE_M = 5 * MM  # as for meshes (conductors.mesh_io): smaller is a unit slip
+MAX_SURFACE_SIZE_M = 1.0
 DATA_SUFFIX = ".func.gii"
 # Metadata keys of each data array; "Name" is the key GIfTI tools show as the array's name.
 NAME_KEY = "Name"
@@ -183,8 +185,8 @@ def _load(path: str | Path, kind: str):
     from nibabel.filebasedimages import ImageFileError
 
     path = Path(path)
-    if not path.name.lower().endswith(".gii"):
-        raise SpecFileError(f"{kind} {path}: expected a GIfTI file ending in .gii")
+    if not path.name.lower().endswith((".gii", ".gii.gz")):  # gzipped as nilearn ships them
+        raise SpecFileError(f"{kind} {path}: expected a GIfTI file ending in .gii or .gii.gz")
     try:
         image = nib.load(path)
     except FileNotFoundError:
@@ -242,6 +244,15 @@ def read_gifti_surface(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
     if len(triangles) and (triangles.min() < 0 or triangles.max() >= len(vertices)):
         raise SpecFileError(
             f"GIfTI surface {path}: triangle indices outside 0..{len(vertices) - 1}"
+        )
+    size_m = float(np.ptp(vertices, axis=0).max()) * MM if len(vertices) else 0.0
+    if not MIN_SURFACE_SIZE_M <= size_m <= MAX_SURFACE_SIZE_M:
+        # GIfTI pointsets are in mm (FreeSurfer, SimNIBS, nilearn); metres read as mm would
+        # give a head 1000 times too small without a word
+        raise SpecFileError(
+            f"GIfTI surface {path} is {size_m / MM:.4g} mm across read in mm; a surface under "
+            f"{MIN_SURFACE_SIZE_M / MM:g} mm or over {MAX_SURFACE_SIZE_M:g} m across is most "
+            "likely written in another unit (GIfTI pointsets are in mm)"
         )
     return vertices * MM, triangles
 
