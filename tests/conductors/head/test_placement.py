@@ -107,3 +107,19 @@ def test_write_matsimnibs_round_trip(head, tmp_path):
     pose = pose_at(head, "C3", handle_angle_deg=45, distance_m=4 * MM)
     path = write_matsimnibs(tmp_path / "c3.txt", pose)
     np.testing.assert_allclose(read_pose(path, unit="mm"), pose, atol=1e-9)
+
+
+def test_handle_angle_where_posterior_is_the_axis_is_refused(head, monkeypatch):
+    """Where the scalp normal points posterior, 'an angle from posterior' is undefined: refused
+    (it once switched silently to an angle from +x), and handle_towards still works."""
+    import numpy as np
+
+    from tmslab.conductors.head import placement
+    from tmslab.errors import InvalidValueError
+
+    point = head.position("Oz")
+    monkeypatch.setattr(placement, "scalp_normal", lambda *args: np.array([0.0, -1.0, 0.0]))
+    with pytest.raises(InvalidValueError, match="handle_towards"):
+        placement.pose_at_scalp_point(head, point, handle_angle_deg=30.0)
+    pose = placement.pose_at_scalp_point(head, point, handle_towards="Cz")
+    np.testing.assert_allclose(pose[:3, 2], [0.0, 1.0, 0.0], atol=1e-12)  # into the head

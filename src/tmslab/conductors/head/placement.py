@@ -229,8 +229,13 @@ def pose_at_scalp_point(
             )
     else:
         reference = np.array([0.0, -1.0, 0.0])
-        if abs(reference @ z_axis) > 0.99:  # over the back of the head: posterior is the axis
-            reference = np.array([1.0, 0.0, 0.0])
+        if abs(reference @ z_axis) > 0.99:
+            # over the back of the head "posterior" is the coil axis itself: no silent other
+            # convention, the user names the direction
+            raise InvalidValueError(
+                "the scalp normal here points posterior, so a handle angle from posterior is "
+                "undefined; give handle_towards=LABEL (another 10-05 position)"
+            )
     pose = np.eye(4)
     pose[:3, :3] = _frame(z_axis, reference, handle_angle_deg)
     pose[:3, 3] = p + distance_m * outward
