@@ -12,15 +12,18 @@ so its thresholds match NEURON's to well within 1 %:
   exp(-dt/tau) and x_inf (1 - exp(-dt/tau)) are tabulated every 0.02 mV from -200 to +150 mV
   and interpolated linearly (exact formulas outside), an error below 1e-6 (tested).
 
-Runs are processed in chunks of a few dozen that stay in cache, spread over Numba threads; a
-chunk stops as soon as every run in it has fired (when ``stop_on_spike``). Inside the kernel
+Runs are processed in chunks of a few dozen that stay in cache, spread over threads; a chunk
+stops as soon as every run in it has fired (when ``stop_on_spike``). The kernel is serial and
+releases the GIL, and Python threads hand it the chunks: a ``parallel=True`` build computes the
+same but takes about 3x longer to compile (16 s against 7 s here), which a first run pays. Inside the kernel
 the units are those of the kinetics: mV, ms, nF, uS and nA.
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
-from numba import prange
 
 from tmslab.neuron._jit import jit
 from tmslab.neuron.kinetics import GATES, HH, MRG, cnexp_table, gate_state, steady_gates
@@ -39,7 +42,7 @@ TABLE_STEP_MV = 0.02
 CHUNK = 32
 
 
-@jit(parallel=True)
+@jit(nogil=True)
 def _run(
     parent,
     g_ax,
@@ -67,6 +70,7 @@ def _run(
     v_spike,
     stop_on_spike,
     chunk,
+    c,
     spike_step,
     spike_frac,
     init_node,
@@ -78,171 +82,160 @@ def _run(
     n_rec = rec.shape[0]
     keep = traces.shape[2] > 0
     inv_step = 1.0 / v_step
-    n_chunks = (n_runs + chunk - 1) // chunk
-    for c in prange(n_chunks):
-        b0 = c * chunk
-        nb = min(chunk, n_runs - b0)
-        v = np.empty((m_nodes, nb))
-        gate = np.zeros((m_nodes, 4, nb))
-        d = np.empty((m_nodes, nb))
-        r = np.empty((m_nodes, nb))
-        init_step = np.full(nb, -1)
-        init_v = np.zeros(nb)
-        index = np.zeros(nb, dtype=np.int64)
-        frac = np.zeros(nb)
-        beyond = np.zeros(nb, dtype=np.bool_)
-        exact = np.zeros((4, nb))
-        for i in range(m_nodes):
+    # one chunk, runs c * chunk onwards (the caller's threads take the chunks)
+    b0 = c * chunk
+    nb = min(chunk, n_runs - b0)
+    v = np.empty((m_nodes, nb))
+    gate = np.zeros((m_nodes, 4, nb))
+    d = np.empty((m_nodes, nb))
+    r = np.empty((m_nodes, nb))
+    init_step = np.full(nb, -1)
+    init_v = np.zeros(nb)
+    index = np.zeros(nb, dtype=np.int64)
+    frac = np.zeros(nb)
+    beyond = np.zeros(nb, dtype=np.bool_)
+    exact = np.zeros((4, nb))
+    for i in range(m_nodes):
+        for b in range(nb):
+            v[i, b] = v0[i]
+            for g in range(4):
+                gate[i, g, b] = gates0[i, g]
+    if keep:
+        for j in range(n_rec):
             for b in range(nb):
-                v[i, b] = v0[i]
-                for g in range(4):
-                    gate[i, g, b] = gates0[i, g]
+                traces[j, 0, b0 + b] = v0[rec[j]]
+    fired = 0
+    for n in range(n_steps):
+        dm = dmid[n]
+        # -- assemble the node equations for v_i(t + dt)
+        for i in range(m_nodes):
+            k = kind[i]
+            if k < 0:
+                for b in range(nb):
+                    d[i, b] = g_sum[i]
+                    r[i, b] = 0.0
+                continue
+            c_dt = cap[i] / dt_ms
+            if k == 0:
+                g0 = gl[i] + g_sum[i] + c_dt
+                e0 = gl[i] * el[i]
+                for b in range(nb):
+                    ph = prof[i, b0 + b] * dm
+                    d[i, b] = g0
+                    r[i, b] = c_dt * (ph + v[i, b]) + gl[i] * ph + e0
+            elif k == HH:
+                for b in range(nb):
+                    ph = prof[i, b0 + b] * dm
+                    m = gate[i, 0, b]
+                    h = gate[i, 1, b]
+                    nn = gate[i, 2, b]
+                    a_na = gna[i] * m * m * m * h
+                    a_k = gk[i] * nn * nn * nn * nn
+                    g = gl[i] + a_na + a_k
+                    d[i, b] = c_dt + g + g_sum[i]
+                    r[i, b] = (
+                        c_dt * (ph + v[i, b]) + g * ph + gl[i] * el[i] + a_na * ena[i] + a_k * ek[i]
+                    )
+            else:
+                for b in range(nb):
+                    ph = prof[i, b0 + b] * dm
+                    mp = gate[i, 0, b]
+                    m = gate[i, 1, b]
+                    h = gate[i, 2, b]
+                    s = gate[i, 3, b]
+                    a_na = gna[i] * m * m * m * h + gnap[i] * mp * mp * mp
+                    a_k = gk[i] * s
+                    g = gl[i] + a_na + a_k
+                    d[i, b] = c_dt + g + g_sum[i]
+                    r[i, b] = (
+                        c_dt * (ph + v[i, b]) + g * ph + gl[i] * el[i] + a_na * ena[i] + a_k * ek[i]
+                    )
+        # -- Hines elimination, leaves to root, then back substitution
+        for i in range(m_nodes - 1, 0, -1):
+            p = parent[i]
+            big_g = g_ax[i]
+            for b in range(nb):
+                inv = 1.0 / d[i, b]
+                d[i, b] = inv
+                f = big_g * inv
+                d[p, b] -= f * big_g
+                r[p, b] += f * r[i, b]
+        for b in range(nb):
+            d[0, b] = 1.0 / d[0, b]
+            r[0, b] *= d[0, b]
+        for i in range(1, m_nodes):
+            p = parent[i]
+            big_g = g_ax[i]
+            for b in range(nb):
+                r[i, b] = (r[i, b] + big_g * r[p, b]) * d[i, b]
+        # -- spikes at the recording sites (before v is overwritten)
+        for j in range(n_rec):
+            i = rec[j]
+            for b in range(nb):
+                if spike_step[b0 + b] < 0:
+                    new = r[i, b] - prof[i, b0 + b] * dm
+                    old = v[i, b]
+                    if old < v_spike <= new:
+                        spike_step[b0 + b] = n
+                        spike_frac[b0 + b] = (v_spike - old) / (new - old)
+                        fired += 1
+        # -- new membrane potentials, where an action potential starts, gates
+        for i in range(m_nodes):
+            k = kind[i]
+            for b in range(nb):
+                v[i, b] = r[i, b] - prof[i, b0 + b] * dm
+            if k < 0:
+                continue
+            for b in range(nb):
+                new = v[i, b]
+                if new >= v_spike and (init_step[b] < 0 or (init_step[b] == n and new > init_v[b])):
+                    init_step[b] = n
+                    init_v[b] = new
+                    init_node[b0 + b] = i
+            if k == 0:
+                continue
+            if k == HH:
+                table = tab_hh
+                n_gates = 3
+            else:
+                table = tab_mrg
+                n_gates = 4
+            n_table = table.shape[1]
+            outside = False
+            for b in range(nb):
+                pos = (v[i, b] - v_min) * inv_step
+                beyond[b] = pos < 0.0 or pos >= n_table - 1
+                if beyond[b]:
+                    outside = True
+                    pos = min(max(pos, 0.0), n_table - 1.0)
+                j = min(int(pos), n_table - 2)
+                index[b] = j
+                frac[b] = pos - j
+            if outside:  # exact rates beyond the table (far from any threshold)
+                for b in range(nb):
+                    if beyond[b]:
+                        for g in range(n_gates):
+                            inf, tau = gate_state(k, v[i, b], g, celsius)
+                            a = np.exp(max(-dt_ms / tau, -700.0))
+                            exact[g, b] = a * gate[i, g, b] + inf * (1.0 - a)
+            for g in range(n_gates):
+                for b in range(nb):
+                    j = index[b]
+                    f = frac[b]
+                    a = table[g, j, 0] + f * table[g, j, 1]
+                    bb = table[g, j, 2] + f * table[g, j, 3]
+                    gate[i, g, b] = a * gate[i, g, b] + bb
+            if outside:
+                for b in range(nb):
+                    if beyond[b]:
+                        for g in range(n_gates):
+                            gate[i, g, b] = exact[g, b]
         if keep:
             for j in range(n_rec):
                 for b in range(nb):
-                    traces[j, 0, b0 + b] = v0[rec[j]]
-        fired = 0
-        for n in range(n_steps):
-            dm = dmid[n]
-            # -- assemble the node equations for v_i(t + dt)
-            for i in range(m_nodes):
-                k = kind[i]
-                if k < 0:
-                    for b in range(nb):
-                        d[i, b] = g_sum[i]
-                        r[i, b] = 0.0
-                    continue
-                c_dt = cap[i] / dt_ms
-                if k == 0:
-                    g0 = gl[i] + g_sum[i] + c_dt
-                    e0 = gl[i] * el[i]
-                    for b in range(nb):
-                        ph = prof[i, b0 + b] * dm
-                        d[i, b] = g0
-                        r[i, b] = c_dt * (ph + v[i, b]) + gl[i] * ph + e0
-                elif k == HH:
-                    for b in range(nb):
-                        ph = prof[i, b0 + b] * dm
-                        m = gate[i, 0, b]
-                        h = gate[i, 1, b]
-                        nn = gate[i, 2, b]
-                        a_na = gna[i] * m * m * m * h
-                        a_k = gk[i] * nn * nn * nn * nn
-                        g = gl[i] + a_na + a_k
-                        d[i, b] = c_dt + g + g_sum[i]
-                        r[i, b] = (
-                            c_dt * (ph + v[i, b])
-                            + g * ph
-                            + gl[i] * el[i]
-                            + a_na * ena[i]
-                            + a_k * ek[i]
-                        )
-                else:
-                    for b in range(nb):
-                        ph = prof[i, b0 + b] * dm
-                        mp = gate[i, 0, b]
-                        m = gate[i, 1, b]
-                        h = gate[i, 2, b]
-                        s = gate[i, 3, b]
-                        a_na = gna[i] * m * m * m * h + gnap[i] * mp * mp * mp
-                        a_k = gk[i] * s
-                        g = gl[i] + a_na + a_k
-                        d[i, b] = c_dt + g + g_sum[i]
-                        r[i, b] = (
-                            c_dt * (ph + v[i, b])
-                            + g * ph
-                            + gl[i] * el[i]
-                            + a_na * ena[i]
-                            + a_k * ek[i]
-                        )
-            # -- Hines elimination, leaves to root, then back substitution
-            for i in range(m_nodes - 1, 0, -1):
-                p = parent[i]
-                big_g = g_ax[i]
-                for b in range(nb):
-                    inv = 1.0 / d[i, b]
-                    d[i, b] = inv
-                    f = big_g * inv
-                    d[p, b] -= f * big_g
-                    r[p, b] += f * r[i, b]
-            for b in range(nb):
-                d[0, b] = 1.0 / d[0, b]
-                r[0, b] *= d[0, b]
-            for i in range(1, m_nodes):
-                p = parent[i]
-                big_g = g_ax[i]
-                for b in range(nb):
-                    r[i, b] = (r[i, b] + big_g * r[p, b]) * d[i, b]
-            # -- spikes at the recording sites (before v is overwritten)
-            for j in range(n_rec):
-                i = rec[j]
-                for b in range(nb):
-                    if spike_step[b0 + b] < 0:
-                        new = r[i, b] - prof[i, b0 + b] * dm
-                        old = v[i, b]
-                        if old < v_spike <= new:
-                            spike_step[b0 + b] = n
-                            spike_frac[b0 + b] = (v_spike - old) / (new - old)
-                            fired += 1
-            # -- new membrane potentials, where an action potential starts, gates
-            for i in range(m_nodes):
-                k = kind[i]
-                for b in range(nb):
-                    v[i, b] = r[i, b] - prof[i, b0 + b] * dm
-                if k < 0:
-                    continue
-                for b in range(nb):
-                    new = v[i, b]
-                    if new >= v_spike and (
-                        init_step[b] < 0 or (init_step[b] == n and new > init_v[b])
-                    ):
-                        init_step[b] = n
-                        init_v[b] = new
-                        init_node[b0 + b] = i
-                if k == 0:
-                    continue
-                if k == HH:
-                    table = tab_hh
-                    n_gates = 3
-                else:
-                    table = tab_mrg
-                    n_gates = 4
-                n_table = table.shape[1]
-                outside = False
-                for b in range(nb):
-                    pos = (v[i, b] - v_min) * inv_step
-                    beyond[b] = pos < 0.0 or pos >= n_table - 1
-                    if beyond[b]:
-                        outside = True
-                        pos = min(max(pos, 0.0), n_table - 1.0)
-                    j = min(int(pos), n_table - 2)
-                    index[b] = j
-                    frac[b] = pos - j
-                if outside:  # exact rates beyond the table (far from any threshold)
-                    for b in range(nb):
-                        if beyond[b]:
-                            for g in range(n_gates):
-                                inf, tau = gate_state(k, v[i, b], g, celsius)
-                                a = np.exp(max(-dt_ms / tau, -700.0))
-                                exact[g, b] = a * gate[i, g, b] + inf * (1.0 - a)
-                for g in range(n_gates):
-                    for b in range(nb):
-                        j = index[b]
-                        f = frac[b]
-                        a = table[g, j, 0] + f * table[g, j, 1]
-                        bb = table[g, j, 2] + f * table[g, j, 3]
-                        gate[i, g, b] = a * gate[i, g, b] + bb
-                if outside:
-                    for b in range(nb):
-                        if beyond[b]:
-                            for g in range(n_gates):
-                                gate[i, g, b] = exact[g, b]
-            if keep:
-                for j in range(n_rec):
-                    for b in range(nb):
-                        traces[j, n + 1, b0 + b] = v[rec[j], b]
-            if stop_on_spike and fired >= nb and not keep:
-                break
+                    traces[j, n + 1, b0 + b] = v[rec[j], b]
+        if stop_on_spike and fired >= nb and not keep:
+            break
 
 
 class BatchedSolver:
@@ -255,7 +248,7 @@ class BatchedSolver:
     drive : Drive
         The normalised pulse; its step is the solver step.
     threads : int or None
-        Numba threads to use; None: Numba's default, all cores.
+        Threads to use; None: Numba's thread count (all cores unless NUMBA_NUM_THREADS is set).
     """
 
     name = "batched"
@@ -267,6 +260,19 @@ class BatchedSolver:
         self.grid = time_grid(model, drive)
         self._dmid = midpoint_drive(drive, self.grid)
         self._arrays = _prepare(model, drive.dt_s)
+
+    @property
+    def n_threads(self) -> int:
+        """Threads a simulation uses."""
+        import numba
+
+        return min(self.threads or numba.get_num_threads(), numba.config.NUMBA_NUM_THREADS)
+
+    @property
+    def batch(self) -> int:
+        """Runs simulated at about the cost of one: 15 on two or more threads (twice the time
+        of one run, straight HH axon), so a lone threshold search looks four levels ahead."""
+        return 15 if self.n_threads > 1 else 1
 
     @property
     def n_nodes(self) -> int:
@@ -297,7 +303,6 @@ class BatchedSolver:
         SimulationResult
             Spikes and, with ``keep_traces``, traces at the recording sites.
         """
-        import numba
 
         profiles, amps = check_batch(profiles_v, amplitudes, self.n_nodes)
         n_runs = len(amps)
@@ -309,21 +314,27 @@ class BatchedSolver:
         init_node = np.full(n_runs, -1, dtype=np.int64)
         n_keep = n_runs if keep_traces else 0
         traces = np.zeros((len(rec), self.grid.n_steps + 1, n_keep))
-        previous = numba.get_num_threads()
-        threads = min(self.threads or previous, numba.config.NUMBA_NUM_THREADS)
+        threads = self.n_threads
         chunk = max(1, min(CHUNK, -(-n_runs // threads)))
-        numba.set_num_threads(threads)
-        try:
-            _run(
-                a["parent"], a["g_ax"], a["g_sum"], a["cap"], a["kind"],
-                a["gl"], a["gna"], a["gk"], a["gnap"], a["el"], a["ena"], a["ek"],
-                a["v0"], a["gates0"], a["tab_hh"], a["tab_mrg"],
-                TABLE_V_MIN_MV, TABLE_STEP_MV, self.model.celsius, self.drive.dt_s * MS_PER_S,
-                prof, self._dmid, rec, self.model.v_spike_v * MV_PER_V, stop_on_spike, chunk,
-                spike_step, spike_frac, init_node, traces,
-            )  # fmt: skip
-        finally:
-            numba.set_num_threads(previous)
+        args = (
+            a["parent"], a["g_ax"], a["g_sum"], a["cap"], a["kind"],
+            a["gl"], a["gna"], a["gk"], a["gnap"], a["el"], a["ena"], a["ek"],
+            a["v0"], a["gates0"], a["tab_hh"], a["tab_mrg"],
+            TABLE_V_MIN_MV, TABLE_STEP_MV, self.model.celsius, self.drive.dt_s * MS_PER_S,
+            prof, self._dmid, rec, self.model.v_spike_v * MV_PER_V, stop_on_spike, chunk,
+        )  # fmt: skip
+        outputs = (spike_step, spike_frac, init_node, traces)
+
+        def run_chunk(c: int) -> None:
+            _run(*args, c, *outputs)  # each chunk writes its own runs' slots
+
+        n_chunks = -(-n_runs // chunk)
+        if threads == 1 or n_chunks == 1:
+            for c in range(n_chunks):
+                run_chunk(c)
+        else:
+            with ThreadPoolExecutor(min(threads, n_chunks)) as pool:
+                list(pool.map(run_chunk, range(n_chunks)))  # list(): re-raise a chunk's error
         fired = spike_step >= 0
         dt = self.drive.dt_s
         spike_time = np.where(fired, (spike_step + spike_frac - self.grid.onset_steps) * dt, np.nan)

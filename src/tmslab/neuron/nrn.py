@@ -167,6 +167,7 @@ class NeuronSolver:
     """
 
     name = "neuron"
+    batch = 1  # runs go one after another
 
     def __init__(self, model, drive, record_all: bool = False) -> None:
         load_mechanisms()

@@ -140,7 +140,9 @@ def population_activation(
             out = engine.simulate(profiles[idx], amps)
             return out.fired, out.spike_time_s, out.initiation_node
 
-        found = bisect_thresholds(run, len(positions), guess or scale, rel_tol).thresholds
+        found = bisect_thresholds(
+            run, len(positions), guess or scale, rel_tol, batch=engine.batch
+        ).thresholds
     return PopulationResult(positions, result.fired, result.spike_time_s, at_origin, found, scale)
 
 

@@ -230,9 +230,12 @@ class Solver(Protocol):
     ----------
     name : str
         "batched" or "neuron".
+    batch : int
+        Runs it simulates at about the cost of one (the threshold search's lookahead).
     """
 
     name: str
+    batch: int
 
     def simulate(
         self,

@@ -75,14 +75,16 @@ def bisect_thresholds(
     rel_tol: float = DEFAULT_REL_TOL,
     max_amplitude: float = MAX_AMPLITUDE,
     min_amplitude: float | None = None,
+    batch: int = 1,
 ) -> ThresholdSearch:
     """Bisect the firing threshold of ``n`` runs at once.
 
     Parameters
     ----------
     run : callable
-        ``run(indices, amplitudes)`` simulates the runs ``indices`` ((K,) int array) at
-        ``amplitudes`` ((K,) array) and returns (fired, spike_time_s, initiation_node), each (K,).
+        ``run(indices, amplitudes)`` simulates the runs ``indices`` ((K,) int array, an index may
+        repeat) at ``amplitudes`` ((K,) array) and returns (fired, spike_time_s,
+        initiation_node), each (K,).
     n : int
         Number of runs.
     guess : float, V/m
@@ -93,6 +95,11 @@ def bisect_thresholds(
         Highest amplitude tried.
     min_amplitude : float or None, V/m
         Lowest amplitude tried; None: ``guess * 1e-6``.
+    batch : int
+        Simulations ``run`` does at about the cost of one (a batched solver on idle cores). When
+        few runs are bisecting, each round then simulates the next levels of their bisection
+        trees at once (every midpoint the next steps could visit) and follows the path the plain
+        search would take: the same amplitudes decide, so the same thresholds, in fewer rounds.
 
     Returns
     -------
@@ -113,6 +120,16 @@ def bisect_thresholds(
     count = 0
     while np.any(active):
         idx = np.nonzero(active)[0]
+        bisecting = idx[(lo[idx] > 0) & np.isfinite(hi[idx])]
+        levels = _lookahead(len(bisecting), batch)
+        if levels > 1:
+            count += _bisect_ahead(run, bisecting, levels, lo, hi, spike, origin, rel_tol)
+            done = hi - lo <= rel_tol * hi
+            active[bisecting[done[bisecting]]] = False
+            amp[bisecting] = 0.5 * (lo[bisecting] + hi[bisecting])
+            if len(bisecting) == len(idx):
+                continue
+            idx = np.setdiff1d(idx, bisecting)
         fired, t_spike, node = run(idx, amp[idx])
         count += len(idx)
         fired = np.asarray(fired, dtype=bool)
@@ -130,10 +147,54 @@ def bisect_thresholds(
             | (unbounded & (nxt > max_amplitude))
             | (no_floor & ~unbounded & (nxt < floor))
         )
-        amp = nxt
-        active = ~done
+        amp[idx] = nxt[idx]
+        active[idx] = ~done[idx]
     thresholds = np.where(np.isinf(hi), np.nan, hi)
     return ThresholdSearch(thresholds, lo, spike, origin, count)
+
+
+MAX_LOOKAHEAD = 4  # 15 midpoints per run and round; deeper trees waste more than they save
+
+
+def _lookahead(n_bisecting: int, batch: int) -> int:
+    """Bisection levels per round: the deepest tree whose midpoints fit in ``batch``."""
+    levels = 1
+    while levels < MAX_LOOKAHEAD and n_bisecting * (2 ** (levels + 1) - 1) <= batch:
+        levels += 1
+    return levels if n_bisecting else 1
+
+
+def _bisect_ahead(run, runs, levels, lo, hi, spike, origin, rel_tol) -> int:
+    """``levels`` bisection steps of each of ``runs`` in one call of ``run``; returns its size.
+
+    Updates lo, hi, spike and origin in place exactly as ``levels`` plain steps would (a run
+    whose bracket closes on the way stops there).
+    """
+    nodes = []  # (run, path of outcomes so far, amplitude)
+    for r in runs:
+        stack = [((), lo[r], hi[r])]
+        while stack:
+            path, a, b = stack.pop()
+            if len(path) == levels or b - a <= rel_tol * b:
+                continue
+            mid = 0.5 * (a + b)
+            nodes.append((r, path, mid))
+            stack.append(((*path, True), a, mid))
+            stack.append(((*path, False), mid, b))
+    which = np.array([r for r, _, _ in nodes], dtype=np.int64)
+    amps = np.array([m for _, _, m in nodes])
+    fired, t_spike, node = run(which, amps)
+    outcome = {(r, path): k for k, (r, path, _) in enumerate(nodes)}
+    for r in runs:
+        path: tuple = ()
+        while (r, path) in outcome:
+            k = outcome[(r, path)]
+            if fired[k]:
+                hi[r], spike[r], origin[r] = amps[k], t_spike[k], node[k]
+            else:
+                lo[r] = amps[k]
+            path = (*path, bool(fired[k]))
+    return len(nodes)
 
 
 def _runner(solver, profiles: np.ndarray):
@@ -243,6 +304,7 @@ def direction_thresholds(
         len(dirs),
         guess or model.threshold_guess_v_per_m,
         rel_tol,
+        batch=engine.batch,
     )
     return DirectionThresholds(
         dirs,
@@ -375,7 +437,9 @@ def field_thresholds(
     """
     profiles = placed_quasipotentials(model, efield, rotations, positions_m)
     engine = get_solver(solver, model, drive, **solver_options)
-    return bisect_thresholds(_runner(engine, profiles), len(profiles), guess, rel_tol)
+    return bisect_thresholds(
+        _runner(engine, profiles), len(profiles), guess, rel_tol, batch=engine.batch
+    )
 
 
 def placed_quasipotentials(

@@ -290,7 +290,7 @@ def threshold_from_field(
             out = engine.simulate(np.repeat(profile[None], len(idx), axis=0), amps)
             return out.fired, out.spike_time_s, out.initiation_node
 
-        search = bisect_thresholds(run, 1, 1.0, rel_tol)
+        search = bisect_thresholds(run, 1, 1.0, rel_tol, batch=engine.batch)
         peak = float(np.max(np.linalg.norm(values, axis=1)))
         scale = float(search.thresholds[0])
         found = dict(
