@@ -293,7 +293,7 @@ class CorticalField:
             "didt_a_per_s": float(self.didt_a_per_s),
             "pose_m": np.asarray(self.pose, dtype=float).tolist(),
             "surface": "mid-cortical (half-way between pial and white)",
-            "n_vertices": int(len(self.vertices)),
+            "n_vertices": len(self.vertices),
             "n_cortex_vertices": int(self.cortex.sum()),
             "e_max_v_per_m": self.e_max,
             "e_max_definition": f"area-weighted {ROBUST_PERCENTILE:g}th percentile of |E| on "
@@ -352,13 +352,10 @@ def head_field_rows(f: CorticalField) -> list[tuple[str, str]]:
         ("max |E| (largest vertex)", f"{f.e_max_raw:.3g} {per}"),
         ("hot spot", f"{mm(f.hotspot)} ({f.hotspot_hemisphere})"),
     ]
-    for fraction in FOCALITY_LEVELS:
-        rows.append(
-            (
-                f"area |E| >= {fraction:.0%} of max",
-                f"{f.focal_area(fraction) * CM2_PER_M2:.1f} cm^2",
-            )
-        )
+    rows += [
+        (f"area |E| >= {x:.0%} of max", f"{f.focal_area(x) * CM2_PER_M2:.1f} cm^2")
+        for x in FOCALITY_LEVELS
+    ]
     if f.target is not None:
         rows += [
             ("target", f"{f.target.name} at {mm(f.vertices[f.target.index])}"),
@@ -587,7 +584,6 @@ class HeadFieldSetup:
 
 def _check_coil_outside(head, placed) -> None:
     from tmslab.conductors.quality import inside_mask
-
     from tmslab.conductors.surfaces import Conductor
 
     for surface in (head.surfaces["scalp"], None):

@@ -10,6 +10,7 @@ hemisphere, named as FreeSurfer and SimNIBS name them: ``lh.mid.surf.gii`` (poin
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -71,7 +72,7 @@ def _split(vertices, triangles, sizes: Sequence[int]):
         raise InvalidValueError(f"cortex GIfTI: triangles must be (M, 3), got {triangles.shape}")
     offsets = np.concatenate([[0], np.cumsum(sizes)])
     parts = []
-    for start, stop in zip(offsets[:-1], offsets[1:], strict=True):
+    for start, stop in itertools.pairwise(offsets):
         inside = (triangles >= start) & (triangles < stop)
         if np.any(inside.any(axis=1) & ~inside.all(axis=1)):
             raise InvalidValueError(
