@@ -682,6 +682,15 @@ def prepare_head_field(
         check_only_own_files(out, HEAD_FIELD_FILES)
     coil = _resolve_coil(coil)
     head = head or fsaverage_head()
+    # the target first: its checks are the quickest
+    if target is not None:
+        goal = named_target(head, target)
+    elif target_mni_m is not None:
+        goal = cortical_target(head, target_mni_m)
+    elif target_label is not None:
+        goal = label_target(head, target_label)
+    else:
+        goal = None
     kw = dict(
         handle_angle_deg=handle_angle_deg or 0.0,
         handle_towards=handle_towards,
@@ -700,14 +709,6 @@ def prepare_head_field(
         else f"handle {kw['handle_angle_deg']:g} deg from posterior"
     )
     _check_coil_outside(head, coil.transformed(pose))
-    if target is not None:
-        goal = named_target(head, target)
-    elif target_mni_m is not None:
-        goal = cortical_target(head, target_mni_m)
-    elif target_label is not None:
-        goal = label_target(head, target_label)
-    else:
-        goal = None
     placement = f"{where}, {handle}, {distance_m / MM:g} mm above the scalp"
     return HeadFieldSetup(
         head=head,
