@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -579,7 +579,6 @@ class HeadFieldSetup:
     didt_a_per_s: float
     out: Path | None = None
     placement: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _check_coil_outside(head, placed) -> None:
