@@ -109,17 +109,17 @@ def weighted_percentile(values: np.ndarray, weights: np.ndarray, q: float) -> fl
 
     Parameters
     ----------
-    values : (N,) ndarray
+    values : (N,) ndarray, any unit
         Values.
-    weights : (N,) ndarray, >= 0
+    weights : (N,) ndarray, any unit, >= 0
         Weights (e.g. vertex areas, m^2).
     q : float, %
         In [0, 100].
 
     Returns
     -------
-    float
-        In the unit of ``values``.
+    float, the unit of ``values``
+        The percentile.
     """
     v = np.asarray(values, dtype=float)
     w = np.asarray(weights, dtype=float)
