@@ -1,4 +1,5 @@
-"""``tmslab field``: the E-field of a coil in a spherical head, its metrics, maps, translation."""
+"""``tmslab field``: the E-field of a coil in a spherical head, its metrics, maps, translation; BEM
+conductors, dishes and the cortex of a realistic head."""
 
 from __future__ import annotations
 
@@ -268,3 +269,56 @@ def dish_command(
     console.print(key_value_table(f"{coil} over {model.name}", rows))
     if out is not None:
         console.print(f"wrote {out}")
+
+
+# --- a realistic head: the fsaverage template (issue 16) ------------------------------------
+AT = Opt(None, "--at", help="10-05 position of the coil centre on the scalp, e.g. C3, F3.")
+AT_MNI = Opt(None, "--at-mni", metavar="X,Y,Z", help="Coil over the scalp point nearest to this MNI coordinate, mm.")  # fmt: skip
+HEAD_ANGLE = Opt(None, "--handle-angle", help="Handle angle from posterior, degrees, clockwise seen from outside (45 at C3: the usual M1 placement). Default 0.")  # fmt: skip
+TOWARDS = Opt(None, "--handle-towards", help="10-05 position the handle points to (instead of --handle-angle).")  # fmt: skip
+HEAD_DISTANCE = quantity(0.0, "--distance-mm", unit="mm", help="Gap between the scalp and the coil centre.")  # fmt: skip
+TARGET = Opt(None, "--target", help="Named cortical target: M1-hand or DLPFC-Fox2012.")
+TARGET_MNI = Opt(None, "--target-mni", metavar="X,Y,Z", help="Cortical target at this MNI coordinate, mm.")  # fmt: skip
+TARGET_LABEL = Opt(None, "--target-label", help="Cortical target under this 10-05 position.")
+HEAD_OUT = Opt(None, "--out", help="Folder for GIfTI (lh/rh.mid), CSV, pose, summary.json and figure; written whole or not at all.")  # fmt: skip
+
+
+@app.command("head")
+def head_command(
+    coil: str = COIL,
+    at: str | None = AT,
+    at_mni: str | None = AT_MNI,
+    handle_angle: float | None = HEAD_ANGLE,
+    handle_towards: str | None = TOWARDS,
+    distance_mm: float = HEAD_DISTANCE,
+    target: str | None = TARGET,
+    target_mni: str | None = TARGET_MNI,
+    target_label: str | None = TARGET_LABEL,
+    didt: float = DISH_DIDT,
+    out: Path | None = HEAD_OUT,
+    json: bool = JSON,
+) -> None:
+    """E-field on the cortex of the fsaverage template head (BEM; about 1-2 min)."""
+    from tmslab.efield.head import parse_mni_mm, prepare_head_field, run_head_field
+
+    mni = lambda text, option: None if text is None else parse_mni_mm(text, option)  # noqa: E731
+    with console.status("loading the head and placing the coil..."):
+        setup = prepare_head_field(
+            coil, at=at, at_mni_m=mni(at_mni, "--at-mni"), handle_angle_deg=handle_angle,
+            handle_towards=handle_towards, distance_m=distance_mm * MM, target=target,
+            target_mni_m=mni(target_mni, "--target-mni"), target_label=target_label,
+            didt_a_per_s=didt, out=out,
+        )  # fmt: skip
+    with console.status(f"solving the field on the cortex ({setup.placement})..."):
+        result = run_head_field(setup, figure=_cortex_figure if out is not None else None)
+    if json:
+        return print_json(result.to_dict())
+    console.print(key_value_table(f"{result.coil_name} at {setup.placement}", result.rows()))
+    if out is not None:
+        console.print(f"wrote {out}")
+
+
+def _cortex_figure(result, path: Path) -> None:
+    from tmslab.viz.cortex import plot_cortical_field
+
+    save_figure(plot_cortical_field(result), path)

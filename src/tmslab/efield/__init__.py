@@ -1,4 +1,5 @@
-"""Induced E-fields: analytic sphere solution, primary field, metrics, maps, dose translation.
+"""Induced E-fields: analytic sphere solution, primary field, metrics, maps, dose translation,
+and the field on the cortex of a realistic head (:func:`head_field`).
 
 >>> from tmslab.coils import get_coil, pose_on_sphere
 >>> from tmslab.conductors import get_head
@@ -10,7 +11,15 @@
 
 from __future__ import annotations
 
+from tmslab.efield.head import CorticalField, head_field
 from tmslab.efield.metrics import FieldMetrics, field_metrics
 from tmslab.efield.sphere import primary_efield, sphere_efield
 
-__all__ = ["FieldMetrics", "field_metrics", "primary_efield", "sphere_efield"]
+__all__ = [
+    "CorticalField",
+    "FieldMetrics",
+    "field_metrics",
+    "head_field",
+    "primary_efield",
+    "sphere_efield",
+]
