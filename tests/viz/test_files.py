@@ -72,3 +72,15 @@ def test_figures_and_report_pngs_need_no_pyplot():
     )
     done = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_png_bytes_follow_a_users_savefig_settings():
+    import matplotlib as mpl
+
+    make = _figures()["tight layout, legend"]
+    with mpl.rc_context({"savefig.bbox": "tight", "savefig.facecolor": "0.9"}):
+        saved = io.BytesIO()
+        make().savefig(saved, format="png", dpi=110)
+        drawn = png_bytes(make(), dpi=110)
+    assert np.array_equal(_pixels(drawn), _pixels(saved.getvalue()))
+    assert _pixels(drawn).shape[:2] != (462, 704)  # cropped to the drawn area, as savefig does

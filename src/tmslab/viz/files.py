@@ -35,14 +35,23 @@ def png_bytes(fig: Any, dpi: float) -> bytes:
     bytes
         The PNG file.
     """
+    from matplotlib import rcParams
     from matplotlib.backend_bases import FigureCanvasBase
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     buffer = io.BytesIO()
     pil_kwargs = {"compress_level": PNG_COMPRESS_LEVEL}
-    if type(fig.canvas) is FigureCanvasBase:  # a bare Figure (no pyplot): no drawing canvas yet
-        FigureCanvasAgg(fig)
-    elif type(fig.canvas) is not FigureCanvasAgg:  # a GUI window's canvas: leave it to savefig
+    # What savefig would change besides the dpi (a user's matplotlibrc), or a GUI window's
+    # canvas (savefig draws it on a separate Agg canvas): leave those to savefig.
+    as_drawn = (
+        rcParams["savefig.bbox"] is None
+        and rcParams["savefig.facecolor"] == "auto"
+        and rcParams["savefig.edgecolor"] == "auto"
+        and not rcParams["savefig.transparent"]
+    )
+    if as_drawn and type(fig.canvas) is FigureCanvasBase:
+        FigureCanvasAgg(fig)  # a bare Figure (no pyplot) has no drawing canvas yet
+    if not as_drawn or type(fig.canvas) is not FigureCanvasAgg:
         fig.savefig(buffer, format="png", dpi=dpi, pil_kwargs=pil_kwargs)
         return buffer.getvalue()
     canvas = fig.canvas
