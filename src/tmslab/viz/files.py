@@ -11,8 +11,8 @@ from tmslab.errors import InvalidValueError
 from tmslab.outputs import FIGURE_FORMATS, FIGURE_SUFFIXES
 from tmslab.provenance import atomic_write
 
-# zlib level of the PNGs: 3 packs within ~10 % of PIL's default 6 in a fraction of the time
-# (the pixels are the same: PNG is lossless).
+# zlib level of the PNGs: 3 takes about half the time of PIL's default 6 for report figures ~6 %
+# larger (the pixels are the same: PNG is lossless).
 PNG_COMPRESS_LEVEL = 3
 
 
@@ -65,8 +65,8 @@ def png_bytes(fig: Any, dpi: float) -> bytes:
 
 
 def close_figure(fig: Any) -> None:
-    """Forget ``fig`` in pyplot's list of open figures, if pyplot made it (importing pyplot just
-    to close a bare Figure would cost a second)."""
+    """Forget ``fig`` in pyplot's list of open figures, if pyplot made it (a bare Figure is in no
+    list: importing pyplot to close it would only pick a GUI backend for nothing)."""
     plt = sys.modules.get("matplotlib.pyplot")
     if plt is not None:
         plt.close(fig)
