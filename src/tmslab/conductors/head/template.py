@@ -413,6 +413,44 @@ def _outward(mesh: SurfaceMesh) -> SurfaceMesh:
     return mesh
 
 
+def _unfold(mesh: SurfaceMesh, max_rounds: int = 200) -> tuple[SurfaceMesh, int, float]:
+    """``mesh`` with its self-intersections smoothed away; (mesh, vertices moved, max shift m).
+
+    MNE's fsaverage inner skull crosses itself (86 triangle pairs near (-38, -31, -45) mm, the
+    left temporal base), which the BEM cannot represent: each round moves the vertices of the
+    crossing triangles and their neighbours half-way to their neighbours' mean (Laplacian
+    smoothing), until no pair crosses. The rest of the surface is untouched.
+    """
+    from scipy.sparse import coo_matrix
+
+    from tmslab.conductors.quality import find_intersections
+
+    tri = mesh.triangles
+    n = mesh.n_vertices
+    edges = np.concatenate([tri[:, [0, 1]], tri[:, [1, 2]], tri[:, [2, 0]]])
+    adjacency = coo_matrix((np.ones(len(edges)), (edges[:, 0], edges[:, 1])), shape=(n, n))
+    adjacency = ((adjacency + adjacency.T) > 0).astype(float).tocsr()
+    degree = np.asarray(adjacency.sum(axis=1)).ravel()
+    v = mesh.vertices.copy()
+    moved = np.zeros(n, dtype=bool)
+    for _ in range(max_rounds):
+        hits = find_intersections(v[tri], tri)
+        if not len(hits):
+            break
+        region = np.zeros(n, dtype=bool)
+        region[tri[hits].ravel()] = True
+        region |= adjacency @ region > 0  # and their neighbours
+        mean = (adjacency @ v) / degree[:, None]
+        v[region] += 0.5 * (mean[region] - v[region])
+        moved |= region
+    else:
+        raise SpecFileError(
+            f"the {mesh.name} surface still crosses itself after {max_rounds} smoothing rounds"
+        )
+    shift = float(np.linalg.norm(v - mesh.vertices, axis=1).max())
+    return SurfaceMesh(mesh.name, v, tri), int(moved.sum()), shift
+
+
 def _read_gifti(path: Path, name: str) -> SurfaceMesh:
     import nibabel as nib
 
@@ -463,8 +501,10 @@ def fsaverage_head() -> HeadModel:
 
     fs = "data/fsaverage/"
     scalp = _read_fif_surface(_site_packages_file("mne", fs + "fsaverage-head.fif"), "scalp")
-    inner = _read_fif_surface(
-        _site_packages_file("mne", fs + "fsaverage-inner_skull-bem.fif"), "inner_skull"
+    inner, n_moved, shift = _unfold(
+        _read_fif_surface(
+            _site_packages_file("mne", fs + "fsaverage-inner_skull-bem.fif"), "inner_skull"
+        )
     )
     fiducials = _read_fiducials(_site_packages_file("mne", fs + "fsaverage-fiducials.fif"))
     raw = _read_positions(_site_packages_file("mne", "channels/data/montages/fsaverage_1005.tsv"))
@@ -502,6 +542,8 @@ def fsaverage_head() -> HeadModel:
         f"10-05 positions projected onto the scalp mesh (moved by at most "
         f"{offset.max() / MM:.1f} mm).",
         "Mid-cortical surface: vertex-wise mean of the fsaverage5 pial and white surfaces.",
+        f"The inner skull as MNE ships it crosses itself at the left temporal base; {n_moved} "
+        f"vertices there were smoothed (moved by at most {shift / MM:.1f} mm) until it does not.",
     )
     return HeadModel(
         name="fsaverage",
