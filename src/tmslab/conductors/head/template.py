@@ -413,6 +413,9 @@ def _outward(mesh: SurfaceMesh) -> SurfaceMesh:
     return mesh
 
 
+_UNFOLD_RADIUS_M = 20 * MM  # triangles checked while smoothing a fold: those this near it
+
+
 def _unfold(mesh: SurfaceMesh, max_rounds: int = 200) -> tuple[SurfaceMesh, int, float]:
     """``mesh`` with its self-intersections smoothed away; (mesh, vertices moved, max shift m).
 
@@ -422,6 +425,7 @@ def _unfold(mesh: SurfaceMesh, max_rounds: int = 200) -> tuple[SurfaceMesh, int,
     smoothing), until no pair crosses. The rest of the surface is untouched.
     """
     from scipy.sparse import coo_matrix
+    from scipy.spatial import cKDTree
 
     from tmslab.conductors.quality import find_intersections
 
@@ -433,20 +437,30 @@ def _unfold(mesh: SurfaceMesh, max_rounds: int = 200) -> tuple[SurfaceMesh, int,
     degree = np.asarray(adjacency.sum(axis=1)).ravel()
     v = mesh.vertices.copy()
     moved = np.zeros(n, dtype=bool)
-    for _ in range(max_rounds):
+    hits = find_intersections(v[tri], tri)
+    rounds = 0
+    while len(hits):
+        # smooth, checking only the triangles near the folds (vertices move by about a mm),
+        # then the whole surface again
+        gap, _ = cKDTree(v[tri[hits].ravel()]).query(v[tri].mean(axis=1))
+        near = gap < _UNFOLD_RADIUS_M
+        local = tri[near]
+        hits = find_intersections(v[local], local)
+        while len(hits):
+            rounds += 1
+            if rounds > max_rounds:
+                raise SpecFileError(
+                    f"the {mesh.name} surface still crosses itself after {max_rounds} "
+                    "smoothing rounds"
+                )
+            region = np.zeros(n, dtype=bool)
+            region[local[hits].ravel()] = True
+            region |= adjacency @ region > 0  # and their neighbours
+            mean = (adjacency @ v) / degree[:, None]
+            v[region] += 0.5 * (mean[region] - v[region])
+            moved |= region
+            hits = find_intersections(v[local], local)
         hits = find_intersections(v[tri], tri)
-        if not len(hits):
-            break
-        region = np.zeros(n, dtype=bool)
-        region[tri[hits].ravel()] = True
-        region |= adjacency @ region > 0  # and their neighbours
-        mean = (adjacency @ v) / degree[:, None]
-        v[region] += 0.5 * (mean[region] - v[region])
-        moved |= region
-    else:
-        raise SpecFileError(
-            f"the {mesh.name} surface still crosses itself after {max_rounds} smoothing rounds"
-        )
     shift = float(np.linalg.norm(v - mesh.vertices, axis=1).max())
     return SurfaceMesh(mesh.name, v, tri), int(moved.sum()), shift
 
