@@ -231,8 +231,8 @@ def check_junctions(conductor) -> None:
     """Check a conductor of interface patches that meet at junctions.
 
     With vertices welded by coordinates across patches: each patch is consistently oriented
-    (no edge traversed twice the same way); every edge is shared by an even number of facets of
-    the union; the boundary of every compartment (all facets with a given conductivity on one
+    (no edge traversed twice the same way); no edge belongs to a single facet (a junction edge
+    belongs to three or more: one per pair of compartments meeting there); the boundary of every compartment (all facets with a given conductivity on one
     side, oriented out of it) is closed and consistently oriented (each directed edge matched by
     its reverse), which also means outward-oriented patches; no two facets cross.
 
@@ -278,11 +278,12 @@ def check_junctions(conductor) -> None:
     undirected, counts = np.unique(
         np.sort(_directed_edges(everything), axis=1), axis=0, return_counts=True
     )
-    if np.any(counts % 2):
-        edge = undirected[np.argmax(counts % 2 == 1)]
+    # junction edges are shared by three or more facets (one per pair of regions meeting there)
+    if np.any(counts == 1):
+        edge = undirected[np.argmax(counts == 1)]
         raise InvalidValueError(
-            f"conductor {conductor.name!r} has {int((counts % 2).sum())} open edges (shared by an "
-            f"odd number of facets, e.g. at {where(edge[0])} mm): a compartment is not closed"
+            f"conductor {conductor.name!r} has {int((counts == 1).sum())} open edges (in a "
+            f"single facet, e.g. at {where(edge[0])} mm): a compartment is not closed"
         )
     sigmas = sorted({s.sigma_in for s in surfaces} | {s.sigma_out for s in surfaces})
     for sigma in sigmas:
