@@ -41,7 +41,7 @@ def mesh_ball_head(size_mm: float = 8.0):
         groups: dict[int, list[int]] = {}
         drop = []
         for dim, tag in gmsh.model.getEntities(3):
-            x0, y0, z0, x1, y1, z1 = gmsh.model.getBoundingBox(dim, tag)
+            x0, y0, _, x1, y1, _ = gmsh.model.getBoundingBox(dim, tag)
             extent = max(abs(x0), abs(x1), abs(y0), abs(y1))
             left = x1 < 1e-6
             if extent > R_OUT + 1:
@@ -85,9 +85,7 @@ def charm_triangles(nodes, tets, tags):
     faces = tets[:, [[0, 1, 2], [0, 3, 1], [0, 2, 3], [1, 3, 2]]].reshape(-1, 3)
     owner = np.repeat(np.arange(len(tets)), 4)
     key = np.sort(faces, axis=1)
-    _, first, inverse, counts = np.unique(
-        key, axis=0, return_index=True, return_inverse=True, return_counts=True
-    )
+    _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
     inverse = inverse.ravel()
     rank = {t: k for k, t in enumerate(HIERARCHY)}
     out_tri, out_tag = [], []
@@ -148,7 +146,9 @@ def write_simnibs_msh(path, nodes, tets, tags, triangles=None, triangle_tags=Non
     return path
 
 
-def write_ball_head(path, size_mm: float = 8.0, surfaces: bool = True, scale: float = 1.0, retag=None):
+def write_ball_head(
+    path, size_mm: float = 8.0, surfaces: bool = True, scale: float = 1.0, retag=None
+):
     """Mesh and write the split-shell head; ``retag`` maps tissue tags (e.g. {2: 3}: no GM)."""
     nodes, tets, tags = mesh_ball_head(size_mm)
     if retag:

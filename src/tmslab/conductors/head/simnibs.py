@@ -66,6 +66,7 @@ __all__ = [
     "SIMNIBS_TISSUES",
     "MeshHead",
     "TetMesh",
+    "load_head",
     "read_simnibs_mesh",
     "simnibs_head",
     "tissue_interfaces",
@@ -105,7 +106,10 @@ SIMNIBS_SOURCE = Source(
     "surface tags (1000 + tissue).",
 )
 
-EEG_POSITIONS = ("eeg_positions/EEG10-10_UI_Jurak_2007.csv", "eeg_positions/EEG10-10_Neuroelectrics.csv")
+EEG_POSITIONS = (
+    "eeg_positions/EEG10-10_UI_Jurak_2007.csv",
+    "eeg_positions/EEG10-10_Neuroelectrics.csv",
+)
 _FIDUCIALS = {"nz": "nasion", "nasion": "nasion", "lpa": "LPA", "rpa": "RPA"}
 # tetrahedron faces (opposite corners 3, 2, 1, 0)
 _FACES = np.array([[0, 1, 2], [0, 3, 1], [0, 2, 3], [1, 3, 2]])
@@ -180,8 +184,14 @@ def read_simnibs_mesh(path: str | Path, unit_m: float = MM) -> TetMesh:
             f"SimNIBS mesh {path} has no element tags: its tetrahedra need tissue tags "
             "(1 WM, 2 GM, ...)"
         )
-    tets = [(b.data, np.asarray(t)) for b, t in zip(mesh.cells, tags, strict=True) if b.type == "tetra"]
-    tris = [(b.data, np.asarray(t)) for b, t in zip(mesh.cells, tags, strict=True) if b.type == "triangle"]
+    tets = [
+        (b.data, np.asarray(t)) for b, t in zip(mesh.cells, tags, strict=True) if b.type == "tetra"
+    ]
+    tris = [
+        (b.data, np.asarray(t))
+        for b, t in zip(mesh.cells, tags, strict=True)
+        if b.type == "triangle"
+    ]
     if not tets:
         raise SpecFileError(
             f"SimNIBS mesh {path} has no tetrahedra (a surface-only mesh); a head mesh from "
@@ -361,6 +371,21 @@ class MeshHead(HeadModel):
             assumptions=self.notes,
         )
 
+    def position(self, label: str) -> np.ndarray:
+        """The scalp point of a 10-10 label (see :meth:`HeadModel.position`).
+
+        Raises
+        ------
+        InvalidValueError
+            If the mesh came without charm's EEG positions.
+        """
+        if not self.positions:
+            raise InvalidValueError(
+                f"the SimNIBS head {self.name!r} has no 10-10 positions (no "
+                f"{EEG_POSITIONS[0]} beside the mesh); place the coil with --position-mni X,Y,Z"
+            )
+        return super().position(label)
+
     @property
     def conductor_note(self) -> str:
         """How the conductor is built, for a result's assumptions."""
@@ -430,9 +455,7 @@ def simnibs_head(
             "tetrahedra tagged 1 WM and 2 GM); a charm head mesh is needed"
         )
     if len(mesh.triangles) and not np.any(mesh.surface_tags == SURFACE_OFFSET + GM):
-        raise SpecFileError(
-            f"SimNIBS mesh {path} has no grey-matter surface triangles (tag 1002)"
-        )
+        raise SpecFileError(f"SimNIBS mesh {path} has no grey-matter surface triangles (tag 1002)")
     interfaces = tissue_interfaces(mesh, conductivities)
     # the cortex: WM|GM vertices moved half-way to the GM outer boundary
     white_v, white_t = _compact(mesh.nodes, white_tri)
@@ -453,7 +476,12 @@ def simnibs_head(
     sigma = {tag: value for tag, (_, value) in SIMNIBS_TISSUES.items()}
     sigma.update({int(k): float(v) for k, v in (conductivities or {}).items()})
     compartments = tuple(
-        Compartment(SIMNIBS_TISSUES[t][0], "scalp", sigma[t], "SimNIBS default" if t not in (conductivities or {}) else "given")
+        Compartment(
+            SIMNIBS_TISSUES[t][0],
+            "scalp",
+            sigma[t],
+            "SimNIBS default" if t not in (conductivities or {}) else "given",
+        )
         for t in present
     )
     notes = (
@@ -485,4 +513,36 @@ def simnibs_head(
         from tmslab.conductors.quality import check_conductor
 
         check_conductor(head.conductor())
+    return head
+
+
+def load_head(head=None) -> HeadModel:
+    """A head by name or file: ``"fsaverage"`` (also None) or a SimNIBS ``.msh``; a head passes.
+
+    Parameters
+    ----------
+    head : HeadModel, str, Path or None
+        The head, ``"fsaverage"`` or the path of a SimNIBS head mesh (mm).
+
+    Returns
+    -------
+    HeadModel
+        The head.
+
+    Raises
+    ------
+    TmslabError
+        For another name, or a mesh that cannot be used (:func:`simnibs_head`).
+    """
+    from tmslab.conductors.head.template import fsaverage_head
+
+    if head is None or (isinstance(head, str) and head.strip().lower() == "fsaverage"):
+        return fsaverage_head()
+    if isinstance(head, str | Path):
+        path = Path(head)
+        if path.suffix.lower() != ".msh":
+            raise InvalidValueError(
+                f"--head {str(head)!r}: give fsaverage or a SimNIBS head mesh (.msh)"
+            )
+        return simnibs_head(path)
     return head
