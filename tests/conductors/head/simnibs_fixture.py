@@ -102,7 +102,7 @@ def charm_triangles(nodes, tets, tags):
         if b == 0:
             tissue, tet = 5, owner[f]
         else:
-            tissue = a if rank[a] < rank[b] else b
+            tissue = a if rank.get(a, 99) < rank.get(b, 99) else b
             tet = owner[f] if tissue == a else other[u]
         tri = faces[f]
         c = nodes[tri]
