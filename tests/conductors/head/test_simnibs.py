@@ -25,6 +25,8 @@ from tmslab.coils import get_coil, pose_on_sphere
 from tmslab.errors import TmslabError
 from tmslab.units import MM
 
+pytest.importorskip("gmsh", reason="the fixture is meshed with Gmsh")
+
 SIZE_MM = 10.0
 BONE, SCALP = 4, 5
 
