@@ -305,9 +305,7 @@ def check_junctions(conductor) -> None:
                 f"consistently oriented (e.g. at the edge from {where(bad[0])} mm); patches must "
                 "point out of their sigma_in side"
             )
-    for s in surfaces:
-        check_not_self_intersecting(s)
-    hits = find_intersections(conductor.corners, everything)
+    hits = find_intersections(conductor.corners, everything)  # within and across patches
     if len(hits):
         index = conductor.surface_index
         a, b = index[hits[0]]

@@ -228,7 +228,8 @@ def _interface_faces(mesh: TetMesh):
 
     Each face is oriented out of its inner side, the smaller tag (air, 0, is always outside).
     """
-    tets, tissue, nodes = mesh.tetrahedra, mesh.tissue, mesh.nodes
+    # int32 node ids: a charm head has millions of tetrahedra (4 faces each)
+    tets, tissue, nodes = mesh.tetrahedra.astype(np.int32), mesh.tissue, mesh.nodes
     faces = tets[:, _FACES].reshape(-1, 3)
     owner = np.repeat(np.arange(len(tets)), 4)
     opposite = tets[:, _OPPOSITE].ravel()
@@ -258,7 +259,7 @@ def _interface_faces(mesh: TetMesh):
     normal = np.cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0])
     towards_inner = np.einsum("ij,ij->i", normal, nodes[opposite[inner_face]] - corners[:, 0])
     tri = np.where((towards_inner > 0)[:, None], tri[:, ::-1], tri)
-    return tri, inner, outer
+    return tri.astype(np.int64), inner, outer
 
 
 def _name(tag: int) -> str:
