@@ -272,7 +272,7 @@ def _compact(nodes: np.ndarray, tri: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 
 def tissue_interfaces(
-    mesh: TetMesh, conductivities: dict[int, float] | None = None
+    mesh: TetMesh, conductivities: dict[int, float] | None = None, _faces=None
 ) -> tuple[TriangleSurface, ...]:
     """One interface patch per pair of touching tissues (and tissue/air).
 
@@ -292,7 +292,7 @@ def tissue_interfaces(
     sigma = {tag: value for tag, (_, value) in SIMNIBS_TISSUES.items()}
     sigma.update({int(k): float(v) for k, v in (conductivities or {}).items()})
     sigma[AIR] = 0.0
-    tri, inner, outer = _interface_faces(mesh)
+    tri, inner, outer = _faces if _faces is not None else _interface_faces(mesh)
     out = []
     pairs = np.unique(np.stack([inner, outer], axis=1), axis=0)
     for a, b in pairs.tolist():
@@ -457,7 +457,7 @@ def simnibs_head(
         )
     if len(mesh.triangles) and not np.any(mesh.surface_tags == SURFACE_OFFSET + GM):
         raise SpecFileError(f"SimNIBS mesh {path} has no grey-matter surface triangles (tag 1002)")
-    interfaces = tissue_interfaces(mesh, conductivities)
+    interfaces = tissue_interfaces(mesh, conductivities, (tri, inner, outer))
     # the cortex: WM|GM vertices moved half-way to the GM outer boundary
     white_v, white_t = _compact(mesh.nodes, white_tri)
     pial_nodes, pial_t = _compact(mesh.nodes, pial_tri)
