@@ -276,3 +276,28 @@ def test_cli_field_head_on_a_mesh(ball_msh, capsys):
     result = json.loads(capsys.readouterr().out)
     assert result["head"] == "ballhead" and 0.1 < result["e_max_v_per_m"] < 10
     assert result["e_target_v_per_m"] > 0
+
+
+def test_positions_from_charms_eeg_csv(tmp_path, ball_msh):
+    """charm's ``eeg_positions/EEG10-10_UI_Jurak_2007.csv`` beside the mesh gives the labels."""
+    import shutil
+
+    from tmslab.conductors.head import label_target, pose_at, simnibs_head
+
+    mesh = shutil.copy(ball_msh, tmp_path / "ernie.msh")
+    (tmp_path / "eeg_positions").mkdir()
+    rows = {"C3": (-1.0, 0.0, 1.0), "Cz": (0.0, 0.0, 1.0), "Nz": (0.0, 1.0, 0.0)}
+    lines = ["Type,X,Y,Z,Name"]  # a header line, skipped
+    for name, d in rows.items():
+        x, y, z = 70.0 * np.asarray(d) / np.linalg.norm(d)
+        kind = "Fiducial" if name == "Nz" else "Electrode"
+        lines.append(f"{kind},{x},{y},{z},{name}")
+    (tmp_path / "eeg_positions" / "EEG10-10_UI_Jurak_2007.csv").write_text("\n".join(lines))
+    head = simnibs_head(mesh)
+    assert sorted(head.positions) == ["C3", "Cz"] and "nasion" in head.fiducials
+    np.testing.assert_allclose(head.position("c3"), [-0.0495, 0.0, 0.0495], atol=1e-4)
+    pose = pose_at(head, "Cz", handle_angle_deg=0.0, distance_m=0.004)
+    np.testing.assert_allclose(pose[:3, 3], [0.0, 0.0, 0.074], atol=1e-3)
+    np.testing.assert_allclose(pose[:3, 2], [0.0, 0.0, -1.0], atol=0.05)  # into the head
+    target = label_target(head, "C3")
+    assert target.hemisphere == "left" and target.distance_m == pytest.approx(0.015, abs=3e-3)
