@@ -79,13 +79,18 @@ def test_neuron_threshold_within_one_percent_of_batched(name, shape, drives):
 
 
 def test_same_bisection_gives_the_same_threshold(drives):
-    """A plain NEURON loop doing the same bisection lands on the very same amplitude."""
+    """A plain NEURON loop doing the same bisection lands on the very same amplitude.
+
+    The batched solver looks ahead (it also simulates the midpoints the next steps could visit,
+    tmslab.neuron.threshold), so it runs more simulations; the path, and so the threshold, is
+    the same.
+    """
     model, drive = get_model("mrg-axon"), drives["biphasic"]
     directions = [(1.0, 0.0, 0.0), (0.6, 0.8, 0.0)]
     ours = direction_thresholds(model, drive, directions, "batched")
     theirs = direction_thresholds(model, drive, directions, "neuron")
     assert np.array_equal(ours.thresholds_v_per_m, theirs.thresholds_v_per_m)
-    assert ours.n_simulations == theirs.n_simulations
+    assert ours.n_simulations >= theirs.n_simulations
 
 
 def test_swc_cell_agrees(tmp_path, drives):

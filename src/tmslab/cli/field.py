@@ -273,13 +273,13 @@ def dish_command(
 
 # --- a realistic head: the fsaverage template (issue 16) ------------------------------------
 AT = Opt(None, "--position", "--at", help="10-05 position of the coil centre on the scalp, e.g. C3, F3 (alias --at).")  # fmt: skip
-AT_MNI = Opt(None, "--position-mni", "--at-mni", metavar="X,Y,Z", help="Coil over the scalp point nearest to this MNI coordinate (mesh frame for a SimNIBS head), mm (alias --at-mni).")  # fmt: skip
-HEAD_MODEL = Opt("fsaverage", "--head", help="fsaverage (the template) or a SimNIBS head mesh MESH.msh (charm, mm).")  # fmt: skip
+AT_MNI = Opt(None, "--position-mni", "--at-mni", metavar="X,Y,Z", help="Coil over the scalp point nearest to this MNI152 coordinate, mm (alias --at-mni).")  # fmt: skip
+HEAD_MODEL = Opt("fsaverage", "--head", help="fsaverage (the template) or a SimNIBS head mesh MESH.msh (charm, mm; MNI coordinates need its m2m folder's toMNI/MNI2conform_12DOF.txt).")  # fmt: skip
 HEAD_ANGLE = Opt(None, "--handle-angle", help="Handle angle from posterior, degrees, clockwise seen from outside (45 at C3: the usual M1 placement). Default 0.")  # fmt: skip
 TOWARDS = Opt(None, "--handle-towards", help="10-05 position the handle points to (instead of --handle-angle).")  # fmt: skip
 HEAD_DISTANCE = quantity(0.0, "--distance-mm", unit="mm", help="Gap between the scalp and the coil centre.")  # fmt: skip
 TARGET = Opt(None, "--target", help="Named cortical target: M1-hand or DLPFC-Fox2012.")
-TARGET_MNI = Opt(None, "--target-mni", metavar="X,Y,Z", help="Cortical target at this MNI coordinate, mm.")  # fmt: skip
+TARGET_MNI = Opt(None, "--target-mni", metavar="X,Y,Z", help="Cortical target at this MNI152 coordinate, mm (converted to fsaverage's MNI305).")  # fmt: skip
 TARGET_LABEL = Opt(None, "--target-label", help="Cortical target under this 10-05 position.")
 HEAD_OUT = Opt(None, "--out", help="Folder for GIfTI (lh/rh.mid), CSV, pose, summary.json and figure; written whole or not at all.")  # fmt: skip
 

@@ -2,7 +2,7 @@
 
 Each check raises :class:`~tmslab.errors.InvalidValueError` with one line that names the
 surface and the first offending edge or triangle. ``inside_mask`` decides whether points lie
-inside a conductor by the winding number (sum of exact solid angles / 4 pi).
+inside a conductor by the winding number (the sum of the triangles' solid angles / 4 pi).
 """
 
 from __future__ import annotations
@@ -374,9 +374,88 @@ def inside_mask(conductor, points: np.ndarray) -> np.ndarray:
         candidates = np.flatnonzero(np.all((p >= lo) & (p <= hi), axis=1) & ~mask)
         if len(candidates):
             corners = np.concatenate([s.corners() for s in surfaces])
-            winding = _winding(p[candidates], np.ascontiguousarray(corners))
+            winding = winding_numbers(p[candidates], corners)
             mask[candidates[winding > 0.5]] = True
     return mask
+
+
+# Below this many point-triangle pairs the exact sum is quick (about 1e8 pairs/s).
+_EXACT_WINDING_BELOW = 2e7
+# Triangles closer than this many longest edges get their exact solid angle; farther ones
+# count as point dipoles (their solid angle to second order), summed by the FMM: on the
+# fsaverage inner skull the winding numbers stay within 0.01 of the exact sum (tested).
+_NEAR_EDGES = 2.0
+
+
+def _solid_angles(p: np.ndarray, corners: np.ndarray) -> np.ndarray:
+    """Exact solid angles of triangles ``corners`` (K, 3, 3) seen from points ``p`` (K, 3)."""
+    r = corners - p[:, None, :]
+    n = np.linalg.norm(r, axis=2)
+    triple = np.einsum("ij,ij->i", r[:, 0], np.cross(r[:, 1], r[:, 2]))
+    den = (
+        n[:, 0] * n[:, 1] * n[:, 2]
+        + np.einsum("ij,ij->i", r[:, 0], r[:, 1]) * n[:, 2]
+        + np.einsum("ij,ij->i", r[:, 0], r[:, 2]) * n[:, 1]
+        + np.einsum("ij,ij->i", r[:, 1], r[:, 2]) * n[:, 0]
+    )
+    return 2.0 * np.arctan2(triple, den)
+
+
+def _dipole_angles(p: np.ndarray, centroids: np.ndarray, areas: np.ndarray) -> np.ndarray:
+    """A triangle's solid angle as a point dipole: area vector . (c - p) / |c - p|^3."""
+    d = centroids - p
+    r2 = np.einsum("ij,ij->i", d, d)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.einsum("ij,ij->i", areas, d) / (r2 * np.sqrt(r2))
+    return np.where(r2 > 0, out, 0.0)  # the FMM leaves a coincident source out too
+
+
+def winding_numbers(points: np.ndarray, corners: np.ndarray) -> np.ndarray:
+    """Winding number of a closed outward-oriented triangle mesh about each point.
+
+    1 inside, 0 outside (1/2 on the surface): the sum of the triangles' solid angles / 4 pi.
+    Small problems sum the exact solid angles; large ones (a head's 20k triangles and 20k
+    cortex points) sum the far triangles as point dipoles with the FMM and the near ones
+    (within two longest edges) exactly, an error far below the 1/2 that decides.
+
+    Parameters
+    ----------
+    points : (N, 3) ndarray, m
+        Points.
+    corners : (T, 3, 3) ndarray, m
+        Triangle corners, counter-clockwise seen from outside.
+
+    Returns
+    -------
+    (N,) ndarray, dimensionless
+        Winding numbers.
+    """
+    p = np.ascontiguousarray(points, dtype=float).reshape(-1, 3)
+    c = np.ascontiguousarray(corners, dtype=float)
+    if len(p) * len(c) <= _EXACT_WINDING_BELOW:
+        return _winding(p, c)
+    import fmm3dpy
+    from scipy.spatial import cKDTree
+
+    centroids = c.mean(axis=1)
+    areas = 0.5 * np.cross(c[:, 1] - c[:, 0], c[:, 2] - c[:, 0])
+    # FMM3D's dipole potential is v . (x - y) / (4 pi |x - y|^3): -1/(4 pi) the solid angle
+    far = fmm3dpy.lfmm3d(
+        eps=1e-4,  # of a sum of order 4 pi; the decision needs 1/2
+        sources=np.asfortranarray(centroids.T),
+        dipvec=np.asfortranarray(areas.T),
+        targets=np.asfortranarray(p.T),
+        pgt=1,
+    )
+    total = -4.0 * np.pi * np.asarray(far.pottarg, dtype=float)
+    edges = np.linalg.norm(c - np.roll(c, 1, axis=1), axis=2).max()
+    pairs = cKDTree(p).sparse_distance_matrix(
+        cKDTree(centroids), _NEAR_EDGES * edges, output_type="ndarray"
+    )
+    i, j = pairs["i"], pairs["j"]
+    correction = _solid_angles(p[i], c[j]) - _dipole_angles(p[i], centroids[j], areas[j])
+    total += np.bincount(i, weights=correction, minlength=len(p))
+    return total / (4.0 * np.pi)
 
 
 def check_points_inside(conductor, points: np.ndarray, name: str = "points") -> None:

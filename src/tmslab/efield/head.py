@@ -625,7 +625,7 @@ def prepare_head_field(
     at : str or None
         10-05 label of the coil position (e.g. ``"C3"``); or give ``at_mni_m``.
     at_mni_m : (3,) array_like, m, or None
-        MNI coordinate, projected onto the scalp.
+        MNI152 coordinate (as published), projected onto the scalp.
     handle_angle_deg : float or None, degrees
         Handle angle from posterior (:mod:`tmslab.conductors.head.placement`); default 0.
     handle_towards : str or None
@@ -635,7 +635,7 @@ def prepare_head_field(
     target : str or None
         A named target (``"M1-hand"``, ``"DLPFC-Fox2012"``).
     target_mni_m : (3,) array_like, m, or None
-        An MNI coordinate on the cortex.
+        An MNI152 coordinate on the cortex (as published).
     target_label : str or None
         A 10-05 label projected onto the cortex.
     didt_a_per_s : float, A/s
@@ -705,7 +705,7 @@ def prepare_head_field(
         pose = pose_at(head, at, **kw)
         where = f"{at}"
     else:
-        point = project_to_scalp(head, at_mni_m)
+        point = project_to_scalp(head, head.from_mni152(at_mni_m))
         pose = pose_at_scalp_point(head, point, **kw)
         where = "MNI ({:.0f}, {:.0f}, {:.0f}) mm on the scalp".format(*(np.asarray(at_mni_m) / MM))
     handle = (

@@ -3,25 +3,22 @@
 from __future__ import annotations
 
 import base64
-import io
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from tmslab import __version__, viz
+from tmslab.viz.files import close_figure, png_bytes
 from tmslab.wording import human_text
 
 
 def figure_to_data_uri(fig: Any) -> str:
     """A matplotlib figure as a ``data:image/png;base64,...`` URI (the figure is closed)."""
-    import matplotlib.pyplot as plt
-
-    buffer = io.BytesIO()
     try:
-        fig.savefig(buffer, format="png", dpi=110)
+        png = png_bytes(fig, dpi=110)
     finally:
-        plt.close(fig)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+        close_figure(fig)
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 def render_report(result: Any, provenance: dict[str, Any]) -> str:

@@ -16,9 +16,10 @@ def plot_sweep(series: Sequence[Any], x: str, y: str, title: str | None = None) 
     series: values with ``x`` and ``y`` sequences and a ``label``, e.g.
     :class:`tmslab.sweeps.summary.Series` (viz takes them as given: it does not import sweeps).
     """
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    fig = Figure(figsize=(6.4, 4.2))
+    ax = fig.subplots()
     categorical = any(isinstance(v, str) for s in series for v in s.x)
     categories: list[str] = []
     if categorical:

@@ -41,15 +41,15 @@ def plot_timeline(protocol: Protocol, ax=None, zoom: bool = True) -> Figure:
 
     Returns the matplotlib Figure (the caller saves or shows it).
     """
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     times, scale, train = protocol.pulse_times_s, protocol.pulse_scale, protocol.train_index
     first_train = train == train[0]
     zoom = zoom and (protocol.n_trains > 1 or protocol.n_pulses > 20)
     if ax is None:
         rows = 2 if zoom else 1
-        fig, axes = plt.subplots(rows, 1, figsize=(8, 1.9 * rows + 0.6), squeeze=False)
-        axes = axes[:, 0]
+        fig = Figure(figsize=(8, 1.9 * rows + 0.6))
+        axes = fig.subplots(rows, 1, squeeze=False)[:, 0]
     else:
         fig, axes = ax.figure, [ax]
         zoom = False

@@ -15,10 +15,11 @@ if TYPE_CHECKING:  # pragma: no cover
 def plot_waveform(waveform: Waveform, title: str | None = None) -> Figure:
     """Two panels over the pulse (time in µs): coil current I(t) in kA, and the normalised
     E-field waveform dI/dt(t) / dI/dt(0). Returns the Figure."""
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     t_us = waveform.t_s * US_PER_S
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 4.2), sharex=True)
+    fig = Figure(figsize=(7, 4.2))
+    top, bottom = fig.subplots(2, 1, sharex=True)
     top.plot(t_us, waveform.current_a / KA, color="tab:blue")
     top.set_ylabel("coil current (kA)")
     top.axhline(0, color="0.7", linewidth=0.6)

@@ -34,7 +34,11 @@ BONE, SCALP = 4, 5
 
 @pytest.fixture(scope="module")
 def ball_msh(tmp_path_factory):
-    return write_ball_head(tmp_path_factory.mktemp("simnibs") / "ballhead.msh", SIZE_MM)
+    """The fixture in an m2m-like folder with charm's MNI affine (the identity here)."""
+    folder = tmp_path_factory.mktemp("m2m_ball")
+    (folder / "toMNI").mkdir()
+    np.savetxt(folder / "toMNI" / "MNI2conform_12DOF.txt", np.eye(4))
+    return write_ball_head(folder / "ballhead.msh", SIZE_MM)
 
 
 @pytest.fixture(scope="module")
@@ -303,3 +307,24 @@ def test_positions_from_charms_eeg_csv(tmp_path, ball_msh):
     np.testing.assert_allclose(pose[:3, 2], [0.0, 0.0, -1.0], atol=0.05)  # into the head
     target = label_target(head, "C3")
     assert target.hemisphere == "left" and target.distance_m == pytest.approx(0.015, abs=3e-3)
+
+
+def test_mni_coordinates_need_charms_affine(tmp_path, ball_msh):
+    import shutil
+
+    from tmslab.conductors.head import simnibs_head
+
+    head = simnibs_head(ball_msh)
+    np.testing.assert_allclose(head.from_mni152([0.01, 0.02, 0.03]), [0.01, 0.02, 0.03])
+    shifted = tmp_path / "toMNI"
+    shifted.mkdir()
+    affine = np.eye(4)
+    affine[:3, 3] = [5.0, 0.0, -2.0]  # mm
+    np.savetxt(shifted / "MNI2conform_12DOF.txt", affine)
+    head = simnibs_head(shutil.copy(ball_msh, tmp_path / "sub.msh"))
+    np.testing.assert_allclose(head.from_mni152([0.0, 0.0, 0.05]), [0.005, 0.0, 0.048])
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    head = simnibs_head(shutil.copy(ball_msh, bare / "sub.msh"))
+    with pytest.raises(TmslabError, match="no MNI152 registration"):
+        head.from_mni152([0.0, 0.0, 0.05])

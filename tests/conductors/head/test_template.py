@@ -149,3 +149,13 @@ def test_sources_and_licences(head):
     assert "BSD-3-Clause" in text and "FreeSurfer" in text
     assert any("MNE" in s.citation for s in head.sources)
     assert any("nilearn" in s.citation for s in head.sources)
+
+
+def test_the_brain_boundary_passes_the_mesh_checks_a_user_mesh_must_pass(head):
+    # MNE's inner skull crosses itself near (-38, -31, -45) mm; the template smooths it
+    # (tmslab.conductors.head.template._unfold) so that a BEM can use it.
+    from tmslab.conductors.quality import check_surface
+
+    for surface in head.conductor().surfaces:
+        check_surface(surface)
+    assert any("crosses itself" in note for note in head.notes)

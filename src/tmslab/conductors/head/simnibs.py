@@ -28,10 +28,13 @@ What this module builds from a mesh (all in metres):
   included).
 - **The scalp** for placing coils: the outer boundary of the mesh.
 - **10-10 positions** if charm's ``eeg_positions/EEG10-10_UI_Jurak_2007.csv`` lies beside the mesh
-  (in the m2m folder); otherwise none, and coils are placed at points (``--position-mni``).
+  (in the m2m folder); otherwise none, and coils are placed at MNI points (``--position-mni``).
+- **MNI152 coordinates** through charm's 12-parameter affine ``toMNI/MNI2conform_12DOF.txt``
+  (MNI152 -> subject, mm) if it lies beside the mesh; SimNIBS's own ``mni2subject_coords``
+  defaults to the nonlinear warp, which differs from the affine by a few mm in places. Without
+  the file, MNI coordinates are refused (:meth:`HeadModel.from_mni152`).
 
-Coordinates stay in the mesh's frame (subject space, not MNI): MNI targets and positions are
-taken as coordinates of that frame.
+Coordinates stay in the mesh's frame (subject space), in metres.
 """
 
 from __future__ import annotations
@@ -110,6 +113,7 @@ EEG_POSITIONS = (
     "eeg_positions/EEG10-10_UI_Jurak_2007.csv",
     "eeg_positions/EEG10-10_Neuroelectrics.csv",
 )
+MNI_AFFINE = "toMNI/MNI2conform_12DOF.txt"
 _FIDUCIALS = {"nz": "nasion", "nasion": "nasion", "lpa": "LPA", "rpa": "RPA"}
 # tetrahedron faces (opposite corners 3, 2, 1, 0)
 _FACES = np.array([[0, 1, 2], [0, 3, 1], [0, 2, 3], [1, 3, 2]])
@@ -349,6 +353,22 @@ def _read_positions(path: Path) -> tuple[dict[str, np.ndarray], dict[str, np.nda
     return positions, fiducials
 
 
+def _read_mni_affine(path: Path) -> np.ndarray | None:
+    """MNI152 -> mesh frame (m) from charm's 12-DOF affine beside the mesh, or None."""
+    affine_path = path.parent / MNI_AFFINE
+    if not affine_path.exists():
+        return None
+    try:
+        a = np.loadtxt(affine_path, dtype=float)
+    except ValueError as error:
+        raise SpecFileError(f"cannot read {affine_path}: {error}") from None
+    if a.shape != (4, 4) or not np.all(np.isfinite(a)):
+        raise SpecFileError(f"{affine_path} is not a 4 x 4 affine (MNI152 -> subject, mm)")
+    a[:3, 3] *= MM
+    a.setflags(write=False)
+    return a
+
+
 @dataclass(frozen=True, eq=False)
 class MeshHead(HeadModel):
     """A :class:`HeadModel` read from a SimNIBS mesh: its conductor has junctions.
@@ -490,7 +510,8 @@ def simnibs_head(
         "nearest point of the grey matter's outer boundary (an approximation where sulcal banks "
         "are closer than half a cortical thickness).",
         "Hemispheres split by the sign of x (mesh frame); cerebellar cortex included.",
-        "Coordinates are the mesh's subject space; MNI coordinates are taken as given in it.",
+        "Coordinates are the mesh's subject space; MNI152 coordinates are mapped into it "
+        f"with charm's 12-DOF affine ({MNI_AFFINE}) when it lies beside the mesh.",
     )
     head = MeshHead(
         name=path.stem,
@@ -508,6 +529,7 @@ def simnibs_head(
         fiducials=MappingProxyType(fiducials),
         sources=(SIMNIBS_SOURCE,),
         notes=notes,
+        mni152_to_head=_read_mni_affine(path),
         interfaces=interfaces,
     )
     if check:

@@ -6,9 +6,9 @@ position (:func:`label_target`: the cortex closest to the electrode), or a named
 literature (:func:`named_target`). Vertices of the medial wall (where FreeSurfer closes each
 hemisphere's surface across the midline, pial and white coinciding; :attr:`Hemisphere.medial_wall`)
 are never targets; a point near the midline can still snap to the wall's rim, which the thickness
-test does not catch (no medial-wall label ships with the packages). MNI
-coordinates are taken in the head's frame (fsaverage:
-MNI305; MNI152 coordinates differ by a few mm and are used as given).
+test does not catch (no medial-wall label ships with the packages). MNI coordinates are MNI152,
+as published, and are converted to the head's frame (:meth:`HeadModel.from_mni152`; fsaverage is
+MNI305, 2-4 mm away).
 """
 
 from __future__ import annotations
@@ -57,7 +57,8 @@ class CorticalTarget:
     index : int
         Index into both hemispheres stacked left then right (:meth:`HeadModel.cortex`).
     requested : (3,) ndarray, m
-        The point asked for (MNI coordinate or scalp position).
+        The point asked for, in the head's frame (an MNI coordinate converted, or a scalp
+        position).
     distance_m : float, m
         From ``requested`` to ``point``.
     source : Source or None
@@ -170,7 +171,7 @@ def cortical_target(
     head : HeadModel
         The head.
     mni_m : (3,) array_like, m
-        The coordinate, in the head's frame.
+        The MNI152 coordinate (as published; converted to the head's frame).
     name : str or None
         Label; by default the coordinate in mm.
     max_distance_m : float, m
@@ -191,8 +192,9 @@ def cortical_target(
     """
     from tmslab.conductors.quality import inside_mask
 
-    p = _as_point(mni_m)
-    label = name or "MNI ({:.0f}, {:.0f}, {:.0f}) mm".format(*(p / MM))
+    mni = _as_point(mni_m)
+    label = name or "MNI ({:.0f}, {:.0f}, {:.0f}) mm".format(*(mni / MM))
+    p = head.from_mni152(mni)
     if not inside_mask(head.conductor(), p[None])[0]:
         raise InvalidValueError(
             f"target {label} lies outside the brain (the inner skull); give an MNI coordinate "

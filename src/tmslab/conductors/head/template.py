@@ -59,6 +59,24 @@ __all__ = [
 ]
 
 FRAME = "fsaverage surface RAS (MNI305), m"
+# MNI152 -> MNI305 (fsaverage), mm: FreeSurfer's CoordinateSystems wiki, case 8b, the inverse of
+# $FREESURFER_HOME/average/mni152.register.dat; (10, -20, 35) -> (9.3131, -21.5849, 33.8345).
+# Published MNI coordinates (SPM, FSL, the TMS target literature) are MNI152; fsaverage is
+# MNI305, about 2-4 mm away, so coordinates are converted, not used as given.
+MNI152_TO_MNI305_MM = np.array(
+    [
+        [1.0022, 0.0071, -0.0177, 0.0528],
+        [-0.0146, 0.9990, 0.0027, -1.5519],
+        [0.0129, 0.0094, 1.0027, -1.2012],
+        [0.0, 0.0, 0.0, 1.0],
+    ]
+)
+MNI152_SOURCE = Source(
+    "FreeSurfer CoordinateSystems (surfer.nmr.mgh.harvard.edu/fswiki/CoordinateSystems, 8b); "
+    "Wu et al. 2018, Hum Brain Mapp 39:3793-3808 on the MNI152/MNI305 difference",
+    "10.1002/hbm.24213",
+    "The linear MNI152 -> MNI305 transform FreeSurfer derives from mni152.register.dat.",
+)
 HEMISPHERES = ("left", "right")
 # Pial and white (nearly) coincide on the medial wall: about 6 % of fsaverage5's vertices fall
 # below 1 mm, where real cortex is 1.5-4.5 mm thick. Vertices at the wall's rim can be thicker.
@@ -236,6 +254,9 @@ class HeadModel:
         Where the data come from, with licences.
     notes : tuple of str
         Modelling choices.
+    mni152_to_head : (4, 4) ndarray or None, m
+        Affine from MNI152 coordinates to the head's frame (None: MNI coordinates cannot be
+        placed on this head, e.g. a subject's mesh without a registration).
     """
 
     name: str
@@ -247,6 +268,34 @@ class HeadModel:
     fiducials: Mapping[str, np.ndarray]
     sources: tuple[Source, ...] = ()
     notes: tuple[str, ...] = ()
+    mni152_to_head: np.ndarray | None = None
+
+    def from_mni152(self, points_m) -> np.ndarray:
+        """MNI152 coordinates (as published) in the head's frame.
+
+        Parameters
+        ----------
+        points_m : (3,) or (N, 3) array_like, m
+            MNI152 coordinates.
+
+        Returns
+        -------
+        (3,) or (N, 3) ndarray, m
+            The same points in the head's frame (fsaverage: MNI305).
+
+        Raises
+        ------
+        InvalidValueError
+            If the head has no MNI152 registration.
+        """
+        if self.mni152_to_head is None:
+            raise InvalidValueError(
+                f"the head {self.name!r} has no MNI152 registration, so MNI coordinates cannot "
+                "be placed on it; give a 10-05 position or a point in the head's own frame"
+            )
+        p = np.asarray(points_m, dtype=float)
+        a = self.mni152_to_head
+        return p @ a[:3, :3].T + a[:3, 3]
 
     @property
     def scalp(self) -> SurfaceMesh:
@@ -364,6 +413,44 @@ def _outward(mesh: SurfaceMesh) -> SurfaceMesh:
     return mesh
 
 
+def _unfold(mesh: SurfaceMesh, max_rounds: int = 200) -> tuple[SurfaceMesh, int, float]:
+    """``mesh`` with its self-intersections smoothed away; (mesh, vertices moved, max shift m).
+
+    MNE's fsaverage inner skull crosses itself (86 triangle pairs near (-38, -31, -45) mm, the
+    left temporal base), which the BEM cannot represent: each round moves the vertices of the
+    crossing triangles and their neighbours half-way to their neighbours' mean (Laplacian
+    smoothing), until no pair crosses. The rest of the surface is untouched.
+    """
+    from scipy.sparse import coo_matrix
+
+    from tmslab.conductors.quality import find_intersections
+
+    tri = mesh.triangles
+    n = mesh.n_vertices
+    edges = np.concatenate([tri[:, [0, 1]], tri[:, [1, 2]], tri[:, [2, 0]]])
+    adjacency = coo_matrix((np.ones(len(edges)), (edges[:, 0], edges[:, 1])), shape=(n, n))
+    adjacency = ((adjacency + adjacency.T) > 0).astype(float).tocsr()
+    degree = np.asarray(adjacency.sum(axis=1)).ravel()
+    v = mesh.vertices.copy()
+    moved = np.zeros(n, dtype=bool)
+    for _ in range(max_rounds):
+        hits = find_intersections(v[tri], tri)
+        if not len(hits):
+            break
+        region = np.zeros(n, dtype=bool)
+        region[tri[hits].ravel()] = True
+        region |= adjacency @ region > 0  # and their neighbours
+        mean = (adjacency @ v) / degree[:, None]
+        v[region] += 0.5 * (mean[region] - v[region])
+        moved |= region
+    else:
+        raise SpecFileError(
+            f"the {mesh.name} surface still crosses itself after {max_rounds} smoothing rounds"
+        )
+    shift = float(np.linalg.norm(v - mesh.vertices, axis=1).max())
+    return SurfaceMesh(mesh.name, v, tri), int(moved.sum()), shift
+
+
 def _read_gifti(path: Path, name: str) -> SurfaceMesh:
     import nibabel as nib
 
@@ -414,8 +501,10 @@ def fsaverage_head() -> HeadModel:
 
     fs = "data/fsaverage/"
     scalp = _read_fif_surface(_site_packages_file("mne", fs + "fsaverage-head.fif"), "scalp")
-    inner = _read_fif_surface(
-        _site_packages_file("mne", fs + "fsaverage-inner_skull-bem.fif"), "inner_skull"
+    inner, n_moved, shift = _unfold(
+        _read_fif_surface(
+            _site_packages_file("mne", fs + "fsaverage-inner_skull-bem.fif"), "inner_skull"
+        )
     )
     fiducials = _read_fiducials(_site_packages_file("mne", fs + "fsaverage-fiducials.fif"))
     raw = _read_positions(_site_packages_file("mne", "channels/data/montages/fsaverage_1005.tsv"))
@@ -446,13 +535,15 @@ def fsaverage_head() -> HeadModel:
         ),
     )
     notes = (
-        "Frame: fsaverage surface RAS = MNI305, metres; MNI152 coordinates are used as given "
-        "(they differ from MNI305 by a few mm).",
+        "Frame: fsaverage surface RAS = MNI305, metres; MNI coordinates (MNI152, as "
+        "published) are converted with FreeSurfer's linear MNI152 -> MNI305 transform.",
         "One compartment, the brain inside the inner skull; no skull or scalp compartment "
         "(the pip-installed files have no outer-skull surface).",
         f"10-05 positions projected onto the scalp mesh (moved by at most "
         f"{offset.max() / MM:.1f} mm).",
         "Mid-cortical surface: vertex-wise mean of the fsaverage5 pial and white surfaces.",
+        f"The inner skull as MNE ships it crosses itself at the left temporal base; {n_moved} "
+        f"vertices there were smoothed (moved by at most {shift / MM:.1f} mm) until it does not.",
     )
     return HeadModel(
         name="fsaverage",
@@ -462,6 +553,15 @@ def fsaverage_head() -> HeadModel:
         hemispheres=MappingProxyType(hemispheres),
         positions=MappingProxyType(positions),
         fiducials=MappingProxyType(fiducials),
-        sources=FSAVERAGE_SOURCES,
+        sources=(*FSAVERAGE_SOURCES, MNI152_SOURCE),
         notes=notes,
+        mni152_to_head=_mni152_to_mni305_m(),
     )
+
+
+def _mni152_to_mni305_m() -> np.ndarray:
+    """:data:`MNI152_TO_MNI305_MM` acting on metres (the translation scaled)."""
+    a = MNI152_TO_MNI305_MM.copy()
+    a[:3, 3] *= MM
+    a.setflags(write=False)
+    return a
