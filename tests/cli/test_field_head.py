@@ -17,7 +17,7 @@ BASE = ["field", "head", "--coil", "magstim-70mm-fig8"]
     [
         (["--at", "C33"], "unknown 10-05 position 'C33'; did you mean C3"),
         ([], "give the coil position"),
-        (["--at", "C3", "--at-mni", "1,2"], "--at-mni '1,2': give three"),
+        (["--at", "C3", "--at-mni", "1,2"], "--position-mni '1,2': give three"),
         (["--at", "C3", "--target", "M1"], "unknown cortical target 'M1'"),
         (["--at", "C3", "--target-mni", "20,0,0"], "mm from the cortex"),
         (["--at", "C3", "--target-label", "Q9"], "unknown 10-05 position 'Q9'"),

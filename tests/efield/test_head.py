@@ -211,8 +211,8 @@ def fsaverage():
     ("kwargs", "match"),
     [
         (dict(at="C33"), "unknown 10-05 position"),
-        (dict(), "either --at"),
-        (dict(at="C3", at_mni_m=[0, 0, 0.08]), "either --at"),
+        (dict(), "either --position"),
+        (dict(at="C3", at_mni_m=[0, 0, 0.08]), "either --position"),
         (dict(at="C3", target="M1"), "unknown cortical target"),
         (dict(at="C3", target_mni_m=[0.02, 0, 0]), "from the cortex"),
         (dict(at="C3", target_mni_m=[0, 0, -0.05]), "outside the brain"),

@@ -272,8 +272,9 @@ def dish_command(
 
 
 # --- a realistic head: the fsaverage template (issue 16) ------------------------------------
-AT = Opt(None, "--at", help="10-05 position of the coil centre on the scalp, e.g. C3, F3.")
-AT_MNI = Opt(None, "--at-mni", metavar="X,Y,Z", help="Coil over the scalp point nearest to this MNI152 coordinate, mm.")  # fmt: skip
+AT = Opt(None, "--position", "--at", help="10-05 position of the coil centre on the scalp, e.g. C3, F3 (alias --at).")  # fmt: skip
+AT_MNI = Opt(None, "--position-mni", "--at-mni", metavar="X,Y,Z", help="Coil over the scalp point nearest to this MNI152 coordinate, mm (alias --at-mni).")  # fmt: skip
+HEAD_MODEL = Opt("fsaverage", "--head", help="fsaverage (the template) or a SimNIBS head mesh MESH.msh (charm, mm; MNI coordinates need its m2m folder's toMNI/MNI2conform_12DOF.txt).")  # fmt: skip
 HEAD_ANGLE = Opt(None, "--handle-angle", help="Handle angle from posterior, degrees, clockwise seen from outside (45 at C3: the usual M1 placement). Default 0.")  # fmt: skip
 TOWARDS = Opt(None, "--handle-towards", help="10-05 position the handle points to (instead of --handle-angle).")  # fmt: skip
 HEAD_DISTANCE = quantity(0.0, "--distance-mm", unit="mm", help="Gap between the scalp and the coil centre.")  # fmt: skip
@@ -286,6 +287,7 @@ HEAD_OUT = Opt(None, "--out", help="Folder for GIfTI (lh/rh.mid), CSV, pose, sum
 @app.command("head")
 def head_command(
     coil: str = COIL,
+    head: str = HEAD_MODEL,
     at: str | None = AT,
     at_mni: str | None = AT_MNI,
     handle_angle: float | None = HEAD_ANGLE,
@@ -298,16 +300,16 @@ def head_command(
     out: Path | None = HEAD_OUT,
     json: bool = JSON,
 ) -> None:
-    """E-field on the cortex of the fsaverage template head (BEM; about 1-2 min)."""
+    """E-field on the cortex of a realistic head: fsaverage or a SimNIBS mesh (BEM; 1-2 min)."""
     from tmslab.efield.head import parse_mni_mm, prepare_head_field, run_head_field
 
     mni = lambda text, option: None if text is None else parse_mni_mm(text, option)  # noqa: E731
     with console.status("loading the head and placing the coil..."):
         setup = prepare_head_field(
-            coil, at=at, at_mni_m=mni(at_mni, "--at-mni"), handle_angle_deg=handle_angle,
+            coil, at=at, at_mni_m=mni(at_mni, "--position-mni"), handle_angle_deg=handle_angle,
             handle_towards=handle_towards, distance_m=distance_mm * MM, target=target,
             target_mni_m=mni(target_mni, "--target-mni"), target_label=target_label,
-            didt_a_per_s=didt, out=out,
+            didt_a_per_s=didt, out=out, head=head,
         )  # fmt: skip
     with console.status(f"solving the field on the cortex ({setup.placement})..."):
         result = run_head_field(setup, figure=_cortex_figure if out is not None else None)

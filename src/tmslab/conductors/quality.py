@@ -188,6 +188,9 @@ def check_surface(surface) -> None:
 def check_conductor(conductor) -> None:
     """Check every surface, and that no two surfaces cross each other.
 
+    A junction conductor (:attr:`~tmslab.conductors.surfaces.Conductor.is_junction`) is checked
+    by :func:`check_junctions` instead: its patches are open, its compartments closed.
+
     Parameters
     ----------
     conductor : Conductor
@@ -198,6 +201,9 @@ def check_conductor(conductor) -> None:
     InvalidValueError
         From the first check that fails.
     """
+    if conductor.is_junction:
+        check_junctions(conductor)
+        return
     for surface in conductor.surfaces:
         check_surface(surface)
     if len(conductor.surfaces) > 1:
@@ -215,6 +221,98 @@ def check_conductor(conductor) -> None:
                 f"intersect ({len(hits)} crossing triangle pairs); compartments must be nested "
                 "or disjoint"
             )
+
+
+def _directed_edges(tri: np.ndarray) -> np.ndarray:
+    return np.concatenate([tri[:, [0, 1]], tri[:, [1, 2]], tri[:, [2, 0]]])
+
+
+def check_junctions(conductor) -> None:
+    """Check a conductor of interface patches that meet at junctions.
+
+    With vertices welded by coordinates across patches: each patch is consistently oriented
+    (no edge traversed twice the same way); no edge belongs to a single facet (a junction edge
+    belongs to three or more: one per pair of compartments meeting there); the boundary of every compartment (all facets with a given conductivity on one
+    side, oriented out of it) is closed and consistently oriented (each directed edge matched by
+    its reverse), which also means outward-oriented patches; no two facets cross.
+
+    Parameters
+    ----------
+    conductor : Conductor
+        The conductor to check.
+
+    Raises
+    ------
+    InvalidValueError
+        Naming the offending patch or compartment (by conductivity) and where (mm).
+    """
+    from tmslab.conductors.surfaces import welded_vertex_ids
+
+    surfaces = conductor.surfaces
+    ids = welded_vertex_ids([s.vertices for s in surfaces])
+    tris = [i[s.triangles] for s, i in zip(surfaces, ids, strict=True)]
+    points = np.concatenate([s.vertices for s in surfaces])
+    where_of = dict(zip(np.concatenate(ids).tolist(), range(len(points)), strict=False))
+
+    def where(vertex: int) -> list:
+        return np.round(points[where_of[int(vertex)]] * MM_PER_M, 2).tolist()
+
+    for s, tri in zip(surfaces, tris, strict=True):
+        if (
+            np.any(tri[:, 0] == tri[:, 1])
+            or np.any(tri[:, 1] == tri[:, 2])
+            or np.any(tri[:, 2] == tri[:, 0])
+        ):
+            raise InvalidValueError(
+                f"surface {s.name!r} has collapsed triangles (repeated corners)"
+            )
+        directed, counts = np.unique(_directed_edges(tri), axis=0, return_counts=True)
+        if np.any(counts > 1):
+            edge = directed[np.argmax(counts > 1)]
+            raise InvalidValueError(
+                f"surface {s.name!r} is not consistently oriented: "
+                f"{int((counts > 1).sum())} edges are traversed twice in the same direction "
+                f"(e.g. at {where(edge[0])} mm)"
+            )
+    everything = np.concatenate(tris)
+    undirected, counts = np.unique(
+        np.sort(_directed_edges(everything), axis=1), axis=0, return_counts=True
+    )
+    # junction edges are shared by three or more facets (one per pair of regions meeting there)
+    if np.any(counts == 1):
+        edge = undirected[np.argmax(counts == 1)]
+        raise InvalidValueError(
+            f"conductor {conductor.name!r} has {int((counts == 1).sum())} open edges (in a "
+            f"single facet, e.g. at {where(edge[0])} mm): a compartment is not closed"
+        )
+    sigmas = sorted({s.sigma_in for s in surfaces} | {s.sigma_out for s in surfaces})
+    for sigma in sigmas:
+        parts = [t for s, t in zip(surfaces, tris, strict=True) if s.sigma_in == sigma]
+        parts += [t[:, ::-1] for s, t in zip(surfaces, tris, strict=True) if s.sigma_out == sigma]
+        directed = _directed_edges(np.concatenate(parts))
+        forward, fcount = np.unique(directed, axis=0, return_counts=True)
+        backward, bcount = np.unique(directed[:, ::-1], axis=0, return_counts=True)
+        balanced = len(forward) == len(backward) and np.array_equal(forward, backward)
+        balanced = balanced and np.array_equal(fcount, bcount)
+        if not balanced:
+            bad = forward[0]
+            if len(forward) == len(backward):
+                mismatch = np.flatnonzero(np.any(forward != backward, axis=1) | (fcount != bcount))
+                bad = forward[mismatch[0]] if len(mismatch) else bad
+            what = "the outside (insulator)" if sigma == 0 else f"the compartment of {sigma:g} S/m"
+            raise InvalidValueError(
+                f"conductor {conductor.name!r}: the boundary of {what} is not closed and "
+                f"consistently oriented (e.g. at the edge from {where(bad[0])} mm); patches must "
+                "point out of their sigma_in side"
+            )
+    hits = find_intersections(conductor.corners, everything)  # within and across patches
+    if len(hits):
+        index = conductor.surface_index
+        a, b = index[hits[0]]
+        raise InvalidValueError(
+            f"surfaces {surfaces[a].name!r} and {surfaces[b].name!r} intersect "
+            f"({len(hits)} crossing triangle pairs)"
+        )
 
 
 @nb.njit(parallel=True, cache=True)
@@ -250,8 +348,9 @@ def _winding(points, corners):  # pragma: no cover - compiled
 def inside_mask(conductor, points: np.ndarray) -> np.ndarray:
     """Which points lie inside the conductor's outermost surfaces.
 
-    Uses the winding number of the insulated (sigma_out = 0) surfaces; points outside their
-    bounding box are outside without computation.
+    Uses the winding number of each insulated body (:attr:`Conductor.outer_bodies`: a closed
+    sigma_out = 0 surface, or the insulated patches of a junction conductor together); points
+    outside a body's bounding box are outside it without computation.
 
     Parameters
     ----------
@@ -267,14 +366,15 @@ def inside_mask(conductor, points: np.ndarray) -> np.ndarray:
     """
     p = np.ascontiguousarray(points, dtype=float).reshape(-1, 3)
     mask = np.zeros(len(p), dtype=bool)
-    for surface in conductor.surfaces:
-        if surface.sigma_out != 0:
-            continue
-        lo = surface.vertices.min(axis=0) - _SURFACE_TOLERANCE_M
-        hi = surface.vertices.max(axis=0) + _SURFACE_TOLERANCE_M
+    for body in conductor.outer_bodies:
+        surfaces = [conductor.surfaces[i] for i in body]
+        vertices = np.concatenate([s.vertices for s in surfaces])
+        lo = vertices.min(axis=0) - _SURFACE_TOLERANCE_M
+        hi = vertices.max(axis=0) + _SURFACE_TOLERANCE_M
         candidates = np.flatnonzero(np.all((p >= lo) & (p <= hi), axis=1) & ~mask)
         if len(candidates):
-            winding = winding_numbers(p[candidates], surface.corners())
+            corners = np.concatenate([s.corners() for s in surfaces])
+            winding = winding_numbers(p[candidates], corners)
             mask[candidates[winding > 0.5]] = True
     return mask
 

@@ -1,9 +1,14 @@
-"""Piecewise-homogeneous conductors bounded by closed triangulated surfaces.
+"""Piecewise-homogeneous conductors bounded by triangulated interfaces.
 
-A :class:`TriangleSurface` is one closed, outward-oriented triangle mesh (metres) with the
-conductivity just inside and just outside it (S/m; 0 outside means insulated, e.g. air or a
-plastic dish wall). A :class:`Conductor` is a set of such surfaces: nested compartments (a head's
-tissues, a slice in its medium) or disjoint ones (the wells of a plate). The E-field solver
+A :class:`TriangleSurface` is one outward-oriented triangle mesh (metres) with the conductivity
+just inside and just outside it (S/m; 0 outside means insulated, e.g. air or a plastic dish wall).
+A :class:`Conductor` is a set of such surfaces: nested compartments (a head's tissues, a slice in
+its medium) or disjoint ones (the wells of a plate), each surface closed; or, for realistic heads
+whose compartments touch, *junction* interfaces: open patches, one per pair of touching
+compartments, that meet at junction edges (where three or more compartments meet). Every facet
+carries the conductivities on its two sides (as in BEM-FMM, Makarov et al. 2018), so the solver
+never assumes nesting; what must be closed are the compartments the patches bound
+(:func:`tmslab.conductors.quality.check_conductor` checks it). The E-field solver
 (:mod:`tmslab.efield.bem`) only needs the stacked triangle arrays that :class:`Conductor` gives.
 """
 
@@ -29,9 +34,34 @@ def _frozen(array: Any, dtype, name: str) -> np.ndarray:
     return a
 
 
+def welded_vertex_ids(vertex_arrays, tolerance_m: float = 1e-12) -> list[np.ndarray]:
+    """Global ids of vertices, equal for vertices at the same place (within ``tolerance_m``).
+
+    Parameters
+    ----------
+    vertex_arrays : sequence of (V_k, 3) ndarray, m
+        Vertices of several surfaces.
+    tolerance_m : float, m
+        Coordinates are compared on a grid of this step (patches cut from one mesh share exact
+        coordinates).
+
+    Returns
+    -------
+    list of (V_k,) ndarray of int
+        One id array per input array.
+    """
+    sizes = [len(v) for v in vertex_arrays]
+    keys = np.round(np.concatenate(vertex_arrays) / tolerance_m).astype(np.int64)
+    _, inverse = np.unique(keys, axis=0, return_inverse=True)
+    return np.split(inverse.ravel(), np.cumsum(sizes)[:-1])
+
+
 @dataclass(frozen=True, eq=False)
 class TriangleSurface:
-    """One closed triangulated interface between two homogeneous compartments.
+    """One triangulated interface between two homogeneous compartments.
+
+    Closed for nested or disjoint compartments; an open patch in a junction conductor (then
+    "inside" is the side the normals point away from).
 
     Attributes
     ----------
@@ -78,6 +108,14 @@ class TriangleSurface:
     @property
     def n_triangles(self) -> int:
         return len(self.triangles)
+
+    @cached_property
+    def is_closed(self) -> bool:
+        """Whether every edge is shared by exactly two of this surface's triangles."""
+        tri = self.triangles
+        edges = np.sort(np.concatenate([tri[:, [0, 1]], tri[:, [1, 2]], tri[:, [2, 0]]]), axis=1)
+        _, counts = np.unique(edges, axis=0, return_counts=True)
+        return bool(np.all(counts == 2))
 
     @property
     def contrast(self) -> float:
@@ -137,8 +175,9 @@ class Conductor:
     Attributes
     ----------
     surfaces : tuple of TriangleSurface
-        The interfaces; each is closed and outward-oriented. Outermost surfaces have
-        sigma_out = 0 (insulated: air, plastic).
+        The interfaces; each closed and outward-oriented, or open junction patches whose
+        compartments are closed (module docstring). Outermost surfaces have sigma_out = 0
+        (insulated: air, plastic).
     name : str
         Preset name.
     label : str
@@ -232,6 +271,55 @@ class Conductor:
     @property
     def n_triangles(self) -> int:
         return int(sum(s.n_triangles for s in self.surfaces))
+
+    @property
+    def is_junction(self) -> bool:
+        """Whether some surface is an open patch (compartments meet at junction edges)."""
+        return not all(s.is_closed for s in self.surfaces)
+
+    @cached_property
+    def outer_bodies(self) -> tuple[tuple[int, ...], ...]:
+        """The insulated bodies: indices into :attr:`surfaces` of each body's outer boundary.
+
+        A closed insulated (sigma_out = 0) surface is one body; open insulated patches that share
+        vertices (welded by coordinates) form one body together.
+
+        Returns
+        -------
+        tuple of tuple of int
+            One tuple of surface indices per body, in surface order.
+        """
+        bodies: list[tuple[int, ...]] = []
+        patches = []
+        for i, s in enumerate(self.surfaces):
+            if s.sigma_out != 0:
+                continue
+            if s.is_closed:
+                bodies.append((i,))
+            else:
+                patches.append(i)
+        if patches:
+            ids = welded_vertex_ids([self.surfaces[i].vertices for i in patches])
+            parent = list(range(len(patches)))
+
+            def root(k: int) -> int:
+                while parent[k] != k:
+                    parent[k] = parent[parent[k]]
+                    k = parent[k]
+                return k
+
+            owner: dict[int, int] = {}
+            for k, (i, vid) in enumerate(zip(patches, ids, strict=True)):
+                for v in np.unique(vid[self.surfaces[i].triangles]).tolist():
+                    if v in owner:
+                        parent[root(k)] = root(owner[v])
+                    else:
+                        owner[v] = k
+            groups: dict[int, list[int]] = {}
+            for k, i in enumerate(patches):
+                groups.setdefault(root(k), []).append(i)
+            bodies.extend(tuple(g) for g in groups.values())
+        return tuple(sorted(bodies))
 
     def mean_edge_m(self) -> float:
         """Mean edge length over all triangles, m."""

@@ -421,9 +421,12 @@ def cortical_field(
     hemis = tuple((h, head.hemispheres[h].mid.n_vertices) for h in HEMISPHERES)
     cortex = ~np.concatenate([head.hemispheres[h].medial_wall for h in HEMISPHERES])
     comp = ", ".join(f"{c.name} ({c.conductivity:g} S/m)" for c in head.compartments)
-    assumptions = (
+    conductor_note = getattr(head, "conductor_note", None) or (
         f"Conductor: {comp} bounded by the {head.compartments[-1].surface.replace('_', ' ')}, "
-        "insulated outside; skull and scalp not modelled, nor CSF or the grey/white contrast.",
+        "insulated outside; skull and scalp not modelled, nor CSF or the grey/white contrast."
+    )
+    assumptions = (
+        conductor_note,
         f"Cortex: mid-cortical surface of {head.name} (vertex-wise mean of pial and white), "
         f"{len(vertices)} vertices, mean edge {_mean_edge_m(vertices, triangles) / MM:.1f} mm; "
         "features smaller than that (sulcal walls, the hand knob) are smoothed.",
@@ -639,8 +642,9 @@ def prepare_head_field(
         Coil dI/dt.
     out : str, Path or None
         Output folder: checked writable and holding only files of an earlier run.
-    head : HeadModel or None
-        Default: the fsaverage template.
+    head : HeadModel, str, Path or None
+        A head, ``"fsaverage"`` (the template, the default) or a SimNIBS head mesh ``.msh``
+        (:func:`tmslab.conductors.head.load_head`).
 
     Returns
     -------
@@ -655,8 +659,8 @@ def prepare_head_field(
     """
     from tmslab.conductors.head import (
         cortical_target,
-        fsaverage_head,
         label_target,
+        load_head,
         named_target,
         pose_at,
         project_to_scalp,
@@ -666,7 +670,9 @@ def prepare_head_field(
 
     check_positive("--didt", didt_a_per_s, "A/s")
     if (at is None) == (at_mni_m is None):
-        raise InvalidValueError("give the coil position: either --at LABEL or --at-mni X,Y,Z")
+        raise InvalidValueError(
+            "give the coil position: either --position LABEL or --position-mni X,Y,Z"
+        )
     given = [t for t in (target, target_mni_m, target_label) if t is not None]
     if len(given) > 1:
         raise InvalidValueError("give at most one of --target, --target-mni and --target-label")
@@ -680,7 +686,7 @@ def prepare_head_field(
         clean_leftovers(out)
         check_only_own_files(out, HEAD_FIELD_FILES)
     coil = _resolve_coil(coil)
-    head = head or fsaverage_head()
+    head = load_head(head)
     # the target first: its checks are the quickest
     if target is not None:
         goal = named_target(head, target)

@@ -8,6 +8,7 @@ is in metres in fsaverage surface RAS (MNI305).
 from __future__ import annotations
 
 from tmslab.conductors.head.placement import pose_at, project_to_scalp, scalp_point
+from tmslab.conductors.head.simnibs import MeshHead, load_head, simnibs_head
 from tmslab.conductors.head.targets import (
     CorticalTarget,
     cortical_target,
@@ -20,12 +21,15 @@ from tmslab.conductors.head.template import HeadModel, fsaverage_head
 __all__ = [
     "CorticalTarget",
     "HeadModel",
+    "MeshHead",
     "cortical_target",
     "fsaverage_head",
     "label_target",
+    "load_head",
     "named_target",
     "named_targets",
     "pose_at",
     "project_to_scalp",
     "scalp_point",
+    "simnibs_head",
 ]

@@ -119,15 +119,49 @@ def self_curvature_terms(conductor) -> np.ndarray:
     (T,) ndarray, dimensionless
         The terms.
     """
-    h = np.concatenate(
-        [
-            mean_curvature(
-                s.triangles,
-                s.vertices,
-                conductor.normals[conductor.surface_index == i],
-                conductor.areas[conductor.surface_index == i],
-            )
-            for i, s in enumerate(conductor.surfaces)
-        ]
-    )
+    if conductor.is_junction:
+        h = _junction_curvature(conductor)
+    else:
+        h = np.concatenate(
+            [
+                mean_curvature(
+                    s.triangles,
+                    s.vertices,
+                    conductor.normals[conductor.surface_index == i],
+                    conductor.areas[conductor.surface_index == i],
+                )
+                for i, s in enumerate(conductor.surfaces)
+            ]
+        )
     return h * self_potential(conductor.corners) / (8.0 * np.pi)
+
+
+def _junction_curvature(conductor) -> np.ndarray:
+    """Mean curvature of each patch's triangles, continued across the patch's edges.
+
+    A patch's edge is not the end of the smooth surface it lies on: across it the surface of the
+    same compartment goes on in the patches with the same conductivity on the same side (GM|bone
+    continues in GM|scalp, scalp|air in bone|air). Its triangles' curvature is taken on the union
+    of those patches (vertices welded by coordinates).
+    """
+    from tmslab.conductors.surfaces import welded_vertex_ids
+
+    surfaces = conductor.surfaces
+    ids = welded_vertex_ids([s.vertices for s in surfaces])
+    points = np.zeros((int(max(i.max() for i in ids)) + 1, 3))
+    for s, i in zip(surfaces, ids, strict=True):
+        points[i] = s.vertices
+    index = conductor.surface_index
+    h = np.zeros(conductor.n_triangles)
+    for k, s in enumerate(surfaces):
+        union = [
+            j
+            for j, other in enumerate(surfaces)
+            if other.sigma_in == s.sigma_in or other.sigma_out == s.sigma_out
+        ]
+        rows = np.concatenate([np.flatnonzero(index == j) for j in union])
+        triangles = np.concatenate([ids[j][surfaces[j].triangles] for j in union])
+        values = mean_curvature(triangles, points, conductor.normals[rows], conductor.areas[rows])
+        mine = index[rows] == k
+        h[rows[mine]] = values[mine]
+    return h

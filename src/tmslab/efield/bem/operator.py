@@ -55,7 +55,7 @@ class ChargeOperator:
         Normal components of the near-field corrections (float32 values and int32 indices: ~100
         pairs per triangle, the bulk of the memory).
     outer_groups : tuple of ndarray of int
-        Triangle indices of each insulated (K = 1) surface.
+        Triangle indices of each insulated body's outer boundary (K = 1).
     eps : float, dimensionless
         FMM precision of the products.
     self_terms : (T,) ndarray or None, V/m per V/m
@@ -172,10 +172,9 @@ def build_operator(
         (normal_values.astype(np.float32, copy=False), indices, indptr), shape=(len(c), len(c))
     )
     self_terms = self_curvature_terms(conductor) if curvature else None
+    # one deflation term per insulated body (a closed outer surface or joined outer patches)
     groups = tuple(
-        np.flatnonzero(conductor.surface_index == i)
-        for i, s in enumerate(conductor.surfaces)
-        if s.sigma_out == 0
+        np.flatnonzero(np.isin(conductor.surface_index, body)) for body in conductor.outer_bodies
     )
     return ChargeOperator(
         c, conductor.normals, conductor.areas, conductor.contrast, near, groups, eps, self_terms

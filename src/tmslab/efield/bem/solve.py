@@ -81,19 +81,21 @@ class BodyGradients:
     """One :class:`GradientPart` per insulated body (outer surface) of a conductor.
 
     Each insulated body cancels its own part exactly, whatever the other bodies do (its interior
-    Neumann problem does not see them).
+    Neumann problem does not see them), and whatever its inner compartments (nested or meeting
+    at junctions).
 
     Attributes
     ----------
-    surfaces : tuple of int
-        Index of each body's outer surface in ``conductor.surfaces``.
+    surfaces : tuple of tuple of int
+        Indices in ``conductor.surfaces`` of each body's outer boundary
+        (:attr:`~tmslab.conductors.surfaces.Conductor.outer_bodies`).
     parts : tuple of GradientPart
         Each body's gradient part.
     owner : (T,) ndarray of int
         Index into ``parts`` of the body each triangle belongs to.
     """
 
-    surfaces: tuple[int, ...]
+    surfaces: tuple[tuple[int, ...], ...]
     parts: tuple[GradientPart, ...]
     owner: np.ndarray
 
@@ -134,17 +136,21 @@ class BodyGradients:
         if len(self.parts) == 1:
             return self.parts[0](points)
         from tmslab.conductors.quality import inside_mask
-        from tmslab.conductors.surfaces import Conductor
 
         out = np.zeros_like(points)
         left = np.ones(len(points), dtype=bool)
-        for index, part in zip(self.surfaces, self.parts, strict=True):
-            body = Conductor((conductor.surfaces[index],))
+        for body, part in zip(self.surfaces, self.parts, strict=True):
             mine = np.zeros(len(points), dtype=bool)
-            mine[left] = inside_mask(body, points[left])
+            mine[left] = inside_mask(_body(conductor, body), points[left])
             out[mine] = part(points[mine])
             left &= ~mine
         return out
+
+
+def _body(conductor, body: tuple[int, ...]):
+    from tmslab.conductors.surfaces import Conductor
+
+    return Conductor(tuple(conductor.surfaces[i] for i in body))
 
 
 def body_gradients(conductor, coil) -> BodyGradients | None:
@@ -163,30 +169,32 @@ def body_gradients(conductor, coil) -> BodyGradients | None:
         None when no surface is insulated.
     """
     from tmslab.conductors.quality import inside_mask
-    from tmslab.conductors.surfaces import Conductor
 
-    outer = [i for i, s in enumerate(conductor.surfaces) if s.sigma_out == 0]
-    if not outer:
+    bodies = conductor.outer_bodies
+    if not bodies:
         return None
     parts = []
-    for i in outer:
-        surface = conductor.surfaces[i]
-        mine = conductor.surface_index == i
+    for body in bodies:
+        mine = np.isin(conductor.surface_index, body)
         weights = conductor.areas[mine]
         centre = weights @ conductor.centroids[mine] / weights.sum()
-        size = float(np.ptp(surface.vertices, axis=0).max())
+        vertices = np.concatenate([conductor.surfaces[i].vertices for i in body])
+        size = float(np.ptp(vertices, axis=0).max())
         parts.append(gradient_part(coil, centre, size))
     owner_of_surface = np.zeros(len(conductor.surfaces), dtype=np.int64)
+    body_of = {i: k for k, body in enumerate(bodies) for i in body}
     for j, surface in enumerate(conductor.surfaces):
-        if j in outer:
-            owner_of_surface[j] = outer.index(j)
+        if j in body_of:
+            owner_of_surface[j] = body_of[j]
+            continue
+        if len(bodies) == 1:
             continue
         probe = surface.vertices[:1]
-        for k, i in enumerate(outer):
-            if inside_mask(Conductor((conductor.surfaces[i],)), probe)[0]:
+        for k, body in enumerate(bodies):
+            if inside_mask(_body(conductor, body), probe)[0]:
                 owner_of_surface[j] = k
                 break
-    return BodyGradients(tuple(outer), tuple(parts), owner_of_surface[conductor.surface_index])
+    return BodyGradients(bodies, tuple(parts), owner_of_surface[conductor.surface_index])
 
 
 @dataclass(frozen=True, eq=False)
