@@ -276,7 +276,7 @@ def _compact(nodes: np.ndarray, tri: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 
 def tissue_interfaces(
-    mesh: TetMesh, conductivities: dict[int, float] | None = None, _faces=None
+    mesh: TetMesh, conductivities: dict[int, float] | None = None, faces=None
 ) -> tuple[TriangleSurface, ...]:
     """One interface patch per pair of touching tissues (and tissue/air).
 
@@ -286,6 +286,9 @@ def tissue_interfaces(
         The mesh.
     conductivities : dict of int to float, S/m, or None
         Conductivity per tissue tag, overriding SimNIBS's defaults.
+    faces : tuple of ndarray or None
+        The interface faces (triangles (F, 3) int, inner and outer tags (F,) int) when already
+        computed; None: found from the tetrahedra.
 
     Returns
     -------
@@ -296,7 +299,7 @@ def tissue_interfaces(
     sigma = {tag: value for tag, (_, value) in SIMNIBS_TISSUES.items()}
     sigma.update({int(k): float(v) for k, v in (conductivities or {}).items()})
     sigma[AIR] = 0.0
-    tri, inner, outer = _faces if _faces is not None else _interface_faces(mesh)
+    tri, inner, outer = faces if faces is not None else _interface_faces(mesh)
     out = []
     pairs = np.unique(np.stack([inner, outer], axis=1), axis=0)
     for a, b in pairs.tolist():
@@ -394,6 +397,16 @@ class MeshHead(HeadModel):
 
     def position(self, label: str) -> np.ndarray:
         """The scalp point of a 10-10 label (see :meth:`HeadModel.position`).
+
+        Parameters
+        ----------
+        label : str
+            A 10-10 label from charm's EEG positions, e.g. ``"C3"``.
+
+        Returns
+        -------
+        (3,) ndarray, m
+            The point.
 
         Raises
         ------
