@@ -286,7 +286,7 @@ def tissue_interfaces(
         The mesh.
     conductivities : dict of int to float, S/m, or None
         Conductivity per tissue tag, overriding SimNIBS's defaults.
-    faces : tuple of ndarray or None
+    faces : tuple of ndarray or None, dimensionless
         The interface faces (triangles (F, 3) int, inner and outer tags (F,) int) when already
         computed; None: found from the tetrahedra.
 
