@@ -23,6 +23,8 @@ BASE = ["field", "head", "--coil", "magstim-70mm-fig8"]
         (["--at", "C3", "--target-label", "Q9"], "unknown 10-05 position 'Q9'"),
         (["--at", "C3", "--handle-angle", "45", "--handle-towards", "Cz"], "not both"),
         (["--at", "C3", "--didt", "0"], "--didt"),
+        (["--at", "C3", "--plot", "cortex.txt"], "cannot save a figure as 'cortex.txt'"),
+        (["--position", "C3", "--head", "nohead.msh"], "nohead.msh"),
     ],
 )
 def test_bad_options_exit_2_and_write_nothing(tmp_path, capsys, args, message):

@@ -279,8 +279,9 @@ HEAD_ANGLE = Opt(None, "--handle-angle", help="Handle angle from posterior, degr
 TOWARDS = Opt(None, "--handle-towards", help="10-05 position the handle points to (instead of --handle-angle).")  # fmt: skip
 HEAD_DISTANCE = quantity(0.0, "--distance-mm", unit="mm", help="Gap between the scalp and the coil centre.")  # fmt: skip
 TARGET = Opt(None, "--target", help="Named cortical target: M1-hand or DLPFC-Fox2012.")
-TARGET_MNI = Opt(None, "--target-mni", metavar="X,Y,Z", help="Cortical target at this MNI152 coordinate, mm (converted to fsaverage's MNI305).")  # fmt: skip
+TARGET_MNI = Opt(None, "--target-mni", metavar="X,Y,Z", help="Cortical target at this MNI152 coordinate, mm (converted to the head's frame).")  # fmt: skip
 TARGET_LABEL = Opt(None, "--target-label", help="Cortical target under this 10-05 position.")
+CORTEX_PLOT = Opt(None, "--plot", help="Also draw |E| and E_n on the cortex (.png, .svg, .pdf).")  # fmt: skip
 HEAD_OUT = Opt(None, "--out", help="Folder for GIfTI (lh/rh.mid), CSV, pose, summary.json and figure; written whole or not at all.")  # fmt: skip
 
 
@@ -298,12 +299,15 @@ def head_command(
     target_label: str | None = TARGET_LABEL,
     didt: float = DISH_DIDT,
     out: Path | None = HEAD_OUT,
+    plot: Path | None = CORTEX_PLOT,
     json: bool = JSON,
 ) -> None:
     """E-field on the cortex of a realistic head: fsaverage or a SimNIBS mesh (BEM; 1-2 min)."""
     from tmslab.efield.head import parse_mni_mm, prepare_head_field, run_head_field
 
     mni = lambda text, option: None if text is None else parse_mni_mm(text, option)  # noqa: E731
+    if plot is not None:
+        check_out(plot, FIGURE_SUFFIXES, "--plot")
     with console.status("loading the head and placing the coil..."):
         setup = prepare_head_field(
             coil, at=at, at_mni_m=mni(at_mni, "--position-mni"), handle_angle_deg=handle_angle,
@@ -313,11 +317,14 @@ def head_command(
         )  # fmt: skip
     with console.status(f"solving the field on the cortex ({setup.placement})..."):
         result = run_head_field(setup, figure=_cortex_figure if out is not None else None)
+    if plot is not None:
+        _cortex_figure(result, plot)
     if json:
         return print_json(result.to_dict())
     console.print(key_value_table(f"{result.coil_name} at {setup.placement}", result.rows()))
-    if out is not None:
-        console.print(f"wrote {out}")
+    for path in (out, plot):
+        if path is not None:
+            console.print(f"wrote {path}")
 
 
 def _cortex_figure(result, path: Path) -> None:
