@@ -142,15 +142,18 @@ def subdivide(vertices: np.ndarray, triangles: np.ndarray) -> tuple[np.ndarray, 
 
 
 def head_setup(coil_name: str, at: str, handle_deg: float, distance_mm: float):
-    """The fsaverage head, the placed coil and the cortex points (medial wall excluded).
+    """The fsaverage head, the pose, the placed coil and the mid-cortical vertices.
 
     Returns
     -------
     head : HeadModel
+    pose : (4, 4) ndarray, m
     placed : Coil
         In the head frame.
-    points : (N, 3) ndarray, m
-        Mid-cortical vertices off the medial wall.
+    vertices : (N, 3) ndarray, m
+        Mid-cortical vertices of both hemispheres (as :meth:`HeadModel.cortex` stacks them).
+    cortex : (N,) ndarray of bool
+        False on the medial wall (left out of every comparison).
     """
     from tmslab.coils import get_coil
     from tmslab.conductors.head import fsaverage_head, pose_at
@@ -161,7 +164,7 @@ def head_setup(coil_name: str, at: str, handle_deg: float, distance_mm: float):
     placed = get_coil(coil_name).transformed(pose)
     vertices, _, _ = head.cortex("mid")
     cortex = ~np.concatenate([head.hemispheres[h].medial_wall for h in HEMISPHERES])
-    return head, placed, vertices[cortex]
+    return head, pose, placed, vertices, cortex
 
 
 def bem_field(vertices, triangles, placed, points) -> tuple[np.ndarray, dict]:
@@ -176,6 +179,98 @@ def bem_field(vertices, triangles, placed, points) -> tuple[np.ndarray, dict]:
     e = solution.efield(points)
     done = time.perf_counter()
     return e, {"bem_solve": solved - start, "bem_evaluate": done - solved}
+
+
+def _segments_hit_triangles(p0, p1, a, b, c) -> np.ndarray:
+    """Which segments p0 -> p1 cross triangles abc (Moller-Trumbore, vectorised over rows)."""
+    d = p1 - p0
+    e1, e2 = b - a, c - a
+    h = np.cross(d, e2)
+    det = np.einsum("ij,ij->i", e1, h)
+    ok = np.abs(det) > 1e-30
+    f = np.where(ok, 1.0 / np.where(ok, det, 1.0), 0.0)
+    s = p0 - a
+    u = f * np.einsum("ij,ij->i", s, h)
+    q = np.cross(s, e1)
+    w = f * np.einsum("ij,ij->i", d, q)
+    t = f * np.einsum("ij,ij->i", e2, q)
+    return ok & (u >= 0) & (w >= 0) & (u + w <= 1) & (t >= 0) & (t <= 1)
+
+
+def self_intersections(vertices, triangles) -> np.ndarray:
+    """Pairs of triangles of a surface that cross each other (sharing at most one vertex).
+
+    Parameters
+    ----------
+    vertices : (V, 3) ndarray
+    triangles : (T, 3) ndarray of int
+
+    Returns
+    -------
+    (P, 2) ndarray of int
+        Triangle index pairs: an edge of one (not through a shared vertex) crosses the other.
+    """
+    from scipy.spatial import cKDTree
+
+    v = np.asarray(vertices, float)
+    t = np.asarray(triangles)
+    corners = v[t]
+    centres = corners.mean(axis=1)
+    reach = np.linalg.norm(corners - centres[:, None], axis=2).max()
+    pairs = cKDTree(centres).query_pairs(2 * reach, output_type="ndarray")
+    a, b = t[pairs[:, 0]], t[pairs[:, 1]]
+    shared = (a[:, :, None] == b[:, None, :]).any(axis=2).sum(axis=1)
+    hit = np.zeros(len(pairs), dtype=bool)
+    for x, y in ((a, b), (b, a)):
+        for i, j in ((0, 1), (1, 2), (2, 0)):
+            through_shared = (x[:, i, None] == y).any(axis=1) | (x[:, j, None] == y).any(axis=1)
+            crosses = _segments_hit_triangles(v[x[:, i]], v[x[:, j]], v[y[:, 0]], v[y[:, 1]], v[y[:, 2]])
+            hit |= crosses & ~through_shared
+    return pairs[hit & (shared < 2)]
+
+
+def repair_self_intersections(vertices, triangles, max_rounds: int = 100):
+    """Untangle a surface locally: smooth the vertices of crossing triangles until none cross.
+
+    Each round moves every vertex of a crossing triangle half-way to the mean of its neighbours
+    (umbrella smoothing); the rest of the surface does not move.
+
+    Parameters
+    ----------
+    vertices : (V, 3) ndarray, m
+    triangles : (T, 3) ndarray of int
+
+    Returns
+    -------
+    vertices : (V, 3) ndarray, m
+        Repaired.
+    info : dict
+        ``pairs_before``, ``rounds``, ``moved_vertices``, ``max_shift_mm``.
+    """
+    v = np.array(vertices, dtype=float)
+    t = np.asarray(triangles)
+    edges = np.concatenate([t[:, [0, 1]], t[:, [1, 2]], t[:, [2, 0]]])
+    n = len(v)
+    from scipy.sparse import coo_matrix
+
+    adjacency = coo_matrix((np.ones(len(edges)), (edges[:, 0], edges[:, 1])), shape=(n, n))
+    adjacency = ((adjacency + adjacency.T) > 0).astype(float).tocsr()
+    degree = np.asarray(adjacency.sum(axis=1)).ravel()
+    pairs = self_intersections(v, t)
+    before, moved, rounds = len(pairs), set(), 0
+    while len(pairs) and rounds < max_rounds:
+        bad = np.unique(t[pairs.ravel()])
+        moved.update(bad.tolist())
+        mean = (adjacency @ v)[bad] / degree[bad, None]
+        v[bad] += 0.5 * (mean - v[bad])
+        pairs = self_intersections(v, t)
+        rounds += 1
+    if len(pairs):
+        raise RuntimeError(f"{len(pairs)} crossing triangle pairs left after {rounds} rounds")
+    shift = np.linalg.norm(v - np.asarray(vertices), axis=1).max()
+    info = {"pairs_before": before, "rounds": rounds, "moved_vertices": len(moved),
+            "max_shift_mm": float(shift / MM)}  # fmt: skip
+    return v, info
 
 
 # --- the finite-element solver ----------------------------------------------------------------
@@ -338,16 +433,17 @@ def locate(nodes, tets, points, k: int = 24) -> np.ndarray:
 
 # --- the checks -------------------------------------------------------------------------------
 def check_refinement(coil, at, handle_deg, distance_mm) -> Comparison:
-    """BEM on the shipped inner skull (reference) against the same surface split 1 -> 4."""
-    head, placed, points = head_setup(coil, at, handle_deg, distance_mm)
+    """BEM on the shipped inner skull against the same surface split 1 -> 4 (the reference)."""
+    head, _, placed, vertices, cortex = head_setup(coil, at, handle_deg, distance_mm)
+    points = vertices[cortex]
     surface = head.surfaces["inner_skull"]
-    e_ref, t_ref = bem_field(surface.vertices, surface.triangles, placed, points)
+    e_coarse, t_coarse = bem_field(surface.vertices, surface.triangles, placed, points)
     v4, t4 = subdivide(surface.vertices, surface.triangles)
     e_fine, t_fine = bem_field(v4, t4, placed, points)
-    times = {f"coarse_{k}": v for k, v in t_ref.items()} | {f"fine_{k}": v for k, v in t_fine.items()}
+    times = {f"coarse_{k}": v for k, v in t_coarse.items()}
+    times |= {f"fine_{k}": v for k, v in t_fine.items()}
     sizes = {"facets_coarse": len(surface.triangles), "facets_fine": len(t4)}
-    # the fine mesh is the better answer: it is "numerical", the shipped mesh the reference
-    return _comparison("refine (20,480 vs 81,920 facets)", e_ref, e_fine, times, sizes)
+    return _comparison("refine (BEM 20,480 vs 81,920 facets)", e_coarse, e_fine, times, sizes)
 
 
 def check_sphere(max_volume_mm3: float, order: int, subdivisions: int = 5) -> Comparison:
@@ -372,24 +468,72 @@ def check_sphere(max_volume_mm3: float, order: int, subdivisions: int = 5) -> Co
                        {"tetgen": t_mesh} | times, sizes)  # fmt: skip
 
 
-def check_fem(coil, at, handle_deg, distance_mm, max_volume_mm3: float, order: int):
+def check_fem(
+    coil, at, handle_deg, distance_mm, max_volume_mm3: float, order: int, shipped_too: bool = False
+):
     """The FEM on the tetrahedralised inner skull against the BEM of the same surface.
 
     Returns
     -------
-    Comparison
-        RDM and MAG of the FEM with the BEM as the reference.
+    comparison : Comparison
+        RDM and MAG of the FEM with the BEM as the reference (cortex off the medial wall).
+    summaries : dict
+        ``"bem"``, ``"fem"``: the :class:`~tmslab.efield.head.CorticalField` summaries (robust
+        and raw maximum, hot spot) of each solver; ``"depth_m"``: depth of the BEM hot spot
+        below the scalp point under the coil centre, along the scalp normal;
+        ``"bem_repaired_vs_shipped"`` (with ``shipped_too``): RDM and MAG of the BEM on the
+        repaired surface against the BEM on the shipped one.
     """
-    head, placed, points = head_setup(coil, at, handle_deg, distance_mm)
+    from tmslab.efield.head import cortical_field
+
+    head, pose, placed, vertices, cortex = head_setup(coil, at, handle_deg, distance_mm)
     surface = head.surfaces["inner_skull"]
-    e_bem, t_bem = bem_field(surface.vertices, surface.triangles, placed, points)
+    # TetGen needs a surface without self-intersections; the shipped inner skull has some (far
+    # from the motor cortex), so both solvers run on the locally repaired surface
     start = time.perf_counter()
-    nodes, tets = tet_mesh(surface.vertices, surface.triangles, max_volume_mm3)
+    repaired, repair = repair_self_intersections(surface.vertices, surface.triangles)
+    t_repair = time.perf_counter() - start
+    e_bem, t_bem = bem_field(repaired, surface.triangles, placed, vertices)
+    start = time.perf_counter()
+    nodes, tets = tet_mesh(repaired, surface.triangles, max_volume_mm3)
     t_mesh = time.perf_counter() - start
-    e_fem, times, sizes = fem_field(nodes, tets, placed, points, order)
+    e_fem, times, sizes = fem_field(nodes, tets, placed, vertices, order)
     sizes["facets"] = len(surface.triangles)
-    return _comparison(f"fem (P{order} vs BEM, inner skull)", e_fem, e_bem,
-                       t_bem | {"tetgen": t_mesh} | times, sizes)  # fmt: skip
+    sizes |= {f"repair_{k}": v for k, v in repair.items()}
+    comparison = _comparison(f"fem (P{order} vs BEM, inner skull)", e_fem[cortex], e_bem[cortex],
+                             {"repair": t_repair} | t_bem | {"tetgen": t_mesh} | times, sizes)  # fmt: skip
+    summaries = {}
+    if shipped_too:
+        e_shipped, _ = bem_field(surface.vertices, surface.triangles, placed, vertices)
+        rdm, mag = rdm_mag(e_bem[cortex], e_shipped[cortex])
+        summaries["bem_repaired_vs_shipped"] = {"rdm": rdm, "mag": mag}
+    for name, e in (("bem", e_bem), ("fem", e_fem)):
+        f = cortical_field(head, e, coil_name=coil, pose=pose, didt_a_per_s=A_PER_US)
+        summaries[name] = {"e_max": f.e_max, "e_max_raw": f.e_max_raw,
+                           "hotspot_mm": (f.hotspot / MM).round(1).tolist()}  # fmt: skip
+        if name == "bem":
+            axis = np.asarray(pose)[:3, 2]  # coil z: into the head (matsimnibs)
+            scalp_point = np.asarray(pose)[:3, 3] + distance_mm * MM * axis
+            summaries["depth_m"] = float((f.hotspot - scalp_point) @ axis)
+    return comparison, summaries
+
+
+def sphere_peak(depth_m: float, distance_mm: float, coil: str = "magstim-70mm-fig8") -> float:
+    """Largest |E| on a shell ``depth_m`` below the top of the 8.5 cm sphere, per A/us.
+
+    The coil lies ``distance_mm`` above the sphere's top (tmslab's sphere head, the analytic
+    field: the sphere value a realistic head's cortex peak is compared with).
+    """
+    from tmslab.coils import get_coil, pose_on_sphere
+    from tmslab.efield.kernels import sphere_efield
+
+    placed = get_coil(coil).transformed(pose_on_sphere(R_SPHERE, distance_m=distance_mm * MM))
+    # a fine cap of directions within 25 deg of the top: the peak lies under the coil centre
+    theta, phi = np.meshgrid(np.radians(np.linspace(0, 25, 101)), np.radians(np.arange(0, 360, 2)))
+    unit = np.c_[(np.sin(theta) * np.cos(phi)).ravel(), (np.sin(theta) * np.sin(phi)).ravel(),
+                 np.cos(theta).ravel()]  # fmt: skip
+    e = sphere_efield(unit * (R_SPHERE - depth_m), placed.dipole_positions, placed.dipole_moments)
+    return float(np.linalg.norm(e, axis=1).max() * A_PER_US)
 
 
 def _print(c: Comparison) -> None:
@@ -414,7 +558,7 @@ def main(argv=None) -> int:
     parser.add_argument("--sphere-max-volume-mm3", type=float, default=30.0)
     parser.add_argument("--json", help="write the figures to this file")
     args = parser.parse_args(argv)
-    results = []
+    results, extra = [], {}
     for check in args.checks.split(","):
         start = time.perf_counter()
         if check == "refine":
@@ -422,16 +566,31 @@ def main(argv=None) -> int:
         elif check == "sphere":
             c = check_sphere(args.sphere_max_volume_mm3, args.order)
         elif check == "fem":
-            c = check_fem(args.coil, args.at, args.handle_angle, args.distance_mm,
-                          args.max_volume_mm3, args.order)  # fmt: skip
+            c, extra = check_fem(args.coil, args.at, args.handle_angle, args.distance_mm,
+                                 args.max_volume_mm3, args.order, shipped_too=True)  # fmt: skip
         else:
             parser.error(f"unknown check {check!r}")
         c.times_s["total"] = time.perf_counter() - start
         _print(c)
         results.append(c)
+    if extra:
+        depth = extra["depth_m"]
+        sphere = sphere_peak(depth, args.distance_mm, args.coil)
+        extra["sphere_peak_same_depth"] = sphere
+        for name in ("bem", "fem"):
+            s = extra[name]
+            print(f"{name}: robust max {s['e_max']:.3f}, raw max {s['e_max_raw']:.3f} V/m per A/us, "
+                  f"hot spot {s['hotspot_mm']} mm")  # fmt: skip
+        if "bem_repaired_vs_shipped" in extra:
+            r = extra["bem_repaired_vs_shipped"]
+            print(f"BEM on the repaired vs the shipped inner skull: RDM {r['rdm']:.5f}, "
+                  f"MAG {r['mag']:.5f}")  # fmt: skip
+        print(f"hot spot {depth / MM:.1f} mm below the scalp; 8.5 cm sphere, same coil and gap, "
+              f"peak at that depth {sphere:.3f} V/m per A/us: cortex/sphere "
+              f"{extra['bem']['e_max']/sphere:.2f} (robust), {extra['bem']['e_max_raw']/sphere:.2f} (raw)")  # fmt: skip
     if args.json:
         with open(args.json, "w") as f:
-            json.dump([asdict(c) for c in results], f, indent=1)
+            json.dump({"checks": [asdict(c) for c in results], "plausibility": extra}, f, indent=1)
     return 0
 
 
