@@ -515,6 +515,19 @@ def check_fem(
             axis = np.asarray(pose)[:3, 2]  # coil z: into the head (matsimnibs)
             scalp_point = np.asarray(pose)[:3, 3] + distance_mm * MM * axis
             summaries["depth_m"] = float((f.hotspot - scalp_point) @ axis)
+            # the charges' (secondary) field against the coil's (primary) one where E is strong
+            from tmslab.efield.kernels import dipole_vector_potential
+
+            primary = -dipole_vector_potential(
+                vertices, placed.dipole_positions, placed.dipole_moments
+            ) * A_PER_US
+            ratio = np.linalg.norm(e - primary, axis=1) / np.linalg.norm(primary, axis=1)
+            strong = cortex & (f.magnitude >= 0.5 * f.e_max)
+            summaries["secondary_over_primary"] = {
+                "hotspot": float(ratio[f.hotspot_index]),
+                "median_above_half_max": float(np.median(ratio[strong])),
+                "primary_max_raw": float(np.linalg.norm(primary[cortex], axis=1).max()),
+            }
     return comparison, summaries
 
 
@@ -585,6 +598,10 @@ def main(argv=None) -> int:
             r = extra["bem_repaired_vs_shipped"]
             print(f"BEM on the repaired vs the shipped inner skull: RDM {r['rdm']:.5f}, "
                   f"MAG {r['mag']:.5f}")  # fmt: skip
+        r = extra["secondary_over_primary"]
+        print(f"|E_secondary| / |E_primary| (BEM): {r['hotspot']:.2f} at the hot spot, median "
+              f"{r['median_above_half_max']:.2f} where |E| >= 50 % of the max; primary alone "
+              f"peaks at {r['primary_max_raw']:.3f} V/m per A/us")  # fmt: skip
         print(f"hot spot {depth / MM:.1f} mm below the scalp; 8.5 cm sphere, same coil and gap, "
               f"peak at that depth {sphere:.3f} V/m per A/us: cortex/sphere "
               f"{extra['bem']['e_max']/sphere:.2f} (robust), {extra['bem']['e_max_raw']/sphere:.2f} (raw)")  # fmt: skip
