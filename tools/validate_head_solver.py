@@ -224,7 +224,9 @@ def self_intersections(vertices, triangles) -> np.ndarray:
     for x, y in ((a, b), (b, a)):
         for i, j in ((0, 1), (1, 2), (2, 0)):
             through_shared = (x[:, i, None] == y).any(axis=1) | (x[:, j, None] == y).any(axis=1)
-            crosses = _segments_hit_triangles(v[x[:, i]], v[x[:, j]], v[y[:, 0]], v[y[:, 1]], v[y[:, 2]])
+            crosses = _segments_hit_triangles(
+                v[x[:, i]], v[x[:, j]], v[y[:, 0]], v[y[:, 1]], v[y[:, 2]]
+            )
             hit |= crosses & ~through_shared
     return pairs[hit & (shared < 2)]
 
@@ -274,15 +276,15 @@ def repair_self_intersections(vertices, triangles, max_rounds: int = 100):
 
 
 # --- the finite-element solver ----------------------------------------------------------------
-def tet_mesh(vertices, triangles, max_volume_mm3: float, minratio: float = 1.5):
+def tet_mesh(vertices, triangles, max_volume_mm3: float | None, minratio: float = 1.5):
     """Tetrahedralise a closed surface with TetGen, its facets kept as the boundary (``-pqY``).
 
     Parameters
     ----------
     vertices : (V, 3) ndarray, m
     triangles : (T, 3) ndarray of int
-    max_volume_mm3 : float, mm^3
-        Largest tetrahedron.
+    max_volume_mm3 : float or None, mm^3
+        Largest tetrahedron; None: sizes set by the surface and the quality bounds only.
     minratio : float, dimensionless
         Largest radius-edge ratio.
 
@@ -297,7 +299,7 @@ def tet_mesh(vertices, triangles, max_volume_mm3: float, minratio: float = 1.5):
     gen = tetgen.TetGen(np.asarray(vertices, float) / MM, np.asarray(triangles, np.int32))
     nodes, tets, *_ = gen.tetrahedralize(
         nobisect=True, quality=True, minratio=minratio, mindihedral=10.0,
-        maxvolume=max_volume_mm3, quiet=True,
+        fixedvolume=max_volume_mm3 is not None, maxvolume=max_volume_mm3 or -1.0, quiet=True,
     )  # fmt: skip
     return np.asarray(nodes) * MM, np.asarray(tets, dtype=np.int64)
 
@@ -446,7 +448,7 @@ def check_refinement(coil, at, handle_deg, distance_mm) -> Comparison:
     return _comparison("refine (BEM 20,480 vs 81,920 facets)", e_coarse, e_fine, times, sizes)
 
 
-def check_sphere(max_volume_mm3: float, order: int, subdivisions: int = 5) -> Comparison:
+def check_sphere(max_volume_mm3: float | None, order: int, subdivisions: int = 5) -> Comparison:
     """The FEM on a tetrahedralised 8.5 cm icosphere against the analytic sphere field."""
     from tmslab.coils import get_coil, pose_on_sphere
     from tmslab.conductors.meshing import icosphere
@@ -469,7 +471,13 @@ def check_sphere(max_volume_mm3: float, order: int, subdivisions: int = 5) -> Co
 
 
 def check_fem(
-    coil, at, handle_deg, distance_mm, max_volume_mm3: float, order: int, shipped_too: bool = False
+    coil,
+    at,
+    handle_deg,
+    distance_mm,
+    max_volume_mm3: float | None,
+    order: int,
+    shipped_too: bool = False,
 ):
     """The FEM on the tetrahedralised inner skull against the BEM of the same surface.
 
@@ -518,9 +526,10 @@ def check_fem(
             # the charges' (secondary) field against the coil's (primary) one where E is strong
             from tmslab.efield.kernels import dipole_vector_potential
 
-            primary = -dipole_vector_potential(
-                vertices, placed.dipole_positions, placed.dipole_moments
-            ) * A_PER_US
+            primary = (
+                -dipole_vector_potential(vertices, placed.dipole_positions, placed.dipole_moments)
+                * A_PER_US
+            )
             ratio = np.linalg.norm(e - primary, axis=1) / np.linalg.norm(primary, axis=1)
             strong = cortex & (f.magnitude >= 0.5 * f.e_max)
             summaries["secondary_over_primary"] = {
@@ -567,8 +576,8 @@ def main(argv=None) -> int:
     parser.add_argument("--distance-mm", type=float, default=4.0)
     parser.add_argument("--order", type=int, default=2, choices=(1, 2))
     parser.add_argument("--max-volume-mm3", type=float, default=30.0,
-                        help="largest tetrahedron of the head FEM mesh, mm^3")  # fmt: skip
-    parser.add_argument("--sphere-max-volume-mm3", type=float, default=30.0)
+                        help="largest tetrahedron of the head FEM mesh, mm^3 (0: no bound)")  # fmt: skip
+    parser.add_argument("--sphere-max-volume-mm3", type=float, default=0.0)
     parser.add_argument("--skip-shipped", action="store_true",
                         help="fem: skip the BEM on the shipped (unrepaired) surface")  # fmt: skip
     parser.add_argument("--json", help="write the figures to this file")
@@ -579,10 +588,11 @@ def main(argv=None) -> int:
         if check == "refine":
             c = check_refinement(args.coil, args.at, args.handle_angle, args.distance_mm)
         elif check == "sphere":
-            c = check_sphere(args.sphere_max_volume_mm3, args.order)
+            c = check_sphere(args.sphere_max_volume_mm3 or None, args.order)
         elif check == "fem":
             c, extra = check_fem(args.coil, args.at, args.handle_angle, args.distance_mm,
-                                 args.max_volume_mm3, args.order, shipped_too=not args.skip_shipped)  # fmt: skip
+                                 args.max_volume_mm3 or None, args.order,
+                                 shipped_too=not args.skip_shipped)  # fmt: skip
         else:
             parser.error(f"unknown check {check!r}")
         c.times_s["total"] = time.perf_counter() - start
