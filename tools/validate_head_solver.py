@@ -326,6 +326,7 @@ def fem_field(nodes, tets, placed, points, order: int = 2) -> tuple[np.ndarray, 
     """
     import pyamg
     import skfem
+    from scipy.sparse import identity
     from scipy.sparse.linalg import cg
     from skfem.helpers import dot, grad
 
@@ -358,7 +359,7 @@ def fem_field(nodes, tets, placed, points, order: int = 2) -> tuple[np.ndarray, 
     t2 = time.perf_counter()
     # pure Neumann: phi is fixed up to a constant; the rhs sums to zero (int E_p . grad 1 = 0),
     # so CG converges on the singular system; AMG on it with a tiny shift as preconditioner
-    shift = matrix + 1e-10 * matrix.diagonal().mean() * skfem.utils.sp.identity(matrix.shape[0])
+    shift = matrix + 1e-10 * matrix.diagonal().mean() * identity(matrix.shape[0])
     ml = pyamg.smoothed_aggregation_solver(shift.tocsr(), symmetry="hermitian")
     info = {}
 
