@@ -10,6 +10,7 @@ RDM <= 0.02 between two refinements. Needs the ``validation`` extra (skipped wit
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +27,7 @@ TOOL = Path(__file__).resolve().parents[2] / "tools" / "validate_head_solver.py"
 def tool():
     spec = importlib.util.spec_from_file_location("validate_head_solver", TOOL)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
     spec.loader.exec_module(module)
     return module
 
@@ -51,6 +53,16 @@ def test_subdivide_keeps_the_surface(tool):
         ).sum() / 6
 
     assert np.allclose(area_volume(v4, t4), area_volume(v, t))  # same flat facets, outward
+
+
+def test_crossing_triangles_are_found_and_untangled(tool):
+    # a flat square of two triangles and a third triangle piercing it
+    v = np.array([[0, 0, 0], [1, 0, 0], [1, 1, 0], [0, 1, 0],
+                  [0.5, 0.4, -0.5], [0.6, 0.6, 0.5], [0.4, 0.6, 0.5]], float)  # fmt: skip
+    t = np.array([[0, 1, 2], [0, 2, 3], [4, 5, 6]])
+    pairs = tool.self_intersections(v, t)
+    assert {tuple(sorted(p)) for p in pairs.tolist()} <= {(0, 2), (1, 2)} and len(pairs) >= 1
+    assert len(tool.self_intersections(v[:4], t[:2])) == 0  # neighbours sharing an edge
 
 
 @pytest.mark.slow
