@@ -43,8 +43,10 @@ Figures found are in docs/validation-head.md; a reduced version runs as a slow t
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass
 
@@ -301,10 +303,12 @@ def tet_mesh(vertices, triangles, max_volume_mm3: float | None, minratio: float 
 
     # TetGen in millimetres: its tolerances are relative, but mm keeps volumes O(1)
     gen = tetgen.TetGen(np.asarray(vertices, float) / MM, np.asarray(triangles, np.int32))
-    nodes, tets, *_ = gen.tetrahedralize(
-        nobisect=True, quality=True, minratio=minratio, mindihedral=10.0,
-        fixedvolume=max_volume_mm3 is not None, maxvolume=max_volume_mm3 or -1.0, quiet=True,
-    )  # fmt: skip
+    # TetGen drops diagnostic files (*_skipped.node/.face) into the working folder on failure
+    with tempfile.TemporaryDirectory() as folder, contextlib.chdir(folder):
+        nodes, tets, *_ = gen.tetrahedralize(
+            nobisect=True, quality=True, minratio=minratio, mindihedral=10.0,
+            fixedvolume=max_volume_mm3 is not None, maxvolume=max_volume_mm3 or -1.0, quiet=True,
+        )  # fmt: skip
     return np.asarray(nodes) * MM, np.asarray(tets, dtype=np.int64)
 
 
