@@ -1,7 +1,7 @@
 """The head BEM against an independent FEM (issue 16), a reduced run of the validation script.
 
 tools/validate_head_solver.py (figures: docs/validation-head.md) checks the head BEM three ways;
-this runs two of them on coarser meshes, about 2 min: the scikit-fem solver on an analytic
+this runs two of them on coarser meshes, 1-2 min: the scikit-fem solver on an analytic
 sphere first, then on the fsaverage inner skull against the BEM of ``tmslab field head``
 (magstim-70mm-fig8 at C3, 45 deg, 4 mm), over the mid-cortical vertices off the medial wall
 (issue 16's bar: RDM <= 0.05 against an independent solver). The third, the BEM against its own
