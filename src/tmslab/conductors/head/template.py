@@ -419,8 +419,9 @@ _UNFOLD_RADIUS_M = 20 * MM  # triangles checked while smoothing a fold: those th
 def _unfold(mesh: SurfaceMesh, max_rounds: int = 200) -> tuple[SurfaceMesh, int, float]:
     """``mesh`` with its self-intersections smoothed away; (mesh, vertices moved, max shift m).
 
-    MNE's fsaverage inner skull crosses itself (86 triangle pairs near (-38, -31, -45) mm, the
-    left temporal base), which the BEM cannot represent: each round moves the vertices of the
+    MNE's fsaverage inner skull crosses itself (86 triangle pairs in two patches at the floor of
+    the middle cranial fossae, z -49 to -41 mm; docs/validation-head.md), which neither a BEM
+    nor a volume mesher can represent: each round moves the vertices of the
     crossing triangles and their neighbours half-way to their neighbours' mean (Laplacian
     smoothing), until no pair crosses. The rest of the surface is untouched.
     """
@@ -556,7 +557,7 @@ def fsaverage_head() -> HeadModel:
         f"10-05 positions projected onto the scalp mesh (moved by at most "
         f"{offset.max() / MM:.1f} mm).",
         "Mid-cortical surface: vertex-wise mean of the fsaverage5 pial and white surfaces.",
-        f"The inner skull as MNE ships it crosses itself at the left temporal base; {n_moved} "
+        f"The inner skull as MNE ships it crosses itself at the floor of both middle cranial fossae; {n_moved} "
         f"vertices there were smoothed (moved by at most {shift / MM:.1f} mm) until it does not.",
     )
     return HeadModel(
