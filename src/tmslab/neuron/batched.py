@@ -95,23 +95,30 @@ def _run(
     frac = np.zeros(nb)
     beyond = np.zeros(nb, dtype=np.bool_)
     exact = np.zeros((4, nb))
+    # Lanes hold the runs still going: with stop_on_spike a run that fired leaves (the rest
+    # of its run changes no output), and the lanes after it move down, so later steps loop
+    # over fewer lanes. lane[b] is the run in lane b.
+    pr = prof[:, b0 : b0 + nb].copy()
+    lane = np.arange(b0, b0 + nb)
+    na = nb
+    compact = stop_on_spike and not keep
     for i in range(m_nodes):
-        for b in range(nb):
+        for b in range(na):
             v[i, b] = v0[i]
             for g in range(4):
                 gate[i, g, b] = gates0[i, g]
     if keep:
         for j in range(n_rec):
-            for b in range(nb):
+            for b in range(na):
                 traces[j, 0, b0 + b] = v0[rec[j]]
-    fired = 0
     for n in range(n_steps):
+        fired = 0
         dm = dmid[n]
         # -- assemble the node equations for v_i(t + dt)
         for i in range(m_nodes):
             k = kind[i]
             if k < 0:
-                for b in range(nb):
+                for b in range(na):
                     d[i, b] = g_sum[i]
                     r[i, b] = 0.0
                 continue
@@ -119,13 +126,13 @@ def _run(
             if k == 0:
                 g0 = gl[i] + g_sum[i] + c_dt
                 e0 = gl[i] * el[i]
-                for b in range(nb):
-                    ph = prof[i, b0 + b] * dm
+                for b in range(na):
+                    ph = pr[i, b] * dm
                     d[i, b] = g0
                     r[i, b] = c_dt * (ph + v[i, b]) + gl[i] * ph + e0
             elif k == HH:
-                for b in range(nb):
-                    ph = prof[i, b0 + b] * dm
+                for b in range(na):
+                    ph = pr[i, b] * dm
                     m = gate[i, 0, b]
                     h = gate[i, 1, b]
                     nn = gate[i, 2, b]
@@ -137,8 +144,8 @@ def _run(
                         c_dt * (ph + v[i, b]) + g * ph + gl[i] * el[i] + a_na * ena[i] + a_k * ek[i]
                     )
             else:
-                for b in range(nb):
-                    ph = prof[i, b0 + b] * dm
+                for b in range(na):
+                    ph = pr[i, b] * dm
                     mp = gate[i, 0, b]
                     m = gate[i, 1, b]
                     h = gate[i, 2, b]
@@ -154,44 +161,44 @@ def _run(
         for i in range(m_nodes - 1, 0, -1):
             p = parent[i]
             big_g = g_ax[i]
-            for b in range(nb):
+            for b in range(na):
                 inv = 1.0 / d[i, b]
                 d[i, b] = inv
                 f = big_g * inv
                 d[p, b] -= f * big_g
                 r[p, b] += f * r[i, b]
-        for b in range(nb):
+        for b in range(na):
             d[0, b] = 1.0 / d[0, b]
             r[0, b] *= d[0, b]
         for i in range(1, m_nodes):
             p = parent[i]
             big_g = g_ax[i]
-            for b in range(nb):
+            for b in range(na):
                 r[i, b] = (r[i, b] + big_g * r[p, b]) * d[i, b]
         # -- spikes at the recording sites (before v is overwritten)
         for j in range(n_rec):
             i = rec[j]
-            for b in range(nb):
-                if spike_step[b0 + b] < 0:
-                    new = r[i, b] - prof[i, b0 + b] * dm
+            for b in range(na):
+                if spike_step[lane[b]] < 0:
+                    new = r[i, b] - pr[i, b] * dm
                     old = v[i, b]
                     if old < v_spike <= new:
-                        spike_step[b0 + b] = n
-                        spike_frac[b0 + b] = (v_spike - old) / (new - old)
+                        spike_step[lane[b]] = n
+                        spike_frac[lane[b]] = (v_spike - old) / (new - old)
                         fired += 1
         # -- new membrane potentials, where an action potential starts, gates
         for i in range(m_nodes):
             k = kind[i]
-            for b in range(nb):
-                v[i, b] = r[i, b] - prof[i, b0 + b] * dm
+            for b in range(na):
+                v[i, b] = r[i, b] - pr[i, b] * dm
             if k < 0:
                 continue
-            for b in range(nb):
+            for b in range(na):
                 new = v[i, b]
                 if new >= v_spike and (init_step[b] < 0 or (init_step[b] == n and new > init_v[b])):
                     init_step[b] = n
                     init_v[b] = new
-                    init_node[b0 + b] = i
+                    init_node[lane[b]] = i
             if k == 0:
                 continue
             if k == HH:
@@ -202,7 +209,7 @@ def _run(
                 n_gates = 4
             n_table = table.shape[1]
             outside = False
-            for b in range(nb):
+            for b in range(na):
                 pos = (v[i, b] - v_min) * inv_step
                 beyond[b] = pos < 0.0 or pos >= n_table - 1
                 if beyond[b]:
@@ -212,30 +219,45 @@ def _run(
                 index[b] = j
                 frac[b] = pos - j
             if outside:  # exact rates beyond the table (far from any threshold)
-                for b in range(nb):
+                for b in range(na):
                     if beyond[b]:
                         for g in range(n_gates):
                             inf, tau = gate_state(k, v[i, b], g, celsius)
                             a = np.exp(max(-dt_ms / tau, -700.0))
                             exact[g, b] = a * gate[i, g, b] + inf * (1.0 - a)
             for g in range(n_gates):
-                for b in range(nb):
+                for b in range(na):
                     j = index[b]
                     f = frac[b]
                     a = table[g, j, 0] + f * table[g, j, 1]
                     bb = table[g, j, 2] + f * table[g, j, 3]
                     gate[i, g, b] = a * gate[i, g, b] + bb
             if outside:
-                for b in range(nb):
+                for b in range(na):
                     if beyond[b]:
                         for g in range(n_gates):
                             gate[i, g, b] = exact[g, b]
         if keep:
             for j in range(n_rec):
-                for b in range(nb):
+                for b in range(na):
                     traces[j, n + 1, b0 + b] = v[rec[j], b]
-        if stop_on_spike and fired >= nb and not keep:
-            break
+        if compact and fired:
+            k = 0
+            for b in range(na):
+                if spike_step[lane[b]] < 0:
+                    if k != b:
+                        for i in range(m_nodes):
+                            v[i, k] = v[i, b]
+                            pr[i, k] = pr[i, b]
+                            for g in range(4):
+                                gate[i, g, k] = gate[i, g, b]
+                        init_step[k] = init_step[b]
+                        init_v[k] = init_v[b]
+                        lane[k] = lane[b]
+                    k += 1
+            na = k
+            if na == 0:
+                break
 
 
 class BatchedSolver:
