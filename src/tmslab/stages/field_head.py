@@ -1,0 +1,322 @@
+"""The field stage on a realistic head (``[subject] kind = "head"``, ``model = "fsaverage"``).
+
+The coil sits on the template's scalp (``[coil] position``, a 10-05 label, or ``position_mni``,
+or a ``pose`` file), the field is solved by the charge-based BEM on the head's conductor (the
+brain bounded by the inner skull, :mod:`tmslab.efield.head`) and evaluated on the mid-cortical
+surface of both hemispheres. The target is a vertex of that surface (``[target] name``, a named
+cortical target, or ``mni``; without either, the hot spot). The stages after this one get a
+:class:`~tmslab.efield.solution.FieldSolution` whose cells stand at the target along the local
+cortical normal and whose E is the BEM field anywhere in the brain compartment.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from tmslab.errors import InvalidValueError
+from tmslab.scenario import FigureSpec, Scenario, Section
+from tmslab.stages.pose import pose_rows, scenario_pose
+from tmslab.units import A_PER_US, MM
+
+__all__ = ["CorticalMetrics", "head_field_stage", "load_head"]
+
+
+@dataclass(frozen=True)
+class CorticalMetrics:
+    """Summary of the field on the cortex at the scenario's dI/dt (or per A/us without one).
+
+    Attributes
+    ----------
+    emax : float, V/m
+        Robust maximum: area-weighted 99.9th percentile of |E| on the cortex (SimNIBS's).
+    emax_raw : float, V/m
+        The largest |E| at a cortex vertex (the hot spot).
+    area_above_50pct_m2, area_above_75pct_m2 : float, m^2
+        Cortical area where |E| >= 50 % / 75 % of ``emax``.
+    e_target : float, V/m
+        |E| at the target vertex.
+    en_target : float, V/m
+        The normal component there, positive into the cortex.
+    hotspot_distance_m : float, m
+        From the target to the hot spot.
+    """
+
+    emax: float
+    emax_raw: float
+    area_above_50pct_m2: float
+    area_above_75pct_m2: float
+    e_target: float
+    en_target: float
+    hotspot_distance_m: float
+
+    def to_dict(self) -> dict[str, float]:
+        """The metrics, keys as in the results (units in the names, SI)."""
+        return {
+            "emax": self.emax,
+            "emax_raw": self.emax_raw,
+            "area_above_50pct_m2": self.area_above_50pct_m2,
+            "area_above_75pct_m2": self.area_above_75pct_m2,
+            "e_target": self.e_target,
+            "en_target": self.en_target,
+            "hotspot_distance_m": self.hotspot_distance_m,
+        }
+
+
+def load_head(model: str):
+    """The realistic head a scenario's ``[subject] model`` names.
+
+    Parameters
+    ----------
+    model : str
+        ``"fsaverage"`` (ships with the package), or a SimNIBS ``.msh`` head when its loader
+        (:mod:`tmslab.conductors.head.simnibs`) is installed.
+
+    Returns
+    -------
+    HeadModel
+        The head (cached).
+
+    Raises
+    ------
+    InvalidValueError
+        Any other model, or a mesh head without its loader.
+    """
+    from tmslab.conductors.head import fsaverage_head
+
+    if model.strip().lower() == "fsaverage":
+        return fsaverage_head()
+    if model.lower().endswith(".msh"):
+        import importlib
+
+        try:
+            simnibs = importlib.import_module("tmslab.conductors.head.simnibs")
+        except ImportError:
+            simnibs = None
+        for name in ("simnibs_head", "load_simnibs_head", "head_from_msh"):
+            loader = getattr(simnibs, name, None)
+            if loader is not None:
+                return loader(model)
+        raise InvalidValueError(
+            f"[subject] model {model!r}: SimNIBS .msh heads are not supported in scenarios yet; "
+            'use model = "fsaverage"'
+        )
+    raise InvalidValueError(f'[subject] model {model!r}: the realistic heads are "fsaverage"')
+
+
+def _pose(scenario: Scenario, head, section: Section) -> tuple[np.ndarray, str]:
+    """(coil -> head pose (4, 4) m, the placement in words)."""
+    from tmslab.conductors.head import pose_at, project_to_scalp
+    from tmslab.conductors.head.placement import pose_at_scalp_point
+
+    spec = scenario.spec.coil
+    kw = dict(
+        handle_angle_deg=spec.handle_angle_deg,
+        handle_towards=spec.handle_towards,
+        distance_m=spec.distance_mm * MM,
+    )
+    handle = (
+        f"handle towards {spec.handle_towards}"
+        + (f" + {spec.handle_angle_deg:g} deg" if spec.handle_angle_deg else "")
+        if spec.handle_towards
+        else f"handle {spec.handle_angle_deg:g} deg from posterior"
+    )
+    above = f"{spec.distance_mm:g} mm above the scalp"
+    if spec.position:
+        return pose_at(head, spec.position, **kw), f"{spec.position}, {handle}, {above}"
+    if spec.position_mni is not None:
+        mni = np.asarray(spec.position_mni, float) * MM
+        pose = pose_at_scalp_point(head, project_to_scalp(head, mni), **kw)
+        where = "MNI ({:g}, {:g}, {:g}) mm on the scalp".format(*spec.position_mni)
+        return pose, f"{where}, {handle}, {above}"
+    pose, unit = scenario_pose(scenario)
+    section.rows += pose_rows(pose, unit)
+    return pose, f"pose file {spec.pose}"
+
+
+def _check_coil_outside(head, placed) -> None:
+    from tmslab.conductors.quality import inside_mask
+    from tmslab.conductors.surfaces import Conductor
+
+    scalp = Conductor((head.surfaces["scalp"].triangle_surface(1.0),))
+    for conductor, what in ((scalp, "the scalp"), (head.conductor(), "the brain compartment")):
+        inside = inside_mask(conductor, placed.dipole_positions)
+        if np.any(inside):
+            raise InvalidValueError(
+                f"[coil] {int(inside.sum())} of {len(inside)} coil dipoles lie inside {what}; "
+                "raise the coil with a larger distance_mm"
+            )
+
+
+def _target(scenario: Scenario, head):
+    from tmslab.conductors.head import cortical_target, named_target
+
+    target = scenario.spec.target
+    try:
+        if target.name:
+            return named_target(head, target.name)
+        if target.mni is not None:
+            return cortical_target(head, np.asarray(target.mni, float) * MM)
+    except InvalidValueError as error:
+        raise InvalidValueError(f"[target] {error}") from None
+    return None
+
+
+def head_field_stage(scenario: Scenario, coil, section: Section, didt_of) -> Section:
+    """The field section of a realistic head (module docstring).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        With ``[subject] model``.
+    coil : Coil
+        The coil in its own frame.
+    section : Section
+        The section so far (filled in and returned).
+    didt_of : callable
+        ``(placed coil, surface point (3,) m, surface name, section) -> dI/dt (A/s) or None``,
+        the field stage's conversion of the intensity.
+
+    Returns
+    -------
+    Section
+        ``value`` is the :class:`~tmslab.efield.solution.FieldSolution`, ``maps`` the
+        :class:`~tmslab.efield.head.CorticalField` (at the dI/dt, or per A/us without one).
+    """
+    from tmslab.conductors.head import cortical_target
+    from tmslab.conductors.quality import inside_mask
+    from tmslab.efield.bem import solve
+    from tmslab.efield.head import cortical_field, head_field_rows
+    from tmslab.efield.solution import FieldSolution
+    from tmslab.stages.field_numeric import _entry_point
+
+    head = load_head(scenario.spec.subject.model)
+    goal = _target(scenario, head)  # before the solve: a bad target fails in seconds
+    pose, placement = _pose(scenario, head, section)
+    placed = coil.transformed(pose)
+    _check_coil_outside(head, placed)
+    conductor = head.conductor()
+    brain_entry = _entry_point(conductor, pose, scenario.spec.coil.distance_mm * MM)
+    didt = didt_of(placed, brain_entry, "brain surface (inner skull) on the coil axis", section)
+    # Without a dose the numbers are shown per A/µs, the unit labs quote (an edge conversion).
+    scale, unit = (didt, "V/m") if didt else (A_PER_US, "V/m per A/µs")
+    start = time.perf_counter()
+    solution = solve(conductor, placed, didt_a_per_s=scale, check=False)
+    vertices, _, _ = head.cortex("mid")
+    e_cortex = solution.efield(vertices, check=False)
+    extra = (coil.source,) if getattr(coil, "source", None) is not None else ()
+    cortex = cortical_field(
+        head,
+        e_cortex,
+        coil_name=coil.name,
+        pose=pose,
+        didt_a_per_s=scale,
+        target=goal,
+        solve_time_s=time.perf_counter() - start,
+        extra_sources=extra,
+    )
+    if goal is None:  # no [target]: the cells stand at the hot spot
+        goal = replace(cortical_target(head, cortex.hotspot), name="hot spot")
+        cortex = replace(cortex, target=goal)
+    metrics = CorticalMetrics(
+        emax=cortex.e_max,
+        emax_raw=cortex.e_max_raw,
+        area_above_50pct_m2=cortex.focal_area(0.5),
+        area_above_75pct_m2=cortex.focal_area(0.75),
+        e_target=cortex.e_target,
+        en_target=cortex.en_target,
+        hotspot_distance_m=cortex.hotspot_distance_m,
+    )
+    target_point = cortex.vertices[goal.index]
+    section.data.update(
+        {
+            "computed": True,
+            "coil": coil.summary(),
+            "head": {
+                "model": head.name,
+                "conductor": conductor.label,
+                "triangles": int(conductor.n_triangles),
+                "cortex_vertices": int(cortex.cortex.sum()),
+            },
+            "placement": placement,
+            "pose_m": np.asarray(pose).tolist(),
+            "didt_a_per_s": didt,
+            "solver": {
+                "gmres_iterations": solution.iterations,
+                "solve_time_s": cortex.solve_time_s,
+            },
+            "target": {
+                "name": goal.name,
+                "point_m": target_point,
+                "hemisphere": goal.hemisphere,
+                "snap_distance_m": float(goal.distance_m),
+                "efield_v_per_m": cortex.e_target if didt else None,
+                "efield_normal_v_per_m": cortex.en_target if didt else None,
+            },
+            "metrics": metrics.to_dict(),
+            "hotspot_m": cortex.hotspot,
+        }
+    )
+    if not didt:
+        section.data["target"]["efield_per_didt"] = cortex.e_target / A_PER_US
+    rows = [
+        row
+        for row in head_field_rows(cortex)
+        if row[0] not in ("dI/dt", "head, coil", "solve")  # shown elsewhere in this section
+    ]
+    per = "V/m per A/us"
+    if didt:  # head_field_rows names the unit from dI/dt; say V/m at the scenario's dose
+        rows = [(label, value.replace(per, "V/m")) for label, value in rows]
+    section.rows += [
+        ("coil", f"{coil.label or coil.name} ({coil.n_dipoles} dipoles)"),
+        ("placement", placement),
+        (
+            "head",
+            f"{head.name}: {conductor.label}, {conductor.n_triangles} triangles; cortex "
+            f"{int(cortex.cortex.sum())} mid-surface vertices",
+        ),
+        *rows,
+        ("solve (BEM + cortex)", f"{cortex.solve_time_s:.0f} s"),
+    ]
+    section.notes.append(
+        "Charge-based BEM-FMM (Makarov et al. 2018, doi:10.1109/TBME.2018.2813261) of the "
+        "realistic head; field on the mid-cortical surface of both hemispheres, metrics as "
+        "SimNIBS reports them (robust maximum; focality as the cortical area above 50 % and "
+        "75 % of it)."
+    )
+    section.notes.extend(cortex.assumptions)
+    section.notes.append(
+        "Sources: " + "; ".join(s.citation for s in cortex.sources if getattr(s, "citation", None))
+    )
+    if goal.source is not None:
+        section.notes.append(f"Target {goal.name}: {goal.source.citation}.")
+    if coil.source:
+        section.notes.append(f"Coil model: {coil.source}. " + " ".join(coil.assumptions))
+    section.figures.append(
+        FigureSpec(
+            "|E| (top) and the normal component E_n, positive into the cortex (bottom), on the "
+            "mid-cortical surface: lateral view of the hot spot's hemisphere and both from "
+            f"above; star: hot spot, circle: target ({unit})",
+            "plot_cortical_field",
+            {"f": cortex},
+        )
+    )
+
+    def at_scale(points):
+        return solution.efield(np.asarray(points, float), check=False)
+
+    section.value = FieldSolution(
+        efield_per_didt=lambda points: at_scale(points) / scale,
+        didt_a_per_s=didt,
+        target_point_m=np.asarray(target_point, float),
+        layer_normal=np.asarray(goal.normal, float),
+        radial_layer=True,
+        inside=lambda points: inside_mask(conductor, np.asarray(points, float)),
+        conductor=f"{head.name} brain compartment (inner skull)",
+        metrics=metrics,
+        maps=cortex,
+        efield_at_didt=at_scale if didt else None,
+    )
+    return section
