@@ -10,6 +10,7 @@ module's runner, and this module imports neither the stages nor the figures.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,7 +105,7 @@ class CoilSection(_Section):
         if self.pose and self.handle_towards:
             raise ValueError("give pose or handle_towards, not both (the pose sets the handle)")
         if self.position_mni is not None and not all(
-            abs(v) < 1e3 and v == v for v in self.position_mni
+            math.isfinite(v) and abs(v) < 1e3 for v in self.position_mni
         ):
             raise ValueError("position_mni: three finite MNI coordinates in mm")
         return self
@@ -171,7 +172,7 @@ class TargetSection(_Section):
     def _one_target(self) -> TargetSection:
         if self.mni is not None and (self.name or self.depth_mm is not None):
             raise ValueError("give mni or name/depth_mm, not both")
-        if self.mni is not None and not all(abs(v) < 1e3 and v == v for v in self.mni):
+        if self.mni is not None and not all(math.isfinite(v) and abs(v) < 1e3 for v in self.mni):
             raise ValueError("mni: three finite MNI coordinates in mm")
         return self
 
