@@ -73,6 +73,7 @@ HEAD_FIELD_FILES = (
     "rh.mid.surf.gii",
     "rh.mid.func.gii",
     "coil_pose.matsimnibs.txt",
+    "magnE_mni.nii.gz",
     FIGURE_NAME,
 )
 
@@ -730,8 +731,10 @@ def write_head_field(
     Files (:data:`HEAD_FIELD_FILES`): ``summary.json``; ``cortex_field.csv`` (x,y,z m,
     ex,ey,ez, magn, normal V/m); ``lh.mid.surf.gii``/``rh.mid.surf.gii`` (mid surface, mm) with
     ``lh.mid.func.gii``/``rh.mid.func.gii`` (data arrays ``magnE``, ``E_normal``,
-    ``E_tangential``, V/m, and ``E``, the vector); ``coil_pose.matsimnibs.txt`` (mm); and
-    ``cortex_field.png`` if ``figure`` is given.
+    ``E_tangential``, V/m, and ``E``, the vector); ``coil_pose.matsimnibs.txt`` (mm);
+    ``magnE_mni.nii.gz``, |E| on the MNI152 2 mm grid (each voxel within 3 mm of a cortex vertex
+    takes the nearest vertex's |E|, NaN elsewhere: :func:`tmslab.io.nifti.write_surface_nifti`);
+    and ``cortex_field.png`` if ``figure`` is given.
 
     Parameters
     ----------
@@ -748,6 +751,7 @@ def write_head_field(
         The folder.
     """
     from tmslab.io.cortex import write_cortex_csv, write_cortex_gifti
+    from tmslab.io.nifti import write_surface_nifti
     from tmslab.io.pose import write_pose
     from tmslab.outputs import OutputSet
     from tmslab.provenance import RESULT_SIGNIFICANT_DIGITS, dumps
@@ -774,6 +778,14 @@ def write_head_field(
         )
         files.write(HEAD_FIELD_FILES[2], gifti)
         files.write("coil_pose.matsimnibs.txt", lambda p: write_pose(p, result.pose, "mm"))
+        # cortex vertices only (not the medial wall); the frame (MNI305) is used as MNI152
+        cortex = result.cortex
+        files.write(
+            "magnE_mni.nii.gz",
+            lambda p: write_surface_nifti(
+                p, result.vertices[cortex], result.magnitude[cortex], "V/m"
+            ),
+        )
         if figure is not None:
             files.write(FIGURE_NAME, lambda p: figure(result, p))
     return Path(out)
