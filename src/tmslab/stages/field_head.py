@@ -287,9 +287,7 @@ def head_field_stage(scenario: Scenario, coil, section: Section, didt_of) -> Sec
         "75 % of it)."
     )
     section.notes.extend(cortex.assumptions)
-    section.notes.append(
-        "Sources: " + "; ".join(s.citation for s in cortex.sources if getattr(s, "citation", None))
-    )
+    section.notes.append("Head: " + "; ".join(str(s) for s in head.sources) + ".")
     if goal.source is not None:
         section.notes.append(f"Target {goal.name}: {goal.source.citation}.")
     if coil.source:
