@@ -184,3 +184,29 @@ def test_head_example_runs_on_fsaverage(example_run):
     assert sections["neurons"]["computed"]
     html = (out / "report.html").read_text()
     assert "mid-cortical surface" in html and "DLPFC-Fox2012" in html
+
+
+def test_tesla_at_the_brain_surface_is_measured_where_the_coil_axis_enters_the_brain(
+    sphere_head,
+):
+    from tmslab.stages import run_scenario
+
+    scenario = scenario_from_mapping(
+        {
+            "protocol": {"preset": "single"},
+            "stimulator": {"intensity_t": 0.5, "intensity_t_at": "brain-surface"},
+            "coil": {"name": "magstim-70mm-fig8", "position": "Cz", "distance_mm": 4},
+            "subject": HEAD,
+            "neurons": {"models": ["mrg-axon"]},
+        }
+    )
+    field = run_scenario(scenario).sections["field"]
+    assert field.data["didt_a_per_s"] > 0
+    assert any("brain surface (inner skull)" in note for note in field.notes)
+    # the 'brain' of the head of spheres is 75 mm: 14 mm below the coil centre at 89 mm
+    from tmslab.coils import get_coil
+    from tmslab.protocols.dose import tesla_per_ampere
+
+    pose = field.value.maps.pose  # the cortical field holds the pose
+    at_brain = tesla_per_ampere(get_coil("magstim-70mm-fig8").transformed(pose), [0, 0, 0.075])
+    assert field.data["tesla_per_ampere"] == pytest.approx(at_brain, rel=0.02)

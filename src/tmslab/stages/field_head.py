@@ -137,17 +137,32 @@ def _pose(scenario: Scenario, head, section: Section) -> tuple[np.ndarray, str]:
 
 
 def _check_coil_outside(head, placed) -> None:
+    """Refuse a coil with any dipole inside the scalp (the brain lies inside the scalp, so the
+    scalp alone is tested)."""
     from tmslab.conductors.quality import inside_mask
     from tmslab.conductors.surfaces import Conductor
 
     scalp = Conductor((head.surfaces["scalp"].triangle_surface(1.0),))
-    for conductor, what in ((scalp, "the scalp"), (head.conductor(), "the brain compartment")):
-        inside = inside_mask(conductor, placed.dipole_positions)
-        if np.any(inside):
-            raise InvalidValueError(
-                f"[coil] {int(inside.sum())} of {len(inside)} coil dipoles lie inside {what}; "
-                "raise the coil with a larger distance_mm"
-            )
+    inside = inside_mask(scalp, placed.dipole_positions)
+    if np.any(inside):
+        raise InvalidValueError(
+            f"[coil] {int(inside.sum())} of {len(inside)} coil dipoles lie inside the scalp; "
+            "raise the coil with a larger distance_mm"
+        )
+
+
+def _surface_point(scenario: Scenario, conductor, pose: np.ndarray) -> tuple[np.ndarray, str]:
+    """(point (3,) m, its name) where a tesla intensity ``at = "brain-surface"`` is measured:
+    the coil axis's entry into the brain compartment; the scalp point under the coil centre
+    when no such intensity is given (it is then not used, and the search costs seconds)."""
+    stim = scenario.spec.stimulator
+    distance = scenario.spec.coil.distance_mm * MM
+    if stim.intensity_t is not None and stim.intensity_t_at == "brain-surface":
+        from tmslab.stages.field_numeric import _entry_point
+
+        entry = _entry_point(conductor, pose, distance)
+        return entry, "brain surface (inner skull) on the coil axis"
+    return pose[:3, 3] + distance * pose[:3, 2], "scalp under the coil centre"
 
 
 def _target(scenario: Scenario, head):
@@ -190,7 +205,6 @@ def head_field_stage(scenario: Scenario, coil, section: Section, didt_of) -> Sec
     from tmslab.efield.bem import solve
     from tmslab.efield.head import cortical_field, head_field_rows
     from tmslab.efield.solution import FieldSolution
-    from tmslab.stages.field_numeric import _entry_point
 
     head = load_head(scenario.spec.subject.model)
     goal = _target(scenario, head)  # before the solve: a bad target fails in seconds
@@ -198,8 +212,7 @@ def head_field_stage(scenario: Scenario, coil, section: Section, didt_of) -> Sec
     placed = coil.transformed(pose)
     _check_coil_outside(head, placed)
     conductor = head.conductor()
-    brain_entry = _entry_point(conductor, pose, scenario.spec.coil.distance_mm * MM)
-    didt = didt_of(placed, brain_entry, "brain surface (inner skull) on the coil axis", section)
+    didt = didt_of(placed, *_surface_point(scenario, conductor, pose), section)
     # Without a dose the numbers are shown per A/µs, the unit labs quote (an edge conversion).
     scale, unit = (didt, "V/m") if didt else (A_PER_US, "V/m per A/µs")
     start = time.perf_counter()
