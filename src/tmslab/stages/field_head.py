@@ -206,7 +206,13 @@ def head_field_stage(scenario: Scenario, coil, section: Section, didt_of) -> Sec
     from tmslab.efield.head import cortical_field, head_field_rows
     from tmslab.efield.solution import FieldSolution
 
-    head = load_head(scenario.spec.subject.model)
+    model = scenario.spec.subject.model
+    if model.lower().endswith(".msh") and scenario.path is not None:
+        from pathlib import Path
+
+        path = Path(model).expanduser()  # a mesh file: relative to the scenario file
+        model = str(path if path.is_absolute() else Path(scenario.path).parent / path)
+    head = load_head(model)
     goal = _target(scenario, head)  # before the solve: a bad target fails in seconds
     pose, placement = _pose(scenario, head, section)
     placed = coil.transformed(pose)
