@@ -120,6 +120,12 @@ def test_the_whole_chain_runs_on_the_cortical_field(sphere_head):
     assert metrics["hotspot_distance_m"] == 0.0
     assert metrics["area_above_75pct_m2"] < metrics["area_above_50pct_m2"]
     assert [f.plot for f in field.figures] == ["plot_cortical_field"]
+    # the console summary (first three rows): the coil and its placement, E at the target, max
+    assert [label for label, _ in field.rows[:3]] == [
+        "coil",
+        "|E| at target",
+        "max |E| (99.9th pct, robust)",
+    ]
     # the neuron stage ran on that field
     neurons = result.sections["neurons"].data
     assert neurons["computed"] and neurons["orientation"] == "radial"

@@ -23,6 +23,8 @@ from tmslab.units import A_PER_US, MM
 
 __all__ = ["CorticalMetrics", "head_field_stage", "load_head"]
 
+FIRST_ROWS = ("|E| at target", "max |E| (99.9th pct, robust)")  # labels of head_field_rows
+
 
 @dataclass(frozen=True)
 class CorticalMetrics:
@@ -288,15 +290,18 @@ def head_field_stage(scenario: Scenario, coil, section: Section, didt_of) -> Sec
     per = "V/m per A/us"
     if didt:  # head_field_rows names the unit from dI/dt; say V/m at the scenario's dose
         rows = [(label, value.replace(per, "V/m")) for label, value in rows]
+    # the console summary shows a section's first three rows: the coil, the field at the target
+    # and the maximum come first
+    first = [row for label in FIRST_ROWS for row in rows if row[0] == label]
     section.rows += [
-        ("coil", f"{coil.label or coil.name} ({coil.n_dipoles} dipoles)"),
-        ("placement", placement),
+        ("coil", f"{coil.label or coil.name} at {placement}"),
+        *first,
+        *[row for row in rows if row not in first],
         (
             "head",
             f"{head.name}: {conductor.label}, {conductor.n_triangles} triangles; cortex "
             f"{int(cortex.cortex.sum())} mid-surface vertices",
         ),
-        *rows,
         ("solve (BEM + cortex)", f"{cortex.solve_time_s:.0f} s"),
     ]
     section.notes.append(
