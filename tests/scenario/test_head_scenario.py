@@ -129,6 +129,8 @@ def test_the_whole_chain_runs_on_the_cortical_field(sphere_head):
     # the neuron stage ran on that field
     neurons = result.sections["neurons"].data
     assert neurons["computed"] and neurons["orientation"] == "radial"
+    assert "activation_map" not in neurons
+    assert any("No activation map" in n for n in result.sections["neurons"].notes)
     assert neurons["applied_peak_e_v_per_m"] == pytest.approx(cortex.e_max_raw, rel=1e-3)
     assert "plasticity" in result.sections and "evidence" in result.sections
     # the report draws the cortex figure
