@@ -218,3 +218,18 @@ def test_tesla_at_the_brain_surface_is_measured_where_the_coil_axis_enters_the_b
     pose = field.value.maps.pose  # the cortical field holds the pose
     at_brain = tesla_per_ampere(get_coil("magstim-70mm-fig8").transformed(pose), [0, 0, 0.075])
     assert field.data["tesla_per_ampere"] == pytest.approx(at_brain, rel=0.02)
+
+
+def test_a_target_outside_the_brain_is_a_one_line_error_in_mm(sphere_head):
+    from tmslab.stages import run_scenario
+
+    scenario = scenario_from_mapping(
+        {
+            **BASE,
+            "coil": {"name": "magstim-70mm-fig8", "position": "Cz", "distance_mm": 4},
+            "subject": HEAD,
+            "target": {"mni": [0, 0, 120]},
+        }
+    )
+    with pytest.raises(InvalidValueError, match=r"^\[target\] MNI \(0, 0, 120\) mm lies outside"):
+        run_scenario(scenario)

@@ -177,7 +177,9 @@ def _target(scenario: Scenario, head):
         if target.mni is not None:
             return cortical_target(head, np.asarray(target.mni, float) * MM)
     except InvalidValueError as error:
-        raise InvalidValueError(f"[target] {error}") from None
+        # the scenario gives mm ([target] mni), the library's message speaks of metres
+        text = str(error).removeprefix("target ").replace(", in metres", " (mm)")
+        raise InvalidValueError(f"[target] {text}") from None
     return None
 
 
