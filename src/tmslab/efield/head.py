@@ -76,6 +76,8 @@ HEAD_FIELD_FILES = (
     "magnE_mni.nii.gz",
     FIGURE_NAME,
 )
+MNI_NIFTI_NAME = "magnE_mni.nii.gz"
+MNI_HEADS = ("fsaverage",)  # heads whose frame is MNI: |E| is also written on the MNI152 grid
 
 
 def vertex_areas(vertices: np.ndarray, triangles: np.ndarray) -> np.ndarray:
@@ -733,7 +735,8 @@ def write_head_field(
     ``lh.mid.func.gii``/``rh.mid.func.gii`` (data arrays ``magnE``, ``E_normal``,
     ``E_tangential``, V/m, and ``E``, the vector); ``coil_pose.matsimnibs.txt`` (mm);
     ``magnE_mni.nii.gz``, |E| on the MNI152 2 mm grid (each voxel within 3 mm of a cortex vertex
-    takes the nearest vertex's |E|, NaN elsewhere: :func:`tmslab.io.nifti.write_surface_nifti`);
+    takes the nearest vertex's |E|, NaN elsewhere: :func:`tmslab.io.nifti.write_surface_nifti`;
+    for the template heads of :data:`MNI_HEADS` only, a subject's mesh is not in MNI space);
     and ``cortex_field.png`` if ``figure`` is given.
 
     Parameters
@@ -778,14 +781,15 @@ def write_head_field(
         )
         files.write(HEAD_FIELD_FILES[2], gifti)
         files.write("coil_pose.matsimnibs.txt", lambda p: write_pose(p, result.pose, "mm"))
-        # cortex vertices only (not the medial wall); the frame (MNI305) is used as MNI152
-        cortex = result.cortex
-        files.write(
-            "magnE_mni.nii.gz",
-            lambda p: write_surface_nifti(
-                p, result.vertices[cortex], result.magnitude[cortex], "V/m"
-            ),
-        )
+        if result.head_name in MNI_HEADS:  # a subject's mesh is not in MNI space: no NIfTI
+            # cortex vertices only (not the medial wall); MNI305 is used as MNI152 (a few mm)
+            cortex = result.cortex
+            files.write(
+                MNI_NIFTI_NAME,
+                lambda p: write_surface_nifti(
+                    p, result.vertices[cortex], result.magnitude[cortex], "V/m"
+                ),
+            )
         if figure is not None:
             files.write(FIGURE_NAME, lambda p: figure(result, p))
     return Path(out)
