@@ -10,6 +10,7 @@ module's runner, and this module imports neither the stages nor the figures.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,6 +72,13 @@ class CoilSection(_Section):
     or .mat; path relative to the scenario file) whose translation is in ``pose_unit`` ("mm" or
     "m"; default: mm for .mat and matsimnibs files, else the file's ``# unit:`` line, else m).
     Coil frame: z into the head, y along the handle, origin at the centre of the coil face.
+
+    On a realistic head (``[subject] model``): ``position``, a 10-05 label (``"F3"``), or
+    ``position_mni``, an MNI coordinate [x, y, z] in mm projected onto the scalp; the coil's axis
+    along the local scalp normal, its centre ``distance_mm`` above the scalp; the handle
+    ``handle_angle_deg`` from posterior (positive: clockwise seen from outside; 45 at C3 is the
+    standard posterior-lateral M1 placement) or towards the 10-05 label ``handle_towards`` (the
+    angle is then added to that direction). A ``pose`` file places the coil there too.
     """
 
     name: str | None = None
@@ -79,6 +87,9 @@ class CoilSection(_Section):
     handle_angle_deg: float = Field(default=0.0, allow_inf_nan=False)
     pose: str | None = None
     pose_unit: Literal["mm", "m"] | None = None
+    position: str | None = Field(default=None, min_length=1)
+    position_mni: tuple[float, float, float] | None = None
+    handle_towards: str | None = Field(default=None, min_length=1)
 
     @model_validator(mode="after")
     def _pose_or_distance(self) -> CoilSection:
@@ -88,13 +99,23 @@ class CoilSection(_Section):
             )
         if self.pose_unit and not self.pose:
             raise ValueError('pose_unit needs pose = "file" (the unit of its translation)')
+        placed_by = [k for k in ("pose", "position", "position_mni") if getattr(self, k)]
+        if len(placed_by) > 1:
+            raise ValueError(f"give one of pose, position and position_mni, not {placed_by}")
+        if self.pose and self.handle_towards:
+            raise ValueError("give pose or handle_towards, not both (the pose sets the handle)")
+        if self.position_mni is not None and not all(
+            math.isfinite(v) and abs(v) < 1e3 for v in self.position_mni
+        ):
+            raise ValueError("position_mni: three finite MNI coordinates in mm")
         return self
 
 
 class SubjectSection(_Section):
     """Who or what is stimulated; the motor threshold links %MT to %MSO.
 
-    kind: "head" (the analytic sphere of the species), "dish" (a culture vessel preset:
+    kind: "head" (the analytic sphere of the species; with ``model = "fsaverage"`` the realistic
+    template head, solved numerically on its cortex), "dish" (a culture vessel preset:
     ``tmslab field conductors``; default dish-35mm) or "mesh" (a surface-mesh file in
     ``conductor``, solved numerically; ``mesh_unit`` "mm" or "m" gives its length unit, default
     by format: mm for .msh/.stl). For a dish, species is where the cells come from
@@ -102,6 +123,7 @@ class SubjectSection(_Section):
     """
 
     kind: Literal["head", "dish", "mesh"] = "head"
+    model: str | None = Field(default=None, min_length=1)
     species: Literal["human", "rat", "mouse", "dish"] = "human"
     motor_threshold_pct_mso: float | None = Field(default=None, gt=0, le=100, allow_inf_nan=False)
     conductor: str | None = None
@@ -122,17 +144,37 @@ class SubjectSection(_Section):
             raise ValueError('mesh_unit is for kind = "mesh" (the length unit of its file)')
         if self.kind == "head" and self.conductor:
             raise ValueError(
-                'conductor is for kind = "dish" or "mesh"; a head is the sphere of its species'
+                'conductor is for kind = "dish" or "mesh"; a head is the sphere of its species '
+                '(or model = "fsaverage", the realistic template head)'
+            )
+        if self.model is not None and (self.kind != "head" or self.species != "human"):
+            raise ValueError(
+                'model (a realistic head, e.g. "fsaverage") is for kind = "head" and '
+                'species = "human"'
             )
         return self
 
 
 class TargetSection(_Section):
     """Where the field is wanted: a name (matched to the head's named targets) or a depth below
-    the brain surface, under the point where the coil's field is strongest."""
+    the brain surface, under the point where the coil's field is strongest.
+
+    On a realistic head (``[subject] model``): a named cortical target (``"M1-hand"``,
+    ``"DLPFC-Fox2012"``) or ``mni = [x, y, z]`` in mm, each snapped to the nearest vertex of the
+    mid-cortical surface; without either, the hot spot (the vertex of the largest |E|).
+    """
 
     name: str | None = None
     depth_mm: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    mni: tuple[float, float, float] | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> TargetSection:
+        if self.mni is not None and (self.name or self.depth_mm is not None):
+            raise ValueError("give mni or name/depth_mm, not both")
+        if self.mni is not None and not all(math.isfinite(v) and abs(v) < 1e3 for v in self.mni):
+            raise ValueError("mni: three finite MNI coordinates in mm")
+        return self
 
 
 class PlasticitySection(_Section):
@@ -259,6 +301,10 @@ def scenario_from_mapping(data: dict[str, Any], where: str = "scenario") -> Scen
     except ValidationError as error:
         raise InvalidValueError(pydantic_message(error, prefix=where)) from None
     protocol = protocol_from_mapping(spec.protocol, where=f"{where}:protocol")
+    try:
+        _check_position_only_on_realistic_head(spec)
+    except InvalidValueError as error:
+        raise InvalidValueError(f"{where}: {error}") from None
     _check_names(spec, where)
     return Scenario(spec=spec, raw=data, protocol=protocol)
 
@@ -282,7 +328,7 @@ def _check_names(spec: ScenarioSpec, where: str) -> None:
         from tmslab.conductors.sphere import UnknownTargetError
 
         text = str(error)
-        message = f"{where}: {text}" if text.startswith("[target]") else f"{where}: [target] {text}"
+        message = f"{where}: {text}" if text.startswith("[") else f"{where}: [target] {text}"
         if isinstance(error, UnknownNameError):
             raise UnknownTargetError(message) from None
         raise InvalidValueError(message) from None
@@ -303,6 +349,14 @@ def check_target(spec: ScenarioSpec) -> None:
     """
     from tmslab.conductors.sphere import get_head
 
+    if spec.subject.model is not None:
+        _check_realistic_head(spec)
+        return
+    if spec.target.mni is not None:
+        raise InvalidValueError(
+            '[target] mni needs a realistic head ([subject] model = "fsaverage"); the sphere '
+            "takes a name or depth_mm"
+        )
     name = spec.target.name
     if not name or spec.target.depth_mm is not None:
         return
@@ -312,6 +366,49 @@ def check_target(spec: ScenarioSpec) -> None:
             "[target] depth_mm"
         )
     get_head(spec.subject.species).find_target(name)
+
+
+HEAD_MODELS = ("fsaverage",)  # realistic heads that ship with the package
+
+
+def _check_realistic_head(spec: ScenarioSpec) -> None:
+    """A realistic head needs a scalp placement and a cortical target (checked by name here;
+    the geometry, a few seconds to load, is checked by the field stage)."""
+    from tmslab.errors import UnknownNameError
+
+    model = spec.subject.model
+    if model.strip().lower() not in HEAD_MODELS and not model.lower().endswith(".msh"):
+        raise InvalidValueError(
+            f"[subject] model {model!r}: give one of {', '.join(HEAD_MODELS)} or a SimNIBS "
+            ".msh head file"
+        )
+    coil = spec.coil
+    if not (coil.position or coil.position_mni is not None or coil.pose):
+        raise InvalidValueError(
+            '[coil] a realistic head needs the coil position: position = "F3" (a 10-05 label), '
+            "position_mni = [x, y, z] (mm) or pose = FILE"
+        )
+    target = spec.target
+    if target.depth_mm is not None:
+        raise InvalidValueError(
+            "[target] depth_mm is for spherical heads, dishes and meshes; on a realistic head "
+            'give name = "DLPFC-Fox2012" (a named cortical target) or mni = [x, y, z] (mm)'
+        )
+    if target.name:
+        from tmslab.conductors.head.targets import NAMED_TARGETS
+
+        if target.name.strip().lower() not in {k.lower() for k in NAMED_TARGETS}:
+            raise UnknownNameError("cortical target", target.name, NAMED_TARGETS)
+
+
+def _check_position_only_on_realistic_head(spec: ScenarioSpec) -> None:
+    coil = spec.coil
+    given = [k for k in ("position", "position_mni", "handle_towards") if getattr(coil, k)]
+    if given and spec.subject.model is None:
+        raise InvalidValueError(
+            f"[coil] {given[0]} places a coil on a realistic head's scalp; add [subject] "
+            'model = "fsaverage" (or use distance_mm/handle_angle_deg over the sphere)'
+        )
 
 
 def load_scenario(path: str | Path, follow_compare: bool = True) -> Scenario:

@@ -73,8 +73,11 @@ HEAD_FIELD_FILES = (
     "rh.mid.surf.gii",
     "rh.mid.func.gii",
     "coil_pose.matsimnibs.txt",
+    "magnE_mni.nii.gz",
     FIGURE_NAME,
 )
+MNI_NIFTI_NAME = "magnE_mni.nii.gz"
+MNI_HEADS = ("fsaverage",)  # heads whose frame is MNI: |E| is also written on the MNI152 grid
 
 
 def vertex_areas(vertices: np.ndarray, triangles: np.ndarray) -> np.ndarray:
@@ -736,8 +739,11 @@ def write_head_field(
     Files (:data:`HEAD_FIELD_FILES`): ``summary.json``; ``cortex_field.csv`` (x,y,z m,
     ex,ey,ez, magn, normal V/m); ``lh.mid.surf.gii``/``rh.mid.surf.gii`` (mid surface, mm) with
     ``lh.mid.func.gii``/``rh.mid.func.gii`` (data arrays ``magnE``, ``E_normal``,
-    ``E_tangential``, V/m, and ``E``, the vector); ``coil_pose.matsimnibs.txt`` (mm); and
-    ``cortex_field.png`` if ``figure`` is given.
+    ``E_tangential``, V/m, and ``E``, the vector); ``coil_pose.matsimnibs.txt`` (mm);
+    ``magnE_mni.nii.gz``, |E| on the MNI152 2 mm grid (each voxel within 3 mm of a cortex vertex
+    takes the nearest vertex's |E|, NaN elsewhere: :func:`tmslab.io.nifti.write_surface_nifti`;
+    for the template heads of :data:`MNI_HEADS` only, a subject's mesh is not in MNI space);
+    and ``cortex_field.png`` if ``figure`` is given.
 
     Parameters
     ----------
@@ -754,6 +760,7 @@ def write_head_field(
         The folder.
     """
     from tmslab.io.cortex import write_cortex_csv, write_cortex_gifti
+    from tmslab.io.nifti import write_surface_nifti
     from tmslab.io.pose import write_pose
     from tmslab.outputs import OutputSet
     from tmslab.provenance import RESULT_SIGNIFICANT_DIGITS, dumps
@@ -780,6 +787,15 @@ def write_head_field(
         )
         files.write(HEAD_FIELD_FILES[2], gifti)
         files.write("coil_pose.matsimnibs.txt", lambda p: write_pose(p, result.pose, "mm"))
+        if result.head_name in MNI_HEADS:  # a subject's mesh is not in MNI space: no NIfTI
+            # cortex vertices only (not the medial wall); MNI305 is used as MNI152 (a few mm)
+            cortex = result.cortex
+            files.write(
+                MNI_NIFTI_NAME,
+                lambda p: write_surface_nifti(
+                    p, result.vertices[cortex], result.magnitude[cortex], "V/m"
+                ),
+            )
         if figure is not None:
             files.write(FIGURE_NAME, lambda p: figure(result, p))
     return Path(out)

@@ -128,7 +128,8 @@ def no_didt_reason(scenario: Scenario, done: dict[str, Section]) -> str:
 
 def field_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
     """E-field at the target, E_max, d_1/2, V_1/2, S_1/2 and maps, in a spherical head (or, for
-    a dish or mesh subject, from the numerical solver: see :mod:`tmslab.stages.field_numeric`)."""
+    a dish or mesh subject, from the numerical solver: see :mod:`tmslab.stages.field_numeric`;
+    for a realistic head, ``[subject] model``, on its cortex: :mod:`tmslab.stages.field_head`)."""
     from dataclasses import replace
 
     from tmslab.conductors.sphere import get_head
@@ -140,6 +141,18 @@ def field_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
     if coil is None:
         return section
     species = scenario.spec.subject.species
+    if scenario.spec.subject.kind == "head" and scenario.spec.subject.model is not None:
+        from functools import partial
+
+        from tmslab.stages.field_head import head_field_stage
+
+        # a realistic head (fsaverage): BEM on its brain compartment, the field on the cortex
+        section = head_field_stage(
+            scenario, coil, section, partial(scenario_didt, scenario, done, coil)
+        )
+        if section.value is not None and not section.value.applied:
+            section.value = replace(section.value, no_didt_reason=no_didt_reason(scenario, done))
+        return section
     if scenario.spec.subject.kind != "head":
         from functools import partial
 

@@ -175,6 +175,11 @@ def neuron_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
     )
     if scenario.spec.neurons.activation_map and solution.spherical_layers:
         _activation_map(scenario, solution, _waveform(done), section)
+    elif scenario.spec.neurons.activation_map and radial:  # a realistic head or a mesh
+        section.notes.append(
+            "No activation map: it maps a layer that is a spherical shell about the head's "
+            "centre (the spherical heads); here the cells stand at the target only."
+        )
     if solution.layer_magnitude_v_per_m is not None:
         _layer_fractions(solution.layer_magnitude_v_per_m, section)
     return section

@@ -20,6 +20,7 @@ FIGURES = {
     "plot_plane_section": "field",
     "plot_dish_layer": "conductor",
     "plot_surface_values": "conductor",
+    "plot_cortical_field": "cortex",
     "plot_activation_map": "activation",
     "plot_thresholds_at_target": "neuron",
     "plot_direction_map": "neuron",
