@@ -62,6 +62,7 @@ def sphere_model(right_thickness=4 * MM) -> HeadModel:
         ),
         positions=MappingProxyType({"Cz": np.array([0.0, 0.0, 0.085])}),
         fiducials=MappingProxyType({}),
+        mni152_to_head=np.eye(4),  # its frame stands in for MNI152
     )
 
 
@@ -190,13 +191,13 @@ def test_field_shape_is_checked(spheres):
 
 
 def test_a_coil_inside_the_head_is_refused(spheres):
-    from tmslab.efield.head import _check_coil_outside
+    from tmslab.efield.head import check_coil_outside
 
     pose = pose_at(spheres, "Cz")
     pose[:3, 3] = [0, 0, 0.05]  # inside the brain
     with pytest.raises(InvalidValueError, match="inside"):
-        _check_coil_outside(spheres, get_coil(COIL).transformed(pose))
-    _check_coil_outside(spheres, get_coil(COIL).transformed(pose_at(spheres, "Cz")))
+        check_coil_outside(spheres, get_coil(COIL).transformed(pose))
+    check_coil_outside(spheres, get_coil(COIL).transformed(pose_at(spheres, "Cz")))
 
 
 # --- fsaverage ----------------------------------------------------------------------------------

@@ -21,8 +21,7 @@ def _made_up_field():
 
 
 def test_write_head_field_writes_magne_on_the_mni152_grid(tmp_path):
-    # the spheres stand in for the template (whose frame is MNI)
-    f = replace(_made_up_field(), head_name="fsaverage")
+    f = _made_up_field()  # the spheres' frame stands in for MNI152 (identity registration)
     out = write_head_field(tmp_path / "out", f)
     assert MNI_NIFTI_NAME in HEAD_FIELD_FILES
     image = nib.load(out / MNI_NIFTI_NAME)
@@ -36,7 +35,19 @@ def test_write_head_field_writes_magne_on_the_mni152_grid(tmp_path):
     assert finite.min() >= cortex.min() - 1e-5 and finite.max() <= cortex.max() + 1e-5
 
 
+def test_the_nifti_is_in_mni152_not_the_head_frame(tmp_path):
+    # a registration that shifts the head 10 mm along x moves the map by 5 voxels
+    f = _made_up_field()
+    shifted = np.eye(4)
+    shifted[0, 3] = 0.010  # head -> MNI152: +10 mm in x
+    plain = nib.load(write_head_field(tmp_path / "a", f) / MNI_NIFTI_NAME).get_fdata()
+    moved = nib.load(
+        write_head_field(tmp_path / "b", replace(f, to_mni152=shifted)) / MNI_NIFTI_NAME
+    ).get_fdata()
+    np.testing.assert_array_equal(np.isfinite(moved[5:]), np.isfinite(plain[:-5]))
+
+
 def test_a_head_outside_mni_space_gets_no_nifti(tmp_path):
-    out = write_head_field(tmp_path / "out", _made_up_field())  # head "spheres"
+    out = write_head_field(tmp_path / "out", replace(_made_up_field(), to_mni152=None))
     names = {p.name for p in out.iterdir()}
     assert MNI_NIFTI_NAME not in names and "lh.mid.func.gii" in names

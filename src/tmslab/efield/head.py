@@ -77,7 +77,6 @@ HEAD_FIELD_FILES = (
     FIGURE_NAME,
 )
 MNI_NIFTI_NAME = "magnE_mni.nii.gz"
-MNI_HEADS = ("fsaverage",)  # heads whose frame is MNI: |E| is also written on the MNI152 grid
 
 
 def vertex_areas(vertices: np.ndarray, triangles: np.ndarray) -> np.ndarray:
@@ -170,6 +169,9 @@ class CorticalField:
         Modelling choices, one line each.
     solve_time_s : float, s
         Wall time of the solve and the evaluation.
+    to_mni152 : (4, 4) ndarray or None, m
+        Head frame -> MNI152 (the inverse of the head's registration); None: the head has none
+        (then no NIfTI on the MNI152 grid is written).
     """
 
     head_name: str
@@ -186,6 +188,14 @@ class CorticalField:
     sources: tuple[Source, ...] = ()
     assumptions: tuple[str, ...] = ()
     solve_time_s: float = float("nan")
+    to_mni152: np.ndarray | None = None
+
+    def vertices_mni152(self) -> np.ndarray:
+        """The vertices in MNI152 coordinates, (N, 3) m (needs ``to_mni152``)."""
+        a = self.to_mni152
+        if a is None:
+            raise InvalidValueError(f"the head {self.head_name!r} has no MNI152 registration")
+        return self.vertices @ a[:3, :3].T + a[:3, 3]
 
     # --- per vertex --------------------------------------------------------------------------
     @cached_property
@@ -438,7 +448,9 @@ def cortical_field(
         "and the largest vertex value (raw); medial-wall vertices excluded.",
         *head.notes,
     )
+    registration = getattr(head, "mni152_to_head", None)
     return CorticalField(
+        to_mni152=None if registration is None else np.linalg.inv(registration),
         head_name=head.name,
         coil_name=coil_name,
         pose=np.array(pose, dtype=float),
@@ -587,21 +599,33 @@ class HeadFieldSetup:
     placement: str = ""
 
 
-def _check_coil_outside(head, placed) -> None:
+def check_coil_outside(head, placed, distance_option: str = "--distance-mm") -> None:
+    """Refuse a coil with any dipole inside the scalp (the brain lies inside it).
+
+    Parameters
+    ----------
+    head : HeadModel
+        The head.
+    placed : Coil
+        The coil in the head's frame.
+    distance_option : str
+        How the message names the coil's distance (CLI option or scenario field).
+
+    Raises
+    ------
+    InvalidValueError
+        Counting the dipoles inside.
+    """
     from tmslab.conductors.quality import inside_mask
     from tmslab.conductors.surfaces import Conductor
 
-    for surface in (head.surfaces["scalp"], None):
-        conductor = (
-            head.conductor() if surface is None else Conductor((surface.triangle_surface(1.0),))
+    scalp = Conductor((head.surfaces["scalp"].triangle_surface(1.0),))
+    inside = inside_mask(scalp, placed.dipole_positions)
+    if np.any(inside):
+        raise InvalidValueError(
+            f"{int(inside.sum())} of {len(inside)} coil dipoles lie inside the scalp; "
+            f"raise the coil with a larger distance ({distance_option})"
         )
-        inside = inside_mask(conductor, placed.dipole_positions)
-        if np.any(inside):
-            what = "the brain compartment" if surface is None else "the scalp"
-            raise InvalidValueError(
-                f"{int(inside.sum())} of {len(inside)} coil dipoles lie inside {what}; "
-                "raise the coil with a larger distance (--distance-mm)"
-            )
 
 
 def prepare_head_field(
@@ -716,7 +740,7 @@ def prepare_head_field(
         if handle_towards
         else f"handle {kw['handle_angle_deg']:g} deg from posterior"
     )
-    _check_coil_outside(head, coil.transformed(pose))
+    check_coil_outside(head, coil.transformed(pose))
     placement = f"{where}, {handle}, {distance_m / MM:g} mm above the scalp"
     return HeadFieldSetup(
         head=head,
@@ -742,7 +766,7 @@ def write_head_field(
     ``E_tangential``, V/m, and ``E``, the vector); ``coil_pose.matsimnibs.txt`` (mm);
     ``magnE_mni.nii.gz``, |E| on the MNI152 2 mm grid (each voxel within 3 mm of a cortex vertex
     takes the nearest vertex's |E|, NaN elsewhere: :func:`tmslab.io.nifti.write_surface_nifti`;
-    for the template heads of :data:`MNI_HEADS` only, a subject's mesh is not in MNI space);
+    for heads registered to MNI152: fsaverage, or a charm mesh with its affine);
     and ``cortex_field.png`` if ``figure`` is given.
 
     Parameters
@@ -787,13 +811,12 @@ def write_head_field(
         )
         files.write(HEAD_FIELD_FILES[2], gifti)
         files.write("coil_pose.matsimnibs.txt", lambda p: write_pose(p, result.pose, "mm"))
-        if result.head_name in MNI_HEADS:  # a subject's mesh is not in MNI space: no NIfTI
-            # cortex vertices only (not the medial wall); MNI305 is used as MNI152 (a few mm)
-            cortex = result.cortex
+        if result.to_mni152 is not None:  # a head registered to MNI152 (fsaverage, charm's)
+            cortex = result.cortex  # the cortex vertices only (not the medial wall)
             files.write(
                 MNI_NIFTI_NAME,
                 lambda p: write_surface_nifti(
-                    p, result.vertices[cortex], result.magnitude[cortex], "V/m"
+                    p, result.vertices_mni152()[cortex], result.magnitude[cortex], "V/m"
                 ),
             )
         if figure is not None:

@@ -300,8 +300,8 @@ def write_surface_nifti(
     path : str or Path
         ``.nii`` or ``.nii.gz``.
     vertices_m : (N, 3) ndarray, m
-        Surface vertices in MNI coordinates (fsaverage's frame, MNI305, is used as MNI152: they
-        differ by a few mm).
+        Surface vertices in MNI152 coordinates (fsaverage's MNI305 converted: see
+        :meth:`tmslab.conductors.head.HeadModel.from_mni152`).
     values : (N,) ndarray, ``unit``
         One value per vertex (NaN: left out).
     unit : str

@@ -73,39 +73,25 @@ def load_head(model: str):
     Parameters
     ----------
     model : str
-        ``"fsaverage"`` (ships with the package), or a SimNIBS ``.msh`` head when its loader
-        (:mod:`tmslab.conductors.head.simnibs`) is installed.
+        ``"fsaverage"`` (ships with the package) or a SimNIBS ``.msh`` head mesh.
 
     Returns
     -------
     HeadModel
-        The head (cached).
+        The head (the template is cached).
 
     Raises
     ------
     InvalidValueError
-        Any other model, or a mesh head without its loader.
+        Any other model, or a mesh that cannot be used.
     """
-    from tmslab.conductors.head import fsaverage_head
+    from tmslab.conductors.head import load_head as load
+    from tmslab.errors import TmslabError
 
-    if model.strip().lower() == "fsaverage":
-        return fsaverage_head()
-    if model.lower().endswith(".msh"):
-        import importlib
-
-        try:
-            simnibs = importlib.import_module("tmslab.conductors.head.simnibs")
-        except ImportError:
-            simnibs = None
-        for name in ("simnibs_head", "load_simnibs_head", "head_from_msh"):
-            loader = getattr(simnibs, name, None)
-            if loader is not None:
-                return loader(model)
-        raise InvalidValueError(
-            f"[subject] model {model!r}: SimNIBS .msh heads are not supported in scenarios yet; "
-            'use model = "fsaverage"'
-        )
-    raise InvalidValueError(f'[subject] model {model!r}: the realistic heads are "fsaverage"')
+    try:
+        return load(model)
+    except TmslabError as error:
+        raise InvalidValueError(f"[subject] model {model!r}: {error}") from None
 
 
 def _pose(scenario: Scenario, head, section: Section) -> tuple[np.ndarray, str]:
@@ -129,28 +115,13 @@ def _pose(scenario: Scenario, head, section: Section) -> tuple[np.ndarray, str]:
     if spec.position:
         return pose_at(head, spec.position, **kw), f"{spec.position}, {handle}, {above}"
     if spec.position_mni is not None:
-        mni = np.asarray(spec.position_mni, float) * MM
+        mni = head.from_mni152(np.asarray(spec.position_mni, float) * MM)  # MNI152 as published
         pose = pose_at_scalp_point(head, project_to_scalp(head, mni), **kw)
         where = "MNI ({:g}, {:g}, {:g}) mm on the scalp".format(*spec.position_mni)
         return pose, f"{where}, {handle}, {above}"
     pose, unit = scenario_pose(scenario)
     section.rows += pose_rows(pose, unit)
     return pose, f"pose file {spec.pose}"
-
-
-def _check_coil_outside(head, placed) -> None:
-    """Refuse a coil with any dipole inside the scalp (the brain lies inside the scalp, so the
-    scalp alone is tested)."""
-    from tmslab.conductors.quality import inside_mask
-    from tmslab.conductors.surfaces import Conductor
-
-    scalp = Conductor((head.surfaces["scalp"].triangle_surface(1.0),))
-    inside = inside_mask(scalp, placed.dipole_positions)
-    if np.any(inside):
-        raise InvalidValueError(
-            f"[coil] {int(inside.sum())} of {len(inside)} coil dipoles lie inside the scalp; "
-            "raise the coil with a larger distance_mm"
-        )
 
 
 def _surface_point(scenario: Scenario, conductor, pose: np.ndarray) -> tuple[np.ndarray, str]:
@@ -207,7 +178,7 @@ def head_field_stage(scenario: Scenario, coil, section: Section, didt_of) -> Sec
     from tmslab.conductors.head import cortical_target
     from tmslab.conductors.quality import inside_mask
     from tmslab.efield.bem import solve
-    from tmslab.efield.head import cortical_field, head_field_rows
+    from tmslab.efield.head import check_coil_outside, cortical_field, head_field_rows
     from tmslab.efield.solution import FieldSolution
 
     model = scenario.spec.subject.model
@@ -220,7 +191,7 @@ def head_field_stage(scenario: Scenario, coil, section: Section, didt_of) -> Sec
     goal = _target(scenario, head)  # before the solve: a bad target fails in seconds
     pose, placement = _pose(scenario, head, section)
     placed = coil.transformed(pose)
-    _check_coil_outside(head, placed)
+    check_coil_outside(head, placed, "[coil] distance_mm")
     conductor = head.conductor()
     didt = didt_of(placed, *_surface_point(scenario, conductor, pose), section)
     # Without a dose the numbers are shown per A/µs, the unit labs quote (an edge conversion).
