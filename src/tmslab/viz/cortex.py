@@ -129,10 +129,10 @@ def plot_cortical_field(f, title: str | None = None) -> Figure:
         fig.colorbar(image, ax=axes[row, :], label=label, shrink=0.85)
     axes[0, 0].legend(loc="lower left", fontsize=8, framealpha=0.8)
     if title is None:
-        target = "" if f.target is None else f"; target {f.target.name}: |E| {f.e_target:.3g}"
+        target = "" if f.target is None else f"; target {f.target.name}: {f.e_target:.3g}"
         title = (
-            f"{f.coil_name} on {f.head_name}: max |E| {f.e_max:.3g} (99.9th pct), "
-            f"{f.e_max_raw:.3g} (largest) {per}{target}"
+            f"{f.coil_name} on {f.head_name}, |E| in {per}: max {f.e_max:.3g} (99.9th pct), "
+            f"{f.e_max_raw:.3g} (largest){target}"
         )
     fig.suptitle(title, fontsize=10)
     return fig
