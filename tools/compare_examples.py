@@ -69,7 +69,11 @@ def main() -> int:
         if args.against is None:
             print(f"{scenario.stem}: written to {out}")
             continue
-        before = json.loads((args.against / scenario.stem / "results.json").read_text())
+        reference = args.against / scenario.stem / "results.json"
+        if not reference.is_file():  # an example added since the reference run
+            print(f"{scenario.stem}: new, no reference to compare with (written to {out})")
+            continue
+        before = json.loads(reference.read_text())
         after = json.loads((out / "results.json").read_text())
         found = differences(before, after)
         if found:
