@@ -1,8 +1,6 @@
-"""The cortex figure: views, back faces, marks, colour bars, speed."""
+"""The cortex figure: views, back faces, marks, colour bars (its speed: benchmarks, never a test)."""
 
 from __future__ import annotations
-
-import time
 
 import numpy as np
 
@@ -33,10 +31,8 @@ def test_figure_of_a_sphere_head_field():
     k = 5
     target = CorticalTarget("t", vertices[k], normals[k], "left", k, k, vertices[k], 0.0)
     f = cortical_field(head, e, coil_name="c", pose=np.eye(4), didt_a_per_s=1e6, target=target)
-    start = time.perf_counter()
     fig = plot_cortical_field(f)
     fig.canvas.draw()
-    assert time.perf_counter() - start < 6.0  # ~1 s idle; the 2-core machine is shared
     axes = fig.get_axes()
     assert len(axes) == 6  # 4 panels + 2 colour bars
     assert "V/m per A/µs" in axes[4].get_ylabel() and "into cortex" in axes[5].get_ylabel()
