@@ -60,6 +60,23 @@ def check_pose(pose: np.ndarray, tolerance: float = 1e-6) -> np.ndarray:
     return p
 
 
+def directed_edges(triangles: np.ndarray) -> np.ndarray:
+    """The edges of triangles as directed vertex pairs, (a, b), (b, c), (c, a) of each.
+
+    Parameters
+    ----------
+    triangles : (T, 3) ndarray of int
+        Vertex indices, counter-clockwise seen from outside.
+
+    Returns
+    -------
+    (3T, 2) ndarray of int
+        First every triangle's first edge, then the second ones, then the third.
+    """
+    tri = np.asarray(triangles)
+    return np.concatenate([tri[:, [0, 1]], tri[:, [1, 2]], tri[:, [2, 0]]])
+
+
 def unit_vector(direction, name: str = "direction") -> np.ndarray:
     """``direction`` as a unit vector.
 

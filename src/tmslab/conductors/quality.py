@@ -11,6 +11,7 @@ import numba as nb
 import numpy as np
 
 from tmslab.errors import InvalidValueError
+from tmslab.geometry import directed_edges
 from tmslab.units import MM_PER_M
 
 _SURFACE_TOLERANCE_M = 1e-9
@@ -30,7 +31,7 @@ def check_closed_oriented(surface) -> None:
         Naming an open or inconsistently oriented edge.
     """
     tri = surface.triangles
-    directed = np.concatenate([tri[:, [0, 1]], tri[:, [1, 2]], tri[:, [2, 0]]])
+    directed = directed_edges(tri)
     undirected = np.sort(directed, axis=1)
     _, counts = np.unique(undirected, axis=0, return_counts=True)
     if np.any(counts == 1):
@@ -223,10 +224,6 @@ def check_conductor(conductor) -> None:
             )
 
 
-def _directed_edges(tri: np.ndarray) -> np.ndarray:
-    return np.concatenate([tri[:, [0, 1]], tri[:, [1, 2]], tri[:, [2, 0]]])
-
-
 def check_junctions(conductor) -> None:
     """Check a conductor of interface patches that meet at junctions.
 
@@ -266,7 +263,7 @@ def check_junctions(conductor) -> None:
             raise InvalidValueError(
                 f"surface {s.name!r} has collapsed triangles (repeated corners)"
             )
-        directed, counts = np.unique(_directed_edges(tri), axis=0, return_counts=True)
+        directed, counts = np.unique(directed_edges(tri), axis=0, return_counts=True)
         if np.any(counts > 1):
             edge = directed[np.argmax(counts > 1)]
             raise InvalidValueError(
@@ -276,7 +273,7 @@ def check_junctions(conductor) -> None:
             )
     everything = np.concatenate(tris)
     undirected, counts = np.unique(
-        np.sort(_directed_edges(everything), axis=1), axis=0, return_counts=True
+        np.sort(directed_edges(everything), axis=1), axis=0, return_counts=True
     )
     # junction edges are shared by three or more facets (one per pair of regions meeting there)
     if np.any(counts == 1):
@@ -289,7 +286,7 @@ def check_junctions(conductor) -> None:
     for sigma in sigmas:
         parts = [t for s, t in zip(surfaces, tris, strict=True) if s.sigma_in == sigma]
         parts += [t[:, ::-1] for s, t in zip(surfaces, tris, strict=True) if s.sigma_out == sigma]
-        directed = _directed_edges(np.concatenate(parts))
+        directed = directed_edges(np.concatenate(parts))
         forward, fcount = np.unique(directed, axis=0, return_counts=True)
         backward, bcount = np.unique(directed[:, ::-1], axis=0, return_counts=True)
         balanced = len(forward) == len(backward) and np.array_equal(forward, backward)

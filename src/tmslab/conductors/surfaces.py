@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from tmslab.errors import InvalidValueError
+from tmslab.geometry import directed_edges
 from tmslab.sources import Source
 
 
@@ -113,7 +114,7 @@ class TriangleSurface:
     def is_closed(self) -> bool:
         """Whether every edge is shared by exactly two of this surface's triangles."""
         tri = self.triangles
-        edges = np.sort(np.concatenate([tri[:, [0, 1]], tri[:, [1, 2]], tri[:, [2, 0]]]), axis=1)
+        edges = np.sort(directed_edges(tri), axis=1)
         _, counts = np.unique(edges, axis=0, return_counts=True)
         return bool(np.all(counts == 2))
 

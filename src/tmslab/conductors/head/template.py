@@ -45,6 +45,7 @@ import numpy as np
 from tmslab.conductors.head._mesh import vertex_normals
 from tmslab.conductors.surfaces import Conductor, TriangleSurface
 from tmslab.errors import InvalidValueError, SpecFileError, UnknownNameError
+from tmslab.geometry import directed_edges
 from tmslab.sources import Source
 from tmslab.units import MM
 
@@ -432,7 +433,7 @@ def _unfold(mesh: SurfaceMesh, max_rounds: int = 200) -> tuple[SurfaceMesh, int,
 
     tri = mesh.triangles
     n = mesh.n_vertices
-    edges = np.concatenate([tri[:, [0, 1]], tri[:, [1, 2]], tri[:, [2, 0]]])
+    edges = directed_edges(tri)
     adjacency = coo_matrix((np.ones(len(edges)), (edges[:, 0], edges[:, 1])), shape=(n, n))
     adjacency = ((adjacency + adjacency.T) > 0).astype(float).tocsr()
     degree = np.asarray(adjacency.sum(axis=1)).ravel()
