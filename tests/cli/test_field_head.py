@@ -61,7 +61,7 @@ def test_end_to_end_c3_with_out_folder_and_json(tmp_path, capsys):
     """About 1 min: the files open in nibabel, read back, and agree with the printed JSON."""
     import nibabel as nib
 
-    from tmslab.efield.head import HEAD_FIELD_FILES
+    from tmslab.efield.head_run import HEAD_FIELD_FILES
     from tmslab.io.cortex import read_cortex_csv, read_cortex_gifti
     from tmslab.io.pose import read_pose
 

@@ -18,10 +18,10 @@ from tmslab.efield.head import (
     CorticalField,
     cortical_field,
     head_field,
-    prepare_head_field,
     vertex_areas,
     weighted_percentile,
 )
+from tmslab.efield.head_run import prepare_head_field
 from tmslab.efield.sphere import sphere_efield
 from tmslab.errors import InvalidValueError, TmslabError
 from tmslab.units import A_PER_US, MM

@@ -9,7 +9,8 @@ import nibabel as nib
 import numpy as np
 
 from tests.efield.test_head import sphere_model
-from tmslab.efield.head import HEAD_FIELD_FILES, MNI_NIFTI_NAME, cortical_field, write_head_field
+from tmslab.efield.head import cortical_field
+from tmslab.efield.head_run import HEAD_FIELD_FILES, MNI_NIFTI_NAME, write_head_field
 
 
 def _made_up_field():

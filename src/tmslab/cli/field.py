@@ -303,7 +303,7 @@ def head_command(
     json: bool = JSON,
 ) -> None:
     """E-field on the cortex of a realistic head: fsaverage or a SimNIBS mesh (BEM; 1-2 min)."""
-    from tmslab.efield.head import parse_mni_mm, prepare_head_field, run_head_field
+    from tmslab.efield.head_run import parse_mni_mm, prepare_head_field, run_head_field
 
     mni = lambda text, option: None if text is None else parse_mni_mm(text, option)  # noqa: E731
     if plot is not None:
