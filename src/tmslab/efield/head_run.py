@@ -162,15 +162,7 @@ def prepare_head_field(
         A one-line error for any bad option (unknown label, coil or target; a target far from
         the cortex; a coil inside the head; an unwritable ``out``).
     """
-    from tmslab.conductors.head import (
-        cortical_target,
-        label_target,
-        load_head,
-        named_target,
-        pose_at,
-        project_to_scalp,
-    )
-    from tmslab.conductors.head.placement import pose_at_scalp_point
+    from tmslab.conductors.head import load_head, place_coil, resolve_target
     from tmslab.errors import check_positive
 
     check_positive("--didt", didt_a_per_s, "A/s")
@@ -192,34 +184,16 @@ def prepare_head_field(
         check_only_own_files(out, HEAD_FIELD_FILES)
     coil = as_coil(coil)
     head = load_head(head)
-    # the target first: its checks are the quickest
-    if target is not None:
-        goal = named_target(head, target)
-    elif target_mni_m is not None:
-        goal = cortical_target(head, target_mni_m)
-    elif target_label is not None:
-        goal = label_target(head, target_label)
-    else:
-        goal = None
-    kw = dict(
+    goal = resolve_target(head, target, target_mni_m, target_label)  # quickest checks first
+    pose, placement = place_coil(
+        head,
+        at,
+        at_mni_m,
         handle_angle_deg=handle_angle_deg or 0.0,
         handle_towards=handle_towards,
         distance_m=distance_m,
     )
-    if at is not None:
-        pose = pose_at(head, at, **kw)
-        where = f"{at}"
-    else:
-        point = project_to_scalp(head, head.from_mni152(at_mni_m))
-        pose = pose_at_scalp_point(head, point, **kw)
-        where = "MNI ({:.0f}, {:.0f}, {:.0f}) mm on the scalp".format(*(np.asarray(at_mni_m) / MM))
-    handle = (
-        f"handle towards {handle_towards}"
-        if handle_towards
-        else f"handle {kw['handle_angle_deg']:g} deg from posterior"
-    )
     check_coil_outside(head, coil.transformed(pose))
-    placement = f"{where}, {handle}, {distance_m / MM:g} mm above the scalp"
     return HeadFieldSetup(
         head=head,
         coil=coil,

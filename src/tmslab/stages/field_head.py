@@ -96,29 +96,19 @@ def load_head(model: str):
 
 def _pose(scenario: Scenario, head, section: Section) -> tuple[np.ndarray, str]:
     """(coil -> head pose (4, 4) m, the placement in words)."""
-    from tmslab.conductors.head import pose_at, project_to_scalp
-    from tmslab.conductors.head.placement import pose_at_scalp_point
+    from tmslab.conductors.head import place_coil
 
     spec = scenario.spec.coil
-    kw = dict(
-        handle_angle_deg=spec.handle_angle_deg,
-        handle_towards=spec.handle_towards,
-        distance_m=spec.distance_mm * MM,
-    )
-    handle = (
-        f"handle towards {spec.handle_towards}"
-        + (f" + {spec.handle_angle_deg:g} deg" if spec.handle_angle_deg else "")
-        if spec.handle_towards
-        else f"handle {spec.handle_angle_deg:g} deg from posterior"
-    )
-    above = f"{spec.distance_mm:g} mm above the scalp"
-    if spec.position:
-        return pose_at(head, spec.position, **kw), f"{spec.position}, {handle}, {above}"
-    if spec.position_mni is not None:
-        mni = head.from_mni152(np.asarray(spec.position_mni, float) * MM)  # MNI152 as published
-        pose = pose_at_scalp_point(head, project_to_scalp(head, mni), **kw)
-        where = "MNI ({:g}, {:g}, {:g}) mm on the scalp".format(*spec.position_mni)
-        return pose, f"{where}, {handle}, {above}"
+    if spec.position or spec.position_mni is not None:
+        mni = None if spec.position_mni is None else np.asarray(spec.position_mni, float) * MM
+        return place_coil(
+            head,
+            spec.position or None,
+            mni,
+            handle_angle_deg=spec.handle_angle_deg,
+            handle_towards=spec.handle_towards,
+            distance_m=spec.distance_mm * MM,
+        )
     pose, unit = scenario_pose(scenario)
     section.rows += pose_rows(pose, unit)
     return pose, f"pose file {spec.pose}"
@@ -139,19 +129,16 @@ def _surface_point(scenario: Scenario, conductor, pose: np.ndarray) -> tuple[np.
 
 
 def _target(scenario: Scenario, head):
-    from tmslab.conductors.head import cortical_target, named_target
+    from tmslab.conductors.head import resolve_target
 
     target = scenario.spec.target
+    mni = None if target.mni is None else np.asarray(target.mni, float) * MM
     try:
-        if target.name:
-            return named_target(head, target.name)
-        if target.mni is not None:
-            return cortical_target(head, np.asarray(target.mni, float) * MM)
+        return resolve_target(head, target.name or None, mni)
     except InvalidValueError as error:
         # the scenario gives mm ([target] mni), the library's message speaks of metres
         text = str(error).removeprefix("target ").replace(", in metres", " (mm)")
         raise InvalidValueError(f"[target] {text}") from None
-    return None
 
 
 def head_field_stage(scenario: Scenario, coil, section: Section, didt_of) -> Section:

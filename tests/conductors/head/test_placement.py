@@ -123,3 +123,32 @@ def test_handle_angle_where_posterior_is_the_axis_is_refused(head, monkeypatch):
         placement.pose_at_scalp_point(head, point, handle_angle_deg=30.0)
     pose = placement.pose_at_scalp_point(head, point, handle_towards="Cz")
     np.testing.assert_allclose(pose[:3, 2], [0.0, 1.0, 0.0], atol=1e-12)  # into the head
+
+
+def test_place_coil_describes_the_placement_and_needs_one_position(head):
+    import pytest
+
+    from tmslab.conductors.head import place_coil, pose_at
+    from tmslab.errors import InvalidValueError
+    from tmslab.units import MM
+
+    pose, words = place_coil(head, "C3", handle_angle_deg=45, distance_m=4 * MM)
+    np.testing.assert_allclose(pose, pose_at(head, "C3", handle_angle_deg=45, distance_m=4 * MM))
+    assert words == "C3, handle 45 deg from posterior, 4 mm above the scalp"
+    _, words = place_coil(head, None, np.array([-37.0, -21.0, 58.0]) * MM, handle_towards="Cz")
+    assert words.startswith("MNI (-37, -21, 58) mm on the scalp, handle towards Cz")
+    for args in ((None, None), ("C3", np.zeros(3))):
+        with pytest.raises(InvalidValueError, match="give the coil position"):
+            place_coil(head, *args)
+
+
+def test_resolve_target_takes_at_most_one(head):
+    import pytest
+
+    from tmslab.conductors.head import named_target, resolve_target
+    from tmslab.errors import InvalidValueError
+
+    assert resolve_target(head) is None
+    assert resolve_target(head, "M1-hand").vertex == named_target(head, "M1-hand").vertex
+    with pytest.raises(InvalidValueError, match="at most one"):
+        resolve_target(head, "M1-hand", label="C3")

@@ -7,7 +7,7 @@ is in metres in fsaverage surface RAS (MNI305).
 
 from __future__ import annotations
 
-from tmslab.conductors.head.placement import pose_at, project_to_scalp, scalp_point
+from tmslab.conductors.head.placement import place_coil, pose_at, project_to_scalp, scalp_point
 from tmslab.conductors.head.simnibs import MeshHead, load_head, simnibs_head
 from tmslab.conductors.head.targets import (
     CorticalTarget,
@@ -15,6 +15,7 @@ from tmslab.conductors.head.targets import (
     label_target,
     named_target,
     named_targets,
+    resolve_target,
 )
 from tmslab.conductors.head.template import HeadModel, fsaverage_head
 
@@ -28,8 +29,10 @@ __all__ = [
     "load_head",
     "named_target",
     "named_targets",
+    "place_coil",
     "pose_at",
     "project_to_scalp",
+    "resolve_target",
     "scalp_point",
     "simnibs_head",
 ]

@@ -31,6 +31,7 @@ __all__ = [
     "NORMAL_RADIUS_M",
     "SCALP_TOLERANCE_M",
     "handle_angle_for",
+    "place_coil",
     "pose_at",
     "pose_at_scalp_point",
     "project_to_scalp",
@@ -290,6 +291,68 @@ def pose_at(
         distance_m=distance_m,
         normal_radius_m=normal_radius_m,
     )
+
+
+def place_coil(
+    head: HeadModel,
+    position: str | None = None,
+    position_mni_m=None,
+    *,
+    handle_angle_deg: float = 0.0,
+    handle_towards: str | None = None,
+    distance_m: float = 0.0,
+) -> tuple[np.ndarray, str]:
+    """A coil pose at a 10-05 label or over an MNI152 coordinate, and the placement in words.
+
+    Parameters
+    ----------
+    head : HeadModel
+        The head.
+    position : str or None
+        A 10-05 label (``"F3"``); or give ``position_mni_m``.
+    position_mni_m : (3,) array_like, m, or None
+        An MNI152 coordinate (as published), converted to the head's frame and projected onto
+        the scalp.
+    handle_angle_deg : float, degrees
+        See :func:`pose_at`.
+    handle_towards : str or None
+        See :func:`pose_at`.
+    distance_m : float, m
+        Scalp to coil centre.
+
+    Returns
+    -------
+    pose : (4, 4) ndarray, m
+        Coil -> head (SimNIBS matsimnibs convention).
+    placement : str
+        E.g. ``"F3, handle 45 deg from posterior, 4 mm above the scalp"``.
+
+    Raises
+    ------
+    InvalidValueError
+        Neither or both of ``position`` and ``position_mni_m``.
+    """
+    if (position is None) == (position_mni_m is None):
+        raise InvalidValueError(
+            "give the coil position: either a 10-05 label or an MNI coordinate, not both"
+        )
+    kw = dict(
+        handle_angle_deg=handle_angle_deg, handle_towards=handle_towards, distance_m=distance_m
+    )
+    if position is not None:
+        pose, where = pose_at(head, position, **kw), str(position)
+    else:
+        mni = np.asarray(position_mni_m, dtype=float)
+        point = project_to_scalp(head, head.from_mni152(mni))
+        pose = pose_at_scalp_point(head, point, **kw)
+        where = "MNI ({:g}, {:g}, {:g}) mm on the scalp".format(*np.round(mni / MM, 3))
+    if handle_towards:
+        handle = f"handle towards {handle_towards}" + (
+            f" + {handle_angle_deg:g} deg" if handle_angle_deg else ""
+        )
+    else:
+        handle = f"handle {handle_angle_deg:g} deg from posterior"
+    return pose, f"{where}, {handle}, {distance_m / MM:g} mm above the scalp"
 
 
 def handle_angle_for(head: HeadModel, pose: np.ndarray) -> float:

@@ -31,6 +31,7 @@ __all__ = [
     "label_target",
     "named_target",
     "named_targets",
+    "resolve_target",
 ]
 
 # An MNI coordinate farther than this from the mid-cortex is not a cortical target (white matter,
@@ -260,3 +261,40 @@ def named_target(head: HeadModel, name: str) -> CorticalTarget:
         raise UnknownNameError("cortical target", name, table)
     point, source = table[key]
     return cortical_target(head, point, name=key, source=source)
+
+
+def resolve_target(
+    head: HeadModel, name: str | None = None, mni_m=None, label: str | None = None
+) -> CorticalTarget | None:
+    """The cortical target given by at most one of a name, an MNI152 coordinate or a label.
+
+    Parameters
+    ----------
+    head : HeadModel
+        The head.
+    name : str or None
+        A named target (:func:`named_target`).
+    mni_m : (3,) array_like, m, or None
+        An MNI152 coordinate (:func:`cortical_target`).
+    label : str or None
+        A 10-05 label (:func:`label_target`).
+
+    Returns
+    -------
+    CorticalTarget or None
+        None when none is given.
+
+    Raises
+    ------
+    InvalidValueError
+        More than one given, or the target's own checks.
+    """
+    if sum(x is not None for x in (name, mni_m, label)) > 1:
+        raise InvalidValueError("give at most one target: a name, an MNI coordinate or a label")
+    if name is not None:
+        return named_target(head, name)
+    if mni_m is not None:
+        return cortical_target(head, mni_m)
+    if label is not None:
+        return label_target(head, label)
+    return None
