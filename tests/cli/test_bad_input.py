@@ -8,11 +8,9 @@ it), no traceback, no new file, and (for oversized requests) a refusal in under 
 
 from __future__ import annotations
 
-import math
 import os
 import shutil
 import signal
-import time
 from pathlib import Path
 
 import pytest
@@ -24,9 +22,6 @@ ROOT = HERE.parents[1]
 EXAMPLES = ROOT / "examples"
 BCG = ROOT / "tests" / "evidence" / "meta" / "data" / "bcg.csv"
 SWC = ROOT / "tests" / "neuron" / "data" / "nemo_synthetic_pyramidal.swc"
-
-# A request refused by a budget or a value check must not start the work: 1 s is generous.
-FAST_S = 1.0
 
 
 def _fixtures(folder: Path) -> None:
@@ -1277,7 +1272,11 @@ class _Timeout(Exception):
     pass
 
 
-def _alarm(signum, frame):  # a case that runs on instead of refusing fails, rather than hangs
+def _alarm(signum, frame):
+    # A case that runs on instead of refusing fails rather than hangs. The oversized requests
+    # (1e9 turns, 1e6 points, a budget of 1e-9 minutes) would take hours if the work started,
+    # so this also shows they are refused before it; no timing is asserted (that is for
+    # benchmarks).
     raise _Timeout
 
 
@@ -1292,7 +1291,6 @@ def test_bad_input_is_refused_cleanly(argv, env, tmp_path, monkeypatch, capsys):
     before = _listing(tmp_path)
     previous = signal.signal(signal.SIGALRM, _alarm)
     signal.alarm(int(os.environ.get("BADINPUT_ALARM_S", "30")))
-    start = time.monotonic()
     try:
         code = main(argv)
     except _Timeout:
@@ -1300,7 +1298,6 @@ def test_bad_input_is_refused_cleanly(argv, env, tmp_path, monkeypatch, capsys):
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
-    elapsed = time.monotonic() - start
     out, err = capsys.readouterr()
     lines = [line for line in (out + err).splitlines() if line.strip()]
     errors = [line for line in lines if line.startswith("error:")]
@@ -1312,10 +1309,6 @@ def test_bad_input_is_refused_cleanly(argv, env, tmp_path, monkeypatch, capsys):
     assert not others, others
     assert lines[-1].startswith("error:"), lines
     assert _listing(tmp_path) == before, "files were written"
-    assert not math.isnan(elapsed)
-    oversized = ("1000000", "0.0001", "1e-9", "huge", "coil-turns", "coil-layers")
-    if "budget" in str(env) or any(word in a for a in argv for word in oversized):
-        assert elapsed < FAST_S, f"refused after {elapsed:.2f} s; check sizes before the work"
 
 
 def test_the_table_is_large_and_ids_unique():
