@@ -19,13 +19,15 @@ current dipole in the BEM conductor.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numba as nb
 import numpy as np
 
 from tmslab.errors import InvalidValueError
 from tmslab.units import MU0_OVER_4PI
 
-__all__ = ["sarvas_bfield", "target_field_over_poses"]
+__all__ = ["PlacementScan", "sarvas_bfield", "scan_sphere_placements", "target_field_over_poses"]
 
 
 @nb.njit(cache=True, fastmath=False)
@@ -138,3 +140,100 @@ def target_field_over_poses(coil, poses, target_m) -> np.ndarray:
         out,
     )
     return out
+
+
+@dataclass(frozen=True, eq=False)
+class PlacementScan:
+    """E at a target over coil positions on a sphere's scalp and handle angles.
+
+    Attributes
+    ----------
+    directions : (P, 3) ndarray, dimensionless
+        Unit vectors from the centre to each coil position.
+    angles_deg : (A,) ndarray, degrees
+        Handle angles (:func:`tmslab.coils.placement.pose_on_sphere` convention).
+    efield : (P, A, 3) ndarray, V/m per A/s
+        E at the target for each position and angle.
+    score : (P, A) ndarray, V/m per A/s
+        What the goal maximises: |E|, or E along the goal's direction.
+    best : tuple of int
+        (position, angle) indices of the maximum.
+    pose : (4, 4) ndarray, m
+        The best pose.
+    """
+
+    directions: np.ndarray
+    angles_deg: np.ndarray
+    efield: np.ndarray
+    score: np.ndarray
+    best: tuple[int, int]
+    pose: np.ndarray
+
+
+def scan_sphere_placements(
+    coil,
+    scalp_radius_m: float,
+    target_m,
+    goal="magnitude",
+    radius_m: float = 0.02,
+    step_m: float = 0.002,
+    angle_step_deg: float = 5.0,
+    distance_m: float = 0.0,
+) -> PlacementScan:
+    """Search coil positions within ``radius_m`` of the target's projection and all handle angles.
+
+    Parameters
+    ----------
+    coil : Coil
+        The coil in its own frame.
+    scalp_radius_m : float, m
+        The spherical head's scalp radius.
+    target_m : (3,) array_like, m
+        The target inside the sphere.
+    goal : str or (3,) array_like
+        ``"magnitude"`` (|E|) or a unit vector d (E . d, e.g. across a sulcus).
+    radius_m, step_m : float, m
+        Extent and spacing of the square grid of positions on the tangent plane at the target's
+        projection (projected back onto the sphere; those within ``radius_m`` kept).
+    angle_step_deg : float, degrees
+        Handle angle spacing over 360 degrees.
+    distance_m : float, m
+        Gap between scalp and coil.
+
+    Returns
+    -------
+    PlacementScan
+        The map and the best pose, per unit dI/dt.
+    """
+    from tmslab.coils.placement import pose_on_sphere
+
+    target = np.asarray(target_m, dtype=float)
+    u = target / np.linalg.norm(target)
+    helper = np.array([1.0, 0.0, 0.0]) if abs(u[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
+    e1 = np.cross(u, helper)
+    e1 /= np.linalg.norm(e1)
+    e2 = np.cross(u, e1)
+    s = np.arange(-radius_m, radius_m + step_m / 2, step_m)
+    a, b = np.meshgrid(s, s, indexing="ij")
+    keep = np.hypot(a, b).ravel() <= radius_m + 1e-12
+    flat = u * scalp_radius_m + a.ravel()[keep, None] * e1 + b.ravel()[keep, None] * e2
+    directions = flat / np.linalg.norm(flat, axis=1, keepdims=True)
+    angles = np.arange(0.0, 360.0, angle_step_deg)
+    poses = np.array(
+        [
+            pose_on_sphere(scalp_radius_m, d, distance_m=distance_m, handle_angle_deg=t)
+            for d in directions
+            for t in angles
+        ]
+    )
+    e = target_field_over_poses(coil, poses, target).reshape(len(directions), len(angles), 3)
+    if isinstance(goal, str):
+        if goal != "magnitude":
+            raise InvalidValueError(f"goal {goal!r}: give 'magnitude' or a direction vector")
+        score = np.linalg.norm(e, axis=2)
+    else:
+        d = np.asarray(goal, dtype=float)
+        score = e @ (d / np.linalg.norm(d))
+    best = np.unravel_index(int(np.argmax(score)), score.shape)
+    pose = poses[best[0] * len(angles) + best[1]]
+    return PlacementScan(directions, angles, e, score, (int(best[0]), int(best[1])), pose)
