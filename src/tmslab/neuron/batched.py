@@ -26,7 +26,15 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from tmslab.neuron._jit import jit
-from tmslab.neuron.kinetics import GATES, HH, MRG, cnexp_table, gate_state, steady_gates
+from tmslab.neuron.kinetics import (
+    CTX_AXON,
+    GATES,
+    HH,
+    MRG,
+    cnexp_table,
+    gate_state,
+    steady_gates,
+)
 from tmslab.neuron.membranes import leak_reversal
 from tmslab.neuron.solver_base import (
     SimulationResult,
@@ -53,6 +61,8 @@ def _run(
     gna,
     gk,
     gnap,
+    gkp,
+    gkt,
     el,
     ena,
     ek,
@@ -60,6 +70,7 @@ def _run(
     gates0,
     tab_hh,
     tab_mrg,
+    tab_ctx,
     v_min,
     v_step,
     celsius,
@@ -85,8 +96,9 @@ def _run(
     # one chunk, runs c * chunk onwards (the caller's threads take the chunks)
     b0 = c * chunk
     nb = min(chunk, n_runs - b0)
+    n_all = gates0.shape[1]
     v = np.empty((m_nodes, nb))
-    gate = np.zeros((m_nodes, 4, nb))
+    gate = np.zeros((m_nodes, n_all, nb))
     d = np.empty((m_nodes, nb))
     r = np.empty((m_nodes, nb))
     init_step = np.full(nb, -1)
@@ -94,7 +106,7 @@ def _run(
     index = np.zeros(nb, dtype=np.int64)
     frac = np.zeros(nb)
     beyond = np.zeros(nb, dtype=np.bool_)
-    exact = np.zeros((4, nb))
+    exact = np.zeros((n_all, nb))
     # Lanes hold the runs still going: with stop_on_spike a run that fired leaves (the rest
     # of its run changes no output), and the lanes after it move down, so later steps loop
     # over fewer lanes. lane[b] is the run in lane b.
@@ -105,7 +117,7 @@ def _run(
     for i in range(m_nodes):
         for b in range(na):
             v[i, b] = v0[i]
-            for g in range(4):
+            for g in range(n_all):
                 gate[i, g, b] = gates0[i, g]
     if keep:
         for j in range(n_rec):
@@ -138,6 +150,27 @@ def _run(
                     nn = gate[i, 2, b]
                     a_na = gna[i] * m * m * m * h
                     a_k = gk[i] * nn * nn * nn * nn
+                    g = gl[i] + a_na + a_k
+                    d[i, b] = c_dt + g + g_sum[i]
+                    r[i, b] = (
+                        c_dt * (ph + v[i, b]) + g * ph + gl[i] * el[i] + a_na * ena[i] + a_k * ek[i]
+                    )
+            elif k == CTX_AXON:
+                for b in range(na):
+                    ph = pr[i, b] * dm
+                    m = gate[i, 0, b]
+                    mp = gate[i, 2, b]
+                    mkp = gate[i, 4, b]
+                    mkt = gate[i, 6, b]
+                    mkt2 = mkt * mkt
+                    a_na = (
+                        gna[i] * m * m * m * gate[i, 1, b] + gnap[i] * mp * mp * mp * gate[i, 3, b]
+                    )
+                    a_k = (
+                        gkp[i] * mkp * mkp * gate[i, 5, b]
+                        + gkt[i] * mkt2 * mkt2 * gate[i, 7, b]
+                        + gk[i] * gate[i, 8, b]
+                    )
                     g = gl[i] + a_na + a_k
                     d[i, b] = c_dt + g + g_sum[i]
                     r[i, b] = (
@@ -204,6 +237,9 @@ def _run(
             if k == HH:
                 table = tab_hh
                 n_gates = 3
+            elif k == CTX_AXON:
+                table = tab_ctx
+                n_gates = 9
             else:
                 table = tab_mrg
                 n_gates = 4
@@ -249,7 +285,7 @@ def _run(
                         for i in range(m_nodes):
                             v[i, k] = v[i, b]
                             pr[i, k] = pr[i, b]
-                            for g in range(4):
+                            for g in range(n_all):
                                 gate[i, g, k] = gate[i, g, b]
                         init_step[k] = init_step[b]
                         init_v[k] = init_v[b]
@@ -340,8 +376,8 @@ class BatchedSolver:
         chunk = max(1, min(CHUNK, -(-n_runs // threads)))
         args = (
             a["parent"], a["g_ax"], a["g_sum"], a["cap"], a["kind"],
-            a["gl"], a["gna"], a["gk"], a["gnap"], a["el"], a["ena"], a["ek"],
-            a["v0"], a["gates0"], a["tab_hh"], a["tab_mrg"],
+            a["gl"], a["gna"], a["gk"], a["gnap"], a["gkp"], a["gkt"], a["el"], a["ena"], a["ek"],
+            a["v0"], a["gates0"], a["tab_hh"], a["tab_mrg"], a["tab_ctx"],
             TABLE_V_MIN_MV, TABLE_STEP_MV, self.model.celsius, self.drive.dt_s * MS_PER_S,
             prof, self._dmid, rec, self.model.v_spike_v * MV_PER_V, stop_on_spike, chunk,
         )  # fmt: skip
@@ -385,11 +421,14 @@ def _prepare(model, dt_s: float) -> dict[str, np.ndarray]:
         "cap": np.zeros(m_nodes),
         "kind": np.full(m_nodes, -1, dtype=np.int64),
         "v0": np.full(m_nodes, model.v_rest_v * MV_PER_V),
-        "gates0": np.zeros((m_nodes, 4)),
+        "gates0": None,
     }
-    for key in ("gl", "gna", "gk", "gnap", "el", "ena", "ek"):
+    for key in ("gl", "gna", "gk", "gnap", "gkp", "gkt", "el", "ena", "ek"):
         out[key] = np.zeros(m_nodes)
     v_rest_mv = model.v_rest_v * MV_PER_V
+    # gate slots: as many as the largest channel set present (9 only for the cortical axon)
+    n_slots = max([GATES[m.kind] for m in cable.membranes] + [1])
+    out["gates0"] = np.zeros((m_nodes, n_slots))
     for index, membrane in enumerate(cable.membranes):
         nodes = cable.membrane_index == index
         a = area[nodes] * MICROSIEMENS_PER_S  # S/m^2 * m^2 -> uS
@@ -399,6 +438,8 @@ def _prepare(model, dt_s: float) -> dict[str, np.ndarray]:
         out["gna"][nodes] = membrane.g_na_s_per_m2 * a
         out["gk"][nodes] = membrane.g_k_s_per_m2 * a
         out["gnap"][nodes] = membrane.g_nap_s_per_m2 * a
+        out["gkp"][nodes] = membrane.g_kp_s_per_m2 * a
+        out["gkt"][nodes] = membrane.g_kt_s_per_m2 * a
         out["el"][nodes] = leak_reversal(membrane, model.v_rest_v, model.celsius) * MV_PER_V
         out["ena"][nodes] = membrane.e_na_v * MV_PER_V
         out["ek"][nodes] = membrane.e_k_v * MV_PER_V
@@ -407,7 +448,7 @@ def _prepare(model, dt_s: float) -> dict[str, np.ndarray]:
     n_table = round((TABLE_V_MAX_MV - TABLE_V_MIN_MV) / TABLE_STEP_MV) + 1
     dt_ms = dt_s * MS_PER_S
     kinds = set(out["kind"].tolist())
-    for key, kind in (("tab_hh", HH), ("tab_mrg", MRG)):
+    for key, kind in (("tab_hh", HH), ("tab_mrg", MRG), ("tab_ctx", CTX_AXON)):
         if kind in kinds:
             raw = cnexp_table(
                 kind, GATES[kind], TABLE_V_MIN_MV, TABLE_STEP_MV, n_table, dt_ms, model.celsius

@@ -1,9 +1,10 @@
-"""Ion-channel kinetics of the membranes tmslab simulates: Hodgkin-Huxley and MRG nodes.
+"""Ion-channel kinetics of the membranes tmslab simulates: Hodgkin-Huxley, MRG nodes and the
+cortical axon of Aberra et al. 2018.
 
-Both are written in the units their papers use, millivolts and milliseconds, and compiled with
+All are written in the units their papers use, millivolts and milliseconds, and compiled with
 Numba so the batched solver can call them per compartment. The NEURON side runs the very same
-equations: the built-in ``hh`` mechanism (with ``usetable_hh = 0``) and
-``src/tmslab/data/neuron/tmslab_mrg.mod``; keep the three in step.
+equations: the built-in ``hh`` mechanism (with ``usetable_hh = 0``),
+``src/tmslab/data/neuron/tmslab_mrg.mod`` and ``tmslab_ctxaxon.mod``; keep them in step.
 
 Gates follow dx/dt = (x_inf(v) - x) / tau_x(v) and are advanced with NEURON's ``cnexp`` rule,
 x(t + dt) = x_inf + (x - x_inf) exp(-dt / tau_x), at the new membrane potential.
@@ -19,6 +20,38 @@ McIntyre, Richardson & Grill (2002), nodal membrane: Q10 = 2.2 (Na activation ga
 (Na inactivation) relative to 20 degC, 3.0 (slow K) relative to 36 degC. Currents:
 gnap mp^3 (v - ena), gna m^3 h (v - ena), gk s (v - ek), gl (v - el).
 
+Cortical axon (``CTX_AXON``): the unmyelinated-axon channels of Aberra, Peterchev & Grill 2018
+(J Neural Eng 15:066023, doi 10.1088/1741-2552/aadbb1), which are the axon-initial-segment set
+of the Blue Brain / Hay et al. 2011 layer-5 cell (PLoS Comput Biol 7:e1002107, doi
+10.1371/journal.pcbi.1002107) without its calcium channels. Aberra et al. made the rates of the
+first four follow the temperature, phi = 2.3 ** ((celsius - 21) / 10) (Q10 2.3 from 21 degC;
+Hay et al. fixed it at 34 degC); the Kv3.1 rates have no temperature factor in either.
+Gates in this order (v in mV, rates per ms, tau in ms):
+    0, 1  NaTa_t, transient Na, m^3 h (Colbert & Pan 2002, Nat Neurosci 5:533):
+          alpha_m = 0.182 (v + 38) / (1 - exp(-(v + 38) / 6))
+          beta_m  = 0.124 (-v - 38) / (1 - exp((v + 38) / 6))
+          alpha_h = -0.015 (v + 66) / (1 - exp((v + 66) / 6))
+          beta_h  = -0.015 (-v - 66) / (1 - exp(-(v + 66) / 6))
+          x_inf = alpha / (alpha + beta), tau = 1 / ((alpha + beta) phi)
+    2, 3  Nap_Et2, persistent Na, m^3 h (Magistretti & Alonso 1999, J Gen Physiol 114:491):
+          m_inf = 1 / (1 + exp(-(v + 52.6) / 4.6)), tau_m = 6 / ((alpha_m + beta_m) phi) with
+          NaTa_t's alpha_m, beta_m; h_inf = 1 / (1 + exp((v + 48.8) / 10)),
+          alpha_h = -2.88e-6 (v + 17) / (1 - exp((v + 17) / 4.63)),
+          beta_h = 6.94e-6 (v + 64.4) / (1 - exp(-(v + 64.4) / 2.63)), tau_h = 1 / ((a + b) phi)
+    4, 5  K_Pst, persistent K, m^2 h (Korngreen & Sakmann 2000, J Physiol 525:621), with
+          u = v + 10: m_inf = 1 / (1 + exp(-(u + 1) / 12)),
+          tau_m = (1.25 + 175.03 exp(0.026 u)) / phi for u < -50, else
+          (1.25 + 13 exp(-0.026 u)) / phi; h_inf = 1 / (1 + exp((u + 54) / 11)),
+          tau_h = (360 + (1010 + 24 (u + 55)) exp(-((u + 75) / 48)^2)) / phi
+    6, 7  K_Tst, transient K, m^4 h (Korngreen & Sakmann 2000), with u = v + 10:
+          m_inf = 1 / (1 + exp(-u / 19)), tau_m = (0.34 + 0.92 exp(-((u + 71) / 59)^2)) / phi,
+          h_inf = 1 / (1 + exp((u + 66) / 10)), tau_h = (8 + 49 exp(-((u + 73) / 23)^2)) / phi
+    8     SKv3_1, Kv3.1, m (Rettig et al. 1992, EMBO J 11:2473):
+          m_inf = 1 / (1 + exp(-(v - 18.7) / 9.7)), tau_m = 4 / (1 + exp(-(v + 46.56) / 44.14))
+Currents: gna m^3 h (v - ena) + gnap m^3 h (v - ena) + gkp m^2 h (v - ek) + gkt m^4 h (v - ek)
++ gk m (v - ek) + gl (v - el). The published files avoid 0/0 at v = -38, -66, -17 and -64.4 mV
+by moving v by 1e-4 mV; here the removable singularities take their limits (same values to 1e-5).
+
 Exponentials are clamped as NEURON's ``hoc_Exp`` does: exp(x) = 0 for x < -700 and exp(700) for
 x > 700, so both solvers agree even at absurd potentials.
 """
@@ -33,8 +66,10 @@ from tmslab.neuron._jit import jit
 
 HH = 1  # channel-set codes shared with the batched solver
 MRG = 2
+CTX_AXON = 3
 PASSIVE = 0
-GATES = {PASSIVE: 0, HH: 3, MRG: 4}  # number of gating variables per channel set
+GATES = {PASSIVE: 0, HH: 3, MRG: 4, CTX_AXON: 9}  # number of gating variables per channel set
+MAX_GATES = max(GATES.values())
 
 
 @jit(inline="always")
@@ -129,13 +164,71 @@ def mrg_gate(v: float, gate: int, celsius: float) -> tuple[float, float]:
 
 
 @jit()
+def ctx_axon_gate(v: float, gate: int, celsius: float) -> tuple[float, float]:
+    """Steady state and time constant of a gate of the cortical axon (Aberra et al. 2018).
+
+    Parameters
+    ----------
+    v : float, mV
+        Membrane potential.
+    gate : int
+        0, 1 = NaTa_t m, h; 2, 3 = Nap_Et2 m, h; 4, 5 = K_Pst m, h; 6, 7 = K_Tst m, h;
+        8 = SKv3_1 m (see the module docstring for the equations).
+    celsius : float, degC
+        Temperature.
+
+    Returns
+    -------
+    x_inf : float, dimensionless
+        Steady state.
+    tau : float, ms
+        Time constant.
+    """
+    phi = 2.3 ** ((celsius - 21.0) / 10.0)
+    if gate == 8:  # Kv3.1: no temperature factor (Hay et al. 2011, Aberra et al. 2018)
+        return (
+            1.0 / (1.0 + _exp((v - 18.7) / -9.7)),
+            0.2 * 20.0 / (1.0 + _exp((v + 46.56) / -44.14)),
+        )
+    if gate <= 2:  # NaTa_t m and h, and the activation rates Nap_Et2's m borrows
+        if gate == 1:
+            a = 0.015 * 6.0 * _xexp((v + 66.0) / 6.0)
+            b = 0.015 * 6.0 * _xexp(-(v + 66.0) / 6.0)
+            return a / (a + b), 1.0 / ((a + b) * phi)
+        a = 0.182 * 6.0 * _xexp(-(v + 38.0) / 6.0)
+        b = 0.124 * 6.0 * _xexp((v + 38.0) / 6.0)
+        if gate == 0:
+            return a / (a + b), 1.0 / ((a + b) * phi)
+        return 1.0 / (1.0 + _exp((v + 52.6) / -4.6)), 6.0 / ((a + b) * phi)
+    if gate == 3:
+        a = 2.88e-6 * 4.63 * _xexp((v + 17.0) / 4.63)
+        b = 6.94e-6 * 2.63 * _xexp(-(v + 64.4) / 2.63)
+        return 1.0 / (1.0 + _exp((v + 48.8) / 10.0)), 1.0 / ((a + b) * phi)
+    u = v + 10.0  # the K_Pst and K_Tst equations are written for a 10 mV shift
+    if gate == 4:
+        if u < -50.0:
+            tau = 1.25 + 175.03 * _exp(0.026 * u)
+        else:
+            tau = 1.25 + 13.0 * _exp(-0.026 * u)
+        return 1.0 / (1.0 + _exp(-(u + 1.0) / 12.0)), tau / phi
+    if gate == 5:
+        tau = 360.0 + (1010.0 + 24.0 * (u + 55.0)) * _exp(-(((u + 75.0) / 48.0) ** 2))
+        return 1.0 / (1.0 + _exp((u + 54.0) / 11.0)), tau / phi
+    if gate == 6:
+        tau = 0.34 + 0.92 * _exp(-(((u + 71.0) / 59.0) ** 2))
+        return 1.0 / (1.0 + _exp(-u / 19.0)), tau / phi
+    tau = 8.0 + 49.0 * _exp(-(((u + 73.0) / 23.0) ** 2))
+    return 1.0 / (1.0 + _exp((u + 66.0) / 10.0)), tau / phi
+
+
+@jit()
 def gate_state(kind: int, v: float, gate: int, celsius: float) -> tuple[float, float]:
-    """Steady state and time constant of gate ``gate`` of channel set ``kind`` (HH or MRG).
+    """Steady state and time constant of gate ``gate`` of channel set ``kind``.
 
     Parameters
     ----------
     kind : int
-        HH or MRG.
+        HH, MRG or CTX_AXON.
     v : float, mV
         Membrane potential.
     gate : int
@@ -152,6 +245,8 @@ def gate_state(kind: int, v: float, gate: int, celsius: float) -> tuple[float, f
     """
     if kind == HH:
         return hh_gate(v, gate, celsius)
+    if kind == CTX_AXON:
+        return ctx_axon_gate(v, gate, celsius)
     return mrg_gate(v, gate, celsius)
 
 
@@ -161,7 +256,7 @@ def steady_gates(kind: int, v_mv: float, celsius: float) -> np.ndarray:
     Parameters
     ----------
     kind : int
-        PASSIVE, HH or MRG.
+        PASSIVE, HH, MRG or CTX_AXON.
     v_mv : float, mV
         Membrane potential.
     celsius : float, degC
@@ -178,10 +273,12 @@ def steady_gates(kind: int, v_mv: float, celsius: float) -> np.ndarray:
 def open_fractions(kind: int, gates: np.ndarray) -> tuple[float, float, float]:
     """Fast Na, K and persistent Na open fractions from the gates of channel set ``kind``.
 
+    For CTX_AXON "K" is Kv3.1; its persistent and transient K are in :func:`slow_k_fractions`.
+
     Parameters
     ----------
     kind : int
-        PASSIVE, HH or MRG.
+        PASSIVE, HH, MRG or CTX_AXON.
     gates : (G,) ndarray, dimensionless
         Gate values.
 
@@ -196,7 +293,29 @@ def open_fractions(kind: int, gates: np.ndarray) -> tuple[float, float, float]:
     if kind == MRG:
         mp, m, h, s = gates
         return m**3 * h, s, mp**3
+    if kind == CTX_AXON:
+        return gates[0] ** 3 * gates[1], gates[8], gates[2] ** 3 * gates[3]
     return 0.0, 0.0, 0.0
+
+
+def slow_k_fractions(kind: int, gates: np.ndarray) -> tuple[float, float]:
+    """Persistent (K_Pst, m^2 h) and transient (K_Tst, m^4 h) K open fractions of CTX_AXON.
+
+    Parameters
+    ----------
+    kind : int
+        Channel-set code.
+    gates : (G,) ndarray, dimensionless
+        Gate values.
+
+    Returns
+    -------
+    tuple of float, dimensionless
+        (K_Pst, K_Tst) open fractions; zeros for the other channel sets.
+    """
+    if kind == CTX_AXON:
+        return gates[4] ** 2 * gates[5], gates[6] ** 4 * gates[7]
+    return 0.0, 0.0
 
 
 def leak_reversal_for_rest(
@@ -209,6 +328,8 @@ def leak_reversal_for_rest(
     g_leak: float,
     e_na_mv: float,
     e_k_mv: float,
+    g_kp: float = 0.0,
+    g_kt: float = 0.0,
 ) -> float:
     """Leak reversal that makes ``v_rest_mv`` an exact resting potential of the membrane.
 
@@ -219,7 +340,7 @@ def leak_reversal_for_rest(
     Parameters
     ----------
     kind : int
-        PASSIVE, HH or MRG.
+        PASSIVE, HH, MRG or CTX_AXON.
     v_rest_mv : float, mV
         Resting potential.
     celsius : float, degC
@@ -228,6 +349,8 @@ def leak_reversal_for_rest(
         Conductance densities, in any one unit (they enter as ratios).
     e_na_mv, e_k_mv : float, mV
         Reversal potentials.
+    g_kp, g_kt : float, S/m^2
+        Persistent and transient K densities (CTX_AXON only), in the unit of ``g_leak``.
 
     Returns
     -------
@@ -236,8 +359,11 @@ def leak_reversal_for_rest(
     """
     if kind == PASSIVE:
         return v_rest_mv
-    fna, fk, fnap = open_fractions(kind, steady_gates(kind, v_rest_mv, celsius))
-    active = (g_na * fna + g_nap * fnap) * (v_rest_mv - e_na_mv) + g_k * fk * (v_rest_mv - e_k_mv)
+    gates = steady_gates(kind, v_rest_mv, celsius)
+    fna, fk, fnap = open_fractions(kind, gates)
+    fkp, fkt = slow_k_fractions(kind, gates)
+    g_k_total = g_k * fk + g_kp * fkp + g_kt * fkt
+    active = (g_na * fna + g_nap * fnap) * (v_rest_mv - e_na_mv) + g_k_total * (v_rest_mv - e_k_mv)
     return v_rest_mv + active / g_leak
 
 
@@ -250,7 +376,7 @@ def cnexp_table(
     Parameters
     ----------
     kind : int
-        HH or MRG.
+        HH, MRG or CTX_AXON.
     n_gates : int
         Gates of that channel set.
     v_min : float, mV

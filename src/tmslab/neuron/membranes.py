@@ -8,7 +8,8 @@ Resting potential
 -----------------
 Every membrane of a cell rests at the cell's ``v_rest``: the leak reversal of an active membrane is
 set by :func:`leak_reversal` so that its ionic currents cancel there (for HH this moves el from
--54.3 to -54.40 mV, for the MRG node from -90 to -90.20 mV), and passive membranes reverse at
+-54.3 to -54.40 mV, for the MRG node from -90 to -90.20 mV; the cortical axon's rest is its
+natural one with Aberra's e_pas = -75 mV, -80.86 mV, so its leak stays at -75.00 mV), and passive membranes reverse at
 ``v_rest``. A cell then starts in exact equilibrium and both solvers can start from the same
 uniform state.
 """
@@ -18,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from tmslab.errors import InvalidValueError
-from tmslab.neuron.kinetics import HH, MRG, PASSIVE, leak_reversal_for_rest
+from tmslab.neuron.kinetics import CTX_AXON, HH, MRG, PASSIVE, leak_reversal_for_rest
 from tmslab.sources import Source
 from tmslab.units import MV, MV_PER_V, OHM_CM, S_PER_CM2, UF_PER_CM2
 
@@ -39,6 +40,7 @@ MRG_2002 = Source(
     "and 0.001 S/cm^2 per lamella membrane (two membranes per lamella), Table 1. el is set to "
     "-90.20 mV (MRG: -90) so that -80 mV is an exact rest.",
 )
+CHANNEL_SETS = {"passive": PASSIVE, "hh": HH, "mrg": MRG, "ctx-axon": CTX_AXON}
 SIMPLIFIED = Source(
     "tmslab simplification (assumption, not a published parameter set)",
     "",
@@ -55,7 +57,7 @@ class Membrane:
     name : str
         Label, e.g. "mrg-node".
     channels : str
-        "passive", "hh" or "mrg" (the kinetics of :mod:`tmslab.neuron.kinetics`).
+        "passive", "hh", "mrg" or "ctx-axon" (the kinetics of :mod:`tmslab.neuron.kinetics`).
     cm_f_per_m2 : float, F/m^2
         Specific membrane capacitance (1 uF/cm^2 = 0.01 F/m^2).
     g_leak_s_per_m2 : float, S/m^2
@@ -65,9 +67,12 @@ class Membrane:
     source : Source
         Where the numbers come from.
     g_na_s_per_m2, g_k_s_per_m2, g_nap_s_per_m2 : float, S/m^2
-        Fast Na, K and persistent Na conductance densities.
+        Fast Na, K and persistent Na conductance densities (for "ctx-axon": NaTa_t, Kv3.1 and
+        Nap_Et2).
     e_na_v, e_k_v : float, V
         Reversal potentials.
+    g_kp_s_per_m2, g_kt_s_per_m2 : float, S/m^2
+        Persistent (K_Pst) and transient (K_Tst) K densities; "ctx-axon" only.
     """
 
     name: str
@@ -81,11 +86,14 @@ class Membrane:
     g_nap_s_per_m2: float = 0.0
     e_na_v: float = 0.0
     e_k_v: float = 0.0
+    g_kp_s_per_m2: float = 0.0
+    g_kt_s_per_m2: float = 0.0
 
     def __post_init__(self) -> None:
-        if self.channels not in ("passive", "hh", "mrg"):
+        if self.channels not in CHANNEL_SETS:
             raise InvalidValueError(
-                f"membrane {self.name!r}: channels = {self.channels!r}; use passive, hh or mrg"
+                f"membrane {self.name!r}: channels = {self.channels!r}; use "
+                f"{', '.join(CHANNEL_SETS)}"
             )
         for key in ("cm_f_per_m2", "g_leak_s_per_m2", "ra_ohm_m"):
             if not getattr(self, key) > 0:
@@ -93,8 +101,8 @@ class Membrane:
 
     @property
     def kind(self) -> int:
-        """Channel-set code of :mod:`tmslab.neuron.kinetics` (PASSIVE, HH or MRG)."""
-        return {"passive": PASSIVE, "hh": HH, "mrg": MRG}[self.channels]
+        """Channel-set code of :mod:`tmslab.neuron.kinetics` (PASSIVE, HH, MRG or CTX_AXON)."""
+        return CHANNEL_SETS[self.channels]
 
 
 def leak_reversal(membrane: Membrane, v_rest_v: float, celsius: float) -> float:
@@ -124,6 +132,8 @@ def leak_reversal(membrane: Membrane, v_rest_v: float, celsius: float) -> float:
         membrane.g_leak_s_per_m2,
         membrane.e_na_v * MV_PER_V,
         membrane.e_k_v * MV_PER_V,
+        membrane.g_kp_s_per_m2,
+        membrane.g_kt_s_per_m2,
     )
     return e_mv * MV
 
@@ -236,4 +246,37 @@ PASSIVE_DENDRITE = Membrane(
         "Assumption (tmslab): passive dendrite and soma with cm 1 uF/cm^2, Rm 30 kohm cm^2 and "
         "Ra 100 ohm cm, values of the order used for cortical neurons; reverses at the cell's rest.",
     ),
+)
+
+
+ABERRA_AXON_2018 = Source(
+    "Aberra AS, Peterchev AV, Grill WM (2018). Biophysically realistic neuron models for "
+    "simulation of cortical stimulation. J Neural Eng 15:066023; channels of Hay E, Hill S, "
+    "Schuermann F, Markram H, Segev I (2011). PLoS Comput Biol 7:e1002107 "
+    "(doi 10.1371/journal.pcbi.1002107)",
+    "10.1088/1741-2552/aadbb1",
+    "Unmyelinated axon of Aberra et al.'s L5 pyramidal cell (the axon-initial-segment channels "
+    "of Hay et al.'s model without calcium): NaTa_t 3.137968, Nap_Et2 0.006827, K_Pst 0.973538, "
+    "K_Tst 0.089259, Kv3.1 1.021945 S/cm^2, leak 3e-5 S/cm^2 reversing at -75 mV, ENa 50, "
+    "EK -85 mV, cm 1 uF/cm^2, Ra 100 ohm cm, 37 degC, rates scaled by 2.3 ** ((T - 21) / 10) "
+    "(as in NeMo-TMS's Aberra_L5_model.m, Shirinpour et al. 2021, doi "
+    "10.1016/j.brs.2021.09.004). With the leak at -75 mV the membrane rests at -80.861 mV "
+    "(the persistent K current pulls it below e_pas); tmslab rests it at -80.86 mV, which moves "
+    "the leak reversal by 0.004 mV.",
+)
+
+CTX_AXON_UNMYELINATED = Membrane(
+    name="ctx-axon",
+    channels="ctx-axon",
+    cm_f_per_m2=1.0 * UF_PER_CM2,
+    g_leak_s_per_m2=3e-5 * S_PER_CM2,
+    g_na_s_per_m2=3.137968 * S_PER_CM2,
+    g_nap_s_per_m2=0.006827 * S_PER_CM2,
+    g_kp_s_per_m2=0.973538 * S_PER_CM2,
+    g_kt_s_per_m2=0.089259 * S_PER_CM2,
+    g_k_s_per_m2=1.021945 * S_PER_CM2,
+    e_na_v=0.050,
+    e_k_v=-0.085,
+    ra_ohm_m=100.0 * OHM_CM,
+    source=ABERRA_AXON_2018,
 )

@@ -52,7 +52,9 @@ import numpy as np
 from tmslab.errors import InvalidValueError, SpecFileError, UnknownNameError
 from tmslab.neuron.cable import Cable, discretise
 from tmslab.neuron.membranes import (
+    ABERRA_AXON_2018,
     AXON_UNMYELINATED,
+    CTX_AXON_UNMYELINATED,
     HH_SQUID,
     MRG_2002,
     MRG_INTERNODAL_AXOLEMMA_S_PER_M2,
@@ -228,9 +230,12 @@ HH_FINE_SEGMENT_M = 8.0 * UM
 HH_COARSE_SEGMENT_M = 25.0 * UM
 
 
-def _hh_axon(bent: bool, fine_segment_m: float = HH_FINE_SEGMENT_M) -> CellModel:
-    """Six branches: end, middle part and centre piece of each half; the second half turns 90
-    degrees (to +y) when ``bent``."""
+def _straight_or_bent(
+    membrane: Membrane, diameter_m: float, bent: bool, fine_segment_m: float
+) -> list[Branch]:
+    """Six branches: end, middle part and centre piece of each half of a 6 mm axon along x; the
+    second half turns 90 degrees (to +y) when ``bent``. Compartments are ``fine_segment_m`` long
+    within 300 um of the ends and of the middle, where a uniform field drives the cable."""
     second = np.array([0.0, 1.0, 0.0]) if bent else np.array([1.0, 0.0, 0.0])
     first = np.array([1.0, 0.0, 0.0])
     a, f = HH_HALF_LENGTH_M, HH_FINE_M
@@ -240,11 +245,17 @@ def _hh_axon(bent: bool, fine_segment_m: float = HH_FINE_SEGMENT_M) -> CellModel
     for k in range(3):
         p0, p1 = first * stations_first[k], first * stations_first[k + 1]
         step = HH_COARSE_SEGMENT_M if k == 1 else fine_segment_m
-        branches.append(polyline([p0, p1], HH_DIAMETER_M, HH_SQUID, step, k - 1, 1.0, "axon"))
+        branches.append(polyline([p0, p1], diameter_m, membrane, step, k - 1, 1.0, "axon"))
     for k in range(3):
         p0, p1 = second * stations_second[k], second * stations_second[k + 1]
         step = HH_COARSE_SEGMENT_M if k == 1 else fine_segment_m
-        branches.append(polyline([p0, p1], HH_DIAMETER_M, HH_SQUID, step, 2 + k, 1.0, "axon"))
+        branches.append(polyline([p0, p1], diameter_m, membrane, step, 2 + k, 1.0, "axon"))
+    return branches
+
+
+def _hh_axon(bent: bool, fine_segment_m: float = HH_FINE_SEGMENT_M) -> CellModel:
+    """The textbook HH axon (squid membrane, 6.3 degC)."""
+    branches = _straight_or_bent(HH_SQUID, HH_DIAMETER_M, bent, fine_segment_m)
     name = "hh-axon-bent" if bent else "hh-axon-straight"
     description = (
         "HH axon, 2 um x 6 mm, with a 90 degree bend at its middle (x then y)"
@@ -253,7 +264,7 @@ def _hh_axon(bent: bool, fine_segment_m: float = HH_FINE_SEGMENT_M) -> CellModel
     )
     return CellModel(
         name=name,
-        description=description,
+        description=description + " (textbook squid membrane at 6.3 degC)",
         morphology=Morphology(tuple(branches), name),
         celsius=6.3,
         v_rest_v=-0.065,
@@ -262,6 +273,42 @@ def _hh_axon(bent: bool, fine_segment_m: float = HH_FINE_SEGMENT_M) -> CellModel
         threshold_guess_v_per_m=1500.0,
         source=_HH_SOURCE,
     )
+
+
+# -- mammalian cortical axons ------------------------------------------------------------------
+
+CTX_AXON_DIAMETER_M = 1.0 * UM
+CTX_AXON_V_REST_V = -0.08086  # the membrane's own rest with Aberra's e_pas = -75 mV
+_CTX_AXON_SOURCE = Source(
+    ABERRA_AXON_2018.citation,
+    ABERRA_AXON_2018.doi,
+    "Membrane: Aberra et al. 2018's unmyelinated axon at 37 degC (see the membrane's source). "
+    "Geometry chosen for tmslab: 1 um diameter, within the 0.5-1.5 um of the unmyelinated "
+    "axon terminals and collaterals of Aberra et al.'s cortical cells, 6 mm long (as the HH "
+    "axons, so the two compare compartment for compartment), 90 degree bend at the middle for "
+    "the bent variant.",
+)
+
+
+def _ctx_axon(bent: bool, fine_segment_m: float = HH_FINE_SEGMENT_M) -> CellModel:
+    """The mammalian cortical axon (Aberra et al. 2018 membrane, 37 degC)."""
+    branches = _straight_or_bent(CTX_AXON_UNMYELINATED, CTX_AXON_DIAMETER_M, bent, fine_segment_m)
+    name = "axon-bent" if bent else "axon-straight"
+    shape = "with a 90 degree bend at its middle (x then y)" if bent else "straight along x"
+    return CellModel(
+        name=name,
+        description=f"Cortical axon, 1 um x 6 mm, {shape}, 37 degC (Aberra 2018 channels)",
+        morphology=Morphology(tuple(branches), name),
+        celsius=37.0,
+        v_rest_v=CTX_AXON_V_REST_V,
+        record=((1, 0.5), (4, 0.5)),
+        response_window_s=CTX_AXON_WINDOW_S,
+        threshold_guess_v_per_m=1500.0,
+        source=_CTX_AXON_SOURCE,
+    )
+
+
+CTX_AXON_WINDOW_S = 4e-3
 
 
 # -- myelinated axons ----------------------------------------------------------------------------
@@ -856,6 +903,8 @@ MAX_SWC_COMPARTMENTS = 200_000
 
 
 _BUILDERS: dict[str, Callable[[], CellModel]] = {
+    "axon-straight": lambda: _ctx_axon(bent=False),
+    "axon-bent": lambda: _ctx_axon(bent=True),
     "hh-axon-straight": lambda: _hh_axon(bent=False),
     "hh-axon-bent": lambda: _hh_axon(bent=True),
     "mrg-axon": _mrg_axon,

@@ -3,15 +3,15 @@
 A :class:`NeuronSolver` builds a cell from a :class:`~tmslab.neuron.models.CellModel` (one
 section per branch, ``nseg`` and per-segment diameters from the model, no 3-D points, so NEURON's
 areas and axial resistances are those of :mod:`tmslab.neuron.cable`), inserts the membranes
-(built-in ``hh`` with ``usetable_hh = 0``, ``pas``, and ``tmslab_mrg`` from
-``src/tmslab/data/neuron``) and ``extracellular`` everywhere, and plays the quasipotentials into
+(built-in ``hh`` with ``usetable_hh = 0``, ``pas``, and ``tmslab_mrg`` and ``tmslab_ctxaxon``
+from ``src/tmslab/data/neuron``) and ``extracellular`` everywhere, and plays the quasipotentials into
 ``e_extracellular`` with continuous ``Vector.play``. Runs use NEURON's fixed step (backward
 Euler, ``secondorder = 0``) with dt from the drive.
 
 Units: NEURON works in um, ms, mV, mA/cm^2, S/cm^2, uF/cm^2 and ohm cm; the conversions from
 tmslab's SI units happen here and nowhere else.
 
-The MRG mechanism is compiled with ``nrnivmodl`` on first use into tmslab's per-user cache
+The MRG and cortical-axon mechanisms are compiled with ``nrnivmodl`` on first use into tmslab's per-user cache
 (``$TMSLAB_CACHE_DIR`` or ``~/.cache/tmslab/neuron/<hash>``), never into site-packages.
 """
 
@@ -29,7 +29,7 @@ import numpy as np
 
 from tmslab.errors import TmslabError
 from tmslab.neuron._jit import user_cache_dir
-from tmslab.neuron.kinetics import HH, MRG
+from tmslab.neuron.kinetics import CTX_AXON, HH, MRG
 from tmslab.neuron.membranes import leak_reversal
 from tmslab.neuron.solver_base import SimulationResult, check_batch, time_grid
 from tmslab.units import (
@@ -48,7 +48,7 @@ os.environ.setdefault("NEURON_MODULE_OPTIONS", "-nogui")
 from neuron import h
 
 MOD_DIR = Path(__file__).resolve().parent.parent / "data" / "neuron"
-MECHANISMS = ("tmslab_mrg",)
+MECHANISMS = ("tmslab_mrg", "tmslab_ctxaxon")
 _state = {"loaded": False}
 
 
@@ -198,6 +198,8 @@ class NeuronSolver:
                 sec.ek = membrane.e_k_v * MV_PER_V
             elif membrane.kind == MRG:
                 sec.insert("tmslab_mrg")
+            elif membrane.kind == CTX_AXON:
+                sec.insert("tmslab_ctxaxon")
             else:
                 sec.insert("pas")
             sec.insert("extracellular")
@@ -213,6 +215,17 @@ class NeuronSolver:
                     mech = seg.tmslab_mrg
                     mech.gnabar = membrane.g_na_s_per_m2 * CM2
                     mech.gnapbar = membrane.g_nap_s_per_m2 * CM2
+                    mech.gkbar = membrane.g_k_s_per_m2 * CM2
+                    mech.gl = membrane.g_leak_s_per_m2 * CM2
+                    mech.ena = membrane.e_na_v * MV_PER_V
+                    mech.ek = membrane.e_k_v * MV_PER_V
+                    mech.el = e_leak_mv
+                elif membrane.kind == CTX_AXON:
+                    mech = seg.tmslab_ctxaxon
+                    mech.gnabar = membrane.g_na_s_per_m2 * CM2
+                    mech.gnapbar = membrane.g_nap_s_per_m2 * CM2
+                    mech.gkpbar = membrane.g_kp_s_per_m2 * CM2
+                    mech.gktbar = membrane.g_kt_s_per_m2 * CM2
                     mech.gkbar = membrane.g_k_s_per_m2 * CM2
                     mech.gl = membrane.g_leak_s_per_m2 * CM2
                     mech.ena = membrane.e_na_v * MV_PER_V
