@@ -21,6 +21,8 @@ from tmslab.neuron.threshold import direction_thresholds
 pytestmark = pytest.mark.neuron
 
 DIRECTIONS = {
+    "axon-straight": (1.0, 0.0, 0.0),
+    "axon-bent": (1.0, 0.0, 0.0),
     "hh-axon-straight": (1.0, 0.0, 0.0),
     "hh-axon-bent": (1.0, 0.0, 0.0),
     "mrg-axon": (1.0, 0.0, 0.0),

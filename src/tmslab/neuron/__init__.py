@@ -5,8 +5,8 @@ Modules (import the one you need; nothing heavy loads with ``import tmslab.neuro
 * :mod:`~tmslab.neuron.membranes`, :mod:`~tmslab.neuron.kinetics`: membranes and channel kinetics.
 * :mod:`~tmslab.neuron.morphology`, :mod:`~tmslab.neuron.swc`, :mod:`~tmslab.neuron.cable`:
   geometry, SWC files, compartments.
-* :mod:`~tmslab.neuron.models`: the named cell models (``hh-axon-straight``, ``hh-axon-bent``,
-  ``mrg-axon``, ``l5-pyramidal``) and SWC cells.
+* :mod:`~tmslab.neuron.models`: the named cell models (``axon-straight``, ``axon-bent``,
+  ``hh-axon-straight``, ``hh-axon-bent``, ``mrg-axon``, ``l5-pyramidal``) and SWC cells.
 * :mod:`~tmslab.neuron.drive`: pulse waveforms from the protocol layer for the solvers.
 * :mod:`~tmslab.neuron.coupling`: quasipotentials (uniform fields, line integrals).
 * :mod:`~tmslab.neuron.nrn` (the only module that imports NEURON) and

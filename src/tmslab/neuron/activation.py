@@ -15,7 +15,7 @@ import numpy as np
 
 from tmslab.errors import InvalidValueError, check_positive
 
-DEFAULT_MODELS = ("hh-axon-straight", "mrg-axon", "l5-pyramidal")
+DEFAULT_MODELS = ("axon-straight", "mrg-axon", "l5-pyramidal")
 
 
 @dataclass(frozen=True)

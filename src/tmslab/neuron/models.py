@@ -2,13 +2,24 @@
 
 Built-in models (``tmslab neuron list``)
 ---------------------------------------
+``axon-straight``
+    The default axon: an unmyelinated mammalian cortical axon at 37 degC, 1 um thick and 6 mm
+    long, along x from -3 to +3 mm, with the unmyelinated-axon channels of Aberra et al. 2018
+    (the Hay et al. 2011 / Blue Brain NaTa_t, Nap_Et2, K_Pst, K_Tst and Kv3.1 set, see
+    :data:`tmslab.neuron.membranes.CTX_AXON_UNMYELINATED`), resting at -80.86 mV. Compartments
+    as the HH axon's: 8 um within 300 um of the ends and of the middle, 25 um elsewhere. Its
+    strength-duration time constant over the cTMS widths 30-120 us is 151 us, in the range
+    measured in human motor cortex (tests/neuron/test_ctx_axon.py).
+``axon-bent``
+    The same axon with a 90 degree bend at its middle, as ``hh-axon-bent``.
 ``hh-axon-straight``
-    Unmyelinated Hodgkin-Huxley axon, 2 um thick and 6 mm long, along x from -3 to +3 mm, at
-    6.3 degC (squid membrane as in NEURON's ``hh``). Compartments are 8 um long within 300 um
+    Textbook model: unmyelinated Hodgkin-Huxley axon, 2 um thick and 6 mm long, along x from -3
+    to +3 mm, at 6.3 degC (squid membrane as in NEURON's ``hh``; strength-duration time constant
+    about 1.8 ms, ten times that of human cortex). Compartments are 8 um long within 300 um
     of the ends and of the middle, where a uniform field drives the cable, and 25 um elsewhere.
 ``hh-axon-bent``
-    The same axon (same compartments) with a 90 degree bend at its middle: from (-3, 0, 0) mm to
-    the origin along x, then to (0, 3, 0) mm along y.
+    Textbook model: the same axon (same compartments) with a 90 degree bend at its middle: from
+    (-3, 0, 0) mm to the origin along x, then to (0, 3, 0) mm along y.
 ``mrg-axon``
     Myelinated axon of 5.7 um fibre diameter, the smallest of McIntyre et al. (2002): 21 nodes
     of Ranvier (1 um long, 1.9 um wide, MRG nodal channels, 37 degC) between 500 um internodes
@@ -33,9 +44,9 @@ NeMo-TMS's L5 and L2/3 scripts swap them); other types are refused with their li
 (``swc_types``) or accepted as passive (``unknown_types="passive"``). What the model cannot
 represent faithfully is listed in ``CellModel.warnings`` and printed beside every threshold.
 
-Every model rests uniformly (HH -65 mV, MRG-type -80 mV). A model *fires* when the membrane
-potential at one of its recording sites crosses ``v_spike_v`` (0 mV) upwards: the middle of each
-half of the HH axons (1.5 mm from the ends), the 6th and 16th nodes of the MRG axon, the soma and the
+Every model rests uniformly (HH -65 mV, MRG-type -80 mV, cortical axon -80.86 mV). A model
+*fires* when the membrane potential at one of its recording sites crosses ``v_spike_v`` (0 mV)
+upwards: the middle of each half of the 6 mm axons (1.5 mm from the ends), the 6th and 16th nodes of the MRG axon, the soma and the
 second node of the L5 cell's main axon. Those sites lie far enough from where the field acts
 that only a propagated action potential reaches 0 mV there.
 """

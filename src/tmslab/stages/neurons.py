@@ -1,8 +1,8 @@
 """The neuron stage: which cell models fire at the target, and a map of a layer of cells around it.
 
 Orientation. In a head, cortical cells stand radially: each model's z axis (the L5 cell's apical
-dendrite) points along the outward normal of the cortical layer, and its x axis (the axons of the
-HH and MRG models) along the tangential part of the local field, the axons' most excitable
+dendrite) points along the outward normal of the cortical layer, and its x axis (the axis of the
+straight and MRG axons) along the tangential part of the local field, the axons' most excitable
 direction. In a dish, cells lie flat in the cell layer: x along the field, y up the dish axis.
 The field enters through quasipotentials along each placed tree (tmslab.neuron.coupling), with
 the stimulator's pulse as time course at a 2.5 us step.
@@ -18,7 +18,8 @@ from tmslab.scenario import FigureSpec, Scenario, Section
 from tmslab.units import MM_PER_M, MS_PER_S
 
 TITLE = "Neurons at the target"
-HEAD_MODELS = ("hh-axon-straight", "mrg-axon", "l5-pyramidal")
+# the 37 degC cortical axon (Aberra 2018 channels) is the default axon; hh-axon-* are textbook
+HEAD_MODELS = ("axon-straight", "mrg-axon", "l5-pyramidal")
 RODENT_MODELS = ("l5-pyramidal",)  # the 6 and 10 mm axons do not fit a rodent brain
 MAP_MODEL = "l5-pyramidal"
 MAP_HALF_WIDTH_OF_HEAD = 0.3  # the map spans +-30 % of the head radius around the target
