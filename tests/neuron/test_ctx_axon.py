@@ -169,3 +169,16 @@ def test_default_axon_time_constant_is_that_of_human_motor_cortex():
         assert tau_us == pytest.approx(151.3, rel=0.02)
         assert np.all(np.diff(sd.thresholds_v_per_m) < 0)
         assert sd.rms_log_error < 0.05
+
+
+@pytest.mark.parametrize(
+    "name, tau_us",
+    [("mrg-axon", 114.5), ("l5-pyramidal", 197.2), ("hh-axon-straight", 1767.0)],
+)
+def test_time_constants_of_the_other_models_for_the_record(name, tau_us):
+    """Field along x, cTMS widths 30, 60, 120 us: MRG 5.7 um fibre 114 us and the simplified L5
+    cell 197 us lie in the measured range; the 6.3 degC squid axon, 1.77 ms, ten times above."""
+    tau = strength_duration(get_model(name), X).tau_s * 1e6
+    assert tau == pytest.approx(tau_us, rel=0.02)
+    inside = MEASURED_TAU_US[0] <= tau <= MEASURED_TAU_US[1]
+    assert inside == (not name.startswith("hh-"))
