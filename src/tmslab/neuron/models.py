@@ -269,13 +269,13 @@ def _hh_axon(bent: bool, fine_segment_m: float = HH_FINE_SEGMENT_M) -> CellModel
     branches = _straight_or_bent(HH_SQUID, HH_DIAMETER_M, bent, fine_segment_m)
     name = "hh-axon-bent" if bent else "hh-axon-straight"
     description = (
-        "HH axon, 2 um x 6 mm, with a 90 degree bend at its middle (x then y)"
+        "Textbook HH axon (squid, 6.3 degC), 2 um x 6 mm, with a 90 degree bend at its middle"
         if bent
-        else "HH axon, 2 um x 6 mm, straight along x"
+        else "Textbook HH axon (squid, 6.3 degC), 2 um x 6 mm, straight along x"
     )
     return CellModel(
         name=name,
-        description=description + " (textbook squid membrane at 6.3 degC)",
+        description=description,
         morphology=Morphology(tuple(branches), name),
         celsius=6.3,
         v_rest_v=-0.065,
@@ -305,7 +305,7 @@ def _ctx_axon(bent: bool, fine_segment_m: float = HH_FINE_SEGMENT_M) -> CellMode
     """The mammalian cortical axon (Aberra et al. 2018 membrane, 37 degC)."""
     branches = _straight_or_bent(CTX_AXON_UNMYELINATED, CTX_AXON_DIAMETER_M, bent, fine_segment_m)
     name = "axon-bent" if bent else "axon-straight"
-    shape = "with a 90 degree bend at its middle (x then y)" if bent else "straight along x"
+    shape = "with a 90 degree bend at its middle" if bent else "straight along x"
     return CellModel(
         name=name,
         description=f"Cortical axon, 1 um x 6 mm, {shape}, 37 degC (Aberra 2018 channels)",
