@@ -126,7 +126,7 @@ def test_models_are_37_degc_and_textbook_hh_is_kept():
         model = get_model(name)
         assert model.celsius == 37.0
         assert {m.channels for m in model.membranes} == {"ctx-axon"}
-    assert "textbook" in get_model("hh-axon-straight").description
+    assert "textbook" in get_model("hh-axon-straight").description.lower()
 
 
 @pytest.mark.neuron
