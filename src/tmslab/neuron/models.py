@@ -294,10 +294,10 @@ _CTX_AXON_SOURCE = Source(
     ABERRA_AXON_2018.citation,
     ABERRA_AXON_2018.doi,
     "Membrane: Aberra et al. 2018's unmyelinated axon at 37 degC (see the membrane's source). "
-    "Geometry chosen for tmslab: 1 um diameter, within the 0.5-1.5 um of the unmyelinated "
-    "axon terminals and collaterals of Aberra et al.'s cortical cells, 6 mm long (as the HH "
-    "axons, so the two compare compartment for compartment), 90 degree bend at the middle for "
-    "the bent variant.",
+    "Geometry chosen for tmslab: 1 um diameter, within the 0.4-1.1 um (10th percentile to "
+    "median) of the unmyelinated and nodal sections (SWC types 6 and 7) of NeMo-TMS's Aberra "
+    "human L5 and L2/3 cells; 6 mm long with the HH axons' compartments, so the two compare "
+    "compartment for compartment; 90 degree bend at the middle for the bent variant.",
 )
 
 
