@@ -113,6 +113,36 @@ def test_rest_is_the_membranes_own_with_aberras_leak():
     )
 
 
+def test_rest_is_stable():
+    """Membrane patch linearised at rest (v and the nine gates): every eigenvalue negative."""
+    v_rest = get_model("axon-straight").v_rest_v * 1e3
+    e_leak = leak_reversal(CTX_AXON_UNMYELINATED, v_rest * 1e-3, 37.0) * 1e3
+
+    def rhs(y):
+        v, gates = y[0], y[1:]
+        m = CTX_AXON_UNMYELINATED
+        fna, fk, fnap = open_fractions(CTX_AXON, gates)
+        fkp, fkt = slow_k_fractions(CTX_AXON, gates)
+        g_k = m.g_k_s_per_m2 * fk + m.g_kp_s_per_m2 * fkp + m.g_kt_s_per_m2 * fkt
+        i = (m.g_na_s_per_m2 * fna + m.g_nap_s_per_m2 * fnap) * (v - 50.0) + g_k * (v + 85.0)
+        i += m.g_leak_s_per_m2 * (v - e_leak)
+        out = [-i * 0.1]  # S/m^2 * mV = 0.1 uA/cm^2; / (1 uF/cm^2) = 0.1 mV/ms
+        for g, x in enumerate(gates):
+            inf, tau = gate_state(CTX_AXON, v, g, 37.0)
+            out.append((inf - x) / tau)
+        return np.array(out)
+
+    y0 = np.array([v_rest, *steady_gates(CTX_AXON, v_rest, 37.0)])
+    assert np.max(np.abs(rhs(y0))) < 1e-9
+    jac = np.zeros((10, 10))
+    for k in range(10):
+        step = np.zeros(10)
+        step[k] = 1e-6
+        jac[:, k] = (rhs(y0 + step) - rhs(y0 - step)) / 2e-6
+    eigenvalues = np.linalg.eigvals(jac).real
+    assert np.max(eigenvalues) < 0.0, sorted(eigenvalues)
+
+
 def test_axon_stays_at_rest_without_a_field(drives):
     model = get_model("axon-straight")
     solver = BatchedSolver(model, drives["monophasic"])

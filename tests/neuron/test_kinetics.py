@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from scipy.optimize import brentq
 
 from tmslab.neuron.kinetics import (
+    CTX_AXON,
     GATES,
     HH,
     MRG,
@@ -83,14 +84,24 @@ def test_hh_rates_at_rest_match_the_paper():
 def test_singular_points_are_continuous():
     """The x / (1 - exp(-x)) rate terms have removable singularities (e.g. HH alpha_m at -40 mV,
     MRG alpha_m at -21.4 mV); the rates must be continuous there."""
-    for kind, v0, gate in ((HH, -40.0, 0), (HH, -55.0, 2), (MRG, -21.4, 1), (MRG, -27.0, 0)):
+    points = (
+        (HH, -40.0, 0),
+        (HH, -55.0, 2),
+        (MRG, -21.4, 1),
+        (MRG, -27.0, 0),
+        (CTX_AXON, -38.0, 0),
+        (CTX_AXON, -66.0, 1),
+        (CTX_AXON, -17.0, 3),
+        (CTX_AXON, -64.4, 3),
+    )
+    for kind, v0, gate in points:
         at = gate_state(kind, v0, gate, 20.0)
         near = gate_state(kind, v0 + 1e-4, gate, 20.0)
         assert at[0] == pytest.approx(near[0], rel=1e-4)
         assert at[1] == pytest.approx(near[1], rel=1e-4)
 
 
-@pytest.mark.parametrize("kind, celsius", [(HH, 6.3), (MRG, 37.0)])
+@pytest.mark.parametrize("kind, celsius", [(HH, 6.3), (MRG, 37.0), (CTX_AXON, 37.0)])
 def test_update_table_interpolates_the_exact_update_to_1e_6(kind, celsius):
     n_gates, dt = GATES[kind], 0.0025
     table = cnexp_table(kind, n_gates, -100.0, 0.02, 8001, dt, celsius)
