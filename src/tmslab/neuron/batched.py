@@ -421,14 +421,12 @@ def _prepare(model, dt_s: float) -> dict[str, np.ndarray]:
         "cap": np.zeros(m_nodes),
         "kind": np.full(m_nodes, -1, dtype=np.int64),
         "v0": np.full(m_nodes, model.v_rest_v * MV_PER_V),
-        "gates0": None,
+        # gate slots: as many as the largest channel set present (9 only for the cortical axon)
+        "gates0": np.zeros((m_nodes, max([GATES[m.kind] for m in cable.membranes] + [1]))),
     }
     for key in ("gl", "gna", "gk", "gnap", "gkp", "gkt", "el", "ena", "ek"):
         out[key] = np.zeros(m_nodes)
     v_rest_mv = model.v_rest_v * MV_PER_V
-    # gate slots: as many as the largest channel set present (9 only for the cortical axon)
-    n_slots = max([GATES[m.kind] for m in cable.membranes] + [1])
-    out["gates0"] = np.zeros((m_nodes, n_slots))
     for index, membrane in enumerate(cable.membranes):
         nodes = cable.membrane_index == index
         a = area[nodes] * MICROSIEMENS_PER_S  # S/m^2 * m^2 -> uS
