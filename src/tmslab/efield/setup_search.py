@@ -79,6 +79,7 @@ __all__ = [
 # samples (full: / 48 and 32). Measured against full resolution on rodent and human coils over
 # the rat: d_1/2 within 0.03 %, S_1/2 within 0.5 %, 3 to 6 times faster.
 COARSE = {"surface_spacing_fraction": 1 / 16, "radial_samples": 12}
+GAP_TOLERANCE_M = 1e-9  # a scaled distance this close to 0 is an exact fit, not a refusal
 MAX_PLACEMENTS = 2000  # a grid larger than this is refused before any field is computed
 Progress = Callable[[int, int, str], None]
 
@@ -571,6 +572,8 @@ def grid_placements(
         ):
             distances = distances[:1]
         more = extra.get(coil.name)
+        if more is not None and more > -GAP_TOLERANCE_M:
+            more = max(more, 0.0)  # rounding of an exact fit
         if more is not None and more >= 0 and all(abs(more - d) > 1e-9 for d in distances):
             distances.append(more)
         out.extend(Placement(coil, d) for d in sorted(distances))
@@ -890,7 +893,7 @@ def _unmatched(
         return ["No candidate has a field above half its maximum below the brain surface."]
     tissue_ref = (reference.scalp_radius_m - reference.brain_radius_m) / reference.brain_radius_m
     tissue = (head.scalp_radius_m - head.brain_radius_m) / head.brain_radius_m
-    if scaled_distance(reference, head) < 0:
+    if scaled_distance(reference, head) < -GAP_TOLERANCE_M:
         out.append(
             f"The {species}'s scalp and skull ({(head.scalp_radius_m - head.brain_radius_m) * MM_PER_M:.3g} mm, "
             f"{tissue:.2f} brain radii) are thicker, relative to its brain, than the reference's "
