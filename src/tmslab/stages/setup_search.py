@@ -21,14 +21,14 @@ SPECIES = ("rat", "mouse")
 
 def _check_human_sphere(scenario: Scenario, path: Path) -> None:
     subject = scenario.spec.subject
+    if subject.kind != "head":
+        raise InvalidValueError(
+            f"{path.name} stimulates a {subject.kind}, not a head; give a human head scenario"
+        )
     if subject.species != "human":
         raise InvalidValueError(
             f"{path.name} is a {subject.species} scenario; give a human scenario (e.g. "
             "examples/quickstart.toml)"
-        )
-    if subject.kind != "head":
-        raise InvalidValueError(
-            f"{path.name} stimulates a {subject.kind}, not a head; give a human head scenario"
         )
     if subject.model is not None:
         raise InvalidValueError(
