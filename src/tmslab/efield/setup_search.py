@@ -908,7 +908,7 @@ def _unmatched(
     if focal.relative_s_half > ref_s * 1.05:
         out.append(
             f"No candidate is as focal as the reference: the most focal ({focal.name} at "
-            f"{focal.distance_m * MM_PER_M:g} mm) puts {_pct(focal.relative_s_half)} of the "
+            f"{focal.distance_m * MM_PER_M:.3g} mm) puts {_pct(focal.relative_s_half)} of the "
             f"brain surface above E_max/2, the reference {_pct(ref_s)}."
         )
     shallow = min(finite, key=lambda c: c.relative_d_half)
@@ -927,7 +927,7 @@ def _unmatched(
     best = ranked[0]
     if math.isfinite(best.score):
         out.append(
-            f"The best set-up ({best.name} at {best.distance_m * MM_PER_M:g} mm) reaches "
+            f"The best set-up ({best.name} at {best.distance_m * MM_PER_M:.3g} mm) reaches "
             f"{best.relative_d_half / ref_d:.3g} times the reference's relative d_1/2 and "
             f"{best.relative_s_half / ref_s:.3g} times its relative S_1/2."
         )

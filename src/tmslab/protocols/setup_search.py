@@ -339,4 +339,11 @@ def search_with_doses(
         + (", ".join(paired) if paired else "none")
         + "; elsewhere not available (tmslab does not model coil inductance).",
     ]
+    if reference_coil is not None and reference_coil.name in known and doses:
+        best = doses[0].dose
+        notes.append(
+            f"For scale: the reference coil on the {stimulator.label} gives "
+            f"{known[reference_coil.name][0] / A_PER_US:.4g} A/us at 100 % MSO; the best set-up "
+            f"needs {best.didt_a_per_s / A_PER_US:.4g} A/us and {best.peak_current_a / KA:.3g} kA."
+        )
     return RodentSetupSearch(search, doses, stimulator.label, shape, tuple(notes))

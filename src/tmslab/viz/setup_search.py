@@ -59,7 +59,7 @@ def plot_setup_search(search: Any, top: int = 5, title: str | None = None) -> Fi
         )
         shown.add(label)
     ax.scatter(
-        rel_s, rel_d, marker="*", s=260, color="crimson", edgecolors="black", zorder=5,
+        rel_s, rel_d, marker="*", s=260, color="crimson", edgecolors="black", zorder=5, alpha=0.8,
         label=f"reference: {search.reference.label}",
     )  # fmt: skip
     lines = []
@@ -72,7 +72,7 @@ def plot_setup_search(search: Any, top: int = 5, title: str | None = None) -> Fi
             fontsize=8,
             fontweight="bold",
         )
-        lines.append(f"{rank}: {candidate.name}, {candidate.distance_m * MM_PER_M:g} mm")
+        lines.append(f"{rank}: {candidate.name}, {candidate.distance_m * MM_PER_M:.3g} mm")
     if lines:
         ax.text(
             0.02, 0.98, "\n".join(lines), transform=ax.transAxes, va="top", ha="left", fontsize=7,
@@ -80,10 +80,12 @@ def plot_setup_search(search: Any, top: int = 5, title: str | None = None) -> Fi
         )  # fmt: skip
     ax.set_xscale("log")
     ax.set_yscale("log")
-    from matplotlib.ticker import NullFormatter
+    from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
 
-    for axis in (ax.xaxis, ax.yaxis):
-        axis.set_minor_formatter(NullFormatter())  # minor labels of a log axis overlap
+    for axis in (ax.xaxis, ax.yaxis):  # labels at 1, 2, 5 x 10^k: the data span about a decade
+        axis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        axis.set_major_formatter(FormatStrFormatter("%g"))
+        axis.set_minor_formatter(NullFormatter())
     ax.axhline(rel_d, color="crimson", lw=0.6, ls=":")
     ax.axvline(rel_s, color="crimson", lw=0.6, ls=":")
     ax.set_xlabel("S$_{1/2}$ / brain surface area (focality; smaller is more focal)")
