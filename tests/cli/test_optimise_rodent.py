@@ -117,3 +117,20 @@ def test_a_human_scenario_without_a_dose_is_refused(cli, small_grid, tmp_path):
         "optimise", "rodent", "--scenario", path, "--species", "rat",
         says="gives no |E| at its target", progress=True,
     )  # fmt: skip
+
+
+@pytest.mark.slow
+def test_default_search_on_the_mouse_ranks_the_scaled_human_coil_first(cli):
+    # On the mouse the scaled Magstim 70 mm figure-8 can sit at the scaled distance (0.13 mm):
+    # scale invariance makes it an exact match, and the full default search must find it.
+    record = cli.ok(
+        "optimise", "rodent", "--scenario", QUICKSTART, "--species", "mouse", "--top", "3",
+        "--json",
+    ).json()  # fmt: skip
+    best, ref = record["candidates"][0], record["reference"]
+    assert best["family"] == "scaled"
+    # 15 mm of human scalp and skull scaled by 4.8/70, less the mouse's 0.9 mm
+    assert best["distance_m"] == pytest.approx(4.8 / 70 * 15e-3 - 0.9e-3, rel=1e-6)
+    assert best["relative_d_half"] == pytest.approx(ref["relative_d_half"], rel=1e-3)
+    assert best["relative_s_half"] == pytest.approx(ref["relative_s_half"], rel=1e-3)
+    assert best["score"] < 1e-6
