@@ -84,13 +84,19 @@ MAX_PLACEMENTS = 2000  # a grid larger than this is refused before any field is 
 Progress = Callable[[int, int, str], None]
 
 
-def relative_metrics(metrics: FieldMetrics, brain_radius_m: float) -> tuple[float, float, float]:
+def relative_metrics(
+    d_half_m: float, s_half_m2: float, v_half_m3: float, brain_radius_m: float
+) -> tuple[float, float, float]:
     """Depth and focality relative to the brain's size.
 
     Parameters
     ----------
-    metrics : FieldMetrics
-        The field's metrics.
+    d_half_m : float, m
+        Half-value depth d_1/2.
+    s_half_m2 : float, m^2
+        Half-value surface S_1/2.
+    v_half_m3 : float, m^3
+        Half-value volume V_1/2.
     brain_radius_m : float, m
         The brain sphere's radius.
 
@@ -104,11 +110,7 @@ def relative_metrics(metrics: FieldMetrics, brain_radius_m: float) -> tuple[floa
         V_1/2 / (4/3 pi R_brain^3): the share of the brain volume.
     """
     r = check_positive("brain radius", brain_radius_m, "m")
-    return (
-        metrics.d_half_m / r,
-        metrics.s_half_m2 / (4 * math.pi * r**2),
-        metrics.v_half_m3 / (4 / 3 * math.pi * r**3),
-    )
+    return d_half_m / r, s_half_m2 / (4 * math.pi * r**2), v_half_m3 / (4 / 3 * math.pi * r**3)
 
 
 def match_score(rel_d: float, rel_s: float, ref_rel_d: float, ref_rel_s: float) -> float:
@@ -184,10 +186,7 @@ class FieldReference:
     @property
     def relative(self) -> tuple[float, float, float]:
         """(d_1/2 / R, S_1/2 / (4 pi R^2), V_1/2 / (4/3 pi R^3)), dimensionless."""
-        metrics = FieldMetrics(
-            0.0, (0.0, 0.0, 0.0), self.d_half_m, self.v_half_m3, self.s_half_m2, 1.0
-        )
-        return relative_metrics(metrics, self.brain_radius_m)
+        return relative_metrics(self.d_half_m, self.s_half_m2, self.v_half_m3, self.brain_radius_m)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able record (SI), with the relative metrics."""
@@ -776,7 +775,9 @@ def _measure(
     point = setup.target_point(metrics.emax_point_m)
     e_vec = sphere_efield(point[None], placed.dipole_positions, placed.dipole_moments)[0]
     e_per_didt = float(np.linalg.norm(e_vec))
-    rel_d, rel_s, rel_v = relative_metrics(metrics, head.brain_radius_m)
+    rel_d, rel_s, rel_v = relative_metrics(
+        metrics.d_half_m, metrics.s_half_m2, metrics.v_half_m3, head.brain_radius_m
+    )
     ref_d, ref_s, _ = reference.relative
     required = reference.target_efield_v_per_m / e_per_didt if e_per_didt > 0 else math.inf
     didt_max = placement.coil.didt_max_a_per_s

@@ -21,6 +21,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from tmslab.coils.coil import Coil
+from tmslab.conductors.sphere import SphereHead
 from tmslab.efield.dose import CoilDose, chain_dose
 from tmslab.efield.setup_search import (
     DEFAULT_GRID,
@@ -277,12 +279,12 @@ def candidate_dose(
 
 def search_with_doses(
     reference: FieldReference,
-    head,
+    head: SphereHead,
     target: str | float,
     *,
     stimulator: Stimulator,
     shape: str,
-    reference_coil=None,
+    reference_coil: Coil | None = None,
     known_pairs: Mapping[str, tuple[float, str]] | None = None,
     grid: SearchGrid = DEFAULT_GRID,
     progress: Callable[[int, int, str], None] | None = None,

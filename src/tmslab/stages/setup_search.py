@@ -11,10 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tmslab.errors import InvalidValueError
 from tmslab.scenario import Scenario, Section, load_scenario
 from tmslab.units import MM
+
+if TYPE_CHECKING:
+    from tmslab.efield.setup_search import SearchGrid
+    from tmslab.protocols.setup_search import RodentSetupSearch
 
 SPECIES = ("rat", "mouse")
 
@@ -133,9 +138,9 @@ def rodent_setup_search(
     *,
     target: str | None = None,
     stimulator: str | None = None,
-    grid=None,
+    grid: SearchGrid | None = None,
     progress: Callable[[int, int, str], None] | None = None,
-):
+) -> RodentSetupSearch:
     """The rodent coils and distances that best reproduce a human scenario's field.
 
     Parameters
