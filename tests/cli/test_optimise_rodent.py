@@ -56,13 +56,16 @@ def test_table_and_figure(cli, small_grid, tmp_path):
     plot = tmp_path / "setups.png"
     result = cli.ok(
         "optimise", "rodent", "--scenario", QUICKSTART, "--species", "mouse", "--top", "2",
-        "--plot", plot,
+        "--plot", plot, "--stimulator", "magstim-200-2",
     )  # fmt: skip
     lines = result.out.splitlines()
     assert lines[0].startswith("Rodent set-ups (mouse, target cortex)")
     assert lines[1].split("\t")[:3] == ["rank", "coil", "distance mm"]
     assert lines[2].startswith("1\t") and lines[4].startswith("ref\t")
     assert any("has no target 'dorsolateral prefrontal cortex'" in line for line in lines)
+    # another device than the scenario's: its pulse shape, and no pairing for any coil
+    assert any("Magstim 200² monophasic pulse" in line for line in lines)
+    assert any("is known: none;" in line for line in lines)
     assert plot.stat().st_size > 10_000
     assert f"wrote figure: {plot}" in result.out
 
