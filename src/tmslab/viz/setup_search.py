@@ -62,6 +62,19 @@ def plot_setup_search(search: Any, top: int = 5, title: str | None = None) -> Fi
         rel_s, rel_d, marker="*", s=260, color="crimson", edgecolors="black", zorder=5, alpha=0.8,
         label=f"reference: {search.reference.label}",
     )  # fmt: skip
+    nearest: dict[str, Any] = {}  # each preset named once, at its smallest distance
+    for candidate in search.candidates:
+        if candidate.family == "preset" and candidate.relative_s_half > 0:
+            if (
+                candidate.name not in nearest
+                or candidate.distance_m < nearest[candidate.name].distance_m
+            ):
+                nearest[candidate.name] = candidate
+    for candidate in nearest.values():
+        ax.annotate(
+            candidate.name, (candidate.relative_s_half, candidate.relative_d_half),
+            xytext=(-4, -9), textcoords="offset points", fontsize=6, color="tab:blue", ha="right",
+        )  # fmt: skip
     lines = []
     for rank, candidate in enumerate(search.top(top), start=1):
         ax.annotate(
@@ -82,8 +95,9 @@ def plot_setup_search(search: Any, top: int = 5, title: str | None = None) -> Fi
     ax.set_yscale("log")
     from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
 
-    for axis in (ax.xaxis, ax.yaxis):  # labels at 1, 2, 5 x 10^k: the data span about a decade
-        axis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    # labels at 1, 2, 5 x 10^k (x) and 1, 2, 3, 5 x 10^k (y): the data span about a decade
+    for axis, subs in ((ax.xaxis, (1.0, 2.0, 5.0)), (ax.yaxis, (1.0, 2.0, 3.0, 5.0))):
+        axis.set_major_locator(LogLocator(subs=subs))
         axis.set_major_formatter(FormatStrFormatter("%g"))
         axis.set_minor_formatter(NullFormatter())
     ax.axhline(rel_d, color="crimson", lw=0.6, ls=":")
