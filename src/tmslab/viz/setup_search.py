@@ -70,11 +70,13 @@ def plot_setup_search(search: Any, top: int = 5, title: str | None = None) -> Fi
                 or candidate.distance_m < nearest[candidate.name].distance_m
             ):
                 nearest[candidate.name] = candidate
-    for candidate in nearest.values():
+    preset_lines = []
+    for letter, candidate in zip("abcdefghijklmnopqrstuvwxyz", nearest.values(), strict=False):
         ax.annotate(
-            candidate.name, (candidate.relative_s_half, candidate.relative_d_half),
-            xytext=(-4, -9), textcoords="offset points", fontsize=6, color="tab:blue", ha="right",
+            letter, (candidate.relative_s_half, candidate.relative_d_half),
+            xytext=(-9, -3), textcoords="offset points", fontsize=7, color="tab:blue",
         )  # fmt: skip
+        preset_lines.append(f"{letter}: {candidate.name}, {candidate.distance_m * MM_PER_M:.3g} mm")
     lines = []
     for rank, candidate in enumerate(search.top(top), start=1):
         ax.annotate(
@@ -86,6 +88,7 @@ def plot_setup_search(search: Any, top: int = 5, title: str | None = None) -> Fi
             fontweight="bold",
         )
         lines.append(f"{rank}: {candidate.name}, {candidate.distance_m * MM_PER_M:.3g} mm")
+    lines += preset_lines
     if lines:
         ax.text(
             0.02, 0.98, "\n".join(lines), transform=ax.transAxes, va="top", ha="left", fontsize=7,
