@@ -925,6 +925,12 @@ def _unmatched(
             f"No candidate reaches as deep as the reference: the deepest ({deep.name}) reaches "
             f"d_1/2 = {deep.relative_d_half:.3g} brain radii, the reference {ref_d:.3g}."
         )
+    out.append(
+        f"Range over the candidates: d_1/2 {shallow.relative_d_half:.3g} to "
+        f"{deep.relative_d_half:.3g} brain radii (reference {ref_d:.3g}); S_1/2 "
+        f"{_pct(focal.relative_s_half)} to {_pct(max(c.relative_s_half for c in finite))} of "
+        f"the brain surface (reference {_pct(ref_s)})."
+    )
     best = ranked[0]
     if math.isfinite(best.score):
         out.append(
