@@ -36,6 +36,7 @@ FIGURES = {
     "funnel_plot": "meta",
     "leave_one_out_plot": "meta",
     "plot_sweep": "sweep",
+    "plot_setup_search": "setup_search",
 }
 
 __all__ = ["FIGURES", "draw", *FIGURES.keys()]  # noqa: PLE0604 (the names are strings)
