@@ -101,3 +101,12 @@ def unit_vector(direction, name: str = "direction") -> np.ndarray:
     if d.shape != (3,) or not np.all(np.isfinite(d)) or np.linalg.norm(d) == 0:
         raise InvalidValueError(f"{name} must be three numbers, not all zero; got {direction!r}")
     return d / np.linalg.norm(d)
+
+
+def turned_about_z(angle_rad: float) -> np.ndarray:
+    """(4, 4) ndarray: a right-handed turn by ``angle_rad`` about z (``pose @ turn`` turns a coil
+    about its own axis, the handle-angle convention of the placement modules)."""
+    c, s = np.cos(angle_rad), np.sin(angle_rad)
+    turn = np.eye(4)
+    turn[:2, :2] = [[c, -s], [s, c]]
+    return turn

@@ -203,6 +203,26 @@ class EvidenceSection(_Section):
     preparation: Literal["in_vivo", "slice", "culture", "human"] | None = None
 
 
+class OptimiseSection(_Section):
+    """Search the coil placement before the field is solved (realistic heads): coil centres on
+    the scalp within ``radius_mm`` of the target's projection, ``step_mm`` apart, and handle
+    angles every ``angle_step_deg``; the pose with the largest ``goal`` at the target
+    ("magnitude": |E|; "normal": E into the cortex) is used by the rest of the chain, at
+    [coil] distance_mm. Scored by reciprocity (``tmslab optimise placement``)."""
+
+    goal: Literal["magnitude", "normal"] = "magnitude"
+    radius_mm: float = Field(default=20.0, ge=0, le=100, allow_inf_nan=False)
+    step_mm: float = Field(default=2.0, gt=0, allow_inf_nan=False)
+    angle_step_deg: float = Field(default=5.0, gt=0, le=360, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _divides(self) -> OptimiseSection:
+        n = 360.0 / self.angle_step_deg
+        if abs(n - round(n)) > 1e-9:
+            raise ValueError(f"angle_step_deg {self.angle_step_deg:g} must divide 360")
+        return self
+
+
 class CompareSection(_Section):
     """Another scenario file to run and show next to this one (path relative to this file)."""
 
@@ -222,6 +242,7 @@ class ScenarioSpec(_Section):
     neurons: NeuronsSection = NeuronsSection()
     plasticity: PlasticitySection = PlasticitySection()
     evidence: EvidenceSection = EvidenceSection()
+    optimise: OptimiseSection | None = None
     compare: CompareSection | None = None
 
 
@@ -352,6 +373,11 @@ def check_target(spec: ScenarioSpec) -> None:
     if spec.subject.model is not None:
         _check_realistic_head(spec)
         return
+    if spec.optimise is not None:
+        raise InvalidValueError(
+            "[optimise] searches placements on a realistic head: add [subject] model = "
+            '"fsaverage" (or a SimNIBS .msh); on a sphere the best position is over the target'
+        )
     if spec.target.mni is not None:
         raise InvalidValueError(
             '[target] mni needs a realistic head ([subject] model = "fsaverage"); the sphere '
@@ -383,7 +409,18 @@ def _check_realistic_head(spec: ScenarioSpec) -> None:
             ".msh head file"
         )
     coil = spec.coil
-    if not (coil.position or coil.position_mni is not None or coil.pose):
+    placed = coil.position or coil.position_mni is not None or coil.pose
+    if spec.optimise is not None:
+        if placed or coil.handle_towards or coil.handle_angle_deg:
+            raise InvalidValueError(
+                "[optimise] searches the coil position and handle angle; leave [coil] "
+                "position, position_mni, pose, handle_angle_deg and handle_towards out"
+            )
+        if not (spec.target.name or spec.target.mni is not None):
+            raise InvalidValueError(
+                '[optimise] needs a target: [target] name = "M1-hand" or mni = [x, y, z] (mm)'
+            )
+    elif not placed:
         raise InvalidValueError(
             '[coil] a realistic head needs the coil position: position = "F3" (a 10-05 label), '
             "position_mni = [x, y, z] (mm) or pose = FILE"

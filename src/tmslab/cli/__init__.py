@@ -29,7 +29,7 @@ protocol    TMS protocols: pulse patterns, their figures, exports and safety che
 stimulator  Stimulators: pulse waveforms (RLC model), measured dI/dt, dose units.
 coil        Coil models: presets, custom windings and SimNIBS .ccd/.tcd files.
 field       Induced E-field: analytic sphere heads, metrics, maps and cross-species translation.
-optimise    Set-up optimisation: the rodent coil and distance that best reproduce a human field.
+optimise    Where to put the coil: placement on a head, and the rodent set-up that best reproduces a human field.
 neuron      Cable models in the induced field: thresholds, strength-duration, orientation maps.
 plasticity  Calcium-based plasticity models: LTP/LTD predictions for protocols and pairings.
 evidence    The curated evidence base of the reviewed studies and the mechanism graph.

@@ -1,5 +1,7 @@
-"""``tmslab optimise``: set-up optimisation.
+"""``tmslab optimise``: where to put the coil.
 
+``optimise placement``: the coil position and handle angle that drive the field hardest at a
+cortical target of a realistic head, by reciprocity (:mod:`tmslab.efield.optimise_run`).
 ``optimise rodent``: the rodent coil and distance that best reproduce a human scenario's field
 (:func:`tmslab.stages.setup_search.rodent_setup_search`).
 """
@@ -10,29 +12,107 @@ from pathlib import Path
 
 import typer
 
+from tmslab.cli.field import COIL, HEAD_MODEL, TARGET_LABEL, TARGET_MNI
 from tmslab.cli.output import (
     FIGURE_SUFFIXES,
     check_out,
     console,
+    key_value_table,
     print_json,
     print_table,
     print_wrote,
     save_figure,
     task_progress,
 )
+from tmslab.cli.params import quantity_option as quantity
+from tmslab.units import MM
 
 app = typer.Typer(
-    help="Set-up optimisation: the rodent coil and distance that best reproduce a human field.",
+    help="Where to put the coil: placement on a head, and the rodent set-up that best reproduces a human field.",
     no_args_is_help=True,
 )
 Opt = typer.Option
+JSON = Opt(False, "--json", help="Print machine-readable JSON.")
+
+# --- placement on a realistic head --------------------------------------------------------------
+HEAD_TARGET = Opt(None, "--target", help="Named cortical target: M1-hand or DLPFC-Fox2012.")
+GOAL = Opt("magnitude", "--goal", help="magnitude (|E| at the target) or normal (E into the cortex there).")  # fmt: skip
+RADIUS = quantity(20.0, "--radius-mm", unit="mm", help="Search radius around the target's projection on the scalp.")  # fmt: skip
+STEP = quantity(2.0, "--step-mm", unit="mm", help="Spacing of the grid of coil positions.")
+ANGLE_STEP = Opt(5.0, "--angle-step", help="Handle-angle step, degrees (must divide 360).")
+DISTANCE = quantity(0.0, "--distance-mm", unit="mm", help="Gap between the scalp and the coil centre.")  # fmt: skip
+E_GOAL = quantity(None, "--e-goal", unit="V/m", help="Field wanted at the target: prints the dI/dt (and % MSO with --didt-max) it needs.")  # fmt: skip
+DIDT_MAX = quantity(None, "--didt-max", unit="A/s", help="The stimulator+coil's peak dI/dt at 100 % MSO.")  # fmt: skip
+PLACEMENT_OUT = Opt(None, "--out", help="Folder for summary.json, the scan (CSV), the best pose (matsimnibs) and the map; written whole or not at all.")  # fmt: skip
+PLACEMENT_PLOT = Opt(None, "--plot", help="Also draw the map of the field at the target over positions and angles (.png, .svg, .pdf).")  # fmt: skip
+
+
+@app.command("placement")
+def placement_command(
+    coil: str = COIL,
+    head: str = HEAD_MODEL,
+    target: str | None = HEAD_TARGET,
+    target_mni: str | None = TARGET_MNI,
+    target_label: str | None = TARGET_LABEL,
+    goal: str = GOAL,
+    radius_mm: float = RADIUS,
+    step_mm: float = STEP,
+    angle_step: float = ANGLE_STEP,
+    distance_mm: float = DISTANCE,
+    e_goal: float | None = E_GOAL,
+    didt_max: float | None = DIDT_MAX,
+    out: Path | None = PLACEMENT_OUT,
+    plot: Path | None = PLACEMENT_PLOT,
+    json: bool = JSON,
+) -> None:
+    """Best coil position and handle angle for a cortical target (reciprocity; about a minute)."""
+    from tmslab.efield.head_run import parse_mni_mm
+    from tmslab.efield.optimise_run import (
+        placement_rows,
+        placement_summary,
+        prepare_placement,
+        run_placement,
+    )
+
+    check_out(plot, FIGURE_SUFFIXES, "--plot")
+    mni = None if target_mni is None else parse_mni_mm(target_mni, "--target-mni")
+    with console.status("loading the head and checking the options..."):
+        setup = prepare_placement(
+            coil, head=head, target=target, target_mni_m=mni, target_label=target_label,
+            goal=goal, radius_m=radius_mm * MM, step_m=step_mm * MM, angle_step_deg=angle_step,
+            distance_m=distance_mm * MM, e_goal_v_per_m=e_goal, didt_max_a_per_s=didt_max,
+            out=out,
+        )  # fmt: skip
+    with task_progress("scoring coil positions", disable=json) as progress:
+        result = run_placement(
+            setup,
+            _placement_figure if out is not None else None,
+            lambda done, total: progress.update(completed=done, total=total),
+        )
+    if plot is not None:
+        _placement_figure(result, plot)
+    if json:
+        return print_json(placement_summary(setup, result))
+    title = f"{result.coil_name} over {result.head_name}"
+    console.print(key_value_table(title, placement_rows(setup, result)))
+    for path in (out, plot):
+        if path is not None:
+            print_wrote(path)
+
+
+def _placement_figure(result, path: Path) -> None:
+    from tmslab.viz.placement import plot_placement
+
+    save_figure(plot_placement(result), path)
+
+
+# --- the rodent set-up that best reproduces a human field ---------------------------------------
 SCENARIO = Opt(..., "--scenario", help="Human sphere-head scenario TOML (e.g. examples/quickstart.toml).")  # fmt: skip
 SPECIES = Opt(..., "--species", help="rat or mouse.")
 TARGET = Opt(None, "--target", help="Rodent target name or depth like 2.5mm (default: the human target's name if the rodent head has it, else cortex).")  # fmt: skip
 STIMULATOR = Opt(None, "--stimulator", help="Stimulator for the doses (default: the scenario's device).")  # fmt: skip
 TOP = Opt(10, "--top", min=1, help="How many set-ups to show.")
 PLOT = Opt(None, "--plot", help="Write the relative depth-focality figure (.png, .svg or .pdf).")  # fmt: skip
-JSON = Opt(False, "--json", help="Print machine-readable JSON.")
 
 
 @app.command("rodent")

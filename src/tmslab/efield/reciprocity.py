@@ -13,8 +13,10 @@ target for any pose costs one pass over the coil's dipoles, without solving for 
 the head. Three current dipoles (x, y, z) give the vector E. The identity is checked against the
 direct sphere field (:func:`tmslab.efield.kernels.sphere_efield`) to rounding in the tests.
 
-Groundwork for issue 18 (placement optimisation): spheres only; the realistic head needs B of a
-current dipole in the BEM conductor.
+For many handle angles at once the coil is redistributed onto a polar grid of auxiliary
+dipoles (:class:`AuxiliaryCoil`, :func:`field_over_angles`); in a BEM conductor B_d comes from
+the adjoint solve (:class:`BemReciprocity`, :mod:`tmslab.efield.bem.adjoint`). The search
+itself is :func:`tmslab.efield.optimise.optimise_placement`.
 """
 
 from __future__ import annotations
@@ -27,7 +29,17 @@ import numpy as np
 from tmslab.errors import InvalidValueError
 from tmslab.units import MU0_OVER_4PI
 
-__all__ = ["PlacementScan", "sarvas_bfield", "scan_sphere_placements", "target_field_over_poses"]
+__all__ = [
+    "AuxiliaryCoil",
+    "BemReciprocity",
+    "auxiliary_coil",
+    "auxiliary_coil_for",
+    "element_bfield",
+    "field_over_angles",
+    "sarvas_bfield",
+    "sphere_bfield",
+    "target_field_over_poses",
+]
 
 
 @nb.njit(cache=True, fastmath=False)
@@ -142,98 +154,466 @@ def target_field_over_poses(coil, poses, target_m) -> np.ndarray:
     return out
 
 
+# --- many angles at once: the coil on a polar grid of auxiliary dipoles ------------------------
 @dataclass(frozen=True, eq=False)
-class PlacementScan:
-    """E at a target over coil positions on a sphere's scalp and handle angles.
+class AuxiliaryCoil:
+    """A coil's dipoles redistributed onto a polar grid in its own frame (radius, azimuth, height).
+
+    Turning the coil about its axis by a multiple of the azimuth step maps the grid onto itself,
+    so the reciprocal field sampled once at the grid nodes of a position gives every handle angle
+    by a circular correlation over the azimuth (an FFT). Each dipole is shared among the 3 x 3
+    nearest nodes in radius and azimuth with quadratic (Lagrange) weights, which keep its
+    moment and the first and second spatial moments, so the error is third order in the node
+    spacing relative to the coil-target distance (measured against the exact coil: < 1e-3 of
+    the peak at a spacing of 1/8 of that distance; :func:`auxiliary_coil_for`). The idea is the
+    auxiliary dipole method of Gomez et al. 2020, doi:10.1016/j.brs.2019.09.015.
 
     Attributes
     ----------
-    directions : (P, 3) ndarray, dimensionless
-        Unit vectors from the centre to each coil position.
-    angles_deg : (A,) ndarray, degrees
-        Handle angles (:func:`tmslab.coils.placement.pose_on_sphere` convention).
-    efield : (P, A, 3) ndarray, V/m per A/s
-        E at the target for each position and angle.
-    score : (P, A) ndarray, V/m per A/s
-        What the goal maximises: |E|, or E along the goal's direction.
-    best : tuple of int
-        (position, angle) indices of the maximum.
-    pose : (4, 4) ndarray, m
-        The best pose.
+    radii_m : (J,) ndarray, m
+        Node radii (0, dr, 2 dr, ...).
+    heights_m : (L,) ndarray, m
+        Node heights (the coil's own winding layers when it has at most 8).
+    n_azimuth : int
+        Nodes per ring (a multiple of the number of handle angles).
+    moments : (J, L, N, 3) ndarray, m^2
+        Node moments per ampere in the node's cylindrical basis (r, phi, z).
     """
 
-    directions: np.ndarray
-    angles_deg: np.ndarray
-    efield: np.ndarray
-    score: np.ndarray
-    best: tuple[int, int]
-    pose: np.ndarray
+    radii_m: np.ndarray
+    heights_m: np.ndarray
+    n_azimuth: int
+    moments: np.ndarray
+
+    @property
+    def azimuths(self) -> np.ndarray:
+        return 2 * np.pi * np.arange(self.n_azimuth) / self.n_azimuth
+
+    def nodes(self) -> np.ndarray:
+        """(J, L, N, 3) ndarray, m: node positions in the coil frame."""
+        r = self.radii_m[:, None, None]
+        phi = self.azimuths[None, None, :]
+        z = self.heights_m[None, :, None]
+        shape = (len(self.radii_m), len(self.heights_m), self.n_azimuth)
+        return np.stack(
+            np.broadcast_arrays(r * np.cos(phi), r * np.sin(phi), np.broadcast_to(z, shape)),
+            axis=-1,
+        )
 
 
-def scan_sphere_placements(
-    coil,
-    scalp_radius_m: float,
-    target_m,
-    goal="magnitude",
-    radius_m: float = 0.02,
-    step_m: float = 0.002,
-    angle_step_deg: float = 5.0,
-    distance_m: float = 0.0,
-) -> PlacementScan:
-    """Search coil positions within ``radius_m`` of the target's projection and all handle angles.
+MAX_LAYERS = 8  # a coil with at most this many distinct dipole heights keeps them exactly
+
+
+def auxiliary_coil(
+    coil, n_angles: int, radial_step_m: float = 2e-3, arc_step_m: float = 3e-3
+) -> AuxiliaryCoil:
+    """Redistribute a coil's dipoles onto a polar grid (see :class:`AuxiliaryCoil`).
 
     Parameters
     ----------
     coil : Coil
         The coil in its own frame.
-    scalp_radius_m : float, m
-        The spherical head's scalp radius.
-    target_m : (3,) array_like, m
-        The target inside the sphere.
-    goal : str or (3,) array_like
-        ``"magnitude"`` (|E|) or a unit vector d (E . d, e.g. across a sulcus).
-    radius_m, step_m : float, m
-        Extent and spacing of the square grid of positions on the tangent plane at the target's
-        projection (projected back onto the sphere; those within ``radius_m`` kept).
-    angle_step_deg : float, degrees
-        Handle angle spacing over 360 degrees.
-    distance_m : float, m
-        Gap between scalp and coil.
+    n_angles : int
+        Number of handle angles over 360 degrees the grid must turn by.
+    radial_step_m : float, m
+        Ring spacing.
+    arc_step_m : float, m
+        Largest node spacing along the outermost ring.
 
     Returns
     -------
-    PlacementScan
-        The map and the best pose, per unit dI/dt.
+    AuxiliaryCoil
+        The grid and its moments.
     """
-    from tmslab.coils.placement import pose_on_sphere
-
-    target = np.asarray(target_m, dtype=float)
-    u = target / np.linalg.norm(target)
-    helper = np.array([1.0, 0.0, 0.0]) if abs(u[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
-    e1 = np.cross(u, helper)
-    e1 /= np.linalg.norm(e1)
-    e2 = np.cross(u, e1)
-    s = np.arange(-radius_m, radius_m + step_m / 2, step_m)
-    a, b = np.meshgrid(s, s, indexing="ij")
-    keep = np.hypot(a, b).ravel() <= radius_m + 1e-12
-    flat = u * scalp_radius_m + a.ravel()[keep, None] * e1 + b.ravel()[keep, None] * e2
-    directions = flat / np.linalg.norm(flat, axis=1, keepdims=True)
-    angles = np.arange(0.0, 360.0, angle_step_deg)
-    poses = np.array(
-        [
-            pose_on_sphere(scalp_radius_m, d, distance_m=distance_m, handle_angle_deg=t)
-            for d in directions
-            for t in angles
-        ]
-    )
-    e = target_field_over_poses(coil, poses, target).reshape(len(directions), len(angles), 3)
-    if isinstance(goal, str):
-        if goal != "magnitude":
-            raise InvalidValueError(f"goal {goal!r}: give 'magnitude' or a direction vector")
-        score = np.linalg.norm(e, axis=2)
+    p = np.asarray(coil.dipole_positions, dtype=float)
+    m = np.asarray(coil.dipole_moments, dtype=float)
+    r = np.hypot(p[:, 0], p[:, 1])
+    n_rings = int(np.ceil(r.max() / radial_step_m)) + 3
+    radii = radial_step_m * np.arange(n_rings)
+    per = max(1, int(np.ceil(2 * np.pi * radii[-1] / (arc_step_m * n_angles))))
+    n_az = n_angles * per
+    levels = np.unique(np.round(p[:, 2], 9))
+    if len(levels) <= MAX_LAYERS:
+        heights = levels
+        l0 = np.searchsorted(heights, np.round(p[:, 2], 9))
+        lz = [(l0, np.ones(len(p)))]
     else:
-        d = np.asarray(goal, dtype=float)
-        score = e @ (d / np.linalg.norm(d))
-    best = np.unravel_index(int(np.argmax(score)), score.shape)
-    pose = poses[best[0] * len(angles) + best[1]]
-    return PlacementScan(directions, angles, e, score, (int(best[0]), int(best[1])), pose)
+        lo, hi = p[:, 2].min(), p[:, 2].max()
+        n_l = int(np.ceil((hi - lo) / radial_step_m)) + 1
+        heights = np.linspace(lo, hi, n_l)
+        f = (p[:, 2] - lo) / (heights[1] - heights[0])
+        l0 = np.minimum(np.floor(f).astype(int), n_l - 2)
+        t = f - l0
+        lz = [(l0, 1 - t), (l0 + 1, t)]
+    # quadratic (3-node Lagrange) weights in radius and azimuth keep the moment and its first
+    # and second spatial moments, so the error is third order in the spacing
+    fr = r / radial_step_m
+    j0 = np.maximum(np.rint(fr).astype(int) - 1, 0)
+    phi = np.mod(np.arctan2(p[:, 1], p[:, 0]), 2 * np.pi)
+    fa = phi / (2 * np.pi / n_az)
+    i0 = np.rint(fa).astype(int) - 1
+    az = 2 * np.pi * np.arange(n_az) / n_az
+    moments = np.zeros((n_rings, len(heights), n_az, 3))
+    for dj, wr in enumerate(_lagrange3(fr - j0)):
+        for di, wa in enumerate(_lagrange3(fa - i0)):
+            ii = (i0 + di) % n_az
+            c, s = np.cos(az[ii]), np.sin(az[ii])
+            cyl = np.column_stack([m[:, 0] * c + m[:, 1] * s, -m[:, 0] * s + m[:, 1] * c, m[:, 2]])
+            for ll, wz in lz:
+                np.add.at(moments, (j0 + dj, ll, ii), (wr * wa * wz)[:, None] * cyl)
+    return AuxiliaryCoil(radii, heights, n_az, moments)
+
+
+def auxiliary_coil_for(coil, n_angles: int, pose, target_m) -> AuxiliaryCoil:
+    """:func:`auxiliary_coil` with its spacing set from the coil-to-target distance.
+
+    Parameters
+    ----------
+    coil : Coil
+        The coil in its own frame.
+    n_angles : int
+        Number of handle angles over 360 degrees.
+    pose : (4, 4) array_like, m
+        A representative pose (e.g. over the target).
+    target_m : (3,) array_like, m
+        The target.
+
+    Returns
+    -------
+    AuxiliaryCoil
+        Ring spacing 1/8 of the shortest dipole-target distance, within [0.25, 3] mm.
+    """
+    placed = coil.transformed(np.asarray(pose, dtype=float))
+    d_min = float(np.linalg.norm(placed.dipole_positions - np.asarray(target_m), axis=1).min())
+    step = float(np.clip(d_min / 8, 0.25e-3, 3e-3))
+    return auxiliary_coil(coil, n_angles, step, 4 * step / 3)
+
+
+def _lagrange3(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Weights of nodes 0, 1, 2 for a point at ``x`` (in node spacings) on a quadratic."""
+    return (x - 1) * (x - 2) / 2, x * (2 - x), x * (x - 1) / 2
+
+
+def field_over_angles(
+    bfield, coil, base_poses, n_angles: int, *, aux=None, chunk: int = 16, progress=None
+) -> np.ndarray:
+    """E at a target for every position (a pose at handle angle 0) and every handle angle.
+
+    Parameters
+    ----------
+    bfield : callable
+        ``bfield(points (N, 3) m) -> (3, N, 3)``: B (T per A m) at the points of unit current
+        dipoles along x, y, z at the target (head frame), e.g. :func:`sarvas_bfield` per axis or
+        :meth:`BemReciprocity.bfield`.
+    coil : Coil
+        The coil in its own frame.
+    base_poses : (P, 4, 4) array_like, m
+        Coil -> head poses at handle angle 0; angle a turns the coil about its own z-axis by a
+        (``pose @ Rz(a)``, the convention of :func:`~tmslab.coils.placement.pose_on_sphere` and
+        :func:`~tmslab.conductors.head.pose_at_scalp_point`).
+    n_angles : int
+        Handle angles 0, 360/n, ... degrees.
+    aux : AuxiliaryCoil or None
+        The coil's auxiliary grid (default: :func:`auxiliary_coil`).
+    chunk : int
+        Positions per batch (memory: ~chunk x 1 MB).
+    progress : callable or None
+        Called with the number of positions done after each batch.
+
+    Returns
+    -------
+    (P, A, 3) ndarray, V/m per A/s
+        E at the target.
+    """
+    poses = np.asarray(base_poses, dtype=float).reshape(-1, 4, 4)
+    aux = aux or auxiliary_coil(coil, n_angles)
+    if aux.n_azimuth % n_angles:
+        raise InvalidValueError("the auxiliary grid does not turn by the handle-angle step")
+    step = aux.n_azimuth // n_angles
+    local = aux.nodes().reshape(-1, 3)
+    az = aux.azimuths
+    rings = len(aux.radii_m) * len(aux.heights_m)
+    # only the cylindrical components the coil has (a flat coil: z alone)
+    comps = np.array([c for c in range(3) if np.any(aux.moments[..., c])], dtype=np.int64)
+    # circular correlation over the azimuth: sum_i M[i] B[i + s] = irfft(conj(rfft M) rfft B)[s]
+    moments = np.moveaxis(aux.moments, 2, -1)[..., comps, :]  # (J, L, C, N)
+    fm = np.conj(np.fft.rfft(moments, axis=-1)).reshape(-1, aux.n_azimuth // 2 + 1)
+    out = np.empty((len(poses), n_angles, 3))
+    for start in range(0, len(poses), chunk):
+        block = np.ascontiguousarray(poses[start : start + chunk])
+        world = local[None] @ block[:, :3, :3].transpose(0, 2, 1) + block[:, None, :3, 3]
+        b = bfield(world.reshape(-1, 3))
+        cyl = np.empty((3, len(block), rings, len(comps), aux.n_azimuth))
+        _to_coil_cylindrical(b, block, np.cos(az), np.sin(az), comps, cyl)
+        fb = np.fft.rfft(cyl, axis=-1).reshape(3, len(block), -1, fm.shape[-1])
+        corr = np.fft.irfft((fb * fm).sum(axis=2), n=aux.n_azimuth, axis=-1)
+        out[start : start + len(block)] = -np.moveaxis(corr[:, :, ::step], 0, -1)
+        if progress is not None:
+            progress(len(block))
+    return out
+
+
+@nb.njit(cache=True, parallel=True)
+def _to_coil_cylindrical(b, poses, cos, sin, comps, out):  # pragma: no cover - compiled
+    # b (3, P n, 3) world components at node n = ring * N + azimuth i of pose p ->
+    # out (3, P, rings, C, N): components along e_r(phi_i), e_phi(phi_i), z of the coil frame
+    n_poses, rings, n_az = out.shape[1], out.shape[2], out.shape[4]
+    per = rings * n_az
+    for job in nb.prange(n_poses * rings):
+        p = job // rings
+        ring = job % rings
+        rot = poses[p]
+        for i in range(n_az):
+            n = p * per + ring * n_az + i
+            for d in range(3):
+                bx = b[d, n, 0] * rot[0, 0] + b[d, n, 1] * rot[1, 0] + b[d, n, 2] * rot[2, 0]
+                by = b[d, n, 0] * rot[0, 1] + b[d, n, 1] * rot[1, 1] + b[d, n, 2] * rot[2, 1]
+                bz = b[d, n, 0] * rot[0, 2] + b[d, n, 1] * rot[1, 2] + b[d, n, 2] * rot[2, 2]
+                for k in range(comps.shape[0]):
+                    c = comps[k]
+                    if c == 0:
+                        out[d, p, ring, k, i] = bx * cos[i] + by * sin[i]
+                    elif c == 1:
+                        out[d, p, ring, k, i] = -bx * sin[i] + by * cos[i]
+                    else:
+                        out[d, p, ring, k, i] = bz
+
+
+def sphere_bfield(target_m):
+    """``bfield`` of a spherical head for :func:`field_over_angles` (Sarvas, three axes).
+
+    Parameters
+    ----------
+    target_m : (3,) array_like, m
+        The target (sphere centred at the origin).
+
+    Returns
+    -------
+    callable
+        ``points (N, 3) m -> (3, N, 3)`` T per A m.
+    """
+    r0 = np.asarray(target_m, dtype=float)
+
+    def bfield(points):
+        p = np.ascontiguousarray(points, dtype=float)
+        out = np.empty((3, len(p), 3))
+        _sarvas3(r0, p, out)
+        return out
+
+    return bfield
+
+
+@nb.njit(cache=True, parallel=True)
+def _sarvas3(r0, points, out):  # pragma: no cover - compiled
+    n = points.shape[0]
+    chunks = max(1, min(n, 64))
+    size = (n + chunks - 1) // chunks
+    for c in nb.prange(chunks):
+        lo = c * size
+        hi = min(n, lo + size)
+        if lo >= hi:
+            continue
+        for axis in range(3):
+            q = np.zeros(3)
+            q[axis] = 1.0
+            _sarvas(r0, q, points[lo:hi], out[axis, lo:hi])
+
+
+# --- a BEM conductor: the adjoint's current elements, sampled on a grid around the coil -----------
+GRID_EPS = 1e-4  # FMM precision of the gridded samples (achieved ~1e-6, below the grid's error)
+
+
+@nb.njit(cache=True, parallel=True)
+def _dipole3(r0, points, out):  # pragma: no cover - compiled
+    # B of unit current elements x, y, z at r0 (primary current only): mu0/4pi d x R / R^3
+    for i in nb.prange(points.shape[0]):
+        rx = points[i, 0] - r0[0]
+        ry = points[i, 1] - r0[1]
+        rz = points[i, 2] - r0[2]
+        r2 = rx * rx + ry * ry + rz * rz
+        f = MU0_OVER_4PI / (r2 * np.sqrt(r2))
+        out[0, i, 0] = 0.0
+        out[0, i, 1] = -rz * f
+        out[0, i, 2] = ry * f
+        out[1, i, 0] = rz * f
+        out[1, i, 1] = 0.0
+        out[1, i, 2] = -rx * f
+        out[2, i, 0] = -ry * f
+        out[2, i, 1] = rx * f
+        out[2, i, 2] = 0.0
+
+
+@nb.njit(cache=True, parallel=True)
+def _add_trilinear(grid, frame, origin, step, points, out):  # pragma: no cover - compiled
+    nx, ny, nz = grid.shape[0], grid.shape[1], grid.shape[2]
+    for i in nb.prange(points.shape[0]):
+        px, py, pz = points[i, 0], points[i, 1], points[i, 2]
+        fx = (px * frame[0, 0] + py * frame[1, 0] + pz * frame[2, 0] - origin[0]) / step
+        fy = (px * frame[0, 1] + py * frame[1, 1] + pz * frame[2, 1] - origin[1]) / step
+        fz = (px * frame[0, 2] + py * frame[1, 2] + pz * frame[2, 2] - origin[2]) / step
+        ix = min(max(int(np.floor(fx)), 0), nx - 2)
+        iy = min(max(int(np.floor(fy)), 0), ny - 2)
+        iz = min(max(int(np.floor(fz)), 0), nz - 2)
+        tx, ty, tz = fx - ix, fy - iy, fz - iz
+        ux, uy, uz = 1.0 - tx, 1.0 - ty, 1.0 - tz
+        for k in range(9):
+            v = ux * (
+                uy * (uz * grid[ix, iy, iz, k] + tz * grid[ix, iy, iz + 1, k])
+                + ty * (uz * grid[ix, iy + 1, iz, k] + tz * grid[ix, iy + 1, iz + 1, k])
+            ) + tx * (
+                uy * (uz * grid[ix + 1, iy, iz, k] + tz * grid[ix + 1, iy, iz + 1, k])
+                + ty * (uz * grid[ix + 1, iy + 1, iz, k] + tz * grid[ix + 1, iy + 1, iz + 1, k])
+            )
+            out[k // 3, i, k % 3] += v
+
+
+def element_bfield(centroids, elements, points, eps: float = 1e-6) -> np.ndarray:
+    """Biot-Savart field of current elements: ``mu0/4pi sum_i v_i x (p - c_i) / |p - c_i|^3``.
+
+    Parameters
+    ----------
+    centroids : (T, 3) ndarray, m
+        Element positions.
+    elements : (D, T, 3) ndarray, A m (per unit)
+        D sets of elements.
+    points : (N, 3) ndarray, m
+        Field points, away from the elements.
+    eps : float, dimensionless
+        FMM precision.
+
+    Returns
+    -------
+    (D, N, 3) ndarray, T per unit
+        B of each set.
+    """
+    import fmm3dpy
+
+    v = np.asarray(elements, dtype=float)
+    n_sets = v.shape[0]
+    # B = mu0 curl Phi, Phi = sum v / (4 pi r): one FMM for the 3 D potentials and their gradients
+    charges = np.ascontiguousarray(np.moveaxis(v, 2, 1).reshape(3 * n_sets, -1))
+    out = fmm3dpy.lfmm3d(
+        eps=eps,
+        sources=np.asfortranarray(np.asarray(centroids, dtype=float).T),
+        charges=charges,
+        targets=np.asfortranarray(np.asarray(points, dtype=float).T),
+        pgt=2,
+        nd=3 * n_sets,
+    )
+    g = np.asarray(out.gradtarg).reshape(n_sets, 3, 3, -1)  # (set, component of Phi, d/dx_k, N)
+    b = np.stack(
+        [g[:, 2, 1] - g[:, 1, 2], g[:, 0, 2] - g[:, 2, 0], g[:, 1, 0] - g[:, 0, 1]], axis=-1
+    )
+    return MU0_OVER_4PI * 4 * np.pi * b
+
+
+@dataclass(frozen=True, eq=False)
+class BemReciprocity:
+    """B of unit current dipoles at a target in a BEM conductor, for :func:`field_over_angles`.
+
+    The primary part (the dipole itself) is exact at every point; the volume-current part (the
+    adjoint's current elements, :func:`tmslab.efield.bem.adjoint.target_current_elements`) is
+    smooth outside the conductor and is sampled on a grid over the region the coil sweeps and
+    interpolated (trilinear). Its error is measured against the exact sum in the tests.
+
+    Attributes
+    ----------
+    target_m : (3,) ndarray, m
+        The target.
+    centroids : (T, 3) ndarray, m
+        Element positions.
+    elements : (3, T, 3) ndarray
+        Current elements for E along x, y, z.
+    frame : (3, 3) ndarray, dimensionless
+        The grid's axes (columns) in the head frame, e.g. the central coil pose's, so that the
+        thin slab the coil sweeps fits a thin box.
+    origin : (3,) ndarray, m
+        Grid corner in the grid's axes.
+    step_m : float, m
+        Grid spacing.
+    grid : (nx, ny, nz, 9) float32 ndarray, T per A m
+        The elements' B (head-frame components) for the three axes on the grid.
+    iterations : tuple of int
+        GMRES iterations of the three adjoint solves.
+    """
+
+    target_m: np.ndarray
+    centroids: np.ndarray
+    elements: np.ndarray
+    frame: np.ndarray
+    origin: np.ndarray
+    step_m: float
+    grid: np.ndarray
+    iterations: tuple[int, ...] = ()
+
+    @classmethod
+    def build(
+        cls,
+        operator,
+        target_m,
+        enclose_m,
+        frame=None,
+        step_m: float = 3e-3,
+        rtol: float | None = None,
+    ) -> BemReciprocity:
+        """Solve the adjoint for the target and sample the elements' B around the coil's region.
+
+        Parameters
+        ----------
+        operator : BemOperator
+            The conductor's assembled operator.
+        target_m : (3,) array_like, m
+            The target inside the conductor.
+        enclose_m : (M, 3) array_like, m
+            Points the grid must enclose (e.g. the corners of the coil's boxes at every pose).
+        frame : (3, 3) array_like or None, dimensionless
+            The grid's axes (columns); None: the head's.
+        step_m : float, m
+            Grid spacing.
+        rtol : float or None, dimensionless
+            GMRES tolerance.
+
+        Returns
+        -------
+        BemReciprocity
+            Ready for :meth:`bfield`.
+        """
+        from tmslab.efield.bem.adjoint import target_current_elements
+
+        target = np.asarray(target_m, dtype=float).reshape(3)
+        axes_m = np.eye(3) if frame is None else np.asarray(frame, dtype=float)
+        centroids, elements, iterations = target_current_elements(operator, target, rtol=rtol)
+        local = np.asarray(enclose_m, dtype=float).reshape(-1, 3) @ axes_m
+        lo, hi = local.min(axis=0) - step_m, local.max(axis=0) + step_m
+        counts = np.maximum(np.ceil((hi - lo) / step_m).astype(int) + 1, 2)
+        axes = [lo[k] + step_m * np.arange(counts[k]) for k in range(3)]
+        pts = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, 3) @ axes_m.T
+        b = element_bfield(centroids, elements, pts, eps=GRID_EPS)  # (3, N, 3)
+        grid = np.moveaxis(b, 0, 1).reshape(*counts, 9).astype(np.float32)
+        return cls(target, centroids, elements, axes_m, lo, float(step_m), grid, tuple(iterations))
+
+    def bfield(self, points) -> np.ndarray:
+        """B of unit current dipoles x, y, z at the target, at points in the gridded region.
+
+        Parameters
+        ----------
+        points : (N, 3) array_like, m
+            Field points (outside the conductor, inside the grid's bounds).
+
+        Returns
+        -------
+        (3, N, 3) ndarray, T per A m
+            B per axis.
+        """
+        p = np.ascontiguousarray(points, dtype=float).reshape(-1, 3)
+        out = np.empty((3, len(p), 3))
+        _dipole3(self.target_m, p, out)
+        _add_trilinear(self.grid, self.frame, self.origin, self.step_m, p, out)
+        return out
+
+    def exact_bfield(self, points) -> np.ndarray:
+        """As :meth:`bfield`, with the elements summed exactly (FMM) instead of interpolated."""
+        p = np.ascontiguousarray(points, dtype=float).reshape(-1, 3)
+        out = np.empty((3, len(p), 3))
+        _dipole3(self.target_m, p, out)
+        return out + element_bfield(self.centroids, self.elements, p)

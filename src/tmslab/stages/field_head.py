@@ -114,6 +114,58 @@ def _pose(scenario: Scenario, head, section: Section) -> tuple[np.ndarray, str]:
     return pose, f"pose file {spec.pose}"
 
 
+def _optimised_pose(scenario: Scenario, head, coil, goal, operator, section: Section):
+    """(pose, placement in words, the search) from the scenario's [optimise] section."""
+    from tmslab.efield.optimise import optimise_placement
+
+    spec = scenario.spec.optimise
+    distance = scenario.spec.coil.distance_mm * MM
+    result = optimise_placement(
+        head,
+        coil,
+        goal,
+        goal=spec.goal,
+        radius_m=spec.radius_mm * MM,
+        step_m=spec.step_mm * MM,
+        angle_step_deg=spec.angle_step_deg,
+        distance_m=distance,
+        verify=False,  # the stage's own solve at the pose is the check
+        operator=operator,
+    )
+    i, _ = result.best
+    offset = float(np.linalg.norm(result.positions_m[i] - result.positions_m[0]))
+    placement = (
+        f"the best of {result.n_poses:,} poses ({spec.goal}): {offset / MM:.1f} mm from the "
+        f"target's scalp projection, handle {result.best_angle_deg:g} deg from posterior, "
+        f"{distance / MM:g} mm above the scalp"
+    )
+    section.data["optimise"] = {
+        "goal": spec.goal,
+        "poses": result.n_poses,
+        "best_position_m": result.positions_m[i],
+        "offset_m": offset,
+        "handle_angle_deg": result.best_angle_deg,
+        "score_reciprocity_per_didt": result.best_score,
+    }
+    section.notes.append(
+        "Placement searched by reciprocity (Gomez et al. 2020, doi:10.1016/j.brs.2019.09.015): "
+        f"{len(result.positions_m)} scalp positions within {spec.radius_mm:g} mm of the "
+        f"target's projection, {spec.step_mm:g} mm apart, x {len(result.angles_deg)} handle "
+        "angles; the field below is the direct solve at the best pose."
+    )
+    section.notes.extend(result.notes)
+    section.figures.append(
+        FigureSpec(
+            "Placement search: the best field at the target for each coil position (left; "
+            "lines: the handle at its best angle) and against the handle angle (right), "
+            "V/m per A/µs",
+            "plot_placement",
+            {"result": result},
+        )
+    )
+    return result.pose, placement, result
+
+
 def _surface_point(scenario: Scenario, conductor, pose: np.ndarray) -> tuple[np.ndarray, str]:
     """(point (3,) m, its name) where a tesla intensity ``at = "brain-surface"`` is measured:
     the coil axis's entry into the brain compartment; the scalp point under the coil centre
@@ -164,7 +216,7 @@ def head_field_stage(scenario: Scenario, coil, section: Section, didt_of) -> Sec
     """
     from tmslab.conductors.head import cortical_target
     from tmslab.conductors.quality import inside_mask
-    from tmslab.efield.bem import solve
+    from tmslab.efield.bem.solve import BemOperator
     from tmslab.efield.head import check_coil_outside, cortical_field, head_field_rows
     from tmslab.efield.solution import FieldSolution
 
@@ -176,15 +228,20 @@ def head_field_stage(scenario: Scenario, coil, section: Section, didt_of) -> Sec
         model = str(path if path.is_absolute() else Path(scenario.path).parent / path)
     head = load_head(model)
     goal = _target(scenario, head)  # before the solve: a bad target fails in seconds
-    pose, placement = _pose(scenario, head, section)
+    conductor = head.conductor()
+    operator = BemOperator.build(conductor)
+    search = None
+    if scenario.spec.optimise is not None:
+        pose, placement, search = _optimised_pose(scenario, head, coil, goal, operator, section)
+    else:
+        pose, placement = _pose(scenario, head, section)
     placed = coil.transformed(pose)
     check_coil_outside(head, placed, "[coil] distance_mm")
-    conductor = head.conductor()
     didt = didt_of(placed, *_surface_point(scenario, conductor, pose), section)
     # Without a dose the numbers are shown per A/µs, the unit labs quote (an edge conversion).
     scale, unit = (didt, "V/m") if didt else (A_PER_US, "V/m per A/µs")
     start = time.perf_counter()
-    solution = solve(conductor, placed, didt_a_per_s=scale, check=False)
+    solution = operator.solve(placed, didt_a_per_s=scale, check=False)
     vertices, _, _ = head.cortex("mid")
     e_cortex = solution.efield(vertices, check=False)
     extra = (coil.source,) if getattr(coil, "source", None) is not None else ()
@@ -240,6 +297,11 @@ def head_field_stage(scenario: Scenario, coil, section: Section, didt_of) -> Sec
     )
     if not didt:
         section.data["target"]["efield_per_didt"] = cortex.e_target / A_PER_US
+    if search is not None:  # the direct solve checks the reciprocity score of the chosen pose
+        direct = search.score_of(solution.efield(goal.point[None], check=False)[0] / scale)
+        agreement = abs(search.best_score - direct) / abs(direct)
+        section.data["optimise"]["score_direct_per_didt"] = direct
+        section.data["optimise"]["reciprocity_vs_direct"] = agreement
     rows = [
         row
         for row in head_field_rows(cortex)
@@ -262,6 +324,14 @@ def head_field_stage(scenario: Scenario, coil, section: Section, didt_of) -> Sec
         ),
         ("solve (BEM + cortex)", f"{cortex.solve_time_s:.0f} s"),
     ]
+    if search is not None:
+        section.rows.append(
+            (
+                "placement search",
+                f"{search.n_poses:,} poses scored by reciprocity; at the best, reciprocity and "
+                f"the direct solve differ by {section.data['optimise']['reciprocity_vs_direct']:.2%}",
+            )
+        )
     section.notes.append(
         "Charge-based BEM-FMM (Makarov et al. 2018, doi:10.1109/TBME.2018.2813261) of the "
         "realistic head; field on the mid-cortical surface of both hemispheres, metrics as "

@@ -35,6 +35,7 @@ __all__ = [
     "pose_at",
     "pose_at_scalp_point",
     "project_to_scalp",
+    "scalp_grid_poses",
     "scalp_normal",
     "scalp_point",
     "write_matsimnibs",
@@ -353,6 +354,92 @@ def place_coil(
     else:
         handle = f"handle {handle_angle_deg:g} deg from posterior"
     return pose, f"{where}, {handle}, {distance_m / MM:g} mm above the scalp"
+
+
+def scalp_grid_poses(
+    head: HeadModel,
+    centre_m,
+    radius_m: float,
+    step_m: float,
+    *,
+    distance_m: float = 0.0,
+    normal_radius_m: float = NORMAL_RADIUS_M,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Coil poses (handle angle 0) on a grid of scalp points within a radius of a scalp point.
+
+    The grid is square, ``step_m`` apart on the tangent plane at ``centre_m``; each grid point
+    is moved to the nearest scalp point and those within ``radius_m`` (on the plane) are kept.
+    Each pose is :func:`pose_at_scalp_point` at handle angle 0 (posterior).
+
+    Parameters
+    ----------
+    head : HeadModel
+        The head.
+    centre_m : (3,) array_like, m
+        A scalp point (e.g. :func:`project_to_scalp` of the target).
+    radius_m, step_m : float, m
+        Extent and spacing of the grid.
+    distance_m : float, m
+        Scalp to coil centre along the normal.
+    normal_radius_m : float, m
+        Radius over which the scalp normal is averaged.
+
+    Returns
+    -------
+    points : (P, 3) ndarray, m
+        The scalp points (the centre first).
+    poses : (P, 4, 4) ndarray, m
+        Coil -> head poses at handle angle 0.
+
+    Raises
+    ------
+    InvalidValueError
+        For a non-positive step or a negative radius or distance, or a scalp normal along the
+        posterior reference (the back of the head).
+    """
+    from scipy.spatial import cKDTree
+
+    centre = scalp_point(head, centre_m)
+    if not (np.isfinite(step_m) and step_m > 0):
+        raise InvalidValueError(f"grid step = {step_m!r} m must be > 0")
+    if not (np.isfinite(radius_m) and radius_m >= 0):
+        raise InvalidValueError(f"search radius = {radius_m!r} m must be >= 0")
+    if not (np.isfinite(distance_m) and distance_m >= 0):
+        raise InvalidValueError(f"coil distance = {distance_m!r} m must be >= 0")
+    n = scalp_normal(head, centre, normal_radius_m)
+    helper = np.array([1.0, 0.0, 0.0]) if abs(n[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
+    e1 = np.cross(n, helper)
+    e1 /= np.linalg.norm(e1)
+    e2 = np.cross(n, e1)
+    k = int(np.floor(radius_m / step_m + 1e-9))
+    a, b = np.meshgrid(np.arange(-k, k + 1) * step_m, np.arange(-k, k + 1) * step_m)
+    a, b = a.ravel(), b.ravel()
+    keep = np.hypot(a, b) <= radius_m + 1e-12
+    order = np.argsort(np.hypot(a[keep], b[keep]), kind="stable")  # the centre first
+    flat = centre + a[keep][order, None] * e1 + b[keep][order, None] * e2
+    vertices, triangles = _scalp_arrays(head)
+    points, _, _ = closest_points(flat, vertices, triangles)
+    normals, areas = triangle_normals(vertices, triangles)
+    centroids = vertices[triangles].mean(axis=1)
+    tree = cKDTree(centroids)
+    _, nearest, _ = closest_points(points, vertices, triangles)
+    poses = np.empty((len(points), 4, 4))
+    reference = np.array([0.0, -1.0, 0.0])
+    for i, (p, groups) in enumerate(
+        zip(points, tree.query_ball_point(points, normal_radius_m), strict=True)
+    ):
+        idx = np.union1d(np.asarray(groups, dtype=int), nearest[i : i + 1])
+        outward = (normals[idx] * areas[idx, None]).sum(axis=0)
+        outward /= np.linalg.norm(outward)
+        if abs(reference @ outward) > 0.99:
+            raise InvalidValueError(
+                "the scalp normal points posterior inside the search area, so the handle "
+                "angle from posterior is undefined there; search elsewhere"
+            )
+        poses[i] = np.eye(4)
+        poses[i, :3, :3] = _frame(-outward, reference, 0.0)
+        poses[i, :3, 3] = p + distance_m * outward
+    return points, poses
 
 
 def handle_angle_for(head: HeadModel, pose: np.ndarray) -> float:

@@ -1,0 +1,161 @@
+"""The adjoint of the charge BEM: E at one target for any coil, as a sum over the facets.
+
+The direct solve finds the charge density s of a coil from ``A s = K n . E_p(c)`` and then the
+secondary field at a target, ``E_s(r0) . d = g_d . s`` (``g_d`` the field along d of unit density
+on each facet, exact for near facets). Solving the transposed system once, ``A^T w_d = g_d``,
+turns the second step around:
+
+    E(r0) . d = E_p(r0) . d + sum_i w_d,i K_i n_i . E_p(c_i)
+
+so the field at the target for ANY primary field is one dot product with the current elements
+``v_i = w_d,i K_i n_i`` at the centroids. For a coil of magnetic dipoles this is Helmholtz
+reciprocity in discrete form: E(r0) . d = - sum_k m_k . B_d(p_k), with B_d the Biot-Savart field
+of the unit current element d at r0 and of the elements v_i (the volume currents a current
+dipole at the target would drive; Gomez et al. 2020, doi:10.1016/j.brs.2019.09.015). The
+identity is exact for the discretised problem: it equals a direct solve to the GMRES tolerance
+(tested), without the gradient subtraction the direct solve uses by default (its effect on the
+head's target field is measured in the tests).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tmslab.efield.bem.nearfield import near_corrections, near_pairs
+from tmslab.efield.bem.operator import NEAR_FACTOR, ChargeOperator
+from tmslab.errors import InvalidValueError
+
+__all__ = ["target_current_elements", "target_sensitivity", "transpose_matvec"]
+
+
+def _dipole_potential(sources: np.ndarray, dipoles: np.ndarray, eps: float) -> np.ndarray:
+    """``u_j = sum_{i != j} v_i . (c_j - c_i) / (4 pi |c_j - c_i|^3)`` at the sources themselves."""
+    n = len(sources)
+    if n * n < 400_000:
+        d = sources[:, None, :] - sources[None, :, :]  # c_j - c_i
+        r2 = np.einsum("jik,jik->ji", d, d)
+        np.fill_diagonal(r2, np.inf)
+        return np.einsum("jik,ik->j", d, dipoles) / (4 * np.pi) / (r2 * np.sqrt(r2)).clip(1e-300)
+    import fmm3dpy
+
+    # fmm3dpy: u(x) = sum_i -v_i . grad_x 1/(4 pi |x - y_i|) = sum_i v_i . (x - y_i)/(4 pi r^3)
+    out = fmm3dpy.lfmm3d(
+        eps=eps, sources=np.asfortranarray(sources.T), dipvec=np.asfortranarray(dipoles.T), pg=1
+    )
+    return np.asarray(out.pot, dtype=float)
+
+
+def transpose_matvec(op: ChargeOperator, x: np.ndarray) -> np.ndarray:
+    """Apply the transpose of :meth:`ChargeOperator.matvec`.
+
+    Parameters
+    ----------
+    op : ChargeOperator
+        The assembled operator.
+    x : (T,) ndarray, dimensionless
+        A vector on the facets.
+
+    Returns
+    -------
+    (T,) ndarray, dimensionless
+        ``A^T x``.
+    """
+    x = np.asarray(x, dtype=float).ravel()
+    kx = op.contrast * x
+    # (N F)_ij = n_i . (c_i - c_j) a_j / (4 pi r^3): its transpose is a dipole sum (moments k x n)
+    u = _dipole_potential(op.centroids, kx[:, None] * op.normals, op.eps)
+    normal_t = -op.areas * u + op.near.T @ kx
+    if op.self_terms is not None:
+        normal_t += op.self_terms * kx
+    out = 0.5 * x - normal_t
+    for group in op.outer_groups:
+        a = op.areas[group]
+        out[group] += a * x[group].sum() / a.sum()
+    return out
+
+
+def target_sensitivity(conductor, target_m, near_factor: float = NEAR_FACTOR) -> np.ndarray:
+    """The field at a point of unit charge density on each facet: ``g`` with ``E_s = g^T s``.
+
+    Parameters
+    ----------
+    conductor : Conductor
+        The conductor (T facets).
+    target_m : (3,) array_like, m
+        The point, inside a compartment.
+    near_factor : float, dimensionless
+        Facets nearer than this many sizes are integrated exactly.
+
+    Returns
+    -------
+    (T, 3) ndarray, V/m per V/m
+        Field at the point per unit density on each facet.
+    """
+    r0 = np.asarray(target_m, dtype=float).reshape(1, 3)
+    d = r0 - conductor.centroids
+    r = np.linalg.norm(d, axis=1)
+    g = conductor.areas[:, None] * d / (4 * np.pi * r[:, None] ** 3)
+    indptr, indices = near_pairs(r0, conductor.centroids, conductor.sizes, near_factor)
+    if len(indices):
+        g[indices] += near_corrections(
+            r0,
+            indptr,
+            indices,
+            conductor.corners,
+            conductor.centroids,
+            conductor.normals,
+            conductor.areas,
+        )
+    return g
+
+
+def target_current_elements(
+    operator, target_m, *, rtol: float | None = None
+) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """Solve the adjoint system for the three directions of E at a target.
+
+    Parameters
+    ----------
+    operator : BemOperator
+        The assembled operator of the conductor.
+    target_m : (3,) array_like, m
+        The target, inside the conductor and off its surfaces.
+    rtol : float or None, dimensionless
+        GMRES tolerance (default: the direct solve's).
+
+    Returns
+    -------
+    centroids : (T, 3) ndarray, m
+        Where the elements sit.
+    elements : (3, T, 3) ndarray, dimensionless
+        ``v_i = w_d,i K_i n_i`` for d = x, y, z: E(r0) . d = E_p(r0) . d + sum_i v_i . E_p(c_i).
+    iterations : list of int
+        GMRES iterations per direction.
+
+    Raises
+    ------
+    InvalidValueError
+        If GMRES does not converge.
+    """
+    from tmslab.efield.bem.evaluate import check_field_points
+    from tmslab.efield.bem.solve import GMRES_RTOL, gmres
+
+    conductor, op = operator.conductor, operator.operator
+    r0 = np.asarray(target_m, dtype=float).reshape(3)
+    check_field_points(conductor, r0[None, :], operator.near_factor)
+    g = target_sensitivity(conductor, r0, operator.near_factor)
+    tol = GMRES_RTOL if rtol is None else rtol
+    elements = np.zeros((3, op.n, 3))
+    iterations = []
+    for axis in range(3):
+        b = g[:, axis]
+        scale = float(np.linalg.norm(b))
+        w, history, converged = gmres(lambda v: transpose_matvec(op, v), b / scale, tol)
+        if not converged and history[-1] > 1e3 * tol:
+            raise InvalidValueError(
+                f"the adjoint BEM system did not converge (relative residual {history[-1]:.2g}); "
+                "check the mesh quality"
+            )
+        iterations.append(len(history))
+        elements[axis] = (w * scale * op.contrast)[:, None] * op.normals
+    return op.centroids, elements, iterations

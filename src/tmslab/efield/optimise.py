@@ -1,0 +1,379 @@
+"""Where to put the coil: search positions and handle angles for the largest field at a target.
+
+Every position on a scalp grid around the target's projection and every handle angle is scored
+by reciprocity (:mod:`tmslab.efield.reciprocity`): in a realistic head the BEM's adjoint is
+solved once per target (three solves, one per field direction) and each pose then costs a sum
+over the coil's auxiliary dipoles; in a sphere the reciprocal field is Sarvas's closed form. The
+best pose whose coil stays outside the scalp is then checked with a direct solve, and the
+agreement is reported beside the number.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from tmslab.efield.reciprocity import (
+    BemReciprocity,
+    auxiliary_coil_for,
+    field_over_angles,
+    sphere_bfield,
+)
+from tmslab.errors import InvalidValueError
+from tmslab.units import A_PER_US
+
+__all__ = ["AGREEMENT_LIMIT", "GOALS", "PlacementOptimum", "optimise_placement"]
+
+GOALS = ("magnitude", "normal", "direction")
+# Reciprocity and the direct solve differ by the auxiliary-grid error (~1e-3) and, in a BEM
+# head, by the direct solve's gradient subtraction; more than this is flagged beside the number.
+AGREEMENT_LIMIT = 0.01
+GRID_STEP_M = 3e-3  # spacing of the reciprocal field's volume-current part (smooth outside)
+MAX_TRIES = 200  # best-scoring poses tried for one whose coil stays outside the scalp
+
+
+@dataclass(frozen=True, eq=False)
+class PlacementOptimum:
+    """The scored poses and the best one.
+
+    Attributes
+    ----------
+    head_name, coil_name : str
+        What was searched.
+    goal : str
+        ``"magnitude"`` (|E| at the target), ``"normal"`` (E along the target's inward
+        cortical normal, positive into the cortex as SimNIBS) or ``"direction"`` (E along a
+        given direction, e.g. across a sulcus).
+    goal_vector : (3,) ndarray or None, dimensionless
+        The unit vector the score projects E on (None for the magnitude).
+    target_m : (3,) ndarray, m
+        The target in the head's frame.
+    target_normal : (3,) ndarray or None, dimensionless
+        Outward cortical normal at the target (None for a sphere: radial).
+    positions_m : (P, 3) ndarray, m
+        Scalp points searched (the target's projection first).
+    angles_deg : (A,) ndarray, degrees
+        Handle angles (0 = handle posterior; the placement module's convention).
+    efield : (P, A, 3) ndarray, V/m per A/s
+        E at the target by reciprocity.
+    score : (P, A) ndarray, V/m per A/s
+        The goal's value; poses refused (coil inside the scalp) are NaN.
+    best : tuple of int
+        (position, angle) of the best pose.
+    pose : (4, 4) ndarray, m
+        The best pose (coil -> head, matsimnibs convention in metres).
+    e_direct : (3,) ndarray or None, V/m per A/s
+        E at the target for the best pose by a direct solve.
+    agreement : float or None, dimensionless
+        ``|E_recip - E_direct| / |E_direct|`` at the best pose.
+    timings_s : dict of str to float, s
+        Wall time per step.
+    notes : tuple of str
+        Assumptions and flags.
+    direct : object
+        The direct solve's :class:`~tmslab.efield.head.CorticalField` (heads) or None.
+    plane_axes : (2, 3) ndarray or None, dimensionless
+        In-plane axes at the target's projection for maps: the coil x axis at handle angle 0
+        (the subject's right over the vertex) and the anterior direction (minus the handle's).
+    """
+
+    head_name: str
+    coil_name: str
+    goal: str
+    goal_vector: np.ndarray | None
+    target_m: np.ndarray
+    target_normal: np.ndarray | None
+    positions_m: np.ndarray
+    angles_deg: np.ndarray
+    efield: np.ndarray
+    score: np.ndarray
+    best: tuple[int, int]
+    pose: np.ndarray
+    e_direct: np.ndarray | None = None
+    agreement: float | None = None
+    timings_s: dict[str, float] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    direct: Any = None
+    plane_axes: np.ndarray | None = None
+
+    def plane_coordinates(self) -> np.ndarray:
+        """(P, 2) ndarray, m: the positions on the plane of :attr:`plane_axes` (centre at 0)."""
+        if self.plane_axes is None:
+            raise InvalidValueError("no plane axes recorded for this search")
+        return (self.positions_m - self.positions_m[0]) @ self.plane_axes.T
+
+    @property
+    def n_poses(self) -> int:
+        return int(self.score.size)
+
+    @property
+    def best_score(self) -> float:
+        """The goal's value at the best pose by reciprocity, V/m per A/s."""
+        return float(self.score[self.best])
+
+    @property
+    def best_angle_deg(self) -> float:
+        return float(self.angles_deg[self.best[1]])
+
+    @property
+    def e_best(self) -> np.ndarray:
+        """(3,) ndarray, V/m per A/s: E at the target at the best pose by reciprocity."""
+        return self.efield[self.best]
+
+    def score_of(self, e: np.ndarray) -> float:
+        """The goal's value of a field vector at the target (V/m per A/s)."""
+        return float(_score(np.asarray(e)[None], self.goal_vector)[0])
+
+    def didt_for(self, e_goal_v_per_m: float) -> float:
+        """dI/dt (A/s) at which the best pose's goal value reaches ``e_goal_v_per_m`` (V/m).
+
+        Uses the direct solve's value when there is one.
+        """
+        value = self.score_of(self.e_direct) if self.e_direct is not None else self.best_score
+        if not value > 0:
+            raise InvalidValueError("the best pose gives no positive field at the target")
+        return float(e_goal_v_per_m) / value
+
+
+def _score(e: np.ndarray, vector: np.ndarray | None) -> np.ndarray:
+    return np.linalg.norm(e, axis=-1) if vector is None else e @ vector
+
+
+def _corners(aux, poses: np.ndarray) -> np.ndarray:
+    """(8 P, 3) ndarray, m: corners of the box holding the auxiliary nodes at every pose."""
+    r = aux.radii_m[-1]
+    z = aux.heights_m
+    local = np.array([[x, y, h] for x in (-r, r) for y in (-r, r) for h in (z.min(), z.max())])
+    return (local[None] @ poses[:, :3, :3].transpose(0, 2, 1) + poses[:, None, :3, 3]).reshape(
+        -1, 3
+    )
+
+
+def _sphere_grid(head, target: np.ndarray, radius_m, step_m, distance_m):
+    from tmslab.coils.placement import pose_on_sphere
+
+    u = target / np.linalg.norm(target)
+    helper = np.array([1.0, 0.0, 0.0]) if abs(u[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
+    e1 = np.cross(u, helper)
+    e1 /= np.linalg.norm(e1)
+    e2 = np.cross(u, e1)
+    k = int(np.floor(radius_m / step_m + 1e-9))
+    a, b = np.meshgrid(np.arange(-k, k + 1) * step_m, np.arange(-k, k + 1) * step_m)
+    a, b = a.ravel(), b.ravel()
+    keep = np.hypot(a, b) <= radius_m + 1e-12
+    order = np.argsort(np.hypot(a[keep], b[keep]), kind="stable")
+    flat = u * head.scalp_radius_m + a[keep][order, None] * e1 + b[keep][order, None] * e2
+    points = head.scalp_radius_m * flat / np.linalg.norm(flat, axis=1, keepdims=True)
+    poses = np.array(
+        [pose_on_sphere(head.scalp_radius_m, p, distance_m=distance_m) for p in points]
+    )
+    return points, poses
+
+
+def optimise_placement(
+    head,
+    coil,
+    target,
+    *,
+    goal: str = "magnitude",
+    direction=None,
+    radius_m: float = 0.02,
+    step_m: float = 0.002,
+    angle_step_deg: float = 5.0,
+    distance_m: float = 0.0,
+    verify: bool = True,
+    operator=None,
+    progress: Callable[[int, int], None] | None = None,
+) -> PlacementOptimum:
+    """Search coil positions and handle angles for the largest field at a target.
+
+    Parameters
+    ----------
+    head : HeadModel or SphereHead
+        A realistic head (:func:`tmslab.conductors.head.load_head`) or a sphere.
+    coil : Coil
+        The coil in its own frame.
+    target : CorticalTarget or (3,) array_like, m
+        The target (a point inside a sphere, or a cortical target of the head).
+    goal : str
+        ``"magnitude"``, ``"normal"`` (realistic heads) or ``"direction"`` (see
+        :class:`PlacementOptimum`).
+    direction : (3,) array_like or None, dimensionless
+        For ``goal="direction"``: the direction E should take at the target.
+    radius_m, step_m : float, m
+        Search radius around the target's projection on the scalp and grid spacing.
+    angle_step_deg : float, degrees
+        Handle-angle step; must divide 360.
+    distance_m : float, m
+        Scalp to coil centre.
+    verify : bool
+        Check the best pose with a direct solve.
+    operator : BemOperator or None
+        The head's assembled BEM operator, if already built.
+    progress : callable or None
+        ``progress(done, total)``: positions scored so far, of all, after each batch.
+
+    Returns
+    -------
+    PlacementOptimum
+        Scores, the best pose and its check.
+
+    Raises
+    ------
+    InvalidValueError
+        For an unknown goal, an angle step that does not divide 360, a bad grid, or no pose
+        with the coil outside the scalp.
+    """
+    from tmslab.conductors.sphere import SphereHead
+
+    if goal not in GOALS:
+        raise InvalidValueError(f"goal {goal!r}: use one of {', '.join(GOALS)}")
+    if (goal == "direction") != (direction is not None):
+        raise InvalidValueError("give a direction with goal 'direction' (and only then)")
+    n_angles = 360.0 / angle_step_deg if angle_step_deg > 0 else 0.0
+    if not (n_angles >= 1 and abs(n_angles - round(n_angles)) < 1e-9):
+        raise InvalidValueError(
+            f"handle-angle step {angle_step_deg!r} deg must be > 0 and divide 360"
+        )
+    n_angles = round(n_angles)
+    angles = np.arange(n_angles) * angle_step_deg
+    timings: dict[str, float] = {}
+    notes: list[str] = []
+    sphere = isinstance(head, SphereHead)
+    vector = None
+    if goal == "normal":
+        if sphere:
+            raise InvalidValueError(
+                "goal 'normal' on a sphere: the normal (radial) field vanishes in a spherical "
+                "head; use 'magnitude' or 'direction'"
+            )
+        vector = -np.asarray(target.normal, dtype=float)  # into the cortex, as SimNIBS
+    elif goal == "direction":
+        from tmslab.geometry import unit_vector
+
+        vector = unit_vector(direction, "goal direction")
+    if sphere:
+        point = np.asarray(getattr(target, "point", target), dtype=float).reshape(3)
+        if not np.linalg.norm(point) < head.scalp_radius_m:
+            raise InvalidValueError("the target must lie inside the sphere")
+        if not 0 < step_m:
+            raise InvalidValueError(f"grid step = {step_m!r} m must be > 0")
+        positions, base = _sphere_grid(head, point, radius_m, step_m, distance_m)
+        bfield = sphere_bfield(point)
+    else:
+        from tmslab.conductors.head.placement import project_to_scalp, scalp_grid_poses
+        from tmslab.efield.bem.solve import BemOperator
+
+        point = np.asarray(target.point, dtype=float)
+        positions, base = scalp_grid_poses(
+            head, project_to_scalp(head, point), radius_m, step_m, distance_m=distance_m
+        )
+        start = time.perf_counter()
+        operator = operator or BemOperator.build(head.conductor())
+        timings["operator"] = time.perf_counter() - start
+    aux = auxiliary_coil_for(coil, n_angles, base[0], point)
+    if not sphere:
+        start = time.perf_counter()
+        reciprocity = BemReciprocity.build(
+            operator, point, _corners(aux, base), base[0, :3, :3], GRID_STEP_M
+        )
+        bfield = reciprocity.bfield
+        timings["adjoint"] = time.perf_counter() - start
+    start = time.perf_counter()
+    done = [0]
+
+    def advance(n: int) -> None:
+        done[0] += n
+        if progress is not None:
+            progress(done[0], len(base))
+
+    e = field_over_angles(bfield, coil, base, n_angles, aux=aux, progress=advance)
+    timings["scan"] = time.perf_counter() - start
+    score = _score(e, vector)
+    best, pose, refused = _best_outside(head, coil, base, angles, score, sphere)
+    if refused:
+        notes.append(
+            f"{refused} better-scoring poses were refused: the coil would cut into the scalp"
+        )
+    result = dict(
+        head_name=head.name,
+        coil_name=coil.name,
+        goal=goal,
+        goal_vector=vector,
+        target_m=point,
+        target_normal=None if sphere else np.asarray(target.normal, dtype=float),
+        positions_m=positions,
+        angles_deg=angles,
+        efield=e,
+        score=score,
+        best=best,
+        pose=pose,
+        timings_s=timings,
+        plane_axes=np.array([base[0, :3, 0], -base[0, :3, 1]]),
+    )
+    if not verify:
+        return PlacementOptimum(**result, notes=tuple(notes))
+    start = time.perf_counter()
+    placed = coil.transformed(pose)
+    direct = None
+    if sphere:
+        from tmslab.efield.kernels import sphere_efield
+
+        e_direct = sphere_efield(point[None], placed.dipole_positions, placed.dipole_moments)[0]
+    else:
+        from tmslab.efield.head import cortical_field
+
+        solution = operator.solve(placed, A_PER_US)
+        e_direct = solution.efield(point[None])[0] / A_PER_US
+        vertices, _, _ = head.cortex("mid")
+        direct = cortical_field(
+            head,
+            solution.efield(vertices),
+            coil_name=coil.name,
+            pose=pose,
+            didt_a_per_s=A_PER_US,
+            target=target,
+            solve_time_s=time.perf_counter() - start,
+        )
+    timings["direct"] = time.perf_counter() - start
+    e_best = e[best]
+    agreement = float(np.linalg.norm(e_best - e_direct) / np.linalg.norm(e_direct))
+    if agreement > AGREEMENT_LIMIT:
+        notes.append(
+            f"reciprocity and the direct solve differ by {agreement:.1%} at the best pose "
+            f"(more than {AGREEMENT_LIMIT:.0%}): trust the direct value, refine the mesh"
+        )
+    return PlacementOptimum(
+        **result, e_direct=e_direct, agreement=agreement, notes=tuple(notes), direct=direct
+    )
+
+
+def _best_outside(head, coil, base, angles, score, sphere: bool):
+    """The best-scoring pose whose coil stays outside the scalp, and how many were refused."""
+    from tmslab.geometry import turned_about_z
+
+    order = np.argsort(-np.nan_to_num(score, nan=-np.inf), axis=None)
+    for tried, flat in enumerate(order[:MAX_TRIES]):
+        i, a = np.unravel_index(int(flat), score.shape)
+        pose = base[i] @ turned_about_z(np.deg2rad(angles[a]))
+        if sphere or _outside(head, coil, pose):
+            return (int(i), int(a)), pose, tried
+        score[i, a] = np.nan
+    raise InvalidValueError(
+        f"none of the {MAX_TRIES} best poses keeps the coil outside the scalp; raise the coil "
+        "(distance) or search a smaller radius"
+    )
+
+
+def _outside(head, coil, pose) -> bool:
+    from tmslab.efield.head import check_coil_outside
+
+    try:
+        check_coil_outside(head, coil.transformed(pose))
+    except InvalidValueError:
+        return False
+    return True
