@@ -444,6 +444,35 @@ def _dipole3(r0, points, out):  # pragma: no cover - compiled
 
 
 @nb.njit(cache=True, parallel=True)
+def _subtract_gradient_terms(centres, a, q, points, out):  # pragma: no cover - compiled
+    # out[d] -= mu0/4pi [a_d x (p - r0)/r^3 - 3 (r0 - p) x (Q_d (r0 - p)) / r^5] per body
+    for i in nb.prange(points.shape[0]):
+        for k in range(centres.shape[0]):
+            rx = centres[k, 0] - points[i, 0]
+            ry = centres[k, 1] - points[i, 1]
+            rz = centres[k, 2] - points[i, 2]
+            r2 = rx * rx + ry * ry + rz * rz
+            r = np.sqrt(r2)
+            f3 = MU0_OVER_4PI / (r2 * r)
+            f5 = 3.0 * MU0_OVER_4PI / (r2 * r2 * r)
+            for d in range(3):
+                ax, ay, az = a[k, d, 0], a[k, d, 1], a[k, d, 2]
+                # a x (p - r0) = -(a x R)
+                bx = -(ay * rz - az * ry) * f3
+                by = -(az * rx - ax * rz) * f3
+                bz = -(ax * ry - ay * rx) * f3
+                qx = q[k, d, 0, 0] * rx + q[k, d, 0, 1] * ry + q[k, d, 0, 2] * rz
+                qy = q[k, d, 1, 0] * rx + q[k, d, 1, 1] * ry + q[k, d, 1, 2] * rz
+                qz = q[k, d, 2, 0] * rx + q[k, d, 2, 1] * ry + q[k, d, 2, 2] * rz
+                bx -= (ry * qz - rz * qy) * f5
+                by -= (rz * qx - rx * qz) * f5
+                bz -= (rx * qy - ry * qx) * f5
+                out[d, i, 0] -= bx
+                out[d, i, 1] -= by
+                out[d, i, 2] -= bz
+
+
+@nb.njit(cache=True, parallel=True)
 def _add_trilinear(grid, frame, origin, step, points, out):  # pragma: no cover - compiled
     nx, ny, nz = grid.shape[0], grid.shape[1], grid.shape[2]
     for i in nb.prange(points.shape[0]):
@@ -535,6 +564,9 @@ class BemReciprocity:
         The elements' B (head-frame components) for the three axes on the grid.
     iterations : tuple of int
         GMRES iterations of the three adjoint solves.
+    gradient_terms : tuple of ndarray or None
+        Body centres, ``a`` and ``Q`` of :func:`tmslab.efield.bem.adjoint.gradient_terms`: their
+        (closed-form) field is subtracted so the score equals the default direct solve.
     """
 
     target_m: np.ndarray
@@ -545,6 +577,7 @@ class BemReciprocity:
     step_m: float
     grid: np.ndarray
     iterations: tuple[int, ...] = ()
+    gradient_terms: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     @classmethod
     def build(
@@ -578,7 +611,7 @@ class BemReciprocity:
         BemReciprocity
             Ready for :meth:`bfield`.
         """
-        from tmslab.efield.bem.adjoint import target_current_elements
+        from tmslab.efield.bem.adjoint import gradient_terms, target_current_elements
 
         target = np.asarray(target_m, dtype=float).reshape(3)
         axes_m = np.eye(3) if frame is None else np.asarray(frame, dtype=float)
@@ -590,7 +623,25 @@ class BemReciprocity:
         pts = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, 3) @ axes_m.T
         b = element_bfield(centroids, elements, pts, eps=GRID_EPS)  # (3, N, 3)
         grid = np.moveaxis(b, 0, 1).reshape(*counts, 9).astype(np.float32)
-        return cls(target, centroids, elements, axes_m, lo, float(step_m), grid, tuple(iterations))
+        terms = gradient_terms(operator.conductor, centroids, elements, target)
+        return cls(
+            target,
+            centroids,
+            elements,
+            axes_m,
+            lo,
+            float(step_m),
+            grid,
+            tuple(iterations),
+            terms,
+        )
+
+    def _primary_and_terms(self, p: np.ndarray) -> np.ndarray:
+        out = np.empty((3, len(p), 3))
+        _dipole3(self.target_m, p, out)
+        if self.gradient_terms is not None and len(self.gradient_terms[0]):
+            _subtract_gradient_terms(*self.gradient_terms, p, out)
+        return out
 
     def bfield(self, points) -> np.ndarray:
         """B of unit current dipoles x, y, z at the target, at points in the gridded region.
@@ -606,14 +657,11 @@ class BemReciprocity:
             B per axis.
         """
         p = np.ascontiguousarray(points, dtype=float).reshape(-1, 3)
-        out = np.empty((3, len(p), 3))
-        _dipole3(self.target_m, p, out)
+        out = self._primary_and_terms(p)
         _add_trilinear(self.grid, self.frame, self.origin, self.step_m, p, out)
         return out
 
     def exact_bfield(self, points) -> np.ndarray:
         """As :meth:`bfield`, with the elements summed exactly (FMM) instead of interpolated."""
         p = np.ascontiguousarray(points, dtype=float).reshape(-1, 3)
-        out = np.empty((3, len(p), 3))
-        _dipole3(self.target_m, p, out)
-        return out + element_bfield(self.centroids, self.elements, p)
+        return self._primary_and_terms(p) + element_bfield(self.centroids, self.elements, p)

@@ -159,3 +159,62 @@ def target_current_elements(
         iterations.append(len(history))
         elements[axis] = (w * scale * op.contrast)[:, None] * op.normals
     return op.centroids, elements, iterations
+
+
+def gradient_terms(conductor, centroids, elements, target_m):
+    """What the direct solve's gradient subtraction changes in the adjoint sum, per body.
+
+    The direct solve (:meth:`~tmslab.efield.bem.solve.BemOperator.solve`) excites the charges
+    with ``E_p - E_g`` and adds ``-E_g`` at the target, with ``E_g(r) = e0 + S (r - r0)`` per
+    insulated body (:class:`~tmslab.efield.bem.solve.GradientPart`; e0, S the primary field and
+    its traceless symmetric Jacobian at the body's centre r0). In the adjoint sum that is
+    ``- (e0 . a + S : Q)`` with ``a = d [target in the body] + sum_i v_i`` and
+    ``Q = d (r_t - r0) [target in the body] + sum_i v_i (c_i - r0)`` over the body's facets, Q
+    made symmetric and traceless. Subtracting it makes the adjoint equal the default direct
+    solve, not only the unsubtracted one.
+
+    Parameters
+    ----------
+    conductor : Conductor
+        The conductor.
+    centroids : (T, 3) ndarray, m
+        Element positions (the conductor's centroids).
+    elements : (3, T, 3) ndarray
+        The adjoint's current elements for d = x, y, z.
+    target_m : (3,) array_like, m
+        The target.
+
+    Returns
+    -------
+    centres : (K, 3) ndarray, m
+        Body centres r0 (K = 0 without an insulated body).
+    a : (K, 3, 3) ndarray
+        ``a`` per body and direction d.
+    q : (K, 3, 3, 3) ndarray, m
+        Symmetric traceless ``Q`` per body and direction.
+    """
+    from tmslab.efield.bem.solve import _body, body_centres
+
+    bodies = conductor.outer_bodies
+    if not bodies:
+        return np.zeros((0, 3)), np.zeros((0, 3, 3)), np.zeros((0, 3, 3, 3))
+    from tmslab.conductors.quality import inside_mask
+
+    r_t = np.asarray(target_m, dtype=float).reshape(3)
+    centres, _, owner = body_centres(conductor)
+    a = np.zeros((len(bodies), 3, 3))
+    q = np.zeros((len(bodies), 3, 3, 3))
+    for k, body in enumerate(bodies):
+        mine = owner == k
+        inside = len(bodies) == 1 or bool(inside_mask(_body(conductor, body), r_t[None])[0])
+        offsets = centroids[mine] - centres[k]
+        for d in range(3):
+            v = elements[d][mine]
+            a[k, d] = v.sum(axis=0)
+            full = v.T @ offsets  # sum_i v_i (c_i - r0)^T
+            if inside:
+                a[k, d, d] += 1.0
+                full[d] += r_t - centres[k]
+            sym = 0.5 * (full + full.T)
+            q[k, d] = sym - np.trace(sym) / 3 * np.eye(3)
+    return centres, a, q

@@ -153,6 +153,49 @@ def _body(conductor, body: tuple[int, ...]):
     return Conductor(tuple(conductor.surfaces[i] for i in body))
 
 
+def body_centres(conductor) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each insulated body's expansion point and size, and the body each triangle belongs to.
+
+    Parameters
+    ----------
+    conductor : Conductor
+        The conductor, with at least one insulated body.
+
+    Returns
+    -------
+    centres : (K, 3) ndarray, m
+        Area-weighted centroid of each body's outer boundary.
+    sizes : (K,) ndarray, m
+        Each body's largest extent.
+    owner : (T,) ndarray of int
+        Index of the body each triangle belongs to.
+    """
+    from tmslab.conductors.quality import inside_mask
+
+    bodies = conductor.outer_bodies
+    centres, sizes = [], []
+    for body in bodies:
+        mine = np.isin(conductor.surface_index, body)
+        weights = conductor.areas[mine]
+        centres.append(weights @ conductor.centroids[mine] / weights.sum())
+        vertices = np.concatenate([conductor.surfaces[i].vertices for i in body])
+        sizes.append(float(np.ptp(vertices, axis=0).max()))
+    owner_of_surface = np.zeros(len(conductor.surfaces), dtype=np.int64)
+    body_of = {i: k for k, body in enumerate(bodies) for i in body}
+    for j, surface in enumerate(conductor.surfaces):
+        if j in body_of:
+            owner_of_surface[j] = body_of[j]
+            continue
+        if len(bodies) == 1:
+            continue
+        probe = surface.vertices[:1]
+        for k, body in enumerate(bodies):
+            if inside_mask(_body(conductor, body), probe)[0]:
+                owner_of_surface[j] = k
+                break
+    return np.array(centres), np.array(sizes), owner_of_surface[conductor.surface_index]
+
+
 def body_gradients(conductor, coil) -> BodyGradients | None:
     """The :class:`BodyGradients` of a placed coil's primary field.
 
@@ -168,33 +211,12 @@ def body_gradients(conductor, coil) -> BodyGradients | None:
     BodyGradients or None
         None when no surface is insulated.
     """
-    from tmslab.conductors.quality import inside_mask
-
     bodies = conductor.outer_bodies
     if not bodies:
         return None
-    parts = []
-    for body in bodies:
-        mine = np.isin(conductor.surface_index, body)
-        weights = conductor.areas[mine]
-        centre = weights @ conductor.centroids[mine] / weights.sum()
-        vertices = np.concatenate([conductor.surfaces[i].vertices for i in body])
-        size = float(np.ptp(vertices, axis=0).max())
-        parts.append(gradient_part(coil, centre, size))
-    owner_of_surface = np.zeros(len(conductor.surfaces), dtype=np.int64)
-    body_of = {i: k for k, body in enumerate(bodies) for i in body}
-    for j, surface in enumerate(conductor.surfaces):
-        if j in body_of:
-            owner_of_surface[j] = body_of[j]
-            continue
-        if len(bodies) == 1:
-            continue
-        probe = surface.vertices[:1]
-        for k, body in enumerate(bodies):
-            if inside_mask(_body(conductor, body), probe)[0]:
-                owner_of_surface[j] = k
-                break
-    return BodyGradients(bodies, tuple(parts), owner_of_surface[conductor.surface_index])
+    centres, sizes, owner = body_centres(conductor)
+    parts = [gradient_part(coil, c, size) for c, size in zip(centres, sizes, strict=True)]
+    return BodyGradients(bodies, tuple(parts), owner)
 
 
 @dataclass(frozen=True, eq=False)
