@@ -233,3 +233,54 @@ def test_a_target_outside_the_brain_is_a_one_line_error_in_mm(sphere_head):
     )
     with pytest.raises(InvalidValueError, match=r"^\[target\] MNI \(0, 0, 120\) mm lies outside"):
         run_scenario(scenario)
+
+
+# --- [optimise]: the placement searched before the field is solved ---------------------------------
+OPTIMISE = {"radius_mm": 8, "step_mm": 8, "angle_step_deg": 90}
+
+
+@pytest.mark.parametrize(
+    ("sections", "message"),
+    [
+        ({"subject": HEAD, "coil": COIL, "target": {"name": "M1-hand"}, "optimise": {}},
+         r"\[optimise\] searches the coil position"),
+        ({"subject": HEAD, "coil": {"name": "magstim-70mm-fig8"}, "optimise": {}},
+         r"\[optimise\] needs a target"),
+        ({"optimise": {}}, r"\[optimise\] searches placements on a realistic head"),
+        ({"subject": HEAD, "coil": {"name": "magstim-70mm-fig8"}, "target": {"name": "M1-hand"},
+          "optimise": {"angle_step_deg": 7}}, "must divide 360"),
+        ({"subject": HEAD, "coil": {"name": "magstim-70mm-fig8"}, "target": {"name": "M1-hand"},
+          "optimise": {"goal": "focal"}}, "goal"),
+    ],
+)  # fmt: skip
+def test_bad_optimise_sections_are_one_line_errors(sections, message):
+    with pytest.raises(TmslabError, match=message) as error:
+        _spec(**sections)
+    assert "\n" not in str(error.value)
+
+
+def test_the_chain_runs_at_the_searched_pose(sphere_head):
+    """On the head of spheres the best pose for a target sits over it; the field stage solves
+    there and checks the reciprocity score against its own direct solve."""
+    from tmslab.stages import run_scenario
+
+    point = 0.06 * np.array([0.3, 0.1, 1.0]) / np.linalg.norm([0.3, 0.1, 1.0])
+    scenario = scenario_from_mapping(
+        {
+            **BASE,
+            "coil": {"name": "magstim-70mm-fig8", "distance_mm": 4},
+            "subject": HEAD,
+            "target": {"mni": (point * 1e3).tolist()},
+            "optimise": OPTIMISE,
+            "neurons": {"models": ["mrg-axon"]},
+        }
+    )
+    field = run_scenario(scenario).sections["field"]
+    data = field.data["optimise"]
+    assert data["poses"] == 5 * 4 and data["offset_m"] == 0.0
+    assert data["reciprocity_vs_direct"] < 0.01
+    assert [f.plot for f in field.figures] == ["plot_placement", "plot_cortical_field"]
+    assert field.rows[0][0] == "coil" and "best of 20 poses" in field.rows[0][1]
+    from tmslab.viz import draw
+
+    assert len(draw(field.figures[0]).axes) >= 2
