@@ -44,7 +44,6 @@ NOT_YET: set[str] = set()
 # (file, expression): factors that are not unit conversions.
 ALLOWED = {
     ("efield/bem/solve.py", "1e-3 * size_m"),  # finite-difference step relative to the size
-    ("efield/bem/solve.py", "1e3 * rtol"),  # residual far above the GMRES tolerance
     ("neuron/threshold.py", "guess * 1e-6"),  # bisection floor relative to the first guess
     ("protocols/waveform.py", "1e-9 * omega_max"),  # root bracket relative to its upper end
     # degenerate-direction test relative to the vector's length

@@ -125,13 +125,33 @@ class PlacementOptimum:
         return self.efield[self.best]
 
     def score_of(self, e: np.ndarray) -> float:
-        """The goal's value of a field vector at the target (V/m per A/s)."""
+        """The goal's value of a field vector at the target.
+
+        Parameters
+        ----------
+        e : (3,) ndarray, V/m per A/s
+            E at the target.
+
+        Returns
+        -------
+        float, V/m per A/s
+            |E|, or E along :attr:`goal_vector`.
+        """
         return float(_score(np.asarray(e)[None], self.goal_vector)[0])
 
     def didt_for(self, e_goal_v_per_m: float) -> float:
-        """dI/dt (A/s) at which the best pose's goal value reaches ``e_goal_v_per_m`` (V/m).
+        """The dI/dt at which the best pose's goal value reaches a field (the direct solve's
+        value when there is one).
 
-        Uses the direct solve's value when there is one.
+        Parameters
+        ----------
+        e_goal_v_per_m : float, V/m
+            The field wanted at the target.
+
+        Returns
+        -------
+        float, A/s
+            The coil's dI/dt.
         """
         value = self.score_of(self.e_direct) if self.e_direct is not None else self.best_score
         if not value > 0:

@@ -103,8 +103,12 @@ def prepare_placement(
         Coil or preset name / coil file.
     head : HeadModel, str, Path or None
         ``"fsaverage"`` (default) or a SimNIBS head mesh ``.msh``.
-    target, target_mni_m, target_label
-        Exactly one: a named target, an MNI152 coordinate (m) or a 10-05 label.
+    target : str or None
+        A named target (``"M1-hand"``); or give one of the next two.
+    target_mni_m : (3,) array_like, m, or None
+        An MNI152 coordinate on the cortex (as published).
+    target_label : str or None
+        A 10-05 label projected onto the cortex.
     goal : str
         ``"magnitude"`` or ``"normal"``.
     radius_m, step_m : float, m

@@ -551,8 +551,8 @@ class BemReciprocity:
         The target.
     centroids : (T, 3) ndarray, m
         Element positions.
-    elements : (3, T, 3) ndarray
-        Current elements for E along x, y, z.
+    elements : (3, T, 3) ndarray, dimensionless
+        Current elements for E along x, y, z (per unit current dipole at the target).
     frame : (3, 3) ndarray, dimensionless
         The grid's axes (columns) in the head frame, e.g. the central coil pose's, so that the
         thin slab the coil sweeps fits a thin box.
@@ -564,8 +564,8 @@ class BemReciprocity:
         The elements' B (head-frame components) for the three axes on the grid.
     iterations : tuple of int
         GMRES iterations of the three adjoint solves.
-    gradient_terms : tuple of ndarray or None
-        Body centres, ``a`` and ``Q`` of :func:`tmslab.efield.bem.adjoint.gradient_terms`: their
+    gradient_terms : tuple of ndarray or None, m
+        Body centres (m), ``a`` (dimensionless) and ``Q`` (m) of :func:`tmslab.efield.bem.adjoint.gradient_terms`: their
         (closed-form) field is subtracted so the score equals the default direct solve.
     """
 
@@ -662,6 +662,17 @@ class BemReciprocity:
         return out
 
     def exact_bfield(self, points) -> np.ndarray:
-        """As :meth:`bfield`, with the elements summed exactly (FMM) instead of interpolated."""
+        """As :meth:`bfield`, with the elements summed exactly (FMM) instead of interpolated.
+
+        Parameters
+        ----------
+        points : (N, 3) array_like, m
+            Field points outside the conductor.
+
+        Returns
+        -------
+        (3, N, 3) ndarray, T per A m
+            B per axis.
+        """
         p = np.ascontiguousarray(points, dtype=float).reshape(-1, 3)
         return self._primary_and_terms(p) + element_bfield(self.centroids, self.elements, p)

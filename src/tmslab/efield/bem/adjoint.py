@@ -138,7 +138,7 @@ def target_current_elements(
         If GMRES does not converge.
     """
     from tmslab.efield.bem.evaluate import check_field_points
-    from tmslab.efield.bem.solve import GMRES_RTOL, gmres
+    from tmslab.efield.bem.solve import GMRES_FAILED, GMRES_RTOL, gmres
 
     conductor, op = operator.conductor, operator.operator
     r0 = np.asarray(target_m, dtype=float).reshape(3)
@@ -151,7 +151,7 @@ def target_current_elements(
         b = g[:, axis]
         scale = float(np.linalg.norm(b))
         w, history, converged = gmres(lambda v: transpose_matvec(op, v), b / scale, tol)
-        if not converged and history[-1] > 1e3 * tol:
+        if not converged and history[-1] > GMRES_FAILED * tol:
             raise InvalidValueError(
                 f"the adjoint BEM system did not converge (relative residual {history[-1]:.2g}); "
                 "check the mesh quality"
