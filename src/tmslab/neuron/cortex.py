@@ -54,10 +54,12 @@ __all__ = [
     "LAYER_DEPTHS",
     "CortexPlacement",
     "CortexThresholdMap",
+    "check_head_map",
     "cortex_threshold_map",
     "layer_of",
     "place_in_cortex",
     "placed_field",
+    "run_head_map",
 ]
 
 LAYER_DEPTHS = {"L1": 0.06, "L2/3": 0.4, "L4": 0.55, "L5": 0.65, "L6": 0.85}
@@ -409,6 +411,10 @@ class CortexThresholdMap:
     surface : tuple or None
         (vertices (K, 3) m, triangles (T, 3), |E| (K,) V/m) of the cortex around the patch, for
         figures.
+    head : str or None
+        The head's name.
+    coil : str or None
+        The coil's name.
     """
 
     model: str
@@ -430,6 +436,8 @@ class CortexThresholdMap:
     timings_s: dict[str, float] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     surface: tuple | None = None
+    head: str | None = None
+    coil: str | None = None
 
     # --- thresholds in every unit ------------------------------------------------------------
     @property
@@ -517,6 +525,8 @@ class CortexThresholdMap:
         return {
             "model": self.model,
             "waveform": self.waveform,
+            "head": self.head,
+            "coil": self.coil,
             "layer": p.layer,
             "depth_fraction": p.depth_fraction,
             "layer_assumed": self.layer_assumed,
@@ -704,6 +714,11 @@ def cortex_threshold_map(
     e_target = float(np.linalg.norm(field_at(mid[[target.index]], _plain(efield))[0]))
     surface = _surface(head, placement, target, efield, surface_margin_m)
     t_field = time.perf_counter() - start
+    soma_e = np.linalg.norm(values[:, _origin_node(model)], axis=1)
+    # start the search where the model's own guess (V/m) lies in units of the applied field,
+    # so a uniform field visits the amplitudes a direction search does
+    typical = float(np.median(soma_e))
+    guess = model.threshold_guess_v_per_m / typical if typical > 0 else 1.0
     start = time.perf_counter()
     search = field_thresholds(
         model,
@@ -713,6 +728,7 @@ def cortex_threshold_map(
         placement.soma_m,
         solver,
         rel_tol,
+        guess,
         **solver_options,
     )
     t_thresholds = time.perf_counter() - start
@@ -726,9 +742,6 @@ def cortex_threshold_map(
     local = cable.position_m[node[fired]]
     where[fired] = (
         np.einsum("pij,pj->pi", placement.rotation[fired], local) + placement.soma_m[fired]
-    )
-    soma_e = np.linalg.norm(
-        values[:, int(np.argmin(np.linalg.norm(cable.position_m, axis=1)))], axis=1
     )
     th = search.thresholds
     lowest = float(np.nanmin(th * soma_e)) if np.any(np.isfinite(th)) else float("nan")
@@ -762,7 +775,13 @@ def cortex_threshold_map(
         timings_s={"field and coupling": t_field, "thresholds": t_thresholds},
         warnings=tuple(warnings),
         surface=surface,
+        head=getattr(head, "name", None),
     )
+
+
+def _origin_node(model) -> int:
+    """The node nearest the cell's origin (its soma)."""
+    return int(np.argmin(np.linalg.norm(model.cable.position_m, axis=1)))
 
 
 def _plain(efield) -> Callable[[np.ndarray], np.ndarray]:
@@ -786,3 +805,107 @@ def _surface(head, placement: CortexPlacement, target, efield, margin_m: float):
     except InvalidValueError:  # a vertex outside the conductor: draw the surface uncoloured
         magnitude = np.full(len(keep), np.nan)
     return mid[keep], index[tri], magnitude
+
+
+def check_head_map(
+    model,
+    drive,
+    radius_m: float,
+    n_cells: int,
+    layer: str | None = None,
+    azimuth_deg=None,
+    didt_max_a_per_s: float | None = None,
+) -> None:
+    """Refuse a bad cortex-map request before any head is loaded or field solved.
+
+    Parameters
+    ----------
+    model : CellModel
+        The cell.
+    drive : Drive
+        The pulse.
+    radius_m : float, m
+        Patch radius.
+    n_cells : int
+        Number of cells.
+    layer : str or None
+        The layer.
+    azimuth_deg : float or None, degrees
+        Rotation about the normal.
+    didt_max_a_per_s : float or None, A/s
+        Peak dI/dt at 100 % MSO.
+
+    Raises
+    ------
+    TmslabError
+        One line for the first bad value (or a run over the budget).
+    """
+    from tmslab import budgets
+    from tmslab.errors import check_positive
+    from tmslab.neuron.threshold import map_size
+
+    n = _check_count(n_cells)
+    _check_radius(radius_m)
+    layer_of(model.name, layer)
+    if azimuth_deg is not None and not np.isfinite(float(azimuth_deg)):
+        raise InvalidValueError(f"--azimuth-deg {azimuth_deg!r}: give a finite angle in degrees")
+    if didt_max_a_per_s is not None:
+        check_positive("--didt-max", didt_max_a_per_s, "A/s")
+    budgets.check(budgets.neuron_map(n, *map_size(model, drive), hint="--cells"))
+
+
+def run_head_map(
+    setup,
+    model,
+    drive,
+    radius_m: float,
+    n_cells: int,
+    **options,
+) -> CortexThresholdMap:
+    """Solve the field of a checked head setup and map the thresholds of cells around its target.
+
+    Parameters
+    ----------
+    setup : HeadFieldSetup
+        From :func:`tmslab.efield.head_run.prepare_head_field` (head, placed coil, target,
+        dI/dt), with a target.
+    model : CellModel
+        The cell.
+    drive : Drive
+        The pulse.
+    radius_m : float, m
+        Patch radius.
+    n_cells : int
+        Number of cells.
+    **options : Any
+        Passed to :func:`cortex_threshold_map` (``layer``, ``azimuth_deg``, ``seed``,
+        ``didt_max_a_per_s``, ``solver``, ``rel_tol``, ``threads``).
+
+    Returns
+    -------
+    CortexThresholdMap
+        With the solve's time in ``timings_s["head solve"]``.
+    """
+    from dataclasses import replace
+
+    from tmslab.efield.bem import solve
+
+    if setup.target is None:
+        raise InvalidValueError("give the centre of the patch of cells: a cortical target")
+    start = time.perf_counter()
+    placed = setup.coil.transformed(setup.pose)
+    solution = solve(setup.head.conductor(), placed, didt_a_per_s=setup.didt_a_per_s)
+    t_solve = time.perf_counter() - start
+    result = cortex_threshold_map(
+        setup.head,
+        solution,
+        model,
+        drive,
+        setup.target,
+        radius_m,
+        n_cells,
+        didt_a_per_s=setup.didt_a_per_s,
+        **options,
+    )
+    timings = {"head solve": t_solve, **result.timings_s}
+    return replace(result, timings_s=timings, coil=getattr(setup.coil, "name", None))

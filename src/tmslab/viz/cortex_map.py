@@ -1,0 +1,140 @@
+"""Figures of cells placed in the cortex (:class:`tmslab.neuron.cortex.CortexThresholdMap`).
+
+Left: the cortex around the patch (mid surface, grey by |E| of the applied field), seen from the
+side of :data:`tmslab.viz.cortex.VIEWS` that faces the patch best (the projection of
+:func:`tmslab.viz.cortex.project_view`), with every cell's soma coloured by its threshold in % of
+the applied intensity (a cross: no spike up to the search limit). Middle: the input-output curve,
+the fraction of the cells activated against intensity. Right: the activation sites (the section
+where the spike starts at threshold) and how many cells fire first there.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.collections import PolyCollection
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
+
+from tmslab.units import A_PER_US, MM_PER_M
+from tmslab.viz.cortex import VIEWS, project_view
+
+__all__ = ["best_view", "plot_cortex_threshold_map", "plot_io_curve"]
+
+
+def best_view(normals: np.ndarray) -> str:
+    """The view of :data:`tmslab.viz.cortex.VIEWS` facing surfaces with these normals best.
+
+    Parameters
+    ----------
+    normals : (P, 3) ndarray, dimensionless
+        Outward normals.
+
+    Returns
+    -------
+    str
+        ``"left"``, ``"right"`` or ``"top"``.
+    """
+    mean = np.asarray(normals, dtype=float).reshape(-1, 3).mean(axis=0)
+    return max(VIEWS, key=lambda v: float(mean @ VIEWS[v][2]))
+
+
+def _map_panel(ax, result, view: str):
+    p = result.placement
+    sx, sy, _ = VIEWS[view]
+    if result.surface is not None:
+        vertices, triangles, magnitude = result.surface
+        polygons, order = project_view(vertices, triangles, view)
+        values = magnitude[triangles[order]].mean(axis=1)
+        top = float(np.nanmax(magnitude)) if np.any(np.isfinite(magnitude)) else 1.0
+        surface = PolyCollection(
+            polygons,
+            array=np.nan_to_num(values, nan=0.0),
+            cmap="Greys",
+            norm=Normalize(0.0, 1.6 * max(top, 1e-30)),
+            edgecolors="face",
+            linewidths=0.3,
+        )
+        ax.add_collection(surface)
+    soma = p.soma_m * MM_PER_M
+    x, y = soma @ sx, soma @ sy
+    ok = result.activated
+    pct = result.threshold_pct
+    image = ax.scatter(
+        x[ok], y[ok], c=pct[ok], cmap="viridis_r", s=14, edgecolors="black", linewidths=0.3
+    )
+    if np.any(~ok):
+        ax.plot(x[~ok], y[~ok], "x", color="0.4", ms=4, label="no spike")
+    if result.surface is not None:
+        v = result.surface[0] * MM_PER_M
+        ax.set_xlim((v @ sx).min() - 1, (v @ sx).max() + 1)
+        ax.set_ylim((v @ sy).min() - 1, (v @ sy).max() + 1)
+    ax.set_aspect("equal")
+    ax.set_xlabel(f"{view} view, mm")
+    ax.set_title(f"{p.n_cells} cells, {p.layer} (depth {p.depth_fraction:g})", fontsize=9)
+    return image
+
+
+def plot_io_curve(ax, result) -> None:
+    """Fraction of the cells activated against intensity (% of the applied) on ``ax``.
+
+    Parameters
+    ----------
+    ax : Axes
+        Where to draw.
+    result : CortexThresholdMap
+        The map.
+    """
+    scales, fraction = result.io_curve()
+    ax.plot(100.0 * scales, 100.0 * fraction, color="C0")
+    ax.axvline(100.0, color="0.5", ls="--", lw=0.8)
+    applied = "applied"
+    if result.didt_a_per_s is not None:
+        applied = f"{result.didt_a_per_s / A_PER_US:.3g} A/µs"
+    if result.e_target_v_per_m is not None:
+        applied += f", {result.e_target_v_per_m:.3g} V/m at target"
+    ax.set_xlabel(f"intensity, % of applied ({applied})")
+    ax.set_ylabel("cells activated, %")
+    ax.set_ylim(-2, 102)
+    ax.set_xlim(0, float(100.0 * scales[-1]) if len(scales) else 100.0)
+    ax.grid(alpha=0.3)
+    ax.set_title("input-output curve", fontsize=9)
+
+
+def plot_cortex_threshold_map(result, title: str | None = None, subtitle: str = "") -> Figure:
+    """Thresholds on the cortical patch, the input-output curve and the activation sites.
+
+    Parameters
+    ----------
+    result : CortexThresholdMap
+        From :func:`tmslab.neuron.cortex.cortex_threshold_map`.
+    title : str or None
+        Figure title; by default the model, waveform, coil, head and target.
+    subtitle : str
+        A second title line (e.g. the coil placement).
+
+    Returns
+    -------
+    Figure
+        Three panels.
+    """
+    fig = Figure(figsize=(14, 4.8), layout="constrained")
+    axes = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.3, 1.0, 0.8]})
+    view = best_view(result.placement.normal)
+    image = _map_panel(axes[0], result, view)
+    fig.colorbar(image, ax=axes[0], label="threshold, % of applied intensity", shrink=0.9)
+    plot_io_curve(axes[1], result)
+    sites = result.site_counts()
+    names = sorted(sites, key=lambda k: -sites[k])
+    axes[2].barh(names, [sites[k] for k in names], color="C1", height=0.5)
+    axes[2].invert_yaxis()
+    axes[2].set_xlabel("cells")
+    axes[2].set_title("where the spike starts (at threshold)", fontsize=9)
+    if title is None:
+        where = " on ".join(x for x in (result.coil, result.head) if x)
+        title = (
+            f"{result.model}, {result.waveform}"
+            + (f", {where}" if where else "")
+            + (f"; cells around {result.target}" if result.target else "")
+        )
+    fig.suptitle(title + (f"\n{subtitle}" if subtitle else ""), fontsize=10)
+    return fig
