@@ -180,3 +180,44 @@ def test_units_and_input_output_curve(head, target, l5):
     assert record["layer"] == "L5" and "Aberra" in record["depth_source"]
     assert len(record["cells"]["threshold_pct_mso"]) == 4
     assert any("threshold" in label for label, _ in result.rows())
+
+
+class _SphereSolution:
+    """A BEM-solution stand-in: a conductor and a uniform field that records its check flag."""
+
+    def __init__(self, radius_m):
+        from tmslab.conductors.meshing import icosphere
+        from tmslab.conductors.surfaces import Conductor, TriangleSurface
+
+        v, t = icosphere(radius_m, 3)
+        self.conductor = Conductor((TriangleSurface("brain", v, t, 0.33, 0.0),))
+        self.checked = []
+
+    def efield(self, points, check=True):
+        self.checked.append(check)
+        return uniform(points)
+
+
+def _placement_at(soma):
+    from tmslab.neuron.cortex import CortexPlacement
+
+    n = len(soma)
+    eye = np.broadcast_to(np.eye(3), (n, 3, 3)).copy()
+    nothing = np.zeros(0)
+    return CortexPlacement(
+        "L5", 0.65, np.asarray(soma, float), eye[:, :, 2], eye, np.zeros(n),
+        np.asarray(soma, float), np.asarray(soma, float), np.zeros(n, int),
+        nothing.astype(int), nothing, 5 * MM, 0,
+    )  # fmt: skip
+
+
+def test_solution_fields_are_checked_per_cell(l5):
+    sphere = _SphereSolution(20 * MM)
+    inside = _placement_at([[0.0, 0.0, 0.0], [0.0, 5 * MM, 0.0]])
+    values = placed_field(l5, inside, sphere)
+    np.testing.assert_allclose(values, uniform(values.reshape(-1, 3)).reshape(values.shape))
+    assert sphere.checked == [False]  # checked here, per cell, not point by point
+    # a cell whose dendrites leave the conductor is refused in one line
+    poking = _placement_at([[0.0, 0.0, 19 * MM]])
+    with pytest.raises(InvalidValueError, match=r"outside|boundary"):
+        placed_field(l5, poking, sphere)
