@@ -70,7 +70,9 @@ def _map_panel(ax, result, view: str):
         ax.set_ylim((v @ sy).min() - 1, (v @ sy).max() + 1)
     ax.set_aspect("equal")
     ax.set_xlabel(f"{view} view, mm")
-    ax.set_title(f"{p.n_cells} cells, {p.layer} (depth {p.depth_fraction:g})", fontsize=9)
+    ax.set_title(
+        f"{p.n_cells} cells, {p.layer} (depth {p.depth_fraction:g}); cortex grey by |E|", fontsize=9
+    )
     return image
 
 
@@ -87,12 +89,13 @@ def plot_io_curve(ax, result) -> None:
     scales, fraction = result.io_curve()
     ax.plot(100.0 * scales, 100.0 * fraction, color="C0")
     ax.axvline(100.0, color="0.5", ls="--", lw=0.8)
-    applied = "applied"
+    applied = []
     if result.didt_a_per_s is not None:
-        applied = f"{result.didt_a_per_s / A_PER_US:.3g} A/µs"
+        applied.append(f"{result.didt_a_per_s / A_PER_US:.3g} A/µs")
     if result.e_target_v_per_m is not None:
-        applied += f", {result.e_target_v_per_m:.3g} V/m at target"
-    ax.set_xlabel(f"intensity, % of applied ({applied})")
+        applied.append(f"{result.e_target_v_per_m:.3g} V/m at target")
+    shown = f" ({', '.join(applied)})" if applied else ""
+    ax.set_xlabel(f"intensity, % of applied{shown}")
     ax.set_ylabel("cells activated, %")
     ax.set_ylim(-2, 102)
     ax.set_xlim(0, float(100.0 * scales[-1]) if len(scales) else 100.0)
@@ -126,7 +129,7 @@ def plot_cortex_threshold_map(result, title: str | None = None, subtitle: str = 
     sites = result.site_counts()
     names = sorted(sites, key=lambda k: -sites[k])
     axes[2].barh(names, [sites[k] for k in names], color="C1", height=0.5)
-    axes[2].invert_yaxis()
+    axes[2].set_ylim(max(len(names), 4) - 0.5, -0.5)  # thin bars however few sites, first on top
     axes[2].set_xlabel("cells")
     axes[2].set_title("where the spike starts (at threshold)", fontsize=9)
     if title is None:
