@@ -221,3 +221,19 @@ def test_solution_fields_are_checked_per_cell(l5):
     poking = _placement_at([[0.0, 0.0, 19 * MM]])
     with pytest.raises(InvalidValueError, match=r"outside|boundary"):
         placed_field(l5, poking, sphere)
+
+
+def test_figure_of_the_map(head, target, l5, tmp_path):
+    from tmslab.neuron.drive import get_drive
+    from tmslab.viz.cortex_map import best_view, plot_cortex_threshold_map
+    from tmslab.viz.files import save_figure
+
+    result = cortex_threshold_map(
+        head, uniform, l5, get_drive("monophasic", 2.5e-6), target, 8 * MM, 3, seed=6
+    )
+    assert best_view(result.placement.normal) == "left"  # M1-hand faces left and out
+    vertices, triangles, magnitude = result.surface
+    assert triangles.max() < len(vertices) == len(magnitude)
+    np.testing.assert_allclose(magnitude, np.linalg.norm(E_UNIFORM))
+    path = save_figure(plot_cortex_threshold_map(result, subtitle="uniform"), tmp_path / "m.png")
+    assert path.stat().st_size > 10_000
