@@ -30,6 +30,11 @@ PLACED = [*BASE, "--position", "C3", "--target", "M1-hand"]
         ([*BASE, "--position", "C3", "--target", "M1"], "unknown cortical target 'M1'"),
         ([*PLACED, "--head", "nohead.msh"], "nohead.msh"),
         (["neuron", "map", "--model", "nope", "--coil", "magstim-70mm-fig8"], "nope"),
+        (["neuron", "map", "--model", "l5-pyramidal,nope", "--coil", "magstim-70mm-fig8"], "nope"),
+        (
+            ["neuron", "map", "--model", "l5-pyramidal,mrg-axon", "--swc", "cell.swc", *PLACED[4:]],
+            "not both",
+        ),
     ],
 )
 def test_bad_options_exit_2_with_one_line(tmp_path, monkeypatch, capsys, args, message):

@@ -237,3 +237,36 @@ def test_figure_of_the_map(head, target, l5, tmp_path):
     np.testing.assert_allclose(magnitude, np.linalg.norm(E_UNIFORM))
     path = save_figure(plot_cortex_threshold_map(result, subtitle="uniform"), tmp_path / "m.png")
     assert path.stat().st_size > 10_000
+
+
+def test_several_types_share_one_solve(head, target, l5, monkeypatch, tmp_path):
+    from types import SimpleNamespace
+
+    from tmslab.efield import bem
+    from tmslab.neuron.cortex import run_head_maps
+    from tmslab.neuron.drive import get_drive
+    from tmslab.neuron.models import get_model
+    from tmslab.viz.cortex_map import plot_cortex_threshold_map
+    from tmslab.viz.files import save_figure
+
+    solves = []
+
+    def fake_solve(conductor, coil, didt_a_per_s):
+        solves.append(didt_a_per_s)
+        return SimpleNamespace(conductor=conductor, efield=lambda p, check=True: uniform(p))
+
+    monkeypatch.setattr(bem, "solve", fake_solve)
+    coil = SimpleNamespace(name="test-coil", transformed=lambda pose: pose)
+    setup = SimpleNamespace(head=head, coil=coil, pose=None, target=target, didt_a_per_s=1e8)
+    drive = get_drive("monophasic", 2.5e-6)
+    maps = run_head_maps(setup, [l5, get_model("mrg-axon")], drive, 8 * MM, 3, seed=7)
+    assert solves == [1e8] and [m.model for m in maps] == ["l5-pyramidal", "mrg-axon"]
+    # same layer (mrg-axon assumed L5, flagged), same seed: the same points and rotations
+    np.testing.assert_array_equal(maps[0].placement.soma_m, maps[1].placement.soma_m)
+    assert not maps[0].layer_assumed and maps[1].layer_assumed
+    assert any("names no cortical layer" in w for w in maps[1].warnings)
+    for m in maps:
+        assert m.coil == "test-coil" and "head solve" in m.timings_s
+        np.testing.assert_allclose(m.threshold_didt_a_per_s, 1e8 * m.threshold_scale)
+    figure = save_figure(plot_cortex_threshold_map(maps), tmp_path / "two.png")
+    assert figure.stat().st_size > 10_000

@@ -167,12 +167,13 @@ HEAD_DIDT = quantity(1e8, "--didt", unit="A/s", help="Head mode: applied peak dI
 DIDT_MAX = quantity(None, "--didt-max", unit="A/s", help="Head mode: peak dI/dt of the stimulator and coil at 100 % MSO (thresholds also in % MSO).")  # fmt: skip
 
 
+MAP_MODEL = Opt(None, "--model", "-m", help="Model name (see 'tmslab neuron list'); with --head, several comma-separated types share one field solve.")  # fmt: skip
 N_DIRECTIONS = Opt(None, "--n-directions", help="Field directions on the sphere (default 200; not with --head).")  # fmt: skip
 
 
 @app.command("map")
 def map_command(
-    model: str = MODEL,
+    model: str = MAP_MODEL,
     swc: Path = SWC,
     membrane: str = MEMBRANE,
     max_segment_um: float = SEGMENT,
@@ -214,7 +215,13 @@ def map_command(
             from tmslab.errors import InvalidValueError
 
             raise InvalidValueError("--n-directions is for a uniform field; not with --head/--coil")
-        cell = _cell(model, swc, membrane, max_segment_um, swc_types, unknown_types)
+        # several cell types share one field solve: --model a,b
+        names = [m for m in (model or "").replace(" ", "").split(",") if m] or [None]
+        if len(names) > 1 and swc is not None:
+            from tmslab.errors import InvalidValueError
+
+            raise InvalidValueError("give either several --model names or one --swc, not both")
+        cell = [_cell(m, swc, membrane, max_segment_um, swc_types, unknown_types) for m in names]
         drive = get_drive(waveform, dt_us / US_PER_S)
         return _head_map(
             cell, drive, solver, tol, head, coil, at, at_mni, handle_angle, handle_towards,
@@ -237,12 +244,12 @@ def map_command(
 
 
 def _head_map(
-    cell, drive, solver, tol, head, coil, at, at_mni, handle_angle, handle_towards, distance_mm,
-    target, target_mni, target_label, radius_mm, cells, layer, azimuth_deg, seed, didt, didt_max,
-    out, json,
+    cells_of, drive, solver, tol, head, coil, at, at_mni, handle_angle, handle_towards,
+    distance_mm, target, target_mni, target_label, radius_mm, cells, layer, azimuth_deg, seed,
+    didt, didt_max, out, json,
 ) -> None:  # fmt: skip
     from tmslab.errors import InvalidValueError
-    from tmslab.neuron.cortex import run_head_map
+    from tmslab.neuron.cortex import run_head_maps
     from tmslab.units import MM
 
     if coil is None:
@@ -253,28 +260,32 @@ def _head_map(
         )
     with console.status("loading the head, placing the coil and the cells..."):
         setup = _prepare_head_map(
-            cell, drive, head, coil, at, at_mni, handle_angle, handle_towards, distance_mm,
+            cells_of, drive, head, coil, at, at_mni, handle_angle, handle_towards, distance_mm,
             target, target_mni, target_label, radius_mm * MM, cells, layer, azimuth_deg, didt,
             didt_max,
         )  # fmt: skip
-    with console.status(f"solving the field and {cells} thresholds ({setup.placement})..."):
-        result = run_head_map(
-            setup, cell, drive, radius_mm * MM, cells, layer=layer, azimuth_deg=azimuth_deg,
+    n = cells * len(cells_of)
+    with console.status(f"solving the field and {n} thresholds ({setup.placement})..."):
+        results = run_head_maps(
+            setup, cells_of, drive, radius_mm * MM, cells, layer=layer, azimuth_deg=azimuth_deg,
             seed=seed, didt_max_a_per_s=didt_max, solver=solver, rel_tol=tol,
         )  # fmt: skip
     if out is not None:
         from tmslab.viz.cortex_map import plot_cortex_threshold_map
 
-        save_figure(plot_cortex_threshold_map(result, subtitle=setup.placement), out)
+        shown = results[0] if len(results) == 1 else results
+        save_figure(plot_cortex_threshold_map(shown, subtitle=setup.placement), out)
     if json:
-        return print_json(result.to_dict())
-    console.print(key_value_table(f"Cortex threshold map of {cell.name}", result.rows()))
+        records = [r.to_dict() for r in results]
+        return print_json(records[0] if len(records) == 1 else records)
+    for result in results:
+        console.print(key_value_table(f"Cortex threshold map of {result.model}", result.rows()))
     if out is not None:
         console.print(f"wrote {out}")
 
 
 def _prepare_head_map(
-    cell, drive, head, coil, at, at_mni, handle_angle, handle_towards, distance_mm, target,
+    cells_of, drive, head, coil, at, at_mni, handle_angle, handle_towards, distance_mm, target,
     target_mni, target_label, radius_m, cells, layer, azimuth_deg, didt, didt_max,
 ):  # fmt: skip
     from tmslab.efield.head_run import parse_mni_mm, prepare_head_field
@@ -282,7 +293,8 @@ def _prepare_head_map(
     from tmslab.units import MM
 
     # every check that needs no head first (quick), then the head, coil and target
-    check_head_map(cell, drive, radius_m, cells, layer, azimuth_deg, didt_max)
+    for cell in cells_of:
+        check_head_map(cell, drive, radius_m, cells, layer, azimuth_deg, didt_max)
     mni = lambda text, option: None if text is None else parse_mni_mm(text, option)  # noqa: E731
     return prepare_head_field(
         coil, at=at, at_mni_m=mni(at_mni, "--position-mni"), handle_angle_deg=handle_angle,

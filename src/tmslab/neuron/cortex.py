@@ -60,6 +60,7 @@ __all__ = [
     "place_in_cortex",
     "placed_field",
     "run_head_map",
+    "run_head_maps",
 ]
 
 LAYER_DEPTHS = {"L1": 0.06, "L2/3": 0.4, "L4": 0.55, "L5": 0.65, "L6": 0.85}
@@ -886,6 +887,43 @@ def run_head_map(
     CortexThresholdMap
         With the solve's time in ``timings_s["head solve"]``.
     """
+    return run_head_maps(setup, (model,), drive, radius_m, n_cells, **options)[0]
+
+
+def run_head_maps(
+    setup,
+    models,
+    drive,
+    radius_m: float,
+    n_cells: int,
+    **options,
+) -> tuple[CortexThresholdMap, ...]:
+    """One field solve, then the threshold map of each cell type around the setup's target.
+
+    Every type gets ``n_cells`` cells drawn with the same seed (types in the same layer sit at
+    the same points with the same rotations).
+
+    Parameters
+    ----------
+    setup : HeadFieldSetup
+        From :func:`tmslab.efield.head_run.prepare_head_field`, with a target.
+    models : sequence of CellModel
+        The cell types.
+    drive : Drive
+        The pulse.
+    radius_m : float, m
+        Patch radius.
+    n_cells : int
+        Cells per type.
+    **options : Any
+        Passed to :func:`cortex_threshold_map`.
+
+    Returns
+    -------
+    tuple of CortexThresholdMap
+        One per type, in order; each with the (shared) solve's time in
+        ``timings_s["head solve"]``.
+    """
     from dataclasses import replace
 
     from tmslab.efield.bem import solve
@@ -896,16 +934,19 @@ def run_head_map(
     placed = setup.coil.transformed(setup.pose)
     solution = solve(setup.head.conductor(), placed, didt_a_per_s=setup.didt_a_per_s)
     t_solve = time.perf_counter() - start
-    result = cortex_threshold_map(
-        setup.head,
-        solution,
-        model,
-        drive,
-        setup.target,
-        radius_m,
-        n_cells,
-        didt_a_per_s=setup.didt_a_per_s,
-        **options,
-    )
-    timings = {"head solve": t_solve, **result.timings_s}
-    return replace(result, timings_s=timings, coil=getattr(setup.coil, "name", None))
+    out = []
+    for model in models:
+        result = cortex_threshold_map(
+            setup.head,
+            solution,
+            model,
+            drive,
+            setup.target,
+            radius_m,
+            n_cells,
+            didt_a_per_s=setup.didt_a_per_s,
+            **options,
+        )
+        timings = {"head solve": t_solve, **result.timings_s}
+        out.append(replace(result, timings_s=timings, coil=getattr(setup.coil, "name", None)))
+    return tuple(out)

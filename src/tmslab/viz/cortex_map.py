@@ -76,7 +76,7 @@ def _map_panel(ax, result, view: str):
     return image
 
 
-def plot_io_curve(ax, result) -> None:
+def plot_io_curve(ax, result, top: float | None = None, bottom: float = 0.0, **style) -> None:
     """Fraction of the cells activated against intensity (% of the applied) on ``ax``.
 
     Parameters
@@ -85,9 +85,19 @@ def plot_io_curve(ax, result) -> None:
         Where to draw.
     result : CortexThresholdMap
         The map.
+    top : float or None, dimensionless
+        Highest intensity drawn, as a factor on the applied one (None: the map's own).
+    bottom : float, dimensionless
+        Lowest intensity drawn; above 0: a logarithmic intensity axis from there.
+    **style : Any
+        Passed to ``ax.plot`` (e.g. ``label``, ``color``).
     """
-    scales, fraction = result.io_curve()
-    ax.plot(100.0 * scales, 100.0 * fraction, color="C0")
+    if bottom > 0 and top is not None:
+        scales, fraction = result.io_curve(np.geomspace(bottom, top, 300))
+        ax.set_xscale("log")
+    else:
+        scales, fraction = result.io_curve(None if top is None else np.linspace(0.0, top, 300))
+    ax.plot(100.0 * scales, 100.0 * fraction, **({"color": "C0"} | style))
     ax.axvline(100.0, color="0.5", ls="--", lw=0.8)
     applied = []
     if result.didt_a_per_s is not None:
@@ -98,9 +108,18 @@ def plot_io_curve(ax, result) -> None:
     ax.set_xlabel(f"intensity, % of applied{shown}")
     ax.set_ylabel("cells activated, %")
     ax.set_ylim(-2, 102)
-    ax.set_xlim(0, float(100.0 * scales[-1]) if len(scales) else 100.0)
+    ax.set_xlim(float(100.0 * scales[0]), float(100.0 * scales[-1]))
     ax.grid(alpha=0.3)
     ax.set_title("input-output curve", fontsize=9)
+
+
+def _title(result) -> str:
+    where = " on ".join(x for x in (result.coil, result.head) if x)
+    return (
+        f"{result.model}, {result.waveform}"
+        + (f", {where}" if where else "")
+        + (f"; cells around {result.target}" if result.target else "")
+    )
 
 
 def plot_cortex_threshold_map(result, title: str | None = None, subtitle: str = "") -> Figure:
@@ -108,8 +127,9 @@ def plot_cortex_threshold_map(result, title: str | None = None, subtitle: str = 
 
     Parameters
     ----------
-    result : CortexThresholdMap
-        From :func:`tmslab.neuron.cortex.cortex_threshold_map`.
+    result : CortexThresholdMap or sequence of CortexThresholdMap
+        From :func:`tmslab.neuron.cortex.cortex_threshold_map`; several cell types in one
+        field: a map per type above, their input-output curves and sites together below.
     title : str or None
         Figure title; by default the model, waveform, coil, head and target.
     subtitle : str
@@ -118,26 +138,48 @@ def plot_cortex_threshold_map(result, title: str | None = None, subtitle: str = 
     Returns
     -------
     Figure
-        Three panels.
+        Three panels (one type), or a map per type and two panels below (several).
     """
-    fig = Figure(figsize=(14, 4.8), layout="constrained")
-    axes = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.3, 1.0, 0.8]})
-    view = best_view(result.placement.normal)
-    image = _map_panel(axes[0], result, view)
-    fig.colorbar(image, ax=axes[0], label="threshold, % of applied intensity", shrink=0.9)
-    plot_io_curve(axes[1], result)
-    sites = result.site_counts()
-    names = sorted(sites, key=lambda k: -sites[k])
-    axes[2].barh(names, [sites[k] for k in names], color="C1", height=0.5)
-    axes[2].set_ylim(max(len(names), 4) - 0.5, -0.5)  # thin bars however few sites, first on top
-    axes[2].set_xlabel("cells")
-    axes[2].set_title("where the spike starts (at threshold)", fontsize=9)
+    results = list(result) if isinstance(result, list | tuple) else [result]
+    n = len(results)
+    if n == 1:
+        fig = Figure(figsize=(14, 4.8), layout="constrained")
+        axes = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.3, 1.0, 0.8]})
+        maps, curve, bars = [axes[0]], axes[1], axes[2]
+    else:
+        fig = Figure(figsize=(max(10.0, 5.0 * n), 9.0), layout="constrained")
+        grid = fig.add_gridspec(2, 2 * n)
+        maps = [fig.add_subplot(grid[0, 2 * k : 2 * k + 2]) for k in range(n)]
+        curve = fig.add_subplot(grid[1, :n])
+        bars = fig.add_subplot(grid[1, n:])
+    for ax, r in zip(maps, results, strict=True):
+        image = _map_panel(ax, r, best_view(r.placement.normal))
+        fig.colorbar(image, ax=ax, label="threshold, % of applied intensity", shrink=0.9)
+        if n > 1:
+            ax.set_title(f"{r.model}: {r.placement.n_cells} cells, {r.placement.layer}", fontsize=9)
+    top = max((float(r.io_curve()[0][-1]) for r in results), default=1.0)
+    fired = np.concatenate([r.threshold_scale[r.activated] for r in results])
+    # types an order of magnitude apart share a logarithmic intensity axis
+    wide = len(fired) > 0 and float(fired.max()) > 10.0 * float(fired.min())
+    bottom = 0.5 * float(fired.min()) if wide else 0.0
+    for k, r in enumerate(results):
+        plot_io_curve(curve, r, top, bottom, color=f"C{k}", label=r.model)
+    if n > 1:
+        curve.legend(fontsize=8)
+    names, counts, colours = [], [], []
+    for k, r in enumerate(results):
+        sites = r.site_counts()
+        for site in sorted(sites, key=lambda key: -sites[key]):
+            names.append(site if n == 1 else f"{r.model}: {site}")
+            counts.append(sites[site])
+            colours.append("C1" if n == 1 else f"C{k}")
+    bars.barh(names, counts, color=colours, height=0.5)
+    bars.set_ylim(max(len(names), 4) - 0.5, -0.5)  # thin bars however few sites, first on top
+    bars.set_xlabel("cells")
+    bars.set_title("where the spike starts (at threshold)", fontsize=9)
     if title is None:
-        where = " on ".join(x for x in (result.coil, result.head) if x)
-        title = (
-            f"{result.model}, {result.waveform}"
-            + (f", {where}" if where else "")
-            + (f"; cells around {result.target}" if result.target else "")
-        )
+        title = _title(results[0])
+        if n > 1:
+            title = title.replace(results[0].model, ", ".join(r.model for r in results), 1)
     fig.suptitle(title + (f"\n{subtitle}" if subtitle else ""), fontsize=10)
     return fig
