@@ -147,9 +147,33 @@ def sd_curve_command(
     console.print(key_value_table(f"Strength-duration of {cell.name}", result.rows()))
 
 
+# --- head mode of `map`: cells placed in the cortex of a realistic head (issue 17) ----------
+HEAD = Opt(None, "--head", help="Head mode: fsaverage (the template) or a SimNIBS mesh MESH.msh; cells placed in the cortex around --target (needs --coil).")  # fmt: skip
+COIL = Opt(None, "--coil", help="Head mode: coil preset name, .ccd file or coil TOML file.")
+AT = Opt(None, "--position", "--at", help="Head mode: 10-05 position of the coil centre, e.g. C3.")  # fmt: skip
+AT_MNI = Opt(None, "--position-mni", "--at-mni", metavar="X,Y,Z", help="Head mode: coil over the scalp point nearest to this MNI152 coordinate, mm.")  # fmt: skip
+ANGLE = Opt(None, "--handle-angle", help="Head mode: handle angle from posterior, degrees (45 at C3: the usual M1 placement). Default 0.")  # fmt: skip
+TOWARDS = Opt(None, "--handle-towards", help="Head mode: 10-05 position the handle points to.")
+DISTANCE = quantity(0.0, "--distance-mm", unit="mm", help="Head mode: gap between the scalp and the coil centre.")  # fmt: skip
+TARGET = Opt(None, "--target", help="Head mode: centre of the patch of cells, a named target (M1-hand, DLPFC-Fox2012).")  # fmt: skip
+TARGET_MNI = Opt(None, "--target-mni", metavar="X,Y,Z", help="Head mode: patch centre at this MNI152 coordinate, mm.")  # fmt: skip
+TARGET_LABEL = Opt(None, "--target-label", help="Head mode: patch centre under this 10-05 position.")  # fmt: skip
+RADIUS = quantity(10.0, "--radius-mm", unit="mm", help="Head mode: radius of the patch along the cortex.")  # fmt: skip
+CELLS = Opt(200, "--cells", help="Head mode: number of cells placed in the patch.")
+LAYER = Opt(None, "--layer", help="Head mode: cortical layer of the somata (L1, L2/3, L4, L5, L6); default from the model's name (else L5).")  # fmt: skip
+AZIMUTH = Opt(None, "--azimuth-deg", help="Head mode: rotation of every cell about the cortical normal, degrees; default drawn at random (seeded).")  # fmt: skip
+SEED = Opt(0, "--seed", help="Head mode: seed of the cell positions and rotations.")
+HEAD_DIDT = quantity(1e8, "--didt", unit="A/s", help="Head mode: applied peak dI/dt (thresholds are reported as % of it).")  # fmt: skip
+DIDT_MAX = quantity(None, "--didt-max", unit="A/s", help="Head mode: peak dI/dt of the stimulator and coil at 100 % MSO (thresholds also in % MSO).")  # fmt: skip
+
+
+MAP_MODEL = Opt(None, "--model", "-m", help="Model name (see 'tmslab neuron list'); with --head, several comma-separated types share one field solve.")  # fmt: skip
+N_DIRECTIONS = Opt(None, "--n-directions", help="Field directions on the sphere (default 200; not with --head).")  # fmt: skip
+
+
 @app.command("map")
 def map_command(
-    model: str = MODEL,
+    model: str = MAP_MODEL,
     swc: Path = SWC,
     membrane: str = MEMBRANE,
     max_segment_um: float = SEGMENT,
@@ -157,20 +181,58 @@ def map_command(
     unknown_types: str = UNKNOWN,
     waveform: str = WAVEFORM,
     dt_us: float = DT,
-    n_directions: int = Opt(200, "--n-directions", help="Field directions on the sphere."),
+    n_directions: int = N_DIRECTIONS,
     solver: str = BATCHED,
     tol: float = TOL,
+    head: str = HEAD,
+    coil: str = COIL,
+    at: str = AT,
+    at_mni: str = AT_MNI,
+    handle_angle: float = ANGLE,
+    handle_towards: str = TOWARDS,
+    distance_mm: float = DISTANCE,
+    target: str = TARGET,
+    target_mni: str = TARGET_MNI,
+    target_label: str = TARGET_LABEL,
+    radius_mm: float = RADIUS,
+    cells: int = CELLS,
+    layer: str = LAYER,
+    azimuth_deg: float = AZIMUTH,
+    seed: int = SEED,
+    didt: float = HEAD_DIDT,
+    didt_max: float = DIDT_MAX,
     out: Path = MAP_OUT,
     json: bool = JSON,
 ) -> None:
-    """Threshold against the direction of a uniform field, over directions on the sphere."""
+    """Threshold against the direction of a uniform field; or, with --head and --coil, of cells
+    placed in the cortex around a target (threshold map and input-output curve)."""
     from tmslab.neuron.drive import get_drive
-    from tmslab.neuron.workflows import direction_map
 
     check_out(out, FIGURE_SUFFIXES)  # before the thresholds are computed
+    head_options = (head, coil, at, at_mni, target, target_mni, target_label)
+    if any(o is not None for o in head_options):
+        if n_directions is not None:
+            from tmslab.errors import InvalidValueError
+
+            raise InvalidValueError("--n-directions is for a uniform field; not with --head/--coil")
+        # several cell types share one field solve: --model a,b
+        names = [m for m in (model or "").replace(" ", "").split(",") if m] or [None]
+        if len(names) > 1 and swc is not None:
+            from tmslab.errors import InvalidValueError
+
+            raise InvalidValueError("give either several --model names or one --swc, not both")
+        cell = [_cell(m, swc, membrane, max_segment_um, swc_types, unknown_types) for m in names]
+        drive = get_drive(waveform, dt_us / US_PER_S)
+        return _head_map(
+            cell, drive, solver, tol, head, coil, at, at_mni, handle_angle, handle_towards,
+            distance_mm, target, target_mni, target_label, radius_mm, cells, layer, azimuth_deg,
+            seed, didt, didt_max, out, json,
+        )  # fmt: skip
+    from tmslab.neuron.workflows import direction_map
+
     cell = _cell(model, swc, membrane, max_segment_um, swc_types, unknown_types)
     drive = get_drive(waveform, dt_us / US_PER_S)
-    result = direction_map(cell, drive, n_directions, solver, tol)
+    result = direction_map(cell, drive, 200 if n_directions is None else n_directions, solver, tol)
     if out is not None:
         from tmslab.viz.neuron import plot_direction_map
 
@@ -179,3 +241,64 @@ def map_command(
     if json:
         return print_json(result.to_dict())
     console.print(key_value_table(f"Threshold map of {cell.name}", result.rows()))
+
+
+def _head_map(
+    cells_of, drive, solver, tol, head, coil, at, at_mni, handle_angle, handle_towards,
+    distance_mm, target, target_mni, target_label, radius_mm, cells, layer, azimuth_deg, seed,
+    didt, didt_max, out, json,
+) -> None:  # fmt: skip
+    from tmslab.errors import InvalidValueError
+    from tmslab.neuron.cortex import run_head_maps
+    from tmslab.units import MM
+
+    if coil is None:
+        raise InvalidValueError("head mode: give the coil with --coil (e.g. magstim-70mm-fig8)")
+    if target is None and target_mni is None and target_label is None:
+        raise InvalidValueError(
+            "head mode: give the patch centre with --target, --target-mni or --target-label"
+        )
+    with console.status("loading the head, placing the coil and the cells..."):
+        setup = _prepare_head_map(
+            cells_of, drive, head, coil, at, at_mni, handle_angle, handle_towards, distance_mm,
+            target, target_mni, target_label, radius_mm * MM, cells, layer, azimuth_deg, didt,
+            didt_max,
+        )  # fmt: skip
+    n = cells * len(cells_of)
+    with console.status(f"solving the field and {n} thresholds ({setup.placement})..."):
+        results = run_head_maps(
+            setup, cells_of, drive, radius_mm * MM, cells, layer=layer, azimuth_deg=azimuth_deg,
+            seed=seed, didt_max_a_per_s=didt_max, solver=solver, rel_tol=tol,
+        )  # fmt: skip
+    if out is not None:
+        from tmslab.viz.cortex_map import plot_cortex_threshold_map
+
+        shown = results[0] if len(results) == 1 else results
+        save_figure(plot_cortex_threshold_map(shown, subtitle=setup.placement), out)
+    if json:
+        records = [r.to_dict() for r in results]
+        return print_json(records[0] if len(records) == 1 else records)
+    for result in results:
+        console.print(key_value_table(f"Cortex threshold map of {result.model}", result.rows()))
+    if out is not None:
+        console.print(f"wrote {out}")
+
+
+def _prepare_head_map(
+    cells_of, drive, head, coil, at, at_mni, handle_angle, handle_towards, distance_mm, target,
+    target_mni, target_label, radius_m, cells, layer, azimuth_deg, didt, didt_max,
+):  # fmt: skip
+    from tmslab.efield.head_run import parse_mni_mm, prepare_head_field
+    from tmslab.neuron.cortex import check_head_map
+    from tmslab.units import MM
+
+    # every check that needs no head first (quick), then the head, coil and target
+    for cell in cells_of:
+        check_head_map(cell, drive, radius_m, cells, layer, azimuth_deg, didt_max)
+    mni = lambda text, option: None if text is None else parse_mni_mm(text, option)  # noqa: E731
+    return prepare_head_field(
+        coil, at=at, at_mni_m=mni(at_mni, "--position-mni"), handle_angle_deg=handle_angle,
+        handle_towards=handle_towards, distance_m=distance_mm * MM, target=target,
+        target_mni_m=mni(target_mni, "--target-mni"), target_label=target_label,
+        didt_a_per_s=didt, head=head or "fsaverage",
+    )  # fmt: skip

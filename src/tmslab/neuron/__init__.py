@@ -13,6 +13,8 @@ Modules (import the one you need; nothing heavy loads with ``import tmslab.neuro
   :mod:`~tmslab.neuron.batched` (Numba): the two solvers of the same cable equations.
 * :mod:`~tmslab.neuron.threshold`, :mod:`~tmslab.neuron.sd_curve`,
   :mod:`~tmslab.neuron.population`: thresholds, strength-duration curves, populations.
+* :mod:`~tmslab.neuron.cortex`: cells placed in the cortex of a realistic head around a target,
+  their threshold map and input-output curve (:func:`~tmslab.neuron.cortex.cortex_threshold_map`).
 * :mod:`~tmslab.neuron.activation`: the activation of cells at a target (:class:`Activation`).
   Figures live in :mod:`tmslab.viz.neuron`; the scenario's neuron stage in :mod:`tmslab.stages.neurons`.
 * :mod:`~tmslab.neuron.workflows`: what the commands run (:func:`threshold_from_field`,
