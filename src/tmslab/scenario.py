@@ -207,10 +207,14 @@ class OptimiseSection(_Section):
     """Search the coil placement before the field is solved (realistic heads): coil centres on
     the scalp within ``radius_mm`` of the target's projection, ``step_mm`` apart, and handle
     angles every ``angle_step_deg``; the pose with the largest ``goal`` at the target
-    ("magnitude": |E|; "normal": E into the cortex) is used by the rest of the chain, at
-    [coil] distance_mm. Scored by reciprocity (``tmslab optimise placement``)."""
+    ("magnitude": |E|; "normal": E into the cortex; "focal": |E| minus ``penalty`` times the
+    largest |E| at ``avoid_mni``, MNI152 mm, default 6 cortex points 20 mm around the target)
+    is used by the rest of the chain, at [coil] distance_mm. Scored by reciprocity
+    (``tmslab optimise placement``)."""
 
-    goal: Literal["magnitude", "normal"] = "magnitude"
+    goal: Literal["magnitude", "normal", "focal"] = "magnitude"
+    avoid_mni: list[tuple[float, float, float]] | None = None
+    penalty: float = Field(default=1.0, ge=0, allow_inf_nan=False)
     radius_mm: float = Field(default=20.0, ge=0, le=100, allow_inf_nan=False)
     step_mm: float = Field(default=2.0, gt=0, allow_inf_nan=False)
     angle_step_deg: float = Field(default=5.0, gt=0, le=360, allow_inf_nan=False)
@@ -220,6 +224,8 @@ class OptimiseSection(_Section):
         n = 360.0 / self.angle_step_deg
         if abs(n - round(n)) > 1e-9:
             raise ValueError(f"angle_step_deg {self.angle_step_deg:g} must divide 360")
+        if self.avoid_mni is not None and self.goal != "focal":
+            raise ValueError('avoid_mni goes with goal = "focal"')
         return self
 
 

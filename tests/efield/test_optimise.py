@@ -84,7 +84,9 @@ def test_magnitude_over_an_on_axis_target_is_the_same_at_every_angle(human):
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"goal": "focal"}, "goal 'focal'"),
+        ({"goal": "sharpest"}, "goal 'sharpest'"),
+        ({"avoid_m": [[0, 0.02, 0.06]]}, "points to avoid go with goal 'focal'"),
+        ({"goal": "focal", "penalty": -1.0}, "penalty"),
         ({"goal": "normal"}, "normal (radial) field vanishes"),
         ({"goal": "direction"}, "give a direction"),
         ({"angle_step_deg": 7}, "divide 360"),
@@ -94,6 +96,28 @@ def test_magnitude_over_an_on_axis_target_is_the_same_at_every_angle(human):
 def test_bad_options_are_refused(human, kwargs, message):
     with pytest.raises(InvalidValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
         optimise_placement(human, get_coil(COIL), [0, 0, 0.07], **kwargs)
+
+
+def test_focal_goal_scores_the_target_against_the_points_to_avoid(human):
+    """Focal: |E| at the target minus the penalty times the largest |E| on a ring around it;
+    every term equals the analytic field of the same pose."""
+    coil = get_coil(COIL)
+    target = 0.066 * np.array([0.2, 0.1, 1.0]) / np.linalg.norm([0.2, 0.1, 1.0])
+    result = optimise_placement(
+        human, coil, target, goal="focal", penalty=0.5, radius_m=0.006, step_m=0.006,
+        angle_step_deg=45,
+    )  # fmt: skip
+    assert result.avoid_m.shape == (6, 3) and result.avoid_efield.shape == (5, 8, 6, 3)
+    np.testing.assert_allclose(np.linalg.norm(result.avoid_m, axis=1), 0.066, rtol=1e-9)
+    np.testing.assert_allclose(np.linalg.norm(result.avoid_m - target, axis=1), 0.02, rtol=0.01)
+    i, a = 2, 3
+    pose = pose_on_sphere(human.scalp_radius_m, result.positions_m[i]) @ turned_about_z(
+        np.deg2rad(result.angles_deg[a])
+    )
+    e_t = np.linalg.norm(_direct(coil, pose, target))
+    e_avoid = max(np.linalg.norm(_direct(coil, pose, p)) for p in result.avoid_m)
+    assert result.score[i, a] == pytest.approx(e_t - 0.5 * e_avoid, rel=2e-3)
+    assert result.best_target_value == pytest.approx(np.linalg.norm(result.e_best))
 
 
 @pytest.mark.slow
@@ -144,8 +168,9 @@ def test_bem_head_scores_equal_brute_force_direct_solves(spheres_head):
     direct = np.array(
         [
             [
-                operator.solve(coil.transformed(b @ turned_about_z(np.deg2rad(a))))
-                .efield(target.point[None])[0]
+                operator.solve(coil.transformed(b @ turned_about_z(np.deg2rad(a)))).efield(
+                    target.point[None]
+                )[0]
                 for a in result.angles_deg
             ]
             for b in base

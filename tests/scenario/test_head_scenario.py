@@ -250,7 +250,9 @@ OPTIMISE = {"radius_mm": 8, "step_mm": 8, "angle_step_deg": 90}
         ({"subject": HEAD, "coil": {"name": "magstim-70mm-fig8"}, "target": {"name": "M1-hand"},
           "optimise": {"angle_step_deg": 7}}, "must divide 360"),
         ({"subject": HEAD, "coil": {"name": "magstim-70mm-fig8"}, "target": {"name": "M1-hand"},
-          "optimise": {"goal": "focal"}}, "goal"),
+          "optimise": {"goal": "sharpest"}}, "goal"),
+        ({"subject": HEAD, "coil": {"name": "magstim-70mm-fig8"}, "target": {"name": "M1-hand"},
+          "optimise": {"avoid_mni": [[0, 0, 60]]}}, 'avoid_mni goes with goal = "focal"'),
     ],
 )  # fmt: skip
 def test_bad_optimise_sections_are_one_line_errors(sections, message):

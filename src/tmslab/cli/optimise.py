@@ -36,7 +36,9 @@ JSON = Opt(False, "--json", help="Print machine-readable JSON.")
 
 # --- placement on a realistic head --------------------------------------------------------------
 HEAD_TARGET = Opt(None, "--target", help="Named cortical target: M1-hand or DLPFC-Fox2012.")
-GOAL = Opt("magnitude", "--goal", help="magnitude (|E| at the target) or normal (E into the cortex there).")  # fmt: skip
+GOAL = Opt("magnitude", "--goal", help="magnitude (|E| at the target), normal (E into the cortex there) or focal (|E| there minus --penalty x the largest |E| at the points to avoid).")  # fmt: skip
+AVOID = Opt(None, "--avoid-mni", metavar="X,Y,Z", help="With --goal focal: an MNI152 coordinate (mm) where the field is penalised; repeat for more. Default: 6 cortex points 20 mm around the target.")  # fmt: skip
+PENALTY = Opt(1.0, "--penalty", help="With --goal focal: weight of the largest |E| at the points to avoid.")  # fmt: skip
 RADIUS = quantity(20.0, "--radius-mm", unit="mm", help="Search radius around the target's projection on the scalp.")  # fmt: skip
 STEP = quantity(2.0, "--step-mm", unit="mm", help="Spacing of the grid of coil positions.")
 ANGLE_STEP = Opt(5.0, "--angle-step", help="Handle-angle step, degrees (must divide 360).")
@@ -55,6 +57,8 @@ def placement_command(
     target_mni: str | None = TARGET_MNI,
     target_label: str | None = TARGET_LABEL,
     goal: str = GOAL,
+    avoid_mni: list[str] | None = AVOID,
+    penalty: float = PENALTY,
     radius_mm: float = RADIUS,
     step_mm: float = STEP,
     angle_step: float = ANGLE_STEP,
@@ -76,12 +80,13 @@ def placement_command(
 
     check_out(plot, FIGURE_SUFFIXES, "--plot")
     mni = None if target_mni is None else parse_mni_mm(target_mni, "--target-mni")
+    avoid = [parse_mni_mm(text, "--avoid-mni") for text in avoid_mni] if avoid_mni else None
     with console.status("loading the head and checking the options..."):
         setup = prepare_placement(
             coil, head=head, target=target, target_mni_m=mni, target_label=target_label,
             goal=goal, radius_m=radius_mm * MM, step_m=step_mm * MM, angle_step_deg=angle_step,
             distance_m=distance_mm * MM, e_goal_v_per_m=e_goal, didt_max_a_per_s=didt_max,
-            out=out,
+            out=out, avoid_mni_m=avoid, penalty=penalty,
         )  # fmt: skip
     with task_progress("scoring coil positions", disable=json) as progress:
         result = run_placement(

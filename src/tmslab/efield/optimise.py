@@ -28,11 +28,12 @@ from tmslab.units import A_PER_US
 
 __all__ = ["AGREEMENT_LIMIT", "GOALS", "PlacementOptimum", "optimise_placement"]
 
-GOALS = ("magnitude", "normal", "direction")
+GOALS = ("magnitude", "normal", "direction", "focal")
 # Reciprocity and the direct solve differ by the auxiliary-grid error (~1e-3) and, in a BEM
 # head, by the direct solve's gradient subtraction; more than this is flagged beside the number.
 AGREEMENT_LIMIT = 0.01
 GRID_STEP_M = 3e-3  # spacing of the reciprocal field's volume-current part (smooth outside)
+RING_RADIUS_M, RING_COUNT = 0.02, 6  # the focal goal's default points to avoid
 MAX_TRIES = 200  # best-scoring poses tried for one whose coil stays outside the scalp
 
 
@@ -46,8 +47,9 @@ class PlacementOptimum:
         What was searched.
     goal : str
         ``"magnitude"`` (|E| at the target), ``"normal"`` (E along the target's inward
-        cortical normal, positive into the cortex as SimNIBS) or ``"direction"`` (E along a
-        given direction, e.g. across a sulcus).
+        cortical normal, positive into the cortex as SimNIBS), ``"direction"`` (E along a
+        given direction, e.g. across a sulcus) or ``"focal"`` (|E| at the target minus
+        ``penalty`` times the largest |E| at the points to avoid).
     goal_vector : (3,) ndarray or None, dimensionless
         The unit vector the score projects E on (None for the magnitude).
     target_m : (3,) ndarray, m
@@ -61,7 +63,7 @@ class PlacementOptimum:
     efield : (P, A, 3) ndarray, V/m per A/s
         E at the target by reciprocity.
     score : (P, A) ndarray, V/m per A/s
-        The goal's value; poses refused (coil inside the scalp) are NaN.
+        The goal's objective; poses refused (coil inside the scalp) are NaN.
     best : tuple of int
         (position, angle) of the best pose.
     pose : (4, 4) ndarray, m
@@ -76,6 +78,12 @@ class PlacementOptimum:
         Assumptions and flags.
     direct : object
         The direct solve's :class:`~tmslab.efield.head.CorticalField` (heads) or None.
+    avoid_m : (K, 3) ndarray or None, m
+        The focal goal's points to avoid.
+    avoid_efield : (P, A, K, 3) ndarray or None, V/m per A/s
+        E at those points for every pose.
+    penalty : float, dimensionless
+        The focal goal's weight.
     plane_axes : (2, 3) ndarray or None, dimensionless
         In-plane axes at the target's projection for maps: the coil x axis at handle angle 0
         (the subject's right over the vertex) and the anterior direction (minus the handle's).
@@ -99,6 +107,9 @@ class PlacementOptimum:
     notes: tuple[str, ...] = ()
     direct: Any = None
     plane_axes: np.ndarray | None = None
+    avoid_m: np.ndarray | None = None
+    avoid_efield: np.ndarray | None = None
+    penalty: float = 0.0
 
     def plane_coordinates(self) -> np.ndarray:
         """(P, 2) ndarray, m: the positions on the plane of :attr:`plane_axes` (centre at 0)."""
@@ -112,8 +123,13 @@ class PlacementOptimum:
 
     @property
     def best_score(self) -> float:
-        """The goal's value at the best pose by reciprocity, V/m per A/s."""
+        """The goal's objective at the best pose by reciprocity, V/m per A/s."""
         return float(self.score[self.best])
+
+    @property
+    def best_target_value(self) -> float:
+        """:meth:`score_of` the best pose's E by reciprocity, V/m per A/s."""
+        return self.score_of(self.e_best)
 
     @property
     def best_angle_deg(self) -> float:
@@ -135,7 +151,7 @@ class PlacementOptimum:
         Returns
         -------
         float, V/m per A/s
-            |E|, or E along :attr:`goal_vector`.
+            |E| (goals magnitude and focal), or E along :attr:`goal_vector`.
         """
         return float(_score(np.asarray(e)[None], self.goal_vector)[0])
 
@@ -153,7 +169,8 @@ class PlacementOptimum:
         float, A/s
             The coil's dI/dt.
         """
-        value = self.score_of(self.e_direct) if self.e_direct is not None else self.best_score
+        e = self.e_direct if self.e_direct is not None else self.e_best
+        value = self.score_of(e)
         if not value > 0:
             raise InvalidValueError("the best pose gives no positive field at the target")
         return float(e_goal_v_per_m) / value
@@ -201,6 +218,8 @@ def optimise_placement(
     *,
     goal: str = "magnitude",
     direction=None,
+    avoid_m=None,
+    penalty: float = 1.0,
     radius_m: float = 0.02,
     step_m: float = 0.002,
     angle_step_deg: float = 5.0,
@@ -220,10 +239,15 @@ def optimise_placement(
     target : CorticalTarget or (3,) array_like, m
         The target (a point inside a sphere, or a cortical target of the head).
     goal : str
-        ``"magnitude"``, ``"normal"`` (realistic heads) or ``"direction"`` (see
+        ``"magnitude"``, ``"normal"`` (realistic heads), ``"direction"`` or ``"focal"`` (see
         :class:`PlacementOptimum`).
     direction : (3,) array_like or None, dimensionless
         For ``goal="direction"``: the direction E should take at the target.
+    avoid_m : (K, 3) array_like or None, m
+        For ``goal="focal"``: where the field is penalised (head frame); default: 6 cortex
+        points 20 mm around the target (:func:`tmslab.conductors.head.ring_points`).
+    penalty : float, dimensionless
+        For ``goal="focal"``: the weight of the largest |E| at those points.
     radius_m, step_m : float, m
         Search radius around the target's projection on the scalp and grid spacing.
     angle_step_deg : float, degrees
@@ -250,70 +274,74 @@ def optimise_placement(
     """
     from tmslab.conductors.sphere import SphereHead
 
-    if goal not in GOALS:
-        raise InvalidValueError(f"goal {goal!r}: use one of {', '.join(GOALS)}")
-    if (goal == "direction") != (direction is not None):
-        raise InvalidValueError("give a direction with goal 'direction' (and only then)")
+    sphere = isinstance(head, SphereHead)
+    vector = _goal_vector(goal, direction, target, sphere)
+    if goal != "focal" and avoid_m is not None:
+        raise InvalidValueError("points to avoid go with goal 'focal' (and only then)")
+    if not (np.isfinite(penalty) and penalty >= 0):
+        raise InvalidValueError(f"penalty {penalty!r} must be >= 0")
     n_angles = 360.0 / angle_step_deg if angle_step_deg > 0 else 0.0
     if not (n_angles >= 1 and abs(n_angles - round(n_angles)) < 1e-9):
         raise InvalidValueError(
             f"handle-angle step {angle_step_deg!r} deg must be > 0 and divide 360"
         )
+    if not (np.isfinite(step_m) and step_m > 0):
+        raise InvalidValueError(f"grid step = {step_m!r} m must be > 0")
     n_angles = round(n_angles)
     angles = np.arange(n_angles) * angle_step_deg
     timings: dict[str, float] = {}
     notes: list[str] = []
-    sphere = isinstance(head, SphereHead)
-    vector = None
-    if goal == "normal":
-        if sphere:
-            raise InvalidValueError(
-                "goal 'normal' on a sphere: the normal (radial) field vanishes in a spherical "
-                "head; use 'magnitude' or 'direction'"
-            )
-        vector = -np.asarray(target.normal, dtype=float)  # into the cortex, as SimNIBS
-    elif goal == "direction":
-        from tmslab.geometry import unit_vector
-
-        vector = unit_vector(direction, "goal direction")
     if sphere:
         point = np.asarray(getattr(target, "point", target), dtype=float).reshape(3)
         if not np.linalg.norm(point) < head.scalp_radius_m:
             raise InvalidValueError("the target must lie inside the sphere")
-        if not 0 < step_m:
-            raise InvalidValueError(f"grid step = {step_m!r} m must be > 0")
         positions, base = _sphere_grid(head, point, radius_m, step_m, distance_m)
-        bfield = sphere_bfield(point)
     else:
         from tmslab.conductors.head.placement import project_to_scalp, scalp_grid_poses
-        from tmslab.efield.bem.solve import BemOperator
 
         point = np.asarray(target.point, dtype=float)
         positions, base = scalp_grid_poses(
             head, project_to_scalp(head, point), radius_m, step_m, distance_m=distance_m
         )
+    avoid = None
+    if goal == "focal":
+        avoid = _avoid_points(head, target, point, avoid_m, sphere)
+        notes.append(
+            f"focal goal: |E| at the target minus {penalty:g} x the largest |E| at "
+            f"{len(avoid)} points to avoid"
+        )
+    if not sphere:
+        from tmslab.efield.bem.solve import BemOperator
+
         start = time.perf_counter()
         operator = operator or BemOperator.build(head.conductor())
         timings["operator"] = time.perf_counter() - start
     aux = auxiliary_coil_for(coil, n_angles, base[0], point)
-    if not sphere:
-        start = time.perf_counter()
-        reciprocity = BemReciprocity.build(
-            operator, point, _corners(aux, base), base[0, :3, :3], GRID_STEP_M
-        )
-        bfield = reciprocity.bfield
-        timings["adjoint"] = time.perf_counter() - start
-    start = time.perf_counter()
+    points = [point] if avoid is None else [point, *avoid]
     done = [0]
+    total = len(base) * len(points)
 
     def advance(n: int) -> None:
         done[0] += n
         if progress is not None:
-            progress(done[0], len(base))
+            progress(done[0], total)
 
-    e = field_over_angles(bfield, coil, base, n_angles, aux=aux, progress=advance)
-    timings["scan"] = time.perf_counter() - start
-    score = _score(e, vector)
+    fields = []
+    for p in points:
+        start = time.perf_counter()
+        if sphere:
+            bfield = sphere_bfield(p)
+        else:
+            bfield = BemReciprocity.build(
+                operator, p, _corners(aux, base), base[0, :3, :3], GRID_STEP_M
+            ).bfield
+        timings["adjoint"] = timings.get("adjoint", 0.0) + time.perf_counter() - start
+        start = time.perf_counter()
+        fields.append(field_over_angles(bfield, coil, base, n_angles, aux=aux, progress=advance))
+        timings["scan"] = timings.get("scan", 0.0) + time.perf_counter() - start
+    e = fields[0]
+    avoid_e = None if avoid is None else np.stack(fields[1:], axis=2)  # (P, A, K, 3)
+    score = _objective(e, vector, avoid_e, penalty)
     best, pose, refused = _best_outside(head, coil, base, angles, score, sphere)
     if refused:
         notes.append(
@@ -334,34 +362,16 @@ def optimise_placement(
         pose=pose,
         timings_s=timings,
         plane_axes=np.array([base[0, :3, 0], -base[0, :3, 1]]),
+        avoid_m=avoid,
+        avoid_efield=avoid_e,
+        penalty=float(penalty),
     )
     if not verify:
         return PlacementOptimum(**result, notes=tuple(notes))
     start = time.perf_counter()
-    placed = coil.transformed(pose)
-    direct = None
-    if sphere:
-        from tmslab.efield.kernels import sphere_efield
-
-        e_direct = sphere_efield(point[None], placed.dipole_positions, placed.dipole_moments)[0]
-    else:
-        from tmslab.efield.head import cortical_field
-
-        solution = operator.solve(placed, A_PER_US)
-        e_direct = solution.efield(point[None])[0] / A_PER_US
-        vertices, _, _ = head.cortex("mid")
-        direct = cortical_field(
-            head,
-            solution.efield(vertices),
-            coil_name=coil.name,
-            pose=pose,
-            didt_a_per_s=A_PER_US,
-            target=target,
-            solve_time_s=time.perf_counter() - start,
-        )
+    e_direct, direct = _direct_check(head, coil, pose, point, target, sphere, operator)
     timings["direct"] = time.perf_counter() - start
-    e_best = e[best]
-    agreement = float(np.linalg.norm(e_best - e_direct) / np.linalg.norm(e_direct))
+    agreement = float(np.linalg.norm(e[best] - e_direct) / np.linalg.norm(e_direct))
     if agreement > AGREEMENT_LIMIT:
         notes.append(
             f"reciprocity and the direct solve differ by {agreement:.1%} at the best pose "
@@ -370,6 +380,83 @@ def optimise_placement(
     return PlacementOptimum(
         **result, e_direct=e_direct, agreement=agreement, notes=tuple(notes), direct=direct
     )
+
+
+def _goal_vector(goal: str, direction, target, sphere: bool) -> np.ndarray | None:
+    """The unit vector the goal projects E on (None: the magnitude), checked before any work."""
+    if goal not in GOALS:
+        raise InvalidValueError(f"goal {goal!r}: use one of {', '.join(GOALS)}")
+    if (goal == "direction") != (direction is not None):
+        raise InvalidValueError("give a direction with goal 'direction' (and only then)")
+    if goal == "normal":
+        if sphere:
+            raise InvalidValueError(
+                "goal 'normal' on a sphere: the normal (radial) field vanishes in a spherical "
+                "head; use 'magnitude' or 'direction'"
+            )
+        return -np.asarray(target.normal, dtype=float)  # into the cortex, as SimNIBS
+    if goal == "direction":
+        from tmslab.geometry import unit_vector
+
+        return unit_vector(direction, "goal direction")
+    return None
+
+
+def _avoid_points(head, target, point: np.ndarray, avoid_m, sphere: bool) -> np.ndarray:
+    """(K, 3) m: the given points to avoid, or a ring of 6 at 20 mm around the target."""
+    if avoid_m is not None:
+        avoid = np.asarray(avoid_m, dtype=float).reshape(-1, 3)
+        if not len(avoid) or not np.all(np.isfinite(avoid)):
+            raise InvalidValueError("points to avoid: give finite (x, y, z) points")
+        return avoid
+    if sphere:  # the ring at the target's radius, 20 mm away
+        u = point / np.linalg.norm(point)
+        helper = np.array([1.0, 0.0, 0.0]) if abs(u[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
+        e1 = np.cross(u, helper)
+        e1 /= np.linalg.norm(e1)
+        e2 = np.cross(u, e1)
+        tilt = RING_RADIUS_M / np.linalg.norm(point)
+        return np.array(
+            [
+                np.linalg.norm(point)
+                * (np.cos(tilt) * u + np.sin(tilt) * (np.cos(a) * e1 + np.sin(a) * e2))
+                for a in 2 * np.pi * np.arange(RING_COUNT) / RING_COUNT
+            ]
+        )
+    from tmslab.conductors.head import ring_points
+
+    return ring_points(head, target, RING_RADIUS_M, RING_COUNT)
+
+
+def _objective(e, vector, avoid_e, penalty: float) -> np.ndarray:
+    if avoid_e is None:
+        return _score(e, vector)
+    return np.linalg.norm(e, axis=-1) - penalty * np.linalg.norm(avoid_e, axis=-1).max(axis=-1)
+
+
+def _direct_check(head, coil, pose, point, target, sphere: bool, operator):
+    """(E at the target per unit dI/dt by a direct solve, the cortex field or None)."""
+    placed = coil.transformed(pose)
+    if sphere:
+        from tmslab.efield.kernels import sphere_efield
+
+        e = sphere_efield(point[None], placed.dipole_positions, placed.dipole_moments)[0]
+        return e, None
+    from tmslab.efield.head import cortical_field
+
+    start = time.perf_counter()
+    solution = operator.solve(placed, A_PER_US)
+    vertices, _, _ = head.cortex("mid")
+    field = cortical_field(
+        head,
+        solution.efield(vertices),
+        coil_name=coil.name,
+        pose=pose,
+        didt_a_per_s=A_PER_US,
+        target=target,
+        solve_time_s=time.perf_counter() - start,
+    )
+    return solution.efield(point[None])[0] / A_PER_US, field
 
 
 def _best_outside(head, coil, base, angles, score, sphere: bool):

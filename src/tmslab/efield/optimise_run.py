@@ -36,7 +36,7 @@ PLACEMENT_FILES = (
     "coil_pose.matsimnibs.txt",
     FIGURE_NAME,
 )
-CLI_GOALS = ("magnitude", "normal")
+CLI_GOALS = ("magnitude", "normal", "focal")
 MAX_POSES = 2_000_000  # positions x angles; ~30 s per 72k on 2 cores
 
 
@@ -53,7 +53,11 @@ class PlacementSetup:
     target : CorticalTarget
         The target.
     goal : str
-        ``"magnitude"`` or ``"normal"``.
+        ``"magnitude"``, ``"normal"`` or ``"focal"``.
+    avoid_m : (K, 3) ndarray or None, m
+        The focal goal's points to avoid (head frame; None: a ring around the target).
+    penalty : float, dimensionless
+        The focal goal's weight.
     radius_m, step_m, distance_m : float, m
         Search radius, grid step, scalp-to-coil distance.
     angle_step_deg : float, degrees
@@ -77,6 +81,8 @@ class PlacementSetup:
     e_goal_v_per_m: float | None = None
     didt_max_a_per_s: float | None = None
     out: Path | None = None
+    avoid_m: np.ndarray | None = None
+    penalty: float = 1.0
 
 
 def prepare_placement(
@@ -94,6 +100,8 @@ def prepare_placement(
     e_goal_v_per_m: float | None = None,
     didt_max_a_per_s: float | None = None,
     out: str | Path | None = None,
+    avoid_mni_m=None,
+    penalty: float = 1.0,
 ) -> PlacementSetup:
     """Check every option of a placement search before any solve (a few seconds).
 
@@ -110,7 +118,7 @@ def prepare_placement(
     target_label : str or None
         A 10-05 label projected onto the cortex.
     goal : str
-        ``"magnitude"`` or ``"normal"``.
+        ``"magnitude"``, ``"normal"`` or ``"focal"``.
     radius_m, step_m : float, m
         Search radius around the target's scalp projection and grid spacing.
     angle_step_deg : float, degrees
@@ -123,6 +131,11 @@ def prepare_placement(
         dI/dt at 100 % MSO of the stimulator+coil (reports % MSO).
     out : str, Path or None
         Output folder.
+    avoid_mni_m : (K, 3) array_like or None, m
+        For ``goal="focal"``: MNI152 coordinates where the field is penalised (each snapped
+        to the mid-cortex); None: 6 cortex points 20 mm around the target.
+    penalty : float, dimensionless
+        For ``goal="focal"``: the weight of the largest |E| at those points.
 
     Returns
     -------
@@ -159,6 +172,10 @@ def prepare_placement(
         raise InvalidValueError(f"--distance-mm {distance_m / MM:g} must be >= 0")
     if e_goal_v_per_m is not None:
         check_positive("--e-goal", e_goal_v_per_m, "V/m")
+    if goal != "focal" and avoid_mni_m is not None:
+        raise InvalidValueError("--avoid-mni goes with --goal focal")
+    if not (np.isfinite(penalty) and penalty >= 0):
+        raise InvalidValueError(f"--penalty {penalty:g} must be >= 0")
     if didt_max_a_per_s is not None:
         check_positive("--didt-max", didt_max_a_per_s, "A/s")
     given = [t for t in (target, target_mni_m, target_label) if t is not None]
@@ -174,6 +191,11 @@ def prepare_placement(
     coil = as_coil(coil)
     head = load_head(head)
     goal_target = resolve_target(head, target, target_mni_m, target_label)
+    avoid = None
+    if avoid_mni_m is not None:
+        from tmslab.conductors.head import cortical_target
+
+        avoid = np.array([cortical_target(head, p).point for p in np.reshape(avoid_mni_m, (-1, 3))])
     return PlacementSetup(
         head,
         coil,
@@ -186,6 +208,8 @@ def prepare_placement(
         e_goal_v_per_m,
         didt_max_a_per_s,
         out,
+        avoid,
+        float(penalty),
     )
 
 
@@ -215,6 +239,8 @@ def run_placement(
         setup.coil,
         setup.target,
         goal=setup.goal,
+        avoid_m=setup.avoid_m,
+        penalty=setup.penalty,
         radius_m=setup.radius_m,
         step_m=setup.step_m,
         angle_step_deg=setup.angle_step_deg,
@@ -271,9 +297,17 @@ def placement_summary(setup: PlacementSetup, result: PlacementOptimum) -> dict[s
         * MM_PER_M,
         "best_handle_angle_deg": result.best_angle_deg,
         "pose_matsimnibs_mm": _pose_mm(result.pose).tolist(),
-        "score_reciprocity_v_per_m_per_a_per_us": result.best_score * per,
+        "score_reciprocity_v_per_m_per_a_per_us": result.best_target_value * per,
         "e_target_reciprocity_v_per_m_per_a_per_us": (result.e_best * per).tolist(),
     }
+    if result.avoid_m is not None:
+        i, a = result.best
+        summary["objective_v_per_m_per_a_per_us"] = result.best_score * per
+        summary["avoid_mm"] = (result.avoid_m * MM_PER_M).tolist()
+        summary["avoid_max_e_v_per_m_per_a_per_us"] = float(
+            np.linalg.norm(result.avoid_efield[i, a], axis=-1).max() * per
+        )
+        summary["penalty"] = result.penalty
     if result.e_direct is not None:
         summary["score_direct_v_per_m_per_a_per_us"] = result.score_of(result.e_direct) * per
         summary["e_target_direct_v_per_m_per_a_per_us"] = (result.e_direct * per).tolist()
@@ -310,7 +344,7 @@ def placement_rows(setup: PlacementSetup, result: PlacementOptimum) -> list[tupl
     """
     s = placement_summary(setup, result)
     mm = lambda v: "(" + ", ".join(f"{x:.1f}" for x in v) + ") mm"  # noqa: E731
-    label = "|E|" if result.goal == "magnitude" else "E_n (into the cortex)"
+    label = "E_n (into the cortex)" if result.goal == "normal" else "|E|"
     rows = [
         ("target", f"{s['target'] or 'MNI point'} at {mm(s['target_mm'])}"),
         ("searched", f"{s['positions']} positions x {s['angles']} angles = {s['poses']:,} poses"),
@@ -326,6 +360,14 @@ def placement_rows(setup: PlacementSetup, result: PlacementOptimum) -> list[tupl
                 f"{label} at target (direct solve)",
                 f"{s['score_direct_v_per_m_per_a_per_us']:.4g} V/m per A/us "
                 f"(reciprocity differs by {s['reciprocity_vs_direct']:.2%})",
+            )
+        )
+    if "objective_v_per_m_per_a_per_us" in s:
+        rows.append(
+            (
+                "largest |E| at the points to avoid",
+                f"{s['avoid_max_e_v_per_m_per_a_per_us']:.4g} V/m per A/us at "
+                f"{len(s['avoid_mm'])} points (objective {s['objective_v_per_m_per_a_per_us']:.4g})",
             )
         )
     if "hotspot_distance_mm" in s:

@@ -120,11 +120,21 @@ def _optimised_pose(scenario: Scenario, head, coil, goal, operator, section: Sec
 
     spec = scenario.spec.optimise
     distance = scenario.spec.coil.distance_mm * MM
+    avoid = None
+    if spec.avoid_mni is not None:
+        from tmslab.conductors.head import cortical_target
+
+        try:
+            avoid = [cortical_target(head, np.asarray(p, float) * MM).point for p in spec.avoid_mni]
+        except InvalidValueError as error:
+            raise InvalidValueError(f"[optimise] avoid_mni: {error}") from None
     result = optimise_placement(
         head,
         coil,
         goal,
         goal=spec.goal,
+        avoid_m=avoid,
+        penalty=spec.penalty,
         radius_m=spec.radius_mm * MM,
         step_m=spec.step_mm * MM,
         angle_step_deg=spec.angle_step_deg,
@@ -145,7 +155,7 @@ def _optimised_pose(scenario: Scenario, head, coil, goal, operator, section: Sec
         "best_position_m": result.positions_m[i],
         "offset_m": offset,
         "handle_angle_deg": result.best_angle_deg,
-        "score_reciprocity_per_didt": result.best_score,
+        "score_reciprocity_per_didt": result.best_target_value,
     }
     section.notes.append(
         "Placement searched by reciprocity (Gomez et al. 2020, doi:10.1016/j.brs.2019.09.015): "
@@ -299,7 +309,7 @@ def head_field_stage(scenario: Scenario, coil, section: Section, didt_of) -> Sec
         section.data["target"]["efield_per_didt"] = cortex.e_target / A_PER_US
     if search is not None:  # the direct solve checks the reciprocity score of the chosen pose
         direct = search.score_of(solution.efield(goal.point[None], check=False)[0] / scale)
-        agreement = abs(search.best_score - direct) / abs(direct)
+        agreement = abs(search.best_target_value - direct) / abs(direct)
         section.data["optimise"]["score_direct_per_didt"] = direct
         section.data["optimise"]["reciprocity_vs_direct"] = agreement
     rows = [

@@ -52,14 +52,14 @@ def plot_placement(result) -> Figure:
     ax.set_aspect("equal")
     ax.set_xlabel("right (mm)")
     ax.set_ylabel("anterior (mm)")
-    label = "|E|" if result.goal == "magnitude" else "E_n"
+    label = {"normal": "E_n", "focal": "objective"}.get(result.goal, "|E|")
     fig.colorbar(sc, ax=ax, label=f"best {label} at target (V/m per A/us)")
     ax.legend(loc="lower left", fontsize=8)
     ax.set_title(f"{result.coil_name} on {result.head_name}: handle lines at the best angle")
     ax2.plot(result.angles_deg, score[i], "-", color="C3", label="best position")
     ax2.plot(result.angles_deg, score[0], "--", color="C0", label="over the target")
     ax2.axvline(result.angles_deg[k], color="C3", lw=0.8, ls=":")
-    if result.e_direct is not None:
+    if result.e_direct is not None and result.avoid_m is None:  # the direct value of the same
         ax2.plot(
             result.angles_deg[k], result.score_of(result.e_direct) * A_PER_US, "k*", ms=10,
             label="direct solve",

@@ -16,6 +16,7 @@ from tmslab.conductors.head.targets import (
     named_target,
     named_targets,
     resolve_target,
+    ring_points,
 )
 from tmslab.conductors.head.template import HeadModel, fsaverage_head
 
@@ -33,6 +34,7 @@ __all__ = [
     "pose_at",
     "project_to_scalp",
     "resolve_target",
+    "ring_points",
     "scalp_point",
     "simnibs_head",
 ]

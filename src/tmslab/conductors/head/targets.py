@@ -32,6 +32,7 @@ __all__ = [
     "named_target",
     "named_targets",
     "resolve_target",
+    "ring_points",
 ]
 
 # An MNI coordinate farther than this from the mid-cortex is not a cortical target (white matter,
@@ -298,3 +299,51 @@ def resolve_target(
     if label is not None:
         return label_target(head, label)
     return None
+
+
+def ring_points(head: HeadModel, target: CorticalTarget, radius_m: float = 0.02, count: int = 6):
+    """Mid-cortical vertices on a ring around a target: where "the field elsewhere" is sampled.
+
+    For each of ``count`` directions evenly spread on the plane normal to the target's cortical
+    normal, the cortex vertex (medial wall excluded) whose offset from the target lies closest
+    to ``radius_m`` along that direction.
+
+    Parameters
+    ----------
+    head : HeadModel
+        The head.
+    target : CorticalTarget
+        The target.
+    radius_m : float, m
+        Ring radius (straight-line distance from the target).
+    count : int
+        Number of points.
+
+    Returns
+    -------
+    (count, 3) ndarray, m
+        The points, in the head's frame.
+
+    Raises
+    ------
+    InvalidValueError
+        For a non-positive radius or count.
+    """
+    from tmslab.conductors.head.template import HEMISPHERES
+
+    if not (np.isfinite(radius_m) and radius_m > 0) or count < 1:
+        raise InvalidValueError(f"ring of {count} points at {radius_m!r} m: give both > 0")
+    vertices, _, _ = head.cortex("mid")
+    cortex = ~np.concatenate([head.hemispheres[h].medial_wall for h in HEMISPHERES])
+    candidates = vertices[cortex]
+    n = np.asarray(target.normal, dtype=float)
+    helper = np.array([1.0, 0.0, 0.0]) if abs(n[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
+    e1 = np.cross(n, helper)
+    e1 /= np.linalg.norm(e1)
+    e2 = np.cross(n, e1)
+    offsets = candidates - np.asarray(target.point, dtype=float)
+    points = []
+    for angle in 2 * np.pi * np.arange(count) / count:
+        want = radius_m * (np.cos(angle) * e1 + np.sin(angle) * e2)
+        points.append(candidates[int(np.argmin(np.linalg.norm(offsets - want, axis=1)))])
+    return np.array(points)
