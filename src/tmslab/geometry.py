@@ -110,3 +110,49 @@ def turned_about_z(angle_rad: float) -> np.ndarray:
     turn = np.eye(4)
     turn[:2, :2] = [[c, -s], [s, c]]
     return turn
+
+
+def tangent_axes(normal) -> tuple[np.ndarray, np.ndarray]:
+    """Two unit vectors spanning the plane normal to ``normal``, with e1 x e2 = n.
+
+    Parameters
+    ----------
+    normal : (3,) array_like, dimensionless
+        The plane's normal (any length).
+
+    Returns
+    -------
+    e1, e2 : (3,) ndarray, dimensionless
+        In-plane axes (e1 = n x helper, helper the x axis unless n is close to it).
+    """
+    n = unit_vector(normal, "normal")
+    helper = np.array([1.0, 0.0, 0.0]) if abs(n[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
+    e1 = np.cross(n, helper)
+    e1 /= np.linalg.norm(e1)
+    return e1, np.cross(n, e1)
+
+
+def disc_points(centre, normal, radius_m: float, step_m: float) -> np.ndarray:
+    """A square grid on the plane through ``centre`` normal to ``normal``, within a radius.
+
+    Parameters
+    ----------
+    centre : (3,) array_like, m
+        The grid's centre.
+    normal : (3,) array_like, dimensionless
+        The plane's normal.
+    radius_m, step_m : float, m
+        Radius of the disc kept and spacing of the grid.
+
+    Returns
+    -------
+    (N, 3) ndarray, m
+        The points, nearest to the centre first (the centre itself first).
+    """
+    e1, e2 = tangent_axes(normal)
+    k = int(np.floor(radius_m / step_m + 1e-9))
+    a, b = np.meshgrid(np.arange(-k, k + 1) * step_m, np.arange(-k, k + 1) * step_m)
+    a, b = a.ravel(), b.ravel()
+    keep = np.hypot(a, b) <= radius_m + 1e-12
+    order = np.argsort(np.hypot(a[keep], b[keep]), kind="stable")
+    return np.asarray(centre, dtype=float) + a[keep][order, None] * e1 + b[keep][order, None] * e2

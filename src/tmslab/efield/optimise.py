@@ -192,18 +192,10 @@ def _corners(aux, poses: np.ndarray) -> np.ndarray:
 
 def _sphere_grid(head, target: np.ndarray, radius_m, step_m, distance_m):
     from tmslab.coils.placement import pose_on_sphere
+    from tmslab.geometry import disc_points
 
     u = target / np.linalg.norm(target)
-    helper = np.array([1.0, 0.0, 0.0]) if abs(u[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
-    e1 = np.cross(u, helper)
-    e1 /= np.linalg.norm(e1)
-    e2 = np.cross(u, e1)
-    k = int(np.floor(radius_m / step_m + 1e-9))
-    a, b = np.meshgrid(np.arange(-k, k + 1) * step_m, np.arange(-k, k + 1) * step_m)
-    a, b = a.ravel(), b.ravel()
-    keep = np.hypot(a, b) <= radius_m + 1e-12
-    order = np.argsort(np.hypot(a[keep], b[keep]), kind="stable")
-    flat = u * head.scalp_radius_m + a[keep][order, None] * e1 + b[keep][order, None] * e2
+    flat = disc_points(u * head.scalp_radius_m, u, radius_m, step_m)
     points = head.scalp_radius_m * flat / np.linalg.norm(flat, axis=1, keepdims=True)
     poses = np.array(
         [pose_on_sphere(head.scalp_radius_m, p, distance_m=distance_m) for p in points]
@@ -410,11 +402,10 @@ def _avoid_points(head, target, point: np.ndarray, avoid_m, sphere: bool) -> np.
             raise InvalidValueError("points to avoid: give finite (x, y, z) points")
         return avoid
     if sphere:  # the ring at the target's radius, 20 mm away
+        from tmslab.geometry import tangent_axes
+
         u = point / np.linalg.norm(point)
-        helper = np.array([1.0, 0.0, 0.0]) if abs(u[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
-        e1 = np.cross(u, helper)
-        e1 /= np.linalg.norm(e1)
-        e2 = np.cross(u, e1)
+        e1, e2 = tangent_axes(u)
         tilt = RING_RADIUS_M / np.linalg.norm(point)
         return np.array(
             [

@@ -174,17 +174,13 @@ def grid_positions(
     InvalidValueError
         If ``n_per_side`` < 1.
     """
-    from tmslab.neuron.coupling import unit_vector
+    from tmslab.geometry import tangent_axes
 
     n = int(n_per_side)
     if n < 1:
         raise InvalidValueError(f"n_per_side = {n_per_side!r}; it must be >= 1")
     half = check_positive("half_width_m", half_width_m, "m")
-    normal = unit_vector(normal)
-    helper = np.array([1.0, 0.0, 0.0]) if abs(normal[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
-    u = np.cross(normal, helper)
-    u /= np.linalg.norm(u)
-    w = np.cross(normal, u)
+    u, w = tangent_axes(normal)
     s = np.linspace(-half, half, n) if n > 1 else np.zeros(1)
     a, b = np.meshgrid(s, s, indexing="ij")
     return np.asarray(centre_m, float) + a.reshape(-1, 1) * u + b.reshape(-1, 1) * w

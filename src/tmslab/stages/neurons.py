@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from tmslab.geometry import tangent_axes
 from tmslab.scenario import FigureSpec, Scenario, Section
 from tmslab.units import MM_PER_M, MS_PER_S
 
@@ -205,10 +206,7 @@ def _map_positions(solution, half_width: float, n: int) -> np.ndarray:
     target = solution.target_point_m
     radius = np.linalg.norm(target)
     normal = target / radius
-    helper = np.array([1.0, 0.0, 0.0]) if abs(normal[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
-    u = np.cross(normal, helper)
-    u /= np.linalg.norm(u)
-    w = np.cross(normal, u)
+    u, w = tangent_axes(normal)
     s = np.linspace(-half_width, half_width, n)
     a, b = np.meshgrid(s, s, indexing="ij")
     flat = normal + (a.reshape(-1, 1) * u + b.reshape(-1, 1) * w) / radius

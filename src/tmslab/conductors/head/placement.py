@@ -24,7 +24,7 @@ from tmslab.conductors.head._mesh import closest_points, triangle_normals
 from tmslab.conductors.head.template import HeadModel
 from tmslab.conductors.surfaces import Conductor
 from tmslab.errors import InvalidValueError
-from tmslab.geometry import check_pose
+from tmslab.geometry import check_pose, disc_points
 from tmslab.units import MM
 
 __all__ = [
@@ -406,17 +406,7 @@ def scalp_grid_poses(
         raise InvalidValueError(f"search radius = {radius_m!r} m must be >= 0")
     if not (np.isfinite(distance_m) and distance_m >= 0):
         raise InvalidValueError(f"coil distance = {distance_m!r} m must be >= 0")
-    n = scalp_normal(head, centre, normal_radius_m)
-    helper = np.array([1.0, 0.0, 0.0]) if abs(n[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
-    e1 = np.cross(n, helper)
-    e1 /= np.linalg.norm(e1)
-    e2 = np.cross(n, e1)
-    k = int(np.floor(radius_m / step_m + 1e-9))
-    a, b = np.meshgrid(np.arange(-k, k + 1) * step_m, np.arange(-k, k + 1) * step_m)
-    a, b = a.ravel(), b.ravel()
-    keep = np.hypot(a, b) <= radius_m + 1e-12
-    order = np.argsort(np.hypot(a[keep], b[keep]), kind="stable")  # the centre first
-    flat = centre + a[keep][order, None] * e1 + b[keep][order, None] * e2
+    flat = disc_points(centre, scalp_normal(head, centre, normal_radius_m), radius_m, step_m)
     vertices, triangles = _scalp_arrays(head)
     points, _, _ = closest_points(flat, vertices, triangles)
     normals, areas = triangle_normals(vertices, triangles)

@@ -20,6 +20,7 @@ import numpy as np
 
 from tmslab.conductors.head.template import HEMISPHERES, HeadModel
 from tmslab.errors import InvalidValueError, UnknownNameError
+from tmslab.geometry import tangent_axes
 from tmslab.sources import Source
 from tmslab.units import MM
 
@@ -336,11 +337,7 @@ def ring_points(head: HeadModel, target: CorticalTarget, radius_m: float = 0.02,
     vertices, _, _ = head.cortex("mid")
     cortex = ~np.concatenate([head.hemispheres[h].medial_wall for h in HEMISPHERES])
     candidates = vertices[cortex]
-    n = np.asarray(target.normal, dtype=float)
-    helper = np.array([1.0, 0.0, 0.0]) if abs(n[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
-    e1 = np.cross(n, helper)
-    e1 /= np.linalg.norm(e1)
-    e2 = np.cross(n, e1)
+    e1, e2 = tangent_axes(target.normal)
     offsets = candidates - np.asarray(target.point, dtype=float)
     points = []
     for angle in 2 * np.pi * np.arange(count) / count:
