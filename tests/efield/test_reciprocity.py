@@ -108,6 +108,10 @@ def test_transposed_operator_is_the_transpose(sphere_bem):
     cols = rng.choice(op.n, 40, replace=False)
     x = rng.standard_normal(op.n)
     at_x = transpose_matvec(op, x)
+    many = transpose_matvec(op, np.stack([x, 2 * x + 1]))  # M vectors in one FMM call
+    np.testing.assert_allclose(
+        many, [at_x, transpose_matvec(op, 2 * x + 1)], atol=1e-9 * np.abs(at_x).max()
+    )
     for j in cols:  # (A^T x)_j = x . A e_j
         e = np.zeros(op.n)
         e[j] = 1.0

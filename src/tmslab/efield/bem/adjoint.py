@@ -29,49 +29,60 @@ __all__ = ["target_current_elements", "target_sensitivity", "transpose_matvec"]
 
 
 def _dipole_potential(sources: np.ndarray, dipoles: np.ndarray, eps: float) -> np.ndarray:
-    """``u_j = sum_{i != j} v_i . (c_j - c_i) / (4 pi |c_j - c_i|^3)`` at the sources themselves."""
+    """``u_j = sum_{i != j} v_i . (c_j - c_i) / (4 pi |c_j - c_i|^3)`` at the sources themselves,
+    for M sets of dipoles at once (``dipoles`` (M, T, 3) -> (M, T))."""
     n = len(sources)
     if n * n < 400_000:
         d = sources[:, None, :] - sources[None, :, :]  # c_j - c_i
         r2 = np.einsum("jik,jik->ji", d, d)
         np.fill_diagonal(r2, np.inf)
-        return np.einsum("jik,ik->j", d, dipoles) / (4 * np.pi) / (r2 * np.sqrt(r2)).clip(1e-300)
+        kernel = d / (4 * np.pi * (r2 * np.sqrt(r2)))[..., None]
+        return np.einsum("jik,mik->mj", kernel, dipoles)
     import fmm3dpy
 
-    # fmm3dpy: u(x) = sum_i -v_i . grad_x 1/(4 pi |x - y_i|) = sum_i v_i . (x - y_i)/(4 pi r^3)
+    # fmm3dpy: u(x) = sum_i -v_i . grad_x 1/(4 pi |x - y_i|) = sum_i v_i . (x - y_i)/(4 pi r^3);
+    # one call for all M sets shares the tree and the translation work
+    many = {"nd": len(dipoles)} if len(dipoles) > 1 else {}
+    dipvec = np.transpose(dipoles, (0, 2, 1)) if many else dipoles[0].T
     out = fmm3dpy.lfmm3d(
-        eps=eps, sources=np.asfortranarray(sources.T), dipvec=np.asfortranarray(dipoles.T), pg=1
+        eps=eps,
+        sources=np.asfortranarray(sources.T),
+        dipvec=np.asfortranarray(dipvec),
+        pg=1,
+        **many,
     )
-    return np.asarray(out.pot, dtype=float)
+    return np.asarray(out.pot, dtype=float).reshape(len(dipoles), n)
 
 
 def transpose_matvec(op: ChargeOperator, x: np.ndarray) -> np.ndarray:
-    """Apply the transpose of :meth:`ChargeOperator.matvec`.
+    """Apply the transpose of :meth:`ChargeOperator.matvec` to one vector or M at once.
 
     Parameters
     ----------
     op : ChargeOperator
         The assembled operator.
-    x : (T,) ndarray, dimensionless
-        A vector on the facets.
+    x : (T,) or (M, T) ndarray, dimensionless
+        Vectors on the facets.
 
     Returns
     -------
-    (T,) ndarray, dimensionless
-        ``A^T x``.
+    (T,) or (M, T) ndarray, dimensionless
+        ``A^T x`` (of each row).
     """
-    x = np.asarray(x, dtype=float).ravel()
+    x = np.asarray(x, dtype=float)
+    single = x.ndim == 1
+    x = np.atleast_2d(x)
     kx = op.contrast * x
     # (N F)_ij = n_i . (c_i - c_j) a_j / (4 pi r^3): its transpose is a dipole sum (moments k x n)
-    u = _dipole_potential(op.centroids, kx[:, None] * op.normals, op.eps)
-    normal_t = -op.areas * u + op.near.T @ kx
+    u = _dipole_potential(op.centroids, kx[:, :, None] * op.normals, op.eps)
+    normal_t = -op.areas * u + (op.near.T @ kx.T).T
     if op.self_terms is not None:
         normal_t += op.self_terms * kx
     out = 0.5 * x - normal_t
     for group in op.outer_groups:
         a = op.areas[group]
-        out[group] += a * x[group].sum() / a.sum()
-    return out
+        out[:, group] += a * x[:, group].sum(axis=1, keepdims=True) / a.sum()
+    return out[0] if single else out
 
 
 def target_sensitivity(conductor, target_m, near_factor: float = NEAR_FACTOR) -> np.ndarray:
@@ -130,7 +141,7 @@ def target_current_elements(
     elements : (3, T, 3) ndarray, dimensionless
         ``v_i = w_d,i K_i n_i`` for d = x, y, z: E(r0) . d = E_p(r0) . d + sum_i v_i . E_p(c_i).
     iterations : list of int
-        GMRES iterations per direction.
+        GMRES iterations (one block solve for the three directions).
 
     Raises
     ------
@@ -145,19 +156,23 @@ def target_current_elements(
     check_field_points(conductor, r0[None, :], operator.near_factor)
     g = target_sensitivity(conductor, r0, operator.near_factor)
     tol = GMRES_RTOL if rtol is None else rtol
-    elements = np.zeros((3, op.n, 3))
-    iterations = []
-    for axis in range(3):
-        b = g[:, axis]
-        scale = float(np.linalg.norm(b))
-        w, history, converged = gmres(lambda v: transpose_matvec(op, v), b / scale, tol)
-        if not converged and history[-1] > GMRES_FAILED * tol:
-            raise InvalidValueError(
-                f"the adjoint BEM system did not converge (relative residual {history[-1]:.2g}); "
-                "check the mesh quality"
-            )
-        iterations.append(len(history))
-        elements[axis] = (w * scale * op.contrast)[:, None] * op.normals
+    # The three systems share A^T: solve them as one block-diagonal system (each right side
+    # scaled to unit norm) so every GMRES step costs one FMM call for the three.
+    scales = np.linalg.norm(g, axis=0)
+    stacked = (g / scales).T.ravel()
+
+    def matvec(v: np.ndarray) -> np.ndarray:
+        return transpose_matvec(op, v.reshape(3, op.n)).ravel()
+
+    w, history, converged = gmres(matvec, stacked / np.sqrt(3.0), tol)
+    if not converged and history[-1] > GMRES_FAILED * tol:
+        raise InvalidValueError(
+            f"the adjoint BEM system did not converge (relative residual {history[-1]:.2g}); "
+            "check the mesh quality"
+        )
+    w = w.reshape(3, op.n) * np.sqrt(3.0) * scales[:, None]
+    elements = (w * op.contrast)[:, :, None] * op.normals
+    iterations = [len(history)]
     return op.centroids, elements, iterations
 
 
