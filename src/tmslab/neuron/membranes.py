@@ -280,3 +280,58 @@ CTX_AXON_UNMYELINATED = Membrane(
     ra_ohm_m=100.0 * OHM_CM,
     source=ABERRA_AXON_2018,
 )
+
+
+# -- Aberra et al. 2018 cells (SWC files in the NeMo-TMS convention) --------------------------
+
+ABERRA_CELL_2018 = Source(
+    ABERRA_AXON_2018.citation,
+    ABERRA_AXON_2018.doi,
+    "Per section type as NeMo-TMS's Aberra_L5_model.m / Aberra_L23_model.m set them "
+    "(Shirinpour et al. 2021, doi 10.1016/j.brs.2021.09.004): everywhere cm 1 uF/cm^2, "
+    "Ra 100 ohm cm, leak 3e-5 S/cm^2 at -75 mV; unmyelinated axon, axon and nodes the Hay/BBP "
+    "axon set (nodes with twice the NaTa_t density, 6.275936 S/cm^2); myelin passive, cm "
+    "0.02 uF/cm^2, g 1/1.125e6 S/cm^2; dendrites cm 2 uF/cm^2.",
+)
+
+ABERRA_NODE = replace(
+    CTX_AXON_UNMYELINATED,
+    name="aberra-node",
+    g_na_s_per_m2=2.0 * 3.137968 * S_PER_CM2,
+    source=ABERRA_CELL_2018,
+)
+ABERRA_UNMYELINATED = replace(CTX_AXON_UNMYELINATED, name="aberra-unmyelinated")
+# Aberra's myelin: a passive sheath, without MRG's internodal leak (their nodes and
+# unmyelinated axon rest stably on their own, unlike MRG's nodal membrane).
+ABERRA_MYELIN = Membrane(
+    name="aberra-myelin",
+    channels="passive",
+    cm_f_per_m2=0.02 * UF_PER_CM2,
+    g_leak_s_per_m2=(1.0 / 1.125e6) * S_PER_CM2,
+    ra_ohm_m=100.0 * OHM_CM,
+    source=ABERRA_CELL_2018,
+)
+# Soma: Aberra's soma carries NaTs2_t 0.983955 and Kv3.1 0.303472 S/cm^2 (plus Ca_HVA, Ca_LVAst,
+# SK_E2, Ih). tmslab puts the axon's Kv3.1-NaTa_t set there at those densities (NaTa_t for
+# NaTs2_t, which activates 6 mV more depolarised) and leaves out calcium, SK and Ih: the soma
+# does not set the threshold (Aberra 2018: axon terminals do).
+ABERRA_SOMA = replace(
+    CTX_AXON_UNMYELINATED,
+    name="aberra-soma",
+    g_na_s_per_m2=0.983955 * S_PER_CM2,
+    g_nap_s_per_m2=0.0,
+    g_kp_s_per_m2=0.0,
+    g_kt_s_per_m2=0.0,
+    g_k_s_per_m2=0.303472 * S_PER_CM2,
+    source=ABERRA_CELL_2018,
+)
+# Dendrites: passive, cm 2 uF/cm^2 (Aberra's apical NaTs2_t, Kv3.1, Im and Ih, and basal Ih, left
+# out: they are one to two orders below the axon's densities).
+ABERRA_DENDRITE = Membrane(
+    name="aberra-dendrite",
+    channels="passive",
+    cm_f_per_m2=2.0 * UF_PER_CM2,
+    g_leak_s_per_m2=3e-5 * S_PER_CM2,
+    ra_ohm_m=100.0 * OHM_CM,
+    source=ABERRA_CELL_2018,
+)

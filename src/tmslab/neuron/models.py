@@ -64,6 +64,11 @@ from tmslab.errors import InvalidValueError, SpecFileError, UnknownNameError
 from tmslab.neuron.cable import Cable, discretise
 from tmslab.neuron.membranes import (
     ABERRA_AXON_2018,
+    ABERRA_DENDRITE,
+    ABERRA_MYELIN,
+    ABERRA_NODE,
+    ABERRA_SOMA,
+    ABERRA_UNMYELINATED,
     AXON_UNMYELINATED,
     CTX_AXON_UNMYELINATED,
     HH_SQUID,
@@ -617,7 +622,7 @@ def _l5_pyramidal() -> CellModel:
 
 # -- SWC morphologies -------------------------------------------------------------------------
 
-SWC_MEMBRANES = ("cortical", "hh")
+SWC_MEMBRANES = ("cortical", "hh", "aberra")
 SWC_ROLES = ("soma", "axon", "dendrite", "myelin", "node", "unmyelinated", "passive")
 UNKNOWN_TYPE_POLICIES = ("error", "passive")
 NODE_RUN_MAX_M = 3.0 * UM  # a node of Ranvier is about 1 um long; terminals are longer
@@ -823,8 +828,18 @@ def model_from_swc(
             "its own passive membrane: a teaching model, not a cortical cell."
         )
 
+    aberra = membrane == "aberra"
+
     def membrane_of(kind: int) -> Membrane:
         role = roles[kind]
+        if aberra:
+            return {
+                "myelin": ABERRA_MYELIN,
+                "node": ABERRA_NODE,
+                "unmyelinated": ABERRA_UNMYELINATED,
+                "axon": ABERRA_UNMYELINATED,
+                "soma": ABERRA_SOMA,
+            }.get(role, ABERRA_DENDRITE)
         if role == "myelin":
             return SWC_MYELIN
         if hh:
@@ -886,9 +901,9 @@ def model_from_swc(
         description=f"SWC morphology {Path(path).name} ({membrane} membrane)",
         morphology=Morphology(tuple(branches), label),
         celsius=6.3 if hh else 37.0,
-        v_rest_v=-0.065 if hh else -0.080,
+        v_rest_v=-0.065 if hh else (CTX_AXON_V_REST_V if aberra else -0.080),
         record=((0, 0.5),),
-        response_window_s=6e-3 if hh else 1.5e-3,
+        response_window_s=6e-3 if hh else (CTX_AXON_WINDOW_S if aberra else 1.5e-3),
         threshold_guess_v_per_m=300.0,
         source=Source(
             f"SWC file {Path(path).name} (user supplied)",
