@@ -649,6 +649,14 @@ SWC_MYELIN = Membrane(
 )
 
 
+ABERRA_SWC_WARNING = (
+    "Aberra 2018 membranes (--membrane aberra): the Hay/Blue Brain axon channels (NaTa_t, "
+    "Nap_Et2, K_Pst, K_Tst, Kv3.1) on nodes (NaTa_t doubled), unmyelinated axon and soma; left "
+    "out: calcium channels, calcium dynamics and SK_E2 (axon, soma), Ih and Im, NaTs2_t on the "
+    "soma (NaTa_t instead) and all dendritic channels (passive dendrites, cm 2 uF/cm^2)."
+)
+
+
 def _median_run_lengths(pieces) -> dict[int, float]:
     lengths: dict[int, list[float]] = {}
     for piece in pieces:
@@ -657,7 +665,9 @@ def _median_run_lengths(pieces) -> dict[int, float]:
     return {kind: float(np.median(v)) for kind, v in lengths.items()}
 
 
-def _swc_roles(points, pieces, swc_types, unknown_types, where) -> tuple[dict[int, str], list[str]]:
+def _swc_roles(
+    points, pieces, swc_types, unknown_types, where, aberra: bool = False
+) -> tuple[dict[int, str], list[str]]:
     """Role of every SWC type in the file, and the warnings the choice needs.
 
     Types 1-4 are soma, axon and dendrites; 5 is myelin. Types 6 and 7 have no fixed meaning:
@@ -739,13 +749,24 @@ def _swc_roles(points, pieces, swc_types, unknown_types, where) -> tuple[dict[in
             for k in present
             if roles[k] in ("myelin", "node", "unmyelinated")
         )
+        if aberra:
+            warnings.append(ABERRA_SWC_WARNING)
+        else:
+            warnings.append(
+                f"Axon (SWC {names}) modelled with tmslab's channels: McIntyre et al. 2002 (MRG) "
+                "nodal kinetics at nodes, MRG kinetics at a tenth of the nodal densities on "
+                "unmyelinated axon, Aberra 2018's myelin (cm 0.02 uF/cm^2) with MRG's internodal "
+                "leak added for a stable rest; not Aberra 2018's Blue Brain channel set, so the "
+                f"threshold is an approximation of theirs ({REALISTIC_NEURONS_ISSUE})."
+            )
+    elif any(roles[k] == "axon" for k in present) and aberra:
         warnings.append(
-            f"Axon (SWC {names}) modelled with tmslab's channels: McIntyre et al. 2002 (MRG) "
-            "nodal kinetics at nodes, MRG kinetics at a tenth of the nodal densities on "
-            "unmyelinated axon, Aberra 2018's myelin (cm 0.02 uF/cm^2) with MRG's internodal "
-            "leak added for a stable rest; not Aberra 2018's Blue Brain channel set, so the "
-            f"threshold is an approximation of theirs ({REALISTIC_NEURONS_ISSUE})."
+            "The axon has no myelin or nodes (no SWC type modelled as either) and is modelled "
+            "as unmyelinated axon with Aberra 2018's axon channels; Aberra's cells are "
+            "myelinated (myelinate it by their rules: tmslab.neuron.myelin.myelinate), and a "
+            "myelinated axon has a lower threshold."
         )
+        warnings.append(ABERRA_SWC_WARNING)
     elif any(roles[k] == "axon" for k in present):
         warnings.append(
             "The axon has no myelin or nodes (no SWC type modelled as either) and is modelled "
@@ -820,7 +841,9 @@ def model_from_swc(
         raise InvalidValueError(f"max_segment_m = {max_segment_m!r}; it must be > 0 m")
     points, where = _read_points(path)
     pieces = swc_branches(points, where=where)
-    roles, warnings = _swc_roles(points, pieces, swc_types, unknown_types, where)
+    roles, warnings = _swc_roles(
+        points, pieces, swc_types, unknown_types, where, aberra=membrane == "aberra"
+    )
     hh = membrane == "hh"
     if hh:
         warnings.append(
@@ -889,7 +912,13 @@ def model_from_swc(
         for i, p in enumerate(pieces)
         if i not in with_children and roles[p.kind] in ("axon", "node", "unmyelinated")
     ]
-    if axon_ends.count("node") and not hh:
+    if axon_ends.count("node") and aberra:
+        warnings.append(
+            f"{axon_ends.count('node')} of {len(axon_ends)} axon ends are nodes of Ranvier (as in "
+            "the file), with the nodal channels (NaTa_t doubled): such terminals are where "
+            "Aberra et al. 2018 find the action potential starts."
+        )
+    elif axon_ends.count("node") and not hh:
         warnings.append(
             f"{axon_ends.count('node')} of {len(axon_ends)} axon ends are nodes of Ranvier (as in "
             "the file): with MRG nodal channels at a sealed end they are the most excitable "
@@ -939,9 +968,30 @@ _BUILDERS: dict[str, Callable[[], CellModel]] = {
 _CACHE: dict[str, CellModel] = {}
 
 
+def _aberra_builder(name: str) -> Callable[[], CellModel]:
+    def build() -> CellModel:
+        from tmslab.neuron.aberra import aberra_model
+
+        return aberra_model(name)
+
+    return build
+
+
+# Aberra et al. 2018 cells: known by name always, built from the user's NeMo-TMS files.
+_BUILDERS.update({name: _aberra_builder(name) for name in ("aberra-l5-pc", "aberra-l23-pc")})
+_USER_FILE_MODELS = frozenset(("aberra-l5-pc", "aberra-l23-pc"))
+
+
 def list_models() -> tuple[str, ...]:
-    """Names of the built-in models, sorted."""
-    return tuple(sorted(_BUILDERS))
+    """Names of the models that can be built here, sorted.
+
+    The Aberra cells (``aberra-l5-pc``, ``aberra-l23-pc``) are listed only when their
+    morphology files are found (:mod:`tmslab.neuron.aberra`).
+    """
+    from tmslab.neuron.aberra import available
+
+    present = set(available())
+    return tuple(sorted(k for k in _BUILDERS if k not in _USER_FILE_MODELS or k in present))
 
 
 def get_model(name: str) -> CellModel:
