@@ -789,6 +789,7 @@ def model_from_swc(
     name: str | None = None,
     swc_types: dict[int, str] | None = None,
     unknown_types: str = "error",
+    myelinate=False,
 ) -> CellModel:
     """A cell from an SWC file (types as in :mod:`tmslab.neuron.swc`).
 
@@ -815,6 +816,9 @@ def model_from_swc(
     unknown_types : str
         "error" refuses any other type with its line; "passive" models it as passive dendrite and
         says so in ``warnings``.
+    myelinate : bool or MyelinationRules
+        Myelinate the plain axon (SWC type 2) first (:func:`tmslab.neuron.myelin.myelinate`,
+        True: Aberra et al. 2018's rules); the file must not have types 5 or 6 already.
 
     Returns
     -------
@@ -840,11 +844,25 @@ def model_from_swc(
     if not max_segment_m > 0:
         raise InvalidValueError(f"max_segment_m = {max_segment_m!r}; it must be > 0 m")
     points, where = _read_points(path)
+    myelinated_here = myelinate is not False and myelinate is not None
+    if myelinated_here:
+        from tmslab.neuron.myelin import ABERRA_2018_RULES
+        from tmslab.neuron.myelin import myelinate as _myelinate
+
+        rules = ABERRA_2018_RULES if myelinate is True else myelinate
+        points = _myelinate(points, rules)
+        swc_types = {6: "node", 7: "unmyelinated", **(swc_types or {})}
     pieces = swc_branches(points, where=where)
     roles, warnings = _swc_roles(
         points, pieces, swc_types, unknown_types, where, aberra=membrane == "aberra"
     )
     hh = membrane == "hh"
+    if myelinated_here:
+        warnings.append(
+            "Axon (SWC type 2) myelinated by tmslab after Aberra et al. 2018's rules (1 um "
+            "nodes, internodes 100 x diameter, terminals and the initial segment unmyelinated; "
+            "tmslab.neuron.myelin): not the authors' own myelinated cell."
+        )
     if hh:
         warnings.append(
             "HH squid membrane (6.3 degC) on soma, axon, nodes and dendrites; only myelin keeps "
