@@ -10,16 +10,16 @@ the two files in a folder named by ``TMSLAB_MORPHOLOGIES`` (several folders sepa
 path separator) or in ``~/.local/share/tmslab/morphologies`` (``$XDG_DATA_HOME/tmslab/...``).
 
 The files are checked by SHA-256: another file under the same name is modelled, with a warning
-that its thresholds are not the validated ones. Membranes are
-:func:`tmslab.neuron.models.model_from_swc`'s ``"aberra"`` set (what it leaves out is in the
-model's warnings).
+that its thresholds are not the validated ones. The models are built by
+:func:`tmslab.neuron.models.get_model` with :func:`tmslab.neuron.models.model_from_swc`'s
+``"aberra"`` membranes (what they leave out is in the model's warnings).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from tmslab.errors import TmslabError
@@ -114,56 +114,6 @@ def available() -> tuple[str, ...]:
     return tuple(name for name, cell in CELLS.items() if find_morphology(cell) is not None)
 
 
-def _sha256(path: Path) -> str:
+def sha256(path: Path) -> str:
+    """SHA-256 of a file, hex."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def aberra_model(name: str):
-    """The named Aberra cell, built from the user's NeMo-TMS file.
-
-    Parameters
-    ----------
-    name : str
-        A key of :data:`CELLS`.
-
-    Returns
-    -------
-    CellModel
-        The cell, membranes ``"aberra"``, 37 degC.
-
-    Raises
-    ------
-    MorphologyNotFoundError
-        If the file is in none of :func:`morphology_dirs`.
-    """
-    from tmslab.neuron.models import PLAUSIBLE_CORTICAL_V_PER_M, model_from_swc
-
-    cell = CELLS[name]
-    path = find_morphology(cell)
-    if path is None:
-        where = ", ".join(str(d) for d in morphology_dirs())
-        raise MorphologyNotFoundError(
-            f"{name} needs {cell.filename} (NeMo-TMS, GPL-3, not shipped: {NEMO_TMS_URL}); put it "
-            f"in ${MORPHOLOGY_ENV} or one of: {where}"
-        )
-    model = model_from_swc(path, membrane="aberra", name=name, swc_types=dict(cell.swc_types))
-    warnings = list(model.warnings)
-    if _sha256(path) != cell.sha256:
-        warnings.insert(
-            0,
-            f"{path} is not NeMo-TMS's {cell.filename} (SHA-256 differs): modelled as given, "
-            "but its thresholds are not the ones validated in docs/validation-neurons.md.",
-        )
-    return replace(
-        model,
-        description=cell.description,
-        source=NEMO_TMS_2021,
-        warnings=tuple(warnings),
-        plausible_thresholds_v_per_m=PLAUSIBLE_CORTICAL_V_PER_M,
-        notes=(
-            "Published context: Aberra et al. 2020 (Brain Stimul 13:175, doi "
-            "10.1016/j.brs.2019.10.002): L5 pyramidal cells have the lowest thresholds of the "
-            "five types, lowest 184 V/m and median 248 V/m over directions for a monophasic "
-            "MagPro pulse; action potentials start at axon terminals (Aberra et al. 2018).",
-        ),
-    )

@@ -55,6 +55,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from dataclasses import replace as dataclass_replace
 from functools import cached_property
 from pathlib import Path
 
@@ -986,13 +987,68 @@ _BUILDERS: dict[str, Callable[[], CellModel]] = {
 _CACHE: dict[str, CellModel] = {}
 
 
+def aberra_model(name: str) -> CellModel:
+    """The named Aberra cell, built from the user's NeMo-TMS file.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`tmslab.neuron.aberra.CELLS`.
+
+    Returns
+    -------
+    CellModel
+        The cell, membranes ``"aberra"``, 37 degC.
+
+    Raises
+    ------
+    MorphologyNotFoundError
+        If the file is in none of :func:`morphology_dirs`.
+    """
+    from tmslab.neuron.aberra import (
+        CELLS,
+        MORPHOLOGY_ENV,
+        NEMO_TMS_2021,
+        NEMO_TMS_URL,
+        MorphologyNotFoundError,
+        find_morphology,
+        morphology_dirs,
+        sha256,
+    )
+
+    cell = CELLS[name]
+    path = find_morphology(cell)
+    if path is None:
+        where = ", ".join(str(d) for d in morphology_dirs())
+        raise MorphologyNotFoundError(
+            f"{name} needs {cell.filename} (NeMo-TMS, GPL-3, not shipped: {NEMO_TMS_URL}); put it "
+            f"in ${MORPHOLOGY_ENV} or one of: {where}"
+        )
+    model = model_from_swc(path, membrane="aberra", name=name, swc_types=dict(cell.swc_types))
+    warnings = list(model.warnings)
+    if sha256(path) != cell.sha256:
+        warnings.insert(
+            0,
+            f"{path} is not NeMo-TMS's {cell.filename} (SHA-256 differs): modelled as given, "
+            "but its thresholds are not the ones validated in docs/validation-neurons.md.",
+        )
+    return dataclass_replace(
+        model,
+        description=cell.description,
+        source=NEMO_TMS_2021,
+        warnings=tuple(warnings),
+        plausible_thresholds_v_per_m=PLAUSIBLE_CORTICAL_V_PER_M,
+        notes=(
+            "Published context: Aberra et al. 2020 (Brain Stimul 13:175, doi "
+            "10.1016/j.brs.2019.10.002): L5 pyramidal cells have the lowest thresholds of the "
+            "five types, lowest 184 V/m and median 248 V/m over directions for a monophasic "
+            "MagPro pulse; action potentials start at axon terminals (Aberra et al. 2018).",
+        ),
+    )
+
+
 def _aberra_builder(name: str) -> Callable[[], CellModel]:
-    def build() -> CellModel:
-        from tmslab.neuron.aberra import aberra_model
-
-        return aberra_model(name)
-
-    return build
+    return lambda: aberra_model(name)
 
 
 # Aberra et al. 2018 cells: known by name always, built from the user's NeMo-TMS files.
