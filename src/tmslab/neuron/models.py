@@ -35,13 +35,20 @@ Built-in models (``tmslab neuron list``)
     +y, slightly descending) ending in nodes. Geometry chosen to resemble a thick-tufted L5 cell,
     not fitted to a reconstruction; fibre proportions scaled from MRG's (node 0.56 x axon
     diameter), which puts its strength-duration time constant at 140-200 us (tests).
+``aberra-l5-pc``, ``aberra-l23-pc``
+    The human L5 and L2/3 pyramidal cells of Aberra et al. 2018 from NeMo-TMS's myelinated SWC
+    files, which tmslab does not ship (:mod:`tmslab.neuron.aberra`: where to put them), with
+    the ``"aberra"`` membranes; listed only where the files are found.
 
 SWC cells (:func:`model_from_swc`)
 ----------------------------------
 Types 1-4 as in the SWC standard; 5 myelin, 6/7 node of Ranvier and unmyelinated axon as in
 NeMo-TMS's Aberra et al. 2018 cells (which of 6 and 7 is the node is read from the geometry, as
 NeMo-TMS's L5 and L2/3 scripts swap them); other types are refused with their line unless mapped
-(``swc_types``) or accepted as passive (``unknown_types="passive"``). What the model cannot
+(``swc_types``) or accepted as passive (``unknown_types="passive"``). Membranes ``"cortical"``
+(MRG-type kinetics), ``"aberra"`` (Aberra et al. 2018's per-type channel densities, see
+:mod:`tmslab.neuron.membranes`) or ``"hh"``; ``myelinate=True`` myelinates a plain axon first
+(:mod:`tmslab.neuron.myelin`). What the model cannot
 represent faithfully is listed in ``CellModel.warnings`` and printed beside every threshold.
 
 Every model rests uniformly (HH -65 mV, MRG-type -80 mV, cortical axon -80.86 mV). A model
@@ -804,8 +811,11 @@ def model_from_swc(
     membrane : str
         "cortical" (37 degC, rest -80 mV: soma, axon (2) and unmyelinated axon with MRG kinetics
         at a tenth of the nodal densities, nodes of Ranvier with MRG nodal channels, myelin (5)
-        with Aberra 2018's sheath, dendrites (3, 4) passive) or "hh" (HH squid membrane on
-        everything but myelin, 6.3 degC).
+        with Aberra 2018's sheath, dendrites (3, 4) passive), "aberra" (Aberra et al. 2018 as
+        NeMo-TMS sets it, 37 degC, rest -80.86 mV: their axon channels on axon, unmyelinated axon
+        and soma, doubled NaTa_t on nodes, their passive myelin, passive dendrites of cm
+        2 uF/cm^2; the omissions are in ``warnings``) or "hh" (HH squid membrane on everything
+        but myelin, 6.3 degC).
     max_segment_m : float, m
         Longest compartment.
     name : str or None
