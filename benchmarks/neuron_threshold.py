@@ -37,7 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     d = np.array([[float(v) for v in args.direction.split(",")]])
     d /= np.linalg.norm(d)
     options = {} if args.threads is None else {"threads": args.threads}
-    print(f"{model.name}: {model.cable.n_nodes} compartments, {drive.name}, direction {d[0]}")
+    print(
+        f"{model.name}: {int(model.cable.has_membrane.sum())} compartments, {drive.name}, direction {d[0]}"
+    )
 
     start = time.perf_counter()
     direction_thresholds(model, drive, d, "batched", 0.005, **options)
