@@ -213,3 +213,52 @@ def test_model_from_swc_myelinates_on_request(tmp_path):
     assert any("myelinated by tmslab" in w for w in model.warnings)
     with pytest.raises(InvalidValueError, match="already"):
         model_from_swc(FIXTURE, membrane="aberra", myelinate=True)
+
+
+# -- soma channel set (NaTs2_t) -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("v", [-100.0, -80.86, -60.0, -32.0, -10.0, 0.0, 35.0])
+def test_soma_na_is_nats2_t_as_published(v):
+    """Hay et al. 2011's NaTs2_t (as Aberra et al. 2018 scale it, phi = 2.3^((T - 21)/10)):
+    alpha_m = 0.182 (v + 32) / (1 - exp(-(v + 32)/6)), beta_m = 0.124 (-v - 32) /
+    (1 - exp((v + 32)/6)), alpha_h = -0.015 (v + 60) / (1 - exp((v + 60)/6)), beta_h =
+    -0.015 (-v - 60) / (1 - exp(-(v + 60)/6)); the other gates are the axon set's."""
+    import math
+
+    from tmslab.neuron.kinetics import CTX_AXON, CTX_SOMA, gate_state
+
+    def ratio(x, y):  # x / (1 - exp(-x / y)) with its limit y at x = 0
+        return y if abs(x) < 1e-9 else x / (1 - math.exp(-x / y))
+
+    phi = 2.3 ** ((37.0 - 21.0) / 10.0)
+    ma, mb = 0.182 * ratio(v + 32, 6), 0.124 * ratio(-v - 32, 6)
+    ha, hb = 0.015 * ratio(-(v + 60), 6), 0.015 * ratio(v + 60, 6)
+    for gate, (a, b) in enumerate(((ma, mb), (ha, hb))):
+        inf, tau = gate_state(CTX_SOMA, v, gate, 37.0)
+        assert inf == pytest.approx(a / (a + b), rel=1e-4, abs=1e-12)
+        assert tau == pytest.approx(1 / ((a + b) * phi), rel=1e-4)
+    for gate in range(2, 9):
+        assert gate_state(CTX_SOMA, v, gate, 37.0) == gate_state(CTX_AXON, v, gate, 37.0)
+    assert ABERRA_SOMA.channels == "ctx-soma"
+
+
+@pytest.mark.neuron
+def test_soma_set_agrees_with_neuron_through_an_action_potential():
+    """A soma-only cell with the NaTs2_t set, driven by a field: NEURON (vshna = 6) and the
+    batched solver trace the same membrane potential to 0.01 mV."""
+    from tmslab.neuron.batched import BatchedSolver
+    from tmslab.neuron.coupling import uniform_quasipotential
+    from tmslab.neuron.drive import get_drive
+    from tmslab.neuron.nrn import NeuronSolver
+    from tmslab.neuron.threshold import direction_thresholds
+
+    model = model_from_swc(FIXTURE, membrane="aberra")
+    drive = get_drive("biphasic", 2.5e-6)
+    direction = np.array([0.0, -1.0, 0.0])
+    profile = uniform_quasipotential(model.cable.position_m, direction)[None]
+    amplitude = 1.2 * direction_thresholds(model, drive, [direction]).thresholds_v_per_m[0]
+    ours = BatchedSolver(model, drive).simulate(profile, [amplitude], keep_traces=True)
+    theirs = NeuronSolver(model, drive).simulate(profile, [amplitude], keep_traces=True)
+    assert ours.fired[0] and theirs.fired[0]
+    assert np.max(np.abs(ours.traces_v - theirs.traces_v)) < 1e-5

@@ -19,7 +19,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from tmslab.errors import InvalidValueError
-from tmslab.neuron.kinetics import CTX_AXON, HH, MRG, PASSIVE, leak_reversal_for_rest
+from tmslab.neuron.kinetics import (
+    CTX_AXON,
+    CTX_SOMA,
+    HH,
+    MRG,
+    PASSIVE,
+    leak_reversal_for_rest,
+)
 from tmslab.sources import Source
 from tmslab.units import MV, MV_PER_V, OHM_CM, S_PER_CM2, UF_PER_CM2
 
@@ -40,7 +47,13 @@ MRG_2002 = Source(
     "and 0.001 S/cm^2 per lamella membrane (two membranes per lamella), Table 1. el is set to "
     "-90.20 mV (MRG: -90) so that -80 mV is an exact rest.",
 )
-CHANNEL_SETS = {"passive": PASSIVE, "hh": HH, "mrg": MRG, "ctx-axon": CTX_AXON}
+CHANNEL_SETS = {
+    "passive": PASSIVE,
+    "hh": HH,
+    "mrg": MRG,
+    "ctx-axon": CTX_AXON,
+    "ctx-soma": CTX_SOMA,
+}
 SIMPLIFIED = Source(
     "tmslab simplification (assumption, not a published parameter set)",
     "",
@@ -57,7 +70,8 @@ class Membrane:
     name : str
         Label, e.g. "mrg-node".
     channels : str
-        "passive", "hh", "mrg" or "ctx-axon" (the kinetics of :mod:`tmslab.neuron.kinetics`).
+        "passive", "hh", "mrg", "ctx-axon" or "ctx-soma" (the kinetics of
+        :mod:`tmslab.neuron.kinetics`; "ctx-soma" is "ctx-axon" with NaTs2_t for NaTa_t).
     cm_f_per_m2 : float, F/m^2
         Specific membrane capacitance (1 uF/cm^2 = 0.01 F/m^2).
     g_leak_s_per_m2 : float, S/m^2
@@ -68,7 +82,7 @@ class Membrane:
         Where the numbers come from.
     g_na_s_per_m2, g_k_s_per_m2, g_nap_s_per_m2 : float, S/m^2
         Fast Na, K and persistent Na conductance densities (for "ctx-axon": NaTa_t, Kv3.1 and
-        Nap_Et2).
+        Nap_Et2; for "ctx-soma" NaTs2_t, Kv3.1 and Nap_Et2).
     e_na_v, e_k_v : float, V
         Reversal potentials.
     g_kp_s_per_m2, g_kt_s_per_m2 : float, S/m^2
@@ -312,12 +326,12 @@ ABERRA_MYELIN = Membrane(
     source=ABERRA_CELL_2018,
 )
 # Soma: Aberra's soma carries NaTs2_t 0.983955 and Kv3.1 0.303472 S/cm^2 (plus Ca_HVA, Ca_LVAst,
-# SK_E2, Ih). tmslab puts the axon's Kv3.1-NaTa_t set there at those densities (NaTa_t for
-# NaTs2_t, which activates 6 mV more depolarised) and leaves out calcium, SK and Ih: the soma
-# does not set the threshold (Aberra 2018: axon terminals do).
+# SK_E2, Ih, which tmslab leaves out: in NEURON they move the L5 cell's threshold by < 0.5 %,
+# tools/aberra_left_out.py).
 ABERRA_SOMA = replace(
     CTX_AXON_UNMYELINATED,
     name="aberra-soma",
+    channels="ctx-soma",
     g_na_s_per_m2=0.983955 * S_PER_CM2,
     g_nap_s_per_m2=0.0,
     g_kp_s_per_m2=0.0,

@@ -659,9 +659,9 @@ SWC_MYELIN = Membrane(
 
 ABERRA_SWC_WARNING = (
     "Aberra 2018 membranes (--membrane aberra): the Hay/Blue Brain axon channels (NaTa_t, "
-    "Nap_Et2, K_Pst, K_Tst, Kv3.1) on nodes (NaTa_t doubled), unmyelinated axon and soma; left "
-    "out: calcium channels, calcium dynamics and SK_E2 (axon, soma), Ih and Im, NaTs2_t on the "
-    "soma (NaTa_t instead) and all dendritic channels (passive dendrites, cm 2 uF/cm^2)."
+    "Nap_Et2, K_Pst, K_Tst, Kv3.1) on nodes (NaTa_t doubled) and unmyelinated axon; left "
+    "out: calcium channels, calcium dynamics and SK_E2 (initial segment, soma), Ih and Im, and "
+    "all dendritic channels (passive dendrites, cm 2 uF/cm^2); soma NaTs2_t and Kv3.1."
 )
 
 
