@@ -1,8 +1,7 @@
 """What the channels tmslab's Aberra cells leave out do to a threshold, measured in NEURON.
 
-tmslab's ``aberra`` membranes (tmslab.neuron.models.model_from_swc) leave out NaTs2_t on the soma
-(NaTa_t instead), calcium channels, calcium dynamics and SK_E2 (soma and initial segment), Ih and
-Im, and all dendritic channels. This script builds the cell in NEURON twice along one direction:
+tmslab's ``aberra`` membranes (tmslab.neuron.models.model_from_swc) leave out calcium channels,
+calcium dynamics and SK_E2 (soma and initial segment), Ih and Im, and all dendritic channels. This script builds the cell in NEURON twice along one direction:
 as tmslab models it, and with those channels added at the densities of NeMo-TMS's
 Aberra_L5_model.m (tools/aberra_left_out/tmslab_leftout.mod, compiled here with nrnivmodl), and
 prints both thresholds. NEURON only; several minutes per threshold for the L5 cell.
@@ -24,7 +23,7 @@ import numpy as np
 
 MOD = Path(__file__).resolve().parent / "aberra_left_out" / "tmslab_leftout.mod"
 # NeMo-TMS Aberra_L5_model.m, S/cm^2 (soma, initial segment = SWC type 2, apical, basal)
-SOMA = {"gnats": 0.983955, "gsk": 0.008407, "ghva": 0.000994, "glva": 0.000333, "gih": 8e-5}
+SOMA = {"gsk": 0.008407, "ghva": 0.000994, "glva": 0.000333, "gih": 8e-5}
 SOMA_CA = {"gamma": 0.000609, "decay": 210.485284}
 AXON = {"gsk": 0.007104, "ghva": 0.000990, "glva": 0.008752}
 AXON_CA = {"gamma": 0.002910, "decay": 287.198731}
@@ -88,8 +87,6 @@ def main(argv: list[str] | None = None) -> int:
                     setattr(mech, key, value)
                 if branch.label == "apic":
                     mech.gih = apical_ih(h.distance(seg))
-                if branch.label == "soma":
-                    seg.tmslab_ctxaxon.gnabar = 0.0  # NaTs2_t replaces tmslab's NaTa_t
 
     results = {}
     for label, patched in (("tmslab (channels left out)", False), ("with them (NEURON)", True)):
