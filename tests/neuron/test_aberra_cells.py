@@ -262,3 +262,14 @@ def test_soma_set_agrees_with_neuron_through_an_action_potential():
     theirs = NeuronSolver(model, drive).simulate(profile, [amplitude], keep_traces=True)
     assert ours.fired[0] and theirs.fired[0]
     assert np.max(np.abs(ours.traces_v - theirs.traces_v)) < 1e-5
+
+
+def test_resolve_cell_passes_myelinate_to_swc_files_only(tmp_path):
+    from tmslab.neuron.workflows import resolve_cell
+
+    path = tmp_path / "plain.swc"
+    path.write_text(plain(TEXT))
+    cell = resolve_cell(None, path, membrane="aberra", myelinate=True)
+    assert any(b.label == "node" for b in cell.morphology.branches)
+    with pytest.raises(InvalidValueError, match="--myelinate"):
+        resolve_cell("axon-straight", myelinate=True)
