@@ -27,6 +27,9 @@ DIRECTIONS = {
     "hh-axon-bent": (1.0, 0.0, 0.0),
     "mrg-axon": (1.0, 0.0, 0.0),
     "l5-pyramidal": (1.0, 0.0, 0.0),
+    # listed only with the user's NeMo-TMS files (TMSLAB_MORPHOLOGIES); NEURON takes minutes
+    "aberra-l5-pc": (0.0, -1.0, 0.0),
+    "aberra-l23-pc": (0.0, -1.0, 0.0),
 }
 
 
@@ -63,7 +66,10 @@ def test_traces_agree_through_an_action_potential(name, drives):
 @pytest.mark.parametrize("shape", ["monophasic", "biphasic", "half-sine"])
 @pytest.mark.parametrize(  # the 6.3 degC HH axons take the longest: those run with --run-slow
     "name",
-    [pytest.param(n, marks=pytest.mark.slow) if n.startswith("hh-") else n for n in list_models()],
+    [
+        pytest.param(n, marks=pytest.mark.slow) if n.startswith(("hh-", "aberra-")) else n
+        for n in list_models()
+    ],
 )
 def test_neuron_threshold_within_one_percent_of_batched(name, shape, drives):
     model, drive = get_model(name), drives[shape]

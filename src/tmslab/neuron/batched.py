@@ -28,6 +28,7 @@ import numpy as np
 from tmslab.neuron._jit import jit
 from tmslab.neuron.kinetics import (
     CTX_AXON,
+    CTX_SOMA,
     GATES,
     HH,
     MRG,
@@ -71,6 +72,7 @@ def _run(
     tab_hh,
     tab_mrg,
     tab_ctx,
+    tab_ctxs,
     v_min,
     v_step,
     celsius,
@@ -155,7 +157,7 @@ def _run(
                     r[i, b] = (
                         c_dt * (ph + v[i, b]) + g * ph + gl[i] * el[i] + a_na * ena[i] + a_k * ek[i]
                     )
-            elif k == CTX_AXON:
+            elif k == CTX_AXON or k == CTX_SOMA:  # noqa: PLR1714 (plain compares for Numba)
                 for b in range(na):
                     ph = pr[i, b] * dm
                     m = gate[i, 0, b]
@@ -239,6 +241,9 @@ def _run(
                 n_gates = 3
             elif k == CTX_AXON:
                 table = tab_ctx
+                n_gates = 9
+            elif k == CTX_SOMA:
+                table = tab_ctxs
                 n_gates = 9
             else:
                 table = tab_mrg
@@ -377,7 +382,7 @@ class BatchedSolver:
         args = (
             a["parent"], a["g_ax"], a["g_sum"], a["cap"], a["kind"],
             a["gl"], a["gna"], a["gk"], a["gnap"], a["gkp"], a["gkt"], a["el"], a["ena"], a["ek"],
-            a["v0"], a["gates0"], a["tab_hh"], a["tab_mrg"], a["tab_ctx"],
+            a["v0"], a["gates0"], a["tab_hh"], a["tab_mrg"], a["tab_ctx"], a["tab_ctxs"],
             TABLE_V_MIN_MV, TABLE_STEP_MV, self.model.celsius, self.drive.dt_s * MS_PER_S,
             prof, self._dmid, rec, self.model.v_spike_v * MV_PER_V, stop_on_spike, chunk,
         )  # fmt: skip
@@ -446,7 +451,8 @@ def _prepare(model, dt_s: float) -> dict[str, np.ndarray]:
     n_table = round((TABLE_V_MAX_MV - TABLE_V_MIN_MV) / TABLE_STEP_MV) + 1
     dt_ms = dt_s * MS_PER_S
     kinds = set(out["kind"].tolist())
-    for key, kind in (("tab_hh", HH), ("tab_mrg", MRG), ("tab_ctx", CTX_AXON)):
+    tables = (("tab_hh", HH), ("tab_mrg", MRG), ("tab_ctx", CTX_AXON), ("tab_ctxs", CTX_SOMA))
+    for key, kind in tables:
         if kind in kinds:
             raw = cnexp_table(
                 kind, GATES[kind], TABLE_V_MIN_MV, TABLE_STEP_MV, n_table, dt_ms, model.celsius

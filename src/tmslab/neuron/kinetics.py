@@ -48,6 +48,8 @@ Gates in this order (v in mV, rates per ms, tau in ms):
           h_inf = 1 / (1 + exp((u + 66) / 10)), tau_h = (8 + 49 exp(-((u + 73) / 23)^2)) / phi
     8     SKv3_1, Kv3.1, m (Rettig et al. 1992, EMBO J 11:2473):
           m_inf = 1 / (1 + exp(-(v - 18.7) / 9.7)), tau_m = 4 / (1 + exp(-(v + 46.56) / 44.14))
+Cortical soma (``CTX_SOMA``): the same set with NaTs2_t (Hay et al. 2011's somatic transient Na)
+for NaTa_t: NaTa_t's gates evaluated at v - 6 mV; ``tmslab_ctxaxon.mod`` with ``vshna = 6``.
 Currents: gna m^3 h (v - ena) + gnap m^3 h (v - ena) + gkp m^2 h (v - ek) + gkt m^4 h (v - ek)
 + gk m (v - ek) + gl (v - el). The published files avoid 0/0 at v = -38, -66, -17 and -64.4 mV
 by moving v by 1e-4 mV; here the removable singularities take their limits (same values to 1e-5).
@@ -67,8 +69,15 @@ from tmslab.neuron._jit import jit
 HH = 1  # channel-set codes shared with the batched solver
 MRG = 2
 CTX_AXON = 3
+CTX_SOMA = 4
 PASSIVE = 0
-GATES = {PASSIVE: 0, HH: 3, MRG: 4, CTX_AXON: 9}  # number of gating variables per channel set
+GATES = {
+    PASSIVE: 0,
+    HH: 3,
+    MRG: 4,
+    CTX_AXON: 9,
+    CTX_SOMA: 9,
+}  # number of gating variables per channel set
 MAX_GATES = max(GATES.values())
 
 
@@ -221,6 +230,39 @@ def ctx_axon_gate(v: float, gate: int, celsius: float) -> tuple[float, float]:
     return 1.0 / (1.0 + _exp((u + 66.0) / 10.0)), tau / phi
 
 
+NATS2_SHIFT_MV = 6.0  # NaTs2_t = NaTa_t with both gates at v - 6 mV (Hay et al. 2011)
+
+
+@jit()
+def ctx_soma_gate(v: float, gate: int, celsius: float) -> tuple[float, float]:
+    """Gates of the cortical soma set (``CTX_SOMA``): the cortical axon's with NaTs2_t for NaTa_t.
+
+    Hay et al. 2011's somatic transient Na, NaTs2_t, has NaTa_t's equations with -32 and
+    -60 mV for -38 and -66 mV: both gates at v - 6 mV, same rates and temperature factor
+    (phi = 2.3 ** ((celsius - 21) / 10), as Aberra et al. 2018 set it). Nap_Et2's activation
+    keeps the unshifted NaTa_t rates.
+
+    Parameters
+    ----------
+    v : float, mV
+        Membrane potential.
+    gate : int
+        As :func:`ctx_axon_gate`; 0, 1 are NaTs2_t m, h.
+    celsius : float, degC
+        Temperature.
+
+    Returns
+    -------
+    x_inf : float, dimensionless
+        Steady state.
+    tau : float, ms
+        Time constant.
+    """
+    if gate <= 1:
+        return ctx_axon_gate(v - NATS2_SHIFT_MV, gate, celsius)
+    return ctx_axon_gate(v, gate, celsius)
+
+
 @jit()
 def gate_state(kind: int, v: float, gate: int, celsius: float) -> tuple[float, float]:
     """Steady state and time constant of gate ``gate`` of channel set ``kind``.
@@ -247,6 +289,8 @@ def gate_state(kind: int, v: float, gate: int, celsius: float) -> tuple[float, f
         return hh_gate(v, gate, celsius)
     if kind == CTX_AXON:
         return ctx_axon_gate(v, gate, celsius)
+    if kind == CTX_SOMA:
+        return ctx_soma_gate(v, gate, celsius)
     return mrg_gate(v, gate, celsius)
 
 
@@ -293,7 +337,7 @@ def open_fractions(kind: int, gates: np.ndarray) -> tuple[float, float, float]:
     if kind == MRG:
         mp, m, h, s = gates
         return m**3 * h, s, mp**3
-    if kind == CTX_AXON:
+    if kind in (CTX_AXON, CTX_SOMA):
         return gates[0] ** 3 * gates[1], gates[8], gates[2] ** 3 * gates[3]
     return 0.0, 0.0, 0.0
 
@@ -313,7 +357,7 @@ def slow_k_fractions(kind: int, gates: np.ndarray) -> tuple[float, float]:
     tuple of float, dimensionless
         (K_Pst, K_Tst) open fractions; zeros for the other channel sets.
     """
-    if kind == CTX_AXON:
+    if kind in (CTX_AXON, CTX_SOMA):
         return gates[4] ** 2 * gates[5], gates[6] ** 4 * gates[7]
     return 0.0, 0.0
 

@@ -19,7 +19,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from tmslab.errors import InvalidValueError
-from tmslab.neuron.kinetics import CTX_AXON, HH, MRG, PASSIVE, leak_reversal_for_rest
+from tmslab.neuron.kinetics import (
+    CTX_AXON,
+    CTX_SOMA,
+    HH,
+    MRG,
+    PASSIVE,
+    leak_reversal_for_rest,
+)
 from tmslab.sources import Source
 from tmslab.units import MV, MV_PER_V, OHM_CM, S_PER_CM2, UF_PER_CM2
 
@@ -40,7 +47,13 @@ MRG_2002 = Source(
     "and 0.001 S/cm^2 per lamella membrane (two membranes per lamella), Table 1. el is set to "
     "-90.20 mV (MRG: -90) so that -80 mV is an exact rest.",
 )
-CHANNEL_SETS = {"passive": PASSIVE, "hh": HH, "mrg": MRG, "ctx-axon": CTX_AXON}
+CHANNEL_SETS = {
+    "passive": PASSIVE,
+    "hh": HH,
+    "mrg": MRG,
+    "ctx-axon": CTX_AXON,
+    "ctx-soma": CTX_SOMA,
+}
 SIMPLIFIED = Source(
     "tmslab simplification (assumption, not a published parameter set)",
     "",
@@ -57,7 +70,8 @@ class Membrane:
     name : str
         Label, e.g. "mrg-node".
     channels : str
-        "passive", "hh", "mrg" or "ctx-axon" (the kinetics of :mod:`tmslab.neuron.kinetics`).
+        "passive", "hh", "mrg", "ctx-axon" or "ctx-soma" (the kinetics of
+        :mod:`tmslab.neuron.kinetics`; "ctx-soma" is "ctx-axon" with NaTs2_t for NaTa_t).
     cm_f_per_m2 : float, F/m^2
         Specific membrane capacitance (1 uF/cm^2 = 0.01 F/m^2).
     g_leak_s_per_m2 : float, S/m^2
@@ -68,7 +82,7 @@ class Membrane:
         Where the numbers come from.
     g_na_s_per_m2, g_k_s_per_m2, g_nap_s_per_m2 : float, S/m^2
         Fast Na, K and persistent Na conductance densities (for "ctx-axon": NaTa_t, Kv3.1 and
-        Nap_Et2).
+        Nap_Et2; for "ctx-soma" NaTs2_t, Kv3.1 and Nap_Et2).
     e_na_v, e_k_v : float, V
         Reversal potentials.
     g_kp_s_per_m2, g_kt_s_per_m2 : float, S/m^2
@@ -279,4 +293,59 @@ CTX_AXON_UNMYELINATED = Membrane(
     e_k_v=-0.085,
     ra_ohm_m=100.0 * OHM_CM,
     source=ABERRA_AXON_2018,
+)
+
+
+# -- Aberra et al. 2018 cells (SWC files in the NeMo-TMS convention) --------------------------
+
+ABERRA_CELL_2018 = Source(
+    ABERRA_AXON_2018.citation,
+    ABERRA_AXON_2018.doi,
+    "Per section type as NeMo-TMS's Aberra_L5_model.m / Aberra_L23_model.m set them "
+    "(Shirinpour et al. 2021, doi 10.1016/j.brs.2021.09.004): everywhere cm 1 uF/cm^2, "
+    "Ra 100 ohm cm, leak 3e-5 S/cm^2 at -75 mV; unmyelinated axon, axon and nodes the Hay/BBP "
+    "axon set (nodes with twice the NaTa_t density, 6.275936 S/cm^2); myelin passive, cm "
+    "0.02 uF/cm^2, g 1/1.125e6 S/cm^2; dendrites cm 2 uF/cm^2.",
+)
+
+ABERRA_NODE = replace(
+    CTX_AXON_UNMYELINATED,
+    name="aberra-node",
+    g_na_s_per_m2=2.0 * 3.137968 * S_PER_CM2,
+    source=ABERRA_CELL_2018,
+)
+ABERRA_UNMYELINATED = replace(CTX_AXON_UNMYELINATED, name="aberra-unmyelinated")
+# Aberra's myelin: a passive sheath, without MRG's internodal leak (their nodes and
+# unmyelinated axon rest stably on their own, unlike MRG's nodal membrane).
+ABERRA_MYELIN = Membrane(
+    name="aberra-myelin",
+    channels="passive",
+    cm_f_per_m2=0.02 * UF_PER_CM2,
+    g_leak_s_per_m2=(1.0 / 1.125e6) * S_PER_CM2,
+    ra_ohm_m=100.0 * OHM_CM,
+    source=ABERRA_CELL_2018,
+)
+# Soma: Aberra's soma carries NaTs2_t 0.983955 and Kv3.1 0.303472 S/cm^2 (plus Ca_HVA, Ca_LVAst,
+# SK_E2, Ih, which tmslab leaves out: in NEURON they move the L5 cell's threshold by < 0.5 %,
+# tools/aberra_left_out.py).
+ABERRA_SOMA = replace(
+    CTX_AXON_UNMYELINATED,
+    name="aberra-soma",
+    channels="ctx-soma",
+    g_na_s_per_m2=0.983955 * S_PER_CM2,
+    g_nap_s_per_m2=0.0,
+    g_kp_s_per_m2=0.0,
+    g_kt_s_per_m2=0.0,
+    g_k_s_per_m2=0.303472 * S_PER_CM2,
+    source=ABERRA_CELL_2018,
+)
+# Dendrites: passive, cm 2 uF/cm^2 (Aberra's apical NaTs2_t, Kv3.1, Im and Ih, and basal Ih, left
+# out: they are one to two orders below the axon's densities).
+ABERRA_DENDRITE = Membrane(
+    name="aberra-dendrite",
+    channels="passive",
+    cm_f_per_m2=2.0 * UF_PER_CM2,
+    g_leak_s_per_m2=3e-5 * S_PER_CM2,
+    ra_ohm_m=100.0 * OHM_CM,
+    source=ABERRA_CELL_2018,
 )

@@ -35,13 +35,20 @@ Built-in models (``tmslab neuron list``)
     +y, slightly descending) ending in nodes. Geometry chosen to resemble a thick-tufted L5 cell,
     not fitted to a reconstruction; fibre proportions scaled from MRG's (node 0.56 x axon
     diameter), which puts its strength-duration time constant at 140-200 us (tests).
+``aberra-l5-pc``, ``aberra-l23-pc``
+    The human L5 and L2/3 pyramidal cells of Aberra et al. 2018 from NeMo-TMS's myelinated SWC
+    files, which tmslab does not ship (:mod:`tmslab.neuron.aberra`: where to put them), with
+    the ``"aberra"`` membranes; listed only where the files are found.
 
 SWC cells (:func:`model_from_swc`)
 ----------------------------------
 Types 1-4 as in the SWC standard; 5 myelin, 6/7 node of Ranvier and unmyelinated axon as in
 NeMo-TMS's Aberra et al. 2018 cells (which of 6 and 7 is the node is read from the geometry, as
 NeMo-TMS's L5 and L2/3 scripts swap them); other types are refused with their line unless mapped
-(``swc_types``) or accepted as passive (``unknown_types="passive"``). What the model cannot
+(``swc_types``) or accepted as passive (``unknown_types="passive"``). Membranes ``"cortical"``
+(MRG-type kinetics), ``"aberra"`` (Aberra et al. 2018's per-type channel densities, see
+:mod:`tmslab.neuron.membranes`) or ``"hh"``; ``myelinate=True`` myelinates a plain axon first
+(:mod:`tmslab.neuron.myelin`). What the model cannot
 represent faithfully is listed in ``CellModel.warnings`` and printed beside every threshold.
 
 Every model rests uniformly (HH -65 mV, MRG-type -80 mV, cortical axon -80.86 mV). A model
@@ -55,6 +62,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from dataclasses import replace as dataclass_replace
 from functools import cached_property
 from pathlib import Path
 
@@ -64,6 +72,11 @@ from tmslab.errors import InvalidValueError, SpecFileError, UnknownNameError
 from tmslab.neuron.cable import Cable, discretise
 from tmslab.neuron.membranes import (
     ABERRA_AXON_2018,
+    ABERRA_DENDRITE,
+    ABERRA_MYELIN,
+    ABERRA_NODE,
+    ABERRA_SOMA,
+    ABERRA_UNMYELINATED,
     AXON_UNMYELINATED,
     CTX_AXON_UNMYELINATED,
     HH_SQUID,
@@ -617,7 +630,7 @@ def _l5_pyramidal() -> CellModel:
 
 # -- SWC morphologies -------------------------------------------------------------------------
 
-SWC_MEMBRANES = ("cortical", "hh")
+SWC_MEMBRANES = ("cortical", "hh", "aberra")
 SWC_ROLES = ("soma", "axon", "dendrite", "myelin", "node", "unmyelinated", "passive")
 UNKNOWN_TYPE_POLICIES = ("error", "passive")
 NODE_RUN_MAX_M = 3.0 * UM  # a node of Ranvier is about 1 um long; terminals are longer
@@ -644,6 +657,14 @@ SWC_MYELIN = Membrane(
 )
 
 
+ABERRA_SWC_WARNING = (
+    "Aberra 2018 membranes (--membrane aberra): the Hay/Blue Brain axon channels (NaTa_t, "
+    "Nap_Et2, K_Pst, K_Tst, Kv3.1) on nodes (NaTa_t doubled) and unmyelinated axon; left "
+    "out: calcium channels, calcium dynamics and SK_E2 (initial segment, soma), Ih and Im, and "
+    "all dendritic channels (passive dendrites, cm 2 uF/cm^2); soma NaTs2_t and Kv3.1."
+)
+
+
 def _median_run_lengths(pieces) -> dict[int, float]:
     lengths: dict[int, list[float]] = {}
     for piece in pieces:
@@ -652,7 +673,9 @@ def _median_run_lengths(pieces) -> dict[int, float]:
     return {kind: float(np.median(v)) for kind, v in lengths.items()}
 
 
-def _swc_roles(points, pieces, swc_types, unknown_types, where) -> tuple[dict[int, str], list[str]]:
+def _swc_roles(
+    points, pieces, swc_types, unknown_types, where, aberra: bool = False
+) -> tuple[dict[int, str], list[str]]:
     """Role of every SWC type in the file, and the warnings the choice needs.
 
     Types 1-4 are soma, axon and dendrites; 5 is myelin. Types 6 and 7 have no fixed meaning:
@@ -734,13 +757,24 @@ def _swc_roles(points, pieces, swc_types, unknown_types, where) -> tuple[dict[in
             for k in present
             if roles[k] in ("myelin", "node", "unmyelinated")
         )
+        if aberra:
+            warnings.append(ABERRA_SWC_WARNING)
+        else:
+            warnings.append(
+                f"Axon (SWC {names}) modelled with tmslab's channels: McIntyre et al. 2002 (MRG) "
+                "nodal kinetics at nodes, MRG kinetics at a tenth of the nodal densities on "
+                "unmyelinated axon, Aberra 2018's myelin (cm 0.02 uF/cm^2) with MRG's internodal "
+                "leak added for a stable rest; not Aberra 2018's Blue Brain channel set, so the "
+                f"threshold is an approximation of theirs ({REALISTIC_NEURONS_ISSUE})."
+            )
+    elif any(roles[k] == "axon" for k in present) and aberra:
         warnings.append(
-            f"Axon (SWC {names}) modelled with tmslab's channels: McIntyre et al. 2002 (MRG) "
-            "nodal kinetics at nodes, MRG kinetics at a tenth of the nodal densities on "
-            "unmyelinated axon, Aberra 2018's myelin (cm 0.02 uF/cm^2) with MRG's internodal "
-            "leak added for a stable rest; not Aberra 2018's Blue Brain channel set, so the "
-            f"threshold is an approximation of theirs ({REALISTIC_NEURONS_ISSUE})."
+            "The axon has no myelin or nodes (no SWC type modelled as either) and is modelled "
+            "as unmyelinated axon with Aberra 2018's axon channels; Aberra's cells are "
+            "myelinated (myelinate it by their rules: tmslab.neuron.myelin.myelinate), and a "
+            "myelinated axon has a lower threshold."
         )
+        warnings.append(ABERRA_SWC_WARNING)
     elif any(roles[k] == "axon" for k in present):
         warnings.append(
             "The axon has no myelin or nodes (no SWC type modelled as either) and is modelled "
@@ -763,6 +797,7 @@ def model_from_swc(
     name: str | None = None,
     swc_types: dict[int, str] | None = None,
     unknown_types: str = "error",
+    myelinate=False,
 ) -> CellModel:
     """A cell from an SWC file (types as in :mod:`tmslab.neuron.swc`).
 
@@ -776,8 +811,11 @@ def model_from_swc(
     membrane : str
         "cortical" (37 degC, rest -80 mV: soma, axon (2) and unmyelinated axon with MRG kinetics
         at a tenth of the nodal densities, nodes of Ranvier with MRG nodal channels, myelin (5)
-        with Aberra 2018's sheath, dendrites (3, 4) passive) or "hh" (HH squid membrane on
-        everything but myelin, 6.3 degC).
+        with Aberra 2018's sheath, dendrites (3, 4) passive), "aberra" (Aberra et al. 2018 as
+        NeMo-TMS sets it, 37 degC, rest -80.86 mV: their axon channels on axon, unmyelinated axon
+        and soma, doubled NaTa_t on nodes, their passive myelin, passive dendrites of cm
+        2 uF/cm^2; the omissions are in ``warnings``) or "hh" (HH squid membrane on everything
+        but myelin, 6.3 degC).
     max_segment_m : float, m
         Longest compartment.
     name : str or None
@@ -789,6 +827,9 @@ def model_from_swc(
     unknown_types : str
         "error" refuses any other type with its line; "passive" models it as passive dendrite and
         says so in ``warnings``.
+    myelinate : bool or MyelinationRules
+        Myelinate the plain axon (SWC type 2) first (:func:`tmslab.neuron.myelin.myelinate`,
+        True: Aberra et al. 2018's rules); the file must not have types 5 or 6 already.
 
     Returns
     -------
@@ -814,17 +855,43 @@ def model_from_swc(
     if not max_segment_m > 0:
         raise InvalidValueError(f"max_segment_m = {max_segment_m!r}; it must be > 0 m")
     points, where = _read_points(path)
+    myelinated_here = myelinate is not False and myelinate is not None
+    if myelinated_here:
+        from tmslab.neuron.myelin import ABERRA_2018_RULES
+        from tmslab.neuron.myelin import myelinate as _myelinate
+
+        rules = ABERRA_2018_RULES if myelinate is True else myelinate
+        points = _myelinate(points, rules)
+        swc_types = {6: "node", 7: "unmyelinated", **(swc_types or {})}
     pieces = swc_branches(points, where=where)
-    roles, warnings = _swc_roles(points, pieces, swc_types, unknown_types, where)
+    roles, warnings = _swc_roles(
+        points, pieces, swc_types, unknown_types, where, aberra=membrane == "aberra"
+    )
     hh = membrane == "hh"
+    if myelinated_here:
+        warnings.append(
+            "Axon (SWC type 2) myelinated by tmslab after Aberra et al. 2018's rules (1 um "
+            "nodes, internodes 100 x diameter, terminals and the initial segment unmyelinated; "
+            "tmslab.neuron.myelin): not the authors' own myelinated cell."
+        )
     if hh:
         warnings.append(
             "HH squid membrane (6.3 degC) on soma, axon, nodes and dendrites; only myelin keeps "
             "its own passive membrane: a teaching model, not a cortical cell."
         )
 
+    aberra = membrane == "aberra"
+
     def membrane_of(kind: int) -> Membrane:
         role = roles[kind]
+        if aberra:
+            return {
+                "myelin": ABERRA_MYELIN,
+                "node": ABERRA_NODE,
+                "unmyelinated": ABERRA_UNMYELINATED,
+                "axon": ABERRA_UNMYELINATED,
+                "soma": ABERRA_SOMA,
+            }.get(role, ABERRA_DENDRITE)
         if role == "myelin":
             return SWC_MYELIN
         if hh:
@@ -874,7 +941,13 @@ def model_from_swc(
         for i, p in enumerate(pieces)
         if i not in with_children and roles[p.kind] in ("axon", "node", "unmyelinated")
     ]
-    if axon_ends.count("node") and not hh:
+    if axon_ends.count("node") and aberra:
+        warnings.append(
+            f"{axon_ends.count('node')} of {len(axon_ends)} axon ends are nodes of Ranvier (as in "
+            "the file), with the nodal channels (NaTa_t doubled): such terminals are where "
+            "Aberra et al. 2018 find the action potential starts."
+        )
+    elif axon_ends.count("node") and not hh:
         warnings.append(
             f"{axon_ends.count('node')} of {len(axon_ends)} axon ends are nodes of Ranvier (as in "
             "the file): with MRG nodal channels at a sealed end they are the most excitable "
@@ -886,9 +959,9 @@ def model_from_swc(
         description=f"SWC morphology {Path(path).name} ({membrane} membrane)",
         morphology=Morphology(tuple(branches), label),
         celsius=6.3 if hh else 37.0,
-        v_rest_v=-0.065 if hh else -0.080,
+        v_rest_v=-0.065 if hh else (CTX_AXON_V_REST_V if aberra else -0.080),
         record=((0, 0.5),),
-        response_window_s=6e-3 if hh else 1.5e-3,
+        response_window_s=6e-3 if hh else (CTX_AXON_WINDOW_S if aberra else 1.5e-3),
         threshold_guess_v_per_m=300.0,
         source=Source(
             f"SWC file {Path(path).name} (user supplied)",
@@ -924,9 +997,85 @@ _BUILDERS: dict[str, Callable[[], CellModel]] = {
 _CACHE: dict[str, CellModel] = {}
 
 
+def aberra_model(name: str) -> CellModel:
+    """The named Aberra cell, built from the user's NeMo-TMS file.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`tmslab.neuron.aberra.CELLS`.
+
+    Returns
+    -------
+    CellModel
+        The cell, membranes ``"aberra"``, 37 degC.
+
+    Raises
+    ------
+    MorphologyNotFoundError
+        If the file is in none of :func:`morphology_dirs`.
+    """
+    from tmslab.neuron.aberra import (
+        CELLS,
+        MORPHOLOGY_ENV,
+        NEMO_TMS_2021,
+        NEMO_TMS_URL,
+        MorphologyNotFoundError,
+        find_morphology,
+        morphology_dirs,
+        sha256,
+    )
+
+    cell = CELLS[name]
+    path = find_morphology(cell)
+    if path is None:
+        where = ", ".join(str(d) for d in morphology_dirs())
+        raise MorphologyNotFoundError(
+            f"{name} needs {cell.filename} (NeMo-TMS, GPL-3, not shipped: {NEMO_TMS_URL}); put it "
+            f"in ${MORPHOLOGY_ENV} or one of: {where}"
+        )
+    model = model_from_swc(path, membrane="aberra", name=name, swc_types=dict(cell.swc_types))
+    warnings = list(model.warnings)
+    if sha256(path) != cell.sha256:
+        warnings.insert(
+            0,
+            f"{path} is not NeMo-TMS's {cell.filename} (SHA-256 differs): modelled as given, "
+            "but its thresholds are not the ones validated in docs/validation-neurons.md.",
+        )
+    return dataclass_replace(
+        model,
+        description=cell.description,
+        source=NEMO_TMS_2021,
+        warnings=tuple(warnings),
+        plausible_thresholds_v_per_m=PLAUSIBLE_CORTICAL_V_PER_M,
+        notes=(
+            "Published context: Aberra et al. 2020 (Brain Stimul 13:175, doi "
+            "10.1016/j.brs.2019.10.002): L5 pyramidal cells have the lowest thresholds of the "
+            "five types, lowest 184 V/m and median 248 V/m over directions for a monophasic "
+            "MagPro pulse; action potentials start at axon terminals (Aberra et al. 2018).",
+        ),
+    )
+
+
+def _aberra_builder(name: str) -> Callable[[], CellModel]:
+    return lambda: aberra_model(name)
+
+
+# Aberra et al. 2018 cells: known by name always, built from the user's NeMo-TMS files.
+_BUILDERS.update({name: _aberra_builder(name) for name in ("aberra-l5-pc", "aberra-l23-pc")})
+_USER_FILE_MODELS = frozenset(("aberra-l5-pc", "aberra-l23-pc"))
+
+
 def list_models() -> tuple[str, ...]:
-    """Names of the built-in models, sorted."""
-    return tuple(sorted(_BUILDERS))
+    """Names of the models that can be built here, sorted.
+
+    The Aberra cells (``aberra-l5-pc``, ``aberra-l23-pc``) are listed only when their
+    morphology files are found (:mod:`tmslab.neuron.aberra`).
+    """
+    from tmslab.neuron.aberra import available
+
+    present = set(available())
+    return tuple(sorted(k for k in _BUILDERS if k not in _USER_FILE_MODELS or k in present))
 
 
 def get_model(name: str) -> CellModel:

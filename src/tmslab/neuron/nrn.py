@@ -29,7 +29,7 @@ import numpy as np
 
 from tmslab.errors import TmslabError
 from tmslab.neuron._jit import user_cache_dir
-from tmslab.neuron.kinetics import CTX_AXON, HH, MRG
+from tmslab.neuron.kinetics import CTX_AXON, CTX_SOMA, HH, MRG, NATS2_SHIFT_MV
 from tmslab.neuron.membranes import leak_reversal
 from tmslab.neuron.solver_base import SimulationResult, check_batch, time_grid
 from tmslab.units import (
@@ -198,7 +198,7 @@ class NeuronSolver:
                 sec.ek = membrane.e_k_v * MV_PER_V
             elif membrane.kind == MRG:
                 sec.insert("tmslab_mrg")
-            elif membrane.kind == CTX_AXON:
+            elif membrane.kind in (CTX_AXON, CTX_SOMA):
                 sec.insert("tmslab_ctxaxon")
             else:
                 sec.insert("pas")
@@ -220,8 +220,10 @@ class NeuronSolver:
                     mech.ena = membrane.e_na_v * MV_PER_V
                     mech.ek = membrane.e_k_v * MV_PER_V
                     mech.el = e_leak_mv
-                elif membrane.kind == CTX_AXON:
+                elif membrane.kind in (CTX_AXON, CTX_SOMA):
                     mech = seg.tmslab_ctxaxon
+                    # NaTs2_t on the soma set: NaTa_t's gates moved by 6 mV
+                    mech.vshna = NATS2_SHIFT_MV if membrane.kind == CTX_SOMA else 0.0
                     mech.gnabar = membrane.g_na_s_per_m2 * CM2
                     mech.gnapbar = membrane.g_nap_s_per_m2 * CM2
                     mech.gkpbar = membrane.g_kp_s_per_m2 * CM2

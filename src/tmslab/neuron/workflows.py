@@ -50,6 +50,7 @@ def resolve_cell(
     max_segment_m: float = 20e-6,
     swc_types: str | None = None,
     unknown_types: str = "error",
+    myelinate: bool = False,
 ):
     """A named cell model, or one built from an SWC file (exactly one of ``model``, ``swc``).
 
@@ -67,6 +68,9 @@ def resolve_cell(
         ``TYPE=ROLE`` pairs (:func:`parse_swc_types`).
     unknown_types : str
         What to do with SWC types without a role (``"error"`` refuses them).
+    myelinate : bool
+        Myelinate the SWC file's plain axon first, by Aberra et al. 2018's rules
+        (:func:`tmslab.neuron.myelin.myelinate`).
 
     Returns
     -------
@@ -84,7 +88,10 @@ def resolve_cell(
             max_segment_m=max_segment_m,
             swc_types=parse_swc_types(swc_types),
             unknown_types=unknown_types,
+            myelinate=myelinate,
         )
+    if myelinate:
+        raise InvalidValueError("--myelinate applies to --swc files, not to named models")
     if model is None:
         raise InvalidValueError("give --model NAME (see 'tmslab neuron list') or --swc FILE")
     return get_model(model)

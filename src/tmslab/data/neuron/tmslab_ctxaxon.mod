@@ -16,6 +16,9 @@ plus a leak. Rates of the first four scale with phi = 2.3^((celsius - 21)/10), a
 made them (Hay et al. fixed celsius at 34 degC in phi); Kv3.1 has no temperature factor.
 Default densities (S/cm2) are Aberra et al.'s unmyelinated axon: gnabar 3.137968, gnapbar
 0.006827, gkpbar 0.973538, gktbar 0.089259, gkbar 1.021945, gl 3e-5, el -75 mV; ena 50, ek -85 mV.
+vshna (default 0) moves the transient Na gates along the voltage axis: Hay et al.'s somatic
+NaTs2_t is NaTa_t with both gates at v - 6 mV (same rates and temperature factor), so vshna = 6
+makes the transient Na NaTs2_t (tmslab's "ctx-soma" channel set, the soma of the Aberra cells).
 
 The same equations are coded in tmslab.neuron.kinetics (ctx_axon_gate, the batched solver); keep
 them in step. The removable singularities of the x/(1-exp(-x)) terms use the limit 1 - x/2 for
@@ -31,7 +34,7 @@ NEURON {
     NONSPECIFIC_CURRENT ikt
     NONSPECIFIC_CURRENT ik
     NONSPECIFIC_CURRENT il
-    RANGE gnabar, gnapbar, gkpbar, gktbar, gkbar, gl, ena, ek, el
+    RANGE gnabar, gnapbar, gkpbar, gktbar, gkbar, gl, ena, ek, el, vshna
     THREADSAFE
 }
 
@@ -50,6 +53,7 @@ PARAMETER {
     ena = 50.0 (mV)
     ek = -85.0 (mV)
     el = -75.0 (mV)
+    vshna = 0 (mV)
     celsius (degC)
 }
 
@@ -117,16 +121,19 @@ FUNCTION xexp(y) {
 
 PROCEDURE rates(v(mV)) { LOCAL a, b, phi, u
     phi = 2.3 ^ ((celsius - 21) / 10)
-    : NaTa_t activation; Nap_Et2 activation has 6 x its time constant
+    : Nap_Et2 activation: 6 x the time constant of NaTa_t's activation (unshifted)
     a = 0.182 * 6 * xexp(-(v + 38) / 6)
     b = 0.124 * 6 * xexp((v + 38) / 6)
-    m_inf = a / (a + b)
-    tau_m = 1 / ((a + b) * phi)
     mp_inf = 1 / (1 + exp((v + 52.6) / -4.6))
     tau_mp = 6 / ((a + b) * phi)
+    : NaTa_t activation, at v - vshna (vshna = 6 mV: NaTs2_t)
+    a = 0.182 * 6 * xexp(-(v - vshna + 38) / 6)
+    b = 0.124 * 6 * xexp((v - vshna + 38) / 6)
+    m_inf = a / (a + b)
+    tau_m = 1 / ((a + b) * phi)
     : NaTa_t inactivation
-    a = 0.015 * 6 * xexp((v + 66) / 6)
-    b = 0.015 * 6 * xexp(-(v + 66) / 6)
+    a = 0.015 * 6 * xexp((v - vshna + 66) / 6)
+    b = 0.015 * 6 * xexp(-(v - vshna + 66) / 6)
     h_inf = a / (a + b)
     tau_h = 1 / ((a + b) * phi)
     : Nap_Et2 inactivation
