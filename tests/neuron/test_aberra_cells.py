@@ -273,3 +273,12 @@ def test_resolve_cell_passes_myelinate_to_swc_files_only(tmp_path):
     assert any(b.label == "node" for b in cell.morphology.branches)
     with pytest.raises(InvalidValueError, match="--myelinate"):
         resolve_cell("axon-straight", myelinate=True)
+
+
+def test_cli_myelinates_a_plain_swc_axon_on_request(tmp_path, cli):
+    """`--myelinate` reaches the SWC reader: the cell is flagged as myelinated by tmslab."""
+    path = tmp_path / "plain.swc"
+    path.write_text(plain(TEXT))
+    args = ["neuron", "nodes", "--swc", path, "--membrane", "aberra", "--out", tmp_path / "n.csv"]
+    assert "myelinated by tmslab" not in cli.ok(*args).out
+    assert "myelinated by tmslab" in cli.ok(*args, "--myelinate").out

@@ -28,7 +28,8 @@ MODEL = Opt(None, "--model", "-m", help="Model name (see 'tmslab neuron list')."
 SWC = Opt(None, "--swc", "--morphology", help="Use a morphology from this SWC file instead of --model (um; types 1-7 as NeMo-TMS).")  # fmt: skip
 SWC_TYPES = Opt(None, "--swc-types", help="Roles of SWC types, e.g. 6=unmyelinated,7=node (roles: soma, axon, dendrite, myelin, node, unmyelinated, passive); 6 and 7 are otherwise recognised from their geometry.")  # fmt: skip
 UNKNOWN = Opt("error", "--unknown-types", help="Other SWC types: error (refuse) or passive (model as passive dendrite, with a warning).")  # fmt: skip
-MEMBRANE = Opt("cortical", "--membrane", help="Membranes of an SWC cell: cortical or hh.")
+MEMBRANE = Opt("cortical", "--membrane", help="Membranes of an SWC cell: cortical, aberra (Aberra et al. 2018's channels by section type) or hh.")  # fmt: skip
+MYELINATE = Opt(False, "--myelinate", help="Myelinate the SWC file's plain axon (type 2) by Aberra et al. 2018's rules first.")  # fmt: skip
 SEGMENT = quantity(20.0, "--max-segment-um", unit="um", help="Longest compartment of an SWC cell.")  # fmt: skip
 WAVEFORM = Opt("monophasic", "--waveform", "-w", help="DEVICE:SHAPE (e.g. magventure-magpro-x100:biphasic), a shape on the MagPro X100 (monophasic, biphasic, half-sine) or rect-WIDTHus.")  # fmt: skip
 DT = quantity(2.5, "--dt-us", unit="us", help="Time step (<= 5 us).")
@@ -40,10 +41,12 @@ WIDTHS = Opt("30,60,120", "--widths-us", help="Rectangular pulse widths, us (com
 MAP_OUT = Opt(None, "--out", "-o", help="Figure of threshold against direction (.png/.svg/.pdf).")
 
 
-def _cell(model, swc, membrane, max_segment_um, swc_types, unknown_types):
+def _cell(model, swc, membrane, max_segment_um, swc_types, unknown_types, myelinate=False):
     from tmslab.neuron.workflows import resolve_cell
 
-    return resolve_cell(model, swc, membrane, max_segment_um / UM_PER_M, swc_types, unknown_types)
+    return resolve_cell(
+        model, swc, membrane, max_segment_um / UM_PER_M, swc_types, unknown_types, myelinate
+    )
 
 
 @app.command("list")
@@ -67,13 +70,14 @@ def nodes_command(
     max_segment_um: float = SEGMENT,
     swc_types: str = SWC_TYPES,
     unknown_types: str = UNKNOWN,
+    myelinate: bool = MYELINATE,
     out: Path = Opt(..., "--out", "-o", help="CSV file of node positions (m)."),
 ) -> None:
     """Write the model's cable nodes (x, y, z in metres): where --field must give E."""
     from tmslab.io.points import write_points
 
     check_out(out, (".csv",))
-    cell = _cell(model, swc, membrane, max_segment_um, swc_types, unknown_types)
+    cell = _cell(model, swc, membrane, max_segment_um, swc_types, unknown_types, myelinate)
     write_points(out, cell.cable.position_m)
     console.print(f"wrote {cell.cable.n_nodes} node positions of {cell.name} to {out}")
     for warning in cell.warnings:
@@ -88,6 +92,7 @@ def threshold_command(
     max_segment_um: float = SEGMENT,
     swc_types: str = SWC_TYPES,
     unknown_types: str = UNKNOWN,
+    myelinate: bool = MYELINATE,
     waveform: str = WAVEFORM,
     dt_us: float = DT,
     direction: str = DIRECTION,
@@ -101,7 +106,7 @@ def threshold_command(
     from tmslab.neuron.drive import get_drive
     from tmslab.neuron.workflows import parse_direction, threshold_from_field
 
-    cell = _cell(model, swc, membrane, max_segment_um, swc_types, unknown_types)
+    cell = _cell(model, swc, membrane, max_segment_um, swc_types, unknown_types, myelinate)
     drive = get_drive(waveform, dt_us / US_PER_S)
     if field is not None and direction is not None:
         from tmslab.errors import InvalidValueError
@@ -124,6 +129,7 @@ def sd_curve_command(
     max_segment_um: float = SEGMENT,
     swc_types: str = SWC_TYPES,
     unknown_types: str = UNKNOWN,
+    myelinate: bool = MYELINATE,
     direction: str = Opt("1,0,0", "--direction", "-d", help="Uniform field direction x,y,z."),
     widths_us: str = WIDTHS,
     dt_us: float = DT,
@@ -136,7 +142,7 @@ def sd_curve_command(
     from tmslab.neuron.workflows import strength_duration_curve
 
     check_out(out, FIGURE_SUFFIXES)  # before the thresholds are computed
-    cell = _cell(model, swc, membrane, max_segment_um, swc_types, unknown_types)
+    cell = _cell(model, swc, membrane, max_segment_um, swc_types, unknown_types, myelinate)
     result = strength_duration_curve(cell, direction, widths_us, dt_us / US_PER_S, solver, tol)
     if out is not None:
         from tmslab.viz.neuron import plot_sd_curve
@@ -179,6 +185,7 @@ def map_command(
     max_segment_um: float = SEGMENT,
     swc_types: str = SWC_TYPES,
     unknown_types: str = UNKNOWN,
+    myelinate: bool = MYELINATE,
     waveform: str = WAVEFORM,
     dt_us: float = DT,
     n_directions: int = N_DIRECTIONS,
@@ -221,7 +228,10 @@ def map_command(
             from tmslab.errors import InvalidValueError
 
             raise InvalidValueError("give either several --model names or one --swc, not both")
-        cell = [_cell(m, swc, membrane, max_segment_um, swc_types, unknown_types) for m in names]
+        cell = [
+            _cell(m, swc, membrane, max_segment_um, swc_types, unknown_types, myelinate)
+            for m in names
+        ]
         drive = get_drive(waveform, dt_us / US_PER_S)
         return _head_map(
             cell, drive, solver, tol, head, coil, at, at_mni, handle_angle, handle_towards,
@@ -230,7 +240,7 @@ def map_command(
         )  # fmt: skip
     from tmslab.neuron.workflows import direction_map
 
-    cell = _cell(model, swc, membrane, max_segment_um, swc_types, unknown_types)
+    cell = _cell(model, swc, membrane, max_segment_um, swc_types, unknown_types, myelinate)
     drive = get_drive(waveform, dt_us / US_PER_S)
     result = direction_map(cell, drive, 200 if n_directions is None else n_directions, solver, tol)
     if out is not None:
