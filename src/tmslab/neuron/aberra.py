@@ -101,7 +101,18 @@ def morphology_dirs() -> tuple[Path, ...]:
 
 
 def find_morphology(cell: AberraCell) -> Path | None:
-    """The first ``cell.filename`` in :func:`morphology_dirs`, or None."""
+    """The first ``cell.filename`` in :func:`morphology_dirs`.
+
+    Parameters
+    ----------
+    cell : AberraCell
+        The cell.
+
+    Returns
+    -------
+    Path or None
+        The file, or None when no folder has it.
+    """
     for folder in morphology_dirs():
         path = folder / cell.filename
         if path.is_file():
@@ -115,5 +126,16 @@ def available() -> tuple[str, ...]:
 
 
 def sha256(path: Path) -> str:
-    """SHA-256 of a file, hex."""
+    """SHA-256 of a file.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+
+    Returns
+    -------
+    str
+        The digest, hexadecimal.
+    """
     return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -25,6 +25,10 @@ from tmslab.errors import InvalidValueError
 from tmslab.neuron.swc import AXON, MYELIN, NODE, SOMA, UNMYELINATED, SwcPoint
 from tmslab.units import UM
 
+# Events closer than this fraction of the axon's length to a cut belong to the stretch before it
+# (rounding in the cumulative lengths, not a unit).
+CUT_TOLERANCE = 1e-12
+
 
 @dataclass(frozen=True)
 class MyelinationRules:
@@ -179,7 +183,7 @@ def myelinate(
             new.append(_with(chain[0], UNMYELINATED, chain[0].ident, chain[0].parent))
             parent = chain[0].ident
         for a, what, k in events:
-            stretch = int(np.searchsorted(np.asarray(cuts), a - 1e-12 * max(length, 1.0)))
+            stretch = int(np.searchsorted(np.asarray(cuts), a - CUT_TOLERANCE * max(length, 1.0)))
             kind = kinds[min(stretch, len(kinds) - 1)]
             if what == "old":
                 p = chain[k]
