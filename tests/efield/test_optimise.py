@@ -145,6 +145,7 @@ def spheres_head():
     return sphere_model()
 
 
+@pytest.mark.slow
 def test_bem_head_scores_equal_brute_force_direct_solves(spheres_head):
     """A head of spheres solved by the BEM (1,280 facets): the reciprocity score of every pose
     of a coarse grid (5 positions x 8 angles) against a direct BEM solve of that pose. Same

@@ -91,6 +91,7 @@ def test_swc_types_get_the_aberra_membranes():
 
 
 @pytest.mark.neuron
+@pytest.mark.slow
 def test_neuron_and_batched_agree_on_the_aberra_membranes():
     """NEURON (tmslab_ctxaxon.mod + pas) and the batched solver: same threshold, same site."""
     from tmslab.neuron.drive import get_drive

@@ -261,6 +261,7 @@ def test_bad_optimise_sections_are_one_line_errors(sections, message):
     assert "\n" not in str(error.value)
 
 
+@pytest.mark.slow
 def test_the_chain_runs_at_the_searched_pose(sphere_head):
     """On the head of spheres the best pose for a target sits over it; the field stage solves
     there and checks the reciprocity score against its own direct solve."""
@@ -286,3 +287,18 @@ def test_the_chain_runs_at_the_searched_pose(sphere_head):
     from tmslab.viz import draw
 
     assert len(draw(field.figures[0]).axes) >= 2
+
+
+@pytest.mark.slow
+def test_optimised_head_example_runs_on_fsaverage(example_run):
+    """About 1-2 minutes: the DLPFC protocol with the coil placed by the [optimise] search; the
+    searched pose beats the F3 placement of head-dlpfc-10hz.toml at the target."""
+    import json
+
+    out = example_run("head-dlpfc-optimised.toml")
+    field = json.loads((out / "results.json").read_text())["sections"]["field"]
+    assert field["optimise"]["poses"] == field["optimise"]["poses"] > 1000
+    assert field["optimise"]["reciprocity_vs_direct"] < 0.01
+    assert field["target"]["efield_normal_v_per_m"] > 0
+    html = (out / "report.html").read_text()
+    assert "Placement search" in html
