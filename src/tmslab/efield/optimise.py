@@ -86,7 +86,8 @@ class PlacementOptimum:
         The focal goal's weight.
     plane_axes : (2, 3) ndarray or None, dimensionless
         In-plane axes at the target's projection for maps: the coil x axis at handle angle 0
-        (the subject's right over the vertex) and the anterior direction (minus the handle's).
+        (the subject's right over the vertex, superior over the side of the head) and the
+        anterior direction on the scalp (minus the handle's at angle 0).
     """
 
     head_name: str

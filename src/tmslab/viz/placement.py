@@ -14,7 +14,7 @@ def plot_placement(result) -> Figure:
     """The search as two panels: the best score at each position, and the score over angles.
 
     Left: each scalp position searched, on the tangent plane at the target's projection
-    (right and anterior in mm), coloured by the goal's best value over handle angles, with the
+    (the coil's x axis at handle 0 and anterior, mm), coloured by the goal's best value over handle angles, with the
     handle direction of that best angle drawn as a short line; the best pose is ringed. Right:
     the goal's value against the handle angle at the best position and at the target's
     projection.
@@ -39,20 +39,22 @@ def plot_placement(result) -> Figure:
     # handle direction at angle a: posterior turned by a, clockwise seen from outside, i.e.
     # towards the subject's right for a = 90 over the vertex (the placement convention)
     a = np.deg2rad(best_angle)
-    step = max(float(np.median(np.diff(np.unique(np.round(xy[:, 0], 3))))), 1.0) * 0.8
+    step = max(float(np.median(np.diff(np.unique(np.round(xy[:, 0], 3))))), 1.0) * 1.2
     hx, hy = -np.sin(a), -np.cos(a)
     every = slice(None, None, max(1, len(xy) // 150))
     ax.quiver(
         xy[every, 0], xy[every, 1], hx[every], hy[every], angles="xy", scale_units="xy",
-        scale=1 / step, width=0.003, headwidth=0, headlength=0, headaxislength=0, color="w",
+        scale=1 / step, width=0.004, headwidth=0, headlength=0, headaxislength=0, color="k",
     )  # fmt: skip
     i, k = result.best
     ax.plot(*xy[i], "o", mfc="none", mec="r", ms=14, mew=2, label="best pose")
     ax.plot(0, 0, "+", color="k", ms=12, label="target's projection")
     ax.set_aspect("equal")
-    ax.set_xlabel("right (mm)")
-    ax.set_ylabel("anterior (mm)")
-    label = {"normal": "E_n", "focal": "objective"}.get(result.goal, "|E|")
+    # the coil's x axis at handle angle 0: the subject's right over the vertex, superior over
+    # the side of the head; anterior is the handle's reference (posterior) reversed
+    ax.set_xlabel("coil x at handle 0 deg (mm; right over the vertex)")
+    ax.set_ylabel("anterior, on the scalp (mm)")
+    label = {"normal": "E_n", "focal": "objective", "direction": "E . d"}.get(result.goal, "|E|")
     fig.colorbar(sc, ax=ax, label=f"best {label} at target (V/m per A/us)")
     ax.legend(loc="lower left", fontsize=8)
     ax.set_title(f"{result.coil_name} on {result.head_name}: handle lines at the best angle")
