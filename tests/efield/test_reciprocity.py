@@ -150,3 +150,13 @@ def test_adjoint_equals_a_direct_bem_solve_and_sarvas(sphere_bem):
     # elements on the scalp 4 mm below the coil (a head's brain surface is farther)
     via_grid = -np.einsum("ij,dij->d", placed.dipole_moments, rec.bfield(placed.dipole_positions))
     assert np.linalg.norm(via_grid - via_b) < 2e-3 * np.linalg.norm(via_b)
+
+
+def test_gridded_reciprocal_field_refuses_points_outside_its_grid(sphere_bem):
+    from tmslab.efield.reciprocity import BemReciprocity
+
+    corners = np.array([[-0.02, -0.02, 0.09], [0.02, 0.02, 0.1]])
+    rec = BemReciprocity.build(sphere_bem, [0.0, 0.0, 0.06], corners, step_m=0.005)
+    assert rec.bfield(corners).shape == (3, 2, 3)
+    with pytest.raises(InvalidValueError, match="outside the grid"):
+        rec.bfield([[0.0, 0.0, 0.13]])

@@ -655,8 +655,20 @@ class BemReciprocity:
         -------
         (3, N, 3) ndarray, T per A m
             B per axis.
+
+        Raises
+        ------
+        InvalidValueError
+            For a point outside the grid (it would be extrapolated, not interpolated).
         """
         p = np.ascontiguousarray(points, dtype=float).reshape(-1, 3)
+        local = p @ self.frame - self.origin
+        top = self.step_m * (np.array(self.grid.shape[:3]) - 1)
+        if len(p) and (local.min() < -1e-9 or np.any(local.max(axis=0) > top + 1e-9)):
+            raise InvalidValueError(
+                "a field point lies outside the grid the reciprocal field was sampled on; "
+                "build it around every point the coil can reach"
+            )
         out = self._primary_and_terms(p)
         _add_trilinear(self.grid, self.frame, self.origin, self.step_m, p, out)
         return out
