@@ -83,3 +83,25 @@ def test_end_to_end_m1_with_out_folder_and_json(tmp_path, cli):
     assert scan.shape == (summary["poses"], 8)
     assert np.nanmax(scan[:, 7]) == pytest.approx(summary["score_reciprocity_v_per_m_per_a_per_us"], rel=1e-5)  # fmt: skip
     assert (out / "placement_map.png").read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.slow
+def test_on_a_simnibs_mesh_with_the_focal_goal(tmp_path, cli):
+    """About a minute: a charm-format head (junctions; tests/conductors/head/simnibs_fixture.py)
+    with the focal goal's default ring; reciprocity equals the direct solve at the best pose."""
+    pytest.importorskip("gmsh", reason="the fixture is meshed with Gmsh")
+    from tests.conductors.head.simnibs_fixture import write_ball_head
+
+    (tmp_path / "toMNI").mkdir()
+    np.savetxt(tmp_path / "toMNI" / "MNI2conform_12DOF.txt", np.eye(4))
+    mesh = write_ball_head(tmp_path / "ballhead.msh", 10.0)
+    args = ["--head", mesh, "--target-mni", "15,0,52", "--goal", "focal", "--radius-mm", "6"]
+    args += ["--step-mm", "3", "--angle-step", "30", "--distance-mm", "5", "--json"]
+    summary = cli.ok(*BASE, *args).json()
+    assert summary["poses"] == 13 * 12 and len(summary["avoid_mm"]) == 6
+    assert summary["reciprocity_vs_direct"] < 0.01
+    assert summary["objective_v_per_m_per_a_per_us"] == pytest.approx(
+        summary["score_reciprocity_v_per_m_per_a_per_us"]
+        - summary["avoid_max_e_v_per_m_per_a_per_us"],
+        rel=1e-6,
+    )
