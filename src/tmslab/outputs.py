@@ -106,6 +106,33 @@ def _probe(folder: Path, path: Path, option: str) -> None:
         ) from None
 
 
+def prepare_output_folder(out, names: Iterable[str], option: str = "--out") -> Path:
+    """Check, before any work, that a folder can be replaced by a command's set of files.
+
+    Resolves ``out`` (a link is followed), refuses a path that is not a usable folder, removes
+    what a killed earlier run left, and refuses a folder holding files other than ``names``.
+
+    Parameters
+    ----------
+    out : str or Path
+        The output folder.
+    names : iterable of str
+        The files the command writes there.
+    option : str
+        How the messages name the folder.
+
+    Returns
+    -------
+    Path
+        The resolved folder.
+    """
+    target = Path(out).resolve()
+    check_output_dir(target)
+    clean_leftovers(target)
+    check_only_own_files(target, names, option)
+    return target
+
+
 def check_only_own_files(path: Path, names: Iterable[str], option: str = "--out") -> None:
     """Refuse to replace a folder holding files other than ``names`` (a set of this command's),
     or the current folder (or one holding it).

@@ -176,12 +176,9 @@ def prepare_head_field(
     if handle_angle_deg is not None and handle_towards is not None:
         raise InvalidValueError("give either --handle-angle or --handle-towards, not both")
     if out is not None:
-        from tmslab.outputs import check_only_own_files, check_output_dir, clean_leftovers
+        from tmslab.outputs import prepare_output_folder
 
-        out = Path(out).resolve()
-        check_output_dir(out)
-        clean_leftovers(out)
-        check_only_own_files(out, HEAD_FIELD_FILES)
+        out = prepare_output_folder(out, HEAD_FIELD_FILES)
     coil = as_coil(coil)
     head = load_head(head)
     goal = resolve_target(head, target, target_mni_m, target_label)  # quickest checks first

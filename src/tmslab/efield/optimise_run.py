@@ -182,12 +182,9 @@ def prepare_placement(
     if len(given) != 1:
         raise InvalidValueError("give the target: one of --target, --target-mni, --target-label")
     if out is not None:
-        from tmslab.outputs import check_only_own_files, check_output_dir, clean_leftovers
+        from tmslab.outputs import prepare_output_folder
 
-        out = Path(out).resolve()
-        check_output_dir(out)
-        clean_leftovers(out)
-        check_only_own_files(out, PLACEMENT_FILES)
+        out = prepare_output_folder(out, PLACEMENT_FILES)
     coil = as_coil(coil)
     head = load_head(head)
     goal_target = resolve_target(head, target, target_mni_m, target_label)

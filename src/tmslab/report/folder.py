@@ -34,7 +34,7 @@ def run_to_folder(
     and before the report (index ``stage_count()``).
     """
     from tmslab.io.fields import write_netcdf
-    from tmslab.outputs import OutputSet, check_only_own_files, check_output_dir, clean_leftovers
+    from tmslab.outputs import OutputSet, prepare_output_folder
     from tmslab.provenance import RESULT_SIGNIFICANT_DIGITS, dumps, provenance
     from tmslab.report.html import render_report
     from tmslab.results import scenario_dataset
@@ -42,10 +42,7 @@ def run_to_folder(
     from tmslab.stages import run_scenario, stage_count
 
     scenario = load_scenario(scenario_file)
-    target = Path(out).resolve()  # a link is followed: the folder it names is replaced
-    check_output_dir(target)
-    clean_leftovers(target)  # a killed earlier run's temporary or set-aside folders
-    check_only_own_files(target, OUTPUT_FILES)
+    target = prepare_output_folder(out, OUTPUT_FILES)  # a link is followed: its folder is replaced
     record = provenance(scenario.raw, inputs={"scenario_file": str(scenario_file)})
     result = run_scenario(scenario, on_stage=on_stage)
     if on_stage is not None:
