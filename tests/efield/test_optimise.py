@@ -184,3 +184,12 @@ def test_bem_head_scores_equal_brute_force_direct_solves(spheres_head):
     assert result.agreement < 0.01
     # spherical symmetry: the best position is over the target (the grid's centre)
     assert result.best[0] == 0
+
+
+def test_a_search_radius_too_large_for_the_scalp_is_refused(spheres_head):
+    """The tangent-plane grid would leave the 85 mm scalp sphere by more than 10 mm."""
+    from tmslab.conductors.head.placement import scalp_grid_poses
+
+    with pytest.raises(InvalidValueError, match="too large for the scalp's curvature"):
+        scalp_grid_poses(spheres_head, [0.0, 0.0, 0.085], 0.06, 0.01)
+    assert len(scalp_grid_poses(spheres_head, [0.0, 0.0, 0.085], 0.02, 0.01)[0]) == 13

@@ -88,7 +88,9 @@ def placement_command(
             distance_m=distance_mm * MM, e_goal_v_per_m=e_goal, didt_max_a_per_s=didt_max,
             out=out, avoid_mni_m=avoid, penalty=penalty,
         )  # fmt: skip
-    with task_progress("adjoint solve (about 20 s), then scoring coil positions", disable=json) as progress:
+    with task_progress(
+        "adjoint solve (about 20 s), then scoring coil positions", disable=json
+    ) as progress:
         result = run_placement(
             setup,
             _placement_figure if out is not None else None,

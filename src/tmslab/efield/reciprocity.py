@@ -420,7 +420,9 @@ def _sarvas3(r0, points, out):  # pragma: no cover - compiled
 
 
 # --- a BEM conductor: the adjoint's current elements, sampled on a grid around the coil -----------
-GRID_EPS = 1e-3  # FMM precision of the gridded samples: achieved ~5e-5 (bem.fmm), below the grid error
+GRID_EPS = (
+    1e-3  # FMM precision of the gridded samples: achieved ~5e-5 (bem.fmm), below the grid error
+)
 
 
 @nb.njit(cache=True, parallel=True)

@@ -394,8 +394,9 @@ def scalp_grid_poses(
     Raises
     ------
     InvalidValueError
-        For a non-positive step or a negative radius or distance, or a scalp normal along the
-        posterior reference (the back of the head).
+        For a non-positive step or a negative radius or distance, a radius whose tangent-plane
+        grid leaves the scalp by more than :data:`SCALP_TOLERANCE_M`, or a scalp normal along
+        the posterior reference (the back of the head).
     """
     from scipy.spatial import cKDTree
 
@@ -408,7 +409,14 @@ def scalp_grid_poses(
         raise InvalidValueError(f"coil distance = {distance_m!r} m must be >= 0")
     flat = disc_points(centre, scalp_normal(head, centre, normal_radius_m), radius_m, step_m)
     vertices, triangles = _scalp_arrays(head)
-    points, _, _ = closest_points(flat, vertices, triangles)
+    points, _, gap = closest_points(flat, vertices, triangles)
+    if np.any(gap > SCALP_TOLERANCE_M):
+        # a grid point this far off the scalp would snap to an unrelated part of it
+        raise InvalidValueError(
+            f"the search radius {radius_m / MM:g} mm is too large for the scalp's curvature "
+            f"here (the grid leaves the scalp by {gap.max() / MM:.0f} mm); search within a "
+            "smaller radius"
+        )
     normals, areas = triangle_normals(vertices, triangles)
     centroids = vertices[triangles].mean(axis=1)
     tree = cKDTree(centroids)
