@@ -270,3 +270,34 @@ def test_several_types_share_one_solve(head, target, l5, monkeypatch, tmp_path):
         np.testing.assert_allclose(m.threshold_didt_a_per_s, 1e8 * m.threshold_scale)
     figure = save_figure(plot_cortex_threshold_map(maps), tmp_path / "two.png")
     assert figure.stat().st_size > 10_000
+
+
+def test_prepare_head_maps_checks_before_the_head(l5, monkeypatch):
+    from tmslab.efield import head_run
+    from tmslab.neuron.cortex import prepare_head_maps
+    from tmslab.neuron.drive import get_drive
+
+    def no_head(*_, **__):  # every refusal below comes before the head is loaded
+        raise AssertionError("loaded")
+
+    monkeypatch.setattr(head_run, "prepare_head_field", no_head)
+    drive = get_drive("monophasic", 2.5e-6)
+    patch = dict(radius_m=8 * MM, n_cells=3, target="M1-hand")
+    with pytest.raises(InvalidValueError, match="give the coil"):
+        prepare_head_maps([l5], drive, None, **patch)
+    with pytest.raises(InvalidValueError, match="give the patch centre"):
+        prepare_head_maps([l5], drive, "magstim-70mm-fig8", radius_m=8 * MM, n_cells=3)
+    with pytest.raises(InvalidValueError, match="--cells 0"):
+        prepare_head_maps([l5], drive, "magstim-70mm-fig8", **{**patch, "n_cells": 0})
+
+
+def test_prepare_head_maps_places_the_coil_on_fsaverage(l5):
+    from tmslab.neuron.cortex import prepare_head_maps
+    from tmslab.neuron.drive import get_drive
+
+    drive = get_drive("monophasic", 2.5e-6)
+    setup = prepare_head_maps(
+        [l5], drive, "magstim-70mm-fig8", radius_m=8 * MM, n_cells=3, target="M1-hand", at="C3"
+    )
+    assert setup.head.name == "fsaverage" and setup.target is not None
+    assert "C3" in setup.placement

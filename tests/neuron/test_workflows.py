@@ -81,3 +81,26 @@ def test_the_workflows_are_reachable_from_the_package():
     assert tmslab.neuron.threshold_from_field is threshold_from_field
     with pytest.raises(AttributeError):
         _ = tmslab.neuron.no_such_workflow
+
+
+def test_resolve_cells_reads_several_names_or_one_swc():
+    from tmslab.neuron.workflows import resolve_cells
+
+    cells = resolve_cells("l5-pyramidal, mrg-axon")
+    assert [c.name for c in cells] == ["l5-pyramidal", "mrg-axon"]
+    assert [c.name for c in resolve_cells("mrg-axon")] == ["mrg-axon"]
+    with pytest.raises(InvalidValueError, match="not both"):
+        resolve_cells("l5-pyramidal,mrg-axon", swc="cell.swc")
+
+
+def test_threshold_of_cell_reads_a_direction_or_a_field_file(cell_and_drive, tmp_path):
+    from tmslab.neuron.workflows import threshold_of_cell
+
+    cell, drive = cell_and_drive
+    with pytest.raises(InvalidValueError, match="not both"):
+        threshold_of_cell(cell, drive, "1,0,0", tmp_path / "missing.npy")
+    np.save(tmp_path / "e.npy", np.tile([2.0, 0.0, 0.0], (cell.cable.n_nodes, 1)))
+    from_file = threshold_of_cell(cell, drive, field_file=tmp_path / "e.npy", solver="batched")
+    uniform = threshold_of_cell(cell, drive, solver="batched")  # default direction 1,0,0
+    assert from_file.threshold_v_per_m == pytest.approx(uniform.threshold_v_per_m, rel=0.01)
+    assert from_file.to_dict()["field_file"] == str(tmp_path / "e.npy")

@@ -3,27 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from tmslab.cli.output import (
-    FIGURE_SUFFIXES,
-    check_out,
-    console,
-    key_value_table,
-    print_json,
-    print_table,
-    save_figure,
-)
+from tmslab.cli import output as term
+from tmslab.cli.params import Json, inject
 from tmslab.cli.params import quantity_option as quantity
-from tmslab.units import UM_PER_M, US_PER_S
+from tmslab.units import MM, UM_PER_M, US_PER_S
+
+if TYPE_CHECKING:
+    from tmslab.neuron.models import CellModel
 
 app = typer.Typer(
     help="Cable models in the induced field: thresholds, strength-duration, orientation maps.",
     no_args_is_help=True,
 )
 Opt = typer.Option
-JSON = Opt(False, "--json", help="Print machine-readable JSON.")
 MODEL = Opt(None, "--model", "-m", help="Model name (see 'tmslab neuron list').")
 SWC = Opt(None, "--swc", "--morphology", help="Use a morphology from this SWC file instead of --model (um; types 1-7 as NeMo-TMS).")  # fmt: skip
 SWC_TYPES = Opt(None, "--swc-types", help="Roles of SWC types, e.g. 6=unmyelinated,7=node (roles: soma, axon, dendrite, myelin, node, unmyelinated, passive); 6 and 7 are otherwise recognised from their geometry.")  # fmt: skip
@@ -41,116 +37,92 @@ WIDTHS = Opt("30,60,120", "--widths-us", help="Rectangular pulse widths, us (com
 MAP_OUT = Opt(None, "--out", "-o", help="Figure of threshold against direction (.png/.svg/.pdf).")
 
 
-def _cell(model, swc, membrane, max_segment_um, swc_types, unknown_types, myelinate=False):
+def _cell(
+    model: str = MODEL,
+    swc: Path = SWC,
+    membrane: str = MEMBRANE,
+    max_segment_um: float = SEGMENT,
+    swc_types: str = SWC_TYPES,
+    unknown_types: str = UNKNOWN,
+    myelinate: bool = MYELINATE,
+) -> CellModel:
+    """The cell of a command: a built-in model or one built from an SWC file."""
     from tmslab.neuron.workflows import resolve_cell
 
-    return resolve_cell(
-        model, swc, membrane, max_segment_um / UM_PER_M, swc_types, unknown_types, myelinate
-    )
+    segment_m = max_segment_um / UM_PER_M
+    return resolve_cell(model, swc, membrane, segment_m, swc_types, unknown_types, myelinate)
 
 
 @app.command("list")
-def list_command(json: bool = JSON) -> None:
+def list_command(json: Json = False) -> None:
     """List the built-in cell models with their size, temperature and sources."""
     from tmslab.neuron.models import get_model, list_models
     from tmslab.neuron.workflows import model_row
 
     rows = [get_model(name).summary() for name in list_models()]
     if json:
-        return print_json(rows)
+        return term.print_json(rows)
     columns = ("name", "compartments", "degC", "rest", "description")
-    print_table("Cell models", columns, [model_row(r) for r in rows])
+    term.print_table("Cell models", columns, [model_row(r) for r in rows])
 
 
 @app.command("nodes")
+@inject(_cell, "cell", out=(".csv",))
 def nodes_command(
-    model: str = MODEL,
-    swc: Path = SWC,
-    membrane: str = MEMBRANE,
-    max_segment_um: float = SEGMENT,
-    swc_types: str = SWC_TYPES,
-    unknown_types: str = UNKNOWN,
-    myelinate: bool = MYELINATE,
+    cell: CellModel,
     out: Path = Opt(..., "--out", "-o", help="CSV file of node positions (m)."),
 ) -> None:
     """Write the model's cable nodes (x, y, z in metres): where --field must give E."""
     from tmslab.io.points import write_points
 
-    check_out(out, (".csv",))
-    cell = _cell(model, swc, membrane, max_segment_um, swc_types, unknown_types, myelinate)
     write_points(out, cell.cable.position_m)
-    console.print(f"wrote {cell.cable.n_nodes} node positions of {cell.name} to {out}")
+    term.console.print(f"wrote {cell.cable.n_nodes} node positions of {cell.name} to {out}")
     for warning in cell.warnings:
-        console.print(f"warning: {warning}")
+        term.console.print(f"warning: {warning}")
 
 
 @app.command("threshold")
+@inject(_cell, "cell")
 def threshold_command(
-    model: str = MODEL,
-    swc: Path = SWC,
-    membrane: str = MEMBRANE,
-    max_segment_um: float = SEGMENT,
-    swc_types: str = SWC_TYPES,
-    unknown_types: str = UNKNOWN,
-    myelinate: bool = MYELINATE,
+    cell: CellModel,
     waveform: str = WAVEFORM,
     dt_us: float = DT,
     direction: str = DIRECTION,
     field: Path = FIELD,
     solver: str = Opt("neuron", "--solver", help="neuron or batched."),
     tol: float = TOL,
-    json: bool = JSON,
+    json: Json = False,
 ) -> None:
     """Threshold (peak E, V/m) of a cell in a uniform field along --direction, or of a field file."""
-    from tmslab.io.points import read_vectors
     from tmslab.neuron.drive import get_drive
-    from tmslab.neuron.workflows import parse_direction, threshold_from_field
+    from tmslab.neuron.workflows import threshold_of_cell
 
-    cell = _cell(model, swc, membrane, max_segment_um, swc_types, unknown_types, myelinate)
     drive = get_drive(waveform, dt_us / US_PER_S)
-    if field is not None and direction is not None:
-        from tmslab.errors import InvalidValueError
-
-        raise InvalidValueError("give either --direction or --field, not both")
-    values = None if field is None else read_vectors(field, cell.cable.n_nodes)
-    unit = None if field is not None else parse_direction(direction or "1,0,0")
-    kw = dict(solver=solver, rel_tol=tol, field_file=field and str(field))
-    result = threshold_from_field(cell, drive, direction=unit, efield=values, **kw)
-    if json:
-        return print_json(result.to_dict())
-    console.print(key_value_table(f"Threshold of {cell.name}", result.rows()))
+    result = threshold_of_cell(cell, drive, direction, field, solver, tol)
+    term.print_result(result, f"Threshold of {cell.name}", json)
 
 
 @app.command("sd-curve")
+@inject(_cell, "cell", out=term.FIGURE_SUFFIXES)
 def sd_curve_command(
-    model: str = MODEL,
-    swc: Path = SWC,
-    membrane: str = MEMBRANE,
-    max_segment_um: float = SEGMENT,
-    swc_types: str = SWC_TYPES,
-    unknown_types: str = UNKNOWN,
-    myelinate: bool = MYELINATE,
+    cell: CellModel,
     direction: str = Opt("1,0,0", "--direction", "-d", help="Uniform field direction x,y,z."),
     widths_us: str = WIDTHS,
     dt_us: float = DT,
     solver: str = BATCHED,
     tol: float = TOL,
     out: Path = Opt(None, "--out", "-o", help="Also draw the curve to this .png/.svg/.pdf."),
-    json: bool = JSON,
+    json: Json = False,
 ) -> None:
     """Strength-duration curve for rectangular pulses and its fitted time constant (Lapicque)."""
     from tmslab.neuron.workflows import strength_duration_curve
 
-    check_out(out, FIGURE_SUFFIXES)  # before the thresholds are computed
-    cell = _cell(model, swc, membrane, max_segment_um, swc_types, unknown_types, myelinate)
     result = strength_duration_curve(cell, direction, widths_us, dt_us / US_PER_S, solver, tol)
     if out is not None:
         from tmslab.viz.neuron import plot_sd_curve
 
-        save_figure(plot_sd_curve(result.curve, f"{cell.name}: strength-duration"), out)
-    if json:
-        return print_json(result.to_dict())
-    console.print(key_value_table(f"Strength-duration of {cell.name}", result.rows()))
+        term.save_figure(plot_sd_curve(result.curve, f"{cell.name}: strength-duration"), out)
+    term.print_result(result, f"Strength-duration of {cell.name}", json)
 
 
 # --- head mode of `map`: cells placed in the cortex of a realistic head (issue 17) ----------
@@ -209,106 +181,63 @@ def map_command(
     didt: float = HEAD_DIDT,
     didt_max: float = DIDT_MAX,
     out: Path = MAP_OUT,
-    json: bool = JSON,
+    json: Json = False,
 ) -> None:
     """Threshold against the direction of a uniform field; or, with --head and --coil, of cells
     placed in the cortex around a target (threshold map and input-output curve)."""
+    from tmslab.efield.head_run import parse_mni_mm
+    from tmslab.neuron.cortex import prepare_head_maps, run_head_maps
     from tmslab.neuron.drive import get_drive
+    from tmslab.neuron.workflows import direction_map, resolve_cell, resolve_cells
 
-    check_out(out, FIGURE_SUFFIXES)  # before the thresholds are computed
-    head_options = (head, coil, at, at_mni, target, target_mni, target_label)
-    if any(o is not None for o in head_options):
-        if n_directions is not None:
-            from tmslab.errors import InvalidValueError
+    term.check_out(out, term.FIGURE_SUFFIXES)  # before the thresholds are computed
+    head_mode = any(
+        o is not None for o in (head, coil, at, at_mni, target, target_mni, target_label)
+    )
+    if head_mode and n_directions is not None:
+        from tmslab.errors import InvalidValueError
 
-            raise InvalidValueError("--n-directions is for a uniform field; not with --head/--coil")
-        # several cell types share one field solve: --model a,b
-        names = [m for m in (model or "").replace(" ", "").split(",") if m] or [None]
-        if len(names) > 1 and swc is not None:
-            from tmslab.errors import InvalidValueError
-
-            raise InvalidValueError("give either several --model names or one --swc, not both")
-        cell = [
-            _cell(m, swc, membrane, max_segment_um, swc_types, unknown_types, myelinate)
-            for m in names
-        ]
-        drive = get_drive(waveform, dt_us / US_PER_S)
-        return _head_map(
-            cell, drive, solver, tol, head, coil, at, at_mni, handle_angle, handle_towards,
-            distance_mm, target, target_mni, target_label, radius_mm, cells, layer, azimuth_deg,
-            seed, didt, didt_max, out, json,
-        )  # fmt: skip
-    from tmslab.neuron.workflows import direction_map
-
-    cell = _cell(model, swc, membrane, max_segment_um, swc_types, unknown_types, myelinate)
+        raise InvalidValueError("--n-directions is for a uniform field; not with --head/--coil")
+    cell_options = (swc, membrane, max_segment_um / UM_PER_M, swc_types, unknown_types, myelinate)
+    # several cell types share one field solve in head mode: --model a,b
+    cells_of = (
+        resolve_cells(model, *cell_options) if head_mode else (resolve_cell(model, *cell_options),)
+    )
     drive = get_drive(waveform, dt_us / US_PER_S)
-    result = direction_map(cell, drive, 200 if n_directions is None else n_directions, solver, tol)
-    if out is not None:
-        from tmslab.viz.neuron import plot_direction_map
-
-        title = f"{cell.name}, {drive.name}"
-        save_figure(plot_direction_map(result.directions, result.thresholds_v_per_m, title), out)
-    if json:
-        return print_json(result.to_dict())
-    console.print(key_value_table(f"Threshold map of {cell.name}", result.rows()))
-
-
-def _head_map(
-    cells_of, drive, solver, tol, head, coil, at, at_mni, handle_angle, handle_towards,
-    distance_mm, target, target_mni, target_label, radius_mm, cells, layer, azimuth_deg, seed,
-    didt, didt_max, out, json,
-) -> None:  # fmt: skip
-    from tmslab.errors import InvalidValueError
-    from tmslab.neuron.cortex import run_head_maps
-    from tmslab.units import MM
-
-    if coil is None:
-        raise InvalidValueError("head mode: give the coil with --coil (e.g. magstim-70mm-fig8)")
-    if target is None and target_mni is None and target_label is None:
-        raise InvalidValueError(
-            "head mode: give the patch centre with --target, --target-mni or --target-label"
+    if not head_mode:
+        cell = cells_of[0]
+        result = direction_map(
+            cell, drive, 200 if n_directions is None else n_directions, solver, tol
         )
-    with console.status("loading the head, placing the coil and the cells..."):
-        setup = _prepare_head_map(
-            cells_of, drive, head, coil, at, at_mni, handle_angle, handle_towards, distance_mm,
-            target, target_mni, target_label, radius_mm * MM, cells, layer, azimuth_deg, didt,
-            didt_max,
+        if out is not None:
+            from tmslab.viz.neuron import plot_direction_map
+
+            title = f"{cell.name}, {drive.name}"
+            figure = plot_direction_map(result.directions, result.thresholds_v_per_m, title)
+            term.save_figure(figure, out)
+        return term.print_result(result, f"Threshold map of {cell.name}", json)
+    mni = lambda text, option: None if text is None else parse_mni_mm(text, option)  # noqa: E731
+    patch = dict(radius_m=radius_mm * MM, n_cells=cells, layer=layer, azimuth_deg=azimuth_deg)
+    with term.console.status("loading the head, placing the coil and the cells..."):
+        setup = prepare_head_maps(
+            cells_of, drive, coil, **patch, didt_max_a_per_s=didt_max, head=head, target=target,
+            target_mni_m=mni(target_mni, "--target-mni"), target_label=target_label, at=at,
+            at_mni_m=mni(at_mni, "--position-mni"), handle_angle_deg=handle_angle,
+            handle_towards=handle_towards, distance_m=distance_mm * MM, didt_a_per_s=didt,
         )  # fmt: skip
     n = cells * len(cells_of)
-    with console.status(f"solving the field and {n} thresholds ({setup.placement})..."):
-        results = run_head_maps(
-            setup, cells_of, drive, radius_mm * MM, cells, layer=layer, azimuth_deg=azimuth_deg,
-            seed=seed, didt_max_a_per_s=didt_max, solver=solver, rel_tol=tol,
-        )  # fmt: skip
+    with term.console.status(f"solving the field and {n} thresholds ({setup.placement})..."):
+        options = dict(seed=seed, didt_max_a_per_s=didt_max, solver=solver, rel_tol=tol)
+        results = run_head_maps(setup, cells_of, drive, **patch, **options)
     if out is not None:
         from tmslab.viz.cortex_map import plot_cortex_threshold_map
 
         shown = results[0] if len(results) == 1 else results
-        save_figure(plot_cortex_threshold_map(shown, subtitle=setup.placement), out)
+        term.save_figure(plot_cortex_threshold_map(shown, subtitle=setup.placement), out)
     if json:
         records = [r.to_dict() for r in results]
-        return print_json(records[0] if len(records) == 1 else records)
+        return term.print_json(records[0] if len(records) == 1 else records)
     for result in results:
-        console.print(key_value_table(f"Cortex threshold map of {result.model}", result.rows()))
+        term.print_rows(f"Cortex threshold map of {result.model}", result.rows())
     if out is not None:
-        console.print(f"wrote {out}")
-
-
-def _prepare_head_map(
-    cells_of, drive, head, coil, at, at_mni, handle_angle, handle_towards, distance_mm, target,
-    target_mni, target_label, radius_m, cells, layer, azimuth_deg, didt, didt_max,
-):  # fmt: skip
-    from tmslab.efield.head_run import parse_mni_mm, prepare_head_field
-    from tmslab.neuron.cortex import check_head_map
-    from tmslab.units import MM
-
-    # every check that needs no head first (quick), then the head, coil and target
-    for cell in cells_of:
-        check_head_map(cell, drive, radius_m, cells, layer, azimuth_deg, didt_max)
-    mni = lambda text, option: None if text is None else parse_mni_mm(text, option)  # noqa: E731
-    return prepare_head_field(
-        coil, at=at, at_mni_m=mni(at_mni, "--position-mni"), handle_angle_deg=handle_angle,
-        handle_towards=handle_towards, distance_m=distance_mm * MM, target=target,
-        target_mni_m=mni(target_mni, "--target-mni"), target_label=target_label,
-        didt_a_per_s=didt, head=head or "fsaverage",
-    )  # fmt: skip
+        term.print_wrote(out)

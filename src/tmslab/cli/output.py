@@ -4,6 +4,16 @@
 # ruff: noqa: F401, F403 (a module of re-exports)
 from __future__ import annotations
 
+from typing import Any
+
 from tmslab.outputs import FIGURE_FORMATS, FIGURE_SUFFIXES, check_figure_path, check_out
 from tmslab.report.terminal import *
+from tmslab.report.terminal import print_json, print_rows
 from tmslab.viz.files import save_figure  # matplotlib is imported only when a figure is saved
+
+
+def print_result(result: Any, title: str, json: bool) -> None:
+    """A result record: its ``to_dict()`` as JSON, else its ``rows()`` as a table titled ``title``."""
+    if json:
+        return print_json(result.to_dict())
+    print_rows(title, result.rows())

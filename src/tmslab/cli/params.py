@@ -1,4 +1,5 @@
-"""Typer glue shared by the commands: quantity options, the repeated options, click's help labels.
+"""Typer glue shared by the commands: quantity options, the repeated options and option groups,
+click's help labels.
 
 ``quantity_option(1.0, "--didt", unit="A/s", help=...)`` is a ``typer.Option`` that accepts
 ``1e8``, ``1e8A/s``, ``100A/us`` or ``100 A/µs`` and hands the command a float in ``unit``
@@ -7,13 +8,17 @@
 
 from __future__ import annotations
 
+import inspect
 import sys
+import typing
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from tmslab.errors import InvalidValueError
+from tmslab.outputs import check_out
 from tmslab.units import dimension_of, implausible_warning, parse_intensity
 from tmslab.units import parse_quantity as _parse_quantity
 
@@ -55,6 +60,52 @@ MaybeFigure = Annotated[
 ]
 Plot = Annotated[Path | None, typer.Option("--plot", help="Also draw a figure (.png, .svg, .pdf).")]
 ProtocolName = Annotated[str, typer.Option("--protocol", help="A protocol name or TOML file.")]
+
+
+# --- option groups: options several commands share, declared once, resolved into one value ---
+
+
+def inject(group: Callable, name: str, out: tuple[str, ...] = ()) -> Callable:
+    """Decorate a command whose parameter ``name`` receives ``group(**group's options)``.
+
+    ``group``'s parameters (Typer options) stand in the command line where ``name`` stands in
+    the command's signature; ``group`` turns their values into the one value the command
+    receives (a cell, a coil placed over a head). ``out``: suffixes the command's ``--out``
+    must have, checked before ``group`` runs (a bad output path fails before any work).
+    """
+
+    def decorate(func: Callable) -> Callable:
+        shared = parameters(group)
+        params: list[inspect.Parameter] = []
+        for param in parameters(func, typed_value=name):
+            params += shared if param.name == name else [param]
+
+        def command(**kwargs: Any) -> Any:
+            if out:
+                check_out(kwargs["out"], out)
+            value = group(**{p.name: kwargs.pop(p.name) for p in shared})
+            return func(**{name: value}, **kwargs)
+
+        return with_signature(command, params, func)
+
+    return decorate
+
+
+def parameters(func: Callable, typed_value: str = "return") -> list[inspect.Parameter]:
+    """``func``'s parameters with their annotations evaluated (``typed_value``'s may name a
+    class imported only for type checkers: it is not evaluated)."""
+    placeholder = {func.__annotations__.get(typed_value): object}
+    hints = typing.get_type_hints(func, localns=placeholder, include_extras=True)
+    signature = inspect.signature(func).parameters.values()
+    return [p.replace(annotation=hints.get(p.name, p.annotation)) for p in signature]
+
+
+def with_signature(command: Callable, params: list[inspect.Parameter], like: Callable) -> Callable:
+    """``command(**kwargs)`` as Typer reads it: ``params``, and ``like``'s name and docstring."""
+    command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in params}
+    command.__doc__, command.__name__ = like.__doc__, like.__name__
+    return command
 
 
 # --- help types as click (and every other CLI) writes them: FLOAT, TEXT, PATH; none on flags ---

@@ -59,6 +59,7 @@ __all__ = [
     "layer_of",
     "place_in_cortex",
     "placed_field",
+    "prepare_head_maps",
     "run_head_map",
     "run_head_maps",
 ]
@@ -853,6 +854,80 @@ def check_head_map(
     if didt_max_a_per_s is not None:
         check_positive("--didt-max", didt_max_a_per_s, "A/s")
     budgets.check(budgets.neuron_map(n, *map_size(model, drive), hint="--cells"))
+
+
+def prepare_head_maps(
+    models,
+    drive,
+    coil,
+    *,
+    radius_m: float,
+    n_cells: int,
+    layer: str | None = None,
+    azimuth_deg=None,
+    didt_max_a_per_s: float | None = None,
+    head=None,
+    target: str | None = None,
+    target_mni_m=None,
+    target_label: str | None = None,
+    **placement,
+):
+    """Check a cortex-map request, then load the head and place the coil (no field solve).
+
+    Every check that needs no head comes first (quick), then the head, coil and target.
+
+    Parameters
+    ----------
+    models : sequence of CellModel
+        The cell types.
+    drive : Drive
+        The pulse.
+    coil : Coil, str or None
+        Coil or preset name / coil file (None is refused).
+    radius_m : float, m
+        Patch radius.
+    n_cells : int
+        Cells per type.
+    layer : str or None
+        The layer of the somata (default from each model's name).
+    azimuth_deg : float or None, degrees
+        Rotation about the normal (default drawn at random).
+    didt_max_a_per_s : float or None, A/s
+        Peak dI/dt at 100 % MSO.
+    head : HeadModel, str, Path or None
+        The head (default fsaverage).
+    target : str or None
+        The patch centre: a named target; or give ``target_mni_m`` or ``target_label``.
+    target_mni_m : (3,) array_like, m, or None
+        The patch centre at an MNI152 coordinate.
+    target_label : str or None
+        The patch centre under a 10-05 position.
+    **placement : Any
+        The coil's placement: ``at``, ``at_mni_m``, ``handle_angle_deg``, ``handle_towards``,
+        ``distance_m``, ``didt_a_per_s`` (:func:`~tmslab.efield.head_run.prepare_head_field`).
+
+    Returns
+    -------
+    HeadFieldSetup
+        Ready for :func:`run_head_maps`.
+
+    Raises
+    ------
+    TmslabError
+        One line for the first bad option.
+    """
+    from tmslab.efield.head_run import prepare_head_field
+
+    if coil is None:
+        raise InvalidValueError("head mode: give the coil with --coil (e.g. magstim-70mm-fig8)")
+    if target is None and target_mni_m is None and target_label is None:
+        raise InvalidValueError(
+            "head mode: give the patch centre with --target, --target-mni or --target-label"
+        )
+    for model in models:
+        check_head_map(model, drive, radius_m, n_cells, layer, azimuth_deg, didt_max_a_per_s)
+    patch = dict(target=target, target_mni_m=target_mni_m, target_label=target_label)
+    return prepare_head_field(coil, head=head or "fsaverage", **patch, **placement)
 
 
 def run_head_map(

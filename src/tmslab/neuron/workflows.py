@@ -97,6 +97,51 @@ def resolve_cell(
     return get_model(model)
 
 
+def resolve_cells(
+    models: str | None,
+    swc: str | Path | None = None,
+    membrane: str = "cortical",
+    max_segment_m: float = 20e-6,
+    swc_types: str | None = None,
+    unknown_types: str = "error",
+    myelinate: bool = False,
+) -> tuple:
+    """Several cell types (comma-separated names, sharing one field solve), or one SWC cell.
+
+    Parameters
+    ----------
+    models : str or None
+        Model names separated by commas (``"l5-pyramidal,mrg-axon"``); None with ``swc``.
+    swc : str or Path, optional
+        An SWC morphology file (as :func:`resolve_cell`, as are the options below).
+    membrane : str
+        Membrane of an SWC cell.
+    max_segment_m : float, m
+        Longest compartment of an SWC cell.
+    swc_types : str, optional
+        ``TYPE=ROLE`` pairs.
+    unknown_types : str
+        What to do with SWC types without a role.
+    myelinate : bool
+        Myelinate the SWC file's plain axon first.
+
+    Returns
+    -------
+    tuple of CellModel
+        One per name, in order (one with ``swc``).
+
+    Raises
+    ------
+    InvalidValueError
+        Several names with ``swc``, or a bad name or SWC option.
+    """
+    names = [m for m in (models or "").replace(" ", "").split(",") if m] or [None]
+    if len(names) > 1 and swc is not None:
+        raise InvalidValueError("give either several --model names or one --swc, not both")
+    options = (swc, membrane, max_segment_m, swc_types, unknown_types, myelinate)
+    return tuple(resolve_cell(name, *options) for name in names)
+
+
 def parse_direction(text: str, option: str = "--direction") -> np.ndarray:
     """``"x,y,z"`` -> a (3,) unit vector.
 
@@ -340,6 +385,48 @@ def threshold_from_field(
         source=cell.source.to_dict(),
         warnings=tuple(cell.threshold_warnings(threshold)),
         **found,
+    )
+
+
+def threshold_of_cell(
+    cell,
+    drive,
+    direction: str | None = None,
+    field_file: str | Path | None = None,
+    solver: str = "neuron",
+    rel_tol: float = 0.005,
+) -> CellThreshold:
+    """Threshold of ``cell`` in a uniform field along ``direction`` or in a field file's E.
+
+    Parameters
+    ----------
+    cell : CellModel
+        The cell.
+    drive : Drive
+        The pulse waveform.
+    direction : str or None
+        ``"x,y,z"`` of a uniform field (default ``"1,0,0"``); not with ``field_file``.
+    field_file : str, Path or None
+        ``.npy`` or CSV of E (V/m) at the cell's nodes (:func:`tmslab.io.points.read_vectors`).
+    solver : str
+        ``"neuron"`` or ``"batched"``.
+    rel_tol : float, dimensionless
+        Relative width of the final bisection bracket.
+
+    Returns
+    -------
+    CellThreshold
+    """
+    from tmslab.io.points import read_vectors
+
+    if field_file is not None and direction is not None:  # before the file is read
+        raise InvalidValueError("give either --direction or --field, not both")
+    if field_file is None:
+        unit = parse_direction(direction or "1,0,0")
+        return threshold_from_field(cell, drive, direction=unit, solver=solver, rel_tol=rel_tol)
+    values = read_vectors(field_file, cell.cable.n_nodes)
+    return threshold_from_field(
+        cell, drive, efield=values, solver=solver, rel_tol=rel_tol, field_file=str(field_file)
     )
 
 
