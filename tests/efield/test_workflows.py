@@ -66,3 +66,18 @@ def test_parsers_and_rows():
         emax, d_half_m, v_half_m3, s_half_m2 = 100.0, 0.012, 2e-6, 3e-4
 
     assert dict(metrics_rows(Metrics, 1e8))["d_1/2"] == "1.200 cm"
+
+
+def test_conductor_from_options_checks_the_lengths_in_mm():
+    from tmslab.efield.workflows import conductor_from_options
+    from tmslab.errors import InvalidValueError
+    from tmslab.units import MM
+
+    with pytest.raises(InvalidValueError, match=r"--edge-mm = -0\.3 is not allowed"):
+        conductor_from_options("dish-35mm", edge_m=-0.3 * MM)
+    with pytest.raises(InvalidValueError, match=r"--medium-height-mm = 0\.0"):
+        conductor_from_options("dish-35mm", medium_height_m=0.0)
+    with pytest.raises(InvalidValueError, match="--conductivities"):
+        conductor_from_options("dish-35mm", conductivities="-1")
+    dish = conductor_from_options("dish-35mm", "1.5", medium_height_m=3 * MM)
+    assert dish.n_triangles > 0

@@ -7,15 +7,8 @@ from pathlib import Path
 
 import typer
 
-from tmslab.cli.output import (
-    FIGURE_SUFFIXES,
-    check_out,
-    console,
-    key_value_table,
-    print_json,
-    print_table,
-    save_figure,
-)
+from tmslab.cli import output as term
+from tmslab.cli.params import Json
 from tmslab.cli.params import quantity_option as quantity
 from tmslab.units import MM
 
@@ -24,7 +17,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 Opt = typer.Option
-JSON = Opt(False, "--json", help="Print machine-readable JSON.")
 COIL = Opt(..., "--coil", help="Coil preset name, .ccd file or coil TOML file.")
 HEAD = Opt("human", "--head", help="Head preset (human, rat, mouse) or radius, e.g. 85mm or 85mm/70mm.")  # fmt: skip
 DIDT = quantity(1.0, "--didt", unit="A/s", help="Peak dI/dt (1 gives V/m per A/s).")
@@ -76,11 +68,11 @@ def sphere_command(
     """E-field of a coil at given points inside a spherical head."""
     from tmslab.efield.workflows import sphere_points
 
-    check_out(out, (".csv", ".nc"))
+    term.check_out(out, (".csv", ".nc"))
     model, didt = _setup(head, didt)
     placed = _over_sphere(coil, model, distance_mm, handle_angle, pose, pose_unit)
     meta = dict(head=model.name, coil=coil, didt_a_per_s=didt, points_file=str(points))
-    console.print(sphere_points(placed, model, points, out, didt, meta).message(out))
+    term.console.print(sphere_points(placed, model, points, out, didt, meta).message(out))
 
 
 @app.command("metrics")
@@ -90,7 +82,7 @@ def metrics_command(
     didt: float = DIDT,
     distance_mm: float = DISTANCE,
     handle_angle: float = ANGLE,
-    json: bool = JSON,
+    json: Json = False,
 ) -> None:
     """E_max and Deng et al. 2013's depth (d_1/2) and focality (V_1/2, S_1/2), SI units."""
     from tmslab.efield.metrics import field_metrics
@@ -98,11 +90,11 @@ def metrics_command(
 
     model, didt = _setup(head, didt)
     placed = _over_sphere(coil, model, distance_mm, handle_angle)
-    with console.status("computing depth and focality..."):
+    with term.console.status("computing depth and focality..."):
         m = field_metrics(placed, model, didt_a_per_s=didt)
     if json:
-        return print_json({"coil": coil, "head": model.name, **m.to_dict()})
-    console.print(key_value_table(f"{coil} over the {model.name} head", metrics_rows(m, didt)))
+        return term.print_json({"coil": coil, "head": model.name, **m.to_dict()})
+    term.print_rows(f"{coil} over the {model.name} head", metrics_rows(m, didt))
 
 
 @app.command("map")
@@ -119,7 +111,7 @@ def map_command(
     from tmslab.efield.workflows import field_overview
     from tmslab.io.fields import write_netcdf
 
-    check_out(out, (".nc", *FIGURE_SUFFIXES))
+    term.check_out(out, (".nc", *term.FIGURE_SUFFIXES))
     model, didt = _setup(head, didt)
     placed = _over_sphere(coil, model, distance_mm, handle_angle)
     nc = out.suffix.lower() == ".nc"
@@ -132,8 +124,8 @@ def map_command(
         m, title = view.metrics, f"{coil} over the {model.name} head"
         profile = (coil, view.depths_m, view.magnitude, m.d_half_m)
         fig = plot_field_overview(view.shell, view.section, profile, title, m.emax / 2)
-        save_figure(fig, out)
-    console.print(f"wrote {out}")
+        term.save_figure(fig, out)
+    term.print_wrote(out)
 
 
 @app.command("translate")
@@ -149,7 +141,7 @@ def translate_command(
     waveform: str = WAVEFORM,
     didt_max: float | None = DIDT_MAX,
     to_didt_max: float | None = TO_DIDT_MAX,
-    json: bool = JSON,
+    json: Json = False,
 ) -> None:
     """The intensity another species/coil needs to match the E-field at the target."""
     from tmslab.cli.params import intensity_value
@@ -159,11 +151,11 @@ def translate_command(
     value = intensity_value("--intensity", intensity, unit)
     source = NamedSetup(from_head, from_coil, from_target, didt_max)
     destination = NamedSetup(to_head, to_coil, to_target, to_didt_max)
-    with console.status("computing fields and metrics..."):
+    with term.console.status("computing fields and metrics..."):
         result = translate_named(source, unit, value, destination, waveform)
     if json:
-        return print_json(result)
-    console.print(key_value_table("Dose translation", translation_rows(result)))
+        return term.print_json(result)
+    term.print_rows("Dose translation", translation_rows(result))
 
 
 # --- numerical solver (BEM-FMM): any piecewise-homogeneous conductor -------------------------
@@ -178,29 +170,20 @@ CONDUCTIVITY = Opt(None, "--conductivity", help="Medium conductivity, S/m (no ef
 DISH_OUT = Opt(None, "--out", help="Also write the cell-layer map: figure (.png/.svg/.pdf) or .nc.")  # fmt: skip
 
 
-def _conductor(name, conductivities, edge_mm, medium_mm, mesh_unit=None):
-    from tmslab.conductors import get_conductor
-    from tmslab.conductors.mesh_io import mesh_unit_m
-    from tmslab.efield.workflows import parse_conductivities
-    from tmslab.errors import check_positive as positive
-
-    unit_m = mesh_unit_m(mesh_unit)
-    edge = None if edge_mm is None else positive("--edge-mm", edge_mm, "mm") * MM
-    medium = None if medium_mm is None else positive("--medium-height-mm", medium_mm, "mm") * MM
-    kw = dict(conductivities=parse_conductivities(conductivities), mesh_unit_m=unit_m)
-    return get_conductor(name, medium_height_m=medium, edge_m=edge, **kw)
+def _m(length_mm: float | None) -> float | None:
+    return None if length_mm is None else length_mm * MM
 
 
 @app.command("conductors")
-def conductors_command(json: bool = JSON) -> None:
+def conductors_command(json: Json = False) -> None:
     """List the conductor presets of the numerical solver (dishes, plates, heads)."""
     from tmslab.efield.workflows import conductor_rows
 
     rows = conductor_rows()
     if json:
-        return print_json(rows)
+        return term.print_json(rows)
     title, columns = "Conductor presets (numerical solver)", ["name", "label", "source"]
-    print_table(title, columns, [list(r.values()) for r in rows])
+    term.print_table(title, columns, [list(r.values()) for r in rows])
 
 
 @app.command("solve")
@@ -220,15 +203,16 @@ def solve_command(
     medium_height_mm: float | None = MEDIUM,
 ) -> None:
     """E-field at points inside any conductor (boundary elements with fast multipoles)."""
-    from tmslab.efield.workflows import conductor_points
+    from tmslab.efield.workflows import conductor_from_options, conductor_points
 
-    check_out(out, (".csv", ".nc"))
+    term.check_out(out, (".csv", ".nc"))
     _, didt = _setup(None, didt)
     kw = dict(pose=pose, pose_unit=pose_unit, distance_m=distance_mm * MM)
-    mesh = lambda: _conductor(conductor, conductivities, edge_mm, medium_height_mm, mesh_unit)  # noqa: E731
-    with console.status("meshing, solving the surface charges, evaluating the field..."):
+    lengths = dict(edge_m=_m(edge_mm), medium_height_m=_m(medium_height_mm))
+    mesh = lambda: conductor_from_options(conductor, conductivities, **lengths, mesh_unit=mesh_unit)  # noqa: E731
+    with term.console.status("meshing, solving the surface charges, evaluating the field..."):
         result = conductor_points(mesh, coil, points, out, didt, handle_angle_deg=handle_angle, **kw)  # fmt: skip
-    console.print(result.message(out))
+    term.console.print(result.message(out))
 
 
 @app.command("dish")
@@ -243,15 +227,16 @@ def dish_command(
     conductivity: str | None = CONDUCTIVITY,
     n_points: int = Opt(41, "--n-points", help="Grid points across the cell layer."),
     out: Path | None = DISH_OUT,
-    json: bool = JSON,
+    json: Json = False,
 ) -> None:
     """|E| in a dish's cell layer (mean, median, max) and its ratio to the free-space estimate."""
-    from tmslab.efield.workflows import dish_dataset, dish_layer, dish_rows
+    from tmslab.efield.workflows import conductor_from_options, dish_dataset, dish_layer, dish_rows
 
-    check_out(out, (".nc", *FIGURE_SUFFIXES))
+    term.check_out(out, (".nc", *term.FIGURE_SUFFIXES))
     _, didt = _setup(None, didt)
-    mesh = lambda: _conductor(dish, conductivity, edge_mm, medium_height_mm)  # noqa: E731
-    with console.status("meshing the dish and solving its surface charges..."):
+    lengths = dict(edge_m=_m(edge_mm), medium_height_m=_m(medium_height_mm))
+    mesh = lambda: conductor_from_options(dish, conductivity, **lengths)  # noqa: E731
+    with term.console.status("meshing the dish and solving its surface charges..."):
         result, model = dish_layer(coil, mesh, distance_mm * MM, handle_angle, didt, n_points)
     summary = {"coil_name": coil, **result.to_dict()}
     if out is not None and out.suffix.lower() == ".nc":
@@ -262,13 +247,12 @@ def dish_command(
         from tmslab.viz.conductor import plot_dish_layer
 
         title = f"{coil} {distance_mm:g} mm over {model.name}"
-        save_figure(plot_dish_layer(result.points, result.efield, result.free_space, title=title), out)  # fmt: skip
+        term.save_figure(plot_dish_layer(result.points, result.efield, result.free_space, title=title), out)  # fmt: skip
     if json:
-        return print_json(summary)
+        return term.print_json(summary)
     rows = dish_rows(result, distance_mm * MM, model.n_triangles)
-    console.print(key_value_table(f"{coil} over {model.name}", rows))
-    if out is not None:
-        console.print(f"wrote {out}")
+    term.print_rows(f"{coil} over {model.name}", rows)
+    term.print_written(out)
 
 
 # --- a realistic head: the fsaverage template (issue 16) ------------------------------------
@@ -300,34 +284,31 @@ def head_command(
     didt: float = DISH_DIDT,
     out: Path | None = HEAD_OUT,
     plot: Path | None = CORTEX_PLOT,
-    json: bool = JSON,
+    json: Json = False,
 ) -> None:
     """E-field on the cortex of a realistic head: fsaverage or a SimNIBS mesh (BEM; 1-2 min)."""
     from tmslab.efield.head_run import parse_mni_mm, prepare_head_field, run_head_field
 
     mni = lambda text, option: None if text is None else parse_mni_mm(text, option)  # noqa: E731
-    if plot is not None:
-        check_out(plot, FIGURE_SUFFIXES, "--plot")
-    with console.status("loading the head and placing the coil..."):
+    term.check_out(plot, term.FIGURE_SUFFIXES, "--plot")
+    with term.console.status("loading the head and placing the coil..."):
         setup = prepare_head_field(
             coil, at=at, at_mni_m=mni(at_mni, "--position-mni"), handle_angle_deg=handle_angle,
             handle_towards=handle_towards, distance_m=distance_mm * MM, target=target,
             target_mni_m=mni(target_mni, "--target-mni"), target_label=target_label,
             didt_a_per_s=didt, out=out, head=head,
         )  # fmt: skip
-    with console.status(f"solving the field on the cortex ({setup.placement})..."):
+    with term.console.status(f"solving the field on the cortex ({setup.placement})..."):
         result = run_head_field(setup, figure=_cortex_figure if out is not None else None)
     if plot is not None:
         _cortex_figure(result, plot)
     if json:
-        return print_json(result.to_dict())
-    console.print(key_value_table(f"{result.coil_name} at {setup.placement}", result.rows()))
-    for path in (out, plot):
-        if path is not None:
-            console.print(f"wrote {path}")
+        return term.print_json(result.to_dict())
+    term.print_rows(f"{result.coil_name} at {setup.placement}", result.rows())
+    term.print_written(out, plot)
 
 
 def _cortex_figure(result, path: Path) -> None:
     from tmslab.viz.cortex import plot_cortical_field
 
-    save_figure(plot_cortical_field(result), path)
+    term.save_figure(plot_cortical_field(result), path)

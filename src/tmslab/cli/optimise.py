@@ -12,18 +12,9 @@ from pathlib import Path
 
 import typer
 
-from tmslab.cli.field import COIL, HEAD_MODEL, TARGET_LABEL, TARGET_MNI
-from tmslab.cli.output import (
-    FIGURE_SUFFIXES,
-    check_out,
-    console,
-    key_value_table,
-    print_json,
-    print_table,
-    print_wrote,
-    save_figure,
-    task_progress,
-)
+from tmslab.cli import output as term
+from tmslab.cli.field import COIL, HEAD_DISTANCE, HEAD_MODEL, TARGET, TARGET_LABEL, TARGET_MNI
+from tmslab.cli.params import Json
 from tmslab.cli.params import quantity_option as quantity
 from tmslab.units import MM
 
@@ -32,17 +23,14 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 Opt = typer.Option
-JSON = Opt(False, "--json", help="Print machine-readable JSON.")
 
 # --- placement on a realistic head --------------------------------------------------------------
-HEAD_TARGET = Opt(None, "--target", help="Named cortical target: M1-hand or DLPFC-Fox2012.")
 GOAL = Opt("magnitude", "--goal", help="magnitude (|E| at the target), normal (E into the cortex there) or focal (|E| there minus --penalty x the largest |E| at the points to avoid).")  # fmt: skip
 AVOID = Opt(None, "--avoid-mni", metavar="X,Y,Z", help="With --goal focal: an MNI152 coordinate (mm) where the field is penalised; repeat for more. Default: 6 cortex points 20 mm around the target.")  # fmt: skip
 PENALTY = Opt(1.0, "--penalty", help="With --goal focal: weight of the largest |E| at the points to avoid.")  # fmt: skip
 RADIUS = quantity(20.0, "--radius-mm", unit="mm", help="Search radius around the target's projection on the scalp.")  # fmt: skip
 STEP = quantity(2.0, "--step-mm", unit="mm", help="Spacing of the grid of coil positions.")
 ANGLE_STEP = Opt(5.0, "--angle-step", help="Handle-angle step, degrees (must divide 360).")
-DISTANCE = quantity(0.0, "--distance-mm", unit="mm", help="Gap between the scalp and the coil centre.")  # fmt: skip
 E_GOAL = quantity(None, "--e-goal", unit="V/m", help="Field wanted at the target: prints the dI/dt (and % MSO with --didt-max) it needs.")  # fmt: skip
 DIDT_MAX = quantity(None, "--didt-max", unit="A/s", help="The stimulator+coil's peak dI/dt at 100 % MSO.")  # fmt: skip
 PLACEMENT_OUT = Opt(None, "--out", help="Folder for summary.json, the scan (CSV), the best pose (matsimnibs) and the map; written whole or not at all.")  # fmt: skip
@@ -53,7 +41,7 @@ PLACEMENT_PLOT = Opt(None, "--plot", help="Also draw the map of the field at the
 def placement_command(
     coil: str = COIL,
     head: str = HEAD_MODEL,
-    target: str | None = HEAD_TARGET,
+    target: str | None = TARGET,
     target_mni: str | None = TARGET_MNI,
     target_label: str | None = TARGET_LABEL,
     goal: str = GOAL,
@@ -62,12 +50,12 @@ def placement_command(
     radius_mm: float = RADIUS,
     step_mm: float = STEP,
     angle_step: float = ANGLE_STEP,
-    distance_mm: float = DISTANCE,
+    distance_mm: float = HEAD_DISTANCE,
     e_goal: float | None = E_GOAL,
     didt_max: float | None = DIDT_MAX,
     out: Path | None = PLACEMENT_OUT,
     plot: Path | None = PLACEMENT_PLOT,
-    json: bool = JSON,
+    json: Json = False,
 ) -> None:
     """Best coil position and handle angle for a cortical target (reciprocity; about a minute)."""
     from tmslab.efield.head_run import parse_mni_mm
@@ -78,17 +66,17 @@ def placement_command(
         run_placement,
     )
 
-    check_out(plot, FIGURE_SUFFIXES, "--plot")
+    term.check_out(plot, term.FIGURE_SUFFIXES, "--plot")
     mni = None if target_mni is None else parse_mni_mm(target_mni, "--target-mni")
     avoid = [parse_mni_mm(text, "--avoid-mni") for text in avoid_mni] if avoid_mni else None
-    with console.status("loading the head and checking the options..."):
+    with term.console.status("loading the head and checking the options..."):
         setup = prepare_placement(
             coil, head=head, target=target, target_mni_m=mni, target_label=target_label,
             goal=goal, radius_m=radius_mm * MM, step_m=step_mm * MM, angle_step_deg=angle_step,
             distance_m=distance_mm * MM, e_goal_v_per_m=e_goal, didt_max_a_per_s=didt_max,
             out=out, avoid_mni_m=avoid, penalty=penalty,
         )  # fmt: skip
-    with task_progress(
+    with term.task_progress(
         "adjoint solve (about 20 s), then scoring coil positions", disable=json
     ) as progress:
         result = run_placement(
@@ -99,24 +87,22 @@ def placement_command(
     if plot is not None:
         _placement_figure(result, plot)
     if json:
-        return print_json(placement_summary(setup, result))
+        return term.print_json(placement_summary(setup, result))
     title = f"{result.coil_name} over {result.head_name}"
-    console.print(key_value_table(title, placement_rows(setup, result)))
-    for path in (out, plot):
-        if path is not None:
-            print_wrote(path)
+    term.print_rows(title, placement_rows(setup, result))
+    term.print_written(out, plot)
 
 
 def _placement_figure(result, path: Path) -> None:
     from tmslab.viz.placement import plot_placement
 
-    save_figure(plot_placement(result), path)
+    term.save_figure(plot_placement(result), path)
 
 
 # --- the rodent set-up that best reproduces a human field ---------------------------------------
 SCENARIO = Opt(..., "--scenario", help="Human sphere-head scenario TOML (e.g. examples/quickstart.toml).")  # fmt: skip
 SPECIES = Opt(..., "--species", help="rat or mouse.")
-TARGET = Opt(None, "--target", help="Rodent target name or depth like 2.5mm (default: the human target's name if the rodent head has it, else cortex).")  # fmt: skip
+RODENT_TARGET = Opt(None, "--target", help="Rodent target name or depth like 2.5mm (default: the human target's name if the rodent head has it, else cortex).")  # fmt: skip
 STIMULATOR = Opt(None, "--stimulator", help="Stimulator for the doses (default: the scenario's device).")  # fmt: skip
 TOP = Opt(10, "--top", min=1, help="How many set-ups to show.")
 PLOT = Opt(None, "--plot", help="Write the relative depth-focality figure (.png, .svg or .pdf).")  # fmt: skip
@@ -126,17 +112,17 @@ PLOT = Opt(None, "--plot", help="Write the relative depth-focality figure (.png,
 def rodent_command(
     scenario: Path = SCENARIO,
     species: str = SPECIES,
-    target: str | None = TARGET,
+    target: str | None = RODENT_TARGET,
     stimulator: str | None = STIMULATOR,
     top: int = TOP,
     plot: Path | None = PLOT,
-    json: bool = JSON,
+    json: Json = False,
 ) -> None:
     """Rodent coils and distances that best match a human field's depth and focality."""
     from tmslab.stages.setup_search import rodent_setup_search
 
-    check_out(plot, FIGURE_SUFFIXES, "--plot")
-    with task_progress("searching rodent set-ups", disable=json) as progress:
+    term.check_out(plot, term.FIGURE_SUFFIXES, "--plot")
+    with term.task_progress("searching rodent set-ups", disable=json) as progress:
         result = rodent_setup_search(
             scenario,
             species,
@@ -147,12 +133,12 @@ def rodent_command(
     if plot is not None:
         from tmslab.viz.setup_search import plot_setup_search
 
-        save_figure(plot_setup_search(result.search, top=min(top, 5)), plot)
+        term.save_figure(plot_setup_search(result.search, top=min(top, 5)), plot)
     if json:
-        return print_json(result.to_dict(top))
+        return term.print_json(result.to_dict(top))
     title, columns, rows = result.table(top)
-    print_table(title, columns, rows)
+    term.print_table(title, columns, rows)
     for line in (*result.search.unmatched, *result.search.notes, *result.notes):
-        console.print(f"- {line}", highlight=False)
+        term.console.print(f"- {line}", highlight=False)
     if plot is not None:
-        print_wrote(plot, "figure")
+        term.print_wrote(plot, "figure")

@@ -99,6 +99,49 @@ def parse_conductivities(text: str | None, option: str = "--conductivities") -> 
     return values
 
 
+def conductor_from_options(
+    name: str,
+    conductivities: str | None = None,
+    edge_m: float | None = None,
+    medium_height_m: float | None = None,
+    mesh_unit: str | None = None,
+):
+    """A conductor preset or mesh file, meshed, from the field commands' options.
+
+    Parameters
+    ----------
+    name : str
+        Preset name, ``sphere-<R>mm`` or a mesh file (:func:`tmslab.conductors.get_conductor`).
+    conductivities : str or None
+        Comma-separated S/m (:func:`parse_conductivities`; named ``--conductivities``).
+    edge_m : float or None, m
+        Target mesh edge length, > 0 (named ``--edge-mm``).
+    medium_height_m : float or None, m
+        Medium height of dishes, plates and inserts, > 0 (named ``--medium-height-mm``).
+    mesh_unit : str or None
+        Length unit of a mesh file, ``"mm"`` or ``"m"`` (:func:`~tmslab.conductors.mesh_io.mesh_unit_m`).
+
+    Returns
+    -------
+    Conductor
+    """
+    from tmslab.conductors import get_conductor
+    from tmslab.conductors.mesh_io import mesh_unit_m
+    from tmslab.errors import check_positive
+
+    unit_m = mesh_unit_m(mesh_unit)
+    for option, length_m in (("--edge-mm", edge_m), ("--medium-height-mm", medium_height_m)):
+        if length_m is not None:  # named in mm, as typed (no float noise)
+            check_positive(option, float(f"{length_m * MM_PER_M:.15g}"), "mm")
+    return get_conductor(
+        name,
+        medium_height_m=medium_height_m,
+        edge_m=edge_m,
+        conductivities=parse_conductivities(conductivities),
+        mesh_unit_m=unit_m,
+    )
+
+
 def dish_rows(result, distance_m: float, n_triangles: int) -> list[tuple[str, str]]:
     """(label, value) rows of a :class:`~tmslab.efield.bem.dish.DishField` for a person.
 
