@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-import typing
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ import typer
 
 from tmslab.cli import GROUPS
 from tmslab.cli import output as term
-from tmslab.cli.params import Json
+from tmslab.cli.params import Json, parameters, with_signature
 from tmslab.errors import InvalidValueError
 
 app = typer.Typer(help=GROUPS["meta"][2], no_args_is_help=True)  # help: tmslab.cli table
@@ -50,13 +49,8 @@ def meta_command(name: str, figures: tuple[str, ...] = (), confint: bool = True)
 
     def register(func: Callable) -> Callable:
         kind = inspect.Parameter.KEYWORD_ONLY
-        own = list(inspect.signature(func).parameters.values())[2:]  # after meta, json
-        hints = {
-            **typing.get_type_hints(_shared, include_extras=True),
-            **typing.get_type_hints(func, include_extras=True),
-        }
-        shared = list(inspect.signature(_shared).parameters.values())
-        params = [p.replace(kind=kind, annotation=hints[p.name]) for p in [*shared, *own]]
+        own = parameters(func)[2:]  # after meta, json
+        params = [p.replace(kind=kind) for p in [*parameters(_shared), *own]]
 
         def command(**kwargs: Any) -> None:
             for key in figures:
@@ -68,10 +62,7 @@ def meta_command(name: str, figures: tuple[str, ...] = (), confint: bool = True)
             level = kwargs.pop("level")
             func(analyse(data, measure, mods=mods, confint=confint, level=level, **fit), **kwargs)
 
-        command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
-        command.__annotations__ = {p.name: p.annotation for p in params}
-        command.__doc__ = func.__doc__
-        app.command(name)(command)
+        app.command(name)(with_signature(command, params, func))
         return func
 
     return register
