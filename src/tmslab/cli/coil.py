@@ -7,14 +7,14 @@ from pathlib import Path
 
 import typer
 
-from tmslab.cli.output import check_out, console, key_value_table, print_json, print_table
+from tmslab.cli import output as term
+from tmslab.cli.params import Json
 from tmslab.units import MM
 
 app = typer.Typer(
     help="Coil models: presets, custom windings and SimNIBS .ccd/.tcd files.", no_args_is_help=True
 )
 Opt = typer.Option
-JSON = Opt(False, "--json", help="Print machine-readable JSON.")
 COIL = typer.Argument(..., help="Preset name, .ccd/.tcd file or coil TOML file.")
 HEAD = Opt("human", "--head", help="Head preset (human, rat, mouse) or scalp radius, e.g. 85mm.")
 DIRECTION = Opt("0,0,1", "--direction", help="Head-frame direction from the centre to the coil, x,y,z.")  # fmt: skip
@@ -22,21 +22,21 @@ ANGLE = Opt(0.0, "--handle-angle", help="Handle rotation about the coil axis, de
 
 
 @app.command("list")
-def list_command(json: bool = JSON) -> None:
+def list_command(json: Json = False) -> None:
     """List the coil presets with their geometry, dipole count and source."""
     from tmslab.coils import get_coil, list_coils
     from tmslab.coils.describe import list_row
 
     coils = [get_coil(name).summary() for name in list_coils()]
     if json:
-        return print_json({"coils": coils})
+        return term.print_json({"coils": coils})
     columns = ("name", "coil", "kind", "dipoles", "mT per kA", "source")
     rows = [list_row(c) for c in coils]
-    print_table("Coil presets", columns, rows, styles={"name": {"no_wrap": True}})
+    term.print_table("Coil presets", columns, rows, styles={"name": {"no_wrap": True}})
 
 
 @app.command("show")
-def show_command(coil: str = COIL, json: bool = JSON) -> None:
+def show_command(coil: str = COIL, json: Json = False) -> None:
     """Show one coil: geometry (SI), dipoles, field per ampere at its reference point, source;
     for SimNIBS files also the header's names and the peak dI/dt they state."""
     from tmslab.coils import load_coil
@@ -44,10 +44,10 @@ def show_command(coil: str = COIL, json: bool = JSON) -> None:
 
     info = load_coil(coil).summary()
     if json:
-        return print_json(info)
-    console.print(key_value_table(info["name"], show_rows(info)))
+        return term.print_json(info)
+    term.print_rows(info["name"], show_rows(info))
     for note in info["assumptions"]:
-        console.print(f"[dim]assumption:[/dim] {note}")
+        term.console.print(f"[dim]assumption:[/dim] {note}")
 
 
 @app.command("export")
@@ -58,10 +58,10 @@ def export_command(
     carries coilname, brand, stimulator and dIdtmax when known)."""
     from tmslab.coils import load_coil, write_ccd
 
-    check_out(out, (".ccd",))
+    term.check_out(out, (".ccd",))
     model = load_coil(coil)
     write_ccd(model, out)
-    console.print(f"wrote {out} ({model.n_dipoles} dipoles)")
+    term.console.print(f"wrote {out} ({model.n_dipoles} dipoles)")
 
 
 @app.command("pose")
@@ -80,7 +80,7 @@ def pose_command(
     """
     from tmslab.efield.placing import write_sphere_pose
 
-    check_out(out, (".txt", ".csv", ".dat", ".mat"))
+    term.check_out(out, (".txt", ".csv", ".dat", ".mat"))
     kw = dict(distance_m=distance_mm * MM, handle_angle_deg=handle_angle, unit=unit)
     centre, unit, name = write_sphere_pose(out, head, direction, **kw)
-    console.print(f"wrote {out} (coil centre at {', '.join(f'{v:.4g}' for v in centre)} {unit}, {name} head)")  # fmt: skip
+    term.console.print(f"wrote {out} (coil centre at {', '.join(f'{v:.4g}' for v in centre)} {unit}, {name} head)")  # fmt: skip
