@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from tmslab.cli import output as term
+from tmslab.cli import params as opt
 from tmslab.cli.params import Json
 from tmslab.units import MM
 
@@ -18,7 +19,6 @@ Opt = typer.Option
 COIL = typer.Argument(..., help="Preset name, .ccd/.tcd file or coil TOML file.")
 HEAD = Opt("human", "--head", help="Head preset (human, rat, mouse) or scalp radius, e.g. 85mm.")
 DIRECTION = Opt("0,0,1", "--direction", help="Head-frame direction from the centre to the coil, x,y,z.")  # fmt: skip
-ANGLE = Opt(0.0, "--handle-angle", help="Handle rotation about the coil axis, degrees.")
 
 
 @app.command("list")
@@ -70,7 +70,7 @@ def pose_command(
     head: str = HEAD,
     direction: str = DIRECTION,
     distance_mm: float = Opt(0.0, "--distance-mm", help="Scalp to coil face, mm."),
-    handle_angle: float = ANGLE,
+    handle_angle: float = opt.HANDLE_ANGLE,
     unit: str = Opt("mm", "--unit", help="Translation unit written: mm (SimNIBS) or m."),
 ) -> None:
     """Write the 4x4 pose of a coil over a spherical head (SimNIBS matsimnibs layout).

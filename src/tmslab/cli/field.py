@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from tmslab.cli import output as term
+from tmslab.cli import params as opt
 from tmslab.cli.params import Json
 from tmslab.cli.params import quantity_option as quantity
 from tmslab.units import MM
@@ -17,11 +18,9 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 Opt = typer.Option
-COIL = Opt(..., "--coil", help="Coil preset name, .ccd file or coil TOML file.")
 HEAD = Opt("human", "--head", help="Head preset (human, rat, mouse) or radius, e.g. 85mm or 85mm/70mm.")  # fmt: skip
 DIDT = quantity(1.0, "--didt", unit="A/s", help="Peak dI/dt (1 gives V/m per A/s).")
 DISTANCE = quantity(0.0, "--distance-mm", unit="mm", help="Gap between scalp and coil face.")
-ANGLE = Opt(0.0, "--handle-angle", help="Handle rotation about the coil axis, degrees.")
 OUT = Opt(..., "--out", help="Output CSV (x,y,z,ex,ey,ez; m and V/m) or .nc.")
 POSE = "'identity' or a 4x4 coil-to-{} pose (SimNIBS matsimnibs: text or .mat; see --pose-unit). Default: {}."  # fmt: skip
 POSE_UNIT = Opt(None, "--pose-unit", help="Unit of the --pose file's translation: mm or m. Default: mm for .mat files and SimNIBS matsimnibs text (or the file's '# unit:' line), else m.")  # fmt: skip
@@ -55,7 +54,7 @@ def _over_sphere(coil, model, distance_mm, angle, pose=None, pose_unit=None):
 
 @app.command("sphere")
 def sphere_command(
-    coil: str = COIL,
+    coil: str = opt.COIL,
     points: Path = Opt(..., "--points", help="CSV with columns x,y,z (m, head frame)."),
     out: Path = OUT,
     didt: float = DIDT,
@@ -63,7 +62,7 @@ def sphere_command(
     pose: str | None = Opt(None, "--pose", help=POSE.format("head", "over the vertex")),
     pose_unit: str | None = POSE_UNIT,
     distance_mm: float = DISTANCE,
-    handle_angle: float = ANGLE,
+    handle_angle: float = opt.HANDLE_ANGLE,
 ) -> None:
     """E-field of a coil at given points inside a spherical head."""
     from tmslab.efield.workflows import sphere_points
@@ -77,11 +76,11 @@ def sphere_command(
 
 @app.command("metrics")
 def metrics_command(
-    coil: str = COIL,
+    coil: str = opt.COIL,
     head: str = HEAD,
     didt: float = DIDT,
     distance_mm: float = DISTANCE,
-    handle_angle: float = ANGLE,
+    handle_angle: float = opt.HANDLE_ANGLE,
     json: Json = False,
 ) -> None:
     """E_max and Deng et al. 2013's depth (d_1/2) and focality (V_1/2, S_1/2), SI units."""
@@ -99,13 +98,13 @@ def metrics_command(
 
 @app.command("map")
 def map_command(
-    coil: str = COIL,
+    coil: str = opt.COIL,
     out: Path = Opt(..., "--out", help="Figure (.png, .svg, .pdf) or dataset (.nc)."),
     head: str = HEAD,
     didt: float = DIDT,
     depth_mm: float = DEPTH,
     distance_mm: float = DISTANCE,
-    handle_angle: float = ANGLE,
+    handle_angle: float = opt.HANDLE_ANGLE,
 ) -> None:
     """Map |E| on a shell at a depth, in a cross-section and along depth (figure or netCDF)."""
     from tmslab.efield.workflows import field_overview
@@ -189,7 +188,7 @@ def conductors_command(json: Json = False) -> None:
 @app.command("solve")
 def solve_command(
     conductor: str = CONDUCTOR,
-    coil: str = COIL,
+    coil: str = opt.COIL,
     points: Path = Opt(..., "--points", help="CSV with columns x,y,z (m, conductor frame)."),
     out: Path = OUT,
     didt: float = DIDT,
@@ -198,7 +197,7 @@ def solve_command(
     pose_unit: str | None = POSE_UNIT,
     mesh_unit: str | None = MESH_UNIT,
     distance_mm: float = SOLVE_DISTANCE,
-    handle_angle: float = ANGLE,
+    handle_angle: float = opt.HANDLE_ANGLE,
     edge_mm: float | None = EDGE,
     medium_height_mm: float | None = MEDIUM,
 ) -> None:
@@ -217,10 +216,10 @@ def solve_command(
 
 @app.command("dish")
 def dish_command(
-    coil: str = COIL,
+    coil: str = opt.COIL,
     dish: str = DISH,
     distance_mm: float = DISH_DISTANCE,
-    handle_angle: float = ANGLE,
+    handle_angle: float = opt.HANDLE_ANGLE,
     didt: float = DISH_DIDT,
     medium_height_mm: float | None = MEDIUM,
     edge_mm: float | None = EDGE,
@@ -258,29 +257,24 @@ def dish_command(
 # --- a realistic head: the fsaverage template (issue 16) ------------------------------------
 AT = Opt(None, "--position", "--at", help="10-05 position of the coil centre on the scalp, e.g. C3, F3 (alias --at).")  # fmt: skip
 AT_MNI = Opt(None, "--position-mni", "--at-mni", metavar="X,Y,Z", help="Coil over the scalp point nearest to this MNI152 coordinate, mm (alias --at-mni).")  # fmt: skip
-HEAD_MODEL = Opt("fsaverage", "--head", help="fsaverage (the template) or a SimNIBS head mesh MESH.msh (charm, mm; MNI coordinates need its m2m folder's toMNI/MNI2conform_12DOF.txt).")  # fmt: skip
 HEAD_ANGLE = Opt(None, "--handle-angle", help="Handle angle from posterior, degrees, clockwise seen from outside (45 at C3: the usual M1 placement). Default 0.")  # fmt: skip
 TOWARDS = Opt(None, "--handle-towards", help="10-05 position the handle points to (instead of --handle-angle).")  # fmt: skip
-HEAD_DISTANCE = quantity(0.0, "--distance-mm", unit="mm", help="Gap between the scalp and the coil centre.")  # fmt: skip
-TARGET = Opt(None, "--target", help="Named cortical target: M1-hand or DLPFC-Fox2012.")
-TARGET_MNI = Opt(None, "--target-mni", metavar="X,Y,Z", help="Cortical target at this MNI152 coordinate, mm (converted to the head's frame).")  # fmt: skip
-TARGET_LABEL = Opt(None, "--target-label", help="Cortical target under this 10-05 position.")
 CORTEX_PLOT = Opt(None, "--plot", help="Also draw |E| and E_n on the cortex (.png, .svg, .pdf).")  # fmt: skip
 HEAD_OUT = Opt(None, "--out", help="Folder for GIfTI (lh/rh.mid), CSV, pose, summary.json and figure; written whole or not at all.")  # fmt: skip
 
 
 @app.command("head")
 def head_command(
-    coil: str = COIL,
-    head: str = HEAD_MODEL,
+    coil: str = opt.COIL,
+    head: str = opt.HEAD_MODEL,
     at: str | None = AT,
     at_mni: str | None = AT_MNI,
     handle_angle: float | None = HEAD_ANGLE,
     handle_towards: str | None = TOWARDS,
-    distance_mm: float = HEAD_DISTANCE,
-    target: str | None = TARGET,
-    target_mni: str | None = TARGET_MNI,
-    target_label: str | None = TARGET_LABEL,
+    distance_mm: float = opt.HEAD_DISTANCE,
+    target: str | None = opt.TARGET,
+    target_mni: str | None = opt.TARGET_MNI,
+    target_label: str | None = opt.TARGET_LABEL,
     didt: float = DISH_DIDT,
     out: Path | None = HEAD_OUT,
     plot: Path | None = CORTEX_PLOT,

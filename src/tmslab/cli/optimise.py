@@ -13,7 +13,7 @@ from pathlib import Path
 import typer
 
 from tmslab.cli import output as term
-from tmslab.cli.field import COIL, HEAD_DISTANCE, HEAD_MODEL, TARGET, TARGET_LABEL, TARGET_MNI
+from tmslab.cli import params as opt
 from tmslab.cli.params import Json
 from tmslab.cli.params import quantity_option as quantity
 from tmslab.units import MM
@@ -39,18 +39,18 @@ PLACEMENT_PLOT = Opt(None, "--plot", help="Also draw the map of the field at the
 
 @app.command("placement")
 def placement_command(
-    coil: str = COIL,
-    head: str = HEAD_MODEL,
-    target: str | None = TARGET,
-    target_mni: str | None = TARGET_MNI,
-    target_label: str | None = TARGET_LABEL,
+    coil: str = opt.COIL,
+    head: str = opt.HEAD_MODEL,
+    target: str | None = opt.TARGET,
+    target_mni: str | None = opt.TARGET_MNI,
+    target_label: str | None = opt.TARGET_LABEL,
     goal: str = GOAL,
     avoid_mni: list[str] | None = AVOID,
     penalty: float = PENALTY,
     radius_mm: float = RADIUS,
     step_mm: float = STEP,
     angle_step: float = ANGLE_STEP,
-    distance_mm: float = HEAD_DISTANCE,
+    distance_mm: float = opt.HEAD_DISTANCE,
     e_goal: float | None = E_GOAL,
     didt_max: float | None = DIDT_MAX,
     out: Path | None = PLACEMENT_OUT,

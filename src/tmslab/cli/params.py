@@ -60,6 +60,14 @@ MaybeFigure = Annotated[
 ]
 Plot = Annotated[Path | None, typer.Option("--plot", help="Also draw a figure (.png, .svg, .pdf).")]
 ProtocolName = Annotated[str, typer.Option("--protocol", help="A protocol name or TOML file.")]
+HANDLE_ANGLE = typer.Option(0.0, "--handle-angle", help="Handle rotation about the coil axis, degrees.")  # fmt: skip
+# The coil and the cortical target on a realistic head (field head, optimise placement).
+COIL = typer.Option(..., "--coil", help="Coil preset name, .ccd file or coil TOML file.")
+HEAD_MODEL = typer.Option("fsaverage", "--head", help="fsaverage (the template) or a SimNIBS head mesh MESH.msh (charm, mm; MNI coordinates need its m2m folder's toMNI/MNI2conform_12DOF.txt).")  # fmt: skip
+HEAD_DISTANCE = quantity_option(0.0, "--distance-mm", unit="mm", help="Gap between the scalp and the coil centre.")  # fmt: skip
+TARGET = typer.Option(None, "--target", help="Named cortical target: M1-hand or DLPFC-Fox2012.")
+TARGET_MNI = typer.Option(None, "--target-mni", metavar="X,Y,Z", help="Cortical target at this MNI152 coordinate, mm (converted to the head's frame).")  # fmt: skip
+TARGET_LABEL = typer.Option(None, "--target-label", help="Cortical target under this 10-05 position.")  # fmt: skip
 
 
 # --- option groups: options several commands share, declared once, resolved into one value ---
