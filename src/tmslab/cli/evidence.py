@@ -91,7 +91,7 @@ def map_command(out: Figure) -> None:
     from tmslab.viz.evidence import evidence_map_figure
 
     term.save_figure(evidence_map_figure(load_evidence()), out)
-    term.console.print(f"wrote {out}")
+    term.print_wrote(out)
 
 
 @app.command("validate")

@@ -20,7 +20,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 Opt = typer.Option
-MODEL = Opt(None, "--model", "-m", help="Model name (see 'tmslab neuron list').")
 SWC = Opt(None, "--swc", "--morphology", help="Use a morphology from this SWC file instead of --model (um; types 1-7 as NeMo-TMS).")  # fmt: skip
 SWC_TYPES = Opt(None, "--swc-types", help="Roles of SWC types, e.g. 6=unmyelinated,7=node (roles: soma, axon, dendrite, myelin, node, unmyelinated, passive); 6 and 7 are otherwise recognised from their geometry.")  # fmt: skip
 UNKNOWN = Opt("error", "--unknown-types", help="Other SWC types: error (refuse) or passive (model as passive dendrite, with a warning).")  # fmt: skip
@@ -38,7 +37,7 @@ MAP_OUT = Opt(None, "--out", "-o", help="Figure of threshold against direction (
 
 
 def _cell(
-    model: str = MODEL,
+    model: str = Opt(None, "--model", "-m", help="Model name (see 'tmslab neuron list')."),
     swc: Path = SWC,
     membrane: str = MEMBRANE,
     max_segment_um: float = SEGMENT,
@@ -137,10 +136,8 @@ TARGET = Opt(None, "--target", help="Head mode: centre of the patch of cells, a 
 TARGET_MNI = Opt(None, "--target-mni", metavar="X,Y,Z", help="Head mode: patch centre at this MNI152 coordinate, mm.")  # fmt: skip
 TARGET_LABEL = Opt(None, "--target-label", help="Head mode: patch centre under this 10-05 position.")  # fmt: skip
 RADIUS = quantity(10.0, "--radius-mm", unit="mm", help="Head mode: radius of the patch along the cortex.")  # fmt: skip
-CELLS = Opt(200, "--cells", help="Head mode: number of cells placed in the patch.")
 LAYER = Opt(None, "--layer", help="Head mode: cortical layer of the somata (L1, L2/3, L4, L5, L6); default from the model's name (else L5).")  # fmt: skip
 AZIMUTH = Opt(None, "--azimuth-deg", help="Head mode: rotation of every cell about the cortical normal, degrees; default drawn at random (seeded).")  # fmt: skip
-SEED = Opt(0, "--seed", help="Head mode: seed of the cell positions and rotations.")
 HEAD_DIDT = quantity(1e8, "--didt", unit="A/s", help="Head mode: applied peak dI/dt (thresholds are reported as % of it).")  # fmt: skip
 DIDT_MAX = quantity(None, "--didt-max", unit="A/s", help="Head mode: peak dI/dt of the stimulator and coil at 100 % MSO (thresholds also in % MSO).")  # fmt: skip
 
@@ -174,10 +171,10 @@ def map_command(
     target_mni: str = TARGET_MNI,
     target_label: str = TARGET_LABEL,
     radius_mm: float = RADIUS,
-    cells: int = CELLS,
+    cells: int = Opt(200, "--cells", help="Head mode: number of cells placed in the patch."),
     layer: str = LAYER,
     azimuth_deg: float = AZIMUTH,
-    seed: int = SEED,
+    seed: int = Opt(0, "--seed", help="Head mode: seed of the cell positions and rotations."),
     didt: float = HEAD_DIDT,
     didt_max: float = DIDT_MAX,
     out: Path = MAP_OUT,
@@ -239,5 +236,4 @@ def map_command(
         return term.print_json(records[0] if len(records) == 1 else records)
     for result in results:
         term.print_rows(f"Cortex threshold map of {result.model}", result.rows())
-    if out is not None:
-        term.print_wrote(out)
+    term.print_written(out)

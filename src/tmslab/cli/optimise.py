@@ -101,20 +101,18 @@ def _placement_figure(result, path: Path) -> None:
 
 # --- the rodent set-up that best reproduces a human field ---------------------------------------
 SCENARIO = Opt(..., "--scenario", help="Human sphere-head scenario TOML (e.g. examples/quickstart.toml).")  # fmt: skip
-SPECIES = Opt(..., "--species", help="rat or mouse.")
 RODENT_TARGET = Opt(None, "--target", help="Rodent target name or depth like 2.5mm (default: the human target's name if the rodent head has it, else cortex).")  # fmt: skip
 STIMULATOR = Opt(None, "--stimulator", help="Stimulator for the doses (default: the scenario's device).")  # fmt: skip
-TOP = Opt(10, "--top", min=1, help="How many set-ups to show.")
 PLOT = Opt(None, "--plot", help="Write the relative depth-focality figure (.png, .svg or .pdf).")  # fmt: skip
 
 
 @app.command("rodent")
 def rodent_command(
     scenario: Path = SCENARIO,
-    species: str = SPECIES,
+    species: str = Opt(..., "--species", help="rat or mouse."),
     target: str | None = RODENT_TARGET,
     stimulator: str | None = STIMULATOR,
-    top: int = TOP,
+    top: int = Opt(10, "--top", min=1, help="How many set-ups to show."),
     plot: Path | None = PLOT,
     json: Json = False,
 ) -> None:

@@ -45,8 +45,7 @@ def show_command(
     if json:
         return term.print_json(sheet.to_dict())
     term.print_rows(sheet.title, sheet.rows())
-    if out is not None:
-        term.print_wrote(out)
+    term.print_written(out)
 
 
 @app.command("dose")
