@@ -81,3 +81,18 @@ def test_conductor_from_options_checks_the_lengths_in_mm():
         conductor_from_options("dish-35mm", conductivities="-1")
     dish = conductor_from_options("dish-35mm", "1.5", medium_height_m=3 * MM)
     assert dish.n_triangles > 0
+
+
+def test_sphere_setup_checks_the_head_then_the_didt_then_places_the_coil():
+    from tmslab.efield.workflows import sphere_setup
+
+    with pytest.raises(InvalidValueError, match="--didt"):
+        sphere_setup("mouse-8mm", "mouse", 0.0)
+    from tmslab.errors import TmslabError
+
+    with pytest.raises(TmslabError, match="no-such-head"):
+        sphere_setup("mouse-8mm", "no-such-head", 0.0)  # the head is checked first
+    setup = sphere_setup("mouse-8mm", "rat", 1e6, distance_m=1e-3)
+    expected = coil_over_sphere("mouse-8mm", resolve_head("rat"), distance_m=1e-3)
+    assert setup.head.name == resolve_head("rat").name and setup.didt_a_per_s == 1e6
+    assert np.allclose(setup.coil.dipole_positions, expected.dipole_positions)

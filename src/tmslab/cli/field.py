@@ -11,6 +11,7 @@ from tmslab.cli import output as term
 from tmslab.cli import params as opt
 from tmslab.cli.params import Json
 from tmslab.cli.params import quantity_option as quantity
+from tmslab.errors import check_positive
 from tmslab.units import MM
 
 app = typer.Typer(
@@ -38,20 +39,6 @@ DIDT_MAX = quantity(None, "--didt-max", unit="A/s", help="Source stimulator+coil
 TO_DIDT_MAX = quantity(None, "--to-didt-max", unit="A/s", help="Destination peak dI/dt at 100 % MSO (to report % MSO).")  # fmt: skip
 
 
-def _setup(head: str | None, didt: float):
-    from tmslab.conductors.sphere import resolve_head
-    from tmslab.errors import check_positive
-
-    return head and resolve_head(head), check_positive("--didt", didt, "A/s")
-
-
-def _over_sphere(coil, model, distance_mm, angle, pose=None, pose_unit=None):
-    from tmslab.efield.placing import coil_over_sphere
-
-    kw = dict(distance_m=distance_mm * MM, handle_angle_deg=angle, pose_unit=pose_unit)
-    return coil_over_sphere(coil, model, pose, **kw)
-
-
 @app.command("sphere")
 def sphere_command(
     coil: str = opt.COIL,
@@ -65,13 +52,14 @@ def sphere_command(
     handle_angle: float = opt.HANDLE_ANGLE,
 ) -> None:
     """E-field of a coil at given points inside a spherical head."""
-    from tmslab.efield.workflows import sphere_points
+    from tmslab.efield.workflows import sphere_points, sphere_setup
 
     term.check_out(out, (".csv", ".nc"))
-    model, didt = _setup(head, didt)
-    placed = _over_sphere(coil, model, distance_mm, handle_angle, pose, pose_unit)
-    meta = dict(head=model.name, coil=coil, didt_a_per_s=didt, points_file=str(points))
-    term.console.print(sphere_points(placed, model, points, out, didt, meta).message(out))
+    placing = dict(distance_m=distance_mm * MM, handle_angle_deg=handle_angle, pose_unit=pose_unit)
+    s = sphere_setup(coil, head, didt, pose, **placing)
+    meta = dict(head=s.head.name, coil=coil, didt_a_per_s=s.didt_a_per_s, points_file=str(points))
+    result = sphere_points(s.coil, s.head, points, out, s.didt_a_per_s, meta)
+    term.console.print(result.message(out))
 
 
 @app.command("metrics")
@@ -85,15 +73,14 @@ def metrics_command(
 ) -> None:
     """E_max and Deng et al. 2013's depth (d_1/2) and focality (V_1/2, S_1/2), SI units."""
     from tmslab.efield.metrics import field_metrics
-    from tmslab.efield.workflows import metrics_rows
+    from tmslab.efield.workflows import metrics_rows, sphere_setup
 
-    model, didt = _setup(head, didt)
-    placed = _over_sphere(coil, model, distance_mm, handle_angle)
+    s = sphere_setup(coil, head, didt, distance_m=distance_mm * MM, handle_angle_deg=handle_angle)
     with term.console.status("computing depth and focality..."):
-        m = field_metrics(placed, model, didt_a_per_s=didt)
+        m = field_metrics(s.coil, s.head, didt_a_per_s=s.didt_a_per_s)
     if json:
-        return term.print_json({"coil": coil, "head": model.name, **m.to_dict()})
-    term.print_rows(f"{coil} over the {model.name} head", metrics_rows(m, didt))
+        return term.print_json({"coil": coil, "head": s.head.name, **m.to_dict()})
+    term.print_rows(f"{coil} over the {s.head.name} head", metrics_rows(m, s.didt_a_per_s))
 
 
 @app.command("map")
@@ -107,20 +94,19 @@ def map_command(
     handle_angle: float = opt.HANDLE_ANGLE,
 ) -> None:
     """Map |E| on a shell at a depth, in a cross-section and along depth (figure or netCDF)."""
-    from tmslab.efield.workflows import field_overview
+    from tmslab.efield.workflows import field_overview, sphere_setup
     from tmslab.io.fields import write_netcdf
 
     term.check_out(out, (".nc", *term.FIGURE_SUFFIXES))
-    model, didt = _setup(head, didt)
-    placed = _over_sphere(coil, model, distance_mm, handle_angle)
+    s = sphere_setup(coil, head, didt, distance_m=distance_mm * MM, handle_angle_deg=handle_angle)
     nc = out.suffix.lower() == ".nc"
-    view = field_overview(placed, model, depth_mm * MM, didt, shell_only=nc)
+    view = field_overview(s.coil, s.head, depth_mm * MM, s.didt_a_per_s, shell_only=nc)
     if nc:
         write_netcdf(view.shell, out)
     else:
         from tmslab.viz.field import plot_field_overview
 
-        m, title = view.metrics, f"{coil} over the {model.name} head"
+        m, title = view.metrics, f"{coil} over the {s.head.name} head"
         profile = (coil, view.depths_m, view.magnitude, m.d_half_m)
         fig = plot_field_overview(view.shell, view.section, profile, title, m.emax / 2)
         term.save_figure(fig, out)
@@ -205,7 +191,7 @@ def solve_command(
     from tmslab.efield.workflows import conductor_from_options, conductor_points
 
     term.check_out(out, (".csv", ".nc"))
-    _, didt = _setup(None, didt)
+    check_positive("--didt", didt, "A/s")
     kw = dict(pose=pose, pose_unit=pose_unit, distance_m=distance_mm * MM)
     lengths = dict(edge_m=_m(edge_mm), medium_height_m=_m(medium_height_mm))
     mesh = lambda: conductor_from_options(conductor, conductivities, **lengths, mesh_unit=mesh_unit)  # noqa: E731
@@ -232,7 +218,7 @@ def dish_command(
     from tmslab.efield.workflows import conductor_from_options, dish_dataset, dish_layer, dish_rows
 
     term.check_out(out, (".nc", *term.FIGURE_SUFFIXES))
-    _, didt = _setup(None, didt)
+    check_positive("--didt", didt, "A/s")
     lengths = dict(edge_m=_m(edge_mm), medium_height_m=_m(medium_height_mm))
     mesh = lambda: conductor_from_options(dish, conductivity, **lengths)  # noqa: E731
     with term.console.status("meshing the dish and solving its surface charges..."):

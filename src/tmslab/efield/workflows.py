@@ -13,6 +13,69 @@ from tmslab.units import CM2_PER_M2, CM3_PER_M3, CM_PER_M, MM_PER_M
 
 
 @dataclass(frozen=True, eq=False)
+class SphereSetup:
+    """A coil placed over a spherical head, and the checked dI/dt (:func:`sphere_setup`).
+
+    Attributes
+    ----------
+    coil : Coil
+        Placed in the head's frame.
+    head : SphereHead
+        The head.
+    didt_a_per_s : float, A/s
+        Peak dI/dt, > 0.
+    """
+
+    coil: Any
+    head: Any
+    didt_a_per_s: float
+
+
+def sphere_setup(
+    coil: str,
+    head: str,
+    didt_a_per_s: float,
+    pose: str | None = None,
+    *,
+    distance_m: float = 0.0,
+    handle_angle_deg: float = 0.0,
+    pose_unit: str | None = None,
+) -> SphereSetup:
+    """The head, the dI/dt and the coil of the sphere-head field commands, checked in that order.
+
+    Parameters
+    ----------
+    coil : str
+        Preset name, .ccd/.tcd file or coil TOML file.
+    head : str
+        Head preset (human, rat, mouse) or radius (:func:`tmslab.conductors.sphere.resolve_head`).
+    didt_a_per_s : float, A/s
+        Peak dI/dt, > 0 (named ``--didt``).
+    pose : str, optional
+        ``"identity"``, a pose file or None for the default placement
+        (:func:`tmslab.efield.placing.coil_over_sphere`).
+    distance_m : float, m
+        Scalp to coil face for the default pose.
+    handle_angle_deg : float, degrees
+        Handle rotation about the coil axis for the default pose.
+    pose_unit : str, optional
+        ``"mm"`` or ``"m"`` for the pose file's translation.
+
+    Returns
+    -------
+    SphereSetup
+    """
+    from tmslab.conductors.sphere import resolve_head
+    from tmslab.efield.placing import coil_over_sphere
+    from tmslab.errors import check_positive
+
+    model = resolve_head(head)
+    didt = check_positive("--didt", didt_a_per_s, "A/s")
+    kw = dict(distance_m=distance_m, handle_angle_deg=handle_angle_deg, pose_unit=pose_unit)
+    return SphereSetup(coil_over_sphere(coil, model, pose, **kw), model, didt)
+
+
+@dataclass(frozen=True, eq=False)
 class FieldOverview:
     """|E| maps of a placed coil in a sphere head (:func:`field_overview`).
 
