@@ -7,14 +7,13 @@ from pathlib import Path
 
 import typer
 
+from tmslab.cli import GROUPS
 from tmslab.cli import output as term
 from tmslab.cli import params as opt
 from tmslab.cli.params import Json
 from tmslab.units import MM
 
-app = typer.Typer(
-    help="Coil models: presets, custom windings and SimNIBS .ccd/.tcd files.", no_args_is_help=True
-)
+app = typer.Typer(help=GROUPS["coil"][2], no_args_is_help=True)  # help: tmslab.cli table
 Opt = typer.Option
 COIL = typer.Argument(..., help="Preset name, .ccd/.tcd file or coil TOML file.")
 HEAD = Opt("human", "--head", help="Head preset (human, rat, mouse) or scalp radius, e.g. 85mm.")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from tmslab.cli import GROUPS
 from tmslab.cli import output as term
 from tmslab.cli import params as opt
 from tmslab.cli.params import Json
@@ -14,10 +15,7 @@ from tmslab.cli.params import quantity_option as quantity
 from tmslab.errors import check_positive
 from tmslab.units import MM
 
-app = typer.Typer(
-    help="Induced E-field: analytic sphere heads, metrics, maps and cross-species translation.",
-    no_args_is_help=True,
-)
+app = typer.Typer(help=GROUPS["field"][2], no_args_is_help=True)  # help: tmslab.cli table
 Opt = typer.Option
 HEAD = Opt("human", "--head", help="Head preset (human, rat, mouse) or radius, e.g. 85mm or 85mm/70mm.")  # fmt: skip
 DIDT = quantity(1.0, "--didt", unit="A/s", help="Peak dI/dt (1 gives V/m per A/s).")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from tmslab.cli import GROUPS
 from tmslab.cli import output as term
 from tmslab.cli.params import Json, inject
 from tmslab.cli.params import quantity_option as quantity
@@ -15,10 +16,7 @@ from tmslab.units import MM, UM_PER_M, US_PER_S
 if TYPE_CHECKING:
     from tmslab.neuron.models import CellModel
 
-app = typer.Typer(
-    help="Cable models in the induced field: thresholds, strength-duration, orientation maps.",
-    no_args_is_help=True,
-)
+app = typer.Typer(help=GROUPS["neuron"][2], no_args_is_help=True)  # help: tmslab.cli table
 Opt = typer.Option
 SWC = Opt(None, "--swc", "--morphology", help="Use a morphology from this SWC file instead of --model (um; types 1-7 as NeMo-TMS).")  # fmt: skip
 SWC_TYPES = Opt(None, "--swc-types", help="Roles of SWC types, e.g. 6=unmyelinated,7=node (roles: soma, axon, dendrite, myelin, node, unmyelinated, passive); 6 and 7 are otherwise recognised from their geometry.")  # fmt: skip

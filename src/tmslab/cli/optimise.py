@@ -12,16 +12,14 @@ from pathlib import Path
 
 import typer
 
+from tmslab.cli import GROUPS
 from tmslab.cli import output as term
 from tmslab.cli import params as opt
 from tmslab.cli.params import Json
 from tmslab.cli.params import quantity_option as quantity
 from tmslab.units import MM
 
-app = typer.Typer(
-    help="Where to put the coil: placement on a head, and the rodent set-up that best reproduces a human field.",
-    no_args_is_help=True,
-)
+app = typer.Typer(help=GROUPS["optimise"][2], no_args_is_help=True)  # help: tmslab.cli table
 Opt = typer.Option
 
 # --- placement on a realistic head --------------------------------------------------------------

@@ -7,15 +7,13 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from tmslab.cli import GROUPS
 from tmslab.cli import output as term
 from tmslab.cli.params import Figure, Json
 from tmslab.protocols import describe
 from tmslab.protocols.library import get_protocol, list_protocols, load_protocol
 
-app = typer.Typer(
-    help="TMS protocols: pulse patterns, their figures, exports and safety checks.",
-    no_args_is_help=True,
-)
+app = typer.Typer(help=GROUPS["protocol"][2], no_args_is_help=True)  # help: tmslab.cli table
 PROTOCOL = typer.Argument(..., help="A protocol name (see 'tmslab protocol list') or a TOML file.")
 EXPORT_OUT = typer.Option(..., "--out", "-o", help="Output file: .csv (one row per pulse) or .json.")  # fmt: skip
 INTENSITY = typer.Option(..., "--intensity-mt", help="Intensity in % of the resting motor threshold.")  # fmt: skip
