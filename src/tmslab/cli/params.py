@@ -60,15 +60,15 @@ MaybeFigure = Annotated[
 ]
 Plot = Annotated[Path | None, typer.Option("--plot", help="Also draw a figure (.png, .svg, .pdf).")]
 ProtocolName = Annotated[str, typer.Option("--protocol", help="A protocol name or TOML file.")]
-HANDLE_ANGLE = typer.Option(0.0, "--handle-angle", help="Handle rotation about the coil axis, degrees.")  # fmt: skip
+Opt = typer.Option
+HANDLE_ANGLE = Opt(0.0, "--handle-angle", help="Handle rotation about the coil axis, degrees.")
 # The coil and the cortical target on a realistic head (field head, optimise placement).
-COIL = typer.Option(..., "--coil", help="Coil preset name, .ccd file or coil TOML file.")
-HEAD_MODEL = typer.Option("fsaverage", "--head", help="fsaverage (the template) or a SimNIBS head mesh MESH.msh (charm, mm; MNI coordinates need its m2m folder's toMNI/MNI2conform_12DOF.txt).")  # fmt: skip
+COIL = Opt(..., "--coil", help="Coil preset name, .ccd file or coil TOML file.")
+HEAD_MODEL = Opt("fsaverage", "--head", help="fsaverage (the template) or a SimNIBS head mesh MESH.msh (charm, mm; MNI coordinates need its m2m folder's toMNI/MNI2conform_12DOF.txt).")  # fmt: skip
 HEAD_DISTANCE = quantity_option(0.0, "--distance-mm", unit="mm", help="Gap between the scalp and the coil centre.")  # fmt: skip
-TARGET = typer.Option(None, "--target", help="Named cortical target: M1-hand or DLPFC-Fox2012.")
-TARGET_MNI = typer.Option(None, "--target-mni", metavar="X,Y,Z", help="Cortical target at this MNI152 coordinate, mm (converted to the head's frame).")  # fmt: skip
-TARGET_LABEL = typer.Option(None, "--target-label", help="Cortical target under this 10-05 position.")  # fmt: skip
-
+TARGET = Opt(None, "--target", help="Named cortical target: M1-hand or DLPFC-Fox2012.")
+TARGET_MNI = Opt(None, "--target-mni", metavar="X,Y,Z", help="Cortical target at this MNI152 coordinate, mm (converted to the head's frame).")  # fmt: skip
+TARGET_LABEL = Opt(None, "--target-label", help="Cortical target under this 10-05 position.")
 
 # --- option groups: options several commands share, declared once, resolved into one value ---
 
@@ -78,7 +78,7 @@ def inject(group: Callable, name: str, out: tuple[str, ...] = ()) -> Callable:
 
     ``group``'s parameters (Typer options) stand in the command line where ``name`` stands in
     the command's signature; ``group`` turns their values into the one value the command
-    receives (a cell, a coil placed over a head). ``out``: suffixes the command's ``--out``
+    receives (the cell of the neuron commands). ``out``: suffixes the command's ``--out``
     must have, checked before ``group`` runs (a bad output path fails before any work).
     """
 
