@@ -312,3 +312,18 @@ def _prepare_head_map(
         target_mni_m=mni(target_mni, "--target-mni"), target_label=target_label,
         didt_a_per_s=didt, head=head or "fsaverage",
     )  # fmt: skip
+
+
+# --- fetch-cells: the cells tmslab cannot ship (licences), pinned and SHA-256 checked ---------
+DEST = Opt(None, "--dest", help="Folder to store the cells in (default: the first writable of $TMSLAB_MORPHOLOGIES, ~/.local/share/tmslab/morphologies).")  # fmt: skip
+SOURCE = Opt(None, "--source", help="nemo-tms (aberra-l5-pc, aberra-l23-pc) or aberra2020 (the 25 Blue Brain cells of Aberra et al. 2020); repeat for both (default both).")  # fmt: skip
+BASE_URL = Opt(None, "--base-url", help="Mirror laid out as raw.githubusercontent.com (<base>/<owner>/<repo>/<commit>/<path>), or file://...")  # fmt: skip
+
+
+@app.command("fetch-cells")
+def fetch_cells_command(dest: Path = DEST, source: list[str] = SOURCE, base_url: str = BASE_URL) -> None:  # fmt: skip
+    """Download the published cells tmslab cannot ship, checked by SHA-256, and print their licences."""
+    from tmslab.neuron.fetch import SOURCES, fetch_cells
+
+    say = lambda line: console.print(line, markup=False, highlight=False)  # noqa: E731
+    fetch_cells(dest, source or SOURCES, base_url, echo=say)
