@@ -86,7 +86,20 @@ class CellSource:
     cite: tuple[Source, ...]
 
     def url(self, remote: str, base_url: str = RAW_GITHUB) -> str:
-        """URL of a file, ``<base_url>/<owner>/<name>/<commit>/<remote>`` (raw.githubusercontent.com's layout)."""
+        """URL of a file in the pinned commit.
+
+        Parameters
+        ----------
+        remote : str
+            Path in the repository.
+        base_url : str
+            Root laid out as raw.githubusercontent.com.
+
+        Returns
+        -------
+        str
+            ``<base_url>/<owner>/<name>/<commit>/<remote>``.
+        """
         return f"{base_url.rstrip('/')}/{self.repository}/{self.commit}/{remote}"
 
 
