@@ -317,7 +317,7 @@ def _prepare_head_map(
 # --- fetch-cells: the cells tmslab cannot ship (licences), pinned and SHA-256 checked ---------
 DEST = Opt(None, "--dest", help="Folder to store the cells in (default: the first writable of $TMSLAB_MORPHOLOGIES, ~/.local/share/tmslab/morphologies).")  # fmt: skip
 SOURCE = Opt(None, "--source", help="nemo-tms (aberra-l5-pc, aberra-l23-pc) or aberra2020 (the 25 Blue Brain cells of Aberra et al. 2020); repeat for both (default both).")  # fmt: skip
-BASE_URL = Opt(None, "--base-url", help="Mirror laid out as raw.githubusercontent.com (<base>/<owner>/<repo>/<commit>/<path>), or file://...")  # fmt: skip
+BASE_URL = Opt(None, "--base-url", help="Mirror laid out as raw.githubusercontent.com (BASE/OWNER/REPO/COMMIT/FILE), or a file:// folder.")  # fmt: skip
 
 
 @app.command("fetch-cells")
