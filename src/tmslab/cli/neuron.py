@@ -235,3 +235,22 @@ def map_command(
     for result in results:
         term.print_rows(f"Cortex threshold map of {result.model}", result.rows())
     term.print_written(out)
+
+
+# --- fetch-cells: the cells tmslab cannot ship (licences), pinned and SHA-256 checked ---------
+DEST = Opt(None, "--dest", help="Folder to store the cells in (default: the first writable of $TMSLAB_MORPHOLOGIES, ~/.local/share/tmslab/morphologies).")  # fmt: skip
+SOURCE = Opt(None, "--source", help="nemo-tms (aberra-l5-pc, aberra-l23-pc) or aberra2020 (the 25 Blue Brain cells of Aberra et al. 2020); repeat for both (default both).")  # fmt: skip
+BASE_URL = Opt(None, "--base-url", help="Mirror laid out as raw.githubusercontent.com (BASE/OWNER/REPO/COMMIT/FILE), or a file:// folder.")  # fmt: skip
+
+
+@app.command("fetch-cells")
+def fetch_cells_command(
+    dest: Path = DEST,
+    source: list[str] = SOURCE,
+    base_url: str = BASE_URL,
+) -> None:
+    """Download the published cells tmslab cannot ship, checked by SHA-256, and print their licences."""
+    from tmslab.neuron.fetch import SOURCES, fetch_cells
+
+    say = lambda line: term.console.print(line, markup=False, highlight=False)  # noqa: E731
+    fetch_cells(dest, source or SOURCES, base_url, echo=say)

@@ -30,7 +30,11 @@ NEMO_TMS_URL = "https://github.com/OpitzLab/NeMo-TMS/tree/main/Model_Generation/
 
 
 class MorphologyNotFoundError(TmslabError):
-    """A named cell's morphology file is not on this machine."""
+    """A named cell's morphology file is not on this machine; the message names the fetch command."""
+
+    def __init__(self, message: str) -> None:
+        hint = "or download it with: tmslab neuron fetch-cells"
+        super().__init__(message if hint in message else f"{message}; {hint}")
 
 
 @dataclass(frozen=True)
