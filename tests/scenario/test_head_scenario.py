@@ -94,7 +94,7 @@ def test_the_whole_chain_runs_on_the_cortical_field(sphere_head):
             "stimulator": {"intensity_didt_a_per_us": 100},
             "coil": {"name": "magstim-70mm-fig8", "position": "Cz", "distance_mm": 4},
             "subject": HEAD,
-            "neurons": {"models": ["mrg-axon"]},
+            "neurons": {"models": ["mrg-axon"], "cortex_cells": 8, "cortex_radius_mm": 5},
         }
     )
     result = run_scenario(scenario)
@@ -130,7 +130,22 @@ def test_the_whole_chain_runs_on_the_cortical_field(sphere_head):
     neurons = result.sections["neurons"].data
     assert neurons["computed"] and neurons["orientation"] == "radial"
     assert "activation_map" not in neurons
-    assert any("No activation map" in n for n in result.sections["neurons"].notes)
+    # the cortex map: the MRG axon names no layer, so L5 cells stand in the cortex around the
+    # target, somata at the L5 depth
+    (record,) = neurons["cortex_maps"]
+    assert record["model"] == "l5-pyramidal" and record["layer"] == "L5"
+    assert record["n_cells"] == 8 and record["radius_m"] == pytest.approx(0.005)
+    assert record["didt_a_per_s"] == pytest.approx(100e6)
+    assert "timings_s" not in record  # results.json is the same on every run
+    notes = result.sections["neurons"].notes
+    assert any("places l5-pyramidal cells" in n for n in notes)
+    scale, fraction = record["io_curve"]["scale"], record["io_curve"]["fraction_activated"]
+    assert np.all(np.diff(fraction) >= 0) and fraction[0] == 0
+    rows = dict(result.sections["neurons"].rows)
+    fired = int(rows["l5-pyramidal cells in the cortex around the target"].split(" of ")[0])
+    assert fired / 8 == pytest.approx(fraction[np.searchsorted(scale, 1.0)])
+    cortex_figure = result.sections["neurons"].figures[-1]
+    assert cortex_figure.plot == "plot_cortex_threshold_map"
     assert neurons["applied_peak_e_v_per_m"] == pytest.approx(cortex.e_max_raw, rel=1e-3)
     assert "plasticity" in result.sections and "evidence" in result.sections
     # the report draws the cortex figure
@@ -138,6 +153,7 @@ def test_the_whole_chain_runs_on_the_cortical_field(sphere_head):
 
     figure = draw(field.figures[0])
     assert len(figure.axes) >= 4
+    assert len(draw(cortex_figure).axes) >= 3
 
 
 def test_without_a_dose_the_head_field_is_per_a_per_us(sphere_head):
@@ -205,7 +221,7 @@ def test_tesla_at_the_brain_surface_is_measured_where_the_coil_axis_enters_the_b
             "stimulator": {"intensity_t": 0.5, "intensity_t_at": "brain-surface"},
             "coil": {"name": "magstim-70mm-fig8", "position": "Cz", "distance_mm": 4},
             "subject": HEAD,
-            "neurons": {"models": ["mrg-axon"]},
+            "neurons": {"models": ["mrg-axon"], "activation_map": False},
         }
     )
     field = run_scenario(scenario).sections["field"]
@@ -275,7 +291,7 @@ def test_the_chain_runs_at_the_searched_pose(sphere_head):
             "subject": HEAD,
             "target": {"mni": (point * 1e3).tolist()},
             "optimise": OPTIMISE,
-            "neurons": {"models": ["mrg-axon"]},
+            "neurons": {"models": ["mrg-axon"], "activation_map": False},
         }
     )
     field = run_scenario(scenario).sections["field"]

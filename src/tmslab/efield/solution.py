@@ -55,6 +55,10 @@ class FieldSolution:
     efield_at_didt : callable or None, (N, 3) ndarray, m -> (N, 3) ndarray, V/m
         The solver's own E at ``didt_a_per_s`` when it solved at that dI/dt (BEM): used as is,
         so the applied field carries no rescaling round-off.
+    head : HeadModel or None
+        The realistic head the field was solved in (its cortex surfaces), else None.
+    cortical_target : CorticalTarget or None
+        The target as a vertex of that head's mid-cortical surface, else None.
     """
 
     efield_per_didt: Points
@@ -70,6 +74,8 @@ class FieldSolution:
     maps: Any = None
     no_didt_reason: str | None = None
     efield_at_didt: Points | None = None
+    head: Any = None
+    cortical_target: Any = None
 
     @property
     def applied(self) -> bool:

@@ -378,5 +378,7 @@ def head_field_stage(scenario: Scenario, coil, section: Section, didt_of) -> Sec
         metrics=metrics,
         maps=cortex,
         efield_at_didt=at_scale if didt else None,
+        head=head,
+        cortical_target=goal,
     )
     return section

@@ -177,10 +177,13 @@ def neuron_stage(scenario: Scenario, done: dict[str, Section]) -> Section:
     )
     if scenario.spec.neurons.activation_map and solution.spherical_layers:
         _activation_map(scenario, solution, _waveform(done), section)
-    elif scenario.spec.neurons.activation_map and radial:  # a realistic head or a mesh
+    elif scenario.spec.neurons.activation_map and solution.cortical_target is not None:
+        _cortex_maps(scenario, solution, done, placed, section)
+    elif scenario.spec.neurons.activation_map and radial:  # a mesh without a cortex
         section.notes.append(
-            "No activation map: it maps a layer that is a spherical shell about the head's "
-            "centre (the spherical heads); here the cells stand at the target only."
+            "No activation map: it needs a cortex (a realistic head) or a layer that is a "
+            "spherical shell about the head's centre (the spherical heads); here the cells "
+            "stand at the target only."
         )
     if solution.layer_magnitude_v_per_m is not None:
         _layer_fractions(solution.layer_magnitude_v_per_m, section)
@@ -271,6 +274,79 @@ def _activation_map(scenario: Scenario, solution, waveform, section: Section) ->
                 "field_v_per_m": result.field_v_per_m.reshape(n, n),
                 "label": label,
             },
+        )
+    )
+
+
+def _cortex_maps(scenario: Scenario, solution, done, placed, section: Section) -> None:
+    """Cells of each placed model that has a cortical layer (else L5 cells) in the cortex
+    around the target of a realistic head: thresholds as a multiple of the applied intensity,
+    where each fires first, and the fraction activated against intensity."""
+    from tmslab.neuron.activation import as_drive
+    from tmslab.neuron.cortex import cortex_threshold_map, layer_of
+    from tmslab.neuron.models import get_model
+    from tmslab.units import MM
+
+    spec = scenario.spec.neurons
+    layered = [cell for cell in placed if not layer_of(cell.name)[1]]
+    models = layered or [get_model(MAP_MODEL)]
+    dose = done["stimulator"].value
+    drive = as_drive(_waveform(done))
+    maps = [
+        cortex_threshold_map(
+            solution.head,
+            solution.efield,
+            model,
+            drive,
+            solution.cortical_target,
+            spec.cortex_radius_mm * MM,
+            spec.cortex_cells,
+            didt_a_per_s=solution.didt_a_per_s,
+            didt_max_a_per_s=getattr(dose, "didt_max_a_per_s", None),
+        )
+        for model in models
+    ]
+    records = []
+    for result in maps:
+        summary = result.summary()
+        summary.pop("timings_s")  # results.json is the same on every run; the rows show them
+        scales, fraction = result.io_curve(np.linspace(0.0, 3.0, 61))
+        summary["io_curve"] = {"scale": scales, "fraction_activated": fraction}
+        records.append(summary)
+        n, fired = summary["n_cells"], int(np.sum(result.threshold_scale <= 1.0))
+        pct = summary["threshold_pct"]
+        sites = ", ".join(
+            f"{k} {v}"
+            for k, v in sorted(summary["activation_sites"].items(), key=lambda kv: -kv[1])
+        )
+        section.rows += [
+            (
+                f"{result.model} cells in the cortex around the target",
+                f"{fired} of {n} fire at the applied intensity ({100 * fired / n:.3g} %); "
+                f"{summary['layer']}, within {spec.cortex_radius_mm:g} mm",
+            ),
+            (
+                f"{result.model}: threshold in the cortex (% of the applied intensity)",
+                "none fired up to the search limit"
+                if pct is None
+                else f"min {pct['min']:.1f}, median {pct['median']:.1f}, max {pct['max']:.1f}",
+            ),
+            (f"{result.model}: where the cells fire first", sites or "none"),
+        ]
+        section.notes += [f"Cortex map ({result.model}): {w}" for w in result.warnings]
+    if not layered:
+        section.notes.append(
+            f"Cortex map: none of the models at the target names a cortical layer, so the map "
+            f"places {MAP_MODEL} cells."
+        )
+    section.data["cortex_maps"] = records
+    section.figures.append(
+        FigureSpec(
+            "Cells in the cortex around the target: each soma coloured by its threshold as a "
+            "percentage of the applied intensity, the fraction of cells activated against "
+            "intensity, and where the cells fire first",
+            "plot_cortex_threshold_map",
+            {"result": maps[0] if len(maps) == 1 else maps},
         )
     )
 

@@ -21,6 +21,7 @@ FIGURES = {
     "plot_dish_layer": "conductor",
     "plot_surface_values": "conductor",
     "plot_cortical_field": "cortex",
+    "plot_cortex_threshold_map": "cortex_map",
     "plot_placement": "placement",
     "plot_activation_map": "activation",
     "plot_thresholds_at_target": "neuron",
