@@ -649,6 +649,7 @@ def cortex_threshold_map(
     solver: str = "batched",
     rel_tol: float = 0.005,
     surface_margin_m: float = 5 * MM,
+    budget_hint: str = "--cells",
     **solver_options,
 ) -> CortexThresholdMap:
     """Thresholds of ``n_cells`` copies of ``model`` placed in the patch around ``target``.
@@ -685,6 +686,9 @@ def cortex_threshold_map(
         Relative width of the bisection bracket.
     surface_margin_m : float, m
         The cortex drawn around the patch extends this far beyond it.
+    budget_hint : str
+        What to reduce when the map is over the run-time budget (the caller's name for
+        ``n_cells``).
     **solver_options : Any
         Passed to the solver (``threads``).
 
@@ -698,7 +702,7 @@ def cortex_threshold_map(
     from tmslab.neuron.threshold import field_thresholds, map_size
 
     n = _check_count(n_cells)
-    budgets.check(budgets.neuron_map(n, *map_size(model, drive), hint="--cells"))
+    budgets.check(budgets.neuron_map(n, *map_size(model, drive), hint=budget_hint))
     _, assumed = layer_of(model.name, layer)
     placement = place_in_cortex(
         head,
@@ -807,6 +811,33 @@ def _surface(head, placement: CortexPlacement, target, efield, margin_m: float):
     except InvalidValueError:  # a vertex outside the conductor: draw the surface uncoloured
         magnitude = np.full(len(keep), np.nan)
     return mid[keep], index[tri], magnitude
+
+
+def cells_within_budget(model, drive, wanted: int) -> int:
+    """How many cells of ``model`` a cortex map can hold within the run-time budget, up to
+    ``wanted`` (at least 1: a single cell over the budget is refused when the map runs).
+
+    Parameters
+    ----------
+    model : CellModel
+        The cell.
+    drive : Drive
+        The pulse.
+    wanted : int
+        The count asked for.
+
+    Returns
+    -------
+    int
+        The count.
+    """
+    from tmslab import budgets
+    from tmslab.neuron.threshold import map_size
+
+    per_cell = budgets.neuron_map(1, *map_size(model, drive)).seconds
+    _, max_seconds = budgets.limits()
+    fits = int(max_seconds // per_cell) if per_cell > 0 else wanted
+    return max(1, min(wanted, fits))
 
 
 def check_head_map(

@@ -38,10 +38,20 @@ STAGES: list[Stage] = [
 ]
 
 
+# Checks of inputs only a layer's code can judge (a cell's morphology file), run before the first
+# stage: a missing file fails in a second, not after the field solve.
+CHECKS: list[tuple[str, str]] = [("neurons", "check_neuron_inputs")]
+
+
 def run_scenario(
     scenario: Scenario, on_stage: Callable[[int, str], None] | None = None
 ) -> ScenarioResult:
-    """Run every stage in order; ``on_stage(index, title)`` is called before each (progress bars)."""
+    """Run every stage in order; ``on_stage(index, title)`` is called before each (progress bars).
+
+    :data:`CHECKS` run first.
+    """
+    for module, function in CHECKS:
+        getattr(import_module(f"tmslab.stages.{module}"), function)(scenario)
     sections: dict[str, Section] = {}
     for index, (key, title, stage) in enumerate(STAGES):
         if on_stage is not None:

@@ -24,6 +24,7 @@ HEAD_MODELS = ("axon-straight", "mrg-axon", "l5-pyramidal")
 RODENT_MODELS = ("l5-pyramidal",)  # the 6 and 10 mm axons do not fit a rodent brain
 MAP_MODEL = "l5-pyramidal"
 MAP_HALF_WIDTH_OF_HEAD = 0.3  # the map spans +-30 % of the head radius around the target
+CORTEX_CELLS = 100  # cells per type of a realistic head's cortex map, budget permitting
 DEFAULT_MODELS = HEAD_MODELS  # neuron_section's default: the three models of a human head
 
 
@@ -88,6 +89,14 @@ def _cell(scenario: Scenario, name: str):
     if not path.is_absolute() and scenario.path is not None:
         path = Path(scenario.path).parent / path
     return model_from_swc(path)
+
+
+def check_neuron_inputs(scenario: Scenario) -> None:
+    """Build the scenario's cell models before any stage runs: a missing or malformed morphology
+    file is a one-line error then (named models are cached for the stage; an SWC file is read
+    again there)."""
+    for name in _models(scenario):
+        _cell(scenario, name)
 
 
 def _attach_warnings(cells, section: Section) -> None:
@@ -282,9 +291,11 @@ def _cortex_maps(scenario: Scenario, solution, done, placed, section: Section) -
     """Cells of each placed model that has a cortical layer (else L5 cells) in the cortex
     around the target of a realistic head: thresholds as a multiple of the applied intensity,
     where each fires first, and the fraction activated against intensity."""
+    from tmslab import budgets
     from tmslab.neuron.activation import as_drive
-    from tmslab.neuron.cortex import cortex_threshold_map, layer_of
+    from tmslab.neuron.cortex import cells_within_budget, cortex_threshold_map, layer_of
     from tmslab.neuron.models import get_model
+    from tmslab.neuron.threshold import map_size
     from tmslab.units import MM
 
     spec = scenario.spec.neurons
@@ -292,6 +303,17 @@ def _cortex_maps(scenario: Scenario, solution, done, placed, section: Section) -
     models = layered or [get_model(MAP_MODEL)]
     dose = done["stimulator"].value
     drive = as_drive(_waveform(done))
+    hint = "[neurons] cortex_cells"
+    counts = []
+    for model in models:  # every map checked before the first runs
+        n = spec.cortex_cells or cells_within_budget(model, drive, CORTEX_CELLS)
+        budgets.check(budgets.neuron_map(n, *map_size(model, drive), hint=hint))
+        counts.append(n)
+        if n < CORTEX_CELLS and spec.cortex_cells is None:
+            section.notes.append(
+                f"Cortex map ({model.name}): {n} cells, not {CORTEX_CELLS}: more would exceed "
+                f"the run-time budget ({budgets.MINUTES_ENV}); set [neurons] cortex_cells."
+            )
     maps = [
         cortex_threshold_map(
             solution.head,
@@ -300,11 +322,12 @@ def _cortex_maps(scenario: Scenario, solution, done, placed, section: Section) -
             drive,
             solution.cortical_target,
             spec.cortex_radius_mm * MM,
-            spec.cortex_cells,
+            n,
             didt_a_per_s=solution.didt_a_per_s,
             didt_max_a_per_s=getattr(dose, "didt_max_a_per_s", None),
+            budget_hint=hint,
         )
-        for model in models
+        for model, n in zip(models, counts, strict=True)
     ]
     records = []
     for result in maps:
