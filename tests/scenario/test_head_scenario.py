@@ -319,3 +319,31 @@ def test_optimised_head_example_runs_on_fsaverage(example_run):
     assert field["target"]["efield_v_per_m"] > 55  # at F3, handle 45 deg: about 50 V/m
     html = (out / "report.html").read_text()
     assert "Placement search" in html
+
+
+def test_the_cortex_map_holds_what_the_budget_allows_and_says_so(sphere_head, monkeypatch):
+    from tmslab import budgets
+    from tmslab.neuron.drive import drive_from_waveform
+    from tmslab.neuron.models import get_model
+    from tmslab.neuron.threshold import map_size
+    from tmslab.protocols.stimulators import get_stimulator
+    from tmslab.stages import run_scenario
+
+    pulse = get_stimulator("magstim-rapid2").waveform("biphasic")
+    drive = drive_from_waveform(pulse, name=pulse.shape)
+    per_cell = budgets.neuron_map(1, *map_size(get_model("l5-pyramidal"), drive)).seconds
+    monkeypatch.setenv(budgets.MINUTES_ENV, str(3.5 * per_cell / 60))
+    scenario = scenario_from_mapping(
+        {
+            "protocol": {"preset": "single"},
+            "stimulator": {"device": "magstim-rapid2", "waveform": "biphasic",
+                           "intensity_didt_a_per_us": 100},
+            "coil": {"name": "D70", "model": "magstim-70mm-fig8", "position": "Cz",
+                     "distance_mm": 4},
+            "subject": HEAD,
+            "neurons": {"models": ["l5-pyramidal"]},
+        }
+    )  # fmt: skip
+    neurons = run_scenario(scenario).sections["neurons"]
+    assert neurons.data["cortex_maps"][0]["n_cells"] == 3
+    assert any("3 cells, not 100" in note and "cortex_cells" in note for note in neurons.notes)
