@@ -30,7 +30,9 @@ BATCHED = Opt("batched", "--solver", help="neuron or batched.")
 TOL = Opt(0.005, "--tol", help="Relative width of the final bisection bracket.")
 DIRECTION = Opt(None, "--direction", "-d", help="Uniform field direction x,y,z (default 1,0,0).")
 FIELD = Opt(None, "--field", help="Non-uniform field: .npy or .csv of E (V/m) at the model's nodes.")  # fmt: skip
-WIDTHS = Opt("30,60,120", "--widths-us", help="Rectangular pulse widths, us (comma separated; default: the cTMS widths of Peterchev 2013).")  # fmt: skip
+WIDTHS = Opt("30,60,120", "--widths-us", help="Pulse (positive-phase) widths, us (comma separated; default: the cTMS widths of Peterchev 2013).")  # fmt: skip
+PULSE = Opt("rect", "--pulse", help="rect (rectangular pulses) or ctms (cTMS pulses with a negative phase of M = 0.2, as the human measurements).")  # fmt: skip
+FIT = Opt(None, "--fit", help="lapicque or filter (first-order filter on the actual waveform, Peterchev 2013); default lapicque for rect, filter for ctms.")  # fmt: skip
 MAP_OUT = Opt(None, "--out", "-o", help="Figure of threshold against direction (.png/.svg/.pdf).")
 
 
@@ -108,13 +110,16 @@ def sd_curve_command(
     dt_us: float = DT,
     solver: str = BATCHED,
     tol: float = TOL,
+    pulse: str = PULSE,
+    fit: str = FIT,
     out: Path = Opt(None, "--out", "-o", help="Also draw the curve to this .png/.svg/.pdf."),
     json: Json = False,
 ) -> None:
-    """Strength-duration curve for rectangular pulses and its fitted time constant (Lapicque)."""
+    """Strength-duration curve (rectangular or cTMS pulses) and its fitted time constant."""
     from tmslab.neuron.workflows import strength_duration_curve
 
-    result = strength_duration_curve(cell, direction, widths_us, dt_us / US_PER_S, solver, tol)
+    dt_s = dt_us / US_PER_S
+    result = strength_duration_curve(cell, direction, widths_us, dt_s, solver, tol, pulse, fit)
     if out is not None:
         from tmslab.viz.neuron import plot_sd_curve
 

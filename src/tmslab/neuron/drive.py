@@ -171,13 +171,16 @@ CTMS_C2_F = 3e-3
 _CTMS = re.compile(r"^ctms[:-](\d+(?:\.\d*)?)us(?::m(\d*\.?\d+))?$")
 
 
-def _phase_current(t_s, i0, v0, sign, m_c_f, l_h, r_ohm):
-    """Coil current i(t) of L di/dt = sign * v - R i, C dv/dt = -sign * i (exact, 2x2 expm)."""
-    from scipy.linalg import expm
+def _phase_current(t_s, i0, v0, sign, c_f, l_h, r_ohm):
+    """Coil current i(t) of L di/dt = sign * v - R i, C dv/dt = -sign * i, from (i0, v0).
 
-    a = np.array([[-r_ohm / l_h, sign / l_h], [-sign / m_c_f, 0.0]])
-    x0 = np.array([i0, v0])
-    return np.array([(expm(a * t) @ x0) for t in np.atleast_1d(t_s)])
+    Exact: the 2x2 system through its eigenvalues (complex when underdamped; the real part).
+    """
+    a = np.array([[-r_ohm / l_h, sign / l_h], [-sign / c_f, 0.0]])
+    lam, vec = np.linalg.eig(a.astype(complex))
+    coef = np.linalg.solve(vec, np.array([i0, v0], dtype=complex))
+    t = np.atleast_1d(np.asarray(t_s, dtype=float))
+    return np.real(np.exp(np.outer(t, lam)) @ (vec[0] * coef))
 
 
 def ctms_drive(
@@ -232,14 +235,14 @@ def ctms_drive(
     width = steps * dt
     circuit = (inductance_h, resistance_ohm)
     pos = _phase_current(np.arange(steps + 1) * dt, 0.0, 1.0, 1.0, c1_f, *circuit)
-    i_w = pos[-1, 0]
+    i_w = pos[-1]
     # C2 held at -M V1 absorbs the current: L di/dt = -v2 - R i, C2 dv2/dt = i.
-    neg = lambda t: _phase_current(t, i_w, m_ratio, -1.0, c2_f, *circuit)[:, 0]  # noqa: E731
+    neg = lambda t: _phase_current(t, i_w, m_ratio, -1.0, c2_f, *circuit)  # noqa: E731
     t_end = dt
     while neg(t_end)[0] > 0:
         t_end *= 2.0
     t_end = brentq(lambda t: neg(t)[0], t_end / 2 if t_end > dt else 0.0, t_end, xtol=1e-12)
-    current = np.concatenate([pos[:, 0], neg(np.arange(1, math.ceil(t_end / dt)) * dt), [0.0]])
+    current = np.concatenate([pos, neg(np.arange(1, math.ceil(t_end / dt)) * dt), [0.0]])
     e = np.diff(current) * inductance_h / dt  # per volt of V1
     name = f"ctms:{width * US_PER_S:.4g}us:M{m_ratio:g}"
     return Drive(name, dt, e)

@@ -594,9 +594,11 @@ def strength_duration_curve(
     dt_s: float,
     solver: str = "batched",
     rel_tol: float = 0.005,
+    pulse: str = "rect",
+    fit: str | None = None,
 ) -> StrengthDuration:
-    """Strength-duration curve of ``cell`` for rectangular pulses of ``widths_us`` in a uniform
-    field along ``direction``, with the Lapicque fit.
+    """Strength-duration curve of ``cell`` for pulses of ``widths_us`` in a uniform field along
+    ``direction``, with the fitted time constant.
 
     Parameters
     ----------
@@ -612,6 +614,10 @@ def strength_duration_curve(
         ``"batched"`` or ``"neuron"``.
     rel_tol : float, dimensionless
         Relative width of the final bisection bracket.
+    pulse : str
+        ``"rect"`` (rectangular) or ``"ctms"`` (cTMS pulses, M = 0.2).
+    fit : str or None
+        ``"lapicque"`` or ``"filter"``; None: Lapicque for rectangles, the filter for cTMS.
 
     Returns
     -------
@@ -626,7 +632,8 @@ def strength_duration_curve(
             f"--widths-us {widths_us!r}: give numbers, e.g. 20,50,100,200"
         ) from None
     unit = parse_direction(direction)
-    sd = strength_duration(cell, unit, widths, dt_s, solver, rel_tol)
+    fit = fit or ("lapicque" if pulse == "rect" else "filter")
+    sd = strength_duration(cell, unit, widths, dt_s, solver, rel_tol, pulse, fit)
     return StrengthDuration(
         cell.name, unit, solver, sd, cell.threshold_warnings(sd.rheobase_v_per_m)
     )
