@@ -116,6 +116,15 @@ def test_filter_fit_needs_three_thresholds():
         fit_filter(waves, 2.5e-6, [10.0, np.nan, 5.0])
 
 
+def test_filter_fit_refuses_thresholds_no_membrane_gives():
+    """Thresholds in the ratio of the widths (4:2:1) fall faster than the areas of the drooping
+    cTMS positive phases: no first-order membrane fits (tmslab's l5-pyramidal does this in
+    directions where the negative phase excites)."""
+    waves = [ctms_drive(w).e for w in WIDTHS_S]
+    with pytest.raises(InvalidValueError, match="faster than any first-order membrane"):
+        fit_filter(waves, 2.5e-6, [400.0, 200.0, 100.0])
+
+
 # --- the default axon -------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def axon_sd():

@@ -199,7 +199,8 @@ def fit_filter(waveforms, dt_s: float, thresholds: np.ndarray) -> tuple[float, f
     Raises
     ------
     InvalidValueError
-        If fewer than three finite positive thresholds are given.
+        If fewer than three finite positive thresholds are given, or no time constant up to
+        100 ms fits (thresholds falling with width faster than the filter allows).
     """
     from scipy.optimize import minimize_scalar
 
@@ -223,7 +224,17 @@ def fit_filter(waveforms, dt_s: float, thresholds: np.ndarray) -> tuple[float, f
 
     # Coarse grid then a bounded refinement: the cost is smooth but flat at the extremes.
     grid = np.linspace(np.log(1e-6), np.log(0.1), 120)
-    best = grid[int(np.argmin([cost(x) for x in grid]))]
+    k = int(np.argmin([cost(x) for x in grid]))
+    if k == len(grid) - 1:
+        # Thresholds fall with width faster than the filtered peaks can (their ratio tends to
+        # that of the positive-phase areas as tau grows): not a first-order membrane excited by
+        # the positive phase; typically the negative phase excites, in the opposite direction.
+        shown = ", ".join(f"{x:.4g}" for x in e)
+        raise InvalidValueError(
+            f"thresholds {shown} fall with pulse width faster than any first-order membrane "
+            "allows for these pulses (the negative phase may excite); no filter fit"
+        )
+    best = grid[k]
     step = grid[1] - grid[0]
     fit = minimize_scalar(
         cost, bounds=(best - step, best + step), method="bounded", options={"xatol": 1e-10}
