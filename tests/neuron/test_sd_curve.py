@@ -67,3 +67,32 @@ def test_hh_squid_axon_is_far_slower_than_cortex():
     widths = np.array([30, 60, 120, 250, 500]) * 1e-6
     sd = strength_duration(get_model("hh-axon-straight"), (1.0, 0.0, 0.0), widths, dt_s=5e-6)
     assert sd.tau_s > 5 * DOSTILIO_PA[1] * 1e-6
+
+
+# --- cTMS pulses and the filter fit (tests/validation/test_sd_ctms.py has the physiology) -----
+def test_ctms_curve_through_the_workflow_defaults_to_the_filter_fit():
+    from tmslab.neuron.workflows import strength_duration_curve
+
+    cell = get_model("axon-straight")
+    result = strength_duration_curve(cell, "1,0,0", "30,60,120", 2.5e-6, pulse="ctms")
+    assert result.curve.fit == "filter" and result.curve.pulse == "ctms"
+    assert result.to_dict()["law"].startswith("first-order filter")
+    assert dict(result.rows())["time constant"].endswith(" us")
+    rect = strength_duration_curve(cell, "1,0,0", "30,60,120", 2.5e-6)
+    assert rect.curve.fit == "lapicque" and rect.curve.pulse == "rect"  # the default is unchanged
+
+
+def test_cli_sd_curve_pulse_and_fit_options(capsys):
+    import json
+
+    from tmslab.cli import main
+
+    argv = ["neuron", "sd-curve", "--model", "axon-straight", "--pulse", "ctms", "--json"]
+    assert main(argv) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["pulse"] == "ctms (M = 0.2)" and 134e-6 < out["tau_s"] < 328e-6
+    assert main([*argv[:-1], "--fit", "lapicque"]) == 0  # allowed: Lapicque on cTMS thresholds
+    assert main([*argv[:-1], "--fit", "exponential"]) == 2
+    assert "error: fit 'exponential'" in capsys.readouterr().err
+    assert main(["neuron", "sd-curve", "--model", "axon-straight", "--pulse", "square"]) == 2
+    assert "error: pulse 'square'" in capsys.readouterr().err
