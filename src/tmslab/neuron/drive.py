@@ -161,8 +161,10 @@ _RECT = re.compile(r"^rect(?:angular)?-?(\d+(?:\.\d*)?)\s*us$")
 # effective C1 are not given in the papers (cTMS2's C1 bank is 740 uF): R = 0.08 ohm and
 # C1 = 1.5 mF reproduce the droop of a measured cTMS pulse (15 % over 30 us, 70 % over 120 us;
 # first-order-filtered peaks within 1 % of the measured waveform's at tau 100-200 us, widths
-# 30/60/120 us). The measured negative phase decays towards zero rather than holding at -M:
-# this idealised one follows the circuit.
+# 30/60/120 us). The measured negative phase decays towards zero rather than holding near -M:
+# this idealised one follows the circuit, and its stronger early negative phase raises the
+# 30 us thresholds, so tmslab's cells fit 12-20 % longer time constants with it than with the
+# measured waveform (axon-straight 283 vs 235 us; aberra-l5-pc median 156 vs 137 us).
 CTMS_M_RATIO = 0.2  # Peterchev et al. 2013 and D'Ostilio et al. 2016
 CTMS_L_H = 16e-6
 CTMS_R_OHM = 0.08

@@ -94,7 +94,9 @@ class StrengthDuration:
         widths = np.asarray(widths_s, dtype=float)
         if self.fit == "lapicque":
             return lapicque(widths, self.rheobase_v_per_m, self.tau_s)
-        drives = [pulse_drive(self.pulse, w, self.dt_s, self.m_ratio) for w in widths]
+        # A finer step than the solver's, so the curve does not step with the rounded widths.
+        dt = min(self.dt_s, 0.25e-6)
+        drives = [pulse_drive(self.pulse, w, dt, self.m_ratio) for w in widths]
         peaks = np.array([filtered_peak(d.e, d.dt_s, self.tau_s) for d in drives])
         return self.rheobase_v_per_m / peaks
 
