@@ -212,8 +212,14 @@ def ctms_drive(
         current, 0 < M <= 1; the negative phase lasts about W / M.
     dt_s : float, s
         Sampling step.
-    inductance_h, resistance_ohm, c1_f, c2_f : float
-        Coil inductance (H), series resistance (ohm), capacitors C1 and C2 (F).
+    inductance_h : float, H
+        Coil inductance.
+    resistance_ohm : float, ohm
+        Series resistance.
+    c1_f : float, F
+        Capacitor C1 (positive phase).
+    c2_f : float, F
+        Capacitor C2 (negative phase).
 
     Returns
     -------

@@ -163,7 +163,7 @@ def filtered_peak(e: np.ndarray, dt_s: float, tau_s: float) -> float:
 
     Returns
     -------
-    float
+    float, dimensionless
         max_t v(t), in the unit of ``e``.
     """
     from scipy.signal import lfilter
