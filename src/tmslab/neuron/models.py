@@ -980,6 +980,88 @@ def model_from_swc(
     )
 
 
+def model_from_bluebrain(
+    folder: str | Path, name: str | None = None, max_segment_m: float = 20.0 * UM
+) -> CellModel:
+    """A Blue Brain cell folder as Aberra et al. 2020's adult human "maxH" model.
+
+    Morphology ``morphology/*.asc`` and ``biophysics.hoc`` densities, scaled, rotated (apical
+    along +z) and myelinated as :mod:`tmslab.neuron.bluebrain` describes; 37 degC; spikes
+    detected at the soma. What is left out is in ``warnings``.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The cell folder, e.g. ``.../L5_TTPC2_cADpyr232_1``.
+    name : str or None
+        Model name; None: the folder's name.
+    max_segment_m : float, m
+        Longest compartment.
+
+    Returns
+    -------
+    CellModel
+        The cell.
+
+    Raises
+    ------
+    SpecFileError
+        If a file is missing or malformed.
+    InvalidValueError
+        If ``max_segment_m`` is not positive or the cell would have too many compartments.
+    """
+    from tmslab.neuron.bluebrain import ABERRA_2020, CELSIUS, read_cell_folder
+    from tmslab.neuron.morphology import segments_for_length
+    from tmslab.neuron.swc import SOMA, swc_branches
+
+    if not max_segment_m > 0:
+        raise InvalidValueError(f"max_segment_m = {max_segment_m!r}; it must be > 0 m")
+    cell = read_cell_folder(folder)
+    where = cell.asc.name
+    pieces = swc_branches(cell.points, where=where)
+    labels = {1: "soma", 3: "dend", 4: "apic", 5: "myelin", 6: "node", 7: "unmyelinated"}
+    counts = [
+        1
+        if p.kind == SOMA and p.parent < 0
+        else segments_for_length(
+            float(np.sum(np.linalg.norm(np.diff(p.points_m, axis=0), axis=1))), max_segment_m
+        )
+        for p in pieces
+    ]
+    if sum(counts) > MAX_SWC_COMPARTMENTS:
+        raise InvalidValueError(
+            f"{where}: {sum(counts)} compartments of at most {max_segment_m * UM_PER_M:g} um; "
+            f"more than {MAX_SWC_COMPARTMENTS}: raise max_segment_m"
+        )
+    branches = [
+        Branch(
+            piece.points_m,
+            piece.diameters_m,
+            cell.membranes[piece.kind],
+            n,
+            piece.parent,
+            piece.parent_x,
+            labels[piece.kind],
+        )
+        for piece, n in zip(pieces, counts, strict=True)
+    ]
+    label = name or Path(folder).name
+    return CellModel(
+        name=label,
+        description=f"Blue Brain cell {Path(folder).name}, Aberra et al. 2020 adult human "
+        "(maxH) version",
+        morphology=Morphology(tuple(branches), label),
+        celsius=CELSIUS,
+        v_rest_v=cell.v_rest_v,
+        record=((0, 0.5),),
+        response_window_s=CTX_AXON_WINDOW_S,
+        threshold_guess_v_per_m=300.0,
+        source=ABERRA_2020,
+        warnings=cell.warnings,
+        plausible_thresholds_v_per_m=PLAUSIBLE_CORTICAL_V_PER_M,
+    )
+
+
 # About a quarter of the lowest and 4x the median published L5 threshold (Aberra 2020: 184 and
 # 248 V/m): outside this range a cortical cell's threshold points at a modelling problem.
 PLAUSIBLE_CORTICAL_V_PER_M = (50.0, 1000.0)
