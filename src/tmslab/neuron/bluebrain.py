@@ -49,7 +49,7 @@ from tmslab.neuron.asc import asc_points, read_asc, soma_area_m2
 from tmslab.neuron.membranes import Membrane, leak_reversal
 from tmslab.neuron.swc import APICAL, AXON, BASAL, MYELIN, NODE, SOMA, UNMYELINATED, SwcPoint
 from tmslab.sources import Source
-from tmslab.units import MV, OHM_CM, S_PER_CM2, UF_PER_CM2, UM_PER_M
+from tmslab.units import MV, OHM_CM, S_PER_CM2, UF_PER_CM2, UM, UM_PER_M
 
 SECTION_LISTS = ("somatic", "axonal", "apical", "basal")
 # Mechanism -> (Membrane field, channel set it needs) for what tmslab's kinetics have
@@ -322,6 +322,127 @@ def natural_rest_v(membrane: Membrane, e_leak_v: float, celsius: float) -> float
     return float(0.5 * (low + high))
 
 
+# edit_morphology.hoc (Aberra et al. 2020): internode length / diameter, 70 on terminal sections
+INL_RATIO = 100.0
+INL_RATIO_TERMINAL = 70.0
+NODE_LENGTH_M = 1.0 * UM
+MIN_MYELIN_DIAMETER_M = 0.2 * UM
+MIN_MYELIN_LENGTH_M = 20.0 * UM
+MIN_PMAS_M = 50.0 * UM  # premyelin axon segment: hillock + initial segment
+SEGMENT_CHUNK_M = 40.0 * UM  # geom_nseg(40): nseg = 1 + 2 int(L / 40 um)
+
+
+def aberra_myelinate(points: list[SwcPoint]) -> list[SwcPoint]:
+    """The axon (SWC type 2) myelinated as edit_morphology.hoc ``add_myelin`` does it.
+
+    Per unbranched axon section of length L whose first segment is d thick: internode target
+    100 d (70 d on a terminal section); n = int(L / (target + 1 um)) internodes (if 0,
+    int(L / 21 um)), each followed by a 1 um node, all internodes equal; thinner than 0.2 um or
+    n = 0: unmyelinated (type 7). The first section from the soma (axon[0]) keeps its first
+    50 um unmyelinated and, if at least 70 um long, has one internode and one node after it.
+
+    Parameters
+    ----------
+    points : list of SwcPoint
+        Points with a type-2 axon, parents first.
+
+    Returns
+    -------
+    list of SwcPoint
+        Points with types 5 (myelin), 6 (node), 7 (unmyelinated) instead of 2, parents first.
+    """
+    by_id = {p.ident: p for p in points}
+    children: dict[int, list[int]] = {p.ident: [] for p in points}
+    for p in points:
+        if p.parent >= 0:
+            children[p.parent].append(p.ident)
+    next_id = max(by_id) + 1
+    replaced: dict[int, SwcPoint] = {}
+    inserted: list[SwcPoint] = []
+    for p in points:
+        if p.kind != AXON:
+            continue
+        parent = by_id.get(p.parent)
+        if parent is not None and parent.kind == AXON and len(children[parent.ident]) == 1:
+            continue  # not the first point of a section
+        run = [p]
+        while len(children[run[-1].ident]) == 1 and by_id[children[run[-1].ident][0]].kind == AXON:
+            run.append(by_id[children[run[-1].ident][0]])
+        chain = ([parent] if parent is not None else []) + run
+        xyz = np.array([q.position_m for q in chain])
+        arc = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(xyz, axis=0), axis=1))])
+        length = float(arc[-1])
+        terminal = not children[run[-1].ident]
+        nseg = 1 + 2 * int(length / SEGMENT_CHUNK_M)
+        first = arc <= length / nseg
+        first[min(1, len(first) - 1)] = True
+        d0 = 2.0 * float(np.mean([q.radius_m for q, f in zip(chain, first, strict=True) if f]))
+        if parent is not None and parent.kind == SOMA:
+            # axon[0]: the premyelin segment, then one internode and a node if it is long enough
+            offset = MIN_PMAS_M + float(arc[1] if len(arc) > 1 else 0.0)
+            if length - offset >= MIN_MYELIN_LENGTH_M:
+                cuts, kinds = [offset, length - NODE_LENGTH_M, length], [UNMYELINATED, MYELIN, NODE]
+            else:
+                cuts, kinds = [length], [UNMYELINATED]
+        else:
+            n = 0
+            if d0 >= MIN_MYELIN_DIAMETER_M:
+                target = (INL_RATIO_TERMINAL if terminal else INL_RATIO) * d0
+                n = int(length / (target + NODE_LENGTH_M))
+                if n == 0:
+                    n = int(length / (MIN_MYELIN_LENGTH_M + NODE_LENGTH_M))
+            if n >= 1:
+                inter = (length - n * NODE_LENGTH_M) / n
+                cuts, kinds = [], []
+                for k in range(n):
+                    cuts += [(k + 1) * inter + k * NODE_LENGTH_M, (k + 1) * (inter + NODE_LENGTH_M)]
+                    kinds += [MYELIN, NODE]
+                cuts[-1] = length
+            else:
+                cuts, kinds = [length], [UNMYELINATED]
+        edges = np.asarray(cuts)
+        tol = 1e-9 * max(length, UM)
+
+        def kind_at(a: float, edges=edges, kinds=kinds, tol=tol) -> int:
+            return kinds[min(int(np.searchsorted(edges, a - tol)), len(kinds) - 1)]
+
+        start = 1 if parent is not None else 0
+        events = sorted(
+            [(float(arc[i]), 0, i) for i in range(start, len(chain))]
+            + [(c, 1, j) for j, c in enumerate(cuts[:-1]) if tol < c < length - tol]
+        )
+        prev = parent.ident if parent is not None else -1
+        for a, is_cut, k in events:
+            if is_cut:
+                j = min(max(int(np.searchsorted(arc, a)) - 1, 0), len(arc) - 2)
+                f = (a - arc[j]) / (arc[j + 1] - arc[j]) if arc[j + 1] > arc[j] else 0.0
+                pos = tuple(float(v) for v in xyz[j] + f * (xyz[j + 1] - xyz[j]))
+                rad = chain[j].radius_m + f * (chain[j + 1].radius_m - chain[j].radius_m)
+                q = SwcPoint(next_id, kind_at(a), pos, float(rad), prev, chain[j + 1].line)
+                inserted.append(q)
+                prev = next_id
+                next_id += 1
+            else:
+                q = replace(chain[k], kind=kind_at(a), parent=prev)
+                replaced[q.ident] = q
+                prev = q.ident
+    out = [replaced.get(p.ident, p) for p in points] + inserted
+    return _parents_first(out)
+
+
+def _parents_first(points: list[SwcPoint]) -> list[SwcPoint]:
+    kids: dict[int, list[SwcPoint]] = {}
+    roots = []
+    for p in points:
+        (roots if p.parent < 0 else kids.setdefault(p.parent, [])).append(p)
+    out, stack = [], list(reversed(roots))
+    while stack:
+        p = stack.pop()
+        out.append(p)
+        stack.extend(reversed(kids.get(p.ident, [])))
+    return out
+
+
 @dataclass(frozen=True)
 class BlueBrainCell:
     """A Blue Brain cell folder read and modified as Aberra et al. 2020's "maxH" model.
@@ -371,8 +492,6 @@ def read_cell_folder(folder: str | Path, scaling: MaxHScaling = MAXH) -> BlueBra
     SpecFileError
         If a file is missing or malformed.
     """
-    from tmslab.neuron.myelin import ABERRA_2018_RULES, myelinate
-
     folder = Path(folder)
     ascs = sorted((folder / "morphology").glob("*.asc"))
     if len(ascs) != 1:
@@ -386,7 +505,7 @@ def read_cell_folder(folder: str | Path, scaling: MaxHScaling = MAXH) -> BlueBra
         raise SpecFileError(f"{folder}: no biophysics.hoc") from None
     cell = read_asc(ascs[0])
     points = scaled_points(asc_points(cell), soma_area_m2(cell.soma_contour_m), scaling)
-    points = myelinate(points, ABERRA_2018_RULES)
+    points = aberra_myelinate(points)
     # internodes: diameter / g-ratio (edit_morphology.hoc scale_diam3)
     points = [
         replace(p, radius_m=p.radius_m / float(g_ratio(2 * p.radius_m * UM_PER_M)))
@@ -442,9 +561,9 @@ def read_cell_folder(folder: str | Path, scaling: MaxHScaling = MAXH) -> BlueBra
         + "."
     )
     warnings.append(
-        "Myelinated by tmslab.neuron.myelin after Aberra et al. 2018's rules (1 um nodes, "
-        "internodes 100 x diameter, >= 0.2 um, 50 um initial segment; internode diameters / "
-        "g-ratio as edit_morphology.hoc): close to, not identical with, their add_myelin()."
+        "Myelinated as Aberra et al. 2020's add_myelin() (edit_morphology.hoc) counts it; the "
+        "soma is tmslab's one-point soma of the contour's scaled area, and each tree starts at "
+        "its centre (a few um more cable than NEURON's Import3d gives)."
     )
     return BlueBrainCell(points, membranes, v_rest, tuple(warnings), ascs[0])
 

@@ -987,7 +987,8 @@ def model_from_bluebrain(
 
     Morphology ``morphology/*.asc`` and ``biophysics.hoc`` densities, scaled, rotated (apical
     along +z) and myelinated as :mod:`tmslab.neuron.bluebrain` describes; 37 degC; spikes
-    detected at the soma. What is left out is in ``warnings``.
+    detected at the soma and at every node of Ranvier (Aberra et al. count a spike anywhere in
+    the cell). What is left out is in ``warnings``.
 
     Parameters
     ----------
@@ -1046,6 +1047,11 @@ def model_from_bluebrain(
         for piece, n in zip(pieces, counts, strict=True)
     ]
     label = name or Path(folder).name
+    # Aberra et al. 2020 count an action potential anywhere (0 mV crossed in > 2 compartments,
+    # nrn/threshold_finder.hoc, run_stim.hoc spike_record_mode 4): here the soma and the middle
+    # of every node of Ranvier, so a spike that starts at a terminal and propagates counts even
+    # where it fails to invade the soma.
+    nodes = tuple((k, 0.5) for k, b in enumerate(branches) if b.label == "node")
     return CellModel(
         name=label,
         description=f"Blue Brain cell {Path(folder).name}, Aberra et al. 2020 adult human "
@@ -1053,7 +1059,7 @@ def model_from_bluebrain(
         morphology=Morphology(tuple(branches), label),
         celsius=CELSIUS,
         v_rest_v=cell.v_rest_v,
-        record=((0, 0.5),),
+        record=((0, 0.5), *nodes),
         response_window_s=CTX_AXON_WINDOW_S,
         threshold_guess_v_per_m=300.0,
         source=ABERRA_2020,
