@@ -39,6 +39,10 @@ Built-in models (``tmslab neuron list``)
     The human L5 and L2/3 pyramidal cells of Aberra et al. 2018 from NeMo-TMS's myelinated SWC
     files, which tmslab does not ship (:mod:`tmslab.neuron.aberra`: where to put them), with
     the ``"aberra"`` membranes; listed only where the files are found.
+``aberra-l1-ngc``, ``aberra-l4-lbc``, ``aberra-l6-pc``
+    The L1 neurogliaform, L4 large basket and L6 pyramidal cells of Aberra et al. 2020 (clone 1)
+    from the users' Blue Brain cell folders (:func:`model_from_bluebrain`: their adult human
+    "maxH" version, each cell's own channel densities); listed only where the folders are found.
 
 SWC cells (:func:`model_from_swc`)
 ----------------------------------
@@ -1145,20 +1149,86 @@ def aberra_model(name: str) -> CellModel:
     )
 
 
+def aberra_folder_model(name: str) -> CellModel:
+    """A named Blue Brain cell of Aberra et al. 2020, built from the user's cell folder.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`tmslab.neuron.aberra.FOLDER_CELLS`.
+
+    Returns
+    -------
+    CellModel
+        The cell (:func:`model_from_bluebrain`).
+
+    Raises
+    ------
+    MorphologyNotFoundError
+        If the folder is in none of :func:`tmslab.neuron.aberra.morphology_dirs`.
+    """
+    from tmslab.neuron.aberra import (
+        ABERRA_2020_URL,
+        FOLDER_CELLS,
+        MORPHOLOGY_ENV,
+        MorphologyNotFoundError,
+        find_folder,
+        morphology_dirs,
+        sha256,
+    )
+
+    cell = FOLDER_CELLS[name]
+    folder = find_folder(cell)
+    if folder is None:
+        where = ", ".join(str(d) for d in morphology_dirs())
+        raise MorphologyNotFoundError(
+            f"{name} needs the Blue Brain cell folder {cell.folder}/ (morphology/{cell.asc} and "
+            f"biophysics.hoc; CC BY-NC-SA, not shipped: {ABERRA_2020_URL}); put it in "
+            f"${MORPHOLOGY_ENV} or one of: {where}"
+        )
+    model = model_from_bluebrain(folder, name=name)
+    warnings = list(model.warnings)
+    asc = folder / "morphology" / cell.asc
+    if sha256(asc) != cell.sha256:
+        warnings.insert(
+            0,
+            f"{asc} is not Aberra et al.'s {cell.asc} (SHA-256 differs): modelled as given, but "
+            "its thresholds are not the ones validated in docs/validation-neurons.md.",
+        )
+    return dataclass_replace(
+        model,
+        description=cell.description,
+        warnings=tuple(warnings),
+        notes=(
+            "Published: Aberra et al. 2020 (Brain Stimul 13:175, doi 10.1016/j.brs.2019.10.002), "
+            "uniform-field thresholds of this clone over 398 directions in their repository "
+            "(mat/nrn_sim_data/utms_maxH_w1_1-25.mat); see docs/validation-neurons.md.",
+        ),
+    )
+
+
 def _aberra_builder(name: str) -> Callable[[], CellModel]:
     return lambda: aberra_model(name)
 
 
-# Aberra et al. 2018 cells: known by name always, built from the user's NeMo-TMS files.
+def _folder_builder(name: str) -> Callable[[], CellModel]:
+    return lambda: aberra_folder_model(name)
+
+
+# Aberra et al. cells: known by name always, built from the user's NeMo-TMS files or Blue Brain
+# cell folders.
 _BUILDERS.update({name: _aberra_builder(name) for name in ("aberra-l5-pc", "aberra-l23-pc")})
-_USER_FILE_MODELS = frozenset(("aberra-l5-pc", "aberra-l23-pc"))
+_FOLDER_MODELS = ("aberra-l1-ngc", "aberra-l4-lbc", "aberra-l6-pc")
+_BUILDERS.update({name: _folder_builder(name) for name in _FOLDER_MODELS})
+_USER_FILE_MODELS = frozenset(("aberra-l5-pc", "aberra-l23-pc", *_FOLDER_MODELS))
 
 
 def list_models() -> tuple[str, ...]:
     """Names of the models that can be built here, sorted.
 
-    The Aberra cells (``aberra-l5-pc``, ``aberra-l23-pc``) are listed only when their
-    morphology files are found (:mod:`tmslab.neuron.aberra`).
+    The Aberra cells (``aberra-l5-pc``, ``aberra-l23-pc``, ``aberra-l1-ngc``,
+    ``aberra-l4-lbc``, ``aberra-l6-pc``) are listed only when their files are found
+    (:mod:`tmslab.neuron.aberra`).
     """
     from tmslab.neuron.aberra import available
 
