@@ -81,11 +81,15 @@ class SectionBiophysics:
         ``cm`` uF/cm^2, ``Ra`` ohm cm, ...).
     non_uniform : tuple of str
         Parameters with a distance-dependent distribution (only left-out channels allowed).
+    expressions : dict of str to str
+        Their ``distribute`` expressions, ``%g`` standing for the path distance from the soma
+        (um).
     """
 
     inserted: tuple[str, ...] = ()
     values: dict[str, float] = field(default_factory=dict)
     non_uniform: tuple[str, ...] = ()
+    expressions: dict[str, str] = field(default_factory=dict)
 
 
 def parse_biophysics(text: str, where: str = "biophysics.hoc") -> dict[str, SectionBiophysics]:
@@ -116,6 +120,7 @@ def parse_biophysics(text: str, where: str = "biophysics.hoc") -> dict[str, Sect
     inserted: dict[str, list[str]] = {k: [] for k in SECTION_LISTS}
     values: dict[str, dict[str, float]] = {k: {} for k in SECTION_LISTS}
     non_uniform: dict[str, list[str]] = {k: [] for k in SECTION_LISTS}
+    expressions: dict[str, dict[str, str]] = {k: {} for k in SECTION_LISTS}
     current: str | None = None
     depth = 1
     for number in range(start + 2, len(lines) + 1):
@@ -174,6 +179,7 @@ def parse_biophysics(text: str, where: str = "biophysics.hoc") -> dict[str, Sect
                     f"models ({mech})"
                 )
             non_uniform[target].append(name)
+            expressions[target][name] = expression
             continue
         raise SpecFileError(
             f"{where}, line {number}: {raw[:60]!r} is not a statement tmslab reads (forsec "
@@ -182,7 +188,9 @@ def parse_biophysics(text: str, where: str = "biophysics.hoc") -> dict[str, Sect
     else:
         raise SpecFileError(f"{where}: 'proc biophys()' is never closed")
     return {
-        k: SectionBiophysics(tuple(inserted[k]), dict(values[k]), tuple(non_uniform[k]))
+        k: SectionBiophysics(
+            tuple(inserted[k]), dict(values[k]), tuple(non_uniform[k]), dict(expressions[k])
+        )
         for k in SECTION_LISTS
     }
 
