@@ -566,7 +566,9 @@ def read_cell_folder(folder: str | Path, scaling: MaxHScaling = MAXH) -> BlueBra
             if spread and max(spread) - min(spread) > 0.5
             else ""
         )
-        + "."
+        + ". At rest the left-out channels hold the real cell's axon terminals above "
+        "that: in NEURON the L5 clone's threshold is 25 % lower with them "
+        "(tools/bluebrain_left_out.py), so thresholds here run high (docs/validation-neurons.md)."
     )
     warnings.append(
         "Myelinated as Aberra et al. 2020's add_myelin() (edit_morphology.hoc) counts it; the "
