@@ -103,3 +103,46 @@ def test_real_folder_membranes_come_from_the_file(folder):
     assert any("left out" in w for w in cell.warnings)
     kinds = {p.kind for p in cell.points}
     assert {1, 5, 6} <= kinds and 2 not in kinds
+
+
+def _straight_axon(lengths_um, diameter_um):
+    """Soma, then an axon: a first section, then a branch point into two terminal sections."""
+    from tmslab.neuron.swc import SwcPoint
+    from tmslab.units import UM
+
+    first, second = lengths_um
+    r = diameter_um / 2 * UM
+    pts = [SwcPoint(1, 1, (0.0, 0.0, 0.0), 10 * UM, -1)]
+    pts.append(SwcPoint(2, 2, (0.0, -10 * UM, 0.0), r, 1))
+    pts.append(SwcPoint(3, 2, (0.0, -(10 + first) * UM, 0.0), r, 2))
+    pts.append(SwcPoint(4, 2, (second * UM, -(10 + first) * UM, 0.0), r, 3))
+    pts.append(SwcPoint(5, 2, (-second * UM, -(10 + first) * UM, 0.0), r, 3))
+    return pts
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "diameter", "n_terminal"),
+    [(500.0, 800.0, 2.0, 5), (500.0, 100.0, 2.0, 4), (500.0, 30.0, 0.1, 0)],
+)
+def test_aberra_myelinate_counts_internodes_as_add_myelin(first, second, diameter, n_terminal):
+    """axon[0]: 50 um unmyelinated, one internode, one node; terminal sections:
+    int(L / (70 d + 1)) internodes (or int(L / 21) if that is 0), none below 0.2 um."""
+    from tmslab.neuron.bluebrain import aberra_myelinate
+    from tmslab.neuron.swc import MYELIN, NODE, UNMYELINATED, swc_branches
+
+    points = aberra_myelinate(_straight_axon((first, second), diameter))
+    branches = swc_branches(points)
+    kinds = [b.kind for b in branches]
+    assert 2 not in kinds
+    n_myelin = kinds.count(MYELIN)
+    assert kinds.count(NODE) == n_myelin
+    first_myelin = 1 if diameter >= 0.2 else 0  # axon[0] is 510 um (>= 70 um) long
+    assert n_myelin == first_myelin + 2 * n_terminal
+    if n_terminal == 0:
+        assert kinds.count(UNMYELINATED) >= 2
+    total = sum(
+        float(np.sum(np.linalg.norm(np.diff(b.points_m, axis=0), axis=1)))
+        for b in branches
+        if b.kind != 1
+    )
+    assert total == pytest.approx((10 + first + 2 * second) * 1e-6, rel=1e-9)
