@@ -136,7 +136,7 @@ def test_aberra_myelinate_counts_internodes_as_add_myelin(first, second, diamete
     assert 2 not in kinds
     n_myelin = kinds.count(MYELIN)
     assert kinds.count(NODE) == n_myelin
-    first_myelin = 1 if diameter >= 0.2 else 0  # axon[0] is 510 um (>= 70 um) long
+    first_myelin = 1  # axon[0] is 510 um (>= 70 um) long; add_myelin checks no diameter there
     assert n_myelin == first_myelin + 2 * n_terminal
     if n_terminal == 0:
         assert kinds.count(UNMYELINATED) >= 2
