@@ -543,11 +543,15 @@ def read_cell_folder(folder: str | Path, scaling: MaxHScaling = MAXH) -> BlueBra
         MYELIN: myelin,
     }
     e_axon = axon_values.get("e_pas", -75.0) * MV
-    v_rest = natural_rest_v(unmyelinated, e_axon, CELSIUS)
+    v_rest = round(natural_rest_v(unmyelinated, e_axon, CELSIUS), 5)  # to 0.01 mV
     warnings = []
+    present = {p.kind for p in points}
+    has_list = {"somatic": SOMA in present, "axonal": True, "apical": APICAL in present}
+    has_list["basal"] = BASAL in present
     left = {
         k: sorted({m for m in bio[k].inserted if m in LEFT_OUT} | _owners(bio[k].non_uniform))
         for k in SECTION_LISTS
+        if has_list[k]
     }
     listed = "; ".join(f"{k}: {', '.join(v)}" for k, v in left.items() if v)
     if listed:
