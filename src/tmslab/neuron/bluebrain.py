@@ -18,13 +18,12 @@ nrn/cell_chooser.hoc, nrn/edit_morphology.hoc, nrn/myelin_biophysics.hoc):
   diameters x 1.876, basal diameters x 1.946 and basal lengths x 1.17;
 - rotation (edit_morphology.hoc ``x_rotate``): (x, y, z) -> (x, -z, y), so the apical dendrite
   points along +z and their field directions (theta, phi) apply as they are;
-- myelination (edit_morphology.hoc ``add_myelin``; Aberra et al. 2018, J Neural Eng 15:066023):
-  1 um nodes, internodes of 100 x the axon diameter, nothing thinner than 0.2 um myelinated,
-  50 um unmyelinated next to the soma; done by :func:`tmslab.neuron.myelin.myelinate` (whose
-  rules are those, see its docstring for where it differs in detail: internode count rounded
-  rather than truncated, 100 x the mean rather than the first diameter, terminal internodes
-  100 x rather than 70 x); internode diameters divided by the Micheva et al. 2016 g-ratio fit
-  (edit_morphology.hoc ``scale_diam3``);
+- myelination (edit_morphology.hoc ``add_myelin``; Aberra et al. 2018, J Neural Eng 15:066023,
+  doi 10.1088/1741-2552/aadbb1): 1 um nodes, internodes of 100 x the axon diameter (70 x on
+  terminal sections), nothing thinner than 0.2 um myelinated, the first 50 um from the soma
+  unmyelinated; :func:`aberra_myelinate` counts the internodes as their code does (not
+  :func:`tmslab.neuron.myelin.myelinate`, whose count, diameter and terminal rules differ);
+  internode diameters divided by the Micheva et al. 2016 g-ratio fit (``scale_diam3``);
 - membranes (myelin_biophysics.hoc): soma cm 1, dendrites cm 2 uF/cm^2; nodes the cell's own
   axonal NaTa_t (doubled), Nap_Et2, K_Pst, K_Tst and SKv3_1 densities; unmyelinated axon the
   same undoubled; axon leak, Ra 100 ohm cm, cm 1; myelin cm 0.02 uF/cm^2, g 1/1.125e6 S/cm^2.
@@ -32,7 +31,9 @@ nrn/cell_chooser.hoc, nrn/edit_morphology.hoc, nrn/myelin_biophysics.hoc):
 Left out, listed in the model's warnings: the channels tmslab's solvers do not have (Ca_HVA,
 Ca_LVAst, Ca, CaDynamics_E2, SK_E2, Ih, Im), and each section list's own leak reversal: tmslab
 rests the whole cell at one potential (the axon membrane's own rest), setting every leak
-reversal for it.
+reversal for it. Measured in NEURON (tools/bluebrain_left_out.py), the channels change nothing
+from that uniform rest, but at their own steady state they hold the axon terminals higher and
+the L5 and L6 thresholds are 25 % and 21 % lower (docs/validation-neurons.md).
 """
 
 from __future__ import annotations
