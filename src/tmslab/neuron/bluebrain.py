@@ -33,7 +33,8 @@ Ca_LVAst, Ca, CaDynamics_E2, SK_E2, Ih, Im), and each section list's own leak re
 rests the whole cell at one potential (the axon membrane's own rest), setting every leak
 reversal for it. Measured in NEURON (tools/bluebrain_left_out.py), the channels change nothing
 from that uniform rest, but at their own steady state they hold the axon terminals higher and
-the L5 and L6 thresholds are 25 % and 21 % lower (docs/validation-neurons.md).
+the thresholds of the five types are 5-25 % lower, within 4 % of Aberra et al.'s
+(docs/validation-neurons.md).
 """
 
 from __future__ import annotations
@@ -572,7 +573,7 @@ def read_cell_folder(folder: str | Path, scaling: MaxHScaling = MAXH) -> BlueBra
             else ""
         )
         + ". At rest the left-out channels hold the real cell's axon terminals above "
-        "that: in NEURON the L5 clone's threshold is 25 % lower with them "
+        "that: in NEURON the five types' thresholds are 5-25 % lower with them "
         "(tools/bluebrain_left_out.py), so thresholds here run high (docs/validation-neurons.md)."
     )
     warnings.append(
