@@ -14,6 +14,12 @@ Published values:
 
 The table in docs/validation-neurons.md comes from ``python tools/validate_neurons.py
 --write-docs`` (50 directions); these tests use 26 directions.
+
+The five cell types (clone 1 of each, Blue Brain folders from Aberra et al. 2020's repository
+github.com/Aman-A/TMSsim_Aberra2019 ``nrn/cells``, in ``$TMSLAB_MORPHOLOGIES``; skipped
+without them) are compared direction by direction with their own uniform-field thresholds
+(``mat/nrn_sim_data/utms_maxH_w1_1-25.mat``: monophasic MagPro X100, 398 directions), at their
+lowest-threshold direction and six directions evenly through their list (values below).
 """
 
 from __future__ import annotations
@@ -23,8 +29,8 @@ import pytest
 
 from tmslab.neuron.aberra import available
 
-pytestmark = pytest.mark.skipif(
-    set(available()) != {"aberra-l5-pc", "aberra-l23-pc"},
+needs_nemo = pytest.mark.skipif(
+    not {"aberra-l5-pc", "aberra-l23-pc"} <= set(available()),
     reason="NeMo-TMS Aberra_human_L5.swc / Aberra_human_L23.swc not in $TMSLAB_MORPHOLOGIES",
 )
 N_DIRECTIONS = 26
@@ -47,6 +53,7 @@ def thresholds():
     return out
 
 
+@needs_nemo
 @pytest.mark.slow
 def test_l5_thresholds_within_20_percent_of_aberra_2020(thresholds):
     _, got = thresholds["aberra-l5-pc"]
@@ -56,6 +63,7 @@ def test_l5_thresholds_within_20_percent_of_aberra_2020(thresholds):
     assert np.median(th) == pytest.approx(248.0, rel=0.2)
 
 
+@needs_nemo
 @pytest.mark.slow
 def test_l23_thresholds_in_the_simulated_cortical_range(thresholds):
     _, got = thresholds["aberra-l23-pc"]
@@ -64,6 +72,7 @@ def test_l23_thresholds_in_the_simulated_cortical_range(thresholds):
     assert 175.0 * 0.8 <= np.min(th) and np.median(th) <= 350.0 * 1.2
 
 
+@needs_nemo
 @pytest.mark.slow
 def test_l5_has_lower_thresholds_than_l23(thresholds):
     l5 = thresholds["aberra-l5-pc"][1].thresholds_v_per_m
@@ -71,6 +80,7 @@ def test_l5_has_lower_thresholds_than_l23(thresholds):
     assert np.min(l5) < np.min(l23) and np.median(l5) < np.median(l23)
 
 
+@needs_nemo
 @pytest.mark.slow
 def test_action_potentials_start_at_axon_terminals(thresholds):
     for model, got in thresholds.values():
@@ -81,6 +91,7 @@ def test_action_potentials_start_at_axon_terminals(thresholds):
             assert not any(other.parent == b for other in branches)  # a terminal
 
 
+@needs_nemo
 @pytest.mark.slow
 @pytest.mark.xfail(
     strict=True,
@@ -96,6 +107,7 @@ def test_l5_strength_duration_time_constant_in_the_human_range(thresholds):
     assert 100e-6 <= sd.tau_s <= 300e-6
 
 
+@needs_nemo
 @pytest.mark.slow
 @pytest.mark.neuron
 def test_neuron_and_batched_agree_on_the_l5_cell():
@@ -112,3 +124,90 @@ def test_neuron_and_batched_agree_on_the_l5_cell():
         for s in ("neuron", "batched")
     )
     assert a == pytest.approx(b, rel=0.01)
+
+
+# -- five cell types, Aberra et al. 2020 (clone 1) ------------------------------------------------
+
+# Their directions (theta, phi) in degrees, indices 0, 79, 158, 237, 316, 397 of their 398.
+EVEN_DIRECTIONS = [(0, 0), (45, 60), (75, 130), (105, 210), (135, 280), (180, 0)]
+# Folder: (lowest-threshold direction, its threshold, thresholds along EVEN_DIRECTIONS), V/m,
+# from utms_maxH_w1_1-25.mat (threshEs), Aberra et al.'s repository at commit 8ec575a.
+PUBLISHED_TYPES = {
+    "L1_NGC-DA_bNAC219_1": ((90, 320), 352.9, [721.6, 503.1, 473.9, 574.9, 570.1, 475.3]),
+    "L23_PC_cADpyr229_1": ((150, 190), 176.3, [306.3, 314.3, 312.4, 237.3, 260.4, 214.1]),
+    "L4_LBC_cACint209_1": ((45, 270), 220.2, [254.0, 232.5, 310.0, 235.1, 318.3, 242.7]),
+    "L5_TTPC2_cADpyr232_1": ((120, 240), 188.4, [209.0, 233.8, 288.9, 213.5, 239.7, 194.5]),
+    "L6_TPC_L4_cADpyr231_1": ((90, 340), 217.6, [338.4, 320.3, 391.9, 413.4, 458.5, 367.8]),
+}
+# Median tmslab / published over those seven directions, as measured (see
+# docs/validation-neurons.md for 40 directions); L5 and L6 PCs are above the 20 % goal.
+WITHIN_GOAL = {"L1_NGC-DA_bNAC219_1", "L23_PC_cADpyr229_1", "L4_LBC_cACint209_1"}
+
+
+def _folder(name: str):
+    from tmslab.neuron.aberra import TYPE_FOLDERS, find_folder
+
+    cell = next(c for c in TYPE_FOLDERS.values() if c.folder == name)
+    return find_folder(cell)
+
+
+def _unit(theta_deg: float, phi_deg: float) -> np.ndarray:
+    t, p = np.radians(theta_deg), np.radians(phi_deg)
+    return np.array([np.sin(t) * np.cos(p), np.sin(t) * np.sin(p), np.cos(t)])
+
+
+@pytest.fixture(scope="module")
+def type_thresholds():
+    from tmslab.neuron.drive import get_drive
+    from tmslab.neuron.models import model_from_bluebrain
+    from tmslab.neuron.threshold import direction_thresholds
+
+    drive = get_drive("monophasic", 2.5e-6)
+    out = {}
+    for name, (low_dir, low, even) in PUBLISHED_TYPES.items():
+        folder = _folder(name)
+        if folder is None:
+            continue
+        model = model_from_bluebrain(folder)
+        dirs = np.array([_unit(*low_dir)] + [_unit(*d) for d in EVEN_DIRECTIONS])
+        got = direction_thresholds(model, drive, dirs, "batched", 0.005)
+        out[name] = (model, got, np.array([low, *even]))
+    if not out:
+        pytest.skip("no Blue Brain cell folders of Aberra et al. 2020 in $TMSLAB_MORPHOLOGIES")
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(PUBLISHED_TYPES))
+def test_type_thresholds_against_aberra_2020_direction_by_direction(type_thresholds, name):
+    if name not in type_thresholds:
+        pytest.skip(f"{name} not in $TMSLAB_MORPHOLOGIES")
+    _, got, published = type_thresholds[name]
+    th = got.thresholds_v_per_m
+    assert np.all(np.isfinite(th))
+    ratio = float(np.median(th / published))
+    if name in WITHIN_GOAL:
+        assert ratio == pytest.approx(1.0, abs=0.20)
+    else:
+        # known: tmslab's pyramidal L5/L6 cells are 19-27 % above Aberra's (same geometry as
+        # NeMo-TMS's export; the cause is in the membranes or solver, see the docs)
+        assert 1.0 < ratio < 1.35
+
+
+@pytest.mark.slow
+def test_type_action_potentials_start_at_axon_terminals(type_thresholds):
+    for model, got, _ in type_thresholds.values():
+        branches = model.morphology.branches
+        for node in got.initiation_node:
+            b = int(model.cable.branch[node])
+            assert branches[b].label in ("node", "unmyelinated")
+            assert not any(other.parent == b for other in branches)
+
+
+@pytest.mark.slow
+def test_l1_ngc_has_the_highest_thresholds_of_the_five(type_thresholds):
+    """Aberra et al. 2020: L1 interneurons are the least excitable type."""
+    if len(type_thresholds) < 5:
+        pytest.skip("needs all five folders")
+    medians = {k: float(np.median(v[1].thresholds_v_per_m)) for k, v in type_thresholds.items()}
+    assert max(medians, key=medians.get) == "L1_NGC-DA_bNAC219_1"

@@ -39,6 +39,10 @@ Built-in models (``tmslab neuron list``)
     The human L5 and L2/3 pyramidal cells of Aberra et al. 2018 from NeMo-TMS's myelinated SWC
     files, which tmslab does not ship (:mod:`tmslab.neuron.aberra`: where to put them), with
     the ``"aberra"`` membranes; listed only where the files are found.
+``aberra-l1-ngc``, ``aberra-l4-lbc``, ``aberra-l6-pc``
+    The L1 neurogliaform, L4 large basket and L6 pyramidal cells of Aberra et al. 2020 (clone 1)
+    from the users' Blue Brain cell folders (:func:`model_from_bluebrain`: their adult human
+    "maxH" version, each cell's own channel densities); listed only where the folders are found.
 
 SWC cells (:func:`model_from_swc`)
 ----------------------------------
@@ -980,6 +984,94 @@ def model_from_swc(
     )
 
 
+def model_from_bluebrain(
+    folder: str | Path, name: str | None = None, max_segment_m: float = 20.0 * UM
+) -> CellModel:
+    """A Blue Brain cell folder as Aberra et al. 2020's adult human "maxH" model.
+
+    Morphology ``morphology/*.asc`` and ``biophysics.hoc`` densities, scaled, rotated (apical
+    along +z) and myelinated as :mod:`tmslab.neuron.bluebrain` describes; 37 degC; spikes
+    detected at the soma and at every node of Ranvier (Aberra et al. count a spike anywhere in
+    the cell). What is left out is in ``warnings``.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The cell folder, e.g. ``.../L5_TTPC2_cADpyr232_1``.
+    name : str or None
+        Model name; None: the folder's name.
+    max_segment_m : float, m
+        Longest compartment.
+
+    Returns
+    -------
+    CellModel
+        The cell.
+
+    Raises
+    ------
+    SpecFileError
+        If a file is missing or malformed.
+    InvalidValueError
+        If ``max_segment_m`` is not positive or the cell would have too many compartments.
+    """
+    from tmslab.neuron.bluebrain import ABERRA_2020, CELSIUS, read_cell_folder
+    from tmslab.neuron.morphology import segments_for_length
+    from tmslab.neuron.swc import SOMA, swc_branches
+
+    if not max_segment_m > 0:
+        raise InvalidValueError(f"max_segment_m = {max_segment_m!r}; it must be > 0 m")
+    cell = read_cell_folder(folder)
+    where = cell.asc.name
+    pieces = swc_branches(cell.points, where=where)
+    labels = {1: "soma", 3: "dend", 4: "apic", 5: "myelin", 6: "node", 7: "unmyelinated"}
+    counts = [
+        1
+        if p.kind == SOMA and p.parent < 0
+        else segments_for_length(
+            float(np.sum(np.linalg.norm(np.diff(p.points_m, axis=0), axis=1))), max_segment_m
+        )
+        for p in pieces
+    ]
+    if sum(counts) > MAX_SWC_COMPARTMENTS:
+        raise InvalidValueError(
+            f"{where}: {sum(counts)} compartments of at most {max_segment_m * UM_PER_M:g} um; "
+            f"more than {MAX_SWC_COMPARTMENTS}: raise max_segment_m"
+        )
+    branches = [
+        Branch(
+            piece.points_m,
+            piece.diameters_m,
+            cell.membranes[piece.kind],
+            n,
+            piece.parent,
+            piece.parent_x,
+            labels[piece.kind],
+        )
+        for piece, n in zip(pieces, counts, strict=True)
+    ]
+    label = name or Path(folder).name
+    # Aberra et al. 2020 count an action potential anywhere (0 mV crossed in > 2 compartments,
+    # nrn/threshold_finder.hoc, run_stim.hoc spike_record_mode 4): here the soma and the middle
+    # of every node of Ranvier, so a spike that starts at a terminal and propagates counts even
+    # where it fails to invade the soma.
+    nodes = tuple((k, 0.5) for k, b in enumerate(branches) if b.label == "node")
+    return CellModel(
+        name=label,
+        description=f"Blue Brain cell {Path(folder).name}, Aberra et al. 2020 adult human "
+        "(maxH) version",
+        morphology=Morphology(tuple(branches), label),
+        celsius=CELSIUS,
+        v_rest_v=cell.v_rest_v,
+        record=((0, 0.5), *nodes),
+        response_window_s=CTX_AXON_WINDOW_S,
+        threshold_guess_v_per_m=300.0,
+        source=ABERRA_2020,
+        warnings=cell.warnings,
+        plausible_thresholds_v_per_m=PLAUSIBLE_CORTICAL_V_PER_M,
+    )
+
+
 # About a quarter of the lowest and 4x the median published L5 threshold (Aberra 2020: 184 and
 # 248 V/m): outside this range a cortical cell's threshold points at a modelling problem.
 PLAUSIBLE_CORTICAL_V_PER_M = (50.0, 1000.0)
@@ -1057,20 +1149,86 @@ def aberra_model(name: str) -> CellModel:
     )
 
 
+def aberra_folder_model(name: str) -> CellModel:
+    """A named Blue Brain cell of Aberra et al. 2020, built from the user's cell folder.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`tmslab.neuron.aberra.FOLDER_CELLS`.
+
+    Returns
+    -------
+    CellModel
+        The cell (:func:`model_from_bluebrain`).
+
+    Raises
+    ------
+    MorphologyNotFoundError
+        If the folder is in none of :func:`tmslab.neuron.aberra.morphology_dirs`.
+    """
+    from tmslab.neuron.aberra import (
+        ABERRA_2020_URL,
+        FOLDER_CELLS,
+        MORPHOLOGY_ENV,
+        MorphologyNotFoundError,
+        find_folder,
+        morphology_dirs,
+        sha256,
+    )
+
+    cell = FOLDER_CELLS[name]
+    folder = find_folder(cell)
+    if folder is None:
+        where = ", ".join(str(d) for d in morphology_dirs())
+        raise MorphologyNotFoundError(
+            f"{name} needs the Blue Brain cell folder {cell.folder}/ (morphology/{cell.asc} and "
+            f"biophysics.hoc; CC BY-NC-SA, not shipped: {ABERRA_2020_URL}); put it in "
+            f"${MORPHOLOGY_ENV} or one of: {where}"
+        )
+    model = model_from_bluebrain(folder, name=name)
+    warnings = list(model.warnings)
+    asc = folder / "morphology" / cell.asc
+    if sha256(asc) != cell.sha256:
+        warnings.insert(
+            0,
+            f"{asc} is not Aberra et al.'s {cell.asc} (SHA-256 differs): modelled as given, but "
+            "its thresholds are not the ones validated in docs/validation-neurons.md.",
+        )
+    return dataclass_replace(
+        model,
+        description=cell.description,
+        warnings=tuple(warnings),
+        notes=(
+            "Published: Aberra et al. 2020 (Brain Stimul 13:175, doi 10.1016/j.brs.2019.10.002), "
+            "uniform-field thresholds of this clone over 398 directions in their repository "
+            "(mat/nrn_sim_data/utms_maxH_w1_1-25.mat); see docs/validation-neurons.md.",
+        ),
+    )
+
+
 def _aberra_builder(name: str) -> Callable[[], CellModel]:
     return lambda: aberra_model(name)
 
 
-# Aberra et al. 2018 cells: known by name always, built from the user's NeMo-TMS files.
+def _folder_builder(name: str) -> Callable[[], CellModel]:
+    return lambda: aberra_folder_model(name)
+
+
+# Aberra et al. cells: known by name always, built from the user's NeMo-TMS files or Blue Brain
+# cell folders.
 _BUILDERS.update({name: _aberra_builder(name) for name in ("aberra-l5-pc", "aberra-l23-pc")})
-_USER_FILE_MODELS = frozenset(("aberra-l5-pc", "aberra-l23-pc"))
+_FOLDER_MODELS = ("aberra-l1-ngc", "aberra-l4-lbc", "aberra-l6-pc")
+_BUILDERS.update({name: _folder_builder(name) for name in _FOLDER_MODELS})
+_USER_FILE_MODELS = frozenset(("aberra-l5-pc", "aberra-l23-pc", *_FOLDER_MODELS))
 
 
 def list_models() -> tuple[str, ...]:
     """Names of the models that can be built here, sorted.
 
-    The Aberra cells (``aberra-l5-pc``, ``aberra-l23-pc``) are listed only when their
-    morphology files are found (:mod:`tmslab.neuron.aberra`).
+    The Aberra cells (``aberra-l5-pc``, ``aberra-l23-pc``, ``aberra-l1-ngc``,
+    ``aberra-l4-lbc``, ``aberra-l6-pc``) are listed only when their files are found
+    (:mod:`tmslab.neuron.aberra`).
     """
     from tmslab.neuron.aberra import available
 

@@ -1,0 +1,588 @@
+"""Blue Brain cell folders as Aberra et al. 2020 used them: morphology, biophysics, "maxH" changes.
+
+A Blue Brain neocortical microcircuit cell (Markram et al. 2015, Cell 163:456, doi
+10.1016/j.cell.2015.09.029; CC BY-NC-SA, not shipped) is a folder such as
+``L5_TTPC2_cADpyr232_1/`` with ``morphology/*.asc`` (read by :mod:`tmslab.neuron.asc`) and
+``biophysics.hoc``: which mechanisms are inserted and at what density in each section list
+(``somatic``, ``axonal``, ``apical``, ``basal``, ``all``). :func:`parse_biophysics` reads the
+file's ``insert M``, ``name = value`` and ``distribute(list, "name", "(0.0 * %g + 1.0)*v")``
+statements and refuses anything else with a one-line error (a non-uniform distribution is
+accepted only for a channel tmslab leaves out).
+
+:func:`bluebrain_model` then applies what Aberra, Wang, Grill & Peterchev 2020 (Brain Stimul
+13:175, doi 10.1016/j.brs.2019.10.002) did for their adult human "maxH" models, as their code
+does it (github.com/Aman-A/TMSsim_Aberra2019: mat/sim_control_functions/outputMorphParams.m,
+nrn/cell_chooser.hoc, nrn/edit_morphology.hoc, nrn/myelin_biophysics.hoc):
+
+- scaling (outputMorphParams.m "maxH"): soma area x 2.453, axon diameters x 2.453, apical
+  diameters x 1.876, basal diameters x 1.946 and basal lengths x 1.17;
+- rotation (edit_morphology.hoc ``x_rotate``): (x, y, z) -> (x, -z, y), so the apical dendrite
+  points along +z and their field directions (theta, phi) apply as they are;
+- myelination (edit_morphology.hoc ``add_myelin``; Aberra et al. 2018, J Neural Eng 15:066023,
+  doi 10.1088/1741-2552/aadbb1): 1 um nodes, internodes of 100 x the axon diameter (70 x on
+  terminal sections), nothing thinner than 0.2 um myelinated, the first 50 um from the soma
+  unmyelinated; :func:`aberra_myelinate` counts the internodes as their code does (not
+  :func:`tmslab.neuron.myelin.myelinate`, whose count, diameter and terminal rules differ);
+  internode diameters divided by the Micheva et al. 2016 g-ratio fit (``scale_diam3``);
+- membranes (myelin_biophysics.hoc): soma cm 1, dendrites cm 2 uF/cm^2; nodes the cell's own
+  axonal NaTa_t (doubled), Nap_Et2, K_Pst, K_Tst and SKv3_1 densities; unmyelinated axon the
+  same undoubled; axon leak, Ra 100 ohm cm, cm 1; myelin cm 0.02 uF/cm^2, g 1/1.125e6 S/cm^2.
+
+Left out, listed in the model's warnings: the channels tmslab's solvers do not have (Ca_HVA,
+Ca_LVAst, Ca, CaDynamics_E2, SK_E2, Ih, Im), and each section list's own leak reversal: tmslab
+rests the whole cell at one potential (the axon membrane's own rest), setting every leak
+reversal for it. Measured in NEURON (tools/bluebrain_left_out.py), the channels change nothing
+from that uniform rest, but at their own steady state they hold the axon terminals higher and
+the thresholds of the five types are 5-25 % lower, within 4 % of Aberra et al.'s
+(docs/validation-neurons.md).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from tmslab.errors import SpecFileError
+from tmslab.neuron.asc import asc_points, read_asc, soma_area_m2
+from tmslab.neuron.membranes import Membrane, leak_reversal
+from tmslab.neuron.swc import APICAL, AXON, BASAL, MYELIN, NODE, SOMA, UNMYELINATED, SwcPoint
+from tmslab.sources import Source
+from tmslab.units import MV, OHM_CM, S_PER_CM2, UF_PER_CM2, UM, UM_PER_M
+
+SECTION_LISTS = ("somatic", "axonal", "apical", "basal")
+# Mechanism -> (Membrane field, channel set it needs) for what tmslab's kinetics have
+# (tmslab.neuron.kinetics: NaTa_t, NaTs2_t, Nap_Et2, K_Pst, K_Tst, SKv3_1).
+SUPPORTED = {
+    "NaTa_t": "g_na_s_per_m2",
+    "NaTs2_t": "g_na_s_per_m2",
+    "Nap_Et2": "g_nap_s_per_m2",
+    "K_Pst": "g_kp_s_per_m2",
+    "K_Tst": "g_kt_s_per_m2",
+    "SKv3_1": "g_k_s_per_m2",
+}
+LEFT_OUT = frozenset(("Ca_HVA", "Ca_LVAst", "Ca", "CaDynamics_E2", "SK_E2", "Ih", "Im"))
+# Blue Brain's "distribute" expression for a uniform density: "(0.0 * %g + 1.0)*value"
+_UNIFORM = re.compile(r"^\(\s*0(?:\.0*)?\s*\*\s*%g\s*\+\s*1(?:\.0*)?\s*\)\s*\*\s*([-+0-9.eE]+)$")
+_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+
+
+@dataclass(frozen=True)
+class SectionBiophysics:
+    """Mechanisms and parameters of one Blue Brain section list.
+
+    Attributes
+    ----------
+    inserted : tuple of str
+        Mechanisms inserted, in file order.
+    values : dict of str to float
+        Uniform parameters in NEURON's units (``gNaTa_tbar_NaTa_t`` S/cm^2, ``e_pas`` mV,
+        ``cm`` uF/cm^2, ``Ra`` ohm cm, ...).
+    non_uniform : tuple of str
+        Parameters with a distance-dependent distribution (only left-out channels allowed).
+    expressions : dict of str to str
+        Their ``distribute`` expressions, ``%g`` standing for the path distance from the soma
+        (um).
+    """
+
+    inserted: tuple[str, ...] = ()
+    values: dict[str, float] = field(default_factory=dict)
+    non_uniform: tuple[str, ...] = ()
+    expressions: dict[str, str] = field(default_factory=dict)
+
+
+def parse_biophysics(text: str, where: str = "biophysics.hoc") -> dict[str, SectionBiophysics]:
+    """The section lists of a Blue Brain ``biophysics.hoc``.
+
+    Parameters
+    ----------
+    text : str
+        The file's text.
+    where : str
+        File name used in messages.
+
+    Returns
+    -------
+    dict of str to SectionBiophysics
+        One entry per list of :data:`SECTION_LISTS` ("all" is applied to each).
+
+    Raises
+    ------
+    SpecFileError
+        One line, for a statement the reader does not know, an unknown mechanism or a
+        non-uniform density of a channel tmslab models.
+    """
+    lines = text.splitlines()
+    start = next((i for i, s in enumerate(lines) if re.match(r"\s*proc\s+biophys\s*\(", s)), None)
+    if start is None:
+        raise SpecFileError(f"{where}: no 'proc biophys()'; is this a Blue Brain biophysics.hoc?")
+    inserted: dict[str, list[str]] = {k: [] for k in SECTION_LISTS}
+    values: dict[str, dict[str, float]] = {k: {} for k in SECTION_LISTS}
+    non_uniform: dict[str, list[str]] = {k: [] for k in SECTION_LISTS}
+    expressions: dict[str, dict[str, str]] = {k: {} for k in SECTION_LISTS}
+    current: str | None = None
+    depth = 1
+    for number in range(start + 2, len(lines) + 1):
+        raw = lines[number - 1].split("//", 1)[0].strip()
+        if not raw:
+            continue
+        targets = SECTION_LISTS if current == "all" else ((current,) if current is not None else ())
+        m = re.fullmatch(r"forsec\s+\$o1\.(\w+)\s*\{", raw)
+        if m and current is None:
+            if m.group(1) not in (*SECTION_LISTS, "all"):
+                raise SpecFileError(
+                    f"{where}, line {number}: section list {m.group(1)!r} is not one tmslab "
+                    f"knows ({', '.join(SECTION_LISTS)}, all)"
+                )
+            current = m.group(1)
+            continue
+        if raw == "}":
+            if current is not None:
+                current = None
+                continue
+            depth -= 1
+            if depth == 0:
+                break
+            continue
+        m = re.fullmatch(r"insert\s+(\w+)", raw)
+        if m and current is not None:
+            mech = m.group(1)
+            if mech != "pas" and mech not in SUPPORTED and mech not in LEFT_OUT:
+                raise SpecFileError(
+                    f"{where}, line {number}: mechanism {mech!r} is not one tmslab knows "
+                    f"(models {', '.join(SUPPORTED)}; leaves out {', '.join(sorted(LEFT_OUT))})"
+                )
+            for t in targets:
+                inserted[t].append(mech)
+            continue
+        m = re.fullmatch(rf"(\w+)\s*=\s*({_NUMBER})", raw)
+        if m and current is not None:
+            for t in targets:
+                values[t][m.group(1)] = float(m.group(2))
+            continue
+        m = re.fullmatch(r'distribute\(\$o1\.(\w+)\s*,\s*"(\w+)"\s*,\s*"([^"]*)"\s*\)', raw)
+        if m and current is None:
+            target, name, expression = m.groups()
+            if target not in SECTION_LISTS:
+                raise SpecFileError(f"{where}, line {number}: unknown section list {target!r}")
+            uniform = _UNIFORM.match(expression)
+            if uniform:
+                values[target][name] = float(uniform.group(1))
+                continue
+            mech = next((k for k in SUPPORTED if name.endswith("_" + k)), name)
+            owner = next((k for k in LEFT_OUT if name.endswith("_" + k)), None)
+            if owner is None:
+                raise SpecFileError(
+                    f"{where}, line {number}: {name} of {target} has a non-uniform distribution "
+                    f"{expression!r}; tmslab takes only uniform densities of the channels it "
+                    f"models ({mech})"
+                )
+            non_uniform[target].append(name)
+            expressions[target][name] = expression
+            continue
+        raise SpecFileError(
+            f"{where}, line {number}: {raw[:60]!r} is not a statement tmslab reads (forsec "
+            "$o1.<list> { insert M / name = value }, distribute(...))"
+        )
+    else:
+        raise SpecFileError(f"{where}: 'proc biophys()' is never closed")
+    return {
+        k: SectionBiophysics(
+            tuple(inserted[k]), dict(values[k]), tuple(non_uniform[k]), dict(expressions[k])
+        )
+        for k in SECTION_LISTS
+    }
+
+
+# -- Aberra et al. 2020 "maxH" ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MaxHScaling:
+    """Aberra et al. 2020's adult human scaling of a Blue Brain (rat P14) cell.
+
+    Attributes are factors (dimensionless), outputMorphParams.m "maxH".
+    """
+
+    soma_area: float = 2.453
+    axon_diameter: float = 2.453
+    apical_diameter: float = 1.876
+    basal_diameter: float = 1.946
+    basal_length: float = 1.17
+
+
+MAXH = MaxHScaling()
+ABERRA_2020 = Source(
+    "Aberra AS, Wang B, Grill WM, Peterchev AV (2020). Simulation of transcranial magnetic "
+    "stimulation in head model with morphologically-realistic cortical neurons. Brain Stimul "
+    "13:175-189",
+    "10.1016/j.brs.2019.10.002",
+    "Blue Brain cell (Markram et al. 2015, doi 10.1016/j.cell.2015.09.029, user supplied) "
+    "scaled, myelinated and given membranes as Aberra et al.'s 'maxH' models "
+    "(github.com/Aman-A/TMSsim_Aberra2019 nrn/edit_morphology.hoc, nrn/myelin_biophysics.hoc, "
+    "mat/sim_control_functions/outputMorphParams.m).",
+)
+
+
+def g_ratio(diameter_um: np.ndarray) -> np.ndarray:
+    """Axon / fibre diameter ratio, Aberra's cubic fit to Micheva et al. 2016, clipped to 0.4-0.8.
+
+    Parameters
+    ----------
+    diameter_um : ndarray, um
+        Axon diameters (the fit is in micrometres).
+
+    Returns
+    -------
+    ndarray, dimensionless
+        g-ratios.
+    """
+    d = np.asarray(diameter_um, dtype=float)
+    g = 0.6425 * d**3 - 1.778 * d**2 + 1.749 * d + 0.1518
+    return np.clip(g, 0.40, 0.80)
+
+
+def scaled_points(points: list[SwcPoint], soma_area_m2_: float, scaling: MaxHScaling):
+    """The points scaled by ``scaling`` and rotated by Aberra's x_rotate (apical along +z)."""
+    by_id: dict[int, SwcPoint] = {}
+    new_pos: dict[int, np.ndarray] = {}
+    out = []
+    for p in points:  # parents first
+        pos = np.array(p.position_m)
+        r = p.radius_m
+        if p.kind == SOMA:
+            # diam(0.5) = scale * area / (pi L): the area scales by the factor
+            r = math.sqrt(scaling.soma_area * soma_area_m2_ / (4 * math.pi))
+        elif p.kind == AXON:
+            r *= scaling.axon_diameter
+        elif p.kind == APICAL:
+            r *= scaling.apical_diameter
+        elif p.kind == BASAL:
+            r *= scaling.basal_diameter
+            parent = by_id.get(p.parent)
+            if parent is not None and parent.kind == BASAL:
+                # L = L * 1.17: every basal stretch longer, the trees follow
+                pos = new_pos[p.parent] + scaling.basal_length * (pos - np.array(parent.position_m))
+        by_id[p.ident] = p
+        new_pos[p.ident] = pos
+        x, y, z = pos
+        out.append(replace(p, position_m=(float(x), float(-z), float(y)), radius_m=float(r)))
+    return out
+
+
+def _membrane(
+    name: str, bio: SectionBiophysics, cm_uf: float, source: Source, na_factor: float = 1.0
+) -> Membrane:
+    values = bio.values
+    kwargs: dict[str, float] = {}
+    has = set(bio.inserted)
+    if "NaTa_t" in has and "NaTs2_t" in has:
+        raise SpecFileError(f"{name}: both NaTa_t and NaTs2_t; tmslab models one transient Na")
+    for mech, key in SUPPORTED.items():
+        if mech in has:
+            factor = na_factor if mech == "NaTa_t" else 1.0
+            kwargs[key] = factor * values.get(f"g{mech}bar_{mech}", 0.0) * S_PER_CM2
+    # NaTa_t: the axon set; NaTs2_t or K channels alone: the soma set (NaTs2_t, g_na may be 0)
+    channels = "ctx-axon" if "NaTa_t" in has else ("ctx-soma" if kwargs else "passive")
+    return Membrane(
+        name=name,
+        channels=channels,
+        cm_f_per_m2=cm_uf * UF_PER_CM2,
+        g_leak_s_per_m2=values.get("g_pas", 3e-5) * S_PER_CM2,
+        ra_ohm_m=values.get("Ra", 100.0) * OHM_CM,
+        source=source,
+        e_na_v=values.get("ena", 50.0) * MV,
+        e_k_v=values.get("ek", -85.0) * MV,
+        **kwargs,
+    )
+
+
+def natural_rest_v(membrane: Membrane, e_leak_v: float, celsius: float) -> float:
+    """Most negative potential at which ``membrane`` with leak reversal ``e_leak_v`` rests, V.
+
+    The leak reversal that makes v a rest is not monotonic in v (the Na window current above
+    about -60 mV), so the first crossing from -110 mV upwards is taken (0.5 mV grid, then
+    bisection).
+
+    Raises
+    ------
+    SpecFileError
+        If there is no rest below -40 mV.
+    """
+    grid = np.arange(-0.110, -0.040, 0.0005)
+    f = np.array([leak_reversal(membrane, v, celsius) - e_leak_v for v in grid])
+    change = np.nonzero(np.sign(f[:-1]) != np.sign(f[1:]))[0]
+    if not len(change):
+        raise SpecFileError(
+            f"membrane {membrane.name}: no resting potential between -110 and -40 mV with "
+            f"e_pas {e_leak_v / MV:.2f} mV"
+        )
+    low, high = grid[change[0]], grid[change[0] + 1]
+    f_low = f[change[0]]
+    for _ in range(50):
+        mid = 0.5 * (low + high)
+        f_mid = leak_reversal(membrane, mid, celsius) - e_leak_v
+        if (f_mid > 0) == (f_low > 0):
+            low, f_low = mid, f_mid
+        else:
+            high = mid
+    return float(0.5 * (low + high))
+
+
+# edit_morphology.hoc (Aberra et al. 2020): internode length / diameter, 70 on terminal sections
+INL_RATIO = 100.0
+INL_RATIO_TERMINAL = 70.0
+NODE_LENGTH_M = 1.0 * UM
+MIN_MYELIN_DIAMETER_M = 0.2 * UM
+MIN_MYELIN_LENGTH_M = 20.0 * UM
+MIN_PMAS_M = 50.0 * UM  # premyelin axon segment: hillock + initial segment
+SEGMENT_CHUNK_M = 40.0 * UM  # geom_nseg(40): nseg = 1 + 2 int(L / 40 um)
+
+
+def aberra_myelinate(points: list[SwcPoint]) -> list[SwcPoint]:
+    """The axon (SWC type 2) myelinated as edit_morphology.hoc ``add_myelin`` does it.
+
+    Per unbranched axon section of length L whose first segment is d thick: internode target
+    100 d (70 d on a terminal section); n = int(L / (target + 1 um)) internodes (if 0,
+    int(L / 21 um)), each followed by a 1 um node, all internodes equal; thinner than 0.2 um or
+    n = 0: unmyelinated (type 7). The first section from the soma (axon[0]) keeps its first
+    50 um unmyelinated and, if at least 70 um long, has one internode and one node after it.
+
+    Parameters
+    ----------
+    points : list of SwcPoint
+        Points with a type-2 axon, parents first.
+
+    Returns
+    -------
+    list of SwcPoint
+        Points with types 5 (myelin), 6 (node), 7 (unmyelinated) instead of 2, parents first.
+    """
+    by_id = {p.ident: p for p in points}
+    children: dict[int, list[int]] = {p.ident: [] for p in points}
+    for p in points:
+        if p.parent >= 0:
+            children[p.parent].append(p.ident)
+    next_id = max(by_id) + 1
+    replaced: dict[int, SwcPoint] = {}
+    inserted: list[SwcPoint] = []
+    for p in points:
+        if p.kind != AXON:
+            continue
+        parent = by_id.get(p.parent)
+        if parent is not None and parent.kind == AXON and len(children[parent.ident]) == 1:
+            continue  # not the first point of a section
+        run = [p]
+        while len(children[run[-1].ident]) == 1 and by_id[children[run[-1].ident][0]].kind == AXON:
+            run.append(by_id[children[run[-1].ident][0]])
+        chain = ([parent] if parent is not None else []) + run
+        xyz = np.array([q.position_m for q in chain])
+        arc = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(xyz, axis=0), axis=1))])
+        length = float(arc[-1])
+        terminal = not children[run[-1].ident]
+        nseg = 1 + 2 * int(length / SEGMENT_CHUNK_M)
+        first = arc <= length / nseg
+        first[min(1, len(first) - 1)] = True
+        d0 = 2.0 * float(np.mean([q.radius_m for q, f in zip(chain, first, strict=True) if f]))
+        if parent is not None and parent.kind == SOMA:
+            # axon[0]: the premyelin segment, then one internode and a node if it is long enough
+            offset = MIN_PMAS_M + float(arc[1] if len(arc) > 1 else 0.0)
+            if length - offset >= MIN_MYELIN_LENGTH_M:
+                cuts, kinds = [offset, length - NODE_LENGTH_M, length], [UNMYELINATED, MYELIN, NODE]
+            else:
+                cuts, kinds = [length], [UNMYELINATED]
+        else:
+            n = 0
+            if d0 >= MIN_MYELIN_DIAMETER_M:
+                target = (INL_RATIO_TERMINAL if terminal else INL_RATIO) * d0
+                n = int(length / (target + NODE_LENGTH_M))
+                if n == 0:
+                    n = int(length / (MIN_MYELIN_LENGTH_M + NODE_LENGTH_M))
+            if n >= 1:
+                inter = (length - n * NODE_LENGTH_M) / n
+                cuts, kinds = [], []
+                for k in range(n):
+                    cuts += [(k + 1) * inter + k * NODE_LENGTH_M, (k + 1) * (inter + NODE_LENGTH_M)]
+                    kinds += [MYELIN, NODE]
+                cuts[-1] = length
+            else:
+                cuts, kinds = [length], [UNMYELINATED]
+        edges = np.asarray(cuts)
+        tol = 1e-9 * max(length, UM)
+
+        def kind_at(a: float, edges=edges, kinds=kinds, tol=tol) -> int:
+            return kinds[min(int(np.searchsorted(edges, a - tol)), len(kinds) - 1)]
+
+        start = 1 if parent is not None else 0
+        events = sorted(
+            [(float(arc[i]), 0, i) for i in range(start, len(chain))]
+            + [(c, 1, j) for j, c in enumerate(cuts[:-1]) if tol < c < length - tol]
+        )
+        prev = parent.ident if parent is not None else -1
+        for a, is_cut, k in events:
+            if is_cut:
+                j = min(max(int(np.searchsorted(arc, a)) - 1, 0), len(arc) - 2)
+                f = (a - arc[j]) / (arc[j + 1] - arc[j]) if arc[j + 1] > arc[j] else 0.0
+                pos = tuple(float(v) for v in xyz[j] + f * (xyz[j + 1] - xyz[j]))
+                rad = chain[j].radius_m + f * (chain[j + 1].radius_m - chain[j].radius_m)
+                q = SwcPoint(next_id, kind_at(a), pos, float(rad), prev, chain[j + 1].line)
+                inserted.append(q)
+                prev = next_id
+                next_id += 1
+            else:
+                q = replace(chain[k], kind=kind_at(a), parent=prev)
+                replaced[q.ident] = q
+                prev = q.ident
+    out = [replaced.get(p.ident, p) for p in points] + inserted
+    return _parents_first(out)
+
+
+def _parents_first(points: list[SwcPoint]) -> list[SwcPoint]:
+    kids: dict[int, list[SwcPoint]] = {}
+    roots = []
+    for p in points:
+        (roots if p.parent < 0 else kids.setdefault(p.parent, [])).append(p)
+    out, stack = [], list(reversed(roots))
+    while stack:
+        p = stack.pop()
+        out.append(p)
+        stack.extend(reversed(kids.get(p.ident, [])))
+    return out
+
+
+@dataclass(frozen=True)
+class BlueBrainCell:
+    """A Blue Brain cell folder read and modified as Aberra et al. 2020's "maxH" model.
+
+    Attributes
+    ----------
+    points : list of SwcPoint
+        Scaled, rotated and myelinated points (SWC types 1, 3, 4, 5 myelin, 6 node,
+        7 unmyelinated).
+    membranes : dict of int to Membrane
+        Membrane of each SWC type.
+    v_rest_v : float, V
+        Resting potential of the cell (the unmyelinated axon's own rest).
+    warnings : tuple of str
+        What is left out.
+    asc : Path
+        The morphology file.
+    """
+
+    points: list[SwcPoint]
+    membranes: dict[int, Membrane]
+    v_rest_v: float
+    warnings: tuple[str, ...]
+    asc: Path
+
+
+CELSIUS = 37.0  # Aberra et al. 2020 (loadParams.m: 37 degC for myelinated axons)
+
+
+def read_cell_folder(folder: str | Path, scaling: MaxHScaling = MAXH) -> BlueBrainCell:
+    """Read a Blue Brain cell folder and apply Aberra et al. 2020's "maxH" changes.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The folder (``morphology/*.asc`` and ``biophysics.hoc`` inside).
+    scaling : MaxHScaling
+        Scale factors.
+
+    Returns
+    -------
+    BlueBrainCell
+        Points, membranes, rest and warnings.
+
+    Raises
+    ------
+    SpecFileError
+        If a file is missing or malformed.
+    """
+    folder = Path(folder)
+    ascs = sorted((folder / "morphology").glob("*.asc"))
+    if len(ascs) != 1:
+        raise SpecFileError(
+            f"{folder}: {len(ascs)} morphology/*.asc files; a Blue Brain cell folder has one"
+        )
+    hoc = folder / "biophysics.hoc"
+    try:
+        bio = parse_biophysics(hoc.read_text(errors="replace"), hoc.name)
+    except FileNotFoundError:
+        raise SpecFileError(f"{folder}: no biophysics.hoc") from None
+    cell = read_asc(ascs[0])
+    points = scaled_points(asc_points(cell), soma_area_m2(cell.soma_contour_m), scaling)
+    points = aberra_myelinate(points)
+    # internodes: diameter / g-ratio (edit_morphology.hoc scale_diam3)
+    points = [
+        replace(p, radius_m=p.radius_m / float(g_ratio(2 * p.radius_m * UM_PER_M)))
+        if p.kind == MYELIN
+        else p
+        for p in points
+    ]
+    source = ABERRA_2020
+    axonal = bio["axonal"]
+    axon_values = axonal.values
+    node = _membrane("bb-node", axonal, 1.0, source, na_factor=2.0)
+    unmyelinated = _membrane("bb-unmyelinated", axonal, 1.0, source)
+    myelin = Membrane(
+        name="bb-myelin",
+        channels="passive",
+        cm_f_per_m2=0.02 * UF_PER_CM2,
+        g_leak_s_per_m2=(1.0 / 1.125e6) * S_PER_CM2,
+        ra_ohm_m=100.0 * OHM_CM,
+        source=source,
+    )
+    membranes = {
+        SOMA: _membrane("bb-soma", bio["somatic"], 1.0, source),
+        BASAL: _membrane("bb-basal", bio["basal"], 2.0, source),
+        APICAL: _membrane("bb-apical", bio["apical"], 2.0, source),
+        NODE: node,
+        UNMYELINATED: unmyelinated,
+        MYELIN: myelin,
+    }
+    e_axon = axon_values.get("e_pas", -75.0) * MV
+    v_rest = round(natural_rest_v(unmyelinated, e_axon, CELSIUS), 5)  # to 0.01 mV
+    warnings = []
+    present = {p.kind for p in points}
+    has_list = {"somatic": SOMA in present, "axonal": True, "apical": APICAL in present}
+    has_list["basal"] = BASAL in present
+    left = {
+        k: sorted({m for m in bio[k].inserted if m in LEFT_OUT} | _owners(bio[k].non_uniform))
+        for k in SECTION_LISTS
+        if has_list[k]
+    }
+    listed = "; ".join(f"{k}: {', '.join(v)}" for k, v in left.items() if v)
+    if listed:
+        warnings.append(
+            "Channels tmslab's solvers do not have were left out (" + listed + "); modelled: "
+            "NaTa_t, NaTs2_t, Nap_Et2, K_Pst, K_Tst, SKv3_1 and the leak."
+        )
+    e_pas = {k: bio[k].values.get("e_pas") for k in SECTION_LISTS}
+    spread = [v for v in e_pas.values() if v is not None]
+    warnings.append(
+        f"The whole cell rests at {v_rest / MV:.2f} mV (the axon's own rest with its e_pas "
+        f"{e_axon / MV:.2f} mV); each membrane's leak reversal is set for that"
+        + (
+            f" (the file's e_pas differ between section lists, {min(spread):.1f} to "
+            f"{max(spread):.1f} mV, so the real cell does not rest uniformly)"
+            if spread and max(spread) - min(spread) > 0.5
+            else ""
+        )
+        + ". At rest the left-out channels hold the real cell's axon terminals above "
+        "that: in NEURON the five types' thresholds are 5-25 % lower with them "
+        "(tools/bluebrain_left_out.py), so thresholds here run high (docs/validation-neurons.md)."
+    )
+    warnings.append(
+        "Myelinated as Aberra et al. 2020's add_myelin() (edit_morphology.hoc) counts it; the "
+        "soma is tmslab's one-point soma of the contour's scaled area, and each tree starts at "
+        "its centre (a few um more cable than NEURON's Import3d gives)."
+    )
+    return BlueBrainCell(points, membranes, v_rest, tuple(warnings), ascs[0])
+
+
+def _owners(names) -> set[str]:
+    return {next((k for k in LEFT_OUT if n.endswith("_" + k)), n) for n in names}
