@@ -248,6 +248,14 @@ def test_registry_hashes_match_the_pinned_commits_and_the_cells_are_then_found(
     assert result.dest == dest and len(result.downloaded) == 2 + 25 * 7 + 3
     from tmslab.neuron.aberra import available
 
-    assert set(available()) == {"aberra-l5-pc", "aberra-l23-pc"}
+    # the SWC cells and the three Blue Brain folder cells, with the pinned morphologies
+    named = {"aberra-l5-pc", "aberra-l23-pc", "aberra-l1-ngc", "aberra-l4-lbc", "aberra-l6-pc"}
+    assert set(available()) == named
+    from tmslab.neuron.aberra import FOLDER_CELLS, find_folder, sha256
+
+    for cell in FOLDER_CELLS.values():
+        folder = find_folder(cell)
+        (asc,) = (folder / "morphology").glob("*.asc")
+        assert sha256(asc) == cell.sha256
     licence = (dest / "L5_TTPC2_cADpyr232_1" / "LICENSE").read_text()
     assert "CC-BY-NC-SA" in licence and "CC BY-NC-SA 4.0" in cell_sources()["aberra2020"].licence

@@ -30,6 +30,10 @@ DIRECTIONS = {
     # listed only with the user's NeMo-TMS files (TMSLAB_MORPHOLOGIES); NEURON takes minutes
     "aberra-l5-pc": (0.0, -1.0, 0.0),
     "aberra-l23-pc": (0.0, -1.0, 0.0),
+    # listed only with the user's Blue Brain folders (tmslab neuron fetch-cells)
+    "aberra-l1-ngc": (0.0, 0.0, -1.0),
+    "aberra-l4-lbc": (0.0, 0.0, -1.0),
+    "aberra-l6-pc": (0.0, 0.0, -1.0),
 }
 
 

@@ -103,7 +103,18 @@ class AscMorphology:
     where: str
 
     def length_m(self, kind: int) -> float:
-        """Total length of the pieces of SWC type ``kind``, metres."""
+        """Total length of the pieces of one SWC type.
+
+        Parameters
+        ----------
+        kind : int
+            SWC type (2 axon, 3 basal, 4 apical dendrite).
+
+        Returns
+        -------
+        float, m
+            The length.
+        """
         return float(
             sum(
                 np.sum(np.linalg.norm(np.diff(p.points_m, axis=0), axis=1))
@@ -430,7 +441,18 @@ def soma_profile(contour_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def soma_area_m2(contour_m: np.ndarray) -> float:
-    """Lateral area of :func:`soma_profile`'s solid of revolution (frusta), m^2."""
+    """Lateral area of :func:`soma_profile`'s solid of revolution (frusta).
+
+    Parameters
+    ----------
+    contour_m : (S, 3) ndarray, m
+        The soma outline.
+
+    Returns
+    -------
+    float, m^2
+        The area.
+    """
     points, diam = soma_profile(contour_m)
     r = diam / 2
     h = np.linalg.norm(np.diff(points, axis=0), axis=1)

@@ -78,8 +78,8 @@ class SectionBiophysics:
     ----------
     inserted : tuple of str
         Mechanisms inserted, in file order.
-    values : dict of str to float
-        Uniform parameters in NEURON's units (``gNaTa_tbar_NaTa_t`` S/cm^2, ``e_pas`` mV,
+    values : dict of str to float, NEURON's units
+        Uniform parameters as the file gives them (``gNaTa_tbar_NaTa_t`` S/cm^2, ``e_pas`` mV,
         ``cm`` uF/cm^2, ``Ra`` ohm cm, ...).
     non_uniform : tuple of str
         Parameters with a distance-dependent distribution (only left-out channels allowed).
@@ -197,14 +197,28 @@ def parse_biophysics(text: str, where: str = "biophysics.hoc") -> dict[str, Sect
     }
 
 
+_CUT_REL_TOL = 1e-9  # relative: a point this close to a cut belongs to the piece after it
+
 # -- Aberra et al. 2020 "maxH" ---------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class MaxHScaling:
-    """Aberra et al. 2020's adult human scaling of a Blue Brain (rat P14) cell.
+    """Aberra et al. 2020's adult human scaling of a Blue Brain (rat P14) cell (their
+    outputMorphParams.m, "maxH").
 
-    Attributes are factors (dimensionless), outputMorphParams.m "maxH".
+    Attributes
+    ----------
+    soma_area : float, dimensionless
+        Factor on the soma's area.
+    axon_diameter : float, dimensionless
+        Factor on axon diameters.
+    apical_diameter : float, dimensionless
+        Factor on apical dendrite diameters.
+    basal_diameter : float, dimensionless
+        Factor on basal dendrite diameters.
+    basal_length : float, dimensionless
+        Factor on basal dendrite lengths.
     """
 
     soma_area: float = 2.453
@@ -246,7 +260,22 @@ def g_ratio(diameter_um: np.ndarray) -> np.ndarray:
 
 
 def scaled_points(points: list[SwcPoint], soma_area_m2_: float, scaling: MaxHScaling):
-    """The points scaled by ``scaling`` and rotated by Aberra's x_rotate (apical along +z)."""
+    """The points scaled by ``scaling`` and rotated by Aberra's x_rotate (apical along +z).
+
+    Parameters
+    ----------
+    points : list of SwcPoint
+        The cell, parents before children (SI).
+    soma_area_m2_ : float, m^2
+        Area of the soma contour.
+    scaling : MaxHScaling
+        The factors.
+
+    Returns
+    -------
+    list of SwcPoint
+        The scaled and rotated points (SI).
+    """
     by_id: dict[int, SwcPoint] = {}
     new_pos: dict[int, np.ndarray] = {}
     out = []
@@ -301,11 +330,25 @@ def _membrane(
 
 
 def natural_rest_v(membrane: Membrane, e_leak_v: float, celsius: float) -> float:
-    """Most negative potential at which ``membrane`` with leak reversal ``e_leak_v`` rests, V.
+    """Most negative potential at which ``membrane`` with leak reversal ``e_leak_v`` rests.
 
     The leak reversal that makes v a rest is not monotonic in v (the Na window current above
     about -60 mV), so the first crossing from -110 mV upwards is taken (0.5 mV grid, then
     bisection).
+
+    Parameters
+    ----------
+    membrane : Membrane
+        The membrane.
+    e_leak_v : float, V
+        Its leak reversal potential.
+    celsius : float, degC
+        Temperature.
+
+    Returns
+    -------
+    float, V
+        The resting potential.
 
     Raises
     ------
@@ -411,7 +454,7 @@ def aberra_myelinate(points: list[SwcPoint]) -> list[SwcPoint]:
             else:
                 cuts, kinds = [length], [UNMYELINATED]
         edges = np.asarray(cuts)
-        tol = 1e-9 * max(length, UM)
+        tol = _CUT_REL_TOL * max(length, UM)
 
         def kind_at(a: float, edges=edges, kinds=kinds, tol=tol) -> int:
             return kinds[min(int(np.searchsorted(edges, a - tol)), len(kinds) - 1)]
