@@ -43,6 +43,7 @@ from tmslab.neuron.swc import (
     MAX_RADIUS_UM,
     SOMA,
     SwcPoint,
+    read_morphology_text,
 )
 from tmslab.units import UM, UM_PER_CM, UM_PER_MM
 
@@ -386,16 +387,7 @@ def read_asc(path: str | Path) -> AscMorphology:
     SpecFileError
         If the file is missing or malformed.
     """
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise SpecFileError(f"ASC file {path} not found") from None
-    except OSError as error:
-        raise SpecFileError(f"cannot read ASC file {path}: {error.strerror or error}") from None
-    if b"\x00" in data:
-        raise SpecFileError(f"{path.name}: contains NUL bytes; this is a binary file, not ASC text")
-    return parse_asc(data.decode("utf-8", errors="replace"), where=path.name)
+    return parse_asc(read_morphology_text(path, "ASC"), where=Path(path).name)
 
 
 def soma_profile(contour_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

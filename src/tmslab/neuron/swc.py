@@ -265,17 +265,43 @@ def read_swc_points(path: str | Path) -> list[SwcPoint]:
     return _read_points(path)[0]
 
 
-def _read_points(path: str | Path) -> tuple[list[SwcPoint], str]:
+def read_morphology_text(path: str | Path, kind: str) -> str:
+    """The text of a morphology file, refused in one line when missing or binary.
+
+    Parameters
+    ----------
+    path : path
+        The file.
+    kind : str
+        Its format in messages (``"SWC"``, ``"ASC"``).
+
+    Returns
+    -------
+    str
+        The text (UTF-8; undecodable bytes replaced, the parsers name the line).
+
+    Raises
+    ------
+    SpecFileError
+        If the file is missing, unreadable or holds NUL bytes.
+    """
     path = Path(path)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise SpecFileError(f"SWC file {path} not found") from None
+        raise SpecFileError(f"{kind} file {path} not found") from None
     except OSError as error:
-        raise SpecFileError(f"cannot read SWC file {path}: {error.strerror or error}") from None
+        raise SpecFileError(f"cannot read {kind} file {path}: {error.strerror or error}") from None
     if b"\x00" in data:
-        raise SpecFileError(f"{path.name}: contains NUL bytes; this is a binary file, not SWC text")
-    return parse_swc(data.decode("utf-8", errors="replace"), where=path.name), path.name
+        raise SpecFileError(
+            f"{path.name}: contains NUL bytes; this is a binary file, not {kind} text"
+        )
+    return data.decode("utf-8", errors="replace")
+
+
+def _read_points(path: str | Path) -> tuple[list[SwcPoint], str]:
+    name = Path(path).name
+    return parse_swc(read_morphology_text(path, "SWC"), where=name), name
 
 
 def swc_branches(points: list[SwcPoint], where: str = "SWC") -> list[SwcBranch]:
