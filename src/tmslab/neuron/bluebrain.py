@@ -48,7 +48,7 @@ import numpy as np
 
 from tmslab.errors import SpecFileError
 from tmslab.neuron.asc import asc_points, read_asc, soma_area_m2
-from tmslab.neuron.membranes import Membrane, leak_reversal
+from tmslab.neuron.membranes import ABERRA_MYELIN, Membrane, leak_reversal
 from tmslab.neuron.swc import APICAL, AXON, BASAL, MYELIN, NODE, SOMA, UNMYELINATED, SwcPoint
 from tmslab.sources import Source
 from tmslab.units import MV, OHM_CM, S_PER_CM2, UF_PER_CM2, UM, UM_PER_M
@@ -571,14 +571,7 @@ def read_cell_folder(folder: str | Path, scaling: MaxHScaling = MAXH) -> BlueBra
     axon_values = axonal.values
     node = _membrane("bb-node", axonal, 1.0, source, na_factor=2.0)
     unmyelinated = _membrane("bb-unmyelinated", axonal, 1.0, source)
-    myelin = Membrane(
-        name="bb-myelin",
-        channels="passive",
-        cm_f_per_m2=0.02 * UF_PER_CM2,
-        g_leak_s_per_m2=(1.0 / 1.125e6) * S_PER_CM2,
-        ra_ohm_m=100.0 * OHM_CM,
-        source=source,
-    )
+    myelin = replace(ABERRA_MYELIN, name="bb-myelin", source=source)  # Aberra's passive sheath
     membranes = {
         SOMA: _membrane("bb-soma", bio["somatic"], 1.0, source),
         BASAL: _membrane("bb-basal", bio["basal"], 2.0, source),
