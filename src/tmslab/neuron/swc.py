@@ -266,7 +266,7 @@ def read_swc_points(path: str | Path) -> list[SwcPoint]:
 
 
 def read_morphology_text(path: str | Path, kind: str) -> str:
-    """The text of a morphology file, refused in one line when missing or binary.
+    """The text of a morphology file, refused in one line when missing or unreadable.
 
     Parameters
     ----------
@@ -283,7 +283,7 @@ def read_morphology_text(path: str | Path, kind: str) -> str:
     Raises
     ------
     SpecFileError
-        If the file is missing, unreadable or holds NUL bytes.
+        If the file is missing or unreadable.
     """
     path = Path(path)
     try:
@@ -292,11 +292,7 @@ def read_morphology_text(path: str | Path, kind: str) -> str:
         raise SpecFileError(f"{kind} file {path} not found") from None
     except OSError as error:
         raise SpecFileError(f"cannot read {kind} file {path}: {error.strerror or error}") from None
-    if b"\x00" in data:
-        raise SpecFileError(
-            f"{path.name}: contains NUL bytes; this is a binary file, not {kind} text"
-        )
-    return data.decode("utf-8", errors="replace")
+    return data.decode("utf-8", errors="replace")  # the parsers refuse NUL bytes (binary)
 
 
 def _read_points(path: str | Path) -> tuple[list[SwcPoint], str]:
