@@ -29,6 +29,9 @@ from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _clock import Clock
+
 POSITIONS = ("F3", "C3", "F4", "C4", "Fz", "Cz", "FC3", "CP3", "P3", "AF3")
 HANDLE_DEG, DISTANCE_M = 45.0, 0.004
 COIL = "magstim-70mm-fig8"
@@ -38,18 +41,6 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 def peak_mb() -> float:
     """Peak resident memory of this process, MB (Linux reports kB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-class Clock:
-    """Wall and CPU seconds of a block."""
-
-    def __enter__(self):
-        self.wall, self.cpu = time.perf_counter(), time.process_time()
-        return self
-
-    def __exit__(self, *exc):
-        self.wall = time.perf_counter() - self.wall
-        self.cpu = time.process_time() - self.cpu
 
 
 def main() -> int:

@@ -25,25 +25,12 @@ import os
 import shutil
 import sys
 import tempfile
-import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _clock import Clock
+
 SRC = Path(__file__).resolve().parents[1] / "src"
-
-
-class Clock:
-    """Wall and CPU seconds of a block."""
-
-    def __enter__(self):
-        self.wall, self.cpu = time.perf_counter(), time.process_time()
-        return self
-
-    def __exit__(self, *exc):
-        self.wall = time.perf_counter() - self.wall
-        self.cpu = time.process_time() - self.cpu
-
-    def __str__(self) -> str:
-        return f"{self.wall:7.1f} s wall {self.cpu:7.1f} s CPU"
 
 
 def main() -> None:
