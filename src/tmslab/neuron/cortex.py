@@ -506,6 +506,11 @@ class CortexThresholdMap:
         )
         return {str(k): int(c) for k, c in zip(labels, counts, strict=True)}
 
+    def sites_text(self) -> str:
+        """The activation sites in words, most frequent first: ``"node 81, terminal 3"``."""
+        counts = sorted(self.site_counts().items(), key=lambda kv: -kv[1])
+        return ", ".join(f"{site} {n}" for site, n in counts) or "none"
+
     # --- summaries ---------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
         """Counts, threshold quantiles in each unit, the activation sites; no per-cell arrays."""
@@ -617,10 +622,7 @@ class CortexThresholdMap:
             line("threshold_pct_mso", "% MSO", fmt=".1f"),
         )
         rows.extend(e for e in entries if e is not None)
-        sites = ", ".join(
-            f"{k} {v}" for k, v in sorted(s["activation_sites"].items(), key=lambda kv: -kv[1])
-        )
-        rows.append(("activation sites", sites or "none"))
+        rows.append(("activation sites", self.sites_text()))
         rows.append(
             (
                 "solver",

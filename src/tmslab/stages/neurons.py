@@ -338,10 +338,6 @@ def _cortex_maps(scenario: Scenario, solution, done, placed, section: Section) -
         records.append(summary)
         n, fired = summary["n_cells"], int(np.sum(result.threshold_scale <= 1.0))
         pct = summary["threshold_pct"]
-        sites = ", ".join(
-            f"{k} {v}"
-            for k, v in sorted(summary["activation_sites"].items(), key=lambda kv: -kv[1])
-        )
         section.rows += [
             (
                 f"{result.model} cells in the cortex around the target",
@@ -354,7 +350,7 @@ def _cortex_maps(scenario: Scenario, solution, done, placed, section: Section) -
                 if pct is None
                 else f"min {pct['min']:.1f}, median {pct['median']:.1f}, max {pct['max']:.1f}",
             ),
-            (f"{result.model}: where the cells fire first", sites or "none"),
+            (f"{result.model}: where the cells fire first", result.sites_text()),
         ]
         section.notes += [f"Cortex map ({result.model}): {w}" for w in result.warnings]
     if not layered:
