@@ -1,17 +1,18 @@
 """What tmslab's Blue Brain cells leave out, measured in NEURON (issue 17).
 
 tmslab's Blue Brain models (tmslab.neuron.models.model_from_bluebrain) leave out the channels its
-solvers do not have (Ca_HVA, Ca_LVAst, Ca, CaDynamics_E2, SK_E2, Ih, Im) and rest the whole cell
-at one potential. This script builds the cell in NEURON (tmslab's NeuronSolver) along one or more
-of Aberra et al.'s directions and finds the threshold three ways:
+solvers do not have (Ca_HVA, Ca_LVAst, Ca, CaDynamics_E2, SK_E2, Ih, Im); they keep each section
+list's e_pas and start from the steady state without those channels. This script builds the
+cell in NEURON (tmslab's NeuronSolver) along one or more of Aberra et al.'s directions and finds
+the threshold three ways:
 
 1. as tmslab models it;
 2. plus the left-out channels at the densities of the cell's biophysics.hoc (Ih along the apical
    dendrite by its distance rule), from the cell's own .mod files (compiled here with
    nrnivmodl), on soma, dendrites and the first axon section (Aberra et al.'s initial segment
    keeps the Blue Brain axon set; their nodes and unmyelinated axon have none of them),
-   started from tmslab's uniform rest;
-3. as 2 with each section list's own e_pas and Aberra et al.'s steady-state start
+   started from tmslab's rest (the steady state without them);
+3. as 2 from the steady state with those channels, reached as Aberra et al. reach it
    (nrn/ssprocinit.hoc: 100 steps of 1e9 ms from -1e11 ms), so the cell rests as theirs does.
 
 NEURON only; about a minute per threshold.
@@ -172,9 +173,9 @@ def main(argv: list[str] | None = None) -> int:
 
     nrn.NeuronSolver._build, nrn.NeuronSolver._run_one = build, run_one
     for label, channels, rest in (
-        ("tmslab (left out, uniform rest)", False, False),
-        ("+ left-out channels", True, False),
-        ("+ left-out channels, own e_pas, steady state", True, True),
+        ("tmslab (channels left out)", False, False),
+        ("+ left-out channels, from tmslab's rest", True, False),
+        ("+ left-out channels, their steady state", True, True),
     ):
         mode.update(channels=channels, rest=rest)
         start = time.perf_counter()

@@ -36,14 +36,14 @@ from tmslab.neuron.kinetics import (
     gate_state,
     steady_gates,
 )
-from tmslab.neuron.membranes import leak_reversal
+from tmslab.neuron.rest import node_membranes, steady_gate_rows, uniform_rest
 from tmslab.neuron.solver_base import (
     SimulationResult,
     check_batch,
     midpoint_drive,
     time_grid,
 )
-from tmslab.units import MICROSIEMENS_PER_S, MS_PER_S, MV, MV_PER_V, NF_PER_F
+from tmslab.units import MICROSIEMENS_PER_S, MS_PER_S, MV, MV_PER_V
 
 TABLE_V_MIN_MV = -200.0
 TABLE_V_MAX_MV = 150.0
@@ -414,8 +414,6 @@ class BatchedSolver:
 def _prepare(model, dt_s: float) -> dict[str, np.ndarray]:
     """Per-node arrays of the cell in kernel units (mV, ms, nF, uS) and the gate tables."""
     cable = model.cable
-    m_nodes = cable.n_nodes
-    area = cable.area_m2
     g_ax = cable.g_axial_s * MICROSIEMENS_PER_S
     g_sum = g_ax.copy()
     np.add.at(g_sum, cable.parent[1:], g_ax[1:])
@@ -423,31 +421,20 @@ def _prepare(model, dt_s: float) -> dict[str, np.ndarray]:
         "parent": np.ascontiguousarray(cable.parent, dtype=np.int64),
         "g_ax": g_ax,
         "g_sum": g_sum,
-        "cap": np.zeros(m_nodes),
-        "kind": np.full(m_nodes, -1, dtype=np.int64),
-        "v0": np.full(m_nodes, model.v_rest_v * MV_PER_V),
-        # gate slots: as many as the largest channel set present (9 only for the cortical axon)
-        "gates0": np.zeros((m_nodes, max([GATES[m.kind] for m in cable.membranes] + [1]))),
+        **node_membranes(model),
+        "v0": model.rest_v * MV_PER_V,
     }
-    for key in ("gl", "gna", "gk", "gnap", "gkp", "gkt", "el", "ena", "ek"):
-        out[key] = np.zeros(m_nodes)
-    v_rest_mv = model.v_rest_v * MV_PER_V
-    for index, membrane in enumerate(cable.membranes):
-        nodes = cable.membrane_index == index
-        a = area[nodes] * MICROSIEMENS_PER_S  # S/m^2 * m^2 -> uS
-        out["cap"][nodes] = membrane.cm_f_per_m2 * area[nodes] * NF_PER_F
-        out["kind"][nodes] = membrane.kind
-        out["gl"][nodes] = membrane.g_leak_s_per_m2 * a
-        out["gna"][nodes] = membrane.g_na_s_per_m2 * a
-        out["gk"][nodes] = membrane.g_k_s_per_m2 * a
-        out["gnap"][nodes] = membrane.g_nap_s_per_m2 * a
-        out["gkp"][nodes] = membrane.g_kp_s_per_m2 * a
-        out["gkt"][nodes] = membrane.g_kt_s_per_m2 * a
-        out["el"][nodes] = leak_reversal(membrane, model.v_rest_v, model.celsius) * MV_PER_V
-        out["ena"][nodes] = membrane.e_na_v * MV_PER_V
-        out["ek"][nodes] = membrane.e_k_v * MV_PER_V
-        gates = steady_gates(membrane.kind, v_rest_mv, model.celsius)
-        out["gates0"][np.ix_(nodes, np.arange(len(gates)))] = gates
+    # gate slots: as many as the largest channel set present (9 only for the cortical axon)
+    n_slots = max([GATES[m.kind] for m in cable.membranes] + [1])
+    if uniform_rest(model):
+        out["gates0"] = np.zeros((cable.n_nodes, n_slots))
+        v_rest_mv = model.v_rest_v * MV_PER_V
+        for index, membrane in enumerate(cable.membranes):
+            gates = steady_gates(membrane.kind, v_rest_mv, model.celsius)
+            out["gates0"][np.ix_(cable.membrane_index == index, np.arange(len(gates)))] = gates
+    else:
+        rows = steady_gate_rows(out["kind"], out["v0"], model.celsius)
+        out["gates0"] = np.ascontiguousarray(rows[:, :n_slots])
     n_table = round((TABLE_V_MAX_MV - TABLE_V_MIN_MV) / TABLE_STEP_MV) + 1
     dt_ms = dt_s * MS_PER_S
     kinds = set(out["kind"].tolist())

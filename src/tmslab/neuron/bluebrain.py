@@ -29,12 +29,11 @@ nrn/cell_chooser.hoc, nrn/edit_morphology.hoc, nrn/myelin_biophysics.hoc):
   same undoubled; axon leak, Ra 100 ohm cm, cm 1; myelin cm 0.02 uF/cm^2, g 1/1.125e6 S/cm^2.
 
 Left out, listed in the model's warnings: the channels tmslab's solvers do not have (Ca_HVA,
-Ca_LVAst, Ca, CaDynamics_E2, SK_E2, Ih, Im), and each section list's own leak reversal: tmslab
-rests the whole cell at one potential (the axon membrane's own rest), setting every leak
-reversal for it. Measured in NEURON (tools/bluebrain_left_out.py), the channels change nothing
-from that uniform rest, but at their own steady state they hold the axon terminals higher and
-the thresholds of the five types are 5-25 % lower, within 4 % of Aberra et al.'s
-(docs/validation-neurons.md).
+Ca_LVAst, Ca, CaDynamics_E2, SK_E2, Ih, Im). Each section list keeps its own e_pas and the cell
+starts from its steady state (:mod:`tmslab.neuron.rest`), as Aberra et al.'s does; measured in
+NEURON (tools/bluebrain_left_out.py) the left-out channels change nothing from the same start
+within the pulse's window, but through the rest they hold they lower the five types'
+thresholds by a further 1-14 % (docs/validation-neurons.md).
 """
 
 from __future__ import annotations
@@ -325,6 +324,7 @@ def _membrane(
         source=source,
         e_na_v=values.get("ena", 50.0) * MV,
         e_k_v=values.get("ek", -85.0) * MV,
+        e_leak_v=values.get("e_pas", DEFAULT_E_PAS_MV) * MV,
         **kwargs,
     )
 
@@ -522,6 +522,9 @@ class BlueBrainCell:
     asc: Path
 
 
+# e_pas where a file gives none (every Blue Brain biophysics.hoc sets it in "all"): Aberra et
+# al.'s axon value (myelin_biophysics.hoc: "usually -75 mV").
+DEFAULT_E_PAS_MV = -75.0
 CELSIUS = 37.0  # Aberra et al. 2020 (loadParams.m: 37 degC for myelinated axons)
 
 
@@ -571,7 +574,9 @@ def read_cell_folder(folder: str | Path, scaling: MaxHScaling = MAXH) -> BlueBra
     axon_values = axonal.values
     node = _membrane("bb-node", axonal, 1.0, source, na_factor=2.0)
     unmyelinated = _membrane("bb-unmyelinated", axonal, 1.0, source)
-    myelin = replace(ABERRA_MYELIN, name="bb-myelin", source=source)  # Aberra's passive sheath
+    e_axon = axon_values.get("e_pas", DEFAULT_E_PAS_MV) * MV
+    # Aberra's passive sheath, with the axonal e_pas (myelin_biophysics.hoc: forsec axonal)
+    myelin = replace(ABERRA_MYELIN, name="bb-myelin", source=source, e_leak_v=e_axon)
     membranes = {
         SOMA: _membrane("bb-soma", bio["somatic"], 1.0, source),
         BASAL: _membrane("bb-basal", bio["basal"], 2.0, source),
@@ -580,7 +585,6 @@ def read_cell_folder(folder: str | Path, scaling: MaxHScaling = MAXH) -> BlueBra
         UNMYELINATED: unmyelinated,
         MYELIN: myelin,
     }
-    e_axon = axon_values.get("e_pas", -75.0) * MV
     v_rest = round(natural_rest_v(unmyelinated, e_axon, CELSIUS), 5)  # to 0.01 mV
     warnings = []
     present = {p.kind for p in points}
@@ -597,20 +601,12 @@ def read_cell_folder(folder: str | Path, scaling: MaxHScaling = MAXH) -> BlueBra
             "Channels tmslab's solvers do not have were left out (" + listed + "); modelled: "
             "NaTa_t, NaTs2_t, Nap_Et2, K_Pst, K_Tst, SKv3_1 and the leak."
         )
-    e_pas = {k: bio[k].values.get("e_pas") for k in SECTION_LISTS}
-    spread = [v for v in e_pas.values() if v is not None]
     warnings.append(
-        f"The whole cell rests at {v_rest / MV:.2f} mV (the axon's own rest with its e_pas "
-        f"{e_axon / MV:.2f} mV); each membrane's leak reversal is set for that"
-        + (
-            f" (the file's e_pas differ between section lists, {min(spread):.1f} to "
-            f"{max(spread):.1f} mV, so the real cell does not rest uniformly)"
-            if spread and max(spread) - min(spread) > 0.5
-            else ""
-        )
-        + ". At rest the left-out channels hold the real cell's axon terminals above "
-        "that: in NEURON the five types' thresholds are 5-25 % lower with them "
-        "(tools/bluebrain_left_out.py), so thresholds here run high (docs/validation-neurons.md)."
+        "Each section list keeps the file's e_pas and the cell starts from its steady state, "
+        "which varies along it (tmslab.neuron.rest), as Aberra et al.'s does; without the "
+        "left-out channels that rest differs from theirs: in NEURON the five types' thresholds "
+        "are 1-14 % lower with them (tools/bluebrain_left_out.py), so thresholds here run "
+        "high (docs/validation-neurons.md)."
     )
     warnings.append(
         "Myelinated as Aberra et al. 2020's add_myelin() (edit_morphology.hoc) counts it; the "

@@ -6,12 +6,14 @@ S/m^2, V, ohm m); NEURON's units are reached only in :mod:`tmslab.neuron.nrn`.
 
 Resting potential
 -----------------
-Every membrane of a cell rests at the cell's ``v_rest``: the leak reversal of an active membrane is
-set by :func:`leak_reversal` so that its ionic currents cancel there (for HH this moves el from
--54.3 to -54.40 mV, for the MRG node from -90 to -90.20 mV; the cortical axon's rest is its
-natural one with Aberra's e_pas = -75 mV, -80.86 mV, so its leak stays at -75.00 mV), and passive membranes reverse at
-``v_rest``. A cell then starts in exact equilibrium and both solvers can start from the same
-uniform state.
+A membrane without its own leak reversal (``e_leak_v`` None) rests at the cell's ``v_rest``: the
+leak reversal of an active membrane is set by :func:`leak_reversal` so that its ionic currents
+cancel there (for HH this moves el from -54.3 to -54.40 mV, for the MRG node from -90 to -90.20
+mV), and passive membranes reverse at ``v_rest``. A cell made of such membranes starts in exact
+equilibrium at one potential. A membrane with ``e_leak_v`` keeps the leak reversal its source
+gives (Aberra et al.'s e_pas = -75 mV); a cell with one then rests where its currents balance,
+which differs along the cell (soma and dendrites near -75 mV, the axon near -80.9 mV), and both
+solvers start from that steady state (:mod:`tmslab.neuron.rest`).
 """
 
 from __future__ import annotations
@@ -87,6 +89,9 @@ class Membrane:
         Reversal potentials.
     g_kp_s_per_m2, g_kt_s_per_m2 : float, S/m^2
         Persistent (K_Pst) and transient (K_Tst) K densities; "ctx-axon" only.
+    e_leak_v : float or None, V
+        Leak reversal as the source gives it; None: chosen so that the cell's ``v_rest`` is an
+        exact rest of this membrane (:func:`leak_reversal`).
     """
 
     name: str
@@ -102,6 +107,7 @@ class Membrane:
     e_k_v: float = 0.0
     g_kp_s_per_m2: float = 0.0
     g_kt_s_per_m2: float = 0.0
+    e_leak_v: float | None = None
 
     def __post_init__(self) -> None:
         if self.channels not in CHANNEL_SETS:
@@ -150,6 +156,29 @@ def leak_reversal(membrane: Membrane, v_rest_v: float, celsius: float) -> float:
         membrane.g_kt_s_per_m2,
     )
     return e_mv * MV
+
+
+def leak_reversal_in_cell(membrane: Membrane, v_rest_v: float, celsius: float) -> float:
+    """The leak reversal a solver gives ``membrane``: its own ``e_leak_v``, else
+    :func:`leak_reversal` for the cell's ``v_rest_v``.
+
+    Parameters
+    ----------
+    membrane : Membrane
+        The membrane.
+    v_rest_v : float, V
+        The cell's nominal resting potential.
+    celsius : float, degC
+        Temperature.
+
+    Returns
+    -------
+    float, V
+        Leak reversal potential.
+    """
+    if membrane.e_leak_v is not None:
+        return membrane.e_leak_v
+    return leak_reversal(membrane, v_rest_v, celsius)
 
 
 HH_SQUID = Membrane(
@@ -308,13 +337,19 @@ ABERRA_CELL_2018 = Source(
     "0.02 uF/cm^2, g 1/1.125e6 S/cm^2; dendrites cm 2 uF/cm^2.",
 )
 
+# Aberra's e_pas, kept as each membrane's own leak reversal: the cell then rests non-uniformly
+# (soma and dendrites near -75 mV, the axon near -80.86 mV), as theirs does (tmslab.neuron.rest).
+ABERRA_E_PAS_V = -75.0 * MV
 ABERRA_NODE = replace(
     CTX_AXON_UNMYELINATED,
     name="aberra-node",
     g_na_s_per_m2=2.0 * 3.137968 * S_PER_CM2,
     source=ABERRA_CELL_2018,
+    e_leak_v=ABERRA_E_PAS_V,
 )
-ABERRA_UNMYELINATED = replace(CTX_AXON_UNMYELINATED, name="aberra-unmyelinated")
+ABERRA_UNMYELINATED = replace(
+    CTX_AXON_UNMYELINATED, name="aberra-unmyelinated", e_leak_v=ABERRA_E_PAS_V
+)
 # Aberra's myelin: a passive sheath, without MRG's internodal leak (their nodes and
 # unmyelinated axon rest stably on their own, unlike MRG's nodal membrane).
 ABERRA_MYELIN = Membrane(
@@ -324,6 +359,7 @@ ABERRA_MYELIN = Membrane(
     g_leak_s_per_m2=(1.0 / 1.125e6) * S_PER_CM2,
     ra_ohm_m=100.0 * OHM_CM,
     source=ABERRA_CELL_2018,
+    e_leak_v=ABERRA_E_PAS_V,
 )
 # Soma: Aberra's soma carries NaTs2_t 0.983955 and Kv3.1 0.303472 S/cm^2 (plus Ca_HVA, Ca_LVAst,
 # SK_E2, Ih, which tmslab leaves out: in NEURON they move the L5 cell's threshold by < 0.5 %,
@@ -338,6 +374,7 @@ ABERRA_SOMA = replace(
     g_kt_s_per_m2=0.0,
     g_k_s_per_m2=0.303472 * S_PER_CM2,
     source=ABERRA_CELL_2018,
+    e_leak_v=ABERRA_E_PAS_V,
 )
 # Dendrites: passive, cm 2 uF/cm^2 (Aberra's apical NaTs2_t, Kv3.1, Im and Ih, and basal Ih, left
 # out: they are one to two orders below the axon's densities).
@@ -348,4 +385,5 @@ ABERRA_DENDRITE = Membrane(
     g_leak_s_per_m2=3e-5 * S_PER_CM2,
     ra_ohm_m=100.0 * OHM_CM,
     source=ABERRA_CELL_2018,
+    e_leak_v=ABERRA_E_PAS_V,
 )

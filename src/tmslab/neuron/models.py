@@ -111,7 +111,9 @@ class CellModel:
     celsius : float, degC
         Temperature (sets the channel kinetics).
     v_rest_v : float, V
-        Resting potential of every membrane.
+        Resting potential of every membrane that takes its leak reversal from the cell; where
+        membranes keep their own (``Membrane.e_leak_v``) the rest varies along the cell, see
+        ``rest_v``.
     record : tuple of (int, float)
         (branch, x) sites where spikes are detected.
     response_window_s : float, s
@@ -185,6 +187,16 @@ class CellModel:
         return discretise(self.morphology)
 
     @cached_property
+    def rest_v(self) -> np.ndarray:
+        """Membrane potential of every node of ``cable`` at rest, (M,) ndarray, V.
+
+        ``v_rest_v`` everywhere, or the steady state (:mod:`tmslab.neuron.rest`).
+        """
+        from tmslab.neuron.rest import resting_potentials
+
+        return resting_potentials(self)
+
+    @cached_property
     def record_nodes(self) -> np.ndarray:
         """Nodes of ``cable`` where spikes are detected; (R,) int array."""
         return np.array([self.cable.node_at(b, x) for b, x in self.record], dtype=np.int64)
@@ -208,7 +220,7 @@ class CellModel:
         CellModel
             The placed cell.
         """
-        return CellModel(
+        moved = CellModel(
             self.name,
             self.description,
             self.morphology.transformed(rotation, translation_m),
@@ -223,6 +235,8 @@ class CellModel:
             self.warnings,
             self.plausible_thresholds_v_per_m,
         )
+        moved.__dict__["rest_v"] = self.rest_v  # moving a cell does not change its rest
+        return moved
 
     def summary(self) -> dict:
         """JSON-able description (counts, temperature, sources)."""
@@ -665,7 +679,9 @@ ABERRA_SWC_WARNING = (
     "Aberra 2018 membranes (--membrane aberra): the Hay/Blue Brain axon channels (NaTa_t, "
     "Nap_Et2, K_Pst, K_Tst, Kv3.1) on nodes (NaTa_t doubled) and unmyelinated axon; left "
     "out: calcium channels, calcium dynamics and SK_E2 (initial segment, soma), Ih and Im, and "
-    "all dendritic channels (passive dendrites, cm 2 uF/cm^2); soma NaTs2_t and Kv3.1."
+    "all dendritic channels (passive dendrites, cm 2 uF/cm^2); soma NaTs2_t and Kv3.1. Every "
+    "section's leak reverses at e_pas = -75 mV and the cell starts from its steady state "
+    "(-76.8 to -75.7 mV in the L5 cell)."
 )
 
 

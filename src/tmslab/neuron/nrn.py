@@ -30,7 +30,8 @@ import numpy as np
 from tmslab.errors import TmslabError
 from tmslab.neuron._jit import user_cache_dir
 from tmslab.neuron.kinetics import CTX_AXON, CTX_SOMA, HH, MRG, NATS2_SHIFT_MV
-from tmslab.neuron.membranes import leak_reversal
+from tmslab.neuron.membranes import leak_reversal_in_cell
+from tmslab.neuron.rest import uniform_rest
 from tmslab.neuron.solver_base import SimulationResult, check_batch, time_grid
 from tmslab.units import (
     CM2,
@@ -191,7 +192,7 @@ class NeuronSolver:
             sec.nseg = branch.n_segments
             sec.Ra = branch.membrane.ra_ohm_m * CM_PER_M
             membrane = branch.membrane
-            e_leak_mv = leak_reversal(membrane, model.v_rest_v, model.celsius) * MV_PER_V
+            e_leak_mv = leak_reversal_in_cell(membrane, model.v_rest_v, model.celsius) * MV_PER_V
             if membrane.kind == HH:
                 sec.insert("hh")
                 sec.ena = membrane.e_na_v * MV_PER_V
@@ -260,6 +261,8 @@ class NeuronSolver:
         seg_of = dict(zip(self._nodes.tolist(), self._segments, strict=True))
         self._records = [h.Vector().record(seg_of[int(i)]._ref_v) for i in rec_nodes]
         self._v_rest_mv = v_rest_mv
+        # a rest that varies along the cell: each segment's v, set before each run
+        self._rest_mv = None if uniform_rest(model) else model.rest_v * MV_PER_V
 
     def segment_geometry(self) -> tuple[np.ndarray, np.ndarray]:
         """NEURON's own area and axial resistance of each compartment node of the cable.
@@ -277,6 +280,16 @@ class NeuronSolver:
         ri = np.array([seg.ri() for seg in self._segments]) * OHM_PER_MOHM
         return area, ri
 
+    def _set_rest(self) -> None:
+        """Start every segment at its own resting potential, each mechanism's states at their
+        steady state there (finitialize() without a potential keeps the v it finds)."""
+        rest = self._rest_mv
+        for node, seg in zip(self._nodes, self._segments, strict=True):
+            seg.v = rest[node]
+        for sec in self.sections:  # zero-area end nodes: their neighbour's rest
+            sec(1).v = sec(1 - 0.5 / sec.nseg).v
+        h.finitialize()  # also records the first sample again
+
     def _run_one(self, profile_mv: np.ndarray) -> np.ndarray:
         for vec, phi in zip(self._plays, profile_mv[self._nodes], strict=True):
             vec.copy(self._unit)
@@ -287,6 +300,8 @@ class NeuronSolver:
         h.celsius = self.model.celsius
         h.dt = self.grid.dt_s * MS_PER_S
         h.finitialize(self._v_rest_mv)
+        if self._rest_mv is not None:
+            self._set_rest()
         for _ in range(self.grid.n_steps):
             h.fadvance()
         return np.array([np.asarray(r) for r in self._records])
