@@ -249,6 +249,8 @@ class CellModel:
             "total_length_m": self.morphology.total_length_m,
             "celsius": self.celsius,
             "v_rest_v": self.v_rest_v,
+            # where membranes keep their own e_pas the rest varies along the cell
+            "rest_range_v": [float(np.min(self.rest_v)), float(np.max(self.rest_v))],
             "membranes": [m.name for m in cable.membranes],
             "source": self.source.to_dict(),
             "membrane_sources": {m.name: m.source.to_dict() for m in cable.membranes},

@@ -645,13 +645,15 @@ def model_row(summary: dict[str, Any]) -> tuple[str, ...]:
     Parameters
     ----------
     summary : dict
-        A model summary (SI: ``v_rest_v`` in V, ``celsius`` in degC).
+        A model summary (SI: ``v_rest_v`` and ``rest_range_v`` in V, ``celsius`` in degC).
 
     Returns
     -------
     tuple of str
-        The row of ``tmslab neuron list``; the resting potential in mV.
+        The row of ``tmslab neuron list``; the resting potential in mV (its range where it
+        varies along the cell).
     """
-    rest = f"{summary['v_rest_v'] * MV_PER_V:g} mV"
+    low, high = (v * MV_PER_V for v in summary.get("rest_range_v", [summary["v_rest_v"]] * 2))
+    rest = f"{low:g} mV" if round(low, 1) == round(high, 1) else f"{low:.1f} to {high:.1f} mV"
     n = str(summary["n_compartments"])
     return summary["name"], n, f"{summary['celsius']:g}", rest, summary["description"]
