@@ -12,8 +12,9 @@ cancel there (for HH this moves el from -54.3 to -54.40 mV, for the MRG node fro
 mV), and passive membranes reverse at ``v_rest``. A cell made of such membranes starts in exact
 equilibrium at one potential. A membrane with ``e_leak_v`` keeps the leak reversal its source
 gives (Aberra et al.'s e_pas = -75 mV); a cell with one then rests where its currents balance,
-which differs along the cell (soma and dendrites near -75 mV, the axon near -80.9 mV), and both
-solvers start from that steady state (:mod:`tmslab.neuron.rest`).
+which differs along the cell (the passive membranes pull toward -75 mV, the axon membrane alone
+would rest at -80.86 mV), and both solvers start from that steady state
+(:mod:`tmslab.neuron.rest`).
 """
 
 from __future__ import annotations
@@ -337,8 +338,8 @@ ABERRA_CELL_2018 = Source(
     "0.02 uF/cm^2, g 1/1.125e6 S/cm^2; dendrites cm 2 uF/cm^2.",
 )
 
-# Aberra's e_pas, kept as each membrane's own leak reversal: the cell then rests non-uniformly
-# (soma and dendrites near -75 mV, the axon near -80.86 mV), as theirs does (tmslab.neuron.rest).
+# Aberra's e_pas, kept as each membrane's own leak reversal: the cell then rests non-uniformly,
+# between -75 mV and the axon membrane's own -80.86 mV, as theirs does (tmslab.neuron.rest).
 ABERRA_E_PAS_V = -75.0 * MV
 ABERRA_NODE = replace(
     CTX_AXON_UNMYELINATED,

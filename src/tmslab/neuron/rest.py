@@ -8,8 +8,8 @@ persistent K current holds it near -80.9 mV, the passive dendrites sit at -75 mV
 between them at rest, and the cell settles into a steady state that varies along it.
 
 That steady state is what Aberra et al. start from (``nrn/ssprocinit.hoc``: implicit steps of
-1e9 ms) and it moves thresholds: their L5 pyramidal cell's axon terminals rest about 1 mV above
-the axon membrane's own rest, and thresholds fall by about 6 % per 2 mV
+1e9 ms) and it moves thresholds: the nodes of their L5 pyramidal cell rest at -76.8 to -76.2 mV,
+4-5 mV above the axon membrane's own rest, and thresholds fall by about 6 % per 2 mV
 (docs/validation-neurons.md). :func:`resting_potentials` finds it by Newton's method on the same
 compartments and conductances the solvers use, with every gate at its steady state: the ionic
 current of each compartment plus the axial currents to its neighbours vanish. Both solvers start
@@ -71,14 +71,14 @@ def _ionic(kind, v, x, gl, gna, gk, gnap, gkp, gkt, el, ena, ek):
 @jit()
 def _steady_currents(v, kind, celsius, gl, gna, gk, gnap, gkp, gkt, el, ena, ek, current, slope):
     """Steady-state ionic current of every compartment at ``v`` (mV) and its slope dI/dV."""
-    x = np.zeros(9)
+    x = np.zeros(MAX_GATES)
+    values = np.zeros(3)
     for i in range(v.shape[0]):
         k = kind[i]
         if k < 0:
             current[i] = 0.0
             slope[i] = 0.0
             continue
-        values = np.zeros(3)
         for j in range(3):
             u = v[i] + (j - 1) * DV_MV
             _gate_row(k, u, celsius, x)
