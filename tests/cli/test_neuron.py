@@ -32,7 +32,7 @@ def test_threshold_json_matches_the_api(cli):
 
 @pytest.mark.neuron
 def test_threshold_with_neuron_reports_the_terminal(cli):
-    code, out, _ = cli("neuron", "threshold", "--model", "mrg-axon", "--waveform", "biphasic", "--direction", "1,0,0", "--json")  # fmt: skip
+    code, out, _ = cli("neuron", "threshold", "--model", "mrg-axon", "--waveform", "biphasic", "--direction", "1,0,0", "--solver", "neuron", "--json")  # fmt: skip
     data = json.loads(out)
     batched = direction_thresholds(get_model("mrg-axon"), get_drive("biphasic"), [(1, 0, 0)])
     assert code == 0 and data["solver"] == "neuron"

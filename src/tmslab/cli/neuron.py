@@ -88,7 +88,7 @@ def threshold_command(
     dt_us: float = DT,
     direction: str = DIRECTION,
     field: Path = FIELD,
-    solver: str = Opt("neuron", "--solver", help="neuron or batched."),
+    solver: str = BATCHED,
     tol: float = TOL,
     json: Json = False,
 ) -> None:
