@@ -104,7 +104,7 @@ def test_a_leak_in_the_na_window_has_no_rest_and_says_why(aberra_cell):
         for b in aberra_cell.morphology.branches
     )
     broken = replace(aberra_cell, morphology=Morphology(branches, "hot"))
-    with pytest.raises(InvalidValueError, match="no resting state.*e_leak_v"):
+    with pytest.raises(InvalidValueError, match=r"no resting state.*e_leak_v"):
         resting_potentials(broken)
 
 
