@@ -34,9 +34,8 @@ from tmslab.neuron.kinetics import (
     MRG,
     cnexp_table,
     gate_state,
-    steady_gates,
 )
-from tmslab.neuron.rest import node_membranes, steady_gate_rows, uniform_rest
+from tmslab.neuron.rest import node_membranes, steady_gate_rows
 from tmslab.neuron.solver_base import (
     SimulationResult,
     check_batch,
@@ -426,15 +425,8 @@ def _prepare(model, dt_s: float) -> dict[str, np.ndarray]:
     }
     # gate slots: as many as the largest channel set present (9 only for the cortical axon)
     n_slots = max([GATES[m.kind] for m in cable.membranes] + [1])
-    if uniform_rest(model):
-        out["gates0"] = np.zeros((cable.n_nodes, n_slots))
-        v_rest_mv = model.v_rest_v * MV_PER_V
-        for index, membrane in enumerate(cable.membranes):
-            gates = steady_gates(membrane.kind, v_rest_mv, model.celsius)
-            out["gates0"][np.ix_(cable.membrane_index == index, np.arange(len(gates)))] = gates
-    else:
-        rows = steady_gate_rows(out["kind"], out["v0"], model.celsius)
-        out["gates0"] = np.ascontiguousarray(rows[:, :n_slots])
+    rows = steady_gate_rows(out["kind"], out["v0"], model.celsius)
+    out["gates0"] = np.ascontiguousarray(rows[:, :n_slots])
     n_table = round((TABLE_V_MAX_MV - TABLE_V_MIN_MV) / TABLE_STEP_MV) + 1
     dt_ms = dt_s * MS_PER_S
     kinds = set(out["kind"].tolist())
