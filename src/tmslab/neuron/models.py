@@ -1107,6 +1107,28 @@ _BUILDERS: dict[str, Callable[[], CellModel]] = {
 _CACHE: dict[str, CellModel] = {}
 
 
+def _missing_cell(name: str, needs: str) -> Exception:
+    """The one-line error of a named cell whose files are on none of the search paths."""
+    from tmslab.neuron.aberra import MORPHOLOGY_ENV, MorphologyNotFoundError, morphology_dirs
+
+    where = ", ".join(str(d) for d in morphology_dirs())
+    return MorphologyNotFoundError(
+        f"{name} needs {needs}; put it in ${MORPHOLOGY_ENV} or one of: {where}"
+    )
+
+
+def _not_the_published_file(path: Path, expected_sha256: str, what: str) -> tuple[str, ...]:
+    """A warning if ``path`` is not the file tmslab validated (its SHA-256 differs)."""
+    from tmslab.neuron.aberra import sha256
+
+    if sha256(path) == expected_sha256:
+        return ()
+    return (
+        f"{path} is not {what} (SHA-256 differs): modelled as given, but its thresholds are "
+        "not the ones validated in docs/validation-neurons.md.",
+    )
+
+
 def aberra_model(name: str) -> CellModel:
     """The named Aberra cell, built from the user's NeMo-TMS file.
 
@@ -1125,38 +1147,20 @@ def aberra_model(name: str) -> CellModel:
     MorphologyNotFoundError
         If the file is in none of :func:`morphology_dirs`.
     """
-    from tmslab.neuron.aberra import (
-        CELLS,
-        MORPHOLOGY_ENV,
-        NEMO_TMS_2021,
-        NEMO_TMS_URL,
-        MorphologyNotFoundError,
-        find_morphology,
-        morphology_dirs,
-        sha256,
-    )
+    from tmslab.neuron.aberra import CELLS, NEMO_TMS_2021, NEMO_TMS_URL, find_morphology
 
     cell = CELLS[name]
     path = find_morphology(cell)
     if path is None:
-        where = ", ".join(str(d) for d in morphology_dirs())
-        raise MorphologyNotFoundError(
-            f"{name} needs {cell.filename} (NeMo-TMS, GPL-3, not shipped: {NEMO_TMS_URL}); put it "
-            f"in ${MORPHOLOGY_ENV} or one of: {where}"
-        )
+        raise _missing_cell(name, f"{cell.filename} (NeMo-TMS, GPL-3, not shipped: {NEMO_TMS_URL})")
     model = model_from_swc(path, membrane="aberra", name=name, swc_types=dict(cell.swc_types))
-    warnings = list(model.warnings)
-    if sha256(path) != cell.sha256:
-        warnings.insert(
-            0,
-            f"{path} is not NeMo-TMS's {cell.filename} (SHA-256 differs): modelled as given, "
-            "but its thresholds are not the ones validated in docs/validation-neurons.md.",
-        )
+    warnings = _not_the_published_file(path, cell.sha256, f"NeMo-TMS's {cell.filename}")
+    warnings += model.warnings
     return dataclass_replace(
         model,
         description=cell.description,
         source=NEMO_TMS_2021,
-        warnings=tuple(warnings),
+        warnings=warnings,
         plausible_thresholds_v_per_m=PLAUSIBLE_CORTICAL_V_PER_M,
         notes=(
             "Published context: Aberra et al. 2020 (Brain Stimul 13:175, doi "
@@ -1185,38 +1189,24 @@ def aberra_folder_model(name: str) -> CellModel:
     MorphologyNotFoundError
         If the folder is in none of :func:`tmslab.neuron.aberra.morphology_dirs`.
     """
-    from tmslab.neuron.aberra import (
-        ABERRA_2020_URL,
-        FOLDER_CELLS,
-        MORPHOLOGY_ENV,
-        MorphologyNotFoundError,
-        find_folder,
-        morphology_dirs,
-        sha256,
-    )
+    from tmslab.neuron.aberra import ABERRA_2020_URL, FOLDER_CELLS, find_folder
 
     cell = FOLDER_CELLS[name]
     folder = find_folder(cell)
     if folder is None:
-        where = ", ".join(str(d) for d in morphology_dirs())
-        raise MorphologyNotFoundError(
-            f"{name} needs the Blue Brain cell folder {cell.folder}/ (morphology/{cell.asc} and "
-            f"biophysics.hoc; CC BY-NC-SA, not shipped: {ABERRA_2020_URL}); put it in "
-            f"${MORPHOLOGY_ENV} or one of: {where}"
+        raise _missing_cell(
+            name,
+            f"the Blue Brain cell folder {cell.folder}/ (morphology/{cell.asc} and "
+            f"biophysics.hoc; CC BY-NC-SA, not shipped: {ABERRA_2020_URL})",
         )
     model = model_from_bluebrain(folder, name=name)
-    warnings = list(model.warnings)
     asc = folder / "morphology" / cell.asc
-    if sha256(asc) != cell.sha256:
-        warnings.insert(
-            0,
-            f"{asc} is not Aberra et al.'s {cell.asc} (SHA-256 differs): modelled as given, but "
-            "its thresholds are not the ones validated in docs/validation-neurons.md.",
-        )
+    warnings = _not_the_published_file(asc, cell.sha256, f"Aberra et al.'s {cell.asc}")
+    warnings += model.warnings
     return dataclass_replace(
         model,
         description=cell.description,
-        warnings=tuple(warnings),
+        warnings=warnings,
         notes=(
             "Published: Aberra et al. 2020 (Brain Stimul 13:175, doi 10.1016/j.brs.2019.10.002), "
             "uniform-field thresholds of this clone over 398 directions in their repository "
