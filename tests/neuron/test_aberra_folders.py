@@ -123,3 +123,35 @@ def test_a_users_folder_is_found_built_and_flagged_when_it_differs(monkeypatch, 
     assert positions[:, 2].min() < -600e-6 and abs(positions[:, 1]).max() < 250e-6
     # the L5 densities given here: the cell rests where Aberra's L5 axon rests
     assert model.v_rest_v == pytest.approx(-0.08086, abs=2e-5)
+
+
+def test_each_section_list_keeps_its_e_pas_and_a_missing_one_is_flagged(tmp_path):
+    """The file's e_pas is each membrane's leak reversal; without one, -75 mV is assumed and said."""
+    from tmslab.neuron.models import model_from_bluebrain
+
+    def folder(name: str, biophysics: str):
+        path = tmp_path / name
+        (path / "morphology").mkdir(parents=True)
+        (path / "morphology" / "cell.asc").write_text(ASC)
+        (path / "biophysics.hoc").write_text(biophysics)
+        return path
+
+    # as Blue Brain files do: the "all" value first, a section list's own after it
+    own = BIOPHYSICS.replace(
+        '\t\tdistribute($o1.axonal,"gNaTa_tbar',
+        '\t\tdistribute($o1.somatic,"e_pas","(0.0 * %g + 1.0)*-70")\n'
+        '\t\tdistribute($o1.axonal,"gNaTa_tbar',
+    )
+    assert own != BIOPHYSICS
+    model = model_from_bluebrain(folder("own", own))
+    by_label = {b.label: b.membrane for b in model.morphology.branches}
+    assert by_label["soma"].e_leak_v == pytest.approx(-0.070)
+    assert by_label["node"].e_leak_v == pytest.approx(-0.075)
+    assert by_label["myelin"].e_leak_v == pytest.approx(-0.075)
+    assert not any("no uniform e_pas" in w for w in model.warnings)
+    assert model.rest_v.max() > model.v_rest_v  # the soma's -70 mV lifts the cell off -80.86
+
+    none = BIOPHYSICS.replace("\tforsec $o1.all {\n\t\te_pas = -75\n\t}\n", "")
+    assert none != BIOPHYSICS
+    flagged = model_from_bluebrain(folder("none", none))
+    assert any("no uniform e_pas" in w and "-75 mV assumed" in w for w in flagged.warnings)

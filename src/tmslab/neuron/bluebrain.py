@@ -595,6 +595,12 @@ def read_cell_folder(folder: str | Path, scaling: MaxHScaling = MAXH) -> BlueBra
         for k in SECTION_LISTS
         if has_list[k]
     }
+    no_e_pas = [k for k in SECTION_LISTS if has_list[k] and "e_pas" not in bio[k].values]
+    if no_e_pas:  # the rest depends on it: say so rather than assume quietly
+        warnings.append(
+            f"{hoc.name} gives no uniform e_pas for {', '.join(no_e_pas)}: "
+            f"{DEFAULT_E_PAS_MV:g} mV assumed there (Aberra et al.'s axon value)."
+        )
     listed = "; ".join(f"{k}: {', '.join(v)}" for k, v in left.items() if v)
     if listed:
         warnings.append(
