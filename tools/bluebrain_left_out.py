@@ -1,21 +1,20 @@
-"""What tmslab's Blue Brain cells leave out, measured in NEURON (issue 17).
+"""The channels tmslab holds at rest, measured against the cells' own .mod files in NEURON (issue 17).
 
-tmslab's Blue Brain models (tmslab.neuron.models.model_from_bluebrain) leave out the channels its
-solvers do not have (Ca_HVA, Ca_LVAst, Ca, CaDynamics_E2, SK_E2, Ih, Im); they keep each section
-list's e_pas and start from the steady state without those channels. This script builds the
-cell in NEURON (tmslab's NeuronSolver) along one or more of Aberra et al.'s directions and finds
-the threshold three ways:
+tmslab's Blue Brain models (tmslab.neuron.models.model_from_bluebrain) integrate NaTa_t, NaTs2_t,
+Nap_Et2, K_Pst, K_Tst and SKv3_1 and hold the others (Ca_HVA, Ca_LVAst, Ca, CaDynamics_E2, SK_E2,
+Ih, Im) at their resting state: they set the steady state the cell starts from, and during the
+run they are a fixed conductance per compartment (tmslab.neuron.held). This script finds the
+threshold along one or more of Aberra et al.'s directions two ways, both in NEURON:
 
-1. as tmslab models it;
-2. plus the left-out channels at the densities of the cell's biophysics.hoc (Ih along the apical
-   dendrite by its distance rule), from the cell's own .mod files (compiled here with
-   nrnivmodl), on soma, dendrites and the first axon section (Aberra et al.'s initial segment
-   keeps the Blue Brain axon set; their nodes and unmyelinated axon have none of them),
-   started from tmslab's rest (the steady state without them);
-3. as 2 from the steady state with those channels, reached as Aberra et al. reach it
-   (nrn/ssprocinit.hoc: 100 steps of 1e9 ms from -1e11 ms), so the cell rests as theirs does.
+1. as tmslab models it (tmslab's NeuronSolver: held channels frozen at the rest);
+2. with those channels integrated, from the cell's own .mod files (compiled here with
+   nrnivmodl), at the densities of its biophysics.hoc (Ih along the dendrites by its distance
+   rule), on soma, dendrites and the first axon section (Aberra et al.'s initial segment keeps
+   the Blue Brain axon set; their nodes and unmyelinated axon have none of them), each section
+   list's ek on the K ion (which Im and SK_E2 read), from the steady state reached as Aberra et
+   al. reach it (nrn/ssprocinit.hoc: 100 steps of 1e9 ms from -1e11 ms).
 
-NEURON only; about a minute per threshold.
+The ratio 1 / 2 is what holding the channels costs. NEURON only; about a minute per threshold.
 
     python tools/bluebrain_left_out.py /path/to/nrn/cells/L5_TTPC2_cADpyr232_1 \\
         [--mechanisms /path/to/TMSsim_Aberra2019/nrn/mechanisms] [--published utms.mat] [--n 2]
@@ -31,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -71,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     from tmslab.neuron.bluebrain import parse_biophysics
     from tmslab.neuron.drive import get_drive
     from tmslab.neuron.models import model_from_bluebrain
+    from tmslab.neuron.rest import node_membranes
     from tmslab.neuron.threshold import direction_thresholds
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -91,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         dirs, pub_values = np.array([[0.0, 0.0, -1.0]]), np.array([np.nan])
 
+    raw = replace(model, held=None)  # the membranes alone: the .mod files add the rest
     branches = model.morphology.branches
     first_axon = next(
         k
@@ -105,11 +107,11 @@ def main(argv: list[str] | None = None) -> int:
         return lists.get(branches[k].label)
 
     original_build, original_run = nrn.NeuronSolver._build, nrn.NeuronSolver._run_one
-    mode = {"channels": False, "rest": False}
+    mode = {"integrated": False}
 
     def build(self) -> None:
         original_build(self)
-        if not mode["channels"]:
+        if not mode["integrated"]:
             return
         h.distance(0, self.sections[0](0.5))
         for k, sec in enumerate(self.sections):
@@ -130,25 +132,14 @@ def main(argv: list[str] | None = None) -> int:
                     if hasattr(seg, mech):
                         value = evaluate(expression, h.distance(seg))
                         setattr(getattr(seg, mech), name[: -len(mech) - 1], value)
-                if mode["rest"]:
-                    e_pas = bio[which].values.get("e_pas")
-                    if e_pas is not None:
-                        if hasattr(seg, "tmslab_ctxaxon"):
-                            seg.tmslab_ctxaxon.el = e_pas
-                        elif hasattr(seg, "pas"):
-                            seg.pas.e = e_pas
-        if mode["rest"]:  # the rest of the axon: the axonal e_pas (myelin_biophysics.hoc)
-            e_axon = bio["axonal"].values.get("e_pas", -75.0)
-            for k, sec in enumerate(self.sections):
-                if section_list(k) is None:
-                    for seg in sec:
-                        if hasattr(seg, "tmslab_ctxaxon"):
-                            seg.tmslab_ctxaxon.el = e_axon
-                        elif hasattr(seg, "pas"):
-                            seg.pas.e = e_axon
+        # tmslab's own mechanisms keep ek to themselves; Im and SK_E2 read the K ion's
+        ek = node_membranes(self.model)["ek"]
+        for node, seg in zip(self._nodes, self._segments, strict=True):
+            if hasattr(seg, "ek"):
+                seg.ek = ek[node]
 
     def run_one(self, profile_mv):
-        if not mode["rest"]:
+        if not mode["integrated"]:
             return original_run(self, profile_mv)
         for vec, phi in zip(self._plays, profile_mv[self._nodes], strict=True):
             vec.copy(self._unit)
@@ -172,20 +163,21 @@ def main(argv: list[str] | None = None) -> int:
         return np.array([np.asarray(r)[-self.grid.n_steps - 1 :] for r in self._records])
 
     nrn.NeuronSolver._build, nrn.NeuronSolver._run_one = build, run_one
-    for label, channels, rest in (
-        ("tmslab (channels left out)", False, False),
-        ("+ left-out channels, from tmslab's rest", True, False),
-        ("+ left-out channels, their steady state", True, True),
+    found = {}
+    for label, cell, integrated in (
+        ("tmslab: held channels frozen at the rest", model, False),
+        ("their .mod files integrated, from their steady state", raw, True),
     ):
-        mode.update(channels=channels, rest=rest)
+        mode.update(integrated=integrated)
         start = time.perf_counter()
-        got = direction_thresholds(model, drive, dirs, "neuron", 0.005)
-        th = got.thresholds_v_per_m
+        got = direction_thresholds(cell, drive, dirs, "neuron", 0.005)
+        th = found[integrated] = got.thresholds_v_per_m
         print(
             f"{args.folder.name} {label}: {np.round(th, 1)} V/m (published {pub_values}; ratio "
             f"{np.round(th / pub_values, 3)}), {time.perf_counter() - start:.0f} s",
             flush=True,
         )
+    print(f"{args.folder.name} held / integrated: {np.round(found[False] / found[True], 4)}")
     nrn.NeuronSolver._build, nrn.NeuronSolver._run_one = original_build, original_run
     return 0
 

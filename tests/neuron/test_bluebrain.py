@@ -100,7 +100,7 @@ def test_real_folder_membranes_come_from_the_file(folder):
     assert cell.membranes[NODE].g_na_s_per_m2 == pytest.approx(2 * g_na)
     assert cell.membranes[MYELIN].cm_f_per_m2 == pytest.approx(0.02 * 0.01)
     assert -0.09 < cell.v_rest_v < -0.065
-    assert any("left out" in w for w in cell.warnings)
+    assert any("Held at their resting state" in w for w in cell.warnings)
     kinds = {p.kind for p in cell.points}
     assert {1, 5, 6} <= kinds and 2 not in kinds
 

@@ -64,16 +64,16 @@ def test_l5_median_threshold_within_20_percent_of_aberra_2020(thresholds):
 
 @needs_nemo
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="open discrepancy: with the steady-state rest tmslab's L5 fires below Aberra's in "
-    "some directions (lowest of 26: 142 V/m against their 184; direction by direction the "
-    "Blue Brain clone's 10th percentile of tmslab / published is 0.73, "
-    "docs/validation-neurons.md); not yet explained",
-)
-def test_l5_lowest_threshold_within_20_percent_of_aberra_2020(thresholds):
+def test_l5_lowest_threshold_within_20_percent_of_aberra_2020_intact_axon(thresholds):
+    """Against their runs with the axon intact (utms_maxH_w1_rax0_16-25.mat, lowest 125.8 V/m).
+
+    The paper's 184 V/m comes from runs with the main axon's terminal node disabled (their
+    slurm/run_simUnifEthreshMap.slurm sets replace_axon=2 for the L5 and L6 cells: that node
+    1000 um wide, cell_chooser.hoc); the cut end of the main axon then cannot fire first, as it
+    does in some directions with the axon intact (docs/validation-neurons.md).
+    """
     _, got = thresholds["aberra-l5-pc"]
-    assert np.min(got.thresholds_v_per_m) == pytest.approx(184.0, rel=0.2)
+    assert np.min(got.thresholds_v_per_m) == pytest.approx(125.8, rel=0.2)
 
 
 @needs_nemo
@@ -146,13 +146,15 @@ def test_neuron_and_batched_agree_on_the_l5_cell():
 # Their directions (theta, phi) in degrees, indices 0, 79, 158, 237, 316, 397 of their 398.
 EVEN_DIRECTIONS = [(0, 0), (45, 60), (75, 130), (105, 210), (135, 280), (180, 0)]
 # Folder: (lowest-threshold direction, its threshold, thresholds along EVEN_DIRECTIONS), V/m,
-# from utms_maxH_w1_1-25.mat (threshEs), Aberra et al.'s repository at commit 8ec575a.
+# from utms_maxH_w1_1-25.mat (threshEs), Aberra et al.'s repository at commit 8ec575a; L5 and
+# L6 from utms_maxH_w1_rax0_16-25.mat, their runs with the axon intact as tmslab models it (the
+# 1-25 file's L5 and L6 rows had the main axon's terminal disabled, replace_axon=2).
 PUBLISHED_TYPES = {
     "L1_NGC-DA_bNAC219_1": ((90, 320), 352.9, [721.6, 503.1, 473.9, 574.9, 570.1, 475.3]),
     "L23_PC_cADpyr229_1": ((150, 190), 176.3, [306.3, 314.3, 312.4, 237.3, 260.4, 214.1]),
     "L4_LBC_cACint209_1": ((45, 270), 220.2, [254.0, 232.5, 310.0, 235.1, 318.3, 242.7]),
-    "L5_TTPC2_cADpyr232_1": ((120, 240), 188.4, [209.0, 233.8, 288.9, 213.5, 239.7, 194.5]),
-    "L6_TPC_L4_cADpyr231_1": ((90, 340), 217.6, [338.4, 320.3, 391.9, 413.4, 458.5, 367.8]),
+    "L5_TTPC2_cADpyr232_1": ((180, 0), 125.8, [203.4, 229.8, 281.1, 222.0, 175.6, 125.8]),
+    "L6_TPC_L4_cADpyr231_1": ((90, 340), 214.6, [336.3, 318.8, 389.7, 383.4, 303.0, 261.6]),
 }
 
 

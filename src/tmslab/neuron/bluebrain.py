@@ -7,7 +7,7 @@ A Blue Brain neocortical microcircuit cell (Markram et al. 2015, Cell 163:456, d
 (``somatic``, ``axonal``, ``apical``, ``basal``, ``all``). :func:`parse_biophysics` reads the
 file's ``insert M``, ``name = value`` and ``distribute(list, "name", "(0.0 * %g + 1.0)*v")``
 statements and refuses anything else with a one-line error (a non-uniform distribution is
-accepted only for a channel tmslab leaves out).
+accepted only for a channel tmslab holds at rest, :mod:`tmslab.neuron.held`).
 
 :func:`bluebrain_model` then applies what Aberra, Wang, Grill & Peterchev 2020 (Brain Stimul
 13:175, doi 10.1016/j.brs.2019.10.002) did for their adult human "maxH" models, as their code
@@ -28,12 +28,14 @@ nrn/cell_chooser.hoc, nrn/edit_morphology.hoc, nrn/myelin_biophysics.hoc):
   axonal NaTa_t (doubled), Nap_Et2, K_Pst, K_Tst and SKv3_1 densities; unmyelinated axon the
   same undoubled; axon leak, Ra 100 ohm cm, cm 1; myelin cm 0.02 uF/cm^2, g 1/1.125e6 S/cm^2.
 
-Left out, listed in the model's warnings: the channels tmslab's solvers do not have (Ca_HVA,
-Ca_LVAst, Ca, CaDynamics_E2, SK_E2, Ih, Im). Each section list keeps its own e_pas and the cell
-starts from its steady state (:mod:`tmslab.neuron.rest`), as Aberra et al.'s does; measured in
-NEURON (tools/bluebrain_left_out.py) the left-out channels change nothing from the same start
-within the pulse's window, but through the rest they hold they lower the five types'
-thresholds by a further 1-14 % (docs/validation-neurons.md).
+Held at their resting state, listed in the model's warnings: the channels tmslab's solvers do
+not integrate (Ca_HVA, Ca_LVAst, Ca, CaDynamics_E2, SK_E2, Ih, Im), at the file's densities (Ih
+along the dendrites by its distance rule, :func:`held_channels`). Each section list keeps its own
+e_pas and the cell starts from its steady state with every channel (:mod:`tmslab.neuron.rest`),
+as Aberra et al.'s does (equal to NEURON's with the cells' own .mod files to 1e-10 mV); during
+the run those channels are a conductance frozen at that rest (:mod:`tmslab.neuron.held`), which
+in NEURON changes thresholds by under 1 % against integrating them
+(tools/bluebrain_left_out.py, docs/validation-neurons.md).
 """
 
 from __future__ import annotations
@@ -63,7 +65,8 @@ SUPPORTED = {
     "K_Tst": "g_kt_s_per_m2",
     "SKv3_1": "g_k_s_per_m2",
 }
-LEFT_OUT = frozenset(("Ca_HVA", "Ca_LVAst", "Ca", "CaDynamics_E2", "SK_E2", "Ih", "Im"))
+# held at their resting state (tmslab.neuron.held)
+HELD = frozenset(("Ca_HVA", "Ca_LVAst", "Ca", "CaDynamics_E2", "SK_E2", "Ih", "Im"))
 # Blue Brain's "distribute" expression for a uniform density: "(0.0 * %g + 1.0)*value"
 _UNIFORM = re.compile(r"^\(\s*0(?:\.0*)?\s*\*\s*%g\s*\+\s*1(?:\.0*)?\s*\)\s*\*\s*([-+0-9.eE]+)$")
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
@@ -81,7 +84,7 @@ class SectionBiophysics:
         Uniform parameters as the file gives them (``gNaTa_tbar_NaTa_t`` S/cm^2, ``e_pas`` mV,
         ``cm`` uF/cm^2, ``Ra`` ohm cm, ...).
     non_uniform : tuple of str
-        Parameters with a distance-dependent distribution (only left-out channels allowed).
+        Parameters with a distance-dependent distribution (only held channels allowed).
     expressions : dict of str to str
         Their ``distribute`` expressions, ``%g`` standing for the path distance from the soma
         (um).
@@ -149,10 +152,10 @@ def parse_biophysics(text: str, where: str = "biophysics.hoc") -> dict[str, Sect
         m = re.fullmatch(r"insert\s+(\w+)", raw)
         if m and current is not None:
             mech = m.group(1)
-            if mech != "pas" and mech not in SUPPORTED and mech not in LEFT_OUT:
+            if mech != "pas" and mech not in SUPPORTED and mech not in HELD:
                 raise SpecFileError(
                     f"{where}, line {number}: mechanism {mech!r} is not one tmslab knows "
-                    f"(models {', '.join(SUPPORTED)}; leaves out {', '.join(sorted(LEFT_OUT))})"
+                    f"(models {', '.join(SUPPORTED)}; holds at rest {', '.join(sorted(HELD))})"
                 )
             for t in targets:
                 inserted[t].append(mech)
@@ -172,7 +175,7 @@ def parse_biophysics(text: str, where: str = "biophysics.hoc") -> dict[str, Sect
                 values[target][name] = float(uniform.group(1))
                 continue
             mech = next((k for k in SUPPORTED if name.endswith("_" + k)), name)
-            owner = next((k for k in LEFT_OUT if name.endswith("_" + k)), None)
+            owner = next((k for k in HELD if name.endswith("_" + k)), None)
             if owner is None:
                 raise SpecFileError(
                     f"{where}, line {number}: {name} of {target} has a non-uniform distribution "
@@ -510,9 +513,11 @@ class BlueBrainCell:
     v_rest_v : float, V
         Resting potential of the cell (the unmyelinated axon's own rest).
     warnings : tuple of str
-        What is left out.
+        What is held or assumed.
     asc : Path
         The morphology file.
+    biophysics : dict of str to SectionBiophysics
+        The parsed ``biophysics.hoc`` (for the held channels, :func:`held_channels`).
     """
 
     points: list[SwcPoint]
@@ -520,6 +525,7 @@ class BlueBrainCell:
     v_rest_v: float
     warnings: tuple[str, ...]
     asc: Path
+    biophysics: dict[str, SectionBiophysics] = field(default_factory=dict)
 
 
 # e_pas where a file gives none (every Blue Brain biophysics.hoc sets it in "all"): Aberra et
@@ -591,7 +597,7 @@ def read_cell_folder(folder: str | Path, scaling: MaxHScaling = MAXH) -> BlueBra
     has_list = {"somatic": SOMA in present, "axonal": True, "apical": APICAL in present}
     has_list["basal"] = BASAL in present
     left = {
-        k: sorted({m for m in bio[k].inserted if m in LEFT_OUT} | _owners(bio[k].non_uniform))
+        k: sorted({m for m in bio[k].inserted if m in HELD} | _owners(bio[k].non_uniform))
         for k in SECTION_LISTS
         if has_list[k]
     }
@@ -604,23 +610,199 @@ def read_cell_folder(folder: str | Path, scaling: MaxHScaling = MAXH) -> BlueBra
     listed = "; ".join(f"{k}: {', '.join(v)}" for k, v in left.items() if v)
     if listed:
         warnings.append(
-            "Channels tmslab's solvers do not have were left out (" + listed + "); modelled: "
-            "NaTa_t, NaTs2_t, Nap_Et2, K_Pst, K_Tst, SKv3_1 and the leak."
+            "Held at their resting state, their gating during the pulse not simulated ("
+            + listed
+            + "): they set the rest (tmslab.neuron.held), and in NEURON their gating changes "
+            "no threshold within the response window (tools/bluebrain_left_out.py); "
+            "integrated: NaTa_t, NaTs2_t, Nap_Et2, K_Pst, K_Tst, SKv3_1 and the leak."
         )
     warnings.append(
-        "Each section list keeps the file's e_pas and the cell starts from its steady state, "
-        "which varies along it (tmslab.neuron.rest), as Aberra et al.'s does; without the "
-        "left-out channels that rest differs from theirs: in NEURON the five types' thresholds "
-        "are 1-14 % lower with them (tools/bluebrain_left_out.py), so thresholds here run "
-        "high (docs/validation-neurons.md)."
+        "Each section list keeps the file's e_pas and the cell starts from its steady state "
+        "with every channel, which varies along it (tmslab.neuron.rest), as Aberra et al.'s "
+        "does."
     )
     warnings.append(
         "Myelinated as Aberra et al. 2020's add_myelin() (edit_morphology.hoc) counts it; the "
         "soma is tmslab's one-point soma of the contour's scaled area, and each tree starts at "
         "its centre (a few um more cable than NEURON's Import3d gives)."
     )
-    return BlueBrainCell(points, membranes, v_rest, tuple(warnings), ascs[0])
+    return BlueBrainCell(points, membranes, v_rest, tuple(warnings), ascs[0], bio)
 
 
 def _owners(names) -> set[str]:
-    return {next((k for k in LEFT_OUT if n.endswith("_" + k)), n) for n in names}
+    return {next((k for k in HELD if n.endswith("_" + k)), n) for n in names}
+
+
+# -- the channels held at rest (tmslab.neuron.held) ----------------------------------------------
+
+_LIST_OF_LABEL = {"soma": "somatic", "dend": "basal", "apic": "apical"}
+_AXON_LABELS = ("unmyelinated", "myelin", "node")
+
+
+def distribution_value(expression: str, distance_um: float, where: str = "biophysics.hoc") -> float:
+    """A Blue Brain ``distribute`` expression at a path distance from the soma.
+
+    Parameters
+    ----------
+    expression : str
+        The expression, ``%g`` standing for the distance, e.g.
+        ``"(-0.8696 + 2.087*exp((%g-0.0)*0.0031))*0.00008"``.
+    distance_um : float, um
+        Path distance from the middle of the soma.
+    where : str
+        File name used in messages.
+
+    Returns
+    -------
+    float, the file's unit (S/cm^2, mV, ms, ...)
+        The value.
+
+    Raises
+    ------
+    SpecFileError
+        For anything but numbers, + - * /, parentheses and exp().
+    """
+    import ast
+
+    text = expression.replace("%g", repr(float(distance_um)))
+
+    def value(node) -> float:
+        if isinstance(node, ast.Expression):
+            return value(node.body)
+        if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
+            return float(node.value)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+            sign = -1.0 if isinstance(node.op, ast.USub) else 1.0
+            return sign * value(node.operand)
+        if isinstance(node, ast.BinOp) and isinstance(
+            node.op, ast.Add | ast.Sub | ast.Mult | ast.Div
+        ):
+            a, b = value(node.left), value(node.right)
+            if isinstance(node.op, ast.Add):
+                return a + b
+            if isinstance(node.op, ast.Sub):
+                return a - b
+            return a * b if isinstance(node.op, ast.Mult) else a / b
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "exp"
+            and len(node.args) == 1
+        ):
+            return math.exp(value(node.args[0]))
+        raise ValueError
+
+    try:
+        return value(ast.parse(text, mode="eval"))
+    except (SyntaxError, ValueError, ZeroDivisionError, OverflowError):
+        raise SpecFileError(
+            f"{where}: distribution {expression!r} is not one tmslab reads (numbers, + - * /, "
+            "exp() of the distance %g)"
+        ) from None
+
+
+def path_distance_um(branches, cable) -> np.ndarray:
+    """Path distance of every cable node from the middle of the soma.
+
+    NEURON's ``distance()`` from soma(0.5), which Blue Brain's ``distribute`` uses.
+
+    Parameters
+    ----------
+    branches : sequence of Branch
+        The branches, the soma first.
+    cable : Cable
+        Their compartments.
+
+    Returns
+    -------
+    (M,) ndarray, um
+        Distance of each node along the tree.
+    """
+    start = np.zeros(len(branches))
+    for k, b in enumerate(branches):
+        if b.parent < 0:
+            continue
+        p = branches[b.parent]
+        at = b.parent_x * p.length_m
+        start[k] = abs(at - 0.5 * p.length_m) if p.parent < 0 else start[b.parent] + at
+    out = np.zeros(cable.n_nodes)
+    for i in range(cable.n_nodes):
+        b = branches[cable.branch[i]]
+        x = (cable.segment[i] + 0.5) / b.n_segments
+        if cable.branch[i] >= 0 and b.parent < 0:
+            out[i] = abs(x - 0.5) * b.length_m
+        else:
+            out[i] = start[cable.branch[i]] + x * b.length_m
+    return out * UM_PER_M
+
+
+def held_channels(branches, cable, bio: dict[str, SectionBiophysics], where: str):
+    """The held channels of a Blue Brain cell at every node, as ``biophysics.hoc`` sets them.
+
+    On the soma, basal and apical dendrites by their section lists, and on the first axon
+    section from the soma by the axonal list (Aberra et al.'s initial segment keeps the Blue
+    Brain axon set; their nodes, internodes and the rest of the unmyelinated axon have none).
+
+    Parameters
+    ----------
+    branches : sequence of Branch
+        The model's branches (labels soma, dend, apic, unmyelinated, myelin, node).
+    cable : Cable
+        Their compartments.
+    bio : dict of str to SectionBiophysics
+        The parsed file.
+    where : str
+        File name used in messages.
+
+    Returns
+    -------
+    HeldChannels or None
+        None if no list inserts any.
+    """
+    from tmslab.neuron.held import (
+        CA_DYNAMICS_DEFAULTS,
+        DEFAULT_DENSITY_S_PER_M2,
+        MECHANISMS,
+        HeldChannels,
+    )
+
+    first_axon = next(
+        (k for k, b in enumerate(branches) if b.parent == 0 and b.label in _AXON_LABELS), None
+    )
+    list_of = [
+        "axonal" if k == first_axon else _LIST_OF_LABEL.get(b.label) for k, b in enumerate(branches)
+    ]
+    m = cable.n_nodes
+    density = np.zeros((len(MECHANISMS), m))
+    ca = {key: np.zeros(m) for key in CA_DYNAMICS_DEFAULTS}
+    ca["minCai"][:] = CA_DYNAMICS_DEFAULTS["minCai"]
+    distance = (
+        path_distance_um(branches, cable)
+        if any(bio[k].expressions for k in SECTION_LISTS)
+        else None
+    )
+    node_list = np.array([list_of[b] if b >= 0 else None for b in cable.branch], dtype=object)
+    any_held = False
+    for name in SECTION_LISTS:
+        nodes = np.flatnonzero((node_list == name) & cable.has_membrane)
+        s = bio[name]
+        if not len(nodes) or not (set(s.inserted) & {*MECHANISMS, "CaDynamics_E2"}):
+            continue
+        any_held = True
+
+        def value(key: str, default: float, s=s, nodes=nodes) -> np.ndarray:
+            if key in s.expressions:
+                text = s.expressions[key]
+                return np.array([distribution_value(text, distance[i], where) for i in nodes])
+            return np.full(len(nodes), s.values.get(key, default))
+
+        for j, mech in enumerate(MECHANISMS):
+            if mech in s.inserted:
+                default = DEFAULT_DENSITY_S_PER_M2[mech] / S_PER_CM2
+                density[j, nodes] = value(f"g{mech}bar_{mech}", default) * S_PER_CM2
+        if "CaDynamics_E2" in s.inserted:
+            for key, default in CA_DYNAMICS_DEFAULTS.items():
+                ca[key][nodes] = value(f"{key}_CaDynamics_E2", default)
+    if not any_held:
+        return None
+    return HeldChannels(density, ca["gamma"], ca["decay"], ca["depth"], ca["minCai"])

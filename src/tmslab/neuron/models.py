@@ -74,6 +74,7 @@ import numpy as np
 
 from tmslab.errors import InvalidValueError, SpecFileError, UnknownNameError
 from tmslab.neuron.cable import Cable, discretise
+from tmslab.neuron.held import HeldChannels
 from tmslab.neuron.membranes import (
     ABERRA_AXON_2018,
     ABERRA_DENDRITE,
@@ -131,6 +132,9 @@ class CellModel:
         kinetics rather than the original cell's); printed beside every threshold.
     plausible_thresholds_v_per_m : tuple of float, V/m
         (low, high) thresholds the cell type can have.
+    held : HeldChannels or None
+        Channels held at their resting state (Ih, Im, Ca, SK; :mod:`tmslab.neuron.held`), per
+        node of ``cable``; None: none.
     """
 
     name: str
@@ -146,6 +150,7 @@ class CellModel:
     notes: tuple[str, ...] = field(default_factory=tuple)
     warnings: tuple[str, ...] = field(default_factory=tuple)
     plausible_thresholds_v_per_m: tuple[float, float] = (0.0, float("inf"))
+    held: HeldChannels | None = None
 
     def threshold_warnings(self, threshold_v_per_m: float) -> tuple[str, ...]:
         """``warnings``, plus one if a threshold is outside what the cell type can have.
@@ -234,6 +239,7 @@ class CellModel:
             self.notes,
             self.warnings,
             self.plausible_thresholds_v_per_m,
+            self.held,
         )
         moved.__dict__["rest_v"] = self.rest_v  # moving a cell does not change its rest
         return moved
@@ -1010,7 +1016,7 @@ def model_from_bluebrain(
     Morphology ``morphology/*.asc`` and ``biophysics.hoc`` densities, scaled, rotated (apical
     along +z) and myelinated as :mod:`tmslab.neuron.bluebrain` describes; 37 degC; spikes
     detected at the soma and at every node of Ranvier (Aberra et al. count a spike anywhere in
-    the cell). What is left out is in ``warnings``.
+    the cell). What is held at rest or assumed is in ``warnings``.
 
     Parameters
     ----------
@@ -1033,7 +1039,7 @@ def model_from_bluebrain(
     InvalidValueError
         If ``max_segment_m`` is not positive or the cell would have too many compartments.
     """
-    from tmslab.neuron.bluebrain import ABERRA_2020, CELSIUS, read_cell_folder
+    from tmslab.neuron.bluebrain import ABERRA_2020, CELSIUS, held_channels, read_cell_folder
     from tmslab.neuron.morphology import segments_for_length
     from tmslab.neuron.swc import SOMA, swc_branches
 
@@ -1074,11 +1080,14 @@ def model_from_bluebrain(
     # of every node of Ranvier, so a spike that starts at a terminal and propagates counts even
     # where it fails to invade the soma.
     nodes = tuple((k, 0.5) for k, b in enumerate(branches) if b.label == "node")
-    return CellModel(
+    morphology = Morphology(tuple(branches), label)
+    cable = discretise(morphology)
+    held = held_channels(morphology.branches, cable, cell.biophysics, "biophysics.hoc")
+    model = CellModel(
         name=label,
         description=f"Blue Brain cell {Path(folder).name}, Aberra et al. 2020 adult human "
         "(maxH) version",
-        morphology=Morphology(tuple(branches), label),
+        morphology=morphology,
         celsius=CELSIUS,
         v_rest_v=cell.v_rest_v,
         record=((0, 0.5), *nodes),
@@ -1087,7 +1096,10 @@ def model_from_bluebrain(
         source=ABERRA_2020,
         warnings=cell.warnings,
         plausible_thresholds_v_per_m=PLAUSIBLE_CORTICAL_V_PER_M,
+        held=held,
     )
+    model.__dict__["cable"] = cable  # the compartments the held channels were placed on
+    return model
 
 
 # About a quarter of the lowest and 4x the median published L5 threshold (Aberra 2020: 184 and

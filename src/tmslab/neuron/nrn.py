@@ -31,11 +31,12 @@ from tmslab.errors import TmslabError
 from tmslab.neuron._jit import user_cache_dir
 from tmslab.neuron.kinetics import CTX_AXON, CTX_SOMA, HH, MRG, NATS2_SHIFT_MV
 from tmslab.neuron.membranes import leak_reversal_in_cell
-from tmslab.neuron.rest import uniform_rest
+from tmslab.neuron.rest import node_membranes, uniform_rest
 from tmslab.neuron.solver_base import SimulationResult, check_batch, time_grid
 from tmslab.units import (
     CM2,
     CM_PER_M,
+    MICROSIEMENS_PER_S,
     MS_PER_S,
     MV,
     MV_PER_V,
@@ -50,6 +51,13 @@ from neuron import h
 
 MOD_DIR = Path(__file__).resolve().parent.parent / "data" / "neuron"
 MECHANISMS = ("tmslab_mrg", "tmslab_ctxaxon")
+# where each mechanism keeps its leak: (name, conductance S/cm^2, reversal mV)
+LEAKS = (
+    ("tmslab_ctxaxon", "gl", "el"),
+    ("tmslab_mrg", "gl", "el"),
+    ("hh", "gl", "el"),
+    ("pas", "g", "e"),
+)
 _state = {"loaded": False}
 
 
@@ -261,8 +269,28 @@ class NeuronSolver:
         seg_of = dict(zip(self._nodes.tolist(), self._segments, strict=True))
         self._records = [h.Vector().record(seg_of[int(i)]._ref_v) for i in rec_nodes]
         self._v_rest_mv = v_rest_mv
+        if model.held is not None:
+            self._hold_channels()
         # a rest that varies along the cell: each segment's v, set before each run
         self._rest_mv = None if uniform_rest(model) else model.rest_v * MV_PER_V
+
+    def _hold_channels(self) -> None:
+        """Each segment's leak plus the held channels frozen at its rest (the batched solver's
+        per-node leak, :func:`tmslab.neuron.rest.node_membranes`)."""
+        p = node_membranes(self.model)
+        per_s_per_m2 = self.model.cable.area_m2 * MICROSIEMENS_PER_S
+        has = np.any(self.model.held.density_s_per_m2 > 0, axis=0)
+        for node, seg in zip(self._nodes, self._segments, strict=True):
+            if not has[node]:
+                continue
+            g = p["gl"][node] / per_s_per_m2[node] * CM2
+            e = p["el"][node]
+            for name, g_attr, e_attr in LEAKS:
+                if hasattr(seg, name):
+                    mech = getattr(seg, name)
+                    setattr(mech, g_attr, g)
+                    setattr(mech, e_attr, e)
+                    break
 
     def segment_geometry(self) -> tuple[np.ndarray, np.ndarray]:
         """NEURON's own area and axial resistance of each compartment node of the cable.

@@ -22,9 +22,10 @@ import numpy as np
 
 from tmslab.errors import InvalidValueError
 from tmslab.neuron._jit import jit
+from tmslab.neuron.held import held_current, held_leak
 from tmslab.neuron.kinetics import CTX_AXON, CTX_SOMA, HH, MAX_GATES, gate_state
 from tmslab.neuron.membranes import leak_reversal_in_cell
-from tmslab.units import MICROSIEMENS_PER_S, MV, MV_PER_V, NF_PER_F
+from tmslab.units import MICROSIEMENS_PER_S, MV, MV_PER_V, NA_PER_A, NF_PER_F
 
 # Newton on the whole cell: converged when no compartment moves by more than this (mV); a step
 # is cut to MAX_STEP_MV so that a poor start cannot jump over the rest into the Na window.
@@ -114,13 +115,16 @@ def steady_gate_rows(kind: np.ndarray, v_mv: np.ndarray, celsius: float) -> np.n
     return out
 
 
-def node_membranes(model) -> dict[str, np.ndarray]:
+def node_membranes(model, held: bool = True) -> dict[str, np.ndarray]:
     """Per-node membrane parameters in the solvers' kernel units (uS, mV, nF).
 
     Parameters
     ----------
     model : CellModel
         The cell.
+    held : bool
+        Add the model's held channels (:mod:`tmslab.neuron.held`), frozen at the rest, to the
+        leak (what the solvers integrate); False: the membranes alone.
 
     Returns
     -------
@@ -149,7 +153,24 @@ def node_membranes(model) -> dict[str, np.ndarray]:
         out["el"][nodes] = e_leak * MV_PER_V
         out["ena"][nodes] = membrane.e_na_v * MV_PER_V
         out["ek"][nodes] = membrane.e_k_v * MV_PER_V
+    if held and getattr(model, "held", None) is not None:
+        g, e = held_leak(model.held, model.rest_v * MV_PER_V, out["ek"], model.celsius)
+        g_us = g * area * MICROSIEMENS_PER_S
+        total = out["gl"] + g_us
+        some = total > 0
+        out["el"][some] = (out["gl"][some] * out["el"][some] + g_us[some] * e[some]) / total[some]
+        out["gl"] = total
     return out
+
+
+def _held_currents(model, p: dict[str, np.ndarray], v_mv: np.ndarray):
+    """Steady current (nA) of the held channels per node at ``v_mv`` and its slope (nA/mV)."""
+    area_na = model.cable.area_m2 * NA_PER_A
+    values = [
+        held_current(model.held, v_mv + s * DV_MV, p["ek"], model.celsius) * area_na
+        for s in (-1.0, 0.0, 1.0)
+    ]
+    return values[1], (values[2] - values[0]) / (2.0 * DV_MV)
 
 
 def uniform_rest(model) -> bool:
@@ -165,6 +186,8 @@ def uniform_rest(model) -> bool:
     bool
         Whether :func:`resting_potentials` is ``v_rest`` everywhere.
     """
+    if getattr(model, "held", None) is not None:
+        return False
     return all(m.e_leak_v is None for m in model.cable.membranes)
 
 
@@ -190,10 +213,15 @@ def resting_potentials(model) -> np.ndarray:
     cable = model.cable
     if uniform_rest(model):
         return np.full(cable.n_nodes, model.v_rest_v)
+    if model.held is not None and model.held.n_nodes != cable.n_nodes:
+        raise InvalidValueError(
+            f"{model.name}: held channels given for {model.held.n_nodes} nodes but the cable has "
+            f"{cable.n_nodes}; likely cause: the morphology was changed after the model was built"
+        )
     from scipy.sparse import coo_matrix
     from scipy.sparse.linalg import splu
 
-    p = node_membranes(model)
+    p = node_membranes(model, held=False)
     child = np.arange(1, cable.n_nodes)
     parent = cable.parent[1:]
     g = cable.g_axial_s[1:] * MICROSIEMENS_PER_S
@@ -208,6 +236,10 @@ def resting_potentials(model) -> np.ndarray:
     diagonal = np.arange(cable.n_nodes)
     for _ in range(MAX_ITERATIONS):
         _steady_currents(v, p["kind"], model.celsius, *args, current, slope)
+        if model.held is not None:
+            extra, extra_slope = _held_currents(model, p, v)
+            current += extra
+            slope += extra_slope
         residual = current + laplacian @ v
         jacobian = laplacian + coo_matrix((slope, (diagonal, diagonal)), laplacian.shape).tocsc()
         step = splu(jacobian).solve(residual)
