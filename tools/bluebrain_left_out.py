@@ -14,7 +14,8 @@ threshold along one or more of Aberra et al.'s directions two ways, both in NEUR
    list's ek on the K ion (which Im and SK_E2 read), from the steady state reached as Aberra et
    al. reach it (nrn/ssprocinit.hoc: 100 steps of 1e9 ms from -1e11 ms).
 
-The ratio 1 / 2 is what holding the channels costs. NEURON only; about a minute per threshold.
+The ratio 1 / 2 is what holding the channels costs. It also prints how far tmslab's resting
+state (tmslab.neuron.rest) lies from NEURON's steady state with the .mod files. NEURON only; about a minute per threshold.
 
     python tools/bluebrain_left_out.py /path/to/nrn/cells/L5_TTPC2_cADpyr232_1 \\
         [--mechanisms /path/to/TMSsim_Aberra2019/nrn/mechanisms] [--published utms.mat] [--n 2]
@@ -163,6 +164,23 @@ def main(argv: list[str] | None = None) -> int:
         return np.array([np.asarray(r)[-self.grid.n_steps - 1 :] for r in self._records])
 
     nrn.NeuronSolver._build, nrn.NeuronSolver._run_one = build, run_one
+    # the steady state with the .mod files (as run_one reaches it) against tmslab's held rest
+    mode.update(integrated=True)
+    solver = nrn.NeuronSolver(raw, drive)
+    h.CVode().active(0)
+    h.celsius = raw.celsius
+    h.finitialize(solver._v_rest_mv)
+    h.t, h.dt = SS_START_MS, SS_DT_MS
+    while h.t < -h.dt:
+        h.fadvance()
+    v_nrn = np.array([seg.v for seg in solver._segments])
+    v_tmslab = model.rest_v[solver._nodes] * 1e3
+    print(
+        f"{args.folder.name} rest: NEURON {v_nrn.min():.3f} to {v_nrn.max():.3f} mV, tmslab "
+        f"{v_tmslab.min():.3f} to {v_tmslab.max():.3f} mV, largest difference "
+        f"{np.max(np.abs(v_nrn - v_tmslab)):.1e} mV",
+        flush=True,
+    )
     found = {}
     for label, cell, integrated in (
         ("tmslab: held channels frozen at the rest", model, False),

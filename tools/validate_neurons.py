@@ -4,7 +4,7 @@ Usage::
 
     TMSLAB_MORPHOLOGIES=/path/to/NeMo-TMS/Model_Generation/morphos:/path/to/TMSsim_Aberra2019/nrn/cells \\
         python tools/validate_neurons.py [--directions 50] [--type-directions 40] \\
-        [--published utms_maxH_w1_1-25.mat] [--types-only] [--write-docs]
+        [--published utms_maxH_w1_1-25.mat] [--types-only | --cells-only] [--write-docs]
 
 For each named Aberra cell whose NeMo-TMS file is found (:mod:`tmslab.neuron.aberra`): uniform
 field over ``--directions`` directions (Fibonacci sphere), MagPro X100 monophasic and biphasic
@@ -21,7 +21,9 @@ the 398 directions (theta, phi) of Aberra et al.'s own uniform-field run, evenly
 their list plus their lowest-threshold direction, monophasic MagPro X100 pulse (their waveform
 "w1", ``mode 1``), against their threshold along the same directions from
 ``mat/nrn_sim_data/utms_maxH_w1_1-25.mat`` of their repository (``--published``; by default
-looked for beside a ``nrn/cells`` folder in ``TMSLAB_MORPHOLOGIES``). ``--write-docs`` replaces
+looked for beside a ``nrn/cells`` folder in ``TMSLAB_MORPHOLOGIES``), the L5 and L6 rows replaced
+by their intact-axon runs in ``utms_maxH_w1_rax0_16-25.mat`` beside it when that file is there
+(the 1-25 file's L5 and L6 runs had the main axon's terminal disabled, :data:`INTACT_AXON_FILE`). ``--write-docs`` replaces
 the table between the ``aberra-types`` markers. About 1 min per type at 40 directions.
 """
 
@@ -54,11 +56,17 @@ INTACT_AXON_FILE = "utms_maxH_w1_rax0_16-25.mat"
 GOAL = 0.20  # issue 17: tmslab within 20 % of the published thresholds
 DT_S = 2.5e-6
 SD_WIDTHS_S = (30e-6, 60e-6, 120e-6)
-# Published: Aberra et al. 2020 (Brain Stimul 13:175, doi 10.1016/j.brs.2019.10.002), L5 PC,
-# monophasic MagPro pulse: lowest 184 V/m, median over directions 248 V/m (as quoted in
-# tmslab's l5-pyramidal notes); Weise et al. 2025 (Brain Stimul 18:280, doi
+# Published: Aberra et al. 2020 (Brain Stimul 13:175, doi 10.1016/j.brs.2019.10.002), their own
+# uniform-field runs of the same clones (monophasic MagPro X100, 398 directions): L5
+# L5_TTPC2_cADpyr232_1 with the axon intact (utms_maxH_w1_rax0_16-25.mat) lowest 125.8, median
+# 212.3 V/m; L2/3 L23_PC_cADpyr229_1 (utms_maxH_w1_1-25.mat) 176.3 and 259.0 V/m. The paper's
+# L5 figures, lowest 184 and median 248 V/m, pool the five L5 clones of the 1-25 file, whose main
+# axon terminal was disabled (INTACT_AXON_FILE). Weise et al. 2025 (Brain Stimul 18:280, doi
 # 10.1016/j.brs.2025.02.007): "conventionally simulated cortical neuron thresholds (175-350 V/m)".
-PUBLISHED = {("aberra-l5-pc", "monophasic"): (184.0, 248.0)}
+PUBLISHED = {
+    ("aberra-l5-pc", "monophasic"): (125.8, 212.3),
+    ("aberra-l23-pc", "monophasic"): (176.3, 259.0),
+}
 CONVENTIONAL_V_PER_M = (175.0, 350.0)
 
 
@@ -114,7 +122,8 @@ def table(rows: list[dict], taus: dict[str, tuple[float, float]], n_directions: 
     for r in rows:
         pub = PUBLISHED.get((r["cell"], r["waveform"]))
         ref = (
-            f"min {pub[0]:.0f}, median {pub[1]:.0f} V/m (Aberra 2020); tmslab "
+            f"min {pub[0]:.0f}, median {pub[1]:.0f} V/m (Aberra 2020, this clone, their 398 "
+            f"directions); tmslab "
             f"{100 * (r['min'] / pub[0] - 1):+.0f} %, {100 * (r['median'] / pub[1] - 1):+.0f} %"
             if pub
             else f"{CONVENTIONAL_V_PER_M[0]:.0f}-{CONVENTIONAL_V_PER_M[1]:.0f} V/m (Weise 2025)"
@@ -258,12 +267,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--type-directions", type=int, default=40)
     parser.add_argument("--published", type=Path, default=None)
     parser.add_argument("--types-only", action="store_true")
+    parser.add_argument("--cells-only", action="store_true", help="only the NeMo-TMS SWC cells")
     parser.add_argument("--write-docs", action="store_true")
     args = parser.parse_args(argv)
     names = [n for n in available() if n in CELLS]
     types = [t for t, cell in TYPE_FOLDERS.items() if find_folder(cell) is not None]
     if args.types_only:
         names = []
+    if args.cells_only:
+        types = []
     if not names and not types:
         print(
             "error: no Aberra morphology found ("

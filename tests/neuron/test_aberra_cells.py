@@ -149,7 +149,10 @@ def test_named_model_reads_the_users_file_and_flags_a_different_one(monkeypatch,
     model = get_model("aberra-l5-pc")
     assert model.name == "aberra-l5-pc"
     assert "SHA-256 differs" in model.warnings[0]
-    assert {b.membrane for b in model.morphology.branches} >= {ABERRA_NODE, ABERRA_MYELIN}
+    # its own NeMo-TMS densities (tmslab/data/neuron/nemo_tms/aberra-l5-pc.biophysics.hoc)
+    names = {b.membrane.name for b in model.morphology.branches}
+    assert {"aberra-l5-pc-node", "aberra-l5-pc-myelin", "aberra-l5-pc-apical"} <= names
+    assert model.held is not None
     assert not any("no fixed meaning" in w for w in model.warnings)  # 6/7 roles known per cell
 
 

@@ -4,7 +4,7 @@ with CaDynamics_E2.
 The steady state is checked against integrating the Blue Brain .mod files' equations (Hay et al.
 2011, PLoS Comput Biol 7:e1002107, doi 10.1371/journal.pcbi.1002107) in time; the real cells
 against NEURON with their own .mod files in tools/bluebrain_left_out.py (docs/validation-neurons.md:
-steady state equal to 1e-10 mV for L5_TTPC2_cADpyr232_1).
+steady state equal to 1e-8 mV for L5_TTPC2_cADpyr232_1).
 """
 
 from __future__ import annotations
@@ -215,3 +215,35 @@ def test_neuron_and_batched_agree_with_held_channels(held_cell):
     run = solver.simulate(np.zeros((1, held_cell.cable.n_nodes)), np.zeros(1), keep_traces=True)
     rest = held_cell.rest_v[held_cell.record_nodes]
     assert np.max(np.abs(run.traces_v[0] - rest[:, None])) < 1e-8  # V: the rest is held
+
+
+@pytest.mark.parametrize(
+    ("name", "axon_na", "apical_na", "soma_sk"),
+    [
+        ("aberra-l5-pc", 3.137968, 0.026145, 0.008407),
+        ("aberra-l23-pc", 3.429725, 0.012009, 0.099433),
+    ],
+)
+def test_named_swc_cells_take_their_own_nemo_tms_densities(name, axon_na, apical_na, soma_sk):
+    """NeMo-TMS's Aberra_L5_model.m and Aberra_L23_model.m differ (the L2/3 cell has its own axon
+    set): each named cell takes its script's numbers, Na and K integrated, the rest held."""
+    from tmslab.neuron.models import _nemo_biophysics, model_from_swc
+    from tmslab.units import S_PER_CM2
+
+    from .test_aberra_cells import FIXTURE
+
+    morphology, cable, held, text = _nemo_biophysics(
+        model_from_swc(FIXTURE, membrane="aberra"), name
+    )
+    by_label = {b.label: b.membrane for b in morphology.branches}
+    assert by_label["node"].g_na_s_per_m2 == pytest.approx(2 * axon_na * S_PER_CM2)
+    assert by_label["unmyelinated"].g_na_s_per_m2 == pytest.approx(axon_na * S_PER_CM2)
+    assert by_label["apic"].channels == "ctx-soma"
+    assert by_label["apic"].g_na_s_per_m2 == pytest.approx(apical_na * S_PER_CM2)
+    assert by_label["myelin"].cm_f_per_m2 == pytest.approx(0.0002)
+    soma = int(np.flatnonzero(cable.has_membrane & (cable.branch == 0))[0])
+    assert held.density_s_per_m2[MECHANISMS.index("SK_E2"), soma] == pytest.approx(soma_sk * 1e4)
+    axon_nodes = [k for k, b in enumerate(morphology.branches) if b.label in ("node", "myelin")]
+    on_axon = np.isin(cable.branch, axon_nodes)
+    assert not np.any(held.density_s_per_m2[:, on_axon])  # nodes and internodes hold none
+    assert "held at their resting state" in text

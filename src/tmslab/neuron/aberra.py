@@ -94,7 +94,8 @@ NEMO_TMS_2021 = Source(
     "Stimul 14:1470-1482",
     "10.1016/j.brs.2021.09.004",
     "Morphology: NeMo-TMS's myelinated Aberra et al. 2018 human cell (user supplied, checked by "
-    "SHA-256); membranes after Aberra et al. 2018 as NeMo-TMS's Aberra_L5_model.m sets them.",
+    "SHA-256); membranes after Aberra et al. 2018 as NeMo-TMS's Aberra_L5_model.m and "
+    "Aberra_L23_model.m set them for each cell (tmslab/data/neuron/nemo_tms/*.biophysics.hoc).",
 )
 
 

@@ -32,10 +32,10 @@ Held at their resting state, listed in the model's warnings: the channels tmslab
 not integrate (Ca_HVA, Ca_LVAst, Ca, CaDynamics_E2, SK_E2, Ih, Im), at the file's densities (Ih
 along the dendrites by its distance rule, :func:`held_channels`). Each section list keeps its own
 e_pas and the cell starts from its steady state with every channel (:mod:`tmslab.neuron.rest`),
-as Aberra et al.'s does (equal to NEURON's with the cells' own .mod files to 1e-10 mV); during
+as Aberra et al.'s does (equal to NEURON's with the cells' own .mod files to 1e-8 mV); during
 the run those channels are a conductance frozen at that rest (:mod:`tmslab.neuron.held`), which
-in NEURON changes thresholds by under 1 % against integrating them
-(tools/bluebrain_left_out.py, docs/validation-neurons.md).
+in NEURON gives the five types the same thresholds as integrating them (within the 0.5 %
+bisection; tools/bluebrain_left_out.py, docs/validation-neurons.md).
 """
 
 from __future__ import annotations
@@ -332,6 +332,40 @@ def _membrane(
     )
 
 
+def section_membranes(
+    bio: dict[str, SectionBiophysics], source: Source, prefix: str
+) -> dict[str, Membrane]:
+    """The membrane of each branch label, from a cell's section lists (myelin_biophysics.hoc).
+
+    Parameters
+    ----------
+    bio : dict of str to SectionBiophysics
+        The parsed ``biophysics.hoc``.
+    source : Source
+        Where the densities come from.
+    prefix : str
+        Start of the membranes' names.
+
+    Returns
+    -------
+    dict of str to Membrane
+        For "soma", "dend" (basal, cm 2), "apic" (cm 2), "axon" (an SWC type-2 initial segment)
+        and "unmyelinated" (the axonal list), "node" (the axonal list, NaTa_t doubled) and
+        "myelin" (Aberra's passive sheath with the axonal e_pas).
+    """
+    axonal = bio["axonal"]
+    e_axon = axonal.values.get("e_pas", DEFAULT_E_PAS_MV) * MV
+    return {
+        "soma": _membrane(f"{prefix}-soma", bio["somatic"], 1.0, source),
+        "dend": _membrane(f"{prefix}-basal", bio["basal"], 2.0, source),
+        "apic": _membrane(f"{prefix}-apical", bio["apical"], 2.0, source),
+        "axon": _membrane(f"{prefix}-axon", axonal, 1.0, source),
+        "unmyelinated": _membrane(f"{prefix}-unmyelinated", axonal, 1.0, source),
+        "node": _membrane(f"{prefix}-node", axonal, 1.0, source, na_factor=2.0),
+        "myelin": replace(ABERRA_MYELIN, name=f"{prefix}-myelin", source=source, e_leak_v=e_axon),
+    }
+
+
 def natural_rest_v(membrane: Membrane, e_leak_v: float, celsius: float) -> float:
     """Most negative potential at which ``membrane`` with leak reversal ``e_leak_v`` rests.
 
@@ -575,23 +609,17 @@ def read_cell_folder(folder: str | Path, scaling: MaxHScaling = MAXH) -> BlueBra
         else p
         for p in points
     ]
-    source = ABERRA_2020
-    axonal = bio["axonal"]
-    axon_values = axonal.values
-    node = _membrane("bb-node", axonal, 1.0, source, na_factor=2.0)
-    unmyelinated = _membrane("bb-unmyelinated", axonal, 1.0, source)
-    e_axon = axon_values.get("e_pas", DEFAULT_E_PAS_MV) * MV
-    # Aberra's passive sheath, with the axonal e_pas (myelin_biophysics.hoc: forsec axonal)
-    myelin = replace(ABERRA_MYELIN, name="bb-myelin", source=source, e_leak_v=e_axon)
+    by_label = section_membranes(bio, ABERRA_2020, "bb")
     membranes = {
-        SOMA: _membrane("bb-soma", bio["somatic"], 1.0, source),
-        BASAL: _membrane("bb-basal", bio["basal"], 2.0, source),
-        APICAL: _membrane("bb-apical", bio["apical"], 2.0, source),
-        NODE: node,
-        UNMYELINATED: unmyelinated,
-        MYELIN: myelin,
+        SOMA: by_label["soma"],
+        BASAL: by_label["dend"],
+        APICAL: by_label["apic"],
+        NODE: by_label["node"],
+        UNMYELINATED: by_label["unmyelinated"],
+        MYELIN: by_label["myelin"],
     }
-    v_rest = round(natural_rest_v(unmyelinated, e_axon, CELSIUS), 5)  # to 0.01 mV
+    e_axon = by_label["myelin"].e_leak_v
+    v_rest = round(natural_rest_v(by_label["unmyelinated"], e_axon, CELSIUS), 5)  # to 0.01 mV
     warnings = []
     present = {p.kind for p in points}
     has_list = {"somatic": SOMA in present, "axonal": True, "apical": APICAL in present}
@@ -635,7 +663,8 @@ def _owners(names) -> set[str]:
 
 # -- the channels held at rest (tmslab.neuron.held) ----------------------------------------------
 
-_LIST_OF_LABEL = {"soma": "somatic", "dend": "basal", "apic": "apical"}
+# an SWC type-2 "axon" is NeMo-TMS's initial segment, which keeps the axonal list's channels
+_LIST_OF_LABEL = {"soma": "somatic", "dend": "basal", "apic": "apical", "axon": "axonal"}
 _AXON_LABELS = ("unmyelinated", "myelin", "node")
 
 

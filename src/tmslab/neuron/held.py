@@ -221,8 +221,8 @@ def held_current(held: HeldChannels, v_mv, ek_mv, celsius: float) -> np.ndarray:
     (M,) ndarray, A/m^2
         Current density (S/m^2 * V).
     """
-    g, e = open_conductances(held, v_mv, ek_mv, celsius)
-    return np.sum(g * (np.asarray(v_mv) - e), axis=0) * MV
+    g, e = held_leak(held, v_mv, ek_mv, celsius)  # the same sum, written as G (v - E)
+    return g * (np.asarray(v_mv) - e) * MV
 
 
 def held_leak(held: HeldChannels, rest_mv, ek_mv, celsius: float) -> tuple[np.ndarray, np.ndarray]:

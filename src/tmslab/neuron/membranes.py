@@ -362,9 +362,10 @@ ABERRA_MYELIN = Membrane(
     source=ABERRA_CELL_2018,
     e_leak_v=ABERRA_E_PAS_V,
 )
-# Soma: Aberra's soma carries NaTs2_t 0.983955 and Kv3.1 0.303472 S/cm^2 (plus Ca_HVA, Ca_LVAst,
-# SK_E2, Ih, which tmslab leaves out: in NEURON they move the L5 cell's threshold by < 0.5 %,
-# tools/aberra_left_out.py).
+# Soma: Aberra's soma carries NaTs2_t 0.983955 and Kv3.1 0.303472 S/cm^2, plus Ca_HVA, Ca_LVAst,
+# SK_E2 and Ih: a plain `--membrane aberra` SWC leaves those out (their gating moves the L5 cell's
+# threshold by < 0.5 % in NEURON, tools/aberra_left_out.py); the named cells hold them at their
+# resting state (tmslab.neuron.held), which is where they matter.
 ABERRA_SOMA = replace(
     CTX_AXON_UNMYELINATED,
     name="aberra-soma",
@@ -377,8 +378,8 @@ ABERRA_SOMA = replace(
     source=ABERRA_CELL_2018,
     e_leak_v=ABERRA_E_PAS_V,
 )
-# Dendrites: passive, cm 2 uF/cm^2 (Aberra's apical NaTs2_t, Kv3.1, Im and Ih, and basal Ih, left
-# out: they are one to two orders below the axon's densities).
+# Dendrites: passive, cm 2 uF/cm^2 (a plain `--membrane aberra` SWC leaves out Aberra's apical
+# NaTs2_t, Kv3.1, Im and Ih and basal Ih; the named cells have them, data/neuron/nemo_tms).
 ABERRA_DENDRITE = Membrane(
     name="aberra-dendrite",
     channels="passive",

@@ -1166,10 +1166,13 @@ def aberra_model(name: str) -> CellModel:
     if path is None:
         raise _missing_cell(name, f"{cell.filename} (NeMo-TMS, GPL-3, not shipped: {NEMO_TMS_URL})")
     model = model_from_swc(path, membrane="aberra", name=name, swc_types=dict(cell.swc_types))
+    morphology, cable, held, channels = _nemo_biophysics(model, name)
     warnings = _not_the_published_file(path, cell.sha256, f"NeMo-TMS's {cell.filename}")
-    warnings += model.warnings
-    return dataclass_replace(
+    warnings += (*(w for w in model.warnings if w != ABERRA_SWC_WARNING), channels)
+    named = dataclass_replace(
         model,
+        morphology=morphology,
+        held=held,
         description=cell.description,
         source=NEMO_TMS_2021,
         warnings=warnings,
@@ -1181,6 +1184,38 @@ def aberra_model(name: str) -> CellModel:
             "MagPro pulse; action potentials start at axon terminals (Aberra et al. 2018).",
         ),
     )
+    named.__dict__["cable"] = cable  # the compartments the held channels were placed on
+    return named
+
+
+def _nemo_biophysics(model: CellModel, name: str):
+    """The named SWC cell's membranes per section type and its held channels, from the densities
+    NeMo-TMS's model script gives that cell (``data/neuron/nemo_tms/<name>.biophysics.hoc``)."""
+    from importlib.resources import files
+
+    from tmslab.neuron.aberra import NEMO_TMS_2021
+    from tmslab.neuron.bluebrain import held_channels, parse_biophysics, section_membranes
+
+    where = f"{name}.biophysics.hoc"
+    text = (files("tmslab") / "data" / "neuron" / "nemo_tms" / where).read_text()
+    bio = parse_biophysics(text, where)
+    membranes = section_membranes(bio, NEMO_TMS_2021, name)
+    branches = tuple(
+        dataclass_replace(b, membrane=membranes.get(b.label, b.membrane))
+        for b in model.morphology.branches
+    )
+    morphology = Morphology(branches, model.morphology.name)
+    cable = discretise(morphology)
+    held = held_channels(branches, cable, bio, where)
+    channels = (
+        f"Membranes per section type as NeMo-TMS's model script sets them for this cell "
+        f"(tmslab/data/neuron/nemo_tms/{where}): NaTa_t, NaTs2_t (soma and apical dendrite), "
+        "Nap_Et2, K_Pst, K_Tst and SKv3_1 integrated; Ih, Im, Ca_HVA, Ca_LVAst, SK_E2 and "
+        "CaDynamics_E2 held at their resting state (tmslab.neuron.held: they set the rest, their "
+        "gating during the pulse is not simulated); every leak at e_pas = -75 mV, the cell "
+        "starting from its steady state."
+    )
+    return morphology, cable, held, channels
 
 
 def aberra_folder_model(name: str) -> CellModel:
