@@ -68,6 +68,7 @@ def _run(
     ek,
     v0,
     gates0,
+    gate_used,
     tab_hh,
     tab_mrg,
     tab_ctx,
@@ -262,10 +263,14 @@ def _run(
                 for b in range(na):
                     if beyond[b]:
                         for g in range(n_gates):
+                            if not gate_used[i, g]:
+                                continue
                             inf, tau = gate_state(k, v[i, b], g, celsius)
                             a = np.exp(max(-dt_ms / tau, -700.0))
                             exact[g, b] = a * gate[i, g, b] + inf * (1.0 - a)
             for g in range(n_gates):
+                if not gate_used[i, g]:  # a channel this node does not have
+                    continue
                 for b in range(na):
                     j = index[b]
                     f = frac[b]
@@ -276,7 +281,8 @@ def _run(
                 for b in range(na):
                     if beyond[b]:
                         for g in range(n_gates):
-                            gate[i, g, b] = exact[g, b]
+                            if gate_used[i, g]:
+                                gate[i, g, b] = exact[g, b]
         if keep:
             for j in range(n_rec):
                 for b in range(na):
@@ -381,7 +387,7 @@ class BatchedSolver:
         args = (
             a["parent"], a["g_ax"], a["g_sum"], a["cap"], a["kind"],
             a["gl"], a["gna"], a["gk"], a["gnap"], a["gkp"], a["gkt"], a["el"], a["ena"], a["ek"],
-            a["v0"], a["gates0"], a["tab_hh"], a["tab_mrg"], a["tab_ctx"], a["tab_ctxs"],
+            a["v0"], a["gates0"], a["gate_used"], a["tab_hh"], a["tab_mrg"], a["tab_ctx"], a["tab_ctxs"],
             TABLE_V_MIN_MV, TABLE_STEP_MV, self.model.celsius, self.drive.dt_s * MS_PER_S,
             prof, self._dmid, rec, self.model.v_spike_v * MV_PER_V, stop_on_spike, chunk,
         )  # fmt: skip
@@ -427,6 +433,7 @@ def _prepare(model, dt_s: float) -> dict[str, np.ndarray]:
     n_slots = max([GATES[m.kind] for m in cable.membranes] + [1])
     rows = steady_gate_rows(out["kind"], out["v0"], model.celsius)
     out["gates0"] = np.ascontiguousarray(rows[:, :n_slots])
+    out["gate_used"] = _gates_used(out, n_slots)
     n_table = round((TABLE_V_MAX_MV - TABLE_V_MIN_MV) / TABLE_STEP_MV) + 1
     dt_ms = dt_s * MS_PER_S
     kinds = set(out["kind"].tolist())
@@ -440,6 +447,27 @@ def _prepare(model, dt_s: float) -> dict[str, np.ndarray]:
         else:
             out[key] = np.zeros((GATES[kind], 2, 4))
     return out
+
+
+def _gates_used(arrays: dict[str, np.ndarray], n_slots: int) -> np.ndarray:
+    """(M, slots) bool: the gates each node must advance. A cortical set without, say, K_Pst
+    (the soma's and apical dendrite's NaTs2_t and Kv3.1 only) skips that channel's gates, which
+    no current reads; every gate of the other sets is advanced."""
+    used = np.ones((len(arrays["kind"]), n_slots), dtype=np.bool_)
+    ctx = (arrays["kind"] == CTX_AXON) | (arrays["kind"] == CTX_SOMA)
+    # gate slots of the cortical set (tmslab.neuron.kinetics): Na m h, NaP m h, K_P m h, K_T m h,
+    # Kv3.1 m
+    for slots, key in (
+        ((0, 1), "gna"),
+        ((2, 3), "gnap"),
+        ((4, 5), "gkp"),
+        ((6, 7), "gkt"),
+        ((8,), "gk"),
+    ):
+        for g in slots:
+            if g < n_slots:
+                used[ctx, g] = arrays[key][ctx] > 0
+    return used
 
 
 def _slope_table(raw: np.ndarray) -> np.ndarray:
