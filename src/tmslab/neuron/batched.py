@@ -387,7 +387,8 @@ class BatchedSolver:
         args = (
             a["parent"], a["g_ax"], a["g_sum"], a["cap"], a["kind"],
             a["gl"], a["gna"], a["gk"], a["gnap"], a["gkp"], a["gkt"], a["el"], a["ena"], a["ek"],
-            a["v0"], a["gates0"], a["gate_used"], a["tab_hh"], a["tab_mrg"], a["tab_ctx"], a["tab_ctxs"],
+            a["v0"], a["gates0"], a["gate_used"],
+            a["tab_hh"], a["tab_mrg"], a["tab_ctx"], a["tab_ctxs"],
             TABLE_V_MIN_MV, TABLE_STEP_MV, self.model.celsius, self.drive.dt_s * MS_PER_S,
             prof, self._dmid, rec, self.model.v_spike_v * MV_PER_V, stop_on_spike, chunk,
         )  # fmt: skip

@@ -13,7 +13,9 @@ That steady state is what Aberra et al. start from (``nrn/ssprocinit.hoc``: impl
 (docs/validation-neurons.md). :func:`resting_potentials` finds it by Newton's method on the same
 compartments and conductances the solvers use, with every gate at its steady state: the ionic
 current of each compartment plus the axial currents to its neighbours vanish. Both solvers start
-from it (gates at their steady state at each compartment's potential).
+from it (gates at their steady state at each compartment's potential). A model's held channels
+(Ih, Im, Ca, SK: :mod:`tmslab.neuron.held`) add their steady-state current here; the solvers
+then see them as a conductance frozen at this rest (:func:`node_membranes`).
 """
 
 from __future__ import annotations
