@@ -8,9 +8,9 @@ persistent K current holds it near -80.9 mV, the passive dendrites sit at -75 mV
 between them at rest, and the cell settles into a steady state that varies along it.
 
 That steady state is what Aberra et al. start from (``nrn/ssprocinit.hoc``: implicit steps of
-1e9 ms) and it moves thresholds: the nodes of their L5 pyramidal cell rest at -76.8 to -76.2 mV,
-4-5 mV above the axon membrane's own rest, and thresholds fall by about 6 % per 2 mV
-(docs/validation-neurons.md). :func:`resting_potentials` finds it by Newton's method on the same
+1e9 ms) and it moves thresholds: the nodes of their L5 pyramidal cell rest at -73.0 to -71.0 mV
+(-76.8 to -76.2 mV without the channels held at rest), 8-10 mV above the axon membrane's own
+rest, and thresholds fall by about 6 % per 2 mV (docs/validation-neurons.md). :func:`resting_potentials` finds it by Newton's method on the same
 compartments and conductances the solvers use, with every gate at its steady state: the ionic
 current of each compartment plus the axial currents to its neighbours vanish. Both solvers start
 from it (gates at their steady state at each compartment's potential). A model's held channels
