@@ -247,3 +247,18 @@ def test_named_swc_cells_take_their_own_nemo_tms_densities(name, axon_na, apical
     on_axon = np.isin(cable.branch, axon_nodes)
     assert not np.any(held.density_s_per_m2[:, on_axon])  # nodes and internodes hold none
     assert "held at their resting state" in text
+
+
+def test_a_reversal_tmslab_has_to_assume_is_said(tmp_path):
+    """Calcium channels without CaDynamics_E2, or Im/SK_E2 without an ek, are flagged."""
+    from tmslab.neuron.bluebrain import read_cell_folder
+
+    path = tmp_path / "cell"
+    (path / "morphology").mkdir(parents=True)
+    (path / "morphology" / "cell.asc").write_text(ASC)
+    (path / "biophysics.hoc").write_text(BIOPHYSICS)  # somatic Ca_HVA, no CaDynamics_E2
+    assert any("without CaDynamics_E2" in w for w in read_cell_folder(path).warnings)
+    (path / "biophysics.hoc").write_text(HELD_BIOPHYSICS)  # with it; SK_E2 and no ek
+    warnings = read_cell_folder(path).warnings
+    assert not any("without CaDynamics_E2" in w for w in warnings)
+    assert any("sets no ek" in w for w in warnings)

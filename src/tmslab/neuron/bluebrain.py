@@ -635,6 +635,7 @@ def read_cell_folder(folder: str | Path, scaling: MaxHScaling = MAXH) -> BlueBra
             f"{hoc.name} gives no uniform e_pas for {', '.join(no_e_pas)}: "
             f"{DEFAULT_E_PAS_MV:g} mV assumed there (Aberra et al.'s axon value)."
         )
+    warnings += _held_assumptions(bio, left, hoc.name)
     listed = "; ".join(f"{k}: {', '.join(v)}" for k, v in left.items() if v)
     if listed:
         warnings.append(
@@ -655,6 +656,26 @@ def read_cell_folder(folder: str | Path, scaling: MaxHScaling = MAXH) -> BlueBra
         "its centre (a few um more cable than NEURON's Import3d gives)."
     )
     return BlueBrainCell(points, membranes, v_rest, tuple(warnings), ascs[0], bio)
+
+
+def _held_assumptions(bio, held: dict[str, list[str]], where: str) -> list[str]:
+    """Where a held channel's reversal is not what NEURON would use, say so: calcium channels
+    without CaDynamics_E2 (tmslab takes E_Ca by Nernst at minCai; NEURON keeps its default eca),
+    Im or SK_E2 where the list sets no ek (tmslab -85 mV; NEURON's default -77 mV)."""
+    out = []
+    for name, mechs in held.items():
+        has = set(mechs)
+        if has & {"Ca_HVA", "Ca_LVAst", "Ca"} and "CaDynamics_E2" not in has:
+            out.append(
+                f"{where}: {name} has calcium channels without CaDynamics_E2; E_Ca taken by "
+                "Nernst at 1e-4 mM [Ca]i (NEURON would keep its default eca there)."
+            )
+        if has & {"Im", "SK_E2"} and "ek" not in bio[name].values:
+            out.append(
+                f"{where}: {name} has Im or SK_E2 but sets no ek; -85 mV assumed (NEURON's "
+                "default is -77 mV)."
+            )
+    return out
 
 
 def _owners(names) -> set[str]:
