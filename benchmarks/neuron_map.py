@@ -1,28 +1,40 @@
-"""Threshold map of L5 cells on the template cortex: time per stage.
+"""Threshold map of L5 cells on the template cortex: time per stage, simulated and from the table.
 
-Solves the field of a figure-8 coil at C3 (handle 45 degrees, 4 mm) on fsaverage once, then
-places N cells of the model in the patch around M1-hand and finds their thresholds with the
-batched solver (tmslab.neuron.cortex.cortex_threshold_map). Prints the time of the head solve,
-of the field at every compartment plus the coupling, and of the thresholds (after a small run
-that compiles the solver, not timed). Goal (issue 17): 1,000 L5 cells <= 60 s after the solve.
+Solves the field of a figure-8 coil at C3 (handle 45 degrees, 4 mm, 100 A/us) on fsaverage once,
+then places N cells of the model in the patch around M1-hand and finds their thresholds
+(tmslab.neuron.cortex.cortex_threshold_map) two ways, in this process, on the same cells:
 
-    python benchmarks/neuron_map.py                       # 100 and 1,000 cells, l5-pyramidal
-    python benchmarks/neuron_map.py --cells 200 --threads 2
+* ``simulate`` (the baseline): every cell simulated with the field at each compartment;
+* ``table``: looked up in the cell's uniform-field direction table at each soma's field, first
+  with an empty table cache (the table is computed: cold) and then again (read: warm).
+
+It prints the time of each, and the table's error against the simulation, cell by cell (median,
+90th percentile and largest |error|). A small run that compiles the solver comes first, not
+timed. Goal (issue 17): 1,000 L5 cells <= 60 s after the solve.
+
+    python benchmarks/neuron_map.py --model aberra-l5-pc --cells 1000
+    python benchmarks/neuron_map.py --cells 200 --methods table     # no baseline
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import tempfile
 import time
+
+import numpy as np
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default="l5-pyramidal")
+    parser.add_argument("--model", default="aberra-l5-pc")
     parser.add_argument("--waveform", default="magventure-magpro-x100:monophasic")
-    parser.add_argument("--cells", type=int, nargs="+", default=[100, 1000])
+    parser.add_argument("--cells", type=int, nargs="+", default=[1000])
     parser.add_argument("--radius-mm", type=float, default=10.0)
     parser.add_argument("--threads", type=int, default=2, help="threads of the batched solver")
+    parser.add_argument("--methods", default="simulate,table", help="simulate, table or both")
+    parser.add_argument("--table-directions", type=int, default=None)
     args = parser.parse_args(argv)
 
     from tmslab.conductors.head import fsaverage_head, named_target, pose_at
@@ -33,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     from tmslab.neuron.models import get_model
     from tmslab.units import A_PER_US, MM
 
+    methods = [m.strip() for m in args.methods.split(",")]
     start = time.perf_counter()
     head = fsaverage_head()
     target = named_target(head, "M1-hand")
@@ -51,20 +64,55 @@ def main(argv: list[str] | None = None) -> int:
     )
     kw = dict(didt_a_per_s=didt, threads=args.threads)
     cortex_threshold_map(head, solution, model, drive, target, args.radius_mm * MM, 2, **kw)
-    for n in args.cells:
-        start = time.perf_counter()
+
+    def run(n, method):
+        options = {} if method == "simulate" else {"table_directions": args.table_directions}
+        begin = time.perf_counter()
         result = cortex_threshold_map(
-            head, solution, model, drive, target, args.radius_mm * MM, n, **kw
-        )
-        total = time.perf_counter() - start
-        t = result.timings_s
-        stages = ", ".join(f"{k} {v:.1f} s" for k, v in t.items())
-        pct = result.summary()["threshold_pct"]
-        print(
-            f"{n} cells: {total:.1f} s after the solve ({stages}; {result.n_simulations} runs); "
-            f"fired {int(result.activated.sum())}, threshold median {pct['median']:.0f} % of "
-            f"{didt / A_PER_US:g} A/us"
-        )
+            head, solution, model, drive, target, args.radius_mm * MM, n, method=method,
+            **options, **kw,
+        )  # fmt: skip
+        return result, time.perf_counter() - begin
+
+    for n in args.cells:
+        print(f"\n{n} cells, seconds after the solve")
+        results = {}
+        if "simulate" in methods:
+            results["simulate"] = run(n, "simulate")
+        if "table" in methods:
+            with tempfile.TemporaryDirectory(prefix="tmslab-tables-") as cache:
+                previous = os.environ.get("TMSLAB_CACHE_DIR")
+                os.environ["TMSLAB_CACHE_DIR"] = (
+                    cache  # an empty table cache: the table is computed
+                )
+                try:
+                    results["table, cold"] = run(n, "table")
+                    results["table, warm"] = run(n, "table")
+                finally:
+                    if previous is None:
+                        os.environ.pop("TMSLAB_CACHE_DIR")
+                    else:
+                        os.environ["TMSLAB_CACHE_DIR"] = previous
+        for name, (result, total) in results.items():
+            stages = ", ".join(f"{k} {v:.1f} s" for k, v in result.timings_s.items())
+            pct = result.summary()["threshold_pct"]
+            verdict = "met" if total <= 60 else "NOT met"
+            print(
+                f"  {name:<12} {total:7.1f} s  (goal <= 60 s: {verdict}; {stages}; "
+                f"{result.n_simulations} runs); threshold median {pct['median']:.1f} %, "
+                f"min {pct['min']:.1f} % of {didt / A_PER_US:g} A/us"
+            )
+        if "simulate" in results and "table, warm" in results:
+            full = results["simulate"][0].threshold_scale
+            table = results["table, warm"][0].threshold_scale
+            error = np.abs(table / full - 1.0)
+            error = error[np.isfinite(error)]
+            print(
+                f"  table against simulate, all {len(error)} cells: median |error| "
+                f"{np.median(error) * 100:.1f} %, 90th percentile {np.percentile(error, 90) * 100:.1f} %, "
+                f"largest {np.max(error) * 100:.1f} %; speed-up (warm) "
+                f"{results['simulate'][1] / results['table, warm'][1]:.0f}x"
+            )
     return 0
 
 

@@ -33,7 +33,10 @@ PAIRS_PER_S = 1e8  # coil dipole x field point kernel evaluations (compiled loop
 BYTES_PER_TRIANGLE = 6e3
 SECONDS_PER_TRIANGLE = 5e-4
 BYTES_PER_DIPOLE = 6 * 8.0  # position and moment, float64
-COMPARTMENT_STEPS_PER_S = 2e7  # batched cable solver
+# batched cable solver on 2 threads; measured on maps of aberra-l5-pc (4,085 compartments,
+# stopping at the spike): 1.6e8 on a loaded day, 3.6e8 on a quiet one; kept below both so an
+# estimate stays an upper bound
+COMPARTMENT_STEPS_PER_S = 1e8
 BISECTION_STEPS = 12  # threshold search: bracketing plus bisection to 0.5 %
 
 

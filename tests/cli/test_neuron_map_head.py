@@ -22,6 +22,9 @@ PLACED = [*BASE, "--position", "C3", "--target", "M1-hand"]
         ([*PLACED, "--layer", "L7"], "layer 'L7'"),
         ([*PLACED, "--n-directions", "10"], "--n-directions is for a uniform field"),
         ([*PLACED, "--didt-max", "0"], "--didt-max"),
+        ([*PLACED, "--method", "guess"], "method 'guess'"),
+        ([*PLACED, "--method", "table", "--table-directions", "5"], "table directions 5"),
+        ([*PLACED, "--method", "table", "--check-cells", "-1"], "check cells -1"),
         ([*PLACED, "--out", "map.txt"], "cannot save a figure as 'map.txt'"),
         ([*BASE, "--position", "C3"], "give the patch centre"),
         (["neuron", "map", "--model", "l5-pyramidal", "--target", "M1-hand"], "give the coil"),
@@ -65,6 +68,9 @@ def test_help_lists_the_head_options():
         "--cells",
         "--layer",
         "--n-directions",
+        "--method",
+        "--table-directions",
+        "--check-cells",
     ):
         assert option in text
 

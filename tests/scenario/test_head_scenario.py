@@ -52,6 +52,7 @@ def test_a_head_scenario_validates():
             "one of pose, position and position_mni",
         ),
         ({"subject": HEAD, "coil": COIL, "target": {"mni": [1, 2]}}, "mni"),
+        ({"subject": HEAD, "coil": COIL, "neurons": {"cortex_method": "guess"}}, "cortex_method"),
         (
             {"subject": HEAD, "coil": COIL, "target": {"mni": [1, 2, 3], "name": "M1-hand"}},
             "not both",
@@ -331,6 +332,8 @@ def test_the_cortex_map_holds_what_the_budget_allows_and_says_so(sphere_head, mo
 
     pulse = get_stimulator("magstim-rapid2").waveform("biphasic")
     drive = drive_from_waveform(pulse, name=pulse.shape)
+    # a slow machine's cable solver: the map, not the small head's solve, meets the limit
+    monkeypatch.setattr(budgets, "COMPARTMENT_STEPS_PER_S", 2e6)
     per_cell = budgets.neuron_map(1, *map_size(get_model("l5-pyramidal"), drive)).seconds
     monkeypatch.setenv(budgets.MINUTES_ENV, str(3.5 * per_cell / 60))
     scenario = scenario_from_mapping(
@@ -347,3 +350,26 @@ def test_the_cortex_map_holds_what_the_budget_allows_and_says_so(sphere_head, mo
     neurons = run_scenario(scenario).sections["neurons"]
     assert neurons.data["cortex_maps"][0]["n_cells"] == 3
     assert any("3 cells, not 100" in note and "cortex_cells" in note for note in neurons.notes)
+
+
+def test_the_cortex_map_from_the_direction_table(sphere_head, monkeypatch, tmp_path):
+    from tmslab.stages import run_scenario
+
+    monkeypatch.setenv("TMSLAB_CACHE_DIR", str(tmp_path))
+    scenario = scenario_from_mapping(
+        {
+            "protocol": {"preset": "single"},
+            "stimulator": {"intensity_didt_a_per_us": 100},
+            "coil": {"name": "magstim-70mm-fig8", "position": "Cz", "distance_mm": 4},
+            "subject": HEAD,
+            "neurons": {"models": ["l5-pyramidal"], "cortex_cells": 40, "cortex_method": "table"},
+        }
+    )
+    neurons = run_scenario(scenario).sections["neurons"]
+    (record,) = neurons.data["cortex_maps"]
+    assert record["method"] == "table" and record["n_cells"] == 40
+    assert record["table_directions"] == 400 and record["table_check"]["n_cells"] == 10
+    assert record["table_check"]["max_abs_error"] < 0.10
+    rows = dict(neurons.rows)
+    assert "estimated from the 400-direction" in rows["l5-pyramidal: thresholds"]
+    assert any("estimated from the 400-direction" in note for note in neurons.notes)

@@ -34,6 +34,9 @@ WIDTHS = Opt("30,60,120", "--widths-us", help="Pulse (positive-phase) widths, us
 PULSE = Opt("rect", "--pulse", help="rect (rectangular pulses) or ctms (cTMS pulses with a negative phase of M = 0.2, as the human measurements).")  # fmt: skip
 FIT = Opt(None, "--fit", help="lapicque or filter (first-order filter on the actual waveform, Peterchev 2013); default lapicque for rect, filter for ctms.")  # fmt: skip
 MAP_OUT = Opt(None, "--out", "-o", help="Figure of threshold against direction (.png/.svg/.pdf).")
+METHOD = Opt("simulate", "--method", help="Head mode: simulate (every cell, the field at each compartment) or table (looked up in the cell's cached uniform-field direction table at each soma's field, with --check-cells simulated to report the error; Weise et al. 2023).")  # fmt: skip
+TABLE_DIRECTIONS = Opt(400, "--table-directions", help="Head mode, --method table: directions of the table (computed once per cell and pulse, then cached).")  # fmt: skip
+CHECK_CELLS = Opt(10, "--check-cells", help="Head mode, --method table: cells simulated in full to measure the table's error.")  # fmt: skip
 
 
 def _cell(
@@ -178,6 +181,9 @@ def map_command(
     layer: str = LAYER,
     azimuth_deg: float = AZIMUTH,
     seed: int = Opt(0, "--seed", help="Head mode: seed of the cell positions and rotations."),
+    method: str = METHOD,
+    table_directions: int = TABLE_DIRECTIONS,
+    check_cells: int = CHECK_CELLS,
     didt: float = HEAD_DIDT,
     didt_max: float = DIDT_MAX,
     out: Path = MAP_OUT,
@@ -218,6 +224,7 @@ def map_command(
         return term.print_result(result, f"Threshold map of {cell.name}", json)
     mni = lambda text, option: None if text is None else parse_mni_mm(text, option)  # noqa: E731
     patch = dict(radius_m=radius_mm * MM, n_cells=cells, layer=layer, azimuth_deg=azimuth_deg)
+    patch.update(method=method, table_directions=table_directions, check_cells=check_cells)
     with term.console.status("loading the head, placing the coil and the cells..."):
         setup = prepare_head_maps(
             cells_of, drive, coil, **patch, didt_max_a_per_s=didt_max, head=head, target=target,

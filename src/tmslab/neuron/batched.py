@@ -346,6 +346,25 @@ class BatchedSolver:
     def n_nodes(self) -> int:
         return self.model.cable.n_nodes
 
+    def inputs(self) -> dict[str, np.ndarray]:
+        """Every array a simulation reads besides the quasipotentials, by name (kernel units),
+        plus the node positions (m) the quasipotentials are computed from: what decides its
+        result, for cache keys."""
+        scalars = (
+            self.model.celsius,
+            self.drive.dt_s,
+            self.model.v_spike_v,
+            self.grid.n_steps,
+            self.grid.onset_steps,
+        )
+        return {
+            **self._arrays,
+            "drive": self._dmid,
+            "record": np.asarray(self.model.record_nodes, dtype=np.int64),
+            "position_m": self.model.cable.position_m,
+            "scalars": np.array(scalars, dtype=float),
+        }
+
     def simulate(
         self,
         profiles_v: np.ndarray,

@@ -34,6 +34,12 @@ the applied field at which it fires; the map reports it as % of the applied inte
 dI/dt, as the |E| at the target (and at the soma) at threshold, and as % MSO given the dI/dt at
 100 % MSO. The activation site is the compartment where the spike starts at threshold and its
 section label (``main-node``, ``collateral-node``, ``ais``...).
+
+With ``method="table"`` the thresholds are looked up instead in the cell's uniform-field
+direction table at the field at each soma (:mod:`tmslab.neuron.direction_table`, Weise et al.
+2023): seconds for thousands of cells once the table is cached. A sample of the cells
+(``check_cells``) is then simulated in full and the estimates' error against it is reported with
+the map (a warning, the summary's ``table_check``).
 """
 
 from __future__ import annotations
@@ -41,7 +47,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -72,6 +78,9 @@ DEPTH_SOURCE = (
 )
 DEFAULT_LAYER = "L5"
 MAX_CELLS = 100_000
+METHODS = ("simulate", "table")
+CHECK_CELLS = 10
+TABLE_ERROR_WARN = 0.10  # a checked estimate this far off: say the full simulation is needed
 _LAYER_IN_NAME = (
     (re.compile(r"(^|[^a-z0-9])l2/?3([^0-9]|$)|(^|[^a-z0-9])l23([^0-9]|$)"), "L2/3"),
     (re.compile(r"(^|[^a-z0-9])l1([^0-9]|$)"), "L1"),
@@ -170,6 +179,22 @@ class CortexPlacement:
     def thickness_m(self) -> np.ndarray:
         """(P,) ndarray, m: cortical thickness (pial to white) at each cell."""
         return np.linalg.norm(self.white_m - self.pial_m, axis=1)
+
+
+def _check_method(method) -> str:
+    key = str(method).strip().lower()
+    if key not in METHODS:
+        raise InvalidValueError(f"cortex map method {method!r}: use 'simulate' or 'table'")
+    return key
+
+
+def _check_sample(check_cells, n_cells: int) -> int:
+    """Cells to simulate in full when checking a table (at most all of them)."""
+    if isinstance(check_cells, bool) or int(check_cells) != check_cells or check_cells < 0:
+        raise InvalidValueError(
+            f"check cells {check_cells!r}: give an integer >= 0 (default {CHECK_CELLS})"
+        )
+    return min(int(check_cells), n_cells)
 
 
 def _check_count(n_cells) -> int:
@@ -417,6 +442,14 @@ class CortexThresholdMap:
         The head's name.
     coil : str or None
         The coil's name.
+    method : str
+        ``"simulate"`` (every cell simulated) or ``"table"`` (looked up in the direction table).
+    table_directions : int or None
+        Directions of the table (method ``"table"``).
+    check_index : (K,) ndarray of int or None
+        Cells simulated in full to check the table's estimates (method ``"table"``).
+    check_scale : (K,) ndarray or None, dimensionless
+        Their simulated thresholds, as factors on the applied field.
     """
 
     model: str
@@ -440,6 +473,10 @@ class CortexThresholdMap:
     surface: tuple | None = None
     head: str | None = None
     coil: str | None = None
+    method: str = "simulate"
+    table_directions: int | None = None
+    check_index: np.ndarray | None = None
+    check_scale: np.ndarray | None = None
 
     # --- thresholds in every unit ------------------------------------------------------------
     @property
@@ -511,6 +548,40 @@ class CortexThresholdMap:
         counts = sorted(self.site_counts().items(), key=lambda kv: -kv[1])
         return ", ".join(f"{site} {n}" for site, n in counts) or "none"
 
+    def table_check(self) -> dict[str, Any] | None:
+        """The table's estimates against the full simulation of the checked cells (None unless
+        method ``"table"``): ``n_cells``, ``median_abs_error`` and ``max_abs_error`` (fractions,
+        NaN when no checked cell fired either way)."""
+        if self.check_index is None or self.check_scale is None:
+            return None
+        error = self.threshold_scale[self.check_index] / self.check_scale - 1.0
+        error = np.abs(error[np.isfinite(error)])
+        return {
+            "n_cells": len(self.check_index),
+            "median_abs_error": float(np.median(error)) if len(error) else float("nan"),
+            "max_abs_error": float(np.max(error)) if len(error) else float("nan"),
+            "estimated_scale": self.threshold_scale[self.check_index],
+            "simulated_scale": self.check_scale,
+        }
+
+    def table_text(self) -> str:
+        """How a table map's thresholds were found and their error against the full simulation,
+        in words (empty for a simulated map)."""
+        if self.method != "table":
+            return ""
+        check = self.table_check()
+        words = (
+            f"estimated from the {self.table_directions}-direction uniform-field table at each "
+            f"soma's field (Weise et al. 2023)"
+        )
+        if check is None or not np.isfinite(check["max_abs_error"]):
+            return words + "; not checked against the full simulation"
+        return (
+            f"{words}; against the full simulation of {check['n_cells']} of "
+            f"{self.placement.n_cells} cells: median |error| "
+            f"{check['median_abs_error'] * 100:.1f} %, largest {check['max_abs_error'] * 100:.1f} %"
+        )
+
     # --- summaries ---------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
         """Counts, threshold quantiles in each unit, the activation sites; no per-cell arrays."""
@@ -557,6 +628,18 @@ class CortexThresholdMap:
             "n_simulations": self.n_simulations,
             "timings_s": dict(self.timings_s),
             "warnings": list(self.warnings),
+            **self._table_summary(),
+        }
+
+    def _table_summary(self) -> dict[str, Any]:
+        if self.method != "table":
+            return {}  # a simulated map's summary is as it always was
+        check = self.table_check()
+        keys = ("n_cells", "median_abs_error", "max_abs_error")
+        return {
+            "method": self.method,
+            "table_directions": self.table_directions,
+            "table_check": None if check is None else {k: check[k] for k in keys},
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -629,6 +712,8 @@ class CortexThresholdMap:
                 f"{self.solver} ({self.n_simulations} runs, bracket {self.rel_tol * 100:g} %)",
             )
         )
+        if self.method == "table":
+            rows.append(("thresholds", self.table_text()))
         t = self.timings_s
         rows.append(("time", ", ".join(f"{k} {v:.1f} s" for k, v in t.items())))
         return rows + [("warning", w) for w in self.warnings]
@@ -652,6 +737,9 @@ def cortex_threshold_map(
     rel_tol: float = 0.005,
     surface_margin_m: float = 5 * MM,
     budget_hint: str = "--cells",
+    method: str = "simulate",
+    table_directions: int | None = None,
+    check_cells: int = CHECK_CELLS,
     **solver_options,
 ) -> CortexThresholdMap:
     """Thresholds of ``n_cells`` copies of ``model`` placed in the patch around ``target``.
@@ -691,6 +779,14 @@ def cortex_threshold_map(
     budget_hint : str
         What to reduce when the map is over the run-time budget (the caller's name for
         ``n_cells``).
+    method : str
+        ``"simulate"``: every cell simulated with the field at each of its compartments;
+        ``"table"``: looked up in the cell's uniform-field direction table at its soma's field,
+        with ``check_cells`` of them simulated in full to measure the error (module docstring).
+    table_directions : int or None
+        Directions of the table (None: :data:`~tmslab.neuron.direction_table.DEFAULT_DIRECTIONS`).
+    check_cells : int
+        Cells simulated in full to check the table (method ``"table"``; 0: none, said so).
     **solver_options : Any
         Passed to the solver (``threads``).
 
@@ -701,10 +797,16 @@ def cortex_threshold_map(
     """
     from tmslab import budgets
     from tmslab.neuron.coupling import field_at
+    from tmslab.neuron.direction_table import DEFAULT_DIRECTIONS, direction_table
     from tmslab.neuron.threshold import field_thresholds, map_size
 
     n = _check_count(n_cells)
-    budgets.check(budgets.neuron_map(n, *map_size(model, drive), hint=budget_hint))
+    method = _check_method(method)
+    d_table = DEFAULT_DIRECTIONS if table_directions is None else table_directions
+    k_check = _check_sample(check_cells, n)
+    runs, hint = _map_runs(n, method, table_directions, check_cells)
+    hint = budget_hint if method == "simulate" else hint
+    budgets.check(budgets.neuron_map(runs, *map_size(model, drive), hint=hint))
     _, assumed = layer_of(model.name, layer)
     placement = place_in_cortex(
         head,
@@ -717,30 +819,65 @@ def cortex_threshold_map(
         seed=seed,
     )
     start = time.perf_counter()
-    values = placed_field(model, placement, efield)
+    origin = _origin_node(model)
+    if method == "simulate":
+        values = placed_field(model, placement, efield)
+        soma_field = values[:, origin]
+    else:
+        soma_node = (
+            np.einsum("pij,j->pi", placement.rotation, model.cable.position_m[origin])
+            + placement.soma_m
+        )
+        soma_field = field_at(soma_node, _plain(efield))
     mid, _, _ = head.cortex("mid")
     e_target = float(np.linalg.norm(field_at(mid[[target.index]], _plain(efield))[0]))
     surface = _surface(head, placement, target, efield, surface_margin_m)
     t_field = time.perf_counter() - start
-    soma_e = np.linalg.norm(values[:, _origin_node(model)], axis=1)
+    soma_e = np.linalg.norm(soma_field, axis=1)
     # start the search where the model's own guess (V/m) lies in units of the applied field,
     # so a uniform field visits the amplitudes a direction search does
     typical = float(np.median(soma_e))
     guess = model.threshold_guess_v_per_m / typical if typical > 0 else 1.0
     start = time.perf_counter()
-    search = field_thresholds(
-        model,
-        drive,
-        values,
-        placement.rotation,
-        placement.soma_m,
-        solver,
-        rel_tol,
-        guess,
-        **solver_options,
-    )
-    t_thresholds = time.perf_counter() - start
-    node = np.asarray(search.initiation_node, dtype=np.int64)
+    check_index = check_scale = None
+    if method == "simulate":
+        search = field_thresholds(
+            model,
+            drive,
+            values,
+            placement.rotation,
+            placement.soma_m,
+            solver,
+            rel_tol,
+            guess,
+            **solver_options,
+        )
+        th, node, lower, n_runs = (
+            search.thresholds,
+            search.initiation_node,
+            search.lower,
+            search.n_simulations,
+        )
+        timings = {"field and coupling": t_field, "thresholds": time.perf_counter() - start}
+    else:
+        table = direction_table(
+            model, drive, d_table, rel_tol, threads=solver_options.get("threads")
+        )
+        t_table = time.perf_counter() - start
+        local = np.einsum("pji,pj->pi", placement.rotation, soma_field)  # R^T E: cell frame
+        th, node = table.estimate(local)
+        start = time.perf_counter()
+        check_index, check_scale, n_check = _check_table(
+            model, drive, efield, placement, th, k_check, seed, solver, rel_tol, guess,
+            **solver_options,
+        )  # fmt: skip
+        n_runs = table.n_simulations + n_check
+        timings = {
+            "field at the somata": t_field,
+            "direction table": t_table,
+            "table look-up and check": time.perf_counter() - start,
+        }
+    node = np.asarray(node, dtype=np.int64)
     cable = model.cable
     labels = tuple(
         model.morphology.branches[int(cable.branch[k])].label if k >= 0 else "" for k in node
@@ -751,19 +888,24 @@ def cortex_threshold_map(
     where[fired] = (
         np.einsum("pij,pj->pi", placement.rotation[fired], local) + placement.soma_m[fired]
     )
-    th = search.thresholds
     lowest = float(np.nanmin(th * soma_e)) if np.any(np.isfinite(th)) else float("nan")
     warnings = list(model.threshold_warnings(lowest))
     if assumed:
         warnings.append(
             f"{model.name} names no cortical layer; placed in {DEFAULT_LAYER} (give the layer)"
         )
-    if not np.all(np.isfinite(th)):
+    missing = int(np.sum(~np.isfinite(th)))
+    if missing and method == "simulate":
         warnings.append(
-            f"{int(np.sum(~np.isfinite(th)))} of {n} cells did not fire up to "
-            f"{float(np.nanmax(search.lower)):.3g}x the applied intensity"
+            f"{missing} of {n} cells did not fire up to {float(np.nanmax(lower)):.3g}x the "
+            "applied intensity"
         )
-    return CortexThresholdMap(
+    elif missing:
+        warnings.append(
+            f"{missing} of {n} cells have no threshold in the table: a direction next to their "
+            "field's did not fire within the search (or the field at the soma is zero)"
+        )
+    result = CortexThresholdMap(
         model=model.name,
         waveform=drive.name,
         placement=placement,
@@ -779,12 +921,48 @@ def cortex_threshold_map(
         didt_max_a_per_s=didt_max_a_per_s,
         solver=solver,
         rel_tol=rel_tol,
-        n_simulations=search.n_simulations,
-        timings_s={"field and coupling": t_field, "thresholds": t_thresholds},
+        n_simulations=n_runs,
+        timings_s=timings,
         warnings=tuple(warnings),
         surface=surface,
         head=getattr(head, "name", None),
+        method=method,
+        table_directions=d_table if method == "table" else None,
+        check_index=check_index,
+        check_scale=check_scale,
     )
+    if method != "table":
+        return result
+    # the estimate is flagged beside the numbers, with its measured error
+    note = f"thresholds {result.table_text()}"
+    check = result.table_check()
+    if check is not None and check["max_abs_error"] > TABLE_ERROR_WARN:
+        note += "; over 10 %: use the full simulation (method 'simulate') for these cells"
+    return replace(result, warnings=(*result.warnings, note))
+
+
+def _check_table(model, drive, efield, placement, estimate, k, seed, solver, rel_tol, guess, **options):  # fmt: skip
+    """Simulate ``k`` of the placed cells (drawn with ``seed``) in full: (their indices, their
+    thresholds as scales of the applied field, the runs), or (None, None, 0) when k is 0."""
+    from tmslab.neuron.threshold import field_thresholds
+
+    if not k:
+        return None, None, 0
+    index = np.sort(np.random.default_rng(seed).choice(placement.n_cells, k, replace=False))
+    sample = _subset(placement, index)
+    own = estimate[index]
+    start = float(np.nanmedian(own)) if np.any(np.isfinite(own)) else guess
+    values = placed_field(model, sample, efield)
+    search = field_thresholds(
+        model, drive, values, sample.rotation, sample.soma_m, solver, rel_tol, start, **options
+    )
+    return index, search.thresholds, search.n_simulations
+
+
+def _subset(placement: CortexPlacement, index: np.ndarray) -> CortexPlacement:
+    """The placement of the cells ``index`` only (for :func:`placed_field`)."""
+    per_cell = ("soma_m", "normal", "rotation", "azimuth_rad", "pial_m", "white_m", "triangle")
+    return replace(placement, **{k: getattr(placement, k)[index] for k in per_cell})
 
 
 def _origin_node(model) -> int:
@@ -850,6 +1028,9 @@ def check_head_map(
     layer: str | None = None,
     azimuth_deg=None,
     didt_max_a_per_s: float | None = None,
+    method: str = "simulate",
+    table_directions: int | None = None,
+    check_cells: int = CHECK_CELLS,
 ) -> None:
     """Refuse a bad cortex-map request before any head is loaded or field solved.
 
@@ -869,6 +1050,12 @@ def check_head_map(
         Rotation about the normal.
     didt_max_a_per_s : float or None, A/s
         Peak dI/dt at 100 % MSO.
+    method : str
+        ``"simulate"`` or ``"table"`` (:func:`cortex_threshold_map`).
+    table_directions : int or None
+        Directions of the table (method ``"table"``).
+    check_cells : int
+        Cells simulated to check the table (method ``"table"``).
 
     Raises
     ------
@@ -886,7 +1073,18 @@ def check_head_map(
         raise InvalidValueError(f"--azimuth-deg {azimuth_deg!r}: give a finite angle in degrees")
     if didt_max_a_per_s is not None:
         check_positive("--didt-max", didt_max_a_per_s, "A/s")
-    budgets.check(budgets.neuron_map(n, *map_size(model, drive), hint="--cells"))
+    runs, hint = _map_runs(n, method, table_directions, check_cells)
+    budgets.check(budgets.neuron_map(runs, *map_size(model, drive), hint=hint))
+
+
+def _map_runs(n_cells: int, method, table_directions, check_cells) -> tuple[int, str]:
+    """Threshold searches a map runs and what to reduce when they are too many (checked)."""
+    from tmslab.neuron.direction_table import DEFAULT_DIRECTIONS, check_directions
+
+    if _check_method(method) == "simulate":
+        return n_cells, "--cells"
+    d = check_directions(DEFAULT_DIRECTIONS if table_directions is None else table_directions)
+    return d + _check_sample(check_cells, n_cells), "--table-directions or --check-cells"
 
 
 def prepare_head_maps(
@@ -903,6 +1101,9 @@ def prepare_head_maps(
     target: str | None = None,
     target_mni_m=None,
     target_label: str | None = None,
+    method: str = "simulate",
+    table_directions: int | None = None,
+    check_cells: int = CHECK_CELLS,
     **placement,
 ):
     """Check a cortex-map request, then load the head and place the coil (no field solve).
@@ -935,6 +1136,12 @@ def prepare_head_maps(
         The patch centre at an MNI152 coordinate.
     target_label : str or None
         The patch centre under a 10-05 position.
+    method : str
+        ``"simulate"`` or ``"table"`` (:func:`cortex_threshold_map`).
+    table_directions : int or None
+        Directions of the table (method ``"table"``).
+    check_cells : int
+        Cells simulated to check the table (method ``"table"``).
     **placement : Any
         The coil's placement: ``at``, ``at_mni_m``, ``handle_angle_deg``, ``handle_towards``,
         ``distance_m``, ``didt_a_per_s`` (:func:`~tmslab.efield.head_run.prepare_head_field`).
@@ -958,7 +1165,10 @@ def prepare_head_maps(
             "head mode: give the patch centre with --target, --target-mni or --target-label"
         )
     for model in models:
-        check_head_map(model, drive, radius_m, n_cells, layer, azimuth_deg, didt_max_a_per_s)
+        check_head_map(
+            model, drive, radius_m, n_cells, layer, azimuth_deg, didt_max_a_per_s,
+            method, table_directions, check_cells,
+        )  # fmt: skip
     patch = dict(target=target, target_mni_m=target_mni_m, target_label=target_label)
     return prepare_head_field(coil, head=head or "fsaverage", **patch, **placement)
 
@@ -1032,8 +1242,6 @@ def run_head_maps(
         One per type, in order; each with the (shared) solve's time in
         ``timings_s["head solve"]``.
     """
-    from dataclasses import replace
-
     from tmslab.efield.bem import solve
 
     if setup.target is None:

@@ -293,7 +293,13 @@ def _cortex_maps(scenario: Scenario, solution, done, placed, section: Section) -
     where each fires first, and the fraction activated against intensity."""
     from tmslab import budgets
     from tmslab.neuron.activation import as_drive
-    from tmslab.neuron.cortex import cells_within_budget, cortex_threshold_map, layer_of
+    from tmslab.neuron.cortex import (
+        CHECK_CELLS,
+        cells_within_budget,
+        cortex_threshold_map,
+        layer_of,
+    )
+    from tmslab.neuron.direction_table import DEFAULT_DIRECTIONS
     from tmslab.neuron.models import get_model
     from tmslab.neuron.threshold import map_size
     from tmslab.units import MM
@@ -305,9 +311,15 @@ def _cortex_maps(scenario: Scenario, solution, done, placed, section: Section) -
     drive = as_drive(_waveform(done))
     hint = "[neurons] cortex_cells"
     counts = []
+    table = spec.cortex_method == "table"
     for model in models:  # every map checked before the first runs
-        n = spec.cortex_cells or cells_within_budget(model, drive, CORTEX_CELLS)
-        budgets.check(budgets.neuron_map(n, *map_size(model, drive), hint=hint))
+        if table:  # the table's cost does not grow with the cells
+            n = spec.cortex_cells or CORTEX_CELLS
+            runs = DEFAULT_DIRECTIONS + min(CHECK_CELLS, n)
+            budgets.check(budgets.neuron_map(runs, *map_size(model, drive), hint=hint))
+        else:
+            n = spec.cortex_cells or cells_within_budget(model, drive, CORTEX_CELLS)
+            budgets.check(budgets.neuron_map(n, *map_size(model, drive), hint=hint))
         counts.append(n)
         if n < CORTEX_CELLS and spec.cortex_cells is None:
             section.notes.append(
@@ -326,6 +338,7 @@ def _cortex_maps(scenario: Scenario, solution, done, placed, section: Section) -
             didt_a_per_s=solution.didt_a_per_s,
             didt_max_a_per_s=getattr(dose, "didt_max_a_per_s", None),
             budget_hint=hint,
+            method=spec.cortex_method,
         )
         for model, n in zip(models, counts, strict=True)
     ]
@@ -352,6 +365,8 @@ def _cortex_maps(scenario: Scenario, solution, done, placed, section: Section) -
             ),
             (f"{result.model}: where the cells fire first", result.sites_text()),
         ]
+        if result.method == "table":
+            section.rows.append((f"{result.model}: thresholds", result.table_text()))
         section.notes += [f"Cortex map ({result.model}): {w}" for w in result.warnings]
     if not layered:
         section.notes.append(
