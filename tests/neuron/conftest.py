@@ -15,3 +15,19 @@ def drives():
     from tmslab.neuron.drive import get_drive
 
     return {shape: get_drive(shape, 2.5e-6) for shape in ("monophasic", "biphasic", "half-sine")}
+
+
+@pytest.fixture(scope="session")
+def head():
+    """The fsaverage template head."""
+    from tmslab.conductors.head import fsaverage_head
+
+    return fsaverage_head()
+
+
+@pytest.fixture(scope="session")
+def target(head):
+    """Its M1-hand target."""
+    from tmslab.conductors.head import named_target
+
+    return named_target(head, "M1-hand")

@@ -20,20 +20,6 @@ E_UNIFORM = np.array([30.0, -40.0, 120.0])  # V/m
 
 
 @pytest.fixture(scope="module")
-def head():
-    from tmslab.conductors.head import fsaverage_head
-
-    return fsaverage_head()
-
-
-@pytest.fixture(scope="module")
-def target(head):
-    from tmslab.conductors.head import named_target
-
-    return named_target(head, "M1-hand")
-
-
-@pytest.fixture(scope="module")
 def l5():
     from tmslab.neuron.models import get_model
 

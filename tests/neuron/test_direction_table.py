@@ -125,20 +125,6 @@ def test_an_unwritable_cache_still_gives_the_table(l5, drive, tmp_path):
     assert np.all(np.isfinite(table.thresholds_v_per_m))
 
 
-@pytest.fixture(scope="module")
-def head():
-    from tmslab.conductors.head import fsaverage_head
-
-    return fsaverage_head()
-
-
-@pytest.fixture(scope="module")
-def target(head):
-    from tmslab.conductors.head import named_target
-
-    return named_target(head, "M1-hand")
-
-
 def test_cortex_map_from_the_table_reports_its_error(
     head, target, l5, drive, monkeypatch, tmp_path
 ):
@@ -201,4 +187,4 @@ def test_bad_table_options_are_refused(head, target, l5, drive, kw, message):
     from tmslab.neuron.cortex import cortex_threshold_map
 
     with pytest.raises(InvalidValueError, match=message):
-        cortex_threshold_map(head, lambda p: np.ones_like(p), l5, drive, target, 5 * MM, 3, **kw)
+        cortex_threshold_map(head, np.ones_like, l5, drive, target, 5 * MM, 3, **kw)
