@@ -156,6 +156,13 @@ def test_cortex_map_from_the_table_reports_its_error(
     assert any("estimated from the 100-direction" in w for w in table.warnings)
     assert any("estimated from the 100-direction" in v for _, v in table.rows())
     assert "method" not in full.summary()  # a simulated map's summary is unchanged
+    # the figure says the thresholds are estimates, with their error
+    from tmslab.viz.cortex_map import plot_cortex_threshold_map
+
+    assert (
+        "estimated from the 100-direction" in plot_cortex_threshold_map(table)._suptitle.get_text()
+    )
+    assert "estimated" not in plot_cortex_threshold_map(full)._suptitle.get_text()
 
 
 def test_a_coarse_table_is_told_to_give_way_to_the_simulation(head, target, l5, drive, monkeypatch, tmp_path):  # fmt: skip

@@ -181,5 +181,12 @@ def plot_cortex_threshold_map(result, title: str | None = None, subtitle: str = 
         title = _title(results[0])
         if n > 1:
             title = title.replace(results[0].model, ", ".join(r.model for r in results), 1)
-    fig.suptitle(title + (f"\n{subtitle}" if subtitle else ""), fontsize=10)
+    # thresholds from a direction table are estimates: say so, with their checked error
+    estimated = [
+        (f"{r.model}: " if n > 1 else "") + f"thresholds {r.table_text()}"
+        for r in results
+        if getattr(r, "method", "simulate") == "table"
+    ]
+    lines = [title, subtitle, *estimated]
+    fig.suptitle("\n".join(line for line in lines if line), fontsize=10)
     return fig
