@@ -154,8 +154,8 @@ def test_cortex_map_from_the_table_reports_its_error(
     assert summary["method"] == "table" and summary["table_directions"] == 100
     assert summary["table_check_cells"] == 8
     assert summary["table_max_abs_error"] == check["max_abs_error"]
-    assert any("estimated from the 100-direction" in w for w in table.warnings)
     assert any("estimated from the 100-direction" in v for _, v in table.rows())
+    assert not any("direction table" in w for w in table.warnings)  # good enough: no warning
     assert "method" not in full.summary()  # a simulated map's summary is unchanged
     # the figure says the thresholds are estimates, with their error
     from tmslab.viz.cortex_map import plot_cortex_threshold_map
@@ -180,7 +180,14 @@ def test_a_coarse_table_is_told_to_give_way_to_the_simulation(head, target, l5, 
     )  # fmt: skip
     check = table.table_check()
     assert check["max_abs_error"] > 0.10  # 12 directions are far too few
-    assert any("over 10 %: use the full simulation" in w for w in table.warnings)
+    assert any("(over 10 %): use the full simulation" in w for w in table.warnings)
+    unchecked = cortex_threshold_map(
+        head, field, l5, drive, target, 10 * MM, 12, method="table", table_directions=12,
+        check_cells=0, seed=5,
+    )  # fmt: skip
+    assert unchecked.check_index is None and unchecked.table_check() is None
+    assert any("not checked against the full simulation" in w for w in unchecked.warnings)
+    assert unchecked.summary()["table_check_cells"] == 0
 
 
 @pytest.mark.parametrize(

@@ -372,4 +372,3 @@ def test_the_cortex_map_from_the_direction_table(sphere_head, monkeypatch, tmp_p
     assert 0 < record["table_median_abs_error"] <= record["table_max_abs_error"] < 0.10
     rows = dict(neurons.rows)
     assert "estimated from the 400-direction" in rows["l5-pyramidal: thresholds"]
-    assert any("estimated from the 400-direction" in note for note in neurons.notes)

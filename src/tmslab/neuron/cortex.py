@@ -935,11 +935,19 @@ def cortex_threshold_map(
     )
     if method != "table":
         return result
-    # the estimate is flagged beside the numbers, with its measured error
-    note = f"thresholds {result.table_text()}"
+    # the rows, the summary and the figure say the thresholds are estimates and how good; a
+    # warning only when the check found them poor or there was none
     check = result.table_check()
-    if check is not None and check["max_abs_error"] > TABLE_ERROR_WARN:
-        note += "; over 10 %: use the full simulation (method 'simulate') for these cells"
+    if check is None or not np.isfinite(check["max_abs_error"]):
+        note = "thresholds from the direction table, not checked against the full simulation"
+    elif check["max_abs_error"] > TABLE_ERROR_WARN:
+        note = (
+            f"thresholds from the direction table are up to {check['max_abs_error'] * 100:.0f} % "
+            "off the full simulation of the checked cells (over 10 %): use the full simulation "
+            "(method 'simulate') for these cells"
+        )
+    else:
+        return result
     return replace(result, warnings=(*result.warnings, note))
 
 
