@@ -75,3 +75,35 @@ def test_threaded_chunks_give_the_serial_result():
     np.testing.assert_array_equal(one.fired, two.fired)
     np.testing.assert_array_equal(one.spike_time_s, two.spike_time_s)
     np.testing.assert_array_equal(one.initiation_node, two.initiation_node)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.floats(1e-2, 5e3), min_size=1, max_size=8),
+    st.lists(st.floats(0.05, 20.0), min_size=8, max_size=8),
+)
+def test_per_run_guesses_with_a_small_step_find_the_same_bracket(thresholds, off):
+    """Guesses per run and a 5 % first step (squared after each miss) end on the same 0.5 %
+    bracket as the plain search, however far off the guesses are (x0.05 to x20 here)."""
+    true = np.array(thresholds)
+    guesses = true * np.array(off[: len(true)])
+    found = bisect_thresholds(_runner(true), len(true), guesses, 0.005, step=1.05)
+    assert np.all(found.thresholds >= true) and np.all(found.lower < true)
+    assert np.all(found.thresholds - found.lower <= 0.005 * found.thresholds)
+
+
+def test_good_guesses_save_runs():
+    true = np.geomspace(50.0, 500.0, 40)
+    plain = bisect_thresholds(_runner(true), 40, 200.0, 0.005)
+    near = bisect_thresholds(_runner(true), 40, true * 1.03, 0.005, step=1.05)
+    assert near.n_simulations < 0.75 * plain.n_simulations
+    np.testing.assert_allclose(near.thresholds, plain.thresholds, rtol=0.005)
+
+
+@pytest.mark.parametrize("bad", [{"step": 1.0}, {"guess": [1.0, -1.0]}])
+def test_bad_steps_and_guesses_are_refused(bad):
+    from tmslab.errors import InvalidValueError
+
+    options = {"guess": [1.0, 2.0], **bad}
+    with pytest.raises(InvalidValueError):
+        bisect_thresholds(_runner(np.ones(2)), 2, options.pop("guess"), 0.005, **options)

@@ -39,7 +39,10 @@ import numpy as np
 from tmslab.errors import InvalidValueError
 
 DEFAULT_DIRECTIONS = 400
-TABLE_FORMAT = 1  # bump when the search or the kernel changes what a table holds
+TABLE_FORMAT = 2  # bump when the search or the kernel changes what a table holds
+TWO_PASS_FROM = 100  # directions from which a table is searched in two passes (_search)
+COARSE_EVERY = 4
+GUESS_STEP = 1.05  # the second pass's first bracket: +-5 % around the interpolated guess
 _CACHE_FOLDER = "direction-tables"
 
 
@@ -233,7 +236,6 @@ def direction_table(
     """
     from tmslab.neuron.batched import BatchedSolver
     from tmslab.neuron.directions import fibonacci_sphere
-    from tmslab.neuron.threshold import direction_thresholds
 
     n = check_directions(n_directions)
     guess = model.threshold_guess_v_per_m
@@ -243,22 +245,47 @@ def direction_table(
         found = _read(path, key, model.name, drive.name, rel_tol)
         if found is not None:
             return found
-    result = direction_thresholds(
-        model, drive, fibonacci_sphere(n), "batched", rel_tol, guess, threads=threads
-    )
+    directions = fibonacci_sphere(n)
+    thresholds, nodes, runs = _search(model, drive, directions, rel_tol, guess, threads)
     table = DirectionTable(
-        model.name,
-        drive.name,
-        result.directions,
-        result.thresholds_v_per_m,
-        np.asarray(result.initiation_node, dtype=np.int64),
-        rel_tol,
-        key,
-        result.n_simulations,
+        model.name, drive.name, directions, thresholds, nodes, rel_tol, key, runs
     )
     if cache:
         _write(path, table)
     return table
+
+
+def _search(model, drive, directions, rel_tol, guess, threads):
+    """Thresholds (V/m) and initiation nodes along ``directions``, and the runs it took.
+
+    Every :data:`COARSE_EVERY`-th direction is searched from the model's guess (bracketing by
+    factors of 2: about 10 runs each); the others start from the coarse thresholds interpolated
+    at their direction, bracketing by :data:`GUESS_STEP` (about 6 runs each). Both end on the
+    same ``rel_tol`` bracket.
+    """
+    from tmslab.neuron.threshold import direction_thresholds
+
+    n = len(directions)
+    search = lambda index, first, step: direction_thresholds(  # noqa: E731
+        model, drive, directions[index], "batched", rel_tol, first, step, threads=threads
+    )
+    if n < TWO_PASS_FROM:
+        found = search(np.arange(n), guess, 2.0)
+        return (
+            found.thresholds_v_per_m,
+            np.asarray(found.initiation_node, np.int64),
+            found.n_simulations,
+        )
+    coarse = np.arange(0, n, COARSE_EVERY)
+    rest = np.setdiff1d(np.arange(n), coarse)
+    first = search(coarse, guess, 2.0)
+    thresholds = np.full(n, np.nan)
+    nodes = np.full(n, -1, dtype=np.int64)
+    thresholds[coarse], nodes[coarse] = first.thresholds_v_per_m, first.initiation_node
+    start = interpolate_on_sphere(directions[coarse], first.thresholds_v_per_m, directions[rest])
+    second = search(rest, np.where(np.isfinite(start), start, guess), GUESS_STEP)
+    thresholds[rest], nodes[rest] = second.thresholds_v_per_m, second.initiation_node
+    return thresholds, nodes, first.n_simulations + second.n_simulations
 
 
 def _default_cache_dir() -> Path:

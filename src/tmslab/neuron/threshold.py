@@ -40,6 +40,7 @@ from tmslab.units import MS_PER_S, US_PER_S
 
 DEFAULT_REL_TOL = 0.005
 MAX_AMPLITUDE = 1e5
+FLOOR_FRACTION = 1e-6  # the search gives up below this fraction of the (smallest) guess
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,11 +72,12 @@ class ThresholdSearch:
 def bisect_thresholds(
     run: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]],
     n: int,
-    guess: float,
+    guess,
     rel_tol: float = DEFAULT_REL_TOL,
     max_amplitude: float = MAX_AMPLITUDE,
     min_amplitude: float | None = None,
     batch: int = 1,
+    step: float = 2.0,
 ) -> ThresholdSearch:
     """Bisect the firing threshold of ``n`` runs at once.
 
@@ -87,19 +89,24 @@ def bisect_thresholds(
         initiation_node), each (K,).
     n : int
         Number of runs.
-    guess : float, V/m
-        First amplitude tried (V/m or a dimensionless scale, as ``run`` takes it).
+    guess : float or (n,) array_like, V/m
+        First amplitude tried, for all runs or per run (V/m or a dimensionless scale, as ``run``
+        takes it).
     rel_tol : float, dimensionless
         Relative width of the final bracket.
     max_amplitude : float, V/m
         Highest amplitude tried.
     min_amplitude : float or None, V/m
-        Lowest amplitude tried; None: ``guess * 1e-6``.
+        Lowest amplitude tried; None: the smallest guess times 1e-6.
     batch : int
         Simulations ``run`` does at about the cost of one (a batched solver on idle cores). When
         few runs are bisecting, each round then simulates the next levels of their bisection
         trees at once (every midpoint the next steps could visit) and follows the path the plain
         search would take: the same amplitudes decide, so the same thresholds, in fewer rounds.
+    step : float, dimensionless
+        Factor by which the amplitude moves until the threshold is bracketed. Below 2 (a good
+        guess per run: a bracket of a few per cent, fewer bisection steps) it squares after each
+        move that does not bracket (5 %, 10 %, 21 %, 46 %...), so a poor guess costs a few runs.
 
     Returns
     -------
@@ -108,14 +115,20 @@ def bisect_thresholds(
     """
     if not 0 < rel_tol < 1:
         raise InvalidValueError(f"rel_tol = {rel_tol!r}; it must be in (0, 1), e.g. 0.005")
-    if not guess > 0:
+    first = np.broadcast_to(np.asarray(guess, dtype=float), (n,))
+    if not np.all(first > 0):
         raise InvalidValueError(f"guess = {guess!r}; it must be > 0")
-    floor = min_amplitude if min_amplitude is not None else guess * 1e-6
+    if not step > 1:
+        raise InvalidValueError(f"step = {step!r}; it must be > 1")
+    smallest = float(np.min(first, initial=1.0))
+    floor = min_amplitude if min_amplitude is not None else smallest * FLOOR_FRACTION
     lo = np.zeros(n)
     hi = np.full(n, np.inf)
     spike = np.full(n, np.nan)
     origin = np.full(n, -1, dtype=np.int64)
-    amp = np.full(n, float(guess))
+    amp = first.copy()
+    factor = np.full(n, float(step))
+    grow = step < 2.0
     active = np.ones(n, dtype=bool)
     count = 0
     while np.any(active):
@@ -141,7 +154,9 @@ def bisect_thresholds(
         # next amplitude of each run still searching
         unbounded = np.isinf(hi)
         no_floor = lo == 0
-        nxt = np.where(unbounded, 2.0 * lo, np.where(no_floor, 0.5 * hi, 0.5 * (lo + hi)))
+        nxt = np.where(unbounded, factor * lo, np.where(no_floor, hi / factor, 0.5 * (lo + hi)))
+        if grow:  # not bracketed yet: the next move is larger
+            factor[idx] = np.where((unbounded | no_floor)[idx], factor[idx] ** 2, factor[idx])
         done = (
             (~unbounded & ~no_floor & (hi - lo <= rel_tol * hi))
             | (unbounded & (nxt > max_amplitude))
@@ -264,7 +279,8 @@ def direction_thresholds(
     directions: np.ndarray,
     solver: str = "batched",
     rel_tol: float = DEFAULT_REL_TOL,
-    guess: float | None = None,
+    guess=None,
+    step: float = 2.0,
     **solver_options,
 ) -> DirectionThresholds:
     """Thresholds of ``model`` in a uniform field along each of ``directions``.
@@ -284,8 +300,11 @@ def direction_thresholds(
         "batched" or "neuron".
     rel_tol : float, dimensionless
         Relative tolerance of the bisection.
-    guess : float or None, V/m
-        First field tried; None: the model's ``threshold_guess_v_per_m``.
+    guess : float, (D,) array_like or None, V/m
+        First field tried, for all directions or per direction; None: the model's
+        ``threshold_guess_v_per_m``.
+    step : float, dimensionless
+        Factor of the bracketing moves (:func:`bisect_thresholds`; below 2 for good guesses).
     **solver_options : Any
         Passed to the solver.
 
@@ -302,9 +321,10 @@ def direction_thresholds(
     search = bisect_thresholds(
         _runner(engine, profiles),
         len(dirs),
-        guess or model.threshold_guess_v_per_m,
+        model.threshold_guess_v_per_m if guess is None else guess,
         rel_tol,
         batch=engine.batch,
+        step=step,
     )
     return DirectionThresholds(
         dirs,
