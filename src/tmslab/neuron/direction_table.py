@@ -7,7 +7,8 @@ precomputed maps, looked up with the macroscopic field at each cell, and found t
 -3 % to +3.7 % of full simulations in 98 % of cases. tmslab does the same:
 
 * the table is the batched solver's threshold search along D Fibonacci directions
-  (:func:`~tmslab.neuron.threshold.direction_thresholds`), cached on disk under
+  (:func:`~tmslab.neuron.threshold.direction_thresholds`, in two passes: :func:`_search`), cached
+  on disk under
   ``user_cache_dir()/direction-tables`` by a SHA-256 of every array the simulation reads (the
   cell's compartments and membranes, its rest, the pulse, the step, the search), so a changed cell
   or pulse never reads a stale table;
@@ -21,7 +22,7 @@ The estimate ignores how the field varies along the cell. :func:`tmslab.neuron.c
 cortex_threshold_map` therefore simulates a sample of the cells with the field at every
 compartment and reports the difference beside the thresholds. On the fsaverage head under a
 figure-8 coil at C3, for 1,000 ``aberra-l5-pc`` cells around M1-hand, the 400-direction table
-differs from the full simulation by 1.0 % in the median and 5.7 % at most
+differs from the full simulation by 1.0 % in the median and 5.6 % at most
 (``benchmarks/neuron_map.py``, ``docs/validation-neurons.md``).
 """
 
