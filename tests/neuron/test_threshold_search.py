@@ -107,3 +107,11 @@ def test_bad_steps_and_guesses_are_refused(bad):
     options = {"guess": [1.0, 2.0], **bad}
     with pytest.raises(InvalidValueError):
         bisect_thresholds(_runner(np.ones(2)), 2, options.pop("guess"), 0.005, **options)
+
+
+def test_the_floor_is_a_millionth_of_the_guess():
+    """A run that fires at every amplitude stops halving below guess * 1e-6, as always."""
+    always = lambda idx, amps: (np.ones(len(idx), bool), np.full(len(idx), 1e-3), idx)  # noqa: E731
+    found = bisect_thresholds(always, 1, 300.0, 0.005)
+    given = bisect_thresholds(always, 1, 300.0, 0.005, min_amplitude=300.0 * 1e-6)
+    assert found.n_simulations == given.n_simulations == 20  # 300 / 2^19 > 3e-4 > 300 / 2^20

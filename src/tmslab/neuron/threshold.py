@@ -120,7 +120,7 @@ def bisect_thresholds(
         raise InvalidValueError(f"guess = {guess!r}; it must be > 0")
     if not step > 1:
         raise InvalidValueError(f"step = {step!r}; it must be > 1")
-    smallest = float(np.min(first, initial=1.0))
+    smallest = float(np.min(first)) if n else 1.0
     floor = min_amplitude if min_amplitude is not None else smallest * FLOOR_FRACTION
     lo = np.zeros(n)
     hi = np.full(n, np.inf)
