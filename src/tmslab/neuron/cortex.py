@@ -63,6 +63,7 @@ __all__ = [
     "check_head_map",
     "cortex_threshold_map",
     "layer_of",
+    "map_runs",
     "place_in_cortex",
     "placed_field",
     "prepare_head_maps",
@@ -799,15 +800,13 @@ def cortex_threshold_map(
     """
     from tmslab import budgets
     from tmslab.neuron.coupling import field_at
-    from tmslab.neuron.direction_table import DEFAULT_DIRECTIONS, direction_table
+    from tmslab.neuron.direction_table import direction_table
     from tmslab.neuron.threshold import field_thresholds, map_size
 
     n = _check_count(n_cells)
     method = _check_method(method)
-    d_table = DEFAULT_DIRECTIONS if table_directions is None else table_directions
-    k_check = _check_sample(check_cells, n)
-    runs, hint = _map_runs(n, method, table_directions, check_cells)
-    hint = budget_hint if method == "simulate" else hint
+    runs, d_table, k_check = map_runs(n, method, table_directions, check_cells)
+    hint = budget_hint if method == "simulate" else "--table-directions or --check-cells"
     budgets.check(budgets.neuron_map(runs, *map_size(model, drive), hint=hint))
     _, assumed = layer_of(model.name, layer)
     placement = place_in_cortex(
@@ -1083,18 +1082,38 @@ def check_head_map(
         raise InvalidValueError(f"--azimuth-deg {azimuth_deg!r}: give a finite angle in degrees")
     if didt_max_a_per_s is not None:
         check_positive("--didt-max", didt_max_a_per_s, "A/s")
-    runs, hint = _map_runs(n, method, table_directions, check_cells)
+    runs, _, _ = map_runs(n, method, table_directions, check_cells)
+    hint = "--cells" if method == "simulate" else "--table-directions or --check-cells"
     budgets.check(budgets.neuron_map(runs, *map_size(model, drive), hint=hint))
 
 
-def _map_runs(n_cells: int, method, table_directions, check_cells) -> tuple[int, str]:
-    """Threshold searches a map runs and what to reduce when they are too many (checked)."""
+def map_runs(
+    n_cells: int, method: str = "simulate", table_directions=None, check_cells=CHECK_CELLS
+) -> tuple[int, int, int]:
+    """Threshold searches a cortex map runs, its options checked (one-line errors).
+
+    Parameters
+    ----------
+    n_cells : int
+        Cells of the map.
+    method : str
+        ``"simulate"`` or ``"table"``.
+    table_directions : int or None
+        Directions of the table (None: the default).
+    check_cells : int
+        Cells the table's check simulates.
+
+    Returns
+    -------
+    tuple of int
+        (runs, table directions, cells checked): ``n_cells`` runs when simulated; the table's
+        directions plus the checked cells from a table (its cost does not grow with the cells).
+    """
     from tmslab.neuron.direction_table import DEFAULT_DIRECTIONS, check_directions
 
-    if _check_method(method) == "simulate":
-        return n_cells, "--cells"
     d = check_directions(DEFAULT_DIRECTIONS if table_directions is None else table_directions)
-    return d + _check_sample(check_cells, n_cells), "--table-directions or --check-cells"
+    k = _check_sample(check_cells, n_cells)
+    return (n_cells if _check_method(method) == "simulate" else d + k), d, k
 
 
 def prepare_head_maps(

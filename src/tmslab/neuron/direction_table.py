@@ -80,10 +80,6 @@ class DirectionTable:
     key: str
     n_simulations: int = 0
 
-    @property
-    def n_directions(self) -> int:
-        return len(self.directions)
-
     def estimate(self, e_local_v_per_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Thresholds of cells whose soma sees the field ``e_local_v_per_m`` (their own frame).
 
@@ -267,9 +263,12 @@ def _search(model, drive, directions, rel_tol, guess, threads):
     from tmslab.neuron.threshold import direction_thresholds
 
     n = len(directions)
-    search = lambda index, first, step: direction_thresholds(  # noqa: E731
-        model, drive, directions[index], "batched", rel_tol, first, step, threads=threads
-    )
+
+    def search(index, first, step):
+        return direction_thresholds(
+            model, drive, directions[index], "batched", rel_tol, first, step, threads=threads
+        )
+
     if n < TWO_PASS_FROM:
         found = search(np.arange(n), guess, 2.0)
         return (

@@ -293,13 +293,7 @@ def _cortex_maps(scenario: Scenario, solution, done, placed, section: Section) -
     where each fires first, and the fraction activated against intensity."""
     from tmslab import budgets
     from tmslab.neuron.activation import as_drive
-    from tmslab.neuron.cortex import (
-        CHECK_CELLS,
-        cells_within_budget,
-        cortex_threshold_map,
-        layer_of,
-    )
-    from tmslab.neuron.direction_table import DEFAULT_DIRECTIONS
+    from tmslab.neuron.cortex import cells_within_budget, cortex_threshold_map, layer_of, map_runs
     from tmslab.neuron.models import get_model
     from tmslab.neuron.threshold import map_size
     from tmslab.units import MM
@@ -313,13 +307,12 @@ def _cortex_maps(scenario: Scenario, solution, done, placed, section: Section) -
     counts = []
     table = spec.cortex_method == "table"
     for model in models:  # every map checked before the first runs
-        if table:  # the table's cost does not grow with the cells
-            n = spec.cortex_cells or CORTEX_CELLS
-            runs = DEFAULT_DIRECTIONS + min(CHECK_CELLS, n)
-            budgets.check(budgets.neuron_map(runs, *map_size(model, drive), hint=hint))
-        else:
-            n = spec.cortex_cells or cells_within_budget(model, drive, CORTEX_CELLS)
-            budgets.check(budgets.neuron_map(n, *map_size(model, drive), hint=hint))
+        # a table's cost does not grow with the cells: all of them, budget or not
+        n = spec.cortex_cells or (
+            CORTEX_CELLS if table else cells_within_budget(model, drive, CORTEX_CELLS)
+        )
+        runs, _, _ = map_runs(n, spec.cortex_method)
+        budgets.check(budgets.neuron_map(runs, *map_size(model, drive), hint=hint))
         counts.append(n)
         if n < CORTEX_CELLS and spec.cortex_cells is None:
             section.notes.append(
