@@ -342,13 +342,20 @@ def rotation_between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     b = np.asarray(b, float) / np.linalg.norm(b)
     v = np.cross(a, b)
     c = float(a @ b)
-    if np.linalg.norm(v) < 1e-12:
-        if c > 0:
-            return np.eye(3)
+    if c < 0 and np.linalg.norm(v) < 1e-6:
+        # (nearly) opposite: the axis a x b is lost in rounding. A half turn about an axis
+        # perpendicular to a, then the small turn from -a onto b
         axis = np.cross(a, [1.0, 0.0, 0.0])
         if np.linalg.norm(axis) < 1e-6:
             axis = np.cross(a, [0.0, 1.0, 0.0])
         axis /= np.linalg.norm(axis)
-        return 2.0 * np.outer(axis, axis) - np.eye(3)
+        return rotation_between(-a, b) @ (2.0 * np.outer(axis, axis) - np.eye(3))
+    if np.linalg.norm(v) < 1e-12:
+        return np.eye(3)
     k = np.array([[0, -v[2], v[1]], [v[2], 0, -v[0]], [-v[1], v[0], 0]])
-    return np.eye(3) + k + k @ k / (1.0 + c)
+    if c >= -0.5:
+        return np.eye(3) + k + k @ k / (1.0 + c)
+    # more than 120 degrees apart: 1 + c cancels; from sin = |v| alone (well conditioned here),
+    # 1 / (1 + cos) = (1 + sqrt(1 - sin^2)) / sin^2 keeps the rotation orthogonal
+    s2 = float(v @ v)
+    return np.eye(3) + k + k @ k * ((1.0 + np.sqrt(max(1.0 - s2, 0.0))) / s2)
