@@ -103,6 +103,7 @@ def test_map_figure_and_summary(cli, tmp_path):
         (["neuron", "threshold", "--model", "mrg-axon", "--solver", "brian"], ["unknown solver"]),
         (["neuron", "sd-curve", "--model", "mrg-axon", "--widths-us", "30,x"], ["--widths-us"]),
         (["neuron", "map", "--model", "mrg-axon", "--n-directions", "0"], ["directions"]),
+        (["neuron", "map", "--model", "mrg-axon,l5-pyramidal"], ["need head mode"]),
     ],
 )
 def test_bad_input_gives_one_line_and_exit_2(cli, argv, fragments):

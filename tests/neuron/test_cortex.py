@@ -287,3 +287,27 @@ def test_prepare_head_maps_places_the_coil_on_fsaverage(l5):
     )
     assert setup.head.name == "fsaverage" and setup.target is not None
     assert "C3" in setup.placement
+
+
+def test_head_map_request_passes_every_option(l5, monkeypatch):
+    # The typed request of `neuron map --head` hands each of its fields to the two steps.
+    from tmslab.neuron import cortex
+    from tmslab.neuron.drive import get_drive
+
+    seen = {}
+    monkeypatch.setattr(cortex, "prepare_head_maps", lambda *a, **kw: seen.update(prepare=(a, kw)))
+    monkeypatch.setattr(cortex, "run_head_maps", lambda *a, **kw: seen.update(run=(a, kw)))
+    request = cortex.HeadMapRequest(
+        "magstim-70mm-fig8", target="M1-hand", at="C3", handle_angle_deg=45, distance_m=4 * MM,
+        didt_max_a_per_s=1.5e8, radius_m=8 * MM, n_cells=3, layer="L5", seed=7, method="table",
+        table_directions=100, check_cells=2,
+    )  # fmt: skip
+    drive = get_drive("monophasic", 2.5e-6)
+    request.prepare([l5], drive)
+    request.run("setup", [l5], drive, "batched", 0.01)
+    (args, kw), (run_args, run_kw) = seen["prepare"], seen["run"]
+    assert args[2] == "magstim-70mm-fig8" and kw["at"] == "C3" and kw["handle_angle_deg"] == 45
+    assert kw["distance_m"] == 4 * MM and kw["didt_a_per_s"] == 1e8 and kw["target"] == "M1-hand"
+    assert (kw["method"], kw["table_directions"], kw["check_cells"]) == ("table", 100, 2)
+    assert run_args[3:] == (8 * MM, 3) and run_kw["seed"] == 7 and run_kw["rel_tol"] == 0.01
+    assert run_kw["didt_max_a_per_s"] == 1.5e8 and run_kw["layer"] == "L5"

@@ -267,13 +267,13 @@ def head_command(
     """E-field on the cortex of a realistic head: fsaverage or a SimNIBS mesh (BEM; 1-2 min)."""
     from tmslab.efield.head_run import parse_mni_mm, prepare_head_field, run_head_field
 
-    mni = lambda text, option: None if text is None else parse_mni_mm(text, option)  # noqa: E731
     term.check_out(plot, term.FIGURE_SUFFIXES, "--plot")
     with term.console.status("loading the head and placing the coil..."):
         setup = prepare_head_field(
-            coil, at=at, at_mni_m=mni(at_mni, "--position-mni"), handle_angle_deg=handle_angle,
-            handle_towards=handle_towards, distance_m=distance_mm * MM, target=target,
-            target_mni_m=mni(target_mni, "--target-mni"), target_label=target_label,
+            coil, at=at, at_mni_m=parse_mni_mm(at_mni, "--position-mni"),
+            handle_angle_deg=handle_angle, handle_towards=handle_towards,
+            distance_m=distance_mm * MM, target=target,
+            target_mni_m=parse_mni_mm(target_mni, "--target-mni"), target_label=target_label,
             didt_a_per_s=didt, out=out, head=head,
         )  # fmt: skip
     with term.console.status(f"solving the field on the cortex ({setup.placement})..."):

@@ -11,9 +11,12 @@ from tmslab.cli import GROUPS
 from tmslab.cli import output as term
 from tmslab.cli.params import Json, inject
 from tmslab.cli.params import quantity_option as quantity
+from tmslab.errors import InvalidValueError
 from tmslab.units import MM, UM_PER_M, US_PER_S
 
 if TYPE_CHECKING:
+    from tmslab.neuron.cortex import HeadMapRequest
+    from tmslab.neuron.drive import Drive
     from tmslab.neuron.models import CellModel
 
 app = typer.Typer(help=GROUPS["neuron"][2], no_args_is_help=True)  # help: tmslab.cli table
@@ -69,7 +72,7 @@ def list_command(json: Json = False) -> None:
 
 
 @app.command("nodes")
-@inject(_cell, "cell", out=(".csv",))
+@inject(cell=_cell, out=(".csv",))
 def nodes_command(
     cell: CellModel,
     out: Path = Opt(..., "--out", "-o", help="CSV file of node positions (m)."),
@@ -84,7 +87,7 @@ def nodes_command(
 
 
 @app.command("threshold")
-@inject(_cell, "cell")
+@inject(cell=_cell)
 def threshold_command(
     cell: CellModel,
     waveform: str = WAVEFORM,
@@ -105,7 +108,7 @@ def threshold_command(
 
 
 @app.command("sd-curve")
-@inject(_cell, "cell", out=term.FIGURE_SUFFIXES)
+@inject(cell=_cell, out=term.FIGURE_SUFFIXES)
 def sd_curve_command(
     cell: CellModel,
     direction: str = Opt("1,0,0", "--direction", "-d", help="Uniform field direction x,y,z."),
@@ -152,8 +155,7 @@ MAP_MODEL = Opt(None, "--model", "-m", help="Model name (see 'tmslab neuron list
 N_DIRECTIONS = Opt(None, "--n-directions", help="Field directions on the sphere (default 200; not with --head).")  # fmt: skip
 
 
-@app.command("map")
-def map_command(
+def _cells(
     model: str = MAP_MODEL,
     swc: Path = SWC,
     membrane: str = MEMBRANE,
@@ -161,11 +163,15 @@ def map_command(
     swc_types: str = SWC_TYPES,
     unknown_types: str = UNKNOWN,
     myelinate: bool = MYELINATE,
-    waveform: str = WAVEFORM,
-    dt_us: float = DT,
-    n_directions: int = N_DIRECTIONS,
-    solver: str = BATCHED,
-    tol: float = TOL,
+) -> tuple[CellModel, ...]:
+    """The cell types of ``map``: one, or (head mode) several comma-separated names."""
+    from tmslab.neuron.workflows import resolve_cells
+
+    segment_m = max_segment_um / UM_PER_M
+    return resolve_cells(model, swc, membrane, segment_m, swc_types, unknown_types, myelinate)
+
+
+def _head_request(
     head: str = HEAD,
     coil: str = COIL,
     at: str = AT,
@@ -186,56 +192,50 @@ def map_command(
     check_cells: int = CHECK_CELLS,
     didt: float = HEAD_DIDT,
     didt_max: float = DIDT_MAX,
+) -> HeadMapRequest | None:
+    """Head mode's options as one request; None when no option names a head, coil or target."""
+    if all(o is None for o in (head, coil, at, at_mni, target, target_mni, target_label)):
+        return None
+    from tmslab.efield.head_run import parse_mni_mm
+    from tmslab.neuron.cortex import HeadMapRequest
+
+    return HeadMapRequest(
+        coil, head, target, parse_mni_mm(target_mni, "--target-mni"), target_label, at=at,
+        at_mni_m=parse_mni_mm(at_mni, "--position-mni"), handle_angle_deg=handle_angle,
+        handle_towards=handle_towards, distance_m=distance_mm * MM, didt_a_per_s=didt,
+        didt_max_a_per_s=didt_max, radius_m=radius_mm * MM, n_cells=cells, layer=layer,
+        azimuth_deg=azimuth_deg, seed=seed, method=method, table_directions=table_directions,
+        check_cells=check_cells,
+    )  # fmt: skip
+
+
+@app.command("map")
+@inject(models=_cells, request=_head_request, out=term.FIGURE_SUFFIXES)
+def map_command(
+    models: tuple[CellModel, ...],
+    waveform: str = WAVEFORM,
+    dt_us: float = DT,
+    n_directions: int = N_DIRECTIONS,
+    solver: str = BATCHED,
+    tol: float = TOL,
+    request: HeadMapRequest | None = None,
     out: Path = MAP_OUT,
     json: Json = False,
 ) -> None:
     """Threshold against the direction of a uniform field; or, with --head and --coil, of cells
     placed in the cortex around a target (threshold map and input-output curve)."""
-    from tmslab.efield.head_run import parse_mni_mm
-    from tmslab.neuron.cortex import prepare_head_maps, run_head_maps
     from tmslab.neuron.drive import get_drive
-    from tmslab.neuron.workflows import direction_map, resolve_cell, resolve_cells
 
-    term.check_out(out, term.FIGURE_SUFFIXES)  # before the thresholds are computed
-    head_mode = any(
-        o is not None for o in (head, coil, at, at_mni, target, target_mni, target_label)
-    )
-    if head_mode and n_directions is not None:
-        from tmslab.errors import InvalidValueError
-
+    if request is not None and n_directions is not None:
         raise InvalidValueError("--n-directions is for a uniform field; not with --head/--coil")
-    cell_options = (swc, membrane, max_segment_um / UM_PER_M, swc_types, unknown_types, myelinate)
-    # several cell types share one field solve in head mode: --model a,b
-    cells_of = (
-        resolve_cells(model, *cell_options) if head_mode else (resolve_cell(model, *cell_options),)
-    )
     drive = get_drive(waveform, dt_us / US_PER_S)
-    if not head_mode:
-        cell = cells_of[0]
-        result = direction_map(
-            cell, drive, 200 if n_directions is None else n_directions, solver, tol
-        )
-        if out is not None:
-            from tmslab.viz.neuron import plot_direction_map
-
-            title = f"{cell.name}, {drive.name}"
-            figure = plot_direction_map(result.directions, result.thresholds_v_per_m, title)
-            term.save_figure(figure, out)
-        return term.print_result(result, f"Threshold map of {cell.name}", json)
-    mni = lambda text, option: None if text is None else parse_mni_mm(text, option)  # noqa: E731
-    patch = dict(radius_m=radius_mm * MM, n_cells=cells, layer=layer, azimuth_deg=azimuth_deg)
-    patch.update(method=method, table_directions=table_directions, check_cells=check_cells)
+    if request is None:
+        return _direction_map(models, drive, n_directions, solver, tol, out, json)
     with term.console.status("loading the head, placing the coil and the cells..."):
-        setup = prepare_head_maps(
-            cells_of, drive, coil, **patch, didt_max_a_per_s=didt_max, head=head, target=target,
-            target_mni_m=mni(target_mni, "--target-mni"), target_label=target_label, at=at,
-            at_mni_m=mni(at_mni, "--position-mni"), handle_angle_deg=handle_angle,
-            handle_towards=handle_towards, distance_m=distance_mm * MM, didt_a_per_s=didt,
-        )  # fmt: skip
-    n = cells * len(cells_of)
+        setup = request.prepare(models, drive)
+    n = request.n_cells * len(models)
     with term.console.status(f"solving the field and {n} thresholds ({setup.placement})..."):
-        options = dict(seed=seed, didt_max_a_per_s=didt_max, solver=solver, rel_tol=tol)
-        results = run_head_maps(setup, cells_of, drive, **patch, **options)
+        results = request.run(setup, models, drive, solver, tol)
     if out is not None:
         from tmslab.viz.cortex_map import plot_cortex_threshold_map
 
@@ -247,6 +247,24 @@ def map_command(
     for result in results:
         term.print_rows(f"Cortex threshold map of {result.model}", result.rows())
     term.print_written(out)
+
+
+def _direction_map(models, drive: Drive, n_directions, solver, tol, out, json) -> None:
+    from tmslab.neuron.workflows import direction_map
+
+    if len(models) > 1:
+        raise InvalidValueError(
+            "several --model types need head mode (--coil, --target): a uniform map takes one"
+        )
+    cell = models[0]
+    result = direction_map(cell, drive, 200 if n_directions is None else n_directions, solver, tol)
+    if out is not None:
+        from tmslab.viz.neuron import plot_direction_map
+
+        title = f"{cell.name}, {drive.name}"
+        figure = plot_direction_map(result.directions, result.thresholds_v_per_m, title)
+        term.save_figure(figure, out)
+    term.print_result(result, f"Threshold map of {cell.name}", json)
 
 
 # --- fetch-cells: the cells tmslab cannot ship (licences), pinned and SHA-256 checked ---------

@@ -65,7 +65,7 @@ def placement_command(
     )
 
     term.check_out(plot, term.FIGURE_SUFFIXES, "--plot")
-    mni = None if target_mni is None else parse_mni_mm(target_mni, "--target-mni")
+    mni = parse_mni_mm(target_mni, "--target-mni")
     avoid = [parse_mni_mm(text, "--avoid-mni") for text in avoid_mni] if avoid_mni else None
     with term.console.status("loading the head and checking the options..."):
         setup = prepare_placement(

@@ -8,7 +8,9 @@ click's help labels.
 
 from __future__ import annotations
 
+import builtins
 import inspect
+import re
 import sys
 import typing
 from collections.abc import Callable
@@ -73,37 +75,44 @@ TARGET_LABEL = Opt(None, "--target-label", help="Cortical target under this 10-0
 # --- option groups: options several commands share, declared once, resolved into one value ---
 
 
-def inject(group: Callable, name: str, out: tuple[str, ...] = ()) -> Callable:
-    """Decorate a command whose parameter ``name`` receives ``group(**group's options)``.
+def inject(out: tuple[str, ...] = (), **groups: Callable) -> Callable:
+    """Decorate a command whose parameter ``NAME`` receives ``groups[NAME](**its options)``.
 
-    ``group``'s parameters (Typer options) stand in the command line where ``name`` stands in
-    the command's signature; ``group`` turns their values into the one value the command
-    receives (the cell of the neuron commands). ``out``: suffixes the command's ``--out``
-    must have, checked before ``group`` runs (a bad output path fails before any work).
+    A group's parameters (Typer options) stand in the command line where ``NAME`` stands in the
+    command's signature; the group turns their values into the one value the command receives
+    (the cell of the neuron commands, the head-mode request of ``neuron map``). Groups run in
+    the order given. ``out``: suffixes the command's ``--out`` must have, checked before any
+    group runs (a bad output path fails before any work).
     """
 
     def decorate(func: Callable) -> Callable:
-        shared = parameters(group)
+        shared = {name: parameters(group) for name, group in groups.items()}
         params: list[inspect.Parameter] = []
-        for param in parameters(func, typed_value=name):
-            params += shared if param.name == name else [param]
+        for param in parameters(func, typed_values=tuple(groups)):
+            params += shared.get(param.name, [param])
 
         def command(**kwargs: Any) -> Any:
             if out:
                 check_out(kwargs["out"], out)
-            value = group(**{p.name: kwargs.pop(p.name) for p in shared})
-            return func(**{name: value}, **kwargs)
+            values = {
+                name: group(**{p.name: kwargs.pop(p.name) for p in shared[name]})
+                for name, group in groups.items()
+            }
+            return func(**values, **kwargs)
 
         return with_signature(command, params, func)
 
     return decorate
 
 
-def parameters(func: Callable, typed_value: str = "return") -> list[inspect.Parameter]:
-    """``func``'s parameters with their annotations evaluated (``typed_value``'s may name a
-    class imported only for type checkers: it is not evaluated)."""
-    placeholder = {func.__annotations__.get(typed_value): object}
-    hints = typing.get_type_hints(func, localns=placeholder, include_extras=True)
+def parameters(
+    func: Callable, typed_values: tuple[str, ...] = ("return",)
+) -> list[inspect.Parameter]:
+    """``func``'s parameters with their annotations evaluated; the annotations of
+    ``typed_values`` may name classes imported only for type checkers (they read as ``object``)."""
+    names = " ".join(str(func.__annotations__.get(name, "")) for name in typed_values)
+    unknown = set(re.findall(r"[A-Za-z_]\w*", names)) - set(func.__globals__) - set(dir(builtins))
+    hints = typing.get_type_hints(func, localns=dict.fromkeys(unknown, object), include_extras=True)
     signature = inspect.signature(func).parameters.values()
     return [p.replace(annotation=hints.get(p.name, p.annotation)) for p in signature]
 

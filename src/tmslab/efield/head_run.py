@@ -43,26 +43,28 @@ HEAD_FIELD_FILES = (
 MNI_NIFTI_NAME = "magnE_mni.nii.gz"
 
 
-def parse_mni_mm(text: str, option: str) -> np.ndarray:
+def parse_mni_mm(text: str | None, option: str) -> np.ndarray | None:
     """``"X,Y,Z"`` in mm (MNI coordinates as published) -> (3,) ndarray, m.
 
     Parameters
     ----------
-    text : str
-        Three comma-separated numbers, mm.
+    text : str or None
+        Three comma-separated numbers, mm (None: the option was not given).
     option : str
         The option named in the error message.
 
     Returns
     -------
-    (3,) ndarray, m
-        The point.
+    (3,) ndarray, m, or None
+        The point (None for None).
 
     Raises
     ------
     InvalidValueError
         Not three finite numbers.
     """
+    if text is None:
+        return None
     cells = str(text).replace(" ", "").split(",")
     try:
         values = [float(c) for c in cells]

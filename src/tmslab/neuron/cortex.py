@@ -60,6 +60,7 @@ __all__ = [
     "LAYER_DEPTHS",
     "CortexPlacement",
     "CortexThresholdMap",
+    "HeadMapRequest",
     "check_head_map",
     "cortex_threshold_map",
     "layer_of",
@@ -1295,3 +1296,128 @@ def run_head_maps(
         timings = {"head solve": t_solve, **result.timings_s}
         out.append(replace(result, timings_s=timings, coil=getattr(setup.coil, "name", None)))
     return tuple(out)
+
+
+@dataclass(frozen=True)
+class HeadMapRequest:
+    """A cortex threshold map as asked for, in SI units: the coil on a head, the patch of cells
+    around a target, the intensity and the method; one value from a command line or a script.
+
+    :meth:`prepare` checks it all and places the coil (no solve); :meth:`run` solves the field once
+    and maps every cell type. The fields are those of :func:`prepare_head_maps` (placement,
+    target, patch) and :func:`cortex_threshold_map` (method, seed).
+
+    Attributes
+    ----------
+    coil : Coil, str or None
+        Coil, preset name or coil file (None is refused by :meth:`prepare`).
+    head : HeadModel, str, Path or None
+        fsaverage (the default) or a SimNIBS head mesh.
+    target, target_mni_m, target_label : str, (3,) array_like m, str, or None
+        The patch centre: a named target, an MNI152 coordinate, or under a 10-05 position.
+    at, at_mni_m : str, (3,) array_like m, or None
+        The coil centre: a 10-05 position, or over the scalp point nearest an MNI152 coordinate.
+    handle_angle_deg : float or None, degrees
+        Handle angle from posterior (default 0).
+    handle_towards : str or None
+        10-05 position the handle points to.
+    distance_m : float, m
+        Gap between the scalp and the coil centre.
+    didt_a_per_s : float, A/s
+        Applied peak dI/dt.
+    didt_max_a_per_s : float or None, A/s
+        Peak dI/dt at 100 % MSO (thresholds also in % MSO).
+    radius_m : float, m
+        Patch radius along the cortex.
+    n_cells : int
+        Cells per type.
+    layer : str or None
+        Layer of the somata (default from each model's name).
+    azimuth_deg : float or None, degrees
+        Rotation about the normal (default drawn at random, seeded).
+    seed : int
+        Seed of the positions and rotations.
+    method : str
+        ``"simulate"`` or ``"table"``.
+    table_directions : int or None
+        Directions of the table (None: the default).
+    check_cells : int
+        Cells simulated in full to check the table.
+    """
+
+    coil: Any
+    head: Any = None
+    target: str | None = None
+    target_mni_m: Any = None
+    target_label: str | None = None
+    at: str | None = None
+    at_mni_m: Any = None
+    handle_angle_deg: float | None = None
+    handle_towards: str | None = None
+    distance_m: float = 0.0
+    didt_a_per_s: float = 100 * A_PER_US
+    didt_max_a_per_s: float | None = None
+    radius_m: float = 10 * MM
+    n_cells: int = 200
+    layer: str | None = None
+    azimuth_deg: float | None = None
+    seed: int = 0
+    method: str = "simulate"
+    table_directions: int | None = None
+    check_cells: int = CHECK_CELLS
+
+    def prepare(self, models, drive):
+        """Check the request for every cell type, load the head and place the coil (no solve).
+
+        Parameters
+        ----------
+        models : sequence of CellModel
+            The cell types.
+        drive : Drive
+            The pulse.
+
+        Returns
+        -------
+        HeadFieldSetup
+            For :meth:`run`.
+        """
+        return prepare_head_maps(
+            models, drive, self.coil, radius_m=self.radius_m, n_cells=self.n_cells,
+            layer=self.layer, azimuth_deg=self.azimuth_deg, didt_max_a_per_s=self.didt_max_a_per_s,
+            head=self.head, target=self.target, target_mni_m=self.target_mni_m,
+            target_label=self.target_label, method=self.method,
+            table_directions=self.table_directions, check_cells=self.check_cells, at=self.at,
+            at_mni_m=self.at_mni_m, handle_angle_deg=self.handle_angle_deg,
+            handle_towards=self.handle_towards, distance_m=self.distance_m,
+            didt_a_per_s=self.didt_a_per_s,
+        )  # fmt: skip
+
+    def run(
+        self, setup, models, drive, solver: str = "batched", rel_tol: float = 0.005
+    ) -> tuple[CortexThresholdMap, ...]:
+        """One field solve of a prepared setup, then the map of each cell type.
+
+        Parameters
+        ----------
+        setup : HeadFieldSetup
+            From :meth:`prepare`.
+        models : sequence of CellModel
+            The cell types (as given to :meth:`prepare`).
+        drive : Drive
+            The pulse.
+        solver : str
+            ``"batched"`` or ``"neuron"``.
+        rel_tol : float, dimensionless
+            Relative width of the final bisection bracket.
+
+        Returns
+        -------
+        tuple of CortexThresholdMap
+            One per type, in order.
+        """
+        return run_head_maps(
+            setup, models, drive, self.radius_m, self.n_cells, layer=self.layer,
+            azimuth_deg=self.azimuth_deg, seed=self.seed, didt_max_a_per_s=self.didt_max_a_per_s,
+            method=self.method, table_directions=self.table_directions,
+            check_cells=self.check_cells, solver=solver, rel_tol=rel_tol,
+        )  # fmt: skip
