@@ -62,6 +62,7 @@ __all__ = [
     "CortexThresholdMap",
     "HeadMapRequest",
     "check_head_map",
+    "check_map_budget",
     "cortex_threshold_map",
     "layer_of",
     "map_runs",
@@ -799,16 +800,15 @@ def cortex_threshold_map(
     CortexThresholdMap
         Per-cell thresholds and sites.
     """
-    from tmslab import budgets
     from tmslab.neuron.coupling import field_at
     from tmslab.neuron.direction_table import direction_table
-    from tmslab.neuron.threshold import field_thresholds, map_size
+    from tmslab.neuron.threshold import field_thresholds
 
     n = _check_count(n_cells)
     method = _check_method(method)
-    runs, d_table, k_check = map_runs(n, method, table_directions, check_cells)
-    hint = budget_hint if method == "simulate" else "--table-directions or --check-cells"
-    budgets.check(budgets.neuron_map(runs, *map_size(model, drive), hint=hint))
+    d_table, k_check = check_map_budget(
+        model, drive, n, method, table_directions, check_cells, hint=budget_hint
+    )
     _, assumed = layer_of(model.name, layer)
     placement = place_in_cortex(
         head,
@@ -1072,9 +1072,7 @@ def check_head_map(
     TmslabError
         One line for the first bad value (or a run over the budget).
     """
-    from tmslab import budgets
     from tmslab.errors import check_positive
-    from tmslab.neuron.threshold import map_size
 
     n = _check_count(n_cells)
     _check_radius(radius_m)
@@ -1083,9 +1081,7 @@ def check_head_map(
         raise InvalidValueError(f"--azimuth-deg {azimuth_deg!r}: give a finite angle in degrees")
     if didt_max_a_per_s is not None:
         check_positive("--didt-max", didt_max_a_per_s, "A/s")
-    runs, _, _ = map_runs(n, method, table_directions, check_cells)
-    hint = "--cells" if method == "simulate" else "--table-directions or --check-cells"
-    budgets.check(budgets.neuron_map(runs, *map_size(model, drive), hint=hint))
+    check_map_budget(model, drive, n, method, table_directions, check_cells)
 
 
 def map_runs(
@@ -1115,6 +1111,51 @@ def map_runs(
     d = check_directions(DEFAULT_DIRECTIONS if table_directions is None else table_directions)
     k = _check_sample(check_cells, n_cells)
     return (n_cells if _check_method(method) == "simulate" else d + k), d, k
+
+
+def check_map_budget(
+    model,
+    drive,
+    n_cells: int,
+    method: str = "simulate",
+    table_directions=None,
+    check_cells=CHECK_CELLS,
+    hint: str = "--cells",
+    table_hint: str = "--table-directions or --check-cells",
+) -> tuple[int, int]:
+    """Check a cortex map's options and that its runs fit the run-time budget (one-line errors).
+
+    Parameters
+    ----------
+    model : CellModel
+        The cell.
+    drive : Drive
+        The pulse.
+    n_cells : int
+        Cells of the map.
+    method : str
+        ``"simulate"`` or ``"table"``.
+    table_directions : int or None
+        Directions of the table (None: the default).
+    check_cells : int
+        Cells the table's check simulates.
+    hint : str
+        What to reduce when a simulated map is over the budget (the caller's name for the cells).
+    table_hint : str
+        The same for a table map.
+
+    Returns
+    -------
+    tuple of int
+        (table directions, cells checked), as :func:`map_runs`.
+    """
+    from tmslab import budgets
+    from tmslab.neuron.threshold import map_size
+
+    runs, d, k = map_runs(n_cells, method, table_directions, check_cells)
+    what = hint if _check_method(method) == "simulate" else table_hint
+    budgets.check(budgets.neuron_map(runs, *map_size(model, drive), hint=what))
+    return d, k
 
 
 def prepare_head_maps(
@@ -1298,7 +1339,7 @@ def run_head_maps(
     return tuple(out)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class HeadMapRequest:
     """A cortex threshold map as asked for, in SI units: the coil on a head, the patch of cells
     around a target, the intensity and the method; one value from a command line or a script.

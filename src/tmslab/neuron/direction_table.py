@@ -29,8 +29,6 @@ differs from the full simulation by 1.0 % in the median and 5.6 % at most
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -314,23 +312,21 @@ def _read(path: Path, key: str, model: str, waveform: str, rel_tol: float):
 
 
 def _write(path: Path, table: DirectionTable) -> None:
-    """Write the table whole (a rename) or not at all; a read-only cache is skipped."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle = tempfile.NamedTemporaryFile(
-            dir=path.parent, prefix=f".{path.stem}.", suffix=".npz", delete=False
-        )
-    except OSError:
-        return
-    try:
-        with handle:
+    """Write the table whole (a rename) or not at all; a cache that cannot be written is skipped."""
+    from tmslab.errors import TmslabError
+    from tmslab.provenance import atomic_write
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as f:  # a handle: np.savez would add ".npz" to a path
             np.savez(
-                handle,
+                f,
                 key=np.array(table.key),
                 directions=table.directions,
                 thresholds_v_per_m=table.thresholds_v_per_m,
                 initiation_node=table.initiation_node,
             )
-        os.replace(handle.name, path)
-    except OSError:
-        Path(handle.name).unlink(missing_ok=True)
+
+    try:
+        atomic_write(path, write)
+    except (OSError, TmslabError):  # a read-only folder, or a file where the folder should be
+        return

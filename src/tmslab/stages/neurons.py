@@ -293,9 +293,13 @@ def _cortex_maps(scenario: Scenario, solution, done, placed, section: Section) -
     where each fires first, and the fraction activated against intensity."""
     from tmslab import budgets
     from tmslab.neuron.activation import as_drive
-    from tmslab.neuron.cortex import cells_within_budget, cortex_threshold_map, layer_of, map_runs
+    from tmslab.neuron.cortex import (
+        cells_within_budget,
+        check_map_budget,
+        cortex_threshold_map,
+        layer_of,
+    )
     from tmslab.neuron.models import get_model
-    from tmslab.neuron.threshold import map_size
     from tmslab.units import MM
 
     spec = scenario.spec.neurons
@@ -311,8 +315,7 @@ def _cortex_maps(scenario: Scenario, solution, done, placed, section: Section) -
         n = spec.cortex_cells or (
             CORTEX_CELLS if table else cells_within_budget(model, drive, CORTEX_CELLS)
         )
-        runs, _, _ = map_runs(n, spec.cortex_method)
-        budgets.check(budgets.neuron_map(runs, *map_size(model, drive), hint=hint))
+        check_map_budget(model, drive, n, spec.cortex_method, hint=hint, table_hint=hint)
         counts.append(n)
         if n < CORTEX_CELLS and spec.cortex_cells is None:
             section.notes.append(
