@@ -104,6 +104,12 @@ def test_map_figure_and_summary(cli, tmp_path):
         (["neuron", "sd-curve", "--model", "mrg-axon", "--widths-us", "30,x"], ["--widths-us"]),
         (["neuron", "map", "--model", "mrg-axon", "--n-directions", "0"], ["directions"]),
         (["neuron", "map", "--model", "mrg-axon,l5-pyramidal"], ["need head mode"]),
+        # a head-mode option without a head would be ignored: refused instead
+        (["neuron", "map", "--model", "mrg-axon", "--seed", "3"], ["--seed is a head-mode"]),
+        (
+            ["neuron", "map", "--model", "mrg-axon", "--cells", "500", "--method", "table"],
+            ["--cells, --method are head-mode options"],
+        ),
     ],
 )
 def test_bad_input_gives_one_line_and_exit_2(cli, argv, fragments):

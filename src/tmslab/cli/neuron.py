@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -172,6 +173,7 @@ def _cells(
 
 
 def _head_request(
+    ctx: typer.Context,
     head: str = HEAD,
     coil: str = COIL,
     at: str = AT,
@@ -193,8 +195,20 @@ def _head_request(
     didt: float = HEAD_DIDT,
     didt_max: float = DIDT_MAX,
 ) -> HeadMapRequest | None:
-    """Head mode's options as one request; None when no option names a head, coil or target."""
+    """Head mode's options as one request; None when no option names a head, coil or target
+    (then a head-mode option given on the command line is an error: it would be ignored)."""
     if all(o is None for o in (head, coil, at, at_mni, target, target_mni, target_label)):
+        given = [
+            max(p.opts, key=len)
+            for p in ctx.command.params
+            if p.name in _HEAD_OPTIONS and ctx.get_parameter_source(p.name).name == "COMMANDLINE"
+        ]
+        if given:
+            raise InvalidValueError(
+                f"{', '.join(given)} "
+                + ("is a head-mode option" if len(given) == 1 else "are head-mode options")
+                + ": give --coil and --target as well, or leave them out"
+            )
         return None
     from tmslab.efield.head_run import parse_mni_mm
     from tmslab.neuron.cortex import HeadMapRequest
@@ -207,6 +221,9 @@ def _head_request(
         azimuth_deg=azimuth_deg, seed=seed, method=method, table_directions=table_directions,
         check_cells=check_cells,
     )  # fmt: skip
+
+
+_HEAD_OPTIONS = tuple(inspect.signature(_head_request).parameters)[1:]  # after ctx
 
 
 @app.command("map")

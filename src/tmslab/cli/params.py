@@ -90,6 +90,8 @@ def inject(out: tuple[str, ...] = (), **groups: Callable) -> Callable:
         params: list[inspect.Parameter] = []
         for param in parameters(func, typed_values=tuple(groups)):
             params += shared.get(param.name, [param])
+        # keyword-only: a group's required parameter (a typer.Context) may follow defaults
+        params = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in params]
 
         def command(**kwargs: Any) -> Any:
             if out:
